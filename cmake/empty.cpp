@@ -1,0 +1,1 @@
+// transitional: a folder with no sources yet

@@ -1,0 +1,42 @@
+// Coordinate reference systems through PROJ. One PJ_CONTEXT per thread; transformers are
+// normalised for visualisation, so input and output are always (lon, lat) or (easting, northing)
+// whatever the CRS's official axis order is.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace tsunagi::geo {
+
+struct XY {
+  double x = 0;  ///< longitude or easting
+  double y = 0;  ///< latitude or northing
+};
+
+class Transformer {
+ public:
+  /// A transformer between two CRS given as anything PROJ understands ("EPSG:6677", WKT, PROJJSON).
+  /// @throws CrsError when either CRS is unknown or no transformation exists.
+  Transformer(std::string_view from, std::string_view to);
+  Transformer(Transformer&&) noexcept;
+  Transformer& operator=(Transformer&&) noexcept;
+  ~Transformer();
+
+  /// @throws CrsError when the point cannot be transformed (returns inf/NaN).
+  [[nodiscard]] XY forward(XY p) const;
+  [[nodiscard]] XY inverse(XY p) const;
+  /// True when PROJ fell back to a ballpark transformation (e.g. Tokyo datum without the grid):
+  /// results can be hundreds of metres off and the caller must warn.
+  [[nodiscard]] bool is_ballpark() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The JGD2011 平面直角座標系 zone (EPSG:6669..6687) that PROJ names for a zone number 1..19.
+/// @throws InvalidArgument outside 1..19.
+std::string jgd2011_plane_zone_epsg(int zone);
+
+}  // namespace tsunagi::geo

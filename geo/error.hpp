@@ -1,0 +1,52 @@
+// The exceptions of the domain core. Every error the user can cause is one of these, with a message
+// that says what to fix; server/errors maps them onto HTTP, the CLI prints them.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace tsunagi::geo {
+
+/// Base of every error thrown by tsunagi_geo.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The caller passed a value that is not valid (a bad mesh code, an unparseable schedule...).
+class InvalidArgument : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Something asked for does not exist (resource id, area id).
+class NotFound : public Error {
+ public:
+  using Error::Error;
+};
+
+/// An optimistic-concurrency check failed: someone else changed the record first.
+class Conflict : public Error {
+ public:
+  using Error::Error;
+};
+
+/// The store file cannot be used: not a tsunagi store, made by a newer version, corrupt, locked.
+class StoreError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A coordinate transformation or CRS definition failed (PROJ).
+class CrsError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A geometry operation failed or a geometry was invalid (GEOS).
+class GeometryError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace tsunagi::geo

@@ -1,0 +1,1150 @@
+#include "geo/store.hpp"
+
+// sqlite3.h must come first: spatialite.h uses its types.
+#include <sqlite3.h>
+//
+#include <spatialite.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <random>
+#include <unordered_map>
+
+#include "geo/error.hpp"
+#include "geo/resource_json.hpp"
+
+namespace tsunagi::geo {
+
+namespace {
+
+using nlohmann::json;
+
+// ---- a thin RAII layer over sqlite3 statements: the one place that talks to the C API ----
+
+[[noreturn]] void fail(sqlite3* db, const std::string& what) {
+  throw StoreError(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt_, nullptr) != SQLITE_OK) {
+      fail(db, "cannot prepare \"" + std::string(sql.substr(0, 60)) + "\"");
+    }
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() { sqlite3_finalize(stmt_); }
+
+  Stmt& reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    return *this;
+  }
+  void bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void bind_blob(int i, std::string_view v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
+  void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
+  void bind(int i, std::optional<int> v) {
+    if (v) {
+      sqlite3_bind_int64(stmt_, i, *v);
+    } else {
+      sqlite3_bind_null(stmt_, i);
+    }
+  }
+  void bind(int i, std::optional<bool> v) {
+    if (v) {
+      sqlite3_bind_int64(stmt_, i, *v ? 1 : 0);
+    } else {
+      sqlite3_bind_null(stmt_, i);
+    }
+  }
+  /// Steps once; true when a row is available.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail(db_, "query failed");
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+  [[nodiscard]] bool is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+  [[nodiscard]] std::string text(int i) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
+  }
+  [[nodiscard]] std::string blob(int i) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
+  }
+  [[nodiscard]] std::int64_t int64(int i) const { return sqlite3_column_int64(stmt_, i); }
+  [[nodiscard]] double real(int i) const { return sqlite3_column_double(stmt_, i); }
+  [[nodiscard]] std::optional<int> opt_int(int i) const {
+    if (is_null(i)) return std::nullopt;
+    return static_cast<int>(sqlite3_column_int64(stmt_, i));
+  }
+  [[nodiscard]] std::optional<bool> opt_bool(int i) const {
+    if (is_null(i)) return std::nullopt;
+    return sqlite3_column_int64(stmt_, i) != 0;
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void exec_sql(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw StoreError("SQL failed (" + sql.substr(0, 60) + "…): " + msg);
+  }
+}
+
+std::int64_t pragma_int(sqlite3* db, const char* pragma) {
+  Stmt s(db, std::string("PRAGMA ") + pragma);
+  return s.step() ? s.int64(0) : 0;
+}
+
+// ---- schema ----
+
+// Forward-only migrations: index i upgrades user_version i to i+1. Never edit a landed one.
+const std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE store_state(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  generation INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE source(
+  source_id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL DEFAULT '',
+  publisher TEXT NOT NULL DEFAULT '',
+  url TEXT NOT NULL DEFAULT '',
+  license TEXT NOT NULL DEFAULT '',
+  attribution TEXT NOT NULL DEFAULT '',
+  vintage TEXT NOT NULL DEFAULT '',
+  imported_at TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE import_run(
+  run_id INTEGER PRIMARY KEY,
+  source_id INTEGER REFERENCES source(source_id),
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  inserted INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  unchanged INTEGER NOT NULL,
+  rejected INTEGER NOT NULL,
+  report_json TEXT NOT NULL
+);
+CREATE TABLE resource(
+  resource_id TEXT PRIMARY KEY,
+  source_id INTEGER REFERENCES source(source_id),
+  source_key TEXT,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  subtype TEXT NOT NULL,
+  name TEXT NOT NULL,
+  name_kana TEXT NOT NULL,
+  description TEXT NOT NULL,
+  lon REAL NOT NULL,
+  lat REAL NOT NULL,
+  accuracy TEXT NOT NULL,
+  lg_code TEXT NOT NULL,
+  address TEXT NOT NULL,
+  building TEXT NOT NULL,
+  venue TEXT NOT NULL,
+  operator_type TEXT NOT NULL,
+  operator_name TEXT NOT NULL,
+  corporate_number TEXT NOT NULL,
+  official_id TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  fax TEXT NOT NULL,
+  email TEXT NOT NULL,
+  url TEXT NOT NULL,
+  activities TEXT NOT NULL,
+  main_activity TEXT,
+  targets TEXT NOT NULL,
+  age_min INTEGER,
+  age_max INTEGER,
+  residency_restriction TEXT NOT NULL,
+  schedules_json TEXT NOT NULL,
+  fees_json TEXT NOT NULL,
+  fee_note TEXT NOT NULL,
+  meal_provided INTEGER,
+  reservation_required INTEGER,
+  barrier_free_json TEXT NOT NULL,
+  parking TEXT NOT NULL,
+  capacity INTEGER,
+  capacity_unit TEXT NOT NULL,
+  vacancy INTEGER,
+  vacancy_as_of TEXT NOT NULL,
+  offer_json TEXT,
+  publish TEXT NOT NULL,
+  status TEXT NOT NULL,
+  verified_at TEXT NOT NULL,
+  note TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  UNIQUE (source_id, source_key)
+);
+SELECT AddGeometryColumn('resource', 'geom', 4326, 'POINT', 'XY', 1);
+SELECT CreateSpatialIndex('resource', 'geom');
+CREATE INDEX resource_kind ON resource(kind);
+CREATE TABLE resource_history(
+  history_id INTEGER PRIMARY KEY,
+  resource_id TEXT NOT NULL REFERENCES resource(resource_id),
+  version INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  changes_json TEXT NOT NULL
+);
+CREATE INDEX resource_history_resource ON resource_history(resource_id, history_id);
+CREATE TABLE area(
+  area_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  parent_id TEXT NOT NULL,
+  lg_code TEXT NOT NULL,
+  source_id INTEGER REFERENCES source(source_id),
+  vintage TEXT NOT NULL,
+  label_lon REAL NOT NULL,
+  label_lat REAL NOT NULL
+);
+SELECT AddGeometryColumn('area', 'geom', 4326, 'MULTIPOLYGON', 'XY');
+SELECT CreateSpatialIndex('area', 'geom');
+CREATE TABLE area_population(
+  area_id TEXT NOT NULL REFERENCES area(area_id),
+  ref_date TEXT NOT NULL,
+  age_from INTEGER NOT NULL,
+  age_to INTEGER,
+  male INTEGER NOT NULL,
+  female INTEGER NOT NULL,
+  source_id INTEGER REFERENCES source(source_id),
+  PRIMARY KEY (area_id, ref_date, age_from)
+);
+CREATE TABLE area_households(
+  area_id TEXT NOT NULL REFERENCES area(area_id),
+  ref_date TEXT NOT NULL,
+  households INTEGER NOT NULL,
+  PRIMARY KEY (area_id, ref_date)
+);
+CREATE TABLE app_user(
+  user_id INTEGER PRIMARY KEY,
+  name TEXT UNIQUE NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until TEXT
+);
+CREATE TABLE api_token(
+  token_id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES app_user(user_id),
+  token_hash TEXT UNIQUE NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at TEXT
+);
+CREATE TABLE session(
+  session_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES app_user(user_id),
+  csrf_token TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+)sql",
+};
+
+// The resource columns in one order, shared by INSERT, UPDATE and SELECT.
+constexpr std::array<const char*, 49> kResourceColumns = {
+    "resource_id",    "source_id",       "source_key",   "version",
+    "created_at",     "updated_at",      "kind",         "subtype",
+    "name",           "name_kana",       "description",  "lon",
+    "lat",            "accuracy",        "lg_code",      "address",
+    "building",       "venue",           "operator_type", "operator_name",
+    "corporate_number", "official_id",   "phone",        "fax",
+    "email",          "url",             "activities",   "main_activity",
+    "targets",        "age_min",         "age_max",      "residency_restriction",
+    "schedules_json", "fees_json",       "fee_note",     "meal_provided",
+    "reservation_required", "barrier_free_json", "parking", "capacity",
+    "capacity_unit",  "vacancy",         "vacancy_as_of", "offer_json",
+    "publish",        "status",          "verified_at",  "note",
+    "created_by"};
+
+std::string column_list() {
+  std::string s;
+  for (const char* c : kResourceColumns) {
+    if (!s.empty()) s += ", ";
+    s += c;
+  }
+  return s;
+}
+
+std::string insert_sql() {
+  std::string values;
+  for (std::size_t i = 1; i <= kResourceColumns.size(); ++i) {
+    values += "?" + std::to_string(i) + ", ";
+  }
+  return "INSERT INTO resource (" + column_list() + ", geom) VALUES (" + values +
+         "MakePoint(?12, ?13, 4326))";
+}
+
+std::string update_sql() {
+  std::string sets;
+  // Every column but resource_id (1), created_at (5) and created_by (49).
+  for (std::size_t i = 1; i < kResourceColumns.size() - 1; ++i) {
+    if (i == 4) continue;
+    sets += std::string(kResourceColumns[i]) + " = ?" + std::to_string(i + 1) + ", ";
+  }
+  return "UPDATE resource SET " + sets + "geom = MakePoint(?12, ?13, 4326) WHERE resource_id = ?1";
+}
+
+template <typename E>
+std::string join_ids(EnumSet<E> set) {
+  return code_ids(set);
+}
+
+template <typename E>
+EnumSet<E> split_ids(const std::string& s) {
+  EnumSet<E> set;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    std::size_t end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    if (auto v = parse_code<E>(std::string_view(s).substr(start, end - start))) set.insert(*v);
+    start = end + 1;
+  }
+  return set;
+}
+
+template <typename E>
+E code_or(const std::string& s, E fallback) {
+  return parse_code<E>(s).value_or(fallback);
+}
+
+void bind_resource(Stmt& s, const Resource& r, std::string_view created_by) {
+  s.bind(1, r.id);
+  if (r.source_id > 0) {
+    s.bind(2, r.source_id);
+    s.bind(3, r.source_key);
+  } else {
+    s.bind_null(2);
+    s.bind_null(3);
+  }
+  s.bind(4, r.version);
+  s.bind(5, r.created_at);
+  s.bind(6, r.updated_at);
+  s.bind(7, code_id(r.kind));
+  s.bind(8, r.subtype);
+  s.bind(9, r.name);
+  s.bind(10, r.name_kana);
+  s.bind(11, r.description);
+  s.bind(12, r.lon);
+  s.bind(13, r.lat);
+  s.bind(14, code_id(r.accuracy));
+  s.bind(15, r.lg_code);
+  s.bind(16, r.address);
+  s.bind(17, r.building);
+  s.bind(18, code_id(r.venue));
+  s.bind(19, code_id(r.operator_type));
+  s.bind(20, r.operator_name);
+  s.bind(21, r.corporate_number);
+  s.bind(22, r.official_id);
+  s.bind(23, r.phone);
+  s.bind(24, r.fax);
+  s.bind(25, r.email);
+  s.bind(26, r.url);
+  s.bind(27, join_ids(r.activities));
+  if (r.main_activity) {
+    s.bind(28, code_id(*r.main_activity));
+  } else {
+    s.bind_null(28);
+  }
+  s.bind(29, join_ids(r.targets));
+  s.bind(30, r.age_min);
+  s.bind(31, r.age_max);
+  s.bind(32, r.residency_restriction);
+  s.bind(33, r.schedules.empty() ? std::string("[]") : schedules_to_json(r.schedules).dump());
+  s.bind(34, r.fees.empty() ? std::string("[]") : fees_to_json(r.fees).dump());
+  s.bind(35, r.fee_note);
+  s.bind(36, r.meal_provided);
+  s.bind(37, r.reservation_required);
+  s.bind(38, barrier_free_to_json(r.barrier_free).dump());
+  s.bind(39, r.parking);
+  s.bind(40, r.capacity);
+  s.bind(41, code_id(r.capacity_unit));
+  s.bind(42, r.vacancy);
+  s.bind(43, r.vacancy_as_of);
+  if (r.offer) {
+    s.bind(44, offer_to_json(*r.offer).dump());
+  } else {
+    s.bind_null(44);
+  }
+  s.bind(45, code_id(r.publish));
+  s.bind(46, code_id(r.status));
+  s.bind(47, r.verified_at);
+  s.bind(48, r.note);
+  s.bind(49, created_by);
+}
+
+Resource read_resource(const Stmt& s) {
+  Resource r;
+  r.id = s.text(0);
+  r.source_id = s.is_null(1) ? 0 : s.int64(1);
+  r.source_key = s.text(2);
+  r.version = s.int64(3);
+  r.created_at = s.text(4);
+  r.updated_at = s.text(5);
+  r.kind = code_or(s.text(6), ResourceKind::public_facility);
+  r.subtype = s.text(7);
+  r.name = s.text(8);
+  r.name_kana = s.text(9);
+  r.description = s.text(10);
+  r.lon = s.real(11);
+  r.lat = s.real(12);
+  r.accuracy = code_or(s.text(13), PositionAccuracy::exact);
+  r.lg_code = s.text(14);
+  r.address = s.text(15);
+  r.building = s.text(16);
+  r.venue = code_or(s.text(17), VenueKind::unknown);
+  r.operator_type = code_or(s.text(18), OperatorType::unknown);
+  r.operator_name = s.text(19);
+  r.corporate_number = s.text(20);
+  r.official_id = s.text(21);
+  r.phone = s.text(22);
+  r.fax = s.text(23);
+  r.email = s.text(24);
+  r.url = s.text(25);
+  r.activities = split_ids<Activity>(s.text(26));
+  if (!s.is_null(27)) r.main_activity = parse_code<Activity>(s.text(27));
+  r.targets = split_ids<TargetGroup>(s.text(28));
+  r.age_min = s.opt_int(29);
+  r.age_max = s.opt_int(30);
+  r.residency_restriction = s.text(31);
+  const std::string sched = s.text(32);
+  if (sched != "[]") r.schedules = schedules_from_json(json::parse(sched));
+  const std::string fees = s.text(33);
+  if (fees != "[]") r.fees = fees_from_json(json::parse(fees));
+  r.fee_note = s.text(34);
+  r.meal_provided = s.opt_bool(35);
+  r.reservation_required = s.opt_bool(36);
+  r.barrier_free = barrier_free_from_json(json::parse(s.text(37)));
+  r.parking = s.text(38);
+  r.capacity = s.opt_int(39);
+  r.capacity_unit = code_or(s.text(40), CapacityUnit::person);
+  r.vacancy = s.opt_int(41);
+  r.vacancy_as_of = s.text(42);
+  if (!s.is_null(43)) r.offer = offer_from_json(json::parse(s.text(43)));
+  r.publish = code_or(s.text(44), PublishLevel::internal);
+  r.status = code_or(s.text(45), ResourceStatus::active);
+  r.verified_at = s.text(46);
+  r.note = s.text(47);
+  return r;
+}
+
+/// The fields that differ between two versions of a resource, as {"field": {"from", "to"}}.
+/// Bookkeeping fields and derived labels are left out.
+json diff(const Resource& before, const Resource& after) {
+  json a = to_json(before, View::staff);
+  json b = to_json(after, View::staff);
+  json out = json::object();
+  for (const auto& [key, value] : b.items()) {
+    if (key == "version" || key == "updated_at" || key == "created_at" || key.ends_with("_ja")) {
+      continue;
+    }
+    if (!a.contains(key) || a[key] != value) {
+      out[key] = {{"from", a.contains(key) ? a[key] : json()}, {"to", value}};
+    }
+  }
+  return out;
+}
+
+/// True when two resources carry the same content (ignoring bookkeeping).
+bool same_content(Resource a, const Resource& b) {
+  a.id = b.id;
+  a.version = b.version;
+  a.created_at = b.created_at;
+  a.updated_at = b.updated_at;
+  a.source_id = b.source_id;
+  a.source_key = b.source_key;
+  return a == b;
+}
+
+std::string resource_select_sql(const std::string& where) {
+  return "SELECT " + column_list() + " FROM resource " + where;
+}
+
+}  // namespace
+
+std::string utc_now_iso() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string new_uuid() {
+  // Resource ids need uniqueness, not secrecy (case ids use libsodium): a per-thread generator
+  // seeded once from the OS.
+  thread_local std::mt19937_64 gen{[] {
+    std::random_device rd;
+    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+  }()};
+  std::uint64_t hi = gen();
+  std::uint64_t lo = gen();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+// ---- Impl ----
+
+struct Store::Impl {
+  std::filesystem::path path;
+  sqlite3* db = nullptr;
+  void* spatialite_cache = nullptr;
+  bool read_only = false;
+  int schema_version = 0;
+  std::unordered_map<std::string, std::unique_ptr<Stmt>> statements;
+
+  ~Impl() {
+    statements.clear();
+    if (db) sqlite3_close_v2(db);
+    if (spatialite_cache) spatialite_cleanup_ex(spatialite_cache);
+  }
+
+  Stmt& stmt(const std::string& sql) {
+    auto it = statements.find(sql);
+    if (it == statements.end()) {
+      it = statements.emplace(sql, std::make_unique<Stmt>(db, sql)).first;
+    }
+    return it->second->reset();
+  }
+
+  void require_writable() const {
+    if (read_only) throw StoreError(path.string() + " is opened read-only");
+  }
+
+  void bump_generation() { stmt("UPDATE store_state SET generation = generation + 1").run(); }
+
+  void add_history(const std::string& id, std::int64_t version, std::string_view actor,
+                   std::string_view action, const json& changes) {
+    auto& s = stmt(
+        "INSERT INTO resource_history (resource_id, version, at, actor, action, changes_json) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, id);
+    s.bind(2, version);
+    s.bind(3, utc_now_iso());
+    s.bind(4, actor);
+    s.bind(5, action);
+    s.bind(6, changes.dump());
+    s.run();
+  }
+
+  std::optional<Resource> find(std::string_view id) {
+    auto& s = stmt(resource_select_sql("WHERE resource_id = ?1"));
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_resource(s);
+  }
+};
+
+/// Makes one store operation atomic: its own transaction when none is open, otherwise a savepoint
+/// inside the caller's transaction (so a failed row of an import leaves nothing half-written).
+class WriteScope {
+ public:
+  explicit WriteScope(Store::Impl& impl) : impl_(impl), own_(sqlite3_get_autocommit(impl.db) != 0) {
+    impl_.stmt(own_ ? "BEGIN IMMEDIATE" : "SAVEPOINT write_scope").run();
+  }
+  WriteScope(const WriteScope&) = delete;
+  WriteScope& operator=(const WriteScope&) = delete;
+  ~WriteScope() {
+    if (committed_) return;
+    if (own_) {
+      sqlite3_exec(impl_.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    } else {
+      sqlite3_exec(impl_.db, "ROLLBACK TO write_scope; RELEASE write_scope", nullptr, nullptr,
+                   nullptr);
+    }
+  }
+  void commit() {
+    impl_.stmt(own_ ? "COMMIT" : "RELEASE write_scope").run();
+    committed_ = true;
+  }
+
+ private:
+  Store::Impl& impl_;
+  bool own_;
+  bool committed_ = false;
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+Store Store::open(const std::filesystem::path& path, Mode mode) {
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  if (!existed && mode != Mode::create_if_missing) {
+    throw StoreError("store " + path.string() +
+                     " does not exist (create one with `tsunagi import --db " + path.string() +
+                     " …` or `tsunagi demo --db " + path.string() + "`)");
+  }
+  if (existed && std::filesystem::is_directory(path, ec)) {
+    throw StoreError(path.string() + " is a directory, not a store file");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->read_only = mode == Mode::read_only;
+  const int flags = (impl->read_only ? SQLITE_OPEN_READONLY
+                                     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr) != SQLITE_OK) {
+    throw StoreError("cannot open " + path.string() + ": " +
+                     (impl->db ? sqlite3_errmsg(impl->db) : std::strerror(errno)));
+  }
+  // A store we create and fail to initialise is removed again, so no half-made file remains.
+  auto cleanup_new = [&] {
+    if (!existed) {
+      impl.reset();
+      std::filesystem::remove(path, ec);
+      std::filesystem::remove(path.string() + "-wal", ec);
+      std::filesystem::remove(path.string() + "-shm", ec);
+    }
+  };
+  try {
+    impl->spatialite_cache = spatialite_alloc_connection();
+    spatialite_init_ex(impl->db, impl->spatialite_cache, 0);
+    sqlite3_busy_timeout(impl->db, 5000);
+
+    std::int64_t app_id = 0;
+    std::int64_t version = 0;
+    std::int64_t tables = 0;
+    {
+      // The first read tells whether this is SQLite at all.
+      sqlite3_stmt* probe = nullptr;
+      int rc = sqlite3_prepare_v2(impl->db, "SELECT count(*) FROM sqlite_master", -1, &probe, nullptr);
+      if (rc == SQLITE_OK) rc = sqlite3_step(probe);
+      if (rc == SQLITE_ROW) tables = sqlite3_column_int64(probe, 0);
+      sqlite3_finalize(probe);
+      if (rc == SQLITE_NOTADB) {
+        throw StoreError(path.string() + " is not a tsunagi store: it is not an SQLite database at all");
+      }
+      if (rc != SQLITE_ROW) fail(impl->db, "cannot read " + path.string());
+      app_id = pragma_int(impl->db, "application_id");
+      version = pragma_int(impl->db, "user_version");
+    }
+    const bool fresh = tables == 0 && app_id == 0 && version == 0;
+    if (!fresh && app_id != kApplicationId) {
+      throw StoreError(path.string() +
+                       " is an SQLite database but not a tsunagi store (its application_id is " +
+                       std::to_string(app_id) + "); give the path of a tsunagi store or a new file");
+    }
+    if (version > kSchemaVersion) {
+      throw StoreError(path.string() + " was written by a newer tsunagi (schema version " +
+                       std::to_string(version) + "; this build reads up to " +
+                       std::to_string(kSchemaVersion) + "): upgrade tsunagi to open it");
+    }
+    if (fresh && existed && mode != Mode::create_if_missing) {
+      throw StoreError(path.string() + " is an empty file, not a tsunagi store");
+    }
+    if (impl->read_only && version < kSchemaVersion) {
+      throw StoreError(path.string() + " has schema version " + std::to_string(version) +
+                       " and needs an upgrade; open it once read-write");
+    }
+    if (!impl->read_only) {
+      exec_sql(impl->db, "PRAGMA journal_mode = WAL");
+      exec_sql(impl->db, "PRAGMA synchronous = NORMAL");
+    }
+    exec_sql(impl->db, "PRAGMA foreign_keys = ON");
+    if (fresh) {
+      // InitSpatialMetadata(1) runs its own transaction (fast); 'WGS84' keeps the file small.
+      exec_sql(impl->db, "SELECT InitSpatialMetadata(1, 'WGS84')");
+    }
+    for (auto v = version; v < kSchemaVersion; ++v) {
+      WriteScope tx(*impl);
+      exec_sql(impl->db, kMigrations[static_cast<std::size_t>(v)]);
+      if (v == 0) {
+        exec_sql(impl->db, "PRAGMA application_id = " + std::to_string(kApplicationId));
+        exec_sql(impl->db, "INSERT INTO store_state (id, generation, created_at) VALUES (1, 1, '" +
+                               utc_now_iso() + "')");
+      }
+      exec_sql(impl->db, "PRAGMA user_version = " + std::to_string(v + 1));
+      tx.commit();
+    }
+    impl->schema_version = static_cast<int>(pragma_int(impl->db, "user_version"));
+  } catch (...) {
+    cleanup_new();
+    throw;
+  }
+  return Store(std::move(impl));
+}
+
+const std::filesystem::path& Store::path() const { return impl_->path; }
+int Store::schema_version() const { return impl_->schema_version; }
+
+std::int64_t Store::generation() const {
+  auto& s = impl_->stmt("SELECT generation FROM store_state WHERE id = 1");
+  return s.step() ? s.int64(0) : 0;
+}
+
+sqlite3* Store::raw_handle() const { return impl_->db; }
+
+void Store::touch() {
+  impl_->require_writable();
+  WriteScope tx(*impl_);
+  impl_->bump_generation();
+  tx.commit();
+}
+
+void Store::exec(std::string_view sql) { exec_sql(impl_->db, std::string(sql)); }
+
+Store::Transaction::Transaction(Store& store) : store_(&store) {
+  store.impl_->require_writable();
+  if (sqlite3_get_autocommit(store.impl_->db) == 0) {
+    throw StoreError("a transaction is already open on this store");
+  }
+  exec_sql(store.impl_->db, "BEGIN IMMEDIATE");
+}
+
+Store::Transaction::~Transaction() {
+  if (!done_) sqlite3_exec(store_->impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Store::Transaction::commit() {
+  exec_sql(store_->impl_->db, "COMMIT");
+  done_ = true;
+}
+
+// ---- sources and runs ----
+
+std::int64_t Store::upsert_source(const SourceInfo& info) {
+  impl_->require_writable();
+  if (info.key.empty()) throw InvalidArgument("a source needs a key");
+  WriteScope tx(*impl_);
+  auto& s = impl_->stmt(
+      "INSERT INTO source (key, title, publisher, url, license, attribution, vintage, imported_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(key) DO UPDATE SET title = ?2, "
+      "publisher = ?3, url = ?4, license = ?5, attribution = ?6, vintage = ?7, imported_at = ?8");
+  s.bind(1, info.key);
+  s.bind(2, info.title);
+  s.bind(3, info.publisher);
+  s.bind(4, info.url);
+  s.bind(5, info.license);
+  s.bind(6, info.attribution);
+  s.bind(7, info.vintage);
+  s.bind(8, info.imported_at.empty() ? utc_now_iso() : info.imported_at);
+  s.run();
+  auto& q = impl_->stmt("SELECT source_id FROM source WHERE key = ?1");
+  q.bind(1, info.key);
+  q.step();
+  const auto id = q.int64(0);
+  impl_->bump_generation();
+  tx.commit();
+  return id;
+}
+
+namespace {
+const char* kSourceColumns =
+    "SELECT source_id, key, title, publisher, url, license, attribution, vintage, imported_at "
+    "FROM source ";
+SourceInfo read_source(const Stmt& s) {
+  return SourceInfo{s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4),
+                    s.text(5),  s.text(6), s.text(7), s.text(8)};
+}
+}  // namespace
+
+std::optional<SourceInfo> Store::source_by_key(std::string_view key) const {
+  auto& s = impl_->stmt(std::string(kSourceColumns) + "WHERE key = ?1");
+  s.bind(1, key);
+  if (!s.step()) return std::nullopt;
+  return read_source(s);
+}
+
+std::optional<SourceInfo> Store::source_by_id(std::int64_t id) const {
+  auto& s = impl_->stmt(std::string(kSourceColumns) + "WHERE source_id = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_source(s);
+}
+
+std::vector<SourceInfo> Store::sources() const {
+  std::vector<SourceInfo> out;
+  auto& s = impl_->stmt(std::string(kSourceColumns) + "ORDER BY source_id");
+  while (s.step()) out.push_back(read_source(s));
+  return out;
+}
+
+std::int64_t Store::record_import(const ImportRun& run) {
+  impl_->require_writable();
+  WriteScope tx(*impl_);
+  auto& s = impl_->stmt(
+      "INSERT INTO import_run (source_id, started_at, finished_at, inserted, updated, unchanged, "
+      "rejected, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (run.source_id > 0) {
+    s.bind(1, run.source_id);
+  } else {
+    s.bind_null(1);
+  }
+  s.bind(2, run.started_at);
+  s.bind(3, run.finished_at.empty() ? utc_now_iso() : run.finished_at);
+  s.bind(4, run.inserted);
+  s.bind(5, run.updated);
+  s.bind(6, run.unchanged);
+  s.bind(7, run.rejected);
+  s.bind(8, run.report_json.empty() ? std::string("{}") : run.report_json);
+  s.run();
+  const auto id = sqlite3_last_insert_rowid(impl_->db);
+  impl_->bump_generation();
+  tx.commit();
+  return id;
+}
+
+std::vector<ImportRun> Store::import_runs() const {
+  std::vector<ImportRun> out;
+  auto& s = impl_->stmt(
+      "SELECT run_id, source_id, started_at, finished_at, inserted, updated, unchanged, rejected, "
+      "report_json FROM import_run ORDER BY run_id");
+  while (s.step()) {
+    out.push_back(ImportRun{s.int64(0), s.is_null(1) ? 0 : s.int64(1), s.text(2), s.text(3),
+                            s.int64(4), s.int64(5), s.int64(6), s.int64(7), s.text(8)});
+  }
+  return out;
+}
+
+// ---- resources ----
+
+UpsertOutcome Store::upsert_imported(Resource& r, std::string_view actor) {
+  impl_->require_writable();
+  if (r.source_id <= 0 || r.source_key.empty()) {
+    throw InvalidArgument("an imported resource needs its source and its id in that source");
+  }
+  validate(r);
+  WriteScope tx(*impl_);
+  auto& q = impl_->stmt(resource_select_sql("WHERE source_id = ?1 AND source_key = ?2"));
+  q.bind(1, r.source_id);
+  q.bind(2, r.source_key);
+  UpsertOutcome outcome;
+  const std::string now = utc_now_iso();
+  if (!q.step()) {
+    r.id = new_uuid();
+    r.version = 1;
+    r.created_at = now;
+    r.updated_at = now;
+    auto& ins = impl_->stmt(insert_sql());
+    bind_resource(ins, r, actor);
+    ins.run();
+    outcome = UpsertOutcome::inserted;
+  } else {
+    const Resource old = read_resource(q);
+    if (same_content(r, old)) {
+      r = old;
+      tx.commit();  // nothing was written
+      return UpsertOutcome::unchanged;
+    }
+    r.id = old.id;
+    r.version = old.version + 1;
+    r.created_at = old.created_at;
+    r.updated_at = now;
+    auto& up = impl_->stmt(update_sql());
+    bind_resource(up, r, actor);
+    up.run();
+    impl_->add_history(r.id, r.version, actor, "imported", diff(old, r));
+    outcome = UpsertOutcome::updated;
+  }
+  impl_->bump_generation();
+  tx.commit();
+  return outcome;
+}
+
+void Store::create(Resource& r, std::string_view actor) {
+  impl_->require_writable();
+  validate(r);
+  WriteScope tx(*impl_);
+  r.id = new_uuid();
+  r.version = 1;
+  r.created_at = utc_now_iso();
+  r.updated_at = r.created_at;
+  if (r.source_id > 0 && r.source_key.empty()) r.source_key = r.id;
+  auto& ins = impl_->stmt(insert_sql());
+  bind_resource(ins, r, actor);
+  ins.run();
+  impl_->add_history(r.id, r.version, actor, "created", diff(Resource{}, r));
+  impl_->bump_generation();
+  tx.commit();
+}
+
+void Store::update(Resource& r, std::int64_t expected_version, std::string_view actor) {
+  impl_->require_writable();
+  validate(r);
+  WriteScope tx(*impl_);
+  auto old = impl_->find(r.id);
+  if (!old) throw NotFound("no resource with id " + r.id);
+  if (old->version != expected_version) {
+    throw Conflict("resource " + r.id + " was changed by someone else (now version " +
+                   std::to_string(old->version) + ", you edited version " +
+                   std::to_string(expected_version) + "): reload it and apply your change again");
+  }
+  r.source_id = old->source_id;
+  r.source_key = old->source_key;
+  r.created_at = old->created_at;
+  if (same_content(r, *old)) {
+    r = *old;
+    tx.commit();  // nothing was written
+    return;
+  }
+  r.version = old->version + 1;
+  r.updated_at = utc_now_iso();
+  auto& up = impl_->stmt(update_sql());
+  bind_resource(up, r, actor);
+  up.run();
+  impl_->add_history(r.id, r.version, actor,
+                     r.status == ResourceStatus::closed && old->status != ResourceStatus::closed
+                         ? "closed"
+                         : "updated",
+                     diff(*old, r));
+  impl_->bump_generation();
+  tx.commit();
+}
+
+Resource Store::close(std::string_view id, std::int64_t expected_version, std::string_view actor) {
+  auto current = resource(id);
+  if (!current) throw NotFound("no resource with id " + std::string(id));
+  Resource r = *current;
+  r.status = ResourceStatus::closed;
+  update(r, expected_version, actor);
+  return r;
+}
+
+std::optional<Resource> Store::resource(std::string_view id) const { return impl_->find(id); }
+
+void Store::for_each_resource(const std::function<void(Resource&&)>& f) const {
+  auto& s = impl_->stmt(resource_select_sql("ORDER BY resource_id"));
+  while (s.step()) f(read_resource(s));
+}
+
+std::int64_t Store::resource_count() const {
+  auto& s = impl_->stmt("SELECT count(*) FROM resource");
+  return s.step() ? s.int64(0) : 0;
+}
+
+std::vector<std::pair<std::string, std::string>> Store::source_keys(std::int64_t source_id) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto& s = impl_->stmt(
+      "SELECT source_key, resource_id FROM resource WHERE source_id = ?1 ORDER BY source_key");
+  s.bind(1, source_id);
+  while (s.step()) out.emplace_back(s.text(0), s.text(1));
+  return out;
+}
+
+std::vector<HistoryEntry> Store::history(std::string_view resource_id) const {
+  std::vector<HistoryEntry> out;
+  // Imported rows record their creation on the row itself (one write per row keeps imports fast);
+  // it is the first entry of their history.
+  auto& c = impl_->stmt(
+      "SELECT created_at, created_by, source_id FROM resource WHERE resource_id = ?1");
+  c.bind(1, resource_id);
+  if (!c.step()) throw NotFound("no resource with id " + std::string(resource_id));
+  const bool imported = !c.is_null(2);
+  if (imported) {
+    out.push_back(HistoryEntry{0, std::string(resource_id), 1, c.text(0), c.text(1), "imported",
+                               "{}"});
+  }
+  auto& s = impl_->stmt(
+      "SELECT history_id, resource_id, version, at, actor, action, changes_json "
+      "FROM resource_history WHERE resource_id = ?1 ORDER BY history_id");
+  s.bind(1, resource_id);
+  while (s.step()) {
+    out.push_back(HistoryEntry{s.int64(0), s.text(1), s.int64(2), s.text(3), s.text(4), s.text(5),
+                               s.text(6)});
+  }
+  return out;
+}
+
+// ---- areas ----
+
+void Store::put_area(const Area& a) {
+  impl_->require_writable();
+  if (a.id.empty()) throw InvalidArgument("an area needs an id");
+  WriteScope tx(*impl_);
+  auto& s = impl_->stmt(
+      "INSERT INTO area (area_id, kind, code, name, parent_id, lg_code, source_id, vintage, "
+      "label_lon, label_lat, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+      "CASE WHEN ?11 IS NULL THEN NULL ELSE CastToMultiPolygon(GeomFromWKB(?11, 4326)) END) "
+      "ON CONFLICT(area_id) DO UPDATE SET kind = ?2, code = ?3, name = ?4, parent_id = ?5, "
+      "lg_code = ?6, source_id = ?7, vintage = ?8, label_lon = ?9, label_lat = ?10, "
+      "geom = excluded.geom");
+  s.bind(1, a.id);
+  s.bind(2, code_id(a.kind));
+  s.bind(3, a.code);
+  s.bind(4, a.name);
+  s.bind(5, a.parent_id);
+  s.bind(6, a.lg_code);
+  if (a.source_id > 0) {
+    s.bind(7, a.source_id);
+  } else {
+    s.bind_null(7);
+  }
+  s.bind(8, a.vintage);
+  s.bind(9, a.label_lon);
+  s.bind(10, a.label_lat);
+  if (a.wkb.empty()) {
+    s.bind_null(11);
+  } else {
+    s.bind_blob(11, a.wkb);
+  }
+  s.run();
+  if (!a.wkb.empty()) {
+    auto& chk = impl_->stmt("SELECT geom IS NULL FROM area WHERE area_id = ?1");
+    chk.bind(1, a.id);
+    if (chk.step() && chk.int64(0) != 0) {
+      throw InvalidArgument("area " + a.id +
+                            ": the boundary is not a valid WKB Polygon or MultiPolygon");
+    }
+  }
+  impl_->bump_generation();
+  tx.commit();
+}
+
+void Store::put_population(const AreaPopulation& p) {
+  impl_->require_writable();
+  if (p.area_id.empty() || p.ref_date.empty()) {
+    throw InvalidArgument("a population needs an area id and a reference date");
+  }
+  WriteScope tx(*impl_);
+  auto& del = impl_->stmt("DELETE FROM area_population WHERE area_id = ?1 AND ref_date = ?2");
+  del.bind(1, p.area_id);
+  del.bind(2, p.ref_date);
+  del.run();
+  for (const auto& b : p.bands) {
+    if (b.male < 0 || b.female < 0) {
+      throw InvalidArgument("population of " + p.area_id + " has a negative count in band " +
+                            std::to_string(b.age_from));
+    }
+    auto& s = impl_->stmt(
+        "INSERT INTO area_population (area_id, ref_date, age_from, age_to, male, female, "
+        "source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    s.bind(1, p.area_id);
+    s.bind(2, p.ref_date);
+    s.bind(3, static_cast<std::int64_t>(b.age_from));
+    s.bind(4, b.age_to);
+    s.bind(5, b.male);
+    s.bind(6, b.female);
+    if (p.source_id > 0) {
+      s.bind(7, p.source_id);
+    } else {
+      s.bind_null(7);
+    }
+    try {
+      s.run();
+    } catch (const StoreError& e) {
+      throw InvalidArgument("population of " + p.area_id + ": " + e.what() +
+                            " (is the area stored, and are the bands distinct?)");
+    }
+  }
+  auto& h = impl_->stmt(
+      "INSERT INTO area_households (area_id, ref_date, households) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT(area_id, ref_date) DO UPDATE SET households = ?3");
+  if (p.households) {
+    h.bind(1, p.area_id);
+    h.bind(2, p.ref_date);
+    h.bind(3, *p.households);
+    h.run();
+  }
+  impl_->bump_generation();
+  tx.commit();
+}
+
+namespace {
+const char* kAreaColumns =
+    "SELECT area_id, kind, code, name, parent_id, lg_code, source_id, vintage, AsBinary(geom), "
+    "label_lon, label_lat FROM area ";
+Area read_area(const Stmt& s) {
+  Area a;
+  a.id = s.text(0);
+  a.kind = code_or(s.text(1), AreaKind::custom);
+  a.code = s.text(2);
+  a.name = s.text(3);
+  a.parent_id = s.text(4);
+  a.lg_code = s.text(5);
+  a.source_id = s.is_null(6) ? 0 : s.int64(6);
+  a.vintage = s.text(7);
+  a.wkb = s.blob(8);
+  a.label_lon = s.real(9);
+  a.label_lat = s.real(10);
+  return a;
+}
+}  // namespace
+
+std::optional<Area> Store::area(std::string_view id) const {
+  auto& s = impl_->stmt(std::string(kAreaColumns) + "WHERE area_id = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_area(s);
+}
+
+std::vector<Area> Store::areas(std::optional<AreaKind> kind) const {
+  std::vector<Area> out;
+  if (kind) {
+    auto& s = impl_->stmt(std::string(kAreaColumns) + "WHERE kind = ?1 ORDER BY area_id");
+    s.bind(1, code_id(*kind));
+    while (s.step()) out.push_back(read_area(s));
+  } else {
+    auto& s = impl_->stmt(std::string(kAreaColumns) + "ORDER BY area_id");
+    while (s.step()) out.push_back(read_area(s));
+  }
+  return out;
+}
+
+std::vector<AreaPopulation> Store::populations() const {
+  std::vector<AreaPopulation> out;
+  auto& s = impl_->stmt(
+      "SELECT p.area_id, p.ref_date, p.age_from, p.age_to, p.male, p.female, p.source_id, "
+      "h.households FROM area_population p LEFT JOIN area_households h "
+      "ON h.area_id = p.area_id AND h.ref_date = p.ref_date ORDER BY p.area_id, p.ref_date, "
+      "p.age_from");
+  while (s.step()) {
+    const std::string area_id = s.text(0);
+    const std::string ref_date = s.text(1);
+    if (out.empty() || out.back().area_id != area_id || out.back().ref_date != ref_date) {
+      AreaPopulation p;
+      p.area_id = area_id;
+      p.ref_date = ref_date;
+      p.source_id = s.is_null(6) ? 0 : s.int64(6);
+      if (!s.is_null(7)) p.households = s.int64(7);
+      out.push_back(std::move(p));
+    }
+    out.back().bands.push_back(AgeBandCount{static_cast<int>(s.int64(2)), s.opt_int(3), s.int64(4),
+                                            s.int64(5)});
+  }
+  return out;
+}
+
+}  // namespace tsunagi::geo

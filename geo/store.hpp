@@ -1,0 +1,161 @@
+// The store: one SpatiaLite file holding resources, areas, sources, import runs and the change
+// history. Schema versioned with PRAGMA user_version and forward-only migrations; WAL journal;
+// every write is one transaction. A Store object owns one connection and is not thread-safe: the
+// server serialises writers, and readers use geo::Snapshot.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "geo/area.hpp"
+#include "geo/resource.hpp"
+
+struct sqlite3;
+
+namespace tsunagi::geo {
+
+/// Where a batch of rows came from (a file, a municipality's download, the demo generator).
+struct SourceInfo {
+  std::int64_t id = 0;
+  std::string key;  ///< unique: re-importing the same key updates that source's rows
+  std::string title;
+  std::string publisher;
+  std::string url;
+  std::string license;  ///< cc_by_4_0, pdl_1_0, estat_terms, internal, fictional…
+  std::string attribution;
+  std::string vintage;
+  std::string imported_at;
+};
+
+/// One import run and its report (the JSON report is what the CLI printed).
+struct ImportRun {
+  std::int64_t id = 0;
+  std::int64_t source_id = 0;
+  std::string started_at;
+  std::string finished_at;
+  std::int64_t inserted = 0;
+  std::int64_t updated = 0;
+  std::int64_t unchanged = 0;
+  std::int64_t rejected = 0;
+  std::string report_json;
+};
+
+/// One entry of a resource's change history.
+struct HistoryEntry {
+  std::int64_t id = 0;
+  std::string resource_id;
+  std::int64_t version = 0;
+  std::string at;      ///< ISO 8601 UTC
+  std::string actor;   ///< user name, "import:<source key>", "demo"
+  std::string action;  ///< created, updated, closed, imported
+  std::string changes_json;  ///< {"field": {"from": …, "to": …}, …}
+};
+
+enum class UpsertOutcome : std::uint8_t { inserted, updated, unchanged };
+
+class Store {
+ public:
+  static constexpr int kSchemaVersion = 1;
+  /// PRAGMA application_id of a tsunagi store: "tsun" in ASCII.
+  static constexpr std::int32_t kApplicationId = 0x7473756E;
+
+  enum class Mode : std::uint8_t { open_existing, create_if_missing, read_only };
+
+  /// Opens (and migrates) the store at `path`.
+  /// @throws StoreError when the file is not a tsunagi store, was made by a newer tsunagi, is
+  ///         missing in open_existing mode, or cannot be opened.
+  static Store open(const std::filesystem::path& path, Mode mode = Mode::open_existing);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  [[nodiscard]] const std::filesystem::path& path() const;
+  [[nodiscard]] int schema_version() const;
+  /// Incremented by every committed write; snapshots and tile caches are keyed by it.
+  [[nodiscard]] std::int64_t generation() const;
+
+  /// RAII transaction: rolls back unless commit() was called. Writes outside a transaction each
+  /// open their own.
+  class Transaction {
+   public:
+    explicit Transaction(Store& store);
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction();
+    void commit();
+
+   private:
+    Store* store_;
+    bool done_ = false;
+  };
+
+  // ---- sources and import runs ----
+  /// Inserts or updates the source with `info.key`; returns its id.
+  std::int64_t upsert_source(const SourceInfo& info);
+  [[nodiscard]] std::optional<SourceInfo> source_by_key(std::string_view key) const;
+  [[nodiscard]] std::optional<SourceInfo> source_by_id(std::int64_t id) const;
+  [[nodiscard]] std::vector<SourceInfo> sources() const;
+  std::int64_t record_import(const ImportRun& run);
+  [[nodiscard]] std::vector<ImportRun> import_runs() const;
+
+  // ---- resources ----
+  /// Insert or update by (source_id, source_key). Keeps the id of an existing row, bumps its
+  /// version only when something changed, and writes history. `r.id`, `version`, timestamps are
+  /// filled in. @throws InvalidArgument if validate(r) fails.
+  UpsertOutcome upsert_imported(Resource& r, std::string_view actor);
+  /// Creates a new resource (from the API); assigns id, version 1. @throws InvalidArgument.
+  void create(Resource& r, std::string_view actor);
+  /// Replaces a resource if its stored version equals `expected_version`; bumps the version.
+  /// @throws NotFound, Conflict (someone else changed it), InvalidArgument.
+  void update(Resource& r, std::int64_t expected_version, std::string_view actor);
+  /// Marks a resource closed (never a hard delete). @throws NotFound, Conflict.
+  Resource close(std::string_view id, std::int64_t expected_version, std::string_view actor);
+  [[nodiscard]] std::optional<Resource> resource(std::string_view id) const;
+  /// Calls `f` for every resource (all publish levels and statuses), in id order.
+  void for_each_resource(const std::function<void(Resource&&)>& f) const;
+  [[nodiscard]] std::int64_t resource_count() const;
+  /// (source_key, resource id) of every resource imported from a source, sorted by key.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> source_keys(
+      std::int64_t source_id) const;
+  [[nodiscard]] std::vector<HistoryEntry> history(std::string_view resource_id) const;
+
+  // ---- areas and population ----
+  /// Inserts or replaces an area by id. @throws InvalidArgument on an empty id or bad WKB.
+  void put_area(const Area& a);
+  void put_population(const AreaPopulation& p);
+  [[nodiscard]] std::optional<Area> area(std::string_view id) const;
+  [[nodiscard]] std::vector<Area> areas(std::optional<AreaKind> kind = std::nullopt) const;
+  [[nodiscard]] std::vector<AreaPopulation> populations() const;
+
+  // ---- low level ----
+  /// Runs SQL that returns nothing (migrations, tests).
+  void exec(std::string_view sql);
+  /// The connection, for other geo/ modules that own tables of this file (geo/accounts).
+  /// Never hand it outside geo/.
+  [[nodiscard]] sqlite3* raw_handle() const;
+  /// Marks the store changed (bumps generation) inside the current write transaction; for geo/
+  /// modules writing through raw_handle().
+  void touch();
+
+  /// Opaque (the SQLite connection and its prepared statements).
+  struct Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  friend class Transaction;
+};
+
+/// Current UTC time as "2026-11-23T15:20:38Z".
+std::string utc_now_iso();
+/// A random UUIDv4 (from std::random_device).
+std::string new_uuid();
+
+}  // namespace tsunagi::geo

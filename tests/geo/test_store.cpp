@@ -1,0 +1,285 @@
+// The store: a real SpatiaLite file, migrations, refusal of foreign files, transactions, upserts,
+// optimistic concurrency and history.
+#include "geo/store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include "geo/error.hpp"
+#include "support/test_support.hpp"
+
+namespace tsunagi::geo {
+namespace {
+
+using test::TempDir;
+
+Resource salon(std::string name = "本町ふれあいサロン") {
+  Resource r;
+  r.kind = ResourceKind::ibasho;
+  r.name = std::move(name);
+  r.lon = 134.0465;
+  r.lat = 34.3402;
+  r.activities = {Activity::sawakai, Activity::shumi};
+  r.main_activity = Activity::sawakai;
+  r.targets = {TargetGroup::elderly, TargetGroup::everyone};
+  Schedule s;
+  s.rule = Schedule::Rule::monthly_nth;
+  s.weekdays = {Weekday::wed};
+  s.nth = (1u << 1) | (1u << 3);
+  s.start_minute = 13 * 60 + 30;
+  s.end_minute = 15 * 60;
+  r.schedules = {s};
+  r.fees = {Fee{PersonKind::any, 100, FeePer::session, ""}};
+  r.capacity = 20;
+  r.vacancy = 5;
+  r.barrier_free.step_free = true;
+  r.offer = PlacementOffer{};
+  r.offer->tasks = {TaskTag::chori};
+  r.offer->contact_role = "サロン世話役";
+  return r;
+}
+
+TEST(Store, CreatesAVersionedSpatialiteFileWithWal) {
+  TempDir dir;
+  const auto path = dir / "town.sqlite";
+  {
+    auto store = Store::open(path, Store::Mode::create_if_missing);
+    EXPECT_EQ(store.schema_version(), Store::kSchemaVersion);
+    EXPECT_EQ(store.generation(), 1);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  auto pragma = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
+    sqlite3_step(st);
+    std::string v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+  };
+  EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(pragma("PRAGMA user_version"), std::to_string(Store::kSchemaVersion));
+  EXPECT_EQ(pragma("PRAGMA application_id"), std::to_string(Store::kApplicationId));
+  // The geometry column is registered with SpatiaLite and has its R*Tree index.
+  EXPECT_EQ(pragma("SELECT srid || ':' || spatial_index_enabled FROM geometry_columns "
+                   "WHERE f_table_name = 'resource'"),
+            "4326:1");
+  sqlite3_close(db);
+}
+
+TEST(Store, RefusesAMissingFileUnlessAskedToCreate) {
+  TempDir dir;
+  try {
+    Store::open(dir / "none.sqlite");
+    FAIL() << "expected StoreError";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "none.sqlite"));
+}
+
+TEST(Store, RefusesAFileThatIsNotSqlite) {
+  TempDir dir;
+  test::write_file(dir / "notes.sqlite", "these are my notes, not a database\n");
+  const auto before = test::file_digest(dir / "notes.sqlite");
+  try {
+    Store::open(dir / "notes.sqlite", Store::Mode::create_if_missing);
+    FAIL() << "expected StoreError";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("not an SQLite database"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(test::file_digest(dir / "notes.sqlite"), before) << "the foreign file was modified";
+}
+
+TEST(Store, RefusesAnotherApplicationsSqliteFile) {
+  TempDir dir;
+  const auto path = dir / "other.sqlite";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "CREATE TABLE invoices(id INTEGER)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  try {
+    Store::open(path, Store::Mode::create_if_missing);
+    FAIL() << "expected StoreError";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a tsunagi store"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Store, RefusesAStoreFromANewerVersion) {
+  TempDir dir;
+  const auto path = dir / "future.sqlite";
+  { Store::open(path, Store::Mode::create_if_missing); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  try {
+    Store::open(path);
+    FAIL() << "expected StoreError";
+  } catch (const StoreError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("newer tsunagi"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("99"), std::string::npos) << msg;
+  }
+}
+
+TEST(Store, ResourcesRoundTripWithAllTheirParts) {
+  TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  Resource r = salon();
+  store.create(r, "coordinator:sato");
+  ASSERT_FALSE(r.id.empty());
+  EXPECT_EQ(r.version, 1);
+  auto back = store.resource(r.id);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, r);
+  EXPECT_EQ(store.resource_count(), 1);
+}
+
+TEST(Store, InvalidResourcesAreRejectedAndNothingIsWritten) {
+  TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  const auto gen = store.generation();
+  Resource r = salon("");
+  EXPECT_THROW(store.create(r, "x"), InvalidArgument);
+  Resource v = salon();
+  v.vacancy = 30;  // more than capacity
+  EXPECT_THROW(store.create(v, "x"), InvalidArgument);
+  EXPECT_EQ(store.resource_count(), 0);
+  EXPECT_EQ(store.generation(), gen);
+}
+
+TEST(Store, UpdateNeedsTheCurrentVersionAndRecordsWhatChanged) {
+  TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  Resource r = salon();
+  store.create(r, "coordinator:sato");
+  Resource edit = r;
+  edit.vacancy = 2;
+  store.update(edit, 1, "coordinator:sato");
+  EXPECT_EQ(edit.version, 2);
+
+  Resource stale = r;  // someone else still holds version 1
+  stale.name = "別の名前";
+  EXPECT_THROW(store.update(stale, 1, "coordinator:suzuki"), Conflict);
+  EXPECT_EQ(store.resource(r.id)->name, r.name);
+
+  const auto closed = store.close(r.id, 2, "coordinator:sato");
+  EXPECT_EQ(closed.status, ResourceStatus::closed);
+  EXPECT_EQ(store.resource_count(), 1) << "closing never deletes";
+
+  const auto h = store.history(r.id);
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[0].action, "created");
+  EXPECT_EQ(h[1].action, "updated");
+  EXPECT_EQ(h[1].actor, "coordinator:sato");
+  const auto changes = nlohmann::json::parse(h[1].changes_json);
+  EXPECT_EQ(changes["vacancy"]["from"], 5);
+  EXPECT_EQ(changes["vacancy"]["to"], 2);
+  EXPECT_EQ(changes.size(), 1u) << changes.dump();
+  EXPECT_EQ(h[2].action, "closed");
+}
+
+TEST(Store, ReimportingASourceUpdatesInsteadOfDuplicating) {
+  TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  const auto src = store.upsert_source({0, "city-salons.csv", "サロン一覧", "○○市社協", "", "cc_by_4_0",
+                                        "", "", ""});
+  auto import_once = [&](int vacancy) {
+    Store::Transaction tx(store);
+    Resource a = salon("A");
+    a.source_id = src;
+    a.source_key = "1";
+    a.vacancy = vacancy;
+    Resource b = salon("B");
+    b.source_id = src;
+    b.source_key = "2";
+    auto oa = store.upsert_imported(a, "import:city-salons.csv");
+    auto ob = store.upsert_imported(b, "import:city-salons.csv");
+    tx.commit();
+    return std::pair{oa, ob};
+  };
+  auto [a1, b1] = import_once(5);
+  EXPECT_EQ(a1, UpsertOutcome::inserted);
+  EXPECT_EQ(b1, UpsertOutcome::inserted);
+  auto [a2, b2] = import_once(3);
+  EXPECT_EQ(a2, UpsertOutcome::updated);
+  EXPECT_EQ(b2, UpsertOutcome::unchanged);
+  EXPECT_EQ(store.resource_count(), 2);
+  const auto keys = store.source_keys(src);
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].first, "1");
+  const auto h = store.history(keys[0].second);
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].action, "imported");
+  EXPECT_EQ(h[1].action, "imported");
+  EXPECT_EQ(nlohmann::json::parse(h[1].changes_json)["vacancy"]["to"], 3);
+}
+
+TEST(Store, AnUncommittedTransactionLeavesTheFileByteIdentical) {
+  TempDir dir;
+  const auto path = dir / "s.sqlite";
+  {
+    auto store = Store::open(path, Store::Mode::create_if_missing);
+    Resource r = salon();
+    store.create(r, "x");
+  }
+  const auto before = test::file_digest(path);
+  {
+    auto store = Store::open(path);
+    Store::Transaction tx(store);
+    for (int i = 0; i < 500; ++i) {
+      Resource r = salon("row " + std::to_string(i));
+      store.create(r, "x");
+    }
+    // no commit: the destructor rolls back
+  }
+  EXPECT_EQ(test::file_digest(path), before);
+  auto store = Store::open(path);
+  EXPECT_EQ(store.resource_count(), 1);
+}
+
+TEST(Store, AreasAndPopulationsRoundTrip) {
+  TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  // A unit square as little-endian ISO WKB Polygon.
+  auto le32 = [](std::uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); };
+  auto le64 = [](double v) { return std::string(reinterpret_cast<const char*>(&v), 8); };
+  std::string wkb = std::string(1, '\x01') + le32(3) + le32(1) + le32(5);
+  const double ring[5][2] = {{134, 34}, {134.01, 34}, {134.01, 34.01}, {134, 34.01}, {134, 34}};
+  for (const auto& p : ring) wkb += le64(p[0]) + le64(p[1]);
+  Area a;
+  a.id = "chome:demo-01";
+  a.kind = AreaKind::chome;
+  a.code = "demo-01";
+  a.name = "本町一丁目";
+  a.wkb = wkb;
+  a.label_lon = 134.005;
+  a.label_lat = 34.005;
+  store.put_area(a);
+  auto back = store.area(a.id);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->name, "本町一丁目");
+  EXPECT_EQ(static_cast<unsigned char>(back->wkb[0]), 1);
+  EXPECT_EQ(back->wkb.size(), wkb.size() + 9) << "stored as a MultiPolygon";
+
+  AreaPopulation p{a.id, "2026-04-01", {{0, 4, 10, 12}, {85, std::nullopt, 3, 9}}, 30, 0};
+  store.put_population(p);
+  const auto pops = store.populations();
+  ASSERT_EQ(pops.size(), 1u);
+  EXPECT_EQ(pops[0].total(), 34);
+  EXPECT_EQ(pops[0].aged_at_least(65), 12);
+  EXPECT_EQ(pops[0].households, 30);
+
+  Area broken = a;
+  broken.id = "chome:broken";
+  broken.wkb = "not wkb";
+  EXPECT_THROW(store.put_area(broken), InvalidArgument);
+  EXPECT_FALSE(store.area("chome:broken"));
+}
+
+}  // namespace
+}  // namespace tsunagi::geo
