@@ -69,7 +69,26 @@ struct PjDeleter {
 };
 using PjPtr = std::unique_ptr<PJ, PjDeleter>;
 
+// PROJ also takes a bare name and matches it loosely ("foo" finds Amersfoort), so a typo would
+// silently pick some CRS; only explicit forms are accepted.
+bool explicit_definition(std::string_view d) {
+  while (!d.empty() && (d.front() == ' ' || d.front() == '\n' || d.front() == '\t')) {
+    d.remove_prefix(1);
+  }
+  if (d.empty()) return false;
+  if (d.front() == '+' || d.front() == '{' || d.find('[') != std::string_view::npos) return true;
+  if (d.starts_with("urn:") || d.starts_with("http://") || d.starts_with("https://")) return true;
+  const std::size_t colon = d.find(':');  // AUTHORITY:CODE
+  return colon != std::string_view::npos && colon > 0 && colon + 1 < d.size() &&
+         d.find_first_of(" \t") == std::string_view::npos;
+}
+
 PjPtr create_crs(ProjThread& t, const std::string& definition) {
+  if (!explicit_definition(definition)) {
+    throw CrsError("\"" + definition +
+                   "\" is not a CRS definition: write AUTHORITY:CODE (e.g. EPSG:6668), WKT, "
+                   "PROJJSON or a PROJ string");
+  }
   t.last_error.clear();
   PjPtr crs(proj_create(t.ctx, definition.c_str()));
   if (!crs) {
@@ -77,7 +96,8 @@ PjPtr create_crs(ProjThread& t, const std::string& definition) {
                    "\": " + t.take_error(proj_context_errno(t.ctx)));
   }
   if (proj_is_crs(crs.get()) == 0) {
-    throw CrsError("\"" + definition + "\" is not a coordinate reference system");
+    throw CrsError("\"" + definition + "\" is not a coordinate reference system" +
+                   (definition.starts_with("+") ? " (a PROJ string needs +type=crs)" : ""));
   }
   return crs;
 }
@@ -100,9 +120,10 @@ PjPtr create_transformation(ProjThread& t, const std::string& from, const std::s
   return normalized;
 }
 
-// True when every operation PROJ would choose between (grids that are not installed are
-// discarded, as proj_create_crs_to_crs does) is a ballpark one, i.e. no real datum shift exists.
-bool only_ballpark(ProjThread& t, const std::string& from, const std::string& to) {
+// True when one of the operations PROJ chooses between (operations needing grids that are not
+// installed are discarded, as proj_create_crs_to_crs does) is a ballpark one: somewhere in the
+// area, points would be moved by no real datum shift.
+bool may_be_ballpark(ProjThread& t, const std::string& from, const std::string& to) {
   const PjPtr src = create_crs(t, from);
   const PjPtr dst = create_crs(t, to);
   PJ_OPERATION_FACTORY_CONTEXT* factory = proj_create_operation_factory_context(t.ctx, nullptr);
@@ -115,13 +136,13 @@ bool only_ballpark(ProjThread& t, const std::string& from, const std::string& to
   proj_operation_factory_context_destroy(factory);
   if (ops == nullptr) throw CrsError("PROJ: " + t.take_error(proj_context_errno(t.ctx)));
   const int count = proj_list_get_count(ops);
-  bool all_ballpark = count > 0;
-  for (int i = 0; i < count && all_ballpark; ++i) {
+  bool ballpark = false;
+  for (int i = 0; i < count && !ballpark; ++i) {
     const PjPtr op(proj_list_get(t.ctx, ops, i));
-    all_ballpark = op && proj_coordoperation_has_ballpark_transformation(t.ctx, op.get()) != 0;
+    ballpark = op && proj_coordoperation_has_ballpark_transformation(t.ctx, op.get()) != 0;
   }
   proj_list_destroy(ops);
-  return all_ballpark;
+  return ballpark;
 }
 
 std::atomic<std::uint64_t> g_next_transformer_id{1};
@@ -174,7 +195,7 @@ Transformer::Transformer(std::string_view from, std::string_view to)
   impl_->from = std::string(from);
   impl_->to = std::string(to);
   (void)impl_->pj();  // fail here, not on the first point, when a CRS is unknown
-  impl_->ballpark = only_ballpark(proj_thread(), impl_->from, impl_->to);
+  impl_->ballpark = may_be_ballpark(proj_thread(), impl_->from, impl_->to);
 }
 
 Transformer::Transformer(Transformer&&) noexcept = default;

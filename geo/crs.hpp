@@ -14,6 +14,8 @@ struct XY {
   double y = 0;  ///< latitude or northing
 };
 
+/// Safe to share between threads: each thread that uses a Transformer builds its own PROJ
+/// object in its own context on first use (about 1 ms), from the stored CRS definitions.
 class Transformer {
  public:
   /// A transformer between two CRS given as anything PROJ understands ("EPSG:6677", WKT, PROJJSON).
@@ -26,8 +28,10 @@ class Transformer {
   /// @throws CrsError when the point cannot be transformed (returns inf/NaN).
   [[nodiscard]] XY forward(XY p) const;
   [[nodiscard]] XY inverse(XY p) const;
-  /// True when PROJ fell back to a ballpark transformation (e.g. Tokyo datum without the grid):
-  /// results can be hundreds of metres off and the caller must warn.
+  /// True when PROJ may fall back to a ballpark transformation (no real datum shift known for
+  /// all or part of the area, e.g. a lon/lat CRS on Bessel without a datum, or Tokyo 1892 outside
+  /// Korea): results can be hundreds of metres off and the caller must warn. Tokyo (EPSG:4301)
+  /// itself is not ballpark here: PROJ uses the EPSG Helmert shifts (about 10 m).
   [[nodiscard]] bool is_ballpark() const;
 
  private:

@@ -11,8 +11,18 @@ namespace {
 
 constexpr int kPrefectureCount = 47;
 
+// Built by appending: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string&& at -O2.
 std::string quoted(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
+  std::string q(1, '"');
+  q.append(s);
+  q += '"';
+  return q;
+}
+
+std::string with_leading_zero(std::string_view s) {
+  std::string z(1, '0');
+  z.append(s);
+  return z;
 }
 
 std::size_t utf8_length(unsigned char lead) {
@@ -104,7 +114,7 @@ std::string checked_six(std::string_view six, std::string_view text) {
 
 LgCode lost_zero(const std::string& five, std::string_view text) {
   LgCode c;
-  c.code = checked_six("0" + five, text);
+  c.code = checked_six(with_leading_zero(five), text);
   c.repaired = true;
   c.repair_note = "leading zero restored: " + five + " → " + c.code;
   return c;
@@ -160,7 +170,7 @@ LgCode parse_lg_code(std::string_view text, LgCodeForm form) {
   // A lost leading zero needs a non-zero first digit (prefectures 01–09) and a matching check
   // digit; otherwise the text is a 5-digit code without its check digit.
   const bool zero_reading =
-      digits[0] != '0' && check_digit_of("0" + digits.substr(0, 4)) == digits[4];
+      digits[0] != '0' && check_digit_of(with_leading_zero(digits.substr(0, 4))) == digits[4];
   if (zero_reading) {
     LgCode c = lost_zero(digits, text);
     if (prefecture_exists(digits)) {
@@ -170,7 +180,7 @@ LgCode parse_lg_code(std::string_view text, LgCodeForm form) {
     return c;
   }
   if (!prefecture_exists(digits)) {
-    const std::string six = "0" + digits;
+    const std::string six = with_leading_zero(digits);
     throw InvalidArgument("local government code " + quoted(text) +
                           " is neither a 6-digit code that lost its leading " + "zero (" + six +
                           " would need check digit " + check_digit_of(six.substr(0, 5)) +

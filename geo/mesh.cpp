@@ -66,8 +66,12 @@ char digit_char(std::int64_t d) {
   return static_cast<char>('0' + d);
 }
 
+// Built by appending: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string&& at -O2.
 std::string quoted(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
+  std::string q(1, '"');
+  q.append(s);
+  q += '"';
+  return q;
 }
 
 }  // namespace

@@ -59,9 +59,8 @@ std::optional<double> get_opt_double(const json& j, const std::string& field) {
 }
 
 double get_double(const json& j, const std::string& field) {
-  auto v = get_opt_double(j, field);
-  if (!v) bad(field, "a number");
-  return *v;
+  if (!j.is_number()) bad(field, "a number");
+  return *get_opt_double(j, field);
 }
 
 std::optional<bool> get_opt_bool(const json& j, const std::string& field) {
@@ -171,6 +170,10 @@ Schedule schedule_from_json(const json& j, const std::string& field) {
   if (j.contains("note")) s.note = get_string(j["note"], field + ".note");
   if (s.rule == Schedule::Rule::monthly_nth && s.nth == 0) {
     bad(field + ".nth", "non-empty for a monthly_nth rule");
+  }
+  if ((s.rule == Schedule::Rule::weekly || s.rule == Schedule::Rule::monthly_nth) &&
+      s.weekdays.empty()) {
+    bad(field + ".weekdays", "non-empty for a " + rule + " rule");
   }
   return s;
 }

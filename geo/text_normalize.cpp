@@ -16,7 +16,9 @@ constexpr std::array<char32_t, 63> kHalfwidthKana{
     U'ネ', U'ノ', U'ハ', U'ヒ', U'フ', U'ヘ', U'ホ', U'マ', U'ミ', U'ム', U'メ', U'モ', U'ヤ',
     U'ユ', U'ヨ', U'ラ', U'リ', U'ル', U'レ', U'ロ', U'ワ', U'ン', U'゛', U'゜'};
 
-constexpr bool is_halfwidth_kana(char32_t c) { return c >= 0xFF61 && c <= 0xFF9F; }
+constexpr bool is_halfwidth_kana(char32_t c) {
+  return c >= 0xFF61 && c <= 0xFF9F;
+}
 constexpr bool is_voicing_mark(char32_t c) {
   return c == 0xFF9E || c == 0x3099 || c == 0x309B;  // ﾞ, combining and spacing ゛
 }
@@ -48,9 +50,12 @@ constexpr bool is_search_space(char32_t c) {
 }
 
 constexpr char32_t fold_char(char32_t c) {
-  if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;      // full-width ASCII
-  if (c >= U'ァ' && c <= U'ヶ') return c - 0x60;    // katakana → hiragana
-  if (c == U'ヽ' || c == U'ヾ') return c - 0x60;    // iteration marks
+  if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;  // full-width ASCII
+  // Place names are written 霞ヶ関, 霞ケ関 and 霞が関 alike: small ヶ/ヵ search as け/か.
+  if (c == U'ヶ' || c == U'ゖ') return U'け';
+  if (c == U'ヵ' || c == U'ゕ') return U'か';
+  if (c >= U'ァ' && c <= U'ヶ') return c - 0x60;  // katakana → hiragana
+  if (c == U'ヽ' || c == U'ヾ') return c - 0x60;  // iteration marks
   if (c >= U'A' && c <= U'Z') return c + (U'a' - U'A');
   return c;
 }
@@ -142,7 +147,8 @@ std::string normalize_for_search(std::string_view utf8) {
     const auto cp = next_code_point(utf8, pos);
     if (!cp) {
       throw InvalidArgument("text is not valid UTF-8 (byte " + hex_byte(utf8[at]) + " at offset " +
-                            std::to_string(at) + "); save the file as UTF-8 or declare its encoding");
+                            std::to_string(at) +
+                            "); save the file as UTF-8 or declare its encoding");
     }
     char32_t c = *cp;
     if (pending != 0 && is_voicing_mark(c) && voiced(pending) != 0) {

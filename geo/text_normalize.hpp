@@ -10,7 +10,8 @@
 
 namespace tsunagi::geo {
 
-/// True when `utf8` is well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
+/// True when `utf8` is well-formed UTF-8 (no overlong forms, no surrogates, nothing above
+/// U+10FFFF).
 bool is_valid_utf8(std::string_view utf8);
 
 /// Decodes the code point starting at byte `pos` and moves `pos` past it; nullopt (and `pos`
@@ -22,7 +23,8 @@ void append_utf8(std::string& out, char32_t cp);
 
 /// The search key of a text: full-width ASCII → half-width, half-width katakana → full-width
 /// (with ﾞ/ﾟ joined: ｶﾞ → が), katakana → hiragana, ASCII upper → lower case, and every space
-/// removed (ASCII whitespace, U+00A0, U+3000). The long-vowel mark ー is kept.
+/// removed (ASCII whitespace, U+00A0, U+3000). Small ヶ/ヵ fold to け/か (霞ヶ関 = 霞ケ関). The
+/// long-vowel mark ー is kept.
 /// @throws InvalidArgument when `utf8` is not valid UTF-8 (the message gives the byte offset).
 std::string normalize_for_search(std::string_view utf8);
 

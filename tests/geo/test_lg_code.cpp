@@ -10,12 +10,12 @@
 
 namespace {
 
+using ::testing::HasSubstr;
 using tsunagi::geo::InvalidArgument;
 using tsunagi::geo::lg_check_digit;
 using tsunagi::geo::lg_code5;
 using tsunagi::geo::LgCodeForm;
 using tsunagi::geo::parse_lg_code;
-using ::testing::HasSubstr;
 
 std::string error_of(std::string_view text, LgCodeForm form = LgCodeForm::guess) {
   try {
@@ -27,7 +27,8 @@ std::string error_of(std::string_view text, LgCodeForm form = LgCodeForm::guess)
 }
 
 TEST(LgCode, VerifiedCheckDigits) {
-  // 千代田区, 渋谷区 (remainder 1 → 0), 宇都宮市 (remainder 0 → 1), 札幌市, 北海道, 東京都, 大阪府, 高松市.
+  // 千代田区, 渋谷区 (remainder 1 → 0), 宇都宮市 (remainder 0 → 1), 札幌市, 北海道, 東京都, 大阪府,
+  // 高松市.
   for (const char* code :
        {"131016", "131130", "092011", "011002", "010006", "130001", "270008", "372013"}) {
     const std::string s(code);
@@ -79,7 +80,11 @@ TEST(LgCode, AmbiguousFiveDigitsPreferTheLostZeroAndSaySo) {
 TEST(LgCode, FullWidthDigitsAndSpaces) {
   EXPECT_EQ(parse_lg_code("１３１０１６").code, "131016");
   EXPECT_EQ(parse_lg_code(" 131016\t").code, "131016");
-  EXPECT_EQ(parse_lg_code("\xE3\x80\x80" "372013" "\xE3\x80\x80").code, "372013");
+  EXPECT_EQ(parse_lg_code("\xE3\x80\x80"
+                          "372013"
+                          "\xE3\x80\x80")
+                .code,
+            "372013");
   const auto c = parse_lg_code("９２０１１");
   EXPECT_EQ(c.code, "092011");
   EXPECT_TRUE(c.repaired);
@@ -111,8 +116,8 @@ TEST(LgCode, EveryFiveDigitCodeRoundTrips) {
   // Every code made from a 5-digit prefix and its check digit parses back unchanged.
   for (int pref = 1; pref <= 47; ++pref) {
     for (int muni = 0; muni < 1000; muni += 7) {
-      std::string five = std::to_string(pref * 1000 + muni);
-      if (five.size() == 4) five.insert(0, "0");
+      std::string five(pref < 10 ? 1 : 0, '0');
+      five += std::to_string(pref * 1000 + muni);
       const std::string six = five + lg_check_digit(five);
       ASSERT_EQ(parse_lg_code(six).code, six);
       ASSERT_EQ(parse_lg_code(five, LgCodeForm::five_digits).code, six);

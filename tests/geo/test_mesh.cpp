@@ -11,19 +11,19 @@
 
 namespace {
 
+using ::testing::HasSubstr;
 using tsunagi::geo::InvalidArgument;
 using tsunagi::geo::mesh_cell;
 using tsunagi::geo::mesh_cell_at;
 using tsunagi::geo::mesh_code_length;
 using tsunagi::geo::mesh_parent;
 using tsunagi::geo::MeshLevel;
-using ::testing::HasSubstr;
 
 constexpr double kTokyoStationLon = 139.767125;
 constexpr double kTokyoStationLat = 35.681236;
 
-const MeshLevel kLevels[] = {MeshLevel::first,   MeshLevel::second,  MeshLevel::third,
-                             MeshLevel::half,    MeshLevel::quarter, MeshLevel::eighth};
+const MeshLevel kLevels[] = {MeshLevel::first, MeshLevel::second,  MeshLevel::third,
+                             MeshLevel::half,  MeshLevel::quarter, MeshLevel::eighth};
 
 std::string error_of(std::string_view code) {
   try {
@@ -35,8 +35,7 @@ std::string error_of(std::string_view code) {
 }
 
 TEST(Mesh, TokyoStationAtEveryLevel) {
-  const char* expected[] = {"5339",      "533946",     "53394611",
-                            "533946113", "5339461132", "53394611323"};
+  const char* expected[] = {"5339", "533946", "53394611", "533946113", "5339461132", "53394611323"};
   for (int i = 0; i < 6; ++i) {
     const auto cell = mesh_cell_at(kTokyoStationLon, kTokyoStationLat, kLevels[i]);
     EXPECT_EQ(cell.code, expected[i]);

@@ -1,0 +1,96 @@
+// Finding resources: the transport-free facade behind GET /api/resources, the OGC API items and
+// the CLI. Filters (bbox, kinds, activities, target groups, open on a weekday and time window,
+// barrier-free, vacancy, text), visibility (publish levels, closed or not), distance order from a
+// point, and pagination with the total count, over one immutable snapshot.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "geo/code_lists.hpp"
+#include "geo/enum_set.hpp"
+#include "geo/resource.hpp"
+#include "geo/snapshot.hpp"
+
+namespace tsunagi::geo {
+
+/// "Open on Wednesday afternoon": a weekday and, optionally, a time window [from, to) in minutes.
+struct OpenWindow {
+  Weekday day = Weekday::mon;
+  std::optional<int> from_minute;
+  std::optional<int> to_minute;
+  bool operator==(const OpenWindow&) const = default;
+};
+
+/// Parses the compact form of an open window:
+///   "wed"  "水"  "水曜"  "水曜日"                       the whole day
+///   "wed,13:00-15:00"  "水 13:00〜15:00"  "水曜13時-15時"  a time window
+///   "水曜の午後"  "wed,afternoon"                         a part of the day:
+///       午前/morning 09:00–12:00, 午後/afternoon 12:00–18:00, 夜/夕方/evening 18:00–22:00
+/// @throws InvalidArgument saying which part could not be read and what is accepted.
+OpenWindow parse_open_window(std::string_view text);
+
+/// The same from separate parts (open_day, open_from, open_to); from/to may be empty.
+/// @throws InvalidArgument.
+OpenWindow make_open_window(std::string_view day, std::string_view from, std::string_view to);
+
+struct GeoPoint {
+  double lon = 0;
+  double lat = 0;
+};
+
+struct ResourceQuery {
+  std::optional<BBox> bbox;
+  EnumSet<ResourceKind> kinds;       ///< empty = any
+  EnumSet<Activity> activities;      ///< any of them; empty = any
+  EnumSet<TargetGroup> targets;      ///< any of them; empty = any
+  std::optional<OpenWindow> open;    ///< some schedule meets in the window
+  bool barrier_free = false;         ///< at least one barrier-free flag is yes
+  bool has_vacancy = false;          ///< vacancy > 0 or open placement slots > 0
+  std::string text;                  ///< words (all must match) in name, kana or address
+  std::optional<GeoPoint> near;      ///< order by geodesic distance from here
+  /// Visibility: which publish levels and statuses may appear (the caller's role decides).
+  EnumSet<PublishLevel> publish_levels{PublishLevel::public_};
+  EnumSet<ResourceStatus> statuses{ResourceStatus::active, ResourceStatus::paused};
+  std::size_t offset = 0;
+  std::size_t limit = 100;
+};
+
+struct ResourceHit {
+  const Resource* resource = nullptr;
+  std::optional<double> distance_m;  ///< set when the query had `near`
+};
+
+struct ResourcePage {
+  std::vector<ResourceHit> hits;     ///< at most `limit`, from `offset`
+  std::size_t number_matched = 0;    ///< every match, before offset/limit
+};
+
+/// A snapshot plus what text search needs of it (each resource's normalized name, kana and
+/// address), built once per snapshot. Immutable and shareable between threads.
+class ResourceCatalog {
+ public:
+  /// Normalizes the text of every resource (done once, off the request path).
+  explicit ResourceCatalog(std::shared_ptr<const Snapshot> snapshot);
+
+  [[nodiscard]] const Snapshot& snapshot() const { return *snapshot_; }
+  [[nodiscard]] const std::shared_ptr<const Snapshot>& snapshot_ptr() const { return snapshot_; }
+
+  /// Runs a query. Results are in snapshot (id) order, or by distance when `near` is set.
+  /// @throws InvalidArgument when the text is not valid UTF-8.
+  [[nodiscard]] ResourcePage query(const ResourceQuery& q) const;
+
+  /// True when `r` passes every filter of `q` but bbox and text (exposed for the tile layer and
+  /// tests that need the same rules).
+  [[nodiscard]] static bool matches_attributes(const Resource& r, const ResourceQuery& q);
+
+ private:
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::vector<std::string> search_text_;  ///< per resource, normalized
+};
+
+}  // namespace tsunagi::geo
