@@ -1,8 +1,8 @@
-// The demo town: つなぎ町（架空）, a fictional but realistic rural town placed inland in the Chugoku
-// mountains, generated from a seed with the project's own code. It has a boundary, ~40 町丁 small
-// areas that tile it exactly, population by 5-year age band and sex, and ~150 resources of every
-// kind with schedules, fees, capacities, target groups and placement conditions. Everything it
-// writes is labelled fictional: the source's licence is "fictional", the town's name carries
+// The demo town: つなぎ町（架空）, a fictional but realistic rural town placed inland in the
+// Chugoku mountains, generated from a seed with the project's own code. It has a boundary, ~40 町丁
+// small areas that tile it exactly, population by 5-year age band and sex, and ~150 resources of
+// every kind with schedules, fees, capacities, target groups and placement conditions. Everything
+// it writes is labelled fictional: the source's licence is "fictional", the town's name carries
 // （架空）, every address ends with （架空）, phone numbers use a 市内局番 that is never assigned.
 #pragma once
 
@@ -42,7 +42,7 @@ struct DemoTown {
   geo::SourceInfo source;
   geo::Area town;
   std::vector<geo::Area> chome;
-  /// One per 町丁 plus one for the town (the band-by-band sum of its 町丁).
+  /// One per 町丁 (in 町丁 order), then the town's (the band-by-band sum of its 町丁).
   std::vector<geo::AreaPopulation> populations;
   /// source_key set, id empty (the store assigns it).
   std::vector<geo::Resource> resources;
@@ -64,6 +64,10 @@ struct DemoSummary {
   /// Demo rows left over from an earlier run whose key the generator no longer makes; closed.
   int closed_leftovers = 0;
 };
+
+/// Checks the options without building anything (the CLI calls it before touching a store).
+/// @throws geo::InvalidArgument when options.as_of is not an ISO date (YYYY-MM-DD).
+void validate_demo_options(const DemoOptions& options);
 
 /// Builds the town in memory. Pure: no store, no clock, no global random state.
 /// @throws geo::InvalidArgument when options.as_of is not an ISO date (YYYY-MM-DD).
