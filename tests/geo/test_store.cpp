@@ -186,8 +186,8 @@ TEST(Store, UpdateNeedsTheCurrentVersionAndRecordsWhatChanged) {
 TEST(Store, ReimportingASourceUpdatesInsteadOfDuplicating) {
   TempDir dir;
   auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
-  const auto src = store.upsert_source({0, "city-salons.csv", "サロン一覧", "○○市社協", "", "cc_by_4_0",
-                                        "", "", ""});
+  const auto src = store.upsert_source(
+      {0, "city-salons.csv", "サロン一覧", "○○市社協", "", "cc_by_4_0", "", "", ""});
   auto import_once = [&](int vacancy) {
     Store::Transaction tx(store);
     Resource a = salon("A");
@@ -217,6 +217,59 @@ TEST(Store, ReimportingASourceUpdatesInsteadOfDuplicating) {
   EXPECT_EQ(h[0].action, "imported");
   EXPECT_EQ(h[1].action, "imported");
   EXPECT_EQ(nlohmann::json::parse(h[1].changes_json)["vacancy"]["to"], 3);
+}
+
+TEST(Store, KeepsTheSpatialiteRTreeInStepForOtherTools) {
+  test::TempDir dir;
+  const auto path = dir / "s.sqlite";
+  std::string moved_id;
+  {
+    auto store = Store::open(path, Store::Mode::create_if_missing);
+    Resource a = salon("A");
+    Resource b = salon("B");
+    b.lon = 135.5;
+    b.lat = 34.7;
+    store.create(a, "x");
+    store.create(b, "x");
+    Resource moved = a;
+    moved.lon = 139.77;
+    moved.lat = 35.68;
+    store.update(moved, 1, "x");
+    moved_id = moved.id;
+  }
+  // What QGIS or spatialite would ask: the R*Tree, joined back to the rows.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  auto ids_in = [&](double x0, double y0, double x1, double y1) {
+    const std::string sql =
+        "SELECT r.resource_id FROM resource r JOIN idx_resource_geom i ON i.pkid = r.rowid "
+        "WHERE i.xmin >= " +
+        std::to_string(x0) + " AND i.xmax <= " + std::to_string(x1) +
+        " AND i.ymin >= " + std::to_string(y0) + " AND i.ymax <= " + std::to_string(y1);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+    std::vector<std::string> out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    }
+    sqlite3_finalize(st);
+    return out;
+  };
+  EXPECT_EQ(ids_in(139.7, 35.6, 139.8, 35.7), std::vector<std::string>{moved_id});
+  EXPECT_TRUE(ids_in(134.0, 34.3, 134.1, 34.4).empty()) << "the old position left the index";
+  EXPECT_EQ(ids_in(135.4, 34.6, 135.6, 34.8).size(), 1u);
+  sqlite3_close(db);
+}
+
+TEST(Store, IdsSortInCreationOrder) {
+  std::string prev = new_uuid();
+  for (int i = 0; i < 10000; ++i) {
+    const std::string next = new_uuid();
+    ASSERT_LT(prev, next);
+    ASSERT_EQ(next.size(), 36u);
+    ASSERT_EQ(next[14], '7') << "UUIDv7";
+    prev = next;
+  }
 }
 
 TEST(Store, AnUncommittedTransactionLeavesTheFileByteIdentical) {
