@@ -1,8 +1,90 @@
-// TRANSITIONAL placeholder, replaced by the real command before landing.
-#include <stdexcept>
+// tsunagi export: the store's resources as CSV for Excel, GeoJSON or a GeoPackage.
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string>
 
 #include "cli/commands.hpp"
+#include "datasets/exporter.hpp"
+#include "geo/store.hpp"
 
 namespace tsunagi::cli {
-int export_(Args) { throw std::runtime_error("'export' is being written"); }
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: tsunagi export --db FILE --format csv|geojson|gpkg --out FILE [--kind KIND]\n"
+    "                      [--include-closed]\n"
+    "\n"
+    "  csv      UTF-8 with BOM (opens in Excel), Japanese column names; imports back unchanged\n"
+    "  geojson  a FeatureCollection, EPSG:4326\n"
+    "  gpkg     a GeoPackage with one point layer 'resources', EPSG:4326\n"
+    "Closed resources are left out unless --include-closed is given.\n";
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "tsunagi export: %s\n\n%s", message.c_str(), kUsage);
+  return 2;
+}
+
+}  // namespace
+
+int export_(Args args) {
+  std::optional<std::filesystem::path> db;
+  std::optional<std::filesystem::path> out;
+  std::optional<datasets::ExportFormat> format;
+  datasets::ExportOptions opt;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    auto next = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      return std::string(args[++i]);
+    };
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (a == "--db") {
+      auto v = next();
+      if (!v) return usage_error("--db needs a file");
+      db = *v;
+    } else if (a == "--out") {
+      auto v = next();
+      if (!v) return usage_error("--out needs a file");
+      out = *v;
+    } else if (a == "--format") {
+      auto v = next();
+      if (!v) return usage_error("--format needs csv, geojson or gpkg");
+      format = datasets::parse_export_format(*v);
+      if (!format) return usage_error("unknown --format '" + *v + "' (csv, geojson or gpkg)");
+    } else if (a == "--kind") {
+      auto v = next();
+      if (!v) return usage_error("--kind needs a value");
+      const auto k = geo::parse_code<geo::ResourceKind>(*v);
+      if (!k) {
+        return usage_error("unknown --kind '" + *v + "' (one of " +
+                           geo::code_ids_joined<geo::ResourceKind>() + ")");
+      }
+      opt.kind = *k;
+    } else if (a == "--include-closed") {
+      opt.include_closed = true;
+    } else {
+      return usage_error("unknown argument '" + std::string(a) + "'");
+    }
+  }
+  if (!db) return usage_error("--db FILE is required");
+  if (!out) return usage_error("--out FILE is required");
+  if (!format) {
+    // The extension says it when --format is left out.
+    const auto ext = out->extension().string();
+    if (ext == ".csv") format = datasets::ExportFormat::csv;
+    if (ext == ".geojson" || ext == ".json") format = datasets::ExportFormat::geojson;
+    if (ext == ".gpkg") format = datasets::ExportFormat::gpkg;
+    if (!format) return usage_error("--format csv|geojson|gpkg is required");
+  }
+  opt.format = *format;
+  const geo::Store store = geo::Store::open(*db, geo::Store::Mode::read_only);
+  const auto n = datasets::export_resources(store, *out, opt);
+  std::printf("exported %lld resources to %s\n", static_cast<long long>(n), out->c_str());
+  return 0;
+}
+
 }  // namespace tsunagi::cli

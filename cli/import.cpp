@@ -1,8 +1,242 @@
-// TRANSITIONAL placeholder, replaced by the real command before landing.
-#include <stdexcept>
+// tsunagi import: loads a municipality's own files (standard open-data CSVs, the MHLW 介護 CSV,
+// shapefiles, GeoJSON, GeoPackage, KML, any CSV through a mapping file, N03 boundaries) into a
+// store, and says row by row what was imported and what was rejected.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "datasets/importer.hpp"
+#include "geo/store.hpp"
 
 namespace tsunagi::cli {
-int import(Args) { throw std::runtime_error("'import' is being written"); }
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: tsunagi import --db FILE [options] SOURCE...\n"
+    "\n"
+    "Imports resource lists (CSV, GeoJSON, Shapefile, GeoPackage, KML) into the store FILE,\n"
+    "creating it when it does not exist. Every row is checked; accepted rows are imported in one\n"
+    "transaction, and the report lists each rejected row with its row number and reason.\n"
+    "\n"
+    "options:\n"
+    "  --layout L          auto (default), public-facility, care-service, childcare, mhlw-kaigo,\n"
+    "                      tsunagi, mapping, generic\n"
+    "  --kind KIND         kind of every row (id or Japanese label, e.g. kominkan or "
+    "公民館・集会所)\n"
+    "  --kind-column COL   take each row's kind from this column\n"
+    "  --mapping FILE      a JSON mapping file (see datasets/mappings/README.md)\n"
+    "  --encoding ENC      CP932 or UTF-8 (default: UTF-8, a shapefile's .cpg)\n"
+    "  --source-key KEY    identifies the source; re-importing the same key updates its rows\n"
+    "                      (default: the file name without extension)\n"
+    "  --title TEXT, --license ID, --attribution TEXT   source metadata\n"
+    "  --close-missing     close resources of the previous import that are missing now\n"
+    "  --strict            any rejected row rejects the whole import (the store is untouched)\n"
+    "  --boundary FILE     a municipality boundary (N03 GeoJSON); rows outside it are rejected\n"
+    "  --lg-code CODE      the 全国地方公共団体コード of --boundary (default: from its file name)\n"
+    "  --s_srs CRS         CRS of a CSV's coordinates (default EPSG:4326), e.g. EPSG:6677\n"
+    "  --report FILE.json  write the full report as JSON\n"
+    "  --quiet             print nothing but errors\n"
+    "\n"
+    "exit codes: 0 all imported, 1 some rows rejected (the others imported) or --strict failed,\n"
+    "            2 bad usage or an unusable file (nothing imported)\n";
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "tsunagi import: %s\n\n%s", message.c_str(), kUsage);
+  return 2;
+}
+
+/// A one-line progress bar on a terminal, redrawn at most ten times a second.
+class ProgressBar {
+ public:
+  void update(std::int64_t done, std::int64_t expected) {
+    const auto now = std::chrono::steady_clock::now();
+    if (drawn_ && now - last_ < std::chrono::milliseconds(100) && done != expected) return;
+    last_ = now;
+    drawn_ = true;
+    char line[160];
+    if (expected > 0) {
+      const double frac = std::min(1.0, static_cast<double>(done) / static_cast<double>(expected));
+      const int width = 30;
+      const int filled = static_cast<int>(frac * width);
+      std::string bar(static_cast<std::size_t>(filled), '#');
+      bar.append(static_cast<std::size_t>(width - filled), '-');
+      std::snprintf(line, sizeof line, "\r  [%s] %3d%%  %lld rows", bar.c_str(),
+                    static_cast<int>(frac * 100), static_cast<long long>(done));
+    } else {
+      std::snprintf(line, sizeof line, "\r  %lld rows", static_cast<long long>(done));
+    }
+    std::fputs(line, stderr);
+    std::fflush(stderr);
+  }
+  void clear() {
+    if (!drawn_) return;
+    std::fputs("\r\x1b[2K", stderr);
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_{};
+  bool drawn_ = false;
+};
+
+}  // namespace
+
+int import(Args args) {
+  std::optional<std::filesystem::path> db;
+  std::optional<std::filesystem::path> report_path;
+  std::vector<std::filesystem::path> sources;
+  datasets::RunOptions run;
+  auto& opt = run.import;
+  bool quiet = false;
+
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    std::string inline_value;
+    bool has_inline = false;
+    if (a.starts_with("--") && a.find('=') != std::string_view::npos) {
+      inline_value = std::string(a.substr(a.find('=') + 1));
+      a = a.substr(0, a.find('='));
+      has_inline = true;
+    }
+    auto value = [&]() -> std::optional<std::string> {
+      if (has_inline) return inline_value;
+      if (i + 1 >= args.size()) return std::nullopt;
+      return std::string(args[++i]);
+    };
+    auto need = [&](std::string& out) {
+      auto v = value();
+      if (!v) return false;
+      out = *v;
+      return true;
+    };
+    std::string v;
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (a == "--db") {
+      if (!need(v)) return usage_error("--db needs a file");
+      db = v;
+    } else if (a == "--layout") {
+      if (!need(v)) return usage_error("--layout needs a value");
+      const auto l = datasets::parse_layout(v);
+      if (!l || *l == datasets::LayoutKind::boundary) {
+        if (l) return usage_error("import boundaries with --boundary FILE");
+        return usage_error("unknown --layout '" + v + "' (one of " + datasets::layout_ids_joined() +
+                           ")");
+      }
+      opt.layout = *l;
+    } else if (a == "--kind") {
+      if (!need(v)) return usage_error("--kind needs a value");
+      const auto k = geo::parse_code<geo::ResourceKind>(v);
+      if (!k) {
+        return usage_error("unknown --kind '" + v + "' (one of " +
+                           geo::code_ids_joined<geo::ResourceKind>() + ")");
+      }
+      opt.kind = *k;
+    } else if (a == "--kind-column") {
+      if (!need(opt.kind_column)) return usage_error("--kind-column needs a column name");
+    } else if (a == "--mapping") {
+      if (!need(v)) return usage_error("--mapping needs a file");
+      try {
+        opt.mapping = datasets::load_mapping(v);
+      } catch (const geo::Error& e) {
+        std::fprintf(stderr, "tsunagi import: %s\n", e.what());
+        return 2;
+      }
+    } else if (a == "--encoding") {
+      if (!need(v)) return usage_error("--encoding needs a value");
+      const auto e = datasets::parse_encoding(v);
+      if (!e) return usage_error("unknown --encoding '" + v + "' (CP932 or UTF-8)");
+      opt.encoding = *e;
+    } else if (a == "--source-key") {
+      if (!need(opt.source_key) || opt.source_key.empty()) {
+        return usage_error("--source-key needs a key");
+      }
+    } else if (a == "--title") {
+      if (!need(opt.title)) return usage_error("--title needs a text");
+    } else if (a == "--license") {
+      if (!need(opt.license)) return usage_error("--license needs a value");
+    } else if (a == "--attribution") {
+      if (!need(opt.attribution)) return usage_error("--attribution needs a text");
+    } else if (a == "--strict") {
+      opt.strict = true;
+    } else if (a == "--close-missing") {
+      opt.close_missing = true;
+    } else if (a == "--boundary") {
+      if (!need(v)) return usage_error("--boundary needs a file");
+      run.boundaries.emplace_back(v);
+    } else if (a == "--lg-code") {
+      if (!need(run.boundary_lg_code)) return usage_error("--lg-code needs a code");
+    } else if (a == "--s_srs" || a == "--s-srs") {
+      if (!need(opt.s_srs)) return usage_error("--s_srs needs a CRS such as EPSG:6677");
+    } else if (a == "--report") {
+      if (!need(v)) return usage_error("--report needs a file");
+      report_path = v;
+    } else if (a == "--quiet" || a == "-q") {
+      quiet = true;
+    } else if (a.starts_with("-") && a.size() > 1) {
+      return usage_error("unknown option '" + std::string(a) + "'");
+    } else {
+      sources.emplace_back(std::string(a));
+    }
+  }
+  if (!db) return usage_error("--db FILE is required");
+  if (sources.empty() && run.boundaries.empty()) {
+    return usage_error("give at least one SOURCE file (or --boundary FILE)");
+  }
+  if (opt.kind && !opt.kind_column.empty()) {
+    return usage_error("give either --kind or --kind-column, not both");
+  }
+  if (sources.size() > 1 && !opt.source_key.empty()) {
+    return usage_error("--source-key names one source; import the files one at a time");
+  }
+  if (run.boundaries.size() > 1 && !run.boundary_lg_code.empty()) {
+    return usage_error("--lg-code names one boundary; import the boundaries one at a time");
+  }
+
+  ProgressBar bar;
+  if (!quiet && isatty(STDERR_FILENO) != 0) {
+    opt.progress = [&bar](std::int64_t done, std::int64_t expected) { bar.update(done, expected); };
+  }
+
+  const bool existed = std::filesystem::exists(*db);
+  datasets::ImportReport report;
+  {
+    geo::Store store = geo::Store::open(*db, geo::Store::Mode::create_if_missing);
+    report = datasets::run_import(store, sources, run);
+  }
+  bar.clear();
+  if (!existed && report.rolled_back) {
+    // Nothing was imported: do not leave behind a store the user never had.
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      std::filesystem::remove(db->string() + suffix, ec);
+    }
+  }
+
+  if (report_path) {
+    std::ofstream f(*report_path, std::ios::binary | std::ios::trunc);
+    f << datasets::to_json(report).dump(2) << "\n";
+    if (!f)
+      std::fprintf(stderr, "tsunagi import: cannot write the report %s\n", report_path->c_str());
+  }
+  if (!quiet) std::fputs(datasets::render_text(report).c_str(), stdout);
+  if (quiet) {  // otherwise the report above already says it
+    for (const auto& f : report.files) {
+      if (!f.error.empty()) std::fprintf(stderr, "tsunagi import: %s\n", f.error.c_str());
+    }
+  }
+  return report.exit_code();
+}
+
 }  // namespace tsunagi::cli

@@ -55,11 +55,11 @@ std::string_view driver_for(SourceFormat f) {
 
 std::optional<std::filesystem::path> sibling_with_extension(const std::filesystem::path& path,
                                                             std::string_view ext_lower) {
-  for (const std::string ext : {std::string(ext_lower), [&] {
-                                  std::string up(ext_lower);
-                                  for (char& c : up) c = static_cast<char>(std::toupper(c));
-                                  return up;
-                                }()}) {
+  std::string upper(ext_lower);
+  for (char& c : upper) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  for (const std::string& ext : {std::string(ext_lower), upper}) {
     auto p = path;
     p.replace_extension(ext);
     if (std::filesystem::exists(p)) return p;
@@ -74,6 +74,42 @@ std::string read_small_file(const std::filesystem::path& p) {
 }
 
 std::atomic<unsigned> g_vsimem_counter{0};
+
+/// GDAL's CSV reader splits a header cell holding a line break
+/// (「都道府県コード又は\n市区町村コード」, as Excel writes it) into two records. Removes line
+/// breaks inside the quoted cells of the first record; returns false when there were none.
+bool flatten_multiline_header(std::string& csv) {
+  bool in_quotes = false;
+  bool changed = false;
+  std::size_t i = csv.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  for (; i < csv.size(); ++i) {
+    const char c = csv[i];
+    if (c == '"') {
+      in_quotes = !in_quotes;
+    } else if ((c == '\n' || c == '\r') && in_quotes) {
+      csv.erase(i, 1);
+      --i;
+      changed = true;
+    } else if (c == '\n') {
+      break;
+    }
+  }
+  return changed;
+}
+
+/// True when the first record of the file at `path` has a quoted line break.
+bool header_spans_lines(const std::filesystem::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::string head(64 * 1024, '\0');
+  f.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(f.gcount()));
+  bool in_quotes = false;
+  for (const char c : head) {
+    if (c == '"') in_quotes = !in_quotes;
+    if (c == '\n') return in_quotes;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -121,8 +157,12 @@ struct GdalMessageSink {
   }
 };
 
-GdalMessageCapture::GdalMessageCapture() { CPLPushErrorHandlerEx(&GdalMessageSink::handle, this); }
-GdalMessageCapture::~GdalMessageCapture() { CPLPopErrorHandler(); }
+GdalMessageCapture::GdalMessageCapture() {
+  CPLPushErrorHandlerEx(&GdalMessageSink::handle, this);
+}
+GdalMessageCapture::~GdalMessageCapture() {
+  CPLPopErrorHandler();
+}
 
 std::string not_utf8_message(const std::filesystem::path& path, std::string_view where) {
   return path.filename().string() + " is not valid UTF-8 (" + std::string(where) +
@@ -154,18 +194,36 @@ GdalSource::GdalSource(GdalSource&&) noexcept = default;
 GdalSource& GdalSource::operator=(GdalSource&&) noexcept = default;
 GdalSource::~GdalSource() = default;
 
-const std::filesystem::path& GdalSource::path() const { return impl_->path; }
-SourceFormat GdalSource::format() const { return impl_->format; }
-OGRLayer& GdalSource::layer() const { return *impl_->layer; }
-GDALDataset& GdalSource::dataset() const { return *impl_->ds; }
-const std::vector<std::string>& GdalSource::field_names() const { return impl_->fields; }
+const std::filesystem::path& GdalSource::path() const {
+  return impl_->path;
+}
+SourceFormat GdalSource::format() const {
+  return impl_->format;
+}
+OGRLayer& GdalSource::layer() const {
+  return *impl_->layer;
+}
+GDALDataset& GdalSource::dataset() const {
+  return *impl_->ds;
+}
+const std::vector<std::string>& GdalSource::field_names() const {
+  return impl_->fields;
+}
 const OGRSpatialReference* GdalSource::spatial_ref() const {
   return impl_->layer->GetSpatialRef();
 }
-bool GdalSource::must_check_utf8() const { return impl_->check_utf8; }
-const std::string& GdalSource::encoding_note() const { return impl_->encoding_note; }
-std::int64_t GdalSource::expected_rows() const { return impl_->expected; }
-const std::vector<std::string>& GdalSource::warnings() const { return impl_->warnings; }
+bool GdalSource::must_check_utf8() const {
+  return impl_->check_utf8;
+}
+const std::string& GdalSource::encoding_note() const {
+  return impl_->encoding_note;
+}
+std::int64_t GdalSource::expected_rows() const {
+  return impl_->expected;
+}
+const std::vector<std::string>& GdalSource::warnings() const {
+  return impl_->warnings;
+}
 
 GdalSource GdalSource::open(const std::filesystem::path& path, Encoding encoding) {
   ensure_gdal_registered();
@@ -195,17 +253,18 @@ GdalSource GdalSource::open(const std::filesystem::path& path, Encoding encoding
                           "; check the file's encoding");
       }
       impl->encoding_note = "CP932 (--encoding)";
+      flatten_multiline_header(impl->recoded);
       impl->vsimem_path = "/vsimem/tsunagi-import-" + std::to_string(++g_vsimem_counter) + "/" +
                           path.stem().string() + ".csv";
-      VSILFILE* mem = VSIFileFromMemBuffer(
-          impl->vsimem_path.c_str(), reinterpret_cast<GByte*>(impl->recoded.data()),
-          static_cast<vsi_l_offset>(impl->recoded.size()), FALSE);
+      VSILFILE* mem = VSIFileFromMemBuffer(impl->vsimem_path.c_str(),
+                                           reinterpret_cast<GByte*>(impl->recoded.data()),
+                                           static_cast<vsi_l_offset>(impl->recoded.size()), FALSE);
       if (mem == nullptr) throw SourceError("cannot stage " + name + " in memory for GDAL");
       VSIFCloseL(mem);
       open_path = impl->vsimem_path;
-      impl->expected = static_cast<std::int64_t>(
-                           std::count(impl->recoded.begin(), impl->recoded.end(), '\n')) -
-                       1;
+      impl->expected =
+          static_cast<std::int64_t>(std::count(impl->recoded.begin(), impl->recoded.end(), '\n')) -
+          1;
     } else {
       // Check UTF-8 while streaming (files can be large) and count lines for the progress bar.
       std::ifstream f(path, std::ios::binary);
@@ -225,8 +284,8 @@ GdalSource GdalSource::open(const std::filesystem::path& path, Encoding encoding
         }
         if (!checker.feed(chunk)) {
           // Line of the bad byte: lines counted so far plus those in this chunk before it.
-          throw SourceError(not_utf8_message(path, "first invalid byte on line " +
-                                                       std::to_string(lines + 1)));
+          throw SourceError(
+              not_utf8_message(path, "first invalid byte on line " + std::to_string(lines + 1)));
         }
         lines += std::count(chunk.begin(), chunk.end(), '\n');
       }
@@ -235,6 +294,18 @@ GdalSource GdalSource::open(const std::filesystem::path& path, Encoding encoding
       }
       impl->encoding_note = encoding == Encoding::utf8 ? "UTF-8 (--encoding)" : "UTF-8";
       impl->expected = std::max<std::int64_t>(lines - 1, 0);
+      if (header_spans_lines(path)) {
+        impl->recoded = read_small_file(path);
+        flatten_multiline_header(impl->recoded);
+        impl->vsimem_path = "/vsimem/tsunagi-import-" + std::to_string(++g_vsimem_counter) + "/" +
+                            path.stem().string() + ".csv";
+        VSILFILE* mem = VSIFileFromMemBuffer(
+            impl->vsimem_path.c_str(), reinterpret_cast<GByte*>(impl->recoded.data()),
+            static_cast<vsi_l_offset>(impl->recoded.size()), FALSE);
+        if (mem == nullptr) throw SourceError("cannot stage " + name + " in memory for GDAL");
+        VSIFCloseL(mem);
+        open_path = impl->vsimem_path;
+      }
     }
     open_path = "CSV:" + open_path;
     options = {"HEADERS=YES", "AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=NO",
@@ -306,8 +377,7 @@ GdalSource GdalSource::open(const std::filesystem::path& path, Encoding encoding
   impl->layer = impl->ds->GetLayer(0);
   if (impl->ds->GetLayerCount() > 1) {
     impl->warnings.push_back(name + " holds " + std::to_string(impl->ds->GetLayerCount()) +
-                             " layers; only the first, '" + impl->layer->GetName() +
-                             "', was read");
+                             " layers; only the first, '" + impl->layer->GetName() + "', was read");
   }
   OGRFeatureDefn* defn = impl->layer->GetLayerDefn();
   for (int i = 0; i < defn->GetFieldCount(); ++i) {

@@ -1,6 +1,6 @@
-// Which column of a file means what. The built-in layouts (自治体標準オープンデータセット in both the
-// 推奨データセット head and the 正式版 所在地_* head, the MHLW 介護サービス情報公表 CSV, tsunagi's own
-// CSV export), the generic guesser (name/緯度/経度/wkt…), and mapping files
+// Which column of a file means what. The built-in layouts (自治体標準オープンデータセット in both
+// the 推奨データセット head and the 正式版 所在地_* head, the MHLW 介護サービス情報公表 CSV,
+// tsunagi's own CSV export), the generic guesser (name/緯度/経度/wkt…), and mapping files
 // (datasets/mappings/README.md) all end as a ResolvedLayout: one column index per Field.
 #pragma once
 
@@ -111,7 +111,8 @@ struct ResolvedLayout {
   LayoutKind kind = LayoutKind::generic;
   std::string description;  ///< for the report: "推奨データセット 公共施設一覧 (legacy head)"
   std::array<int, kFieldCount> column{};  ///< index into the file's fields, -1 = absent
-  std::vector<bool> sequence_column;  ///< row-number columns (#property, NO), ignored for "empty row"
+  std::vector<bool>
+      sequence_column;  ///< row-number columns (#property, NO), ignored for "empty row"
   std::optional<geo::ResourceKind> fixed_kind;
   std::vector<std::pair<std::string, geo::ResourceKind>> kind_values;  ///< cell text → kind
   geo::Resource defaults;

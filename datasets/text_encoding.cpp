@@ -82,9 +82,13 @@ std::string convert(std::string_view bytes, const char* from, const char* to) {
 
 }  // namespace
 
-std::string cp932_to_utf8(std::string_view bytes) { return convert(bytes, "CP932", "UTF-8"); }
+std::string cp932_to_utf8(std::string_view bytes) {
+  return convert(bytes, "CP932", "UTF-8");
+}
 
-std::string utf8_to_cp932(std::string_view text) { return convert(text, "UTF-8", "CP932"); }
+std::string utf8_to_cp932(std::string_view text) {
+  return convert(text, "UTF-8", "CP932");
+}
 
 std::string_view strip_bom(std::string_view text) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
@@ -103,8 +107,8 @@ std::string_view trim(std::string_view text) {
     }
   }
   for (;;) {
-    if (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                          text.back() == '\n')) {
+    if (!text.empty() &&
+        (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n')) {
       text.remove_suffix(1);
     } else if (text.ends_with("\xE3\x80\x80")) {
       text.remove_suffix(3);

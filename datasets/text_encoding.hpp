@@ -25,7 +25,7 @@ class Utf8Checker {
 
  private:
   std::size_t offset_ = 0;
-  int pending_ = 0;  // continuation bytes still expected
+  int pending_ = 0;                            // continuation bytes still expected
   unsigned char lower_ = 0x80, upper_ = 0xBF;  // allowed range of the next continuation byte
 };
 

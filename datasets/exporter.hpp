@@ -1,0 +1,36 @@
+// Exports of the store's resources for people and other tools: CSV for Excel (UTF-8 with BOM,
+// Japanese headers, lists joined with 「、」), GeoJSON (FeatureCollection of geo/resource_json
+// features), GeoPackage (one point layer in EPSG:4326). The CSV imports back unchanged
+// (layout "tsunagi", recognised by its header).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+
+#include "geo/store.hpp"
+
+namespace tsunagi::datasets {
+
+enum class ExportFormat : std::uint8_t { csv, geojson, gpkg };
+std::optional<ExportFormat> parse_export_format(std::string_view text);
+
+struct ExportOptions {
+  ExportFormat format = ExportFormat::csv;
+  std::optional<geo::ResourceKind> kind;  ///< only this kind
+  bool include_closed = false;            ///< closed resources are left out unless asked for
+};
+
+/// Writes the resources to `out` (through a temporary file renamed at the end, so a failed export
+/// never leaves a half-written file). Returns the number of resources written.
+/// @throws geo::InvalidArgument when `out` cannot be written.
+std::int64_t export_resources(const geo::Store& store, const std::filesystem::path& out,
+                              const ExportOptions& options);
+
+/// The CSV text of one resource row (no line ending), in tsunagi_export_columns() order.
+std::string export_csv_row(const geo::Resource& r);
+/// The CSV header line (no BOM, no line ending).
+std::string export_csv_header();
+
+}  // namespace tsunagi::datasets
