@@ -1,8 +1,178 @@
-// TRANSITIONAL placeholder, replaced by the real command before landing.
-#include <stdexcept>
+// tsunagi user: accounts and API tokens. Passwords come from TSUNAGI_PASSWORD or a prompt with
+// echo off, never from the command line (it would land in shell history and `ps`).
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
 
 #include "cli/commands.hpp"
+#include "geo/accounts.hpp"
+#include "geo/error.hpp"
+#include "geo/store.hpp"
+#include "server/credentials.hpp"
 
 namespace tsunagi::cli {
-int user(Args) { throw std::runtime_error("'user' is being written"); }
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: tsunagi user add      --db FILE --name NAME --role ROLE\n"
+    "       tsunagi user token    --db FILE --name NAME [--label TEXT]\n"
+    "       tsunagi user list     --db FILE\n"
+    "       tsunagi user disable  --db FILE --name NAME\n"
+    "       tsunagi user enable   --db FILE --name NAME\n"
+    "       tsunagi user password --db FILE --name NAME   (sets a new password, unlocks)\n\n"
+    "Roles: coordinator, matcher, planner, admin. The password is read from TSUNAGI_PASSWORD or\n"
+    "asked for on the terminal (never give it as an argument).\n";
+
+// Reads a line from the terminal without echo.
+std::optional<std::string> prompt_hidden(const char* prompt) {
+  if (isatty(STDIN_FILENO) == 0) return std::nullopt;
+  std::fputs(prompt, stderr);
+  std::fflush(stderr);
+  termios old{};
+  tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::string line;
+  std::getline(std::cin, line);
+  tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::fputs("\n", stderr);
+  return line;
+}
+
+std::string read_new_password() {
+  if (const char* env = std::getenv("TSUNAGI_PASSWORD"); env != nullptr && *env != '\0') {
+    server::check_new_password(env);
+    return env;
+  }
+  const auto first = prompt_hidden("password: ");
+  if (!first) {
+    throw geo::InvalidArgument(
+        "no password: set TSUNAGI_PASSWORD or run on a terminal to be asked for one");
+  }
+  server::check_new_password(*first);
+  const auto second = prompt_hidden("password again: ");
+  if (!second || *second != *first) throw geo::InvalidArgument("the two passwords differ");
+  return *first;
+}
+
+}  // namespace
+
+int user(Args args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string_view action = args[0];
+  std::map<std::string, std::string, std::less<>> opts;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    if ((a == "--db" || a == "--name" || a == "--role" || a == "--label") && i + 1 < args.size()) {
+      opts[std::string(a.substr(2))] = std::string(args[++i]);
+    } else {
+      std::fprintf(stderr, "tsunagi user: unexpected argument '%.*s'\n\n%s",
+                   static_cast<int>(a.size()), a.data(), kUsage);
+      return 2;
+    }
+  }
+  auto need = [&](const char* key) -> const std::string& {
+    const auto it = opts.find(key);
+    if (it == opts.end() || it->second.empty()) {
+      throw geo::InvalidArgument(std::string("--") + key +
+                                 " is required (see 'tsunagi user --help')");
+    }
+    return it->second;
+  };
+
+  try {
+    const std::string& db = need("db");
+    if (action == "add") {
+      const std::string& name = need("name");
+      const auto role = geo::parse_role(need("role"));
+      if (!role || *role == geo::Role::public_) {
+        throw geo::InvalidArgument("--role must be one of " + geo::assignable_role_ids());
+      }
+      geo::Accounts::validate_name(name);
+      auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
+      geo::Accounts accounts(store);
+      if (accounts.user_by_name(name)) {
+        throw geo::Conflict("a user named '" + name + "' already exists");
+      }
+      const std::string hash =
+          server::hash_password(read_new_password(), server::password_cost_from_env());
+      const auto u = accounts.add_user(name, *role, hash);
+      std::printf("added user %s (role %s)\n", u.name.c_str(),
+                  std::string(geo::role_id(u.role)).c_str());
+      return 0;
+    }
+    if (action == "token") {
+      const std::string& name = need("name");
+      auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
+      geo::Accounts accounts(store);
+      const auto u = accounts.user_by_name(name);
+      if (!u) throw geo::NotFound("no user named '" + name + "'");
+      if (u->disabled) throw geo::InvalidArgument("user '" + name + "' is disabled");
+      const std::string token = server::random_token("tsu_");
+      const auto it = opts.find("label");
+      accounts.add_token(name, server::sha256_hex(token), it == opts.end() ? "" : it->second);
+      // The only time the token is shown: only its hash is stored.
+      std::printf("%s\n", token.c_str());
+      std::fprintf(stderr,
+                   "token for %s (role %s) printed above; it is shown only once. Use it as\n"
+                   "  Authorization: Bearer <token>\n",
+                   name.c_str(), std::string(geo::role_id(u->role)).c_str());
+      return 0;
+    }
+    if (action == "list") {
+      auto store = geo::Store::open(db, geo::Store::Mode::read_only);
+      geo::Accounts accounts(store);
+      std::printf("%-24s %-12s %-9s %-8s %s\n", "name", "role", "status", "tokens", "created");
+      for (const auto& u : accounts.users()) {
+        int live = 0;
+        for (const auto& t : accounts.tokens(u.id)) live += t.revoked_at.empty() ? 1 : 0;
+        const bool locked = !u.locked_until.empty() && u.locked_until > geo::utc_now_iso();
+        std::printf(
+            "%-24s %-12s %-9s %-8d %s\n", u.name.c_str(), std::string(geo::role_id(u.role)).c_str(),
+            u.disabled ? "disabled" : (locked ? "locked" : "active"), live, u.created_at.c_str());
+      }
+      return 0;
+    }
+    if (action == "disable" || action == "enable") {
+      const std::string& name = need("name");
+      auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
+      geo::Accounts(store).set_disabled(name, action == "disable");
+      std::printf("%s user %s\n", action == "disable" ? "disabled" : "enabled", name.c_str());
+      return 0;
+    }
+    if (action == "password") {
+      const std::string& name = need("name");
+      auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
+      geo::Accounts accounts(store);
+      if (!accounts.user_by_name(name)) throw geo::NotFound("no user named '" + name + "'");
+      accounts.set_password_hash(
+          name, server::hash_password(read_new_password(), server::password_cost_from_env()));
+      std::printf("new password set for %s (failed-login lock cleared)\n", name.c_str());
+      return 0;
+    }
+    std::fprintf(stderr, "tsunagi user: unknown action '%.*s'\n\n%s",
+                 static_cast<int>(action.size()), action.data(), kUsage);
+    return 2;
+  } catch (const geo::Error& e) {
+    std::fprintf(stderr, "tsunagi user %.*s: %s\n", static_cast<int>(action.size()), action.data(),
+                 e.what());
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "tsunagi user %.*s: %s\n", static_cast<int>(action.size()), action.data(),
+                 e.what());
+    return 2;
+  }
+}
+
 }  // namespace tsunagi::cli

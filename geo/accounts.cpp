@@ -12,8 +12,8 @@ namespace tsunagi::geo {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kRoleIds = {"public", "coordinator", "matcher",
-                                                      "planner", "admin"};
+constexpr std::array<std::string_view, 5> kRoleIds = {"public", "coordinator", "matcher", "planner",
+                                                      "admin"};
 
 // One prepared statement, finalized on scope exit; errors become StoreError.
 class Statement {
@@ -82,7 +82,9 @@ User read_user(const Statement& s, int first) {
 
 }  // namespace
 
-std::string_view role_id(Role role) { return kRoleIds.at(static_cast<std::size_t>(role)); }
+std::string_view role_id(Role role) {
+  return kRoleIds.at(static_cast<std::size_t>(role));
+}
 
 std::optional<Role> parse_role(std::string_view text) {
   for (std::size_t i = 0; i < kRoleIds.size(); ++i) {

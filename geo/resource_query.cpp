@@ -43,7 +43,7 @@ Weekday take_day(std::string_view& s, std::string_view whole) {
     std::string word(s.substr(0, letters));
     for (auto& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     // "wed" or "wednesday"
-    static constexpr std::string_view kFull[] = {"monday", "tuesday", "wednesday", "thursday",
+    static constexpr std::string_view kFull[] = {"monday", "tuesday",  "wednesday", "thursday",
                                                  "friday", "saturday", "sunday"};
     for (std::size_t i = 0; i < 7; ++i) {
       const auto day = static_cast<Weekday>(i);
@@ -52,8 +52,8 @@ Weekday take_day(std::string_view& s, std::string_view whole) {
         return day;
       }
     }
-    throw InvalidArgument("'" + std::string(whole) + "': '" + word +
-                          "' is not a weekday; use " + std::string(kAcceptedDays));
+    throw InvalidArgument("'" + std::string(whole) + "': '" + word + "' is not a weekday; use " +
+                          std::string(kAcceptedDays));
   }
   std::size_t pos = 0;
   if (next_code_point(s, pos)) {

@@ -45,14 +45,14 @@ struct GeoPoint {
 
 struct ResourceQuery {
   std::optional<BBox> bbox;
-  EnumSet<ResourceKind> kinds;       ///< empty = any
-  EnumSet<Activity> activities;      ///< any of them; empty = any
-  EnumSet<TargetGroup> targets;      ///< any of them; empty = any
-  std::optional<OpenWindow> open;    ///< some schedule meets in the window
-  bool barrier_free = false;         ///< at least one barrier-free flag is yes
-  bool has_vacancy = false;          ///< vacancy > 0 or open placement slots > 0
-  std::string text;                  ///< words (all must match) in name, kana or address
-  std::optional<GeoPoint> near;      ///< order by geodesic distance from here
+  EnumSet<ResourceKind> kinds;     ///< empty = any
+  EnumSet<Activity> activities;    ///< any of them; empty = any
+  EnumSet<TargetGroup> targets;    ///< any of them; empty = any
+  std::optional<OpenWindow> open;  ///< some schedule meets in the window
+  bool barrier_free = false;       ///< at least one barrier-free flag is yes
+  bool has_vacancy = false;        ///< vacancy > 0 or open placement slots > 0
+  std::string text;                ///< words (all must match) in name, kana or address
+  std::optional<GeoPoint> near;    ///< order by geodesic distance from here
   /// Visibility: which publish levels and statuses may appear (the caller's role decides).
   EnumSet<PublishLevel> publish_levels{PublishLevel::public_};
   EnumSet<ResourceStatus> statuses{ResourceStatus::active, ResourceStatus::paused};
@@ -66,8 +66,8 @@ struct ResourceHit {
 };
 
 struct ResourcePage {
-  std::vector<ResourceHit> hits;     ///< at most `limit`, from `offset`
-  std::size_t number_matched = 0;    ///< every match, before offset/limit
+  std::vector<ResourceHit> hits;   ///< at most `limit`, from `offset`
+  std::size_t number_matched = 0;  ///< every match, before offset/limit
 };
 
 /// A snapshot plus what text search needs of it (each resource's normalized name, kana and

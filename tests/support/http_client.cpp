@@ -137,7 +137,9 @@ HttpResult read_response(int fd, bool head, int timeout_ms) {
 
 HttpClient::HttpClient(std::string host, int port) : host_(std::move(host)), port_(port) {}
 
-HttpClient::~HttpClient() { close_socket(); }
+HttpClient::~HttpClient() {
+  close_socket();
+}
 
 void HttpClient::close_socket() {
   if (fd_ >= 0) ::close(fd_);
@@ -160,14 +162,15 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
                                const std::vector<std::pair<std::string, std::string>>& headers,
                                const std::string& body) {
   connect_if_needed();
-  std::string req = method + " " + target + " HTTP/1.1\r\nHost: " + host_ + ":" +
-                    std::to_string(port_) + "\r\n";
+  std::string req =
+      method + " " + target + " HTTP/1.1\r\nHost: " + host_ + ":" + std::to_string(port_) + "\r\n";
   bool has_length = false;
   for (const auto& [k, v] : headers) {
     req += k + ": " + v + "\r\n";
     has_length = has_length || lower(k) == "content-length";
   }
-  if (!body.empty() && !has_length) req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() && !has_length)
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   send_all(fd_, req);
   HttpResult res = read_response(fd_, method == "HEAD", 30000);

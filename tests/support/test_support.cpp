@@ -43,8 +43,8 @@ std::optional<std::filesystem::path> shared_data(const std::string& relative) {
 }
 
 std::string shared_data_skip_message(const std::string& relative) {
-  return "skipped: needs ../shared/data/" + relative + " (looked in " TSUNAGI_SHARED_DATA
-         "); this real public data is not part of the project";
+  return "skipped: needs ../shared/data/" + relative +
+         " (looked in " TSUNAGI_SHARED_DATA "); this real public data is not part of the project";
 }
 
 void write_file(const std::filesystem::path& path, std::string_view content) {

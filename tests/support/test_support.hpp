@@ -49,7 +49,7 @@ CommandResult run_program(const std::vector<std::string>& argv);
 
 }  // namespace tsunagi::test
 
-#define TSUNAGI_REQUIRE_SHARED_DATA(var, relative)                                 \
-  const auto var##_opt = ::tsunagi::test::shared_data(relative);                   \
+#define TSUNAGI_REQUIRE_SHARED_DATA(var, relative)                                     \
+  const auto var##_opt = ::tsunagi::test::shared_data(relative);                       \
   if (!var##_opt) GTEST_SKIP() << ::tsunagi::test::shared_data_skip_message(relative); \
   const std::filesystem::path& var = *var##_opt

@@ -1,0 +1,260 @@
+#include "server/auth.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+#include "geo/accounts.hpp"
+#include "server/credentials.hpp"
+#include "server/errors.hpp"
+
+namespace tsunagi::server {
+
+namespace {
+
+constexpr auto kCacheTtl = std::chrono::seconds(30);
+constexpr std::size_t kMaxCacheEntries = 10000;
+constexpr std::chrono::milliseconds kMaxWait = std::chrono::minutes(5);
+
+std::string iso_utc(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::optional<std::time_t> parse_iso_utc(const std::string& s) {
+  std::tm tm{};
+  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return timegm(&tm);
+}
+
+bool iequals_prefix(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The value of cookie `name` in a Cookie header ("a=1; tsunagi_session=xyz").
+std::optional<std::string> cookie_value(const std::string& header, std::string_view name) {
+  std::size_t start = 0;
+  while (start < header.size()) {
+    std::size_t end = header.find(';', start);
+    if (end == std::string::npos) end = header.size();
+    std::string_view part = std::string_view(header).substr(start, end - start);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    const auto eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name) {
+      return std::string(part.substr(eq + 1));
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+Principal principal_of(const geo::User& u, Principal::Via via) {
+  Principal p;
+  p.role = u.role;
+  p.via = via;
+  p.user_id = u.id;
+  p.name = u.name;
+  return p;
+}
+
+const std::string& dummy_hash() {
+  // Checked against when the user does not exist, so that the answer takes as long as for a real
+  // user and does not reveal which names exist.
+  static const std::string hash =
+      hash_password("tsunagi-no-such-user-password", PasswordCost::interactive);
+  return hash;
+}
+
+ApiError unauthenticated(std::string detail) {
+  return ApiError(ErrorCode::unauthenticated, std::move(detail),
+                  {{"WWW-Authenticate", "Bearer realm=\"tsunagi\""}});
+}
+
+}  // namespace
+
+std::optional<Principal> Auth::from_cache(const std::string& key) {
+  std::lock_guard lock(mu_);
+  const auto it = cache_.find(key);
+  if (it == cache_.end()) return std::nullopt;
+  if (std::chrono::steady_clock::now() - it->second.cached_at > kCacheTtl ||
+      (!it->second.expires_at.empty() && it->second.expires_at <= geo::utc_now_iso())) {
+    cache_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.principal;
+}
+
+void Auth::remember(const std::string& key, const Principal& p, std::string expires_at) {
+  std::lock_guard lock(mu_);
+  if (cache_.size() >= kMaxCacheEntries) cache_.clear();
+  cache_[key] = Cached{p, std::move(expires_at), std::chrono::steady_clock::now()};
+}
+
+Principal Auth::authenticate(const HttpRequest& request) {
+  if (const std::string* authz = request.header("authorization")) {
+    if (!iequals_prefix(*authz, "Bearer ")) {
+      throw unauthenticated(
+          "only 'Authorization: Bearer <token>' is accepted; create a token with "
+          "'tsunagi user token --name NAME'");
+    }
+    std::string_view token = std::string_view(*authz).substr(7);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    const std::string hash = sha256_hex(token);
+    const std::string key = "t:" + hash;
+    if (auto cached = from_cache(key)) return *cached;
+    const auto user = context_.read_accounts(
+        [&](geo::Store& s) { return geo::Accounts(s).user_by_token_hash(hash); });
+    if (!user || user->disabled) {
+      throw unauthenticated(
+          "the API token is not valid (mistyped, revoked, or its user is disabled)");
+    }
+    Principal p = principal_of(*user, Principal::Via::token);
+    remember(key, p, {});
+    return p;
+  }
+  if (const std::string* cookies = request.header("cookie")) {
+    const auto token = cookie_value(*cookies, kSessionCookie);
+    if (!token || token->empty()) return {};
+    const std::string hash = sha256_hex(*token);
+    const std::string key = "s:" + hash;
+    if (auto cached = from_cache(key)) return *cached;
+    const auto found =
+        context_.read_accounts([&](geo::Store& s) { return geo::Accounts(s).session(hash); });
+    if (!found) return {};
+    const auto& [session, user] = *found;
+    if (user.disabled || session.expires_at <= geo::utc_now_iso()) return {};
+    Principal p = principal_of(user, Principal::Via::session);
+    p.session_hash = hash;
+    p.csrf_token = session.csrf_token;
+    remember(key, p, session.expires_at);
+    return p;
+  }
+  return {};
+}
+
+std::chrono::milliseconds Auth::wait_after(int failures) const {
+  const auto& c = context_.config();
+  if (failures < c.login_free_attempts || c.login_delay_ms == 0) {
+    return std::chrono::milliseconds(0);
+  }
+  const int doublings = std::min(failures - c.login_free_attempts, 20);
+  const auto wait =
+      std::chrono::milliseconds(static_cast<std::int64_t>(c.login_delay_ms) << doublings);
+  return std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxWait));
+}
+
+void Auth::count_failure(const std::string& name) {
+  std::lock_guard lock(mu_);
+  if (throttle_.size() >= kMaxCacheEntries) throttle_.clear();
+  auto& t = throttle_[name];
+  ++t.failures;
+  t.last_failure = std::chrono::steady_clock::now();
+}
+
+LoginResult Auth::login(std::string_view name_in, std::string_view password) {
+  const auto& config = context_.config();
+  const std::string name(name_in.substr(0, 64));
+  {
+    std::lock_guard lock(mu_);
+    const auto it = throttle_.find(name);
+    if (it != throttle_.end()) {
+      const auto ready = it->second.last_failure + wait_after(it->second.failures);
+      const auto now = std::chrono::steady_clock::now();
+      if (now < ready) {
+        const auto secs = std::chrono::duration_cast<std::chrono::seconds>(ready - now).count() + 1;
+        throw ApiError(
+            ErrorCode::login_throttled,
+            "too many failed logins for this name; try again in " + std::to_string(secs) + " s",
+            {{"Retry-After", std::to_string(secs)}});
+      }
+    }
+  }
+  const auto user =
+      context_.read_accounts([&](geo::Store& s) { return geo::Accounts(s).user_by_name(name); });
+  const auto now = std::chrono::system_clock::now();
+  if (user && !user->locked_until.empty() && user->locked_until > iso_utc(now)) {
+    const auto until = parse_iso_utc(user->locked_until);
+    const auto secs =
+        until ? std::max<std::int64_t>(1, static_cast<std::int64_t>(*until - std::time(nullptr)))
+              : std::int64_t{60};
+    throw ApiError(ErrorCode::account_locked,
+                   "this account is locked after too many failed logins; try again in " +
+                       std::to_string(secs) + " s or ask an admin",
+                   {{"Retry-After", std::to_string(secs)}});
+  }
+  const bool usable = user && !user->disabled;
+  const bool ok = verify_password(usable ? user->password_hash : dummy_hash(), password) && usable;
+  if (!ok) {
+    count_failure(name);
+    if (user) {
+      const std::string locked_until =
+          iso_utc(now + std::chrono::minutes(config.login_lock_minutes));
+      const int count = context_.write([&](geo::Store& s) {
+        return geo::Accounts(s).record_failed_login(user->id, config.login_lock_after,
+                                                    locked_until);
+      });
+      if (count >= config.login_lock_after) {
+        {
+          std::lock_guard lock(mu_);
+          throttle_.erase(name);
+        }
+        throw ApiError(ErrorCode::login_failed,
+                       "the name or the password is wrong; after " +
+                           std::to_string(config.login_lock_after) +
+                           " failures in a row the account is now locked for " +
+                           std::to_string(config.login_lock_minutes) + " minutes");
+      }
+    }
+    throw ApiError(ErrorCode::login_failed, "the name or the password is wrong");
+  }
+  {
+    std::lock_guard lock(mu_);
+    throttle_.erase(name);
+  }
+  LoginResult result;
+  result.principal = principal_of(*user, Principal::Via::session);
+  result.session_token = random_token("", 32);
+  result.principal.session_hash = sha256_hex(result.session_token);
+  result.principal.csrf_token = random_token("", 24);
+  result.max_age_s = config.session_hours * 3600;
+  result.expires_at = iso_utc(now + std::chrono::hours(config.session_hours));
+  const std::string now_iso = iso_utc(now);
+  context_.write([&](geo::Store& s) {
+    geo::Store::Transaction tx(s);
+    geo::Accounts accounts(s);
+    accounts.clear_failed_logins(user->id);
+    accounts.delete_expired_sessions(now_iso);
+    accounts.add_session({result.principal.session_hash, user->id, result.principal.csrf_token,
+                          now_iso, result.expires_at});
+    tx.commit();
+  });
+  return result;
+}
+
+void Auth::logout(const Principal& principal) {
+  if (principal.via != Principal::Via::session) return;
+  context_.write([&](geo::Store& s) { geo::Accounts(s).delete_session(principal.session_hash); });
+  std::lock_guard lock(mu_);
+  cache_.erase("s:" + principal.session_hash);
+}
+
+std::string Auth::session_cookie(std::string_view token, int max_age_s) const {
+  std::string c = std::string(kSessionCookie) + "=" + std::string(token) +
+                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
+  if (context_.config().cookie_secure) c += "; Secure";
+  return c;
+}
+
+}  // namespace tsunagi::server

@@ -1,0 +1,76 @@
+// Authentication: who is calling (session cookie or Bearer token), logging in and out, and the
+// slow-down and lock-out of repeated failed logins.
+//
+// - Session: cookie "tsunagi_session" (HttpOnly; SameSite=Strict; Path=/; Secure when
+//   cookie_secure). Only its SHA-256 is stored. Each session has a CSRF token, returned by login;
+//   unsafe requests authenticated by the cookie must send it as X-CSRF-Token.
+// - Token: "Authorization: Bearer tsu_…", created with `tsunagi user token`; SHA-256 stored.
+// - Failed logins: after login_free_attempts failures in a row, each next attempt for that name
+//   must wait login_delay_ms, doubling per failure (at most 5 minutes); early attempts get 429 with
+//   Retry-After and are not even checked. After login_lock_after failures in a row the account is
+//   locked for login_lock_minutes (stored, so a restart does not unlock it).
+// Lookups are cached for 30 s, so disabling a user or revoking a token takes effect within 30 s.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "server/context.hpp"
+#include "server/http_message.hpp"
+#include "server/router.hpp"
+
+namespace tsunagi::server {
+
+inline constexpr std::string_view kSessionCookie = "tsunagi_session";
+
+struct LoginResult {
+  Principal principal;
+  std::string session_token;  ///< the cookie value (never stored)
+  std::string expires_at;     ///< ISO 8601 UTC
+  int max_age_s = 0;
+};
+
+class Auth {
+ public:
+  explicit Auth(ServerContext& context) : context_(context) {}
+
+  /// The caller of a request. No credentials → public. An unknown, revoked or disabled Bearer
+  /// token → ApiError(unauthenticated) (a script should learn its token is wrong); a stale
+  /// session cookie → public (browsers keep cookies after logout or expiry).
+  Principal authenticate(const HttpRequest& request);
+
+  /// Checks name and password (argon2id; call on a worker thread), applying the slow-down and
+  /// lock-out. @throws ApiError(login_failed, login_throttled, account_locked).
+  LoginResult login(std::string_view name, std::string_view password);
+  void logout(const Principal& principal);
+
+  /// The Set-Cookie value for a login (or, with an empty token, one that deletes the cookie).
+  [[nodiscard]] std::string session_cookie(std::string_view token, int max_age_s) const;
+
+ private:
+  struct Cached {
+    Principal principal;
+    std::string expires_at;  ///< sessions only
+    std::chrono::steady_clock::time_point cached_at;
+  };
+  struct Throttle {
+    int failures = 0;
+    std::chrono::steady_clock::time_point last_failure;
+  };
+  std::optional<Principal> from_cache(const std::string& key);
+  void remember(const std::string& key, const Principal& p, std::string expires_at);
+  [[nodiscard]] std::chrono::milliseconds wait_after(int failures) const;
+  void count_failure(const std::string& name);
+
+  ServerContext& context_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Cached> cache_;       ///< "s:"/"t:" + hash → principal
+  std::unordered_map<std::string, Throttle> throttle_;  ///< by login name
+};
+
+}  // namespace tsunagi::server

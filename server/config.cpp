@@ -1,0 +1,229 @@
+#include "server/config.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace tsunagi::server {
+
+namespace {
+
+std::int64_t parse_int(std::string_view key, std::string_view text, std::int64_t min,
+                       std::int64_t max) {
+  std::int64_t v = 0;
+  const auto* first = text.data();
+  const auto* last = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(first, last, v);
+  if (text.empty() || ec != std::errc() || ptr != last) {
+    throw std::invalid_argument(std::string(key) + " must be a whole number, not '" +
+                                std::string(text) + "'");
+  }
+  if (v < min || v > max) {
+    throw std::invalid_argument(std::string(key) + " must be between " + std::to_string(min) +
+                                " and " + std::to_string(max) + ", not " + std::to_string(v));
+  }
+  return v;
+}
+
+double parse_double(std::string_view key, std::string_view text) {
+  std::string s(text);
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (s.empty() || used != s.size() || !std::isfinite(v)) {
+    throw std::invalid_argument(std::string(key) + " must be a number, not '" + s + "'");
+  }
+  return v;
+}
+
+bool parse_bool(std::string_view key, std::string_view text) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  throw std::invalid_argument(std::string(key) + " must be true or false, not '" +
+                              std::string(text) + "'");
+}
+
+struct Field {
+  std::string_view key;
+  std::function<void(Config&, std::string_view)> set;
+  std::function<std::string(const Config&)> get;
+};
+
+#define TSUNAGI_INT_FIELD(name, min, max)                                                 \
+  Field {                                                                                 \
+#name,                                                                                  \
+        [](Config& c, std::string_view v) {                                                 \
+          c.name = static_cast<decltype(c.name)>(parse_int(#name, v, min, max));            \
+        },                                                                                  \
+        [](const Config& c) { return std::to_string(c.name); } \
+  }
+#define TSUNAGI_BOOL_FIELD(name)                                                   \
+  Field {                                                                          \
+#name, [](Config& c, std::string_view v) { c.name = parse_bool(#name, v); },     \
+        [](const Config& c) { return std::string(c.name ? "true" : "false"); } \
+  }
+
+const std::vector<Field>& fields() {
+  static const std::vector<Field> kFields = {
+      {"db", [](Config& c, std::string_view v) { c.db = std::string(v); },
+       [](const Config& c) { return c.db.string(); }},
+      {"host", [](Config& c, std::string_view v) { c.host = std::string(v); },
+       [](const Config& c) { return c.host; }},
+      TSUNAGI_INT_FIELD(port, 0, 65535),
+      TSUNAGI_INT_FIELD(threads, 1, 64),
+      TSUNAGI_INT_FIELD(workers, 1, 64),
+      TSUNAGI_INT_FIELD(worker_queue, 1, 100000),
+      {"frontend", [](Config& c, std::string_view v) { c.frontend = std::string(v); },
+       [](const Config& c) { return c.frontend.string(); }},
+      TSUNAGI_INT_FIELD(max_request_bytes, 1024, std::int64_t{1} << 30),
+      TSUNAGI_INT_FIELD(max_header_bytes, 1024, 1024 * 1024),
+      TSUNAGI_INT_FIELD(request_timeout_s, 1, 3600),
+      TSUNAGI_INT_FIELD(keepalive_timeout_s, 1, 3600),
+      TSUNAGI_INT_FIELD(default_page_size, 1, 100000),
+      TSUNAGI_INT_FIELD(max_page_size, 1, 100000),
+      {"max_bbox_area_deg2",
+       [](Config& c, std::string_view v) {
+         c.max_bbox_area_deg2 = parse_double("max_bbox_area_deg2", v);
+       },
+       [](const Config& c) {
+         std::ostringstream ss;
+         ss << c.max_bbox_area_deg2;
+         return ss.str();
+       }},
+      TSUNAGI_BOOL_FIELD(cookie_secure),
+      TSUNAGI_INT_FIELD(session_hours, 1, 24 * 365),
+      TSUNAGI_INT_FIELD(login_free_attempts, 0, 1000),
+      TSUNAGI_INT_FIELD(login_delay_ms, 0, 3600000),
+      TSUNAGI_INT_FIELD(login_lock_after, 1, 1000),
+      TSUNAGI_INT_FIELD(login_lock_minutes, 1, 7 * 24 * 60),
+      TSUNAGI_BOOL_FIELD(access_log),
+  };
+  return kFields;
+}
+
+#undef TSUNAGI_INT_FIELD
+#undef TSUNAGI_BOOL_FIELD
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& config_keys() {
+  static const std::vector<std::string_view> keys = [] {
+    std::vector<std::string_view> k;
+    for (const auto& f : fields()) k.push_back(f.key);
+    return k;
+  }();
+  return keys;
+}
+
+void set_config_value(Config& config, std::string_view key, std::string_view value) {
+  for (const auto& f : fields()) {
+    if (f.key == key) {
+      f.set(config, value);
+      return;
+    }
+  }
+  throw std::invalid_argument("unknown configuration key '" + std::string(key) + "'");
+}
+
+void Config::validate() const {
+  if (db.empty()) throw std::invalid_argument("db is required: give --db FILE (the store)");
+  if (host.empty()) throw std::invalid_argument("host must not be empty");
+  if (default_page_size > max_page_size) {
+    throw std::invalid_argument("default_page_size (" + std::to_string(default_page_size) +
+                                ") must not exceed max_page_size (" +
+                                std::to_string(max_page_size) + ")");
+  }
+  if (!(max_bbox_area_deg2 > 0) || max_bbox_area_deg2 > 64800) {
+    throw std::invalid_argument("max_bbox_area_deg2 must be > 0 and at most 64800");
+  }
+  if (max_header_bytes < 1024) throw std::invalid_argument("max_header_bytes must be >= 1024");
+}
+
+std::string Config::to_text() const {
+  std::string out;
+  for (const auto& f : fields()) {
+    out += f.key;
+    out += " = ";
+    out += f.get(*this);
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<std::string> apply_config_file(Config& config, const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::invalid_argument("cannot read the config file " + file.string());
+  std::vector<std::string> warnings;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    std::string_view l = line;
+    if (const auto hash = l.find('#'); hash != std::string_view::npos) l = l.substr(0, hash);
+    l = trim(l);
+    if (l.empty()) continue;
+    const auto eq = l.find('=');
+    const std::string where = file.string() + ":" + std::to_string(n);
+    if (eq == std::string_view::npos) {
+      throw std::invalid_argument(where + ": expected 'key = value', got '" + std::string(l) + "'");
+    }
+    const std::string_view key = trim(l.substr(0, eq));
+    const std::string_view value = trim(l.substr(eq + 1));
+    bool known = false;
+    for (const auto k : config_keys()) known = known || k == key;
+    if (!known) {
+      warnings.push_back(where + ": unknown key '" + std::string(key) + "' (ignored)");
+      continue;
+    }
+    try {
+      set_config_value(config, key, value);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(where + ": " + e.what());
+    }
+  }
+  return warnings;
+}
+
+void apply_environment(Config& config, const std::map<std::string, std::string>& env) {
+  for (const auto key : config_keys()) {
+    std::string name = "TSUNAGI_";
+    for (const char c : key)
+      name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    const auto it = env.find(name);
+    if (it == env.end()) continue;
+    try {
+      set_config_value(config, key, it->second);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("environment variable " + name + ": " + e.what());
+    }
+  }
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view kv = *e;
+    const auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return env;
+}
+
+}  // namespace tsunagi::server

@@ -1,0 +1,74 @@
+// The server's configuration: one struct with defaults in code and validate(). Sources apply in
+// this order, each overriding the one before: the config file (--config FILE), then TSUNAGI_*
+// environment variables, then command-line flags.
+//
+// The config file is plain "key = value" lines; '#' starts a comment; blank lines are ignored;
+// keys are the snake_case names below (e.g. "port = 8080"). The environment variable of a key is
+// TSUNAGI_ + the key in upper case (TSUNAGI_PORT), its flag is -- + the key with '-' for '_'
+// (--port, --max-request-bytes). Unknown keys in the file are reported as warnings; unknown flags
+// are errors.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tsunagi::server {
+
+struct Config {
+  std::filesystem::path db;  ///< the store (required)
+  std::string host = "127.0.0.1";
+  int port = 8080;                 ///< 0 picks a free port
+  int threads = 2;                 ///< reactor threads (Pistache); handlers that are quick run here
+  int workers = 2;                 ///< worker threads for writes and logins (argon2id)
+  int worker_queue = 64;           ///< queued slow requests before answering 503
+  std::filesystem::path frontend;  ///< static files; empty = frontend/dist if present
+
+  // request limits and timeouts (slowloris, oversized requests)
+  std::int64_t max_request_bytes = 1024 * 1024;  ///< body
+  std::int64_t max_header_bytes = 16 * 1024;     ///< request line + headers
+  int request_timeout_s = 10;  ///< a whole request (line, headers and body) must arrive within this
+  int keepalive_timeout_s = 30;  ///< an idle keep-alive connection is closed after this
+
+  // API limits: beyond them a request gets 400, never a slow response
+  int default_page_size = 100;
+  int max_page_size = 1000;
+  double max_bbox_area_deg2 = 25.0;  ///< about 500 km × 500 km at Japan's latitudes
+
+  // accounts
+  bool cookie_secure = false;  ///< add Secure to the session cookie (set when behind HTTPS)
+  int session_hours = 12;
+  int login_free_attempts = 3;  ///< failed logins before each next attempt must wait
+  int login_delay_ms = 1000;    ///< first wait; doubles with each further failure (max 5 min)
+  int login_lock_after = 10;    ///< failed logins in a row that lock the account
+  int login_lock_minutes = 15;
+
+  bool access_log = true;
+
+  /// @throws std::invalid_argument naming the first value out of range.
+  void validate() const;
+  /// "key = value" lines of every setting (the effective configuration).
+  [[nodiscard]] std::string to_text() const;
+};
+
+/// The keys Config understands (for messages and tests).
+const std::vector<std::string_view>& config_keys();
+
+/// Sets one key from its text form. @throws std::invalid_argument (unknown key, bad value).
+void set_config_value(Config& config, std::string_view key, std::string_view value);
+
+/// Applies a "key = value" file. Unknown keys are not applied and are returned as warnings
+/// ("config.conf:3: unknown key 'prot'"). @throws std::invalid_argument on a bad line or value.
+std::vector<std::string> apply_config_file(Config& config, const std::filesystem::path& file);
+
+/// Applies TSUNAGI_<KEY> variables from `env` (name → value). Variables that are not config keys
+/// (TSUNAGI_PASSWORD...) are ignored. @throws std::invalid_argument on a bad value.
+void apply_environment(Config& config, const std::map<std::string, std::string>& env);
+
+/// The process environment as a map (for apply_environment).
+std::map<std::string, std::string> process_environment();
+
+}  // namespace tsunagi::server

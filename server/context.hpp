@@ -1,0 +1,97 @@
+// What every handler works with: the configuration, the store (one writer connection behind one
+// mutex), a read connection for small lookups (accounts, history), and the current snapshot and
+// search catalog, republished after each committed write. Read handlers use catalog() /
+// snapshots().current() and never lock.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <type_traits>
+#include <utility>
+
+#include "geo/resource_query.hpp"
+#include "geo/snapshot.hpp"
+#include "geo/store.hpp"
+#include "server/config.hpp"
+#include "server/feature_cache.hpp"
+
+namespace tsunagi::server {
+
+class ServerContext {
+ public:
+  /// Opens the (existing) store, a second read connection, and builds the first
+  /// snapshot. @throws geo::StoreError.
+  explicit ServerContext(Config config);
+  ServerContext(const ServerContext&) = delete;
+  ServerContext& operator=(const ServerContext&) = delete;
+
+  [[nodiscard]] const Config& config() const { return config_; }
+
+  /// The snapshot every read is served from (also for tiles and OGC API).
+  [[nodiscard]] const geo::SnapshotHolder& snapshots() const { return snapshots_; }
+  /// The same snapshot with its text-search keys.
+  [[nodiscard]] std::shared_ptr<const geo::ResourceCatalog> catalog() const {
+    return catalog_.load();
+  }
+
+  /// Serialized features of the current snapshot (for listings).
+  [[nodiscard]] std::shared_ptr<const FeatureCache> features() const { return features_.load(); }
+
+  /// Resources not closed, at the publish levels in `levels` (for /health; kept per snapshot).
+  [[nodiscard]] std::size_t open_resource_count(geo::EnumSet<geo::PublishLevel> levels) const;
+
+  /// Runs f(store) holding the write mutex. When f changed the store (its generation moved), the
+  /// snapshot and catalog are rebuilt and published before write() returns, so the caller's next
+  /// read sees its own write. Call only from worker threads.
+  template <typename F>
+  auto write(F&& f) -> std::invoke_result_t<F, geo::Store&> {
+    std::lock_guard lock(write_mu_);
+    try {
+      if constexpr (std::is_void_v<std::invoke_result_t<F, geo::Store&>>) {
+        std::forward<F>(f)(store_);
+        republish_if_changed();
+      } else {
+        auto result = std::forward<F>(f)(store_);
+        republish_if_changed();
+        return result;
+      }
+    } catch (...) {
+      // A failed write rolled back; republish anyway in case part of it committed.
+      try {
+        republish_if_changed();
+      } catch (...) {
+      }
+      throw;
+    }
+  }
+
+  /// Runs f(reader) on the read connection (its own mutex; never waits for a write in WAL mode).
+  template <typename F>
+  auto read(F&& f) -> std::invoke_result_t<F, const geo::Store&> {
+    std::lock_guard lock(read_mu_);
+    return std::forward<F>(f)(static_cast<const geo::Store&>(reader_));
+  }
+  /// The read connection for geo::Accounts lookups (needs a non-const Store).
+  template <typename F>
+  auto read_accounts(F&& f) -> std::invoke_result_t<F, geo::Store&> {
+    std::lock_guard lock(read_mu_);
+    return std::forward<F>(f)(reader_);
+  }
+
+ private:
+  void republish_if_changed();
+  Config config_;
+  geo::Store store_;
+  geo::Store reader_;
+  std::mutex write_mu_;
+  std::mutex read_mu_;
+  geo::SnapshotHolder snapshots_;
+  std::atomic<std::shared_ptr<const geo::ResourceCatalog>> catalog_;
+  std::atomic<std::shared_ptr<const FeatureCache>> features_;
+  std::array<std::atomic<std::size_t>, 3> open_by_level_{};
+  void count_levels(const geo::Snapshot& snapshot);
+};
+
+}  // namespace tsunagi::server

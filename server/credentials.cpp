@@ -1,0 +1,97 @@
+#include "server/credentials.hpp"
+
+#include <sodium.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <vector>
+
+#include "geo/error.hpp"
+
+namespace tsunagi::server {
+
+namespace {
+
+void ensure_sodium() {
+  // sodium_init() is thread-safe and idempotent; it only fails without an entropy source.
+  static const int rc = sodium_init();
+  if (rc < 0) throw std::runtime_error("libsodium could not be initialised (no entropy source?)");
+}
+
+}  // namespace
+
+PasswordCost password_cost_from_env() {
+  const char* v = std::getenv("TSUNAGI_PWHASH");
+  if (v == nullptr || std::string_view(v).empty() || std::string_view(v) == "interactive") {
+    return PasswordCost::interactive;
+  }
+  if (std::string_view(v) == "minimum") return PasswordCost::minimum;
+  throw std::invalid_argument("TSUNAGI_PWHASH must be 'interactive' or 'minimum', not '" +
+                              std::string(v) + "'");
+}
+
+void check_new_password(std::string_view password) {
+  if (password.size() < 10) {
+    throw geo::InvalidArgument("the password must have at least 10 characters (it has " +
+                               std::to_string(password.size()) + ")");
+  }
+  if (password.size() > 1024) {
+    throw geo::InvalidArgument("the password must have at most 1024 characters");
+  }
+  for (const char c : password) {
+    if (c == '\n' || c == '\r' || c == '\0') {
+      throw geo::InvalidArgument("the password must not contain line breaks or NUL");
+    }
+  }
+}
+
+std::string hash_password(std::string_view password, PasswordCost cost) {
+  ensure_sodium();
+  char out[crypto_pwhash_STRBYTES];
+  const auto ops = cost == PasswordCost::interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE
+                                                     : crypto_pwhash_OPSLIMIT_MIN;
+  const auto mem = cost == PasswordCost::interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE
+                                                     : crypto_pwhash_MEMLIMIT_MIN;
+  if (crypto_pwhash_str(out, password.data(), password.size(), ops, mem) != 0) {
+    throw std::runtime_error("hashing the password failed (out of memory)");
+  }
+  return std::string(out);
+}
+
+bool verify_password(std::string_view hash, std::string_view password) {
+  ensure_sodium();
+  if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
+  std::string h(hash);  // NUL-terminated copy, as libsodium wants
+  return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
+}
+
+std::string random_token(std::string_view prefix, std::size_t bytes) {
+  ensure_sodium();
+  std::vector<unsigned char> raw(bytes);
+  randombytes_buf(raw.data(), raw.size());
+  const std::size_t len =
+      sodium_base64_encoded_len(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  std::string b64(len, '\0');
+  sodium_bin2base64(b64.data(), len, raw.data(), raw.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  b64.resize(std::char_traits<char>::length(b64.c_str()));
+  sodium_memzero(raw.data(), raw.size());
+  return std::string(prefix) + b64;
+}
+
+std::string sha256_hex(std::string_view data) {
+  ensure_sodium();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return std::string(hex);
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  ensure_sodium();
+  if (a.size() != b.size()) return false;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace tsunagi::server

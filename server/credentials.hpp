@@ -1,0 +1,34 @@
+// Secrets, through libsodium at exactly this one boundary: argon2id password hashes, random
+// tokens, SHA-256 of tokens and session ids, constant-time comparison.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tsunagi::server {
+
+/// argon2id cost. `interactive` is libsodium's recommended cost for logins (64 MiB, ~0.1–0.5 s);
+/// `minimum` exists for tests only (set TSUNAGI_PWHASH=minimum), never for real accounts.
+enum class PasswordCost : std::uint8_t { interactive, minimum };
+
+/// Reads TSUNAGI_PWHASH ("interactive", the default, or "minimum").
+/// @throws std::invalid_argument for anything else.
+PasswordCost password_cost_from_env();
+
+/// Minimum length and sanity of a new password. @throws geo::InvalidArgument with what to fix.
+void check_new_password(std::string_view password);
+
+/// An argon2id hash string ($argon2id$v=19$...). @throws std::runtime_error if out of memory.
+std::string hash_password(std::string_view password, PasswordCost cost);
+/// True when `password` matches `hash` (constant time in the password).
+bool verify_password(std::string_view hash, std::string_view password);
+
+/// `bytes` random bytes as URL-safe base64 without padding, after `prefix`.
+std::string random_token(std::string_view prefix, std::size_t bytes = 32);
+/// Lower-case hex SHA-256.
+std::string sha256_hex(std::string_view data);
+/// Equal in constant time for equal lengths.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace tsunagi::server

@@ -1,0 +1,49 @@
+// From a parsed HTTP request to a response, without any socket: decode and validate the target,
+// find the route, authenticate, check the route's roles and the CSRF token, then run the handler
+// (here or, for Runs::worker routes, on the worker pool) with every exception mapped through the
+// one error table. The Pistache adapter (http_server.cpp) and in-process tests both use it.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "server/auth.hpp"
+#include "server/context.hpp"
+#include "server/http_message.hpp"
+#include "server/router.hpp"
+#include "server/static_files.hpp"
+
+namespace tsunagi::server {
+
+class Dispatcher {
+ public:
+  Dispatcher(ServerContext& context, Auth& auth, const Router& router, StaticFiles static_files);
+
+  struct Prepared {
+    /// Set when the answer is already known (errors, OPTIONS, static files, 405...).
+    std::optional<HttpResponse> response;
+    /// Otherwise: produces the response; never throws.
+    std::function<HttpResponse()> work;
+    bool on_worker = false;
+  };
+
+  /// Everything up to running the handler. Never throws.
+  [[nodiscard]] Prepared prepare(std::shared_ptr<const HttpRequest> request) const;
+  /// prepare() and run the work here (tests; the real server queues worker routes).
+  [[nodiscard]] HttpResponse handle(const HttpRequest& request) const;
+
+  /// Logs the text of a 5xx problem (never sent to the client).
+  std::function<void(const std::string&)> log_error;
+
+ private:
+  [[nodiscard]] HttpResponse error(std::exception_ptr e) const;
+  ServerContext& context_;
+  Auth& auth_;
+  const Router& router_;
+  StaticFiles static_files_;
+};
+
+/// Adds headers every response carries (nosniff, no-store for API errors...).
+void add_common_headers(HttpResponse& response);
+
+}  // namespace tsunagi::server

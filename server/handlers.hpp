@@ -1,0 +1,39 @@
+// The handlers of the core API. Each parses and validates, calls one transport-free function of
+// geo/ (the catalog, the store, accounts), and renders JSON. Which roles may call them, and
+// where they run, is declared in server/routes.cpp, not here.
+#pragma once
+
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+#include "server/auth.hpp"
+#include "server/context.hpp"
+#include "server/http_message.hpp"
+#include "server/router.hpp"
+
+namespace tsunagi::server {
+
+// ---- resources (server/resources_api.cpp) ----
+HttpResponse health(ServerContext& c, RequestContext& rc);
+HttpResponse list_resources(ServerContext& c, RequestContext& rc);
+HttpResponse get_resource(ServerContext& c, RequestContext& rc);
+HttpResponse create_resource(ServerContext& c, RequestContext& rc);
+HttpResponse update_resource(ServerContext& c, RequestContext& rc);
+HttpResponse close_resource(ServerContext& c, RequestContext& rc);
+HttpResponse resource_history(ServerContext& c, RequestContext& rc);
+
+// ---- accounts (server/accounts_api.cpp) ----
+HttpResponse login(Auth& auth, RequestContext& rc);
+HttpResponse logout(Auth& auth, RequestContext& rc);
+HttpResponse me(RequestContext& rc);
+HttpResponse list_users(ServerContext& c, RequestContext& rc);
+
+// ---- shared by handlers (server/resources_api.cpp) ----
+/// A JSON response; strings that are not UTF-8 are replaced rather than thrown on.
+HttpResponse json_response(int status, const nlohmann::json& body,
+                           std::string_view content_type = "application/json");
+/// Parses a JSON object body (Content-Type application/json or application/geo+json).
+/// @throws ApiError(unsupported_media_type, invalid_body) saying what to send.
+nlohmann::json parse_json_body(const HttpRequest& request);
+
+}  // namespace tsunagi::server

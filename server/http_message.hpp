@@ -1,0 +1,91 @@
+// HTTP/1.1 messages on the wire: an incremental request parser with hard limits, and the response
+// serializer. We parse requests ourselves instead of using Pistache's parser because that one
+// answers a negative or huge Content-Length with a 500 carrying its internal message, reserves the
+// claimed size up front, closes keep-alive connections by default and cannot answer HEAD; Pistache
+// still owns sockets, epoll, threads and timeouts (see server/http_server.cpp).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/errors.hpp"
+
+namespace tsunagi::server {
+
+struct HttpRequest {
+  std::string method;  ///< as sent, e.g. "GET"
+  std::string target;  ///< as sent, e.g. "/api/resources?q=%E3%81%8B"
+  std::string_view raw_path() const;
+  std::string_view raw_query() const;
+  int minor_version = 1;  ///< HTTP/1.<minor>
+  /// Header names lower-cased, values with surrounding whitespace removed, in arrival order.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  /// The first header with this lower-case name.
+  [[nodiscard]] const std::string* header(std::string_view lower_name) const;
+  /// HTTP/1.1 stays open unless "Connection: close"; HTTP/1.0 only with "Connection: keep-alive".
+  [[nodiscard]] bool keep_alive() const;
+};
+
+struct ParseLimits {
+  std::size_t max_header_bytes = 16 * 1024;  ///< request line + headers
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_target_bytes = 8 * 1024;
+  std::size_t max_header_count = 100;
+};
+
+/// What went wrong with a request on the wire; the connection is closed after answering it.
+struct ParseError {
+  ErrorCode code = ErrorCode::malformed_request;
+  std::string detail;
+};
+
+/// Feed bytes as they arrive; take complete requests out with next(). Keeps bytes of a following
+/// pipelined request for the next call.
+class RequestParser {
+ public:
+  enum class Status { need_more, complete, error };
+
+  explicit RequestParser(ParseLimits limits = {}) : limits_(limits) {}
+
+  void feed(std::string_view bytes) { buffer_.append(bytes); }
+  /// Tries to take one request out of the buffered bytes.
+  Status next(HttpRequest& out, ParseError& error);
+  /// True when bytes of an unfinished request are buffered.
+  [[nodiscard]] bool has_partial() const { return !buffer_.empty(); }
+
+ private:
+  Status fail(ParseError& error, ErrorCode code, std::string detail);
+  ParseLimits limits_;
+  std::string buffer_;
+  bool failed_ = false;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  /// Replaces a header of that name (case-insensitive) or adds it.
+  void set_header(std::string_view name, std::string value);
+  [[nodiscard]] const std::string* header(std::string_view name) const;
+  /// Closes the connection after this response (set for answers to malformed requests).
+  bool close_connection = false;
+};
+
+/// The status line's reason phrase ("Not Found").
+std::string_view reason_phrase(int status);
+
+/// The bytes of a response. For HEAD the headers (with the real Content-Length) go out without
+/// the body. Adds Content-Length and Connection.
+std::string serialize_response(const HttpResponse& response, bool head_request, bool keep_alive);
+
+/// A response carrying a problem (application/problem+json).
+HttpResponse problem_response(const Problem& problem);
+
+}  // namespace tsunagi::server

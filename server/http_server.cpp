@@ -1,0 +1,286 @@
+#include "server/http_server.hpp"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/peer.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+
+#include "server/auth.hpp"
+#include "server/context.hpp"
+#include "server/dispatcher.hpp"
+#include "server/errors.hpp"
+#include "server/http_message.hpp"
+#include "server/routes.hpp"
+#include "server/static_files.hpp"
+#include "server/url.hpp"
+#include "server/worker_pool.hpp"
+
+namespace tsunagi::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr const char* kConnectionKey = "tsunagi.connection";
+
+// Our state of one TCP connection. The mutex orders requests of the connection: while one of
+// them is on the worker pool (busy), later pipelined bytes are buffered, and the worker resumes
+// parsing them when it has answered, so responses go out in request order.
+struct Connection {
+  std::mutex mu;
+  RequestParser parser;
+  bool busy = false;
+  bool closing = false;
+  explicit Connection(ParseLimits limits) : parser(limits) {}
+};
+
+struct Shared {
+  std::unique_ptr<ServerContext> context;
+  std::unique_ptr<Auth> auth;
+  std::unique_ptr<Router> router;
+  std::unique_ptr<Dispatcher> dispatcher;
+  std::unique_ptr<WorkerPool> pool;
+  ParseLimits limits;
+  bool access_log = true;
+  std::function<void(const std::string&)> log;
+};
+
+void log_access(const Shared& shared, std::string_view method, std::string_view target, int status,
+                Clock::time_point start) {
+  if (!shared.access_log || !shared.log) return;
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  // Path and query keys only: query values (search words, places) may be personal.
+  const auto q = target.find('?');
+  std::string line(method.substr(0, 16));
+  line += ' ';
+  line += target.substr(0, std::min<std::size_t>(q, 200));
+  if (q != std::string_view::npos) line += query_keys_for_log(target.substr(q + 1));
+  char tail[48];
+  std::snprintf(tail, sizeof tail, " %d %.2fms", status, ms);
+  line += tail;
+  shared.log(line);
+}
+
+// Writes one response. Must be called with conn.mu held.
+void send(const Shared& shared, Connection& conn, const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+          std::string_view method, std::string_view target, bool keep_alive_requested,
+          const HttpResponse& response, Clock::time_point start) {
+  const bool keep = keep_alive_requested && !response.close_connection;
+  std::string bytes = serialize_response(response, method == "HEAD", keep);
+  log_access(shared, method, target, response.status, start);
+  const std::size_t size = bytes.size();
+  auto written = peer->send(Pistache::RawBuffer(std::move(bytes), size));
+  if (!keep) {
+    conn.closing = true;
+    std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
+    // Runs on the reactor thread once the bytes are out; the reactor then sees EOF and closes.
+    written.then(
+        [weak](ssize_t) {
+          if (auto p = weak.lock()) ::shutdown(p->fd(), SHUT_RDWR);
+        },
+        Pistache::Async::IgnoreException);
+  } else if (!conn.parser.has_partial()) {
+    // Idle from now on: Pistache's keep-alive timeout counts from the parser's reset time.
+    peer->setIdle(true);
+    Pistache::Http::Handler::getParser(peer)->reset();
+  }
+}
+
+void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
+          const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+
+// Runs a prepared request's work on a worker, then answers and resumes the connection.
+void run_on_worker(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
+                   std::weak_ptr<Pistache::Tcp::Peer> weak_peer,
+                   std::shared_ptr<const HttpRequest> request, std::function<HttpResponse()> work,
+                   Clock::time_point start) {
+  HttpResponse response = work();
+  std::lock_guard lock(conn->mu);
+  conn->busy = false;
+  auto peer = weak_peer.lock();
+  if (!peer || conn->closing) return;  // the client went away meanwhile
+  send(*shared, *conn, peer, request->method, request->target, request->keep_alive(), response,
+       start);
+  if (!conn->closing) pump(shared, conn, peer);
+}
+
+// Takes complete requests out of the connection's buffer and answers them. conn->mu is held.
+void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
+          const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  while (!conn->busy && !conn->closing) {
+    auto request = std::make_shared<HttpRequest>();
+    ParseError error;
+    const auto status = conn->parser.next(*request, error);
+    if (status == RequestParser::Status::need_more) return;
+    const auto start = Clock::now();
+    if (status == RequestParser::Status::error) {
+      HttpResponse r = problem_response(make_problem(error.code, error.detail));
+      add_common_headers(r);
+      r.close_connection = true;
+      send(*shared, *conn, peer, "-", "-", false, r, start);
+      return;
+    }
+    auto prepared = shared->dispatcher->prepare(request);
+    if (prepared.response) {
+      send(*shared, *conn, peer, request->method, request->target, request->keep_alive(),
+           *prepared.response, start);
+      continue;
+    }
+    if (!prepared.on_worker) {
+      send(*shared, *conn, peer, request->method, request->target, request->keep_alive(),
+           prepared.work(), start);
+      continue;
+    }
+    conn->busy = true;
+    std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
+    const bool queued = shared->pool->submit(
+        [shared, conn, weak, request, work = std::move(prepared.work), start]() mutable {
+          run_on_worker(shared, conn, std::move(weak), std::move(request), std::move(work), start);
+        });
+    if (!queued) {
+      conn->busy = false;
+      HttpResponse r = problem_response(
+          make_problem(ErrorCode::overloaded,
+                       "the server is busy with other changes and logins; retry in a second",
+                       {{"Retry-After", "1"}}));
+      add_common_headers(r);
+      send(*shared, *conn, peer, request->method, request->target, request->keep_alive(), r, start);
+    }
+  }
+}
+
+class Adapter : public Pistache::Http::Handler {
+ public:
+  HTTP_PROTOTYPE(Adapter)
+
+  explicit Adapter(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+
+  // Never called: onInput below replaces Pistache's parser and dispatch.
+  void onRequest(const Pistache::Http::Request& /*request*/,
+                 Pistache::Http::ResponseWriter /*response*/) override {}
+
+  void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    // Pistache's idle/request timeout check reads this parser's reset time and step; it is never
+    // fed, so it stays tiny.
+    peer->putData(ParserData, std::make_shared<Pistache::Http::RequestParser>(64));
+    peer->putData(kConnectionKey, std::make_shared<Connection>(shared_->limits));
+  }
+
+  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    if (auto conn = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey))) {
+      std::lock_guard lock(conn->mu);
+      conn->closing = true;
+    }
+  }
+
+  void onInput(const char* buffer, size_t len,
+               const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    auto conn = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
+    if (!conn) return;
+    std::lock_guard lock(conn->mu);
+    if (conn->closing) return;
+    if (!conn->busy && !conn->parser.has_partial()) {
+      // A new request starts: the request timeout counts from now.
+      peer->setIdle(false);
+      Pistache::Http::Handler::getParser(peer)->reset();
+    }
+    conn->parser.feed(std::string_view(buffer, len));
+    if (!conn->busy) pump(shared_, conn, peer);
+  }
+
+ private:
+  std::shared_ptr<Shared> shared_;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Config config;
+  std::shared_ptr<Shared> shared;
+  std::unique_ptr<Pistache::Http::Endpoint> endpoint;
+  bool started = false;
+  bool stopped = false;
+};
+
+HttpServer::HttpServer(Config config, std::function<void(const std::string&)> log)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->config = config;
+  auto shared = std::make_shared<Shared>();
+  shared->log = std::move(log);
+  shared->access_log = config.access_log;
+  shared->limits.max_body_bytes = static_cast<std::size_t>(config.max_request_bytes);
+  shared->limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
+  shared->context = std::make_unique<ServerContext>(config);
+  shared->auth = std::make_unique<Auth>(*shared->context);
+  shared->router = std::make_unique<Router>(build_router(*shared->context, *shared->auth));
+  shared->dispatcher =
+      std::make_unique<Dispatcher>(*shared->context, *shared->auth, *shared->router,
+                                   StaticFiles(StaticFiles::resolve_root(config.frontend)));
+  std::weak_ptr<Shared> weak = shared;
+  shared->dispatcher->log_error = [weak](const std::string& text) {
+    if (auto s = weak.lock(); s && s->log) s->log("error: " + text);
+  };
+  shared->pool =
+      std::make_unique<WorkerPool>(config.workers, static_cast<std::size_t>(config.worker_queue));
+  impl_->shared = std::move(shared);
+}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+void HttpServer::start() {
+  const auto& c = impl_->config;
+  Pistache::Address address;
+  try {
+    address = Pistache::Address(c.host, Pistache::Port(static_cast<std::uint16_t>(c.port)));
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot use host '" + c.host + "': " + e.what());
+  }
+  impl_->endpoint = std::make_unique<Pistache::Http::Endpoint>(address);
+  const auto timeout = std::chrono::seconds(c.request_timeout_s);
+  auto options =
+      Pistache::Http::Endpoint::options()
+          .threads(c.threads)
+          .flags(Pistache::Tcp::Options::ReuseAddr)
+          .maxRequestSize(static_cast<std::size_t>(c.max_request_bytes + c.max_header_bytes))
+          .headerTimeout(timeout)
+          .bodyTimeout(timeout)
+          .keepaliveTimeout(std::chrono::seconds(c.keepalive_timeout_s));
+  impl_->endpoint->init(options);
+  impl_->endpoint->setHandler(Pistache::Http::make_handler<Adapter>(impl_->shared));
+  try {
+    impl_->endpoint->serveThreaded();
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    impl_->endpoint.reset();
+    if (what.find("in use") != std::string::npos || errno == EADDRINUSE) {
+      throw PortInUse("cannot listen on " + c.host + ":" + std::to_string(c.port) +
+                      ": the address is already in use (is another tsunagi serve running?); "
+                      "stop it or choose another port with --port");
+    }
+    throw std::runtime_error("cannot listen on " + c.host + ":" + std::to_string(c.port) + ": " +
+                             what);
+  }
+  impl_->started = true;
+}
+
+std::uint16_t HttpServer::port() const {
+  return impl_->endpoint ? static_cast<std::uint16_t>(impl_->endpoint->getPort()) : 0;
+}
+
+void HttpServer::stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  // Answer what is queued while the reactors can still write, then stop the reactors.
+  if (impl_->shared && impl_->shared->pool) impl_->shared->pool->stop();
+  if (impl_->endpoint && impl_->started) impl_->endpoint->shutdown();
+  impl_->endpoint.reset();
+}
+
+}  // namespace tsunagi::server

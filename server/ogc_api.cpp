@@ -1,0 +1,1375 @@
+#include "server/ogc_api.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <optional>
+
+#include "geo/code_lists.hpp"
+#include "geo/error.hpp"
+#include "geo/geometry.hpp"
+#include "geo/resource_json.hpp"
+#include "geo/store.hpp"
+#include "server/context.hpp"
+
+namespace tsunagi::server::ogc {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kConfCore =
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core";
+constexpr std::string_view kConfGeoJson =
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson";
+constexpr std::string_view kConfOas30 =
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30";
+constexpr std::string_view kProblem = "application/problem+json";
+constexpr std::string_view kContentCrs = "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>";
+
+/// The public sees a 個人宅 rounded to 0.001°; a bbox query is widened by this much before the
+/// exact test on the served position, so rounding never hides a feature from its own box.
+constexpr double kBlurMargin = 0.001;
+
+[[noreturn]] void invalid(std::string detail) {
+  throw ApiError(ErrorCode::invalid_parameter, std::move(detail));
+}
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+json link(std::string href, std::string_view rel, std::string_view type, std::string_view title) {
+  json l{{"href", std::move(href)}, {"rel", rel}, {"type", type}};
+  if (!title.empty()) l["title"] = title;
+  return l;
+}
+
+bool is_staff(const Visibility& v) {
+  return v.view == geo::View::staff;
+}
+
+// ---- query parameters: one table drives validation, filtering and the OpenAPI document ----
+
+/// Equality filters on resources. Each queryable names a property of the served feature, so
+/// GDAL pushes `-where "status = 'active'"` down as ?status=active.
+struct ResourceFilter {
+  std::optional<std::string> name, subtype, lg_code;
+  std::optional<geo::ResourceStatus> status;
+  std::optional<geo::PublishLevel> publish;
+  std::optional<geo::VenueKind> venue;
+  std::optional<geo::OperatorType> operator_type;
+  std::optional<geo::Activity> activity;
+  std::optional<geo::TargetGroup> target;
+
+  [[nodiscard]] bool matches(const geo::Resource& r) const {
+    return (!name || r.name == *name) && (!subtype || r.subtype == *subtype) &&
+           (!lg_code || r.lg_code == *lg_code) && (!status || r.status == *status) &&
+           (!publish || r.publish == *publish) && (!venue || r.venue == *venue) &&
+           (!operator_type || r.operator_type == *operator_type) &&
+           (!activity || r.activities.contains(*activity)) &&
+           (!target || r.targets.contains(*target));
+  }
+};
+
+struct AreaFilter {
+  std::optional<geo::AreaKind> kind;
+  std::optional<std::string> code, name, lg_code, parent_id;
+
+  [[nodiscard]] bool matches(const geo::Area& a) const {
+    return (!kind || a.kind == *kind) && (!code || a.code == *code) && (!name || a.name == *name) &&
+           (!lg_code || a.lg_code == *lg_code) && (!parent_id || a.parent_id == *parent_id);
+  }
+};
+
+template <typename E>
+json code_schema() {
+  json ids = json::array();
+  for (const auto& c : geo::CodeTable<E>::entries) ids.push_back(c.id);
+  return {{"type", "string"}, {"enum", std::move(ids)}};
+}
+
+json string_schema() {
+  return {{"type", "string"}};
+}
+
+template <typename E>
+E parse_code_param(std::string_view name, std::string_view value) {
+  const auto v = geo::parse_code<E>(value);
+  if (!v) {
+    invalid(std::string(name) + " must be one of: " + geo::code_ids_joined<E>() + " (got \"" +
+            std::string(value) + "\")");
+  }
+  return *v;
+}
+
+template <typename Filter>
+struct Queryable {
+  std::string_view name;
+  std::string_view description;
+  bool staff_only;
+  json (*schema)();
+  void (*apply)(Filter& f, std::string_view value);
+};
+
+using ResourceQueryable = Queryable<ResourceFilter>;
+using AreaQueryable = Queryable<AreaFilter>;
+
+const std::vector<ResourceQueryable>& resource_queryables() {
+  static const std::vector<ResourceQueryable> table = {
+      {"name", "名称, exactly", false, string_schema,
+       [](ResourceFilter& f, std::string_view v) { f.name = std::string(v); }},
+      {"subtype", "subtype (e.g. 地活 I型), exactly", false, string_schema,
+       [](ResourceFilter& f, std::string_view v) { f.subtype = std::string(v); }},
+      {"lg_code", "全国地方公共団体コード (6 digits)", false, string_schema,
+       [](ResourceFilter& f, std::string_view v) { f.lg_code = std::string(v); }},
+      {"status",
+       "活動状況 (id or Japanese label). Closed resources are listed only when asked for, and "
+       "never to the public",
+       false, code_schema<geo::ResourceStatus>,
+       [](ResourceFilter& f, std::string_view v) {
+         f.status = parse_code_param<geo::ResourceStatus>("status", v);
+       }},
+      {"publish", "公開範囲 (staff only)", true, code_schema<geo::PublishLevel>,
+       [](ResourceFilter& f, std::string_view v) {
+         f.publish = parse_code_param<geo::PublishLevel>("publish", v);
+       }},
+      {"venue", "活動場所", false, code_schema<geo::VenueKind>,
+       [](ResourceFilter& f, std::string_view v) {
+         f.venue = parse_code_param<geo::VenueKind>("venue", v);
+       }},
+      {"operator_type", "運営主体", false, code_schema<geo::OperatorType>,
+       [](ResourceFilter& f, std::string_view v) {
+         f.operator_type = parse_code_param<geo::OperatorType>("operator_type", v);
+       }},
+      {"activities", "resources whose activities include this one", false,
+       code_schema<geo::Activity>,
+       [](ResourceFilter& f, std::string_view v) {
+         f.activity = parse_code_param<geo::Activity>("activities", v);
+       }},
+      {"targets", "resources whose target groups include this one", false,
+       code_schema<geo::TargetGroup>,
+       [](ResourceFilter& f, std::string_view v) {
+         f.target = parse_code_param<geo::TargetGroup>("targets", v);
+       }},
+  };
+  return table;
+}
+
+const std::vector<AreaQueryable>& area_queryables() {
+  static const std::vector<AreaQueryable> table = {
+      {"kind", "地域の種別", false, code_schema<geo::AreaKind>,
+       [](AreaFilter& f, std::string_view v) {
+         f.kind = parse_code_param<geo::AreaKind>("kind", v);
+       }},
+      {"code", "the area's code (lg_code, e-Stat KEY_CODE, mesh code…)", false, string_schema,
+       [](AreaFilter& f, std::string_view v) { f.code = std::string(v); }},
+      {"name", "name, exactly", false, string_schema,
+       [](AreaFilter& f, std::string_view v) { f.name = std::string(v); }},
+      {"lg_code", "全国地方公共団体コード (6 digits)", false, string_schema,
+       [](AreaFilter& f, std::string_view v) { f.lg_code = std::string(v); }},
+      {"parent_id", "id of the enclosing area", false, string_schema,
+       [](AreaFilter& f, std::string_view v) { f.parent_id = std::string(v); }},
+  };
+  return table;
+}
+
+/// A query or path parameter of the API other than the queryables.
+struct ParamSpec {
+  std::string_view name;
+  std::string_view in;  ///< "query" or "path"
+  std::string_view description;
+  json (*schema)();
+};
+
+const std::vector<ParamSpec>& param_specs() {
+  static const std::vector<ParamSpec> table = {
+      {"f", "query", "output format; only json is offered",
+       [] {
+         return json{{"type", "string"}, {"enum", {"json"}}};
+       }},
+      {"collectionId", "path",
+       "a collection id: one per resource kind (e.g. kayoi_no_ba) and areas; /collections lists "
+       "those with features you can see, the others answer empty",
+       string_schema},
+      {"featureId", "path", "a feature id from the items of the collection", string_schema},
+      {"bbox", "query",
+       "minLon,minLat,maxLon,maxLat in CRS84 (6 numbers with heights are accepted, heights are "
+       "ignored); minLon > maxLon crosses the antimeridian",
+       [] {
+         return json{
+             {"type", "array"}, {"minItems", 4}, {"maxItems", 6}, {"items", {{"type", "number"}}}};
+       }},
+      {"bbox-crs", "query", "only CRS84 is offered",
+       [] {
+         return json{{"type", "string"}, {"format", "uri"}, {"enum", {kCrs84}}};
+       }},
+      {"crs", "query", "only CRS84 is offered",
+       [] {
+         return json{{"type", "string"}, {"format", "uri"}, {"enum", {kCrs84}}};
+       }},
+      {"datetime", "query",
+       "RFC 3339 instant or interval; resources have no temporal geometry, so every feature "
+       "matches",
+       string_schema},
+      {"limit", "query", "page size; values above the maximum are treated as the maximum",
+       [] {
+         return json{{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 10}};
+       }},
+      {"offset", "query", "number of matching features to skip (the next links carry it)",
+       [] {
+         return json{{"type", "integer"}, {"minimum", 0}, {"default", 0}};
+       }},
+  };
+  return table;
+}
+
+const ParamSpec& param_spec(std::string_view name) {
+  for (const auto& p : param_specs()) {
+    if (p.name == name) return p;
+  }
+  throw std::logic_error("ogc_api: undeclared parameter " + std::string(name));
+}
+
+enum class Op : std::uint8_t { landing, conformance, api, collections, collection, items, item };
+
+struct Endpoint {
+  Op op;
+  std::string_view path;  ///< relative to kMount; "{x}" segments capture
+  std::string_view operation_id;
+  std::string_view summary;
+  std::string_view media_type;
+  std::vector<std::string_view> params;  ///< from param_specs(); items add the queryables
+};
+
+const std::vector<Endpoint>& endpoints() {
+  static const std::vector<Endpoint> table = {
+      {Op::landing, "/", "getLandingPage", "landing page", kJson, {"f"}},
+      {Op::conformance,
+       "/conformance",
+       "getConformanceDeclaration",
+       "conformance classes implemented",
+       kJson,
+       {"f"}},
+      {Op::api, "/api", "getAPIDefinition", "this OpenAPI 3.0 document", kOpenApi, {"f"}},
+      {Op::collections, "/collections", "getCollections", "the feature collections", kJson, {"f"}},
+      {Op::collection,
+       "/collections/{collectionId}",
+       "describeCollection",
+       "one feature collection",
+       kJson,
+       {"collectionId", "f"}},
+      {Op::items,
+       "/collections/{collectionId}/items",
+       "getFeatures",
+       "features of a collection, paged",
+       kGeoJson,
+       {"collectionId", "f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset"}},
+      {Op::item,
+       "/collections/{collectionId}/items/{featureId}",
+       "getFeature",
+       "one feature",
+       kGeoJson,
+       {"collectionId", "featureId", "f", "crs"}},
+  };
+  return table;
+}
+
+std::vector<std::string_view> split_template(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t start = 1;
+  while (start < path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+/// Matches decoded segments against the table; captures {collectionId} and {featureId}.
+const Endpoint* match(const std::vector<std::string>& segments, std::string& collection,
+                      std::string& feature) {
+  for (const auto& e : endpoints()) {
+    const auto parts = split_template(e.path);
+    if (parts.size() != segments.size()) continue;
+    bool ok = true;
+    for (std::size_t i = 0; i < parts.size() && ok; ++i) {
+      if (parts[i] == "{collectionId}") {
+        collection = segments[i];
+      } else if (parts[i] == "{featureId}") {
+        feature = segments[i];
+      } else {
+        ok = parts[i] == segments[i];
+      }
+    }
+    if (ok) return &e;
+  }
+  return nullptr;
+}
+
+// ---- numbers ----
+
+std::optional<double> parse_number(std::string_view text) {
+  // from_chars accepts "inf"/"nan"; a bbox must be finite.
+  if (text.empty()) return std::nullopt;
+  double v = 0;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (*first == '+') ++first;
+  const auto [ptr, ec] = std::from_chars(first, last, v);
+  if (ec != std::errc() || ptr != last || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+/// The shortest text that reads back as `v` (for messages).
+std::string number_text(double v) {
+  char buf[32];
+  const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, ptr) : std::string("?");
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// ---- WKB ----
+
+// std::byteswap is C++23.
+std::uint32_t swap_bytes(std::uint32_t v) {
+  return __builtin_bswap32(v);
+}
+std::uint64_t swap_bytes(std::uint64_t v) {
+  return __builtin_bswap64(v);
+}
+
+class WkbReader {
+ public:
+  explicit WkbReader(std::string_view wkb) : data_(wkb) {}
+
+  json geometry(int depth) {
+    if (depth > 16) fail("geometry collections nested too deeply");
+    const bool little = byte() == 1;
+    little_ = little;
+    std::uint32_t type = u32();
+    bool has_z = (type & 0x80000000u) != 0;
+    bool has_m = (type & 0x40000000u) != 0;
+    if ((type & 0x20000000u) != 0) (void)u32();  // EWKB SRID
+    type &= 0x0FFFFFFFu;
+    if (type >= 3000) {
+      has_z = has_m = true;
+      type -= 3000;
+    } else if (type >= 2000) {
+      has_m = true;
+      type -= 2000;
+    } else if (type >= 1000) {
+      has_z = true;
+      type -= 1000;
+    }
+    dims_ = 2 + (has_z ? 1 : 0) + (has_m ? 1 : 0);
+    switch (type) {
+      case 1: {
+        auto p = point();
+        if (std::isnan(p[0].get<double>()) && std::isnan(p[1].get<double>())) {
+          return {{"type", "Point"}, {"coordinates", json::array()}};
+        }
+        return {{"type", "Point"}, {"coordinates", std::move(p)}};
+      }
+      case 2:
+        return {{"type", "LineString"}, {"coordinates", points()}};
+      case 3:
+        return {{"type", "Polygon"}, {"coordinates", rings()}};
+      case 4:
+      case 5:
+      case 6: {
+        static constexpr const char* kNames[] = {"MultiPoint", "MultiLineString", "MultiPolygon"};
+        const std::uint32_t n = count(5);
+        json parts = json::array();
+        for (std::uint32_t i = 0; i < n; ++i) {
+          const int saved = dims_;
+          json g = geometry(depth + 1);
+          dims_ = saved;
+          if (g["type"] != std::string(kNames[type - 4]).substr(5)) {
+            fail(std::string(kNames[type - 4]) + " holds a " + g["type"].get<std::string>());
+          }
+          parts.push_back(std::move(g["coordinates"]));
+        }
+        return {{"type", kNames[type - 4]}, {"coordinates", std::move(parts)}};
+      }
+      case 7: {
+        const std::uint32_t n = count(5);
+        json parts = json::array();
+        for (std::uint32_t i = 0; i < n; ++i) parts.push_back(geometry(depth + 1));
+        return {{"type", "GeometryCollection"}, {"geometries", std::move(parts)}};
+      }
+      default:
+        fail("unsupported geometry type " + std::to_string(type));
+    }
+  }
+
+  [[nodiscard]] bool at_end() const { return pos_ == data_.size(); }
+  [[nodiscard]] std::optional<geo::BBox> envelope() const {
+    if (!any_) return std::nullopt;
+    return env_;
+  }
+
+ private:
+  [[noreturn]] static void fail(const std::string& what) {
+    throw geo::GeometryError("malformed WKB: " + what);
+  }
+  void need(std::size_t n) const {
+    if (data_.size() - pos_ < n) fail("truncated");
+  }
+  std::uint8_t byte() {
+    need(1);
+    const auto b = static_cast<std::uint8_t>(data_[pos_++]);
+    if (b > 1) fail("byte order must be 0 or 1");
+    return b;
+  }
+  std::uint32_t u32() {
+    need(4);
+    std::uint32_t v = 0;
+    std::memcpy(&v, data_.data() + pos_, 4);
+    pos_ += 4;
+    if (little_ != (std::endian::native == std::endian::little)) v = swap_bytes(v);
+    return v;
+  }
+  double f64() {
+    need(8);
+    std::uint64_t v = 0;
+    std::memcpy(&v, data_.data() + pos_, 8);
+    pos_ += 8;
+    if (little_ != (std::endian::native == std::endian::little)) v = swap_bytes(v);
+    return std::bit_cast<double>(v);
+  }
+  /// A count whose elements take at least `min_bytes` each, checked against what is left so a
+  /// corrupt count cannot make us reserve gigabytes.
+  std::uint32_t count(std::size_t min_bytes) {
+    const std::uint32_t n = u32();
+    if (static_cast<std::size_t>(n) * min_bytes > data_.size() - pos_) fail("count exceeds data");
+    return n;
+  }
+  json point() {
+    const double x = f64();
+    const double y = f64();
+    for (int i = 2; i < dims_; ++i) (void)f64();
+    if (!std::isnan(x) && !std::isnan(y)) {
+      if (!std::isfinite(x) || !std::isfinite(y)) fail("non-finite coordinate");
+      grow(x, y);
+    }
+    return json::array({x, y});
+  }
+  json points() {
+    const std::uint32_t n = count(static_cast<std::size_t>(dims_) * 8);
+    json a = json::array();
+    for (std::uint32_t i = 0; i < n; ++i) a.push_back(point());
+    return a;
+  }
+  json rings() {
+    const std::uint32_t n = count(4);
+    json a = json::array();
+    for (std::uint32_t i = 0; i < n; ++i) a.push_back(points());
+    return a;
+  }
+  void grow(double x, double y) {
+    if (!any_) {
+      env_ = {x, y, x, y};
+      any_ = true;
+      return;
+    }
+    env_.min_lon = std::min(env_.min_lon, x);
+    env_.min_lat = std::min(env_.min_lat, y);
+    env_.max_lon = std::max(env_.max_lon, x);
+    env_.max_lat = std::max(env_.max_lat, y);
+  }
+
+  std::string_view data_;
+  std::size_t pos_ = 0;
+  bool little_ = true;
+  int dims_ = 2;
+  geo::BBox env_{};
+  bool any_ = false;
+};
+
+struct ParsedWkb {
+  json geometry;
+  std::optional<geo::BBox> envelope;
+};
+
+ParsedWkb parse_wkb(std::string_view wkb) {
+  if (wkb.empty()) return {json(nullptr), std::nullopt};
+  WkbReader reader(wkb);
+  json g = reader.geometry(0);
+  if (!reader.at_end()) throw geo::GeometryError("malformed WKB: trailing bytes");
+  return {std::move(g), reader.envelope()};
+}
+
+// ---- extents ----
+
+struct Extent {
+  geo::BBox box{};
+  bool any = false;
+  void grow(double lon, double lat) { grow({lon, lat, lon, lat}); }
+  void grow(const geo::BBox& b) {
+    if (!any) {
+      box = b;
+      any = true;
+      return;
+    }
+    box.min_lon = std::min(box.min_lon, b.min_lon);
+    box.min_lat = std::min(box.min_lat, b.min_lat);
+    box.max_lon = std::max(box.max_lon, b.max_lon);
+    box.max_lat = std::max(box.max_lat, b.max_lat);
+  }
+};
+
+json extent_json(const Extent& e) {
+  return {
+      {"spatial",
+       {{"bbox",
+         json::array({json::array({e.box.min_lon, e.box.min_lat, e.box.max_lon, e.box.max_lat})})},
+        {"crs", kCrs84}}}};
+}
+
+bool box_intersects(const geo::BBox& a, const geo::BBox& b) {
+  return a.min_lon <= b.max_lon && b.min_lon <= a.max_lon && a.min_lat <= b.max_lat &&
+         b.min_lat <= a.max_lat;
+}
+
+std::string ogc_url(std::string_view base, std::string_view path) {
+  std::string url(base);
+  url += kMount;
+  url += path;
+  return url;
+}
+
+std::string collection_url(std::string_view base, std::string_view id) {
+  return ogc_url(base, "/collections/" + percent_encode(id));
+}
+
+}  // namespace
+
+// ---- the cache of serialized features, one per snapshot ----
+
+struct Api::Cache {
+  explicit Cache(std::size_t resources) : public_features(resources), staff_features(resources) {}
+  std::weak_ptr<const geo::Snapshot> snapshot;
+  const geo::Snapshot* raw = nullptr;
+  std::int64_t generation = 0;
+  /// Indexes into resources() by kind, in resources() (= id) order.
+  std::vector<std::vector<std::uint32_t>> by_kind;
+
+  // Each feature is serialized on first use, per view, and kept for the snapshot's life: a page
+  // of 1k features is then a concatenation, and after a write no request pays for more than the
+  // features it returns.
+  struct Serialized {
+    explicit Serialized(std::size_t n) : text(n), once(n) {}
+    mutable std::vector<std::string> text;
+    mutable std::vector<std::once_flag> once;
+  };
+  Serialized public_features, staff_features;
+  mutable std::once_flag areas_once;
+  mutable std::vector<std::string> area_features;
+  mutable std::vector<std::optional<geo::BBox>> area_envelopes;
+
+  const std::string& feature(geo::View view, std::uint32_t i) const {
+    const Serialized& s = view == geo::View::staff ? staff_features : public_features;
+    std::call_once(s.once[i], [&] {
+      s.text[i] = dump(geo::to_geojson_feature(snapshot_ref().resources()[i], view));
+    });
+    return s.text[i];
+  }
+
+  void build_areas() const {
+    std::call_once(areas_once, [&] {
+      const auto& areas = snapshot_ref().areas();
+      area_features.reserve(areas.size());
+      area_envelopes.reserve(areas.size());
+      for (const auto& a : areas) {
+        ParsedWkb parsed;
+        try {
+          parsed = parse_wkb(a.wkb);
+        } catch (const geo::GeometryError&) {
+          // The store validated it on the way in; a damaged row is served without a boundary
+          // rather than failing the whole collection.
+          parsed = {json(nullptr), std::nullopt};
+        }
+        json props{{"id", a.id},
+                   {"kind", geo::code_id(a.kind)},
+                   {"kind_ja", geo::code_ja(a.kind)},
+                   {"code", a.code},
+                   {"name", a.name},
+                   {"parent_id", a.parent_id},
+                   {"lg_code", a.lg_code},
+                   {"vintage", a.vintage},
+                   {"label_lon", a.label_lon},
+                   {"label_lat", a.label_lat}};
+        area_envelopes.push_back(parsed.envelope);
+        area_features.push_back(dump(json{{"type", "Feature"},
+                                          {"id", a.id},
+                                          {"geometry", std::move(parsed.geometry)},
+                                          {"properties", std::move(props)}}));
+      }
+    });
+  }
+
+  // The snapshot outlives every request that uses this cache (the caller holds it).
+  const geo::Snapshot& snapshot_ref() const { return *raw; }
+};
+
+Api::Api(Limits limits) : limits_(limits) {}
+Api::~Api() = default;
+
+std::shared_ptr<const Api::Cache> Api::cache_for(
+    const std::shared_ptr<const geo::Snapshot>& s) const {
+  std::lock_guard lock(mutex_);
+  if (cache_ && cache_->raw == s.get() && cache_->snapshot.lock() == s) return cache_;
+  // A request still holding an older snapshot during a republish gets a cache of its own, so it
+  // does not throw away the features already serialized for the newer one.
+  const bool keep = !cache_ || s->generation() >= cache_->generation;
+  auto c = std::make_shared<Cache>(s->resources().size());
+  c->generation = s->generation();
+  c->snapshot = s;
+  c->raw = s.get();
+  c->by_kind.resize(geo::CodeTable<geo::ResourceKind>::entries.size());
+  const auto& resources = s->resources();
+  for (std::uint32_t i = 0; i < resources.size(); ++i) {
+    c->by_kind[static_cast<std::size_t>(resources[i].kind)].push_back(i);
+  }
+  if (keep) cache_ = c;
+  return c;
+}
+
+std::vector<std::string_view> Api::path_templates() {
+  std::vector<std::string_view> out;
+  for (const auto& e : endpoints()) out.push_back(e.path);
+  return out;
+}
+
+// ---- pure pieces ----
+
+bool BBoxFilter::contains(double lon, double lat) const {
+  return std::any_of(boxes.begin(), boxes.end(),
+                     [&](const geo::BBox& b) { return b.contains(lon, lat); });
+}
+
+bool BBoxFilter::intersects(const geo::BBox& other) const {
+  return std::any_of(boxes.begin(), boxes.end(),
+                     [&](const geo::BBox& b) { return box_intersects(b, other); });
+}
+
+BBoxFilter parse_bbox(std::string_view text) {
+  static constexpr std::string_view kShape =
+      "bbox must be minLon,minLat,maxLon,maxLat (CRS84 degrees; 6 numbers with heights are also "
+      "accepted)";
+  std::vector<double> v;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    const std::string_view part = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const auto n = parse_number(part);
+    if (!n) {
+      invalid(std::string(kShape) + "; \"" + std::string(part) + "\" is not a finite number");
+    }
+    v.push_back(*n);
+    if (v.size() > 6) break;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  if (v.size() != 4 && v.size() != 6) {
+    invalid(std::string(kShape) + "; got " +
+            (v.size() > 6 ? "more than 6" : std::to_string(v.size())) + " numbers");
+  }
+  const bool has_z = v.size() == 6;
+  const double min_lon = v[0];
+  const double min_lat = v[1];
+  const double max_lon = v[has_z ? 3 : 2];
+  const double max_lat = v[has_z ? 4 : 3];
+  for (const double lon : {min_lon, max_lon}) {
+    if (lon < -180 || lon > 180) invalid("bbox longitudes must lie within -180..180");
+  }
+  for (const double lat : {min_lat, max_lat}) {
+    if (lat < -90 || lat > 90) invalid("bbox latitudes must lie within -90..90");
+  }
+  if (min_lat > max_lat) {
+    invalid("bbox must be minLon,minLat,maxLon,maxLat with minLat <= maxLat (got minLat " +
+            number_text(min_lat) + " > maxLat " + number_text(max_lat) + ")");
+  }
+  if (has_z && v[2] > v[5]) invalid("bbox heights must have minHeight <= maxHeight");
+  BBoxFilter f;
+  if (min_lon <= max_lon) {
+    f.boxes.push_back({min_lon, min_lat, max_lon, max_lat});
+  } else {  // across the antimeridian
+    f.boxes.push_back({min_lon, min_lat, 180.0, max_lat});
+    f.boxes.push_back({-180.0, min_lat, max_lon, max_lat});
+  }
+  return f;
+}
+
+void require_crs84(std::string_view parameter, std::string_view value) {
+  if (value == kCrs84 || value == "OGC:CRS84" || value == "[OGC:CRS84]") return;
+  invalid(std::string(parameter) + ": only CRS84 (" + std::string(kCrs84) + ") is offered; got \"" +
+          std::string(value) + "\"");
+}
+
+std::size_t parse_limit(const std::string* text, const Limits& limits) {
+  if (text == nullptr) return limits.default_limit;
+  if (!all_digits(*text)) {
+    invalid("limit must be a whole number from 1 to " + std::to_string(limits.max_limit) +
+            " (got \"" + *text + "\")");
+  }
+  // Digits beyond the maximum (however many) mean "as many as allowed".
+  const std::string_view digits =
+      std::string_view(*text).substr(std::min(text->find_first_not_of('0'), text->size()));
+  if (digits.size() > 9) return limits.max_limit;
+  std::size_t v = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (v < 1) invalid("limit must be at least 1");
+  return std::min(v, limits.max_limit);
+}
+
+std::size_t parse_offset(const std::string* text) {
+  if (text == nullptr) return 0;
+  std::size_t v = 0;
+  const char* first = text->data();
+  const char* last = first + text->size();
+  const auto [ptr, ec] = std::from_chars(first, last, v);
+  if (!all_digits(*text) || ec != std::errc() || ptr != last ||
+      v > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+    invalid("offset must be a whole number from 0 to 2147483647 (got \"" + *text + "\")");
+  }
+  return v;
+}
+
+namespace {
+
+/// Reads `n` digits at `pos`; false if they are not all digits.
+bool digits_at(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+/// YYYY-MM-DD, optionally followed by T and HH[:MM[:SS[.fff]]] and a zone (Z or ±HH:MM).
+/// Lenient on the time part because GDAL sends "2024-01-02T" for a date.
+bool is_instant(std::string_view s) {
+  int y = 0, mo = 0, d = 0;
+  if (!digits_at(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits_at(s, 5, 2, mo) ||
+      s[7] != '-' || !digits_at(s, 8, 2, d)) {
+    return false;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  if (s.size() == 10) return true;
+  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return false;
+  std::size_t p = 11;
+  if (p == s.size()) return true;
+  int h = 0, mi = 0, sec = 0;
+  if (!digits_at(s, p, 2, h) || h > 23) return false;
+  p += 2;
+  if (p < s.size() && s[p] == ':') {
+    if (!digits_at(s, p + 1, 2, mi) || mi > 59) return false;
+    p += 3;
+    if (p < s.size() && s[p] == ':') {
+      if (!digits_at(s, p + 1, 2, sec) || sec > 60) return false;
+      p += 3;
+      if (p < s.size() && s[p] == '.') {
+        ++p;
+        const std::size_t frac = p;
+        while (p < s.size() && s[p] >= '0' && s[p] <= '9') ++p;
+        if (p == frac) return false;
+      }
+    }
+  }
+  if (p == s.size()) return true;
+  if ((s[p] == 'Z' || s[p] == 'z') && p + 1 == s.size()) return true;
+  if (s[p] == '+' || s[p] == '-') {
+    int zh = 0, zm = 0;
+    return s.size() == p + 6 && digits_at(s, p + 1, 2, zh) && s[p + 3] == ':' &&
+           digits_at(s, p + 4, 2, zm) && zh <= 23 && zm <= 59;
+  }
+  return false;
+}
+
+}  // namespace
+
+void validate_datetime(std::string_view text) {
+  static constexpr std::string_view kHelp =
+      "datetime must be an RFC 3339 date-time (2024-04-01T09:00:00Z), a date (2024-04-01) or an "
+      "interval of them separated by '/', with '..' for an open end";
+  const std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos) {
+    if (!is_instant(text)) invalid(std::string(kHelp) + " (got \"" + std::string(text) + "\")");
+    return;
+  }
+  const std::string_view a = text.substr(0, slash);
+  const std::string_view b = text.substr(slash + 1);
+  const bool a_open = a.empty() || a == "..";
+  const bool b_open = b.empty() || b == "..";
+  if ((a_open && b_open) || (!a_open && !is_instant(a)) || (!b_open && !is_instant(b))) {
+    invalid(std::string(kHelp) + " (got \"" + std::string(text) + "\")");
+  }
+  if (!a_open && !b_open && a.substr(0, 10) > b.substr(0, 10)) {
+    invalid("datetime interval must not end before it starts (got \"" + std::string(text) + "\")");
+  }
+}
+
+std::string page_query(const QueryParams& query, std::size_t limit, std::size_t offset) {
+  std::string q;
+  for (const auto& [k, v] : query.items()) {
+    if (k == "limit" || k == "offset") continue;
+    q += percent_encode(k);
+    q += '=';
+    q += percent_encode(v);
+    q += '&';
+  }
+  q += "limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset);
+  return q;
+}
+
+json items_links(std::string_view items_url, std::string_view collection_url,
+                 const QueryParams& query, std::size_t limit, std::size_t offset,
+                 std::size_t matched, std::size_t returned) {
+  const auto page = [&](std::size_t off) {
+    return std::string(items_url) + "?" + page_query(query, limit, off);
+  };
+  json links = json::array();
+  links.push_back(link(page(offset), "self", kGeoJson, "this page"));
+  if (offset + returned < matched) {
+    links.push_back(link(page(offset + limit), "next", kGeoJson, "next page"));
+  }
+  if (offset > 0) {
+    links.push_back(
+        link(page(offset > limit ? offset - limit : 0), "prev", kGeoJson, "previous page"));
+  }
+  links.push_back(link(std::string(collection_url), "collection", kJson, "the collection"));
+  return links;
+}
+
+json landing_page(std::string_view base_url) {
+  return {{"title", "tsunagi"},
+          {"description",
+           "地域の社会資源（通いの場・居場所・拠点・参加支援の受入れ先）と地域の境界 — OGC API "
+           "Features"},
+          {"links",
+           {link(ogc_url(base_url, ""), "self", kJson, "this document"),
+            link(ogc_url(base_url, "/api"), "service-desc", kOpenApi,
+                 "the API definition (OpenAPI 3.0)"),
+            link(ogc_url(base_url, "/conformance"), "conformance", kJson,
+                 "conformance classes implemented"),
+            link(ogc_url(base_url, "/collections"), "data", kJson, "the feature collections")}}};
+}
+
+json conformance() {
+  return {{"conformsTo", {kConfCore, kConfGeoJson, kConfOas30}}};
+}
+
+bool listed(const geo::Resource& r, const Visibility& v, bool closed_requested) {
+  if (!v.levels.contains(r.publish)) return false;
+  if (r.status != geo::ResourceStatus::closed) return true;
+  return is_staff(v) && closed_requested;
+}
+
+std::pair<double, double> served_position(const geo::Resource& r, geo::View view) {
+  // Mirrors geo::to_json: the public sees a 個人宅 rounded to 0.001° (~100 m).
+  if (view == geo::View::public_view && r.venue == geo::VenueKind::private_home) {
+    return {std::round(r.lon * 1000) / 1000, std::round(r.lat * 1000) / 1000};
+  }
+  return {r.lon, r.lat};
+}
+
+json wkb_to_geojson(std::string_view wkb) {
+  return parse_wkb(wkb).geometry;
+}
+
+// ---- handlers ----
+
+namespace {
+
+struct Context {
+  const geo::Snapshot& snapshot;
+  const Request& request;
+  const Limits& limits;
+};
+
+std::optional<geo::ResourceKind> kind_of(std::string_view id) {
+  for (const auto& c : geo::CodeTable<geo::ResourceKind>::entries) {
+    if (c.id == id) return c.value;
+  }
+  return std::nullopt;
+}
+
+HttpResponse json_response(const json& body, std::string_view type) {
+  HttpResponse r;
+  r.status = 200;
+  r.set_header("Content-Type", std::string(type));
+  r.body = dump(body);
+  return r;
+}
+
+/// Names of the query parameters an endpoint accepts for this caller and collection.
+std::vector<std::string_view> allowed_params(const Endpoint& e, bool areas, const Visibility& v) {
+  std::vector<std::string_view> names;
+  for (const auto p : e.params) {
+    if (param_spec(p).in == "query") names.push_back(p);
+  }
+  if (e.op == Op::items) {
+    if (areas) {
+      for (const auto& q : area_queryables()) names.push_back(q.name);
+    } else {
+      for (const auto& q : resource_queryables()) {
+        if (!q.staff_only || is_staff(v)) names.push_back(q.name);
+      }
+    }
+  }
+  return names;
+}
+
+/// Per kind: how many resources the caller sees and where.
+struct KindSummary {
+  std::size_t count = 0;
+  Extent extent;
+};
+
+std::vector<KindSummary> summarize(const geo::Snapshot& s, const Visibility& v) {
+  std::vector<KindSummary> out(geo::CodeTable<geo::ResourceKind>::entries.size());
+  for (const auto& r : s.resources()) {
+    if (!listed(r, v, false)) continue;
+    auto& k = out[static_cast<std::size_t>(r.kind)];
+    ++k.count;
+    const auto [lon, lat] = served_position(r, v.view);
+    k.extent.grow(lon, lat);
+  }
+  return out;
+}
+
+Extent areas_extent(const geo::Snapshot& s, const std::vector<std::optional<geo::BBox>>& envs) {
+  Extent e;
+  for (std::size_t i = 0; i < s.areas().size(); ++i) {
+    if (envs[i]) {
+      e.grow(*envs[i]);
+    } else if (s.areas()[i].label_lon != 0 || s.areas()[i].label_lat != 0) {
+      e.grow(s.areas()[i].label_lon, s.areas()[i].label_lat);
+    }
+  }
+  return e;
+}
+
+json collection_json(std::string_view base, std::string_view id, std::string_view title,
+                     std::string_view description, const Extent& extent) {
+  const std::string url = collection_url(base, id);
+  json c{{"id", id},
+         {"title", title},
+         {"description", description},
+         {"itemType", "feature"},
+         {"crs", {kCrs84}},
+         {"storageCrs", kCrs84},
+         {"links",
+          {link(url, "self", kJson, "this collection"),
+           link(url + "/items", "items", kGeoJson, "the features (GeoJSON)")}}};
+  if (extent.any) c["extent"] = extent_json(extent);
+  return c;
+}
+
+json resource_collection_json(std::string_view base, geo::ResourceKind kind, const Extent& extent,
+                              std::size_t count) {
+  return collection_json(
+      base, geo::code_id(kind), geo::code_ja(kind),
+      std::string(geo::code_ja(kind)) + " (" + std::to_string(count) + " features)", extent);
+}
+
+json areas_collection_json(std::string_view base, const Extent& extent, std::size_t count) {
+  return collection_json(
+      base, kAreasCollection, "地域",
+      "市区町村・町丁・メッシュ・圏域の境界 (" + std::to_string(count) + " features)", extent);
+}
+
+/// The collection ids the caller would see in /collections, in listing order.
+std::vector<std::string> visible_collection_ids(const geo::Snapshot& s, const Visibility& v) {
+  std::vector<std::string> ids;
+  const auto summary = summarize(s, v);
+  for (const auto& c : geo::CodeTable<geo::ResourceKind>::entries) {
+    if (summary[static_cast<std::size_t>(c.value)].count > 0) ids.emplace_back(c.id);
+  }
+  if (!s.areas().empty()) ids.emplace_back(kAreasCollection);
+  return ids;
+}
+
+json openapi_param(std::string_view name, std::string_view in, std::string_view description,
+                   json schema) {
+  json p{{"name", name},
+         {"in", in},
+         {"description", description},
+         {"required", in == "path"},
+         {"schema", std::move(schema)}};
+  if (name == "bbox") {
+    p["style"] = "form";
+    p["explode"] = false;
+  }
+  return p;
+}
+
+json openapi_operation(const Endpoint& e, const std::vector<json>& extra_params,
+                       const Limits& limits) {
+  json params = json::array();
+  for (const auto name : e.params) {
+    const auto& spec = param_spec(name);
+    json schema = spec.schema();
+    if (name == "limit") {
+      schema["maximum"] = limits.max_limit;
+      schema["default"] = limits.default_limit;
+    }
+    params.push_back(openapi_param(spec.name, spec.in, spec.description, std::move(schema)));
+  }
+  for (const auto& p : extra_params) params.push_back(p);
+  const json problem{{"description", "see the problem's detail"},
+                     {"content", {{kProblem, {{"schema", {{"type", "object"}}}}}}}};
+  json responses{{"200",
+                  {{"description", e.summary},
+                   {"content", {{e.media_type, {{"schema", {{"type", "object"}}}}}}}}},
+                 {"400", problem}};
+  if (e.op == Op::collection || e.op == Op::items || e.op == Op::item) responses["404"] = problem;
+  return {{"get",
+           {{"operationId", e.operation_id},
+            {"summary", e.summary},
+            {"tags", {e.op <= Op::api ? "Capabilities" : "Data"}},
+            {"parameters", std::move(params)},
+            {"responses", std::move(responses)}}}};
+}
+
+template <typename Q>
+std::vector<json> queryable_params(const std::vector<Q>& table, const Visibility& v) {
+  std::vector<json> out;
+  for (const auto& q : table) {
+    if (q.staff_only && !is_staff(v)) continue;
+    out.push_back(openapi_param(q.name, "query", q.description, q.schema()));
+  }
+  return out;
+}
+
+json openapi(const Context& ctx) {
+  const auto& v = ctx.request.visibility;
+  json paths = json::object();
+  const auto ids = visible_collection_ids(ctx.snapshot, v);
+  for (const auto& e : endpoints()) {
+    // The generic items path lists the resource queryables; each collection's own items path
+    // (which GDAL looks up first) lists exactly the ones that collection accepts.
+    std::vector<json> extra;
+    if (e.op == Op::items) extra = queryable_params(resource_queryables(), v);
+    paths[std::string(e.path)] = openapi_operation(e, extra, ctx.limits);
+  }
+  const Endpoint& items = *std::find_if(endpoints().begin(), endpoints().end(),
+                                        [](const Endpoint& e) { return e.op == Op::items; });
+  for (const auto& id : ids) {
+    const bool areas = id == kAreasCollection;
+    json op = openapi_operation(
+        items,
+        areas ? queryable_params(area_queryables(), v) : queryable_params(resource_queryables(), v),
+        ctx.limits);
+    auto& params = op["get"]["parameters"];
+    params.erase(std::remove_if(params.begin(), params.end(),
+                                [](const json& p) { return p["name"] == "collectionId"; }),
+                 params.end());
+    op["get"]["operationId"] = "getFeatures_" + id;
+    paths["/collections/" + id + "/items"] = std::move(op);
+  }
+  return {{"openapi", "3.0.3"},
+          {"info",
+           {{"title", "tsunagi"},
+            {"version", "1.0.0"},
+            {"description",
+             "OGC API – Features Part 1 (Core, GeoJSON, OpenAPI 3.0) of tsunagi's resources and "
+             "areas. Generated from the code that serves these paths."}}},
+          {"servers", {{{"url", ogc_url(ctx.request.base_url, "")}}}},
+          {"tags",
+           {{{"name", "Capabilities"}, {"description", "what this API offers"}},
+            {{"name", "Data"}, {"description", "the features"}}}},
+          {"paths", std::move(paths)}};
+}
+
+json collections_json(const Context& ctx, const Api::Cache& cache);
+
+HttpResponse items_response(json header, const std::vector<const std::string*>& features) {
+  // Features are pre-serialized: splice them into the collection rather than re-parsing.
+  std::string body = dump(header);
+  std::size_t extra = 16;
+  for (const auto* f : features) extra += f->size() + 1;
+  body.reserve(body.size() + extra);
+  body.pop_back();  // the closing brace
+  body += R"(,"features":[)";
+  for (std::size_t i = 0; i < features.size(); ++i) {
+    if (i != 0) body += ',';
+    body += *features[i];
+  }
+  body += "]}";
+  HttpResponse r;
+  r.status = 200;
+  r.set_header("Content-Type", std::string(kGeoJson));
+  r.set_header("Content-Crs", std::string(kContentCrs));
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
+                         const Request& request) const {
+  std::string collection_id;
+  std::string feature_id;
+  const Endpoint* endpoint = match(request.path, collection_id, feature_id);
+  if (endpoint == nullptr) {
+    std::string path(kMount);
+    for (const auto& s : request.path) path += "/" + s;
+    throw ApiError(ErrorCode::not_found,
+                   "no such OGC API path: " + path + "; start at " + std::string(kMount));
+  }
+  const Visibility& v = request.visibility;
+  const geo::Snapshot& snap = *snapshot;
+  const Context ctx{snap, request, limits_};
+
+  // Which collection, before the parameters: a 404 says more than a complaint about a filter.
+  std::optional<geo::ResourceKind> kind;
+  const bool areas = collection_id == kAreasCollection && !snap.areas().empty();
+  if (endpoint->op == Op::collection || endpoint->op == Op::items || endpoint->op == Op::item) {
+    kind = kind_of(collection_id);
+    if (!kind && !areas) {
+      throw ApiError(ErrorCode::not_found, "no collection '" + collection_id + "'; GET " +
+                                               std::string(kMount) +
+                                               "/collections lists the collections");
+    }
+  }
+  request.query.require_known(allowed_params(*endpoint, areas, v));
+  if (const auto* f = request.query.get("f"); f != nullptr && *f != "json") {
+    invalid("f must be json (the only format offered; got \"" + *f + "\")");
+  }
+  if (const auto* crs = request.query.get("crs")) require_crs84("crs", *crs);
+
+  switch (endpoint->op) {
+    case Op::landing:
+      return json_response(landing_page(request.base_url), kJson);
+    case Op::conformance:
+      return json_response(conformance(), kJson);
+    case Op::api:
+      return json_response(openapi(ctx), kOpenApi);
+    case Op::collections:
+      return json_response(collections_json(ctx, *cache_for(snapshot)), kJson);
+    case Op::collection: {
+      if (areas) {
+        const auto cache = cache_for(snapshot);
+        cache->build_areas();
+        return json_response(
+            areas_collection_json(request.base_url, areas_extent(snap, cache->area_envelopes),
+                                  snap.areas().size()),
+            kJson);
+      }
+      const auto summary = summarize(snap, v)[static_cast<std::size_t>(*kind)];
+      json c = resource_collection_json(request.base_url, *kind, summary.extent, summary.count);
+      c["links"].push_back(
+          link(ogc_url(request.base_url, "/collections"), "parent", kJson, "all collections"));
+      return json_response(c, kJson);
+    }
+    case Op::item: {
+      const std::string item_url =
+          collection_url(request.base_url, collection_id) + "/items/" + percent_encode(feature_id);
+      const json links = json::array({link(item_url, "self", kGeoJson, "this feature"),
+                                      link(collection_url(request.base_url, collection_id),
+                                           "collection", kJson, "the collection")});
+      const std::string absent =
+          "no feature '" + feature_id + "' in collection '" + collection_id + "'";
+      if (areas) {
+        const auto& all = snap.areas();
+        const auto it = std::find_if(all.begin(), all.end(),
+                                     [&](const geo::Area& a) { return a.id == feature_id; });
+        if (it == all.end()) throw ApiError(ErrorCode::not_found, absent);
+        const auto cache = cache_for(snapshot);
+        cache->build_areas();
+        json f = json::parse(cache->area_features[static_cast<std::size_t>(it - all.begin())]);
+        f["links"] = links;
+        return json_response(f, kGeoJson);
+      }
+      const geo::Resource* r = snap.find(feature_id);
+      // Same answer for "absent" and "not yours to see": existence is not revealed.
+      if (r == nullptr || r->kind != *kind || !listed(*r, v, true)) {
+        throw ApiError(ErrorCode::not_found, absent);
+      }
+      json f = geo::to_geojson_feature(*r, v.view);
+      f["links"] = links;
+      return json_response(f, kGeoJson);
+    }
+    case Op::items:
+      break;
+  }
+
+  // ---- items ----
+  std::optional<BBoxFilter> bbox;
+  if (const auto* b = request.query.get("bbox")) bbox = parse_bbox(*b);
+  if (const auto* bc = request.query.get("bbox-crs")) require_crs84("bbox-crs", *bc);
+  if (const auto* dt = request.query.get("datetime")) validate_datetime(*dt);
+  const std::size_t limit = parse_limit(request.query.get("limit"), limits_);
+  const std::size_t offset = parse_offset(request.query.get("offset"));
+
+  const auto cache = cache_for(snapshot);
+  std::size_t matched = 0;
+  std::vector<const std::string*> page;
+  page.reserve(std::min(limit, std::size_t{1024}));
+  // Counts every match; only the page's own features are looked up (and serialized if new).
+  const auto take = [&](auto&& feature) {
+    if (matched >= offset && page.size() < limit) page.push_back(&feature());
+    ++matched;
+  };
+
+  if (areas) {
+    AreaFilter filter;
+    for (const auto& q : area_queryables()) {
+      if (const auto* value = request.query.get(q.name)) q.apply(filter, *value);
+    }
+    cache->build_areas();
+    const auto& all = snap.areas();
+    std::vector<geo::Geometry>
+        box_shapes;  // made on first need: most areas are decided by envelope
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const auto& a = all[i];
+      if (!filter.matches(a)) continue;
+      if (bbox) {
+        const auto& env = cache->area_envelopes[i];
+        if (!env) {
+          if ((a.label_lon == 0 && a.label_lat == 0) || !bbox->contains(a.label_lon, a.label_lat)) {
+            continue;
+          }
+        } else if (!bbox->intersects(*env)) {
+          continue;
+        } else if (!std::any_of(bbox->boxes.begin(), bbox->boxes.end(), [&](const geo::BBox& b) {
+                     return b.min_lon <= env->min_lon && b.min_lat <= env->min_lat &&
+                            b.max_lon >= env->max_lon && b.max_lat >= env->max_lat;
+                   })) {
+          // The envelope overlaps without being inside: the boundary itself must touch a box.
+          if (box_shapes.empty()) {
+            for (const auto& b : bbox->boxes) {
+              const auto x0 = number_text(b.min_lon), y0 = number_text(b.min_lat);
+              const auto x1 = number_text(b.max_lon), y1 = number_text(b.max_lat);
+              box_shapes.push_back(geo::Geometry::from_wkt(
+                  "POLYGON((" + x0 + " " + y0 + "," + x1 + " " + y0 + "," + x1 + " " + y1 + "," +
+                  x0 + " " + y1 + "," + x0 + " " + y0 + "))"));
+            }
+          }
+          bool hit = false;
+          try {
+            const auto shape = geo::Geometry::from_wkb(a.wkb);
+            for (const auto& b : box_shapes) hit = hit || shape.intersects(b);
+          } catch (const geo::GeometryError&) {
+            hit = true;  // unreadable boundary: the envelope test already passed
+          }
+          if (!hit) continue;
+        }
+      }
+      take([&]() -> const std::string& { return cache->area_features[i]; });
+    }
+  } else {
+    ResourceFilter filter;
+    for (const auto& q : resource_queryables()) {
+      if (q.staff_only && !is_staff(v)) continue;
+      if (const auto* value = request.query.get(q.name)) q.apply(filter, *value);
+    }
+    const bool closed_requested = filter.status == geo::ResourceStatus::closed;
+    const auto& resources = snap.resources();
+    const auto accept = [&](std::uint32_t i) {
+      const auto& r = resources[i];
+      if (r.kind != *kind || !listed(r, v, closed_requested) || !filter.matches(r)) return false;
+      if (bbox) {
+        const auto [lon, lat] = served_position(r, v.view);
+        if (!bbox->contains(lon, lat)) return false;
+      }
+      return true;
+    };
+    if (bbox) {
+      // The R-tree holds true positions; widen so that a rounded public position near the edge
+      // is still a candidate, then test the served position exactly.
+      std::vector<std::uint32_t> candidates;
+      for (const auto& b : bbox->boxes) {
+        const auto hits = snap.within({b.min_lon - kBlurMargin, b.min_lat - kBlurMargin,
+                                       b.max_lon + kBlurMargin, b.max_lat + kBlurMargin});
+        candidates.insert(candidates.end(), hits.begin(), hits.end());
+      }
+      std::sort(candidates.begin(), candidates.end());
+      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+      for (const auto i : candidates) {
+        if (accept(i)) take([&]() -> const std::string& { return cache->feature(v.view, i); });
+      }
+    } else {
+      for (const auto i : cache->by_kind[static_cast<std::size_t>(*kind)]) {
+        if (accept(i)) take([&]() -> const std::string& { return cache->feature(v.view, i); });
+      }
+    }
+  }
+
+  const std::string coll_url = collection_url(request.base_url, collection_id);
+  json header{{"type", "FeatureCollection"},
+              {"numberMatched", matched},
+              {"numberReturned", page.size()},
+              {"timeStamp", geo::utc_now_iso()},
+              {"links", items_links(coll_url + "/items", coll_url, request.query, limit, offset,
+                                    matched, page.size())}};
+  return items_response(std::move(header), page);
+}
+
+namespace {
+
+json collections_json(const Context& ctx, const Api::Cache& cache) {
+  const auto& base = ctx.request.base_url;
+  json list = json::array();
+  const auto summary = summarize(ctx.snapshot, ctx.request.visibility);
+  for (const auto& c : geo::CodeTable<geo::ResourceKind>::entries) {
+    const auto& k = summary[static_cast<std::size_t>(c.value)];
+    if (k.count > 0) list.push_back(resource_collection_json(base, c.value, k.extent, k.count));
+  }
+  if (!ctx.snapshot.areas().empty()) {
+    cache.build_areas();
+    list.push_back(areas_collection_json(base, areas_extent(ctx.snapshot, cache.area_envelopes),
+                                         ctx.snapshot.areas().size()));
+  }
+  return {{"links",
+           {link(ogc_url(base, "/collections"), "self", kJson, "this document"),
+            link(ogc_url(base, ""), "parent", kJson, "the landing page")}},
+          {"collections", std::move(list)}};
+}
+
+}  // namespace
+
+}  // namespace tsunagi::server::ogc
+
+namespace tsunagi::server {
+
+std::vector<Route> ogc_api_routes(ServerContext& context) {
+  ogc::Limits limits;
+  limits.max_limit = static_cast<std::size_t>(std::max(1, context.config().max_page_size));
+  limits.default_limit = std::min(limits.default_limit, limits.max_limit);
+  // One Api (and its feature cache) shared by every route of the module.
+  auto api = std::make_shared<const ogc::Api>(limits);
+  std::vector<Route> routes;
+  for (const auto path : ogc::Api::path_templates()) {
+    Route r;
+    r.method = Method::get;
+    r.pattern = std::string(ogc::kMount) + (path == "/" ? std::string() : std::string(path));
+    r.roles = kEveryone;
+    r.runs = Runs::reactor;  // reads of the snapshot; a page is a concatenation of cached features
+    r.handler = [api, &context](RequestContext& rc) {
+      ogc::Request request{{rc.path.begin() + 1, rc.path.end()},  // after "ogc"
+                           rc.query,
+                           rc.base_url,
+                           visibility_for(rc.principal.role)};
+      return api->handle(context.snapshots().current(), request);
+    };
+    routes.push_back(std::move(r));
+  }
+  return routes;
+}
+
+}  // namespace tsunagi::server

@@ -1,0 +1,44 @@
+#include "server/routes.hpp"
+
+#include "server/handlers.hpp"
+#include "server/ogc_api.hpp"
+#include "server/roles.hpp"
+
+namespace tsunagi::server {
+
+std::vector<Route> core_routes(ServerContext& c, Auth& a) {
+  auto with_context = [&c](HttpResponse (*f)(ServerContext&, RequestContext&)) {
+    return [&c, f](RequestContext& rc) { return f(c, rc); };
+  };
+  auto with_auth = [&a](HttpResponse (*f)(Auth&, RequestContext&)) {
+    return [&a, f](RequestContext& rc) { return f(a, rc); };
+  };
+  constexpr auto reactor = Runs::reactor;
+  constexpr auto worker = Runs::worker;  // writes, argon2id, store reads
+  // clang-format off
+  //       method          pattern                           roles       runs     handler
+  return {
+      {Method::get,  "/health",                        kEveryone, reactor, with_context(health)},
+      {Method::get,  "/api/resources",                 kEveryone, reactor, with_context(list_resources)},
+      {Method::post, "/api/resources",                 kEditors,  worker,  with_context(create_resource)},
+      {Method::get,  "/api/resources/{id}",            kEveryone, reactor, with_context(get_resource)},
+      {Method::put,  "/api/resources/{id}",            kEditors,  worker,  with_context(update_resource)},
+      {Method::post, "/api/resources/{id}/close",      kEditors,  worker,  with_context(close_resource)},
+      {Method::get,  "/api/resources/{id}/history",    kSignedIn, worker,  with_context(resource_history)},
+      {Method::post, "/api/login",                     kEveryone, worker,  with_auth(login), /*csrf=*/false},
+      {Method::post, "/api/logout",                    kSignedIn, worker,  with_auth(logout)},
+      {Method::get,  "/api/me",                        kSignedIn, reactor, [](RequestContext& rc) { return me(rc); }},
+      {Method::get,  "/api/users",                     kAdmins,   worker,  with_context(list_users)},
+  };
+  // clang-format on
+}
+
+Router build_router(ServerContext& context, Auth& auth) {
+  Router router;
+  router.add_module(core_routes(context, auth));
+  router.add_module(ogc_api_routes(context));  // OGC API – Features under /ogc
+  // Further modules (tiles...) are one add_module() line each.
+  return router;
+}
+
+}  // namespace tsunagi::server

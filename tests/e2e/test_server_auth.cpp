@@ -1,0 +1,172 @@
+// Signing in against the real server: session cookie and CSRF, API tokens, logout, the
+// slow-down after failed logins and the lock-out.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/server_town.hpp"
+
+namespace tsunagi::test {
+namespace {
+
+using nlohmann::json;
+
+std::string cookie_from(const HttpResult& r) {
+  const std::string set = r.header("set-cookie");
+  return set.substr(0, set.find(';'));
+}
+
+HttpResult login(HttpClient& c, const std::string& name, const std::string& password) {
+  return c.request("POST", "/api/login", {{"Content-Type", "application/json"}},
+                   json{{"name", name}, {"password", password}}.dump());
+}
+
+class ServerAuth : public ::testing::Test {
+ protected:
+  void start(std::vector<std::string> extra = {}) {
+    town_ = make_town(dir_);
+    std::vector<std::string> args = {"--db", town_.db.string(), "--port", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    server_ = std::make_unique<ServerProcess>(args);
+  }
+  void TearDown() override {
+    if (!server_) return;
+    EXPECT_EQ(server_->stop(SIGTERM), 0);
+    EXPECT_TRUE(server_->warnings().empty()) << server_->output();
+  }
+  TempDir dir_;
+  Town town_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(ServerAuth, SessionCookieNeedsTheCsrfTokenForWrites) {
+  start();
+  HttpClient c(server_->host(), server_->port());
+  const auto in = login(c, "coordinator", kPassword);
+  ASSERT_EQ(in.status, 200) << in.body;
+  const std::string set = in.header("set-cookie");
+  EXPECT_NE(set.find("tsunagi_session="), std::string::npos);
+  EXPECT_NE(set.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(set.find("SameSite=Strict"), std::string::npos);
+  EXPECT_NE(set.find("Path=/"), std::string::npos);
+  EXPECT_EQ(set.find("Secure"), std::string::npos);  // cookie_secure is off by default
+  const json body = json::parse(in.body);
+  EXPECT_EQ(body["role"], "coordinator");
+  const std::string csrf = body["csrf_token"];
+  ASSERT_FALSE(csrf.empty());
+  const std::string cookie = cookie_from(in);
+
+  const auto me = c.get("/api/me", {{"Cookie", cookie}});
+  EXPECT_EQ(me.status, 200);
+  EXPECT_EQ(json::parse(me.body)["via"], "session");
+
+  const std::string resource =
+      json{{"name", "クッキーで作成"}, {"kind", "ibasho"}, {"lon", 133.64}, {"lat", 35.1}}.dump();
+  const auto no_csrf =
+      c.request("POST", "/api/resources",
+                {{"Cookie", cookie}, {"Content-Type", "application/json"}}, resource);
+  EXPECT_EQ(no_csrf.status, 403);
+  EXPECT_EQ(json::parse(no_csrf.body)["code"], "csrf_failed");
+  const auto wrong_csrf = c.request(
+      "POST", "/api/resources",
+      {{"Cookie", cookie}, {"Content-Type", "application/json"}, {"X-CSRF-Token", csrf + "x"}},
+      resource);
+  EXPECT_EQ(wrong_csrf.status, 403);
+  const auto ok = c.request(
+      "POST", "/api/resources",
+      {{"Cookie", cookie}, {"Content-Type", "application/json"}, {"X-CSRF-Token", csrf}}, resource);
+  EXPECT_EQ(ok.status, 201) << ok.body;
+
+  // A token needs no CSRF header.
+  auto h = bearer(town_, "coordinator");
+  h.emplace_back("Content-Type", "application/json");
+  EXPECT_EQ(c.request("POST", "/api/resources", h, resource).status, 201);
+
+  // Logout needs the CSRF token too, then the cookie is worthless.
+  EXPECT_EQ(c.request("POST", "/api/logout", {{"Cookie", cookie}}).status, 403);
+  const auto out = c.request("POST", "/api/logout", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}});
+  EXPECT_EQ(out.status, 204);
+  EXPECT_NE(out.header("set-cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(c.get("/api/me", {{"Cookie", cookie}}).status, 401);
+}
+
+TEST_F(ServerAuth, WrongPasswordsSlowDownWith429AndRetryAfter) {
+  start({"--login-free-attempts", "2", "--login-delay-ms", "600000"});
+  HttpClient c(server_->host(), server_->port());
+  EXPECT_EQ(login(c, "planner", "wrong password 1").status, 401);
+  EXPECT_EQ(login(c, "planner", "wrong password 2").status, 401);
+  // The next attempt comes too soon: refused without even checking the password.
+  const auto early = login(c, "planner", kPassword);
+  EXPECT_EQ(early.status, 429) << early.body;
+  EXPECT_EQ(json::parse(early.body)["code"], "login_throttled");
+  EXPECT_GE(std::stoi(early.header("retry-after")), 1);
+  // Unknown names are slowed down the same way (nothing tells them apart).
+  EXPECT_EQ(login(c, "nobody", "x1234567890").status, 401);
+  EXPECT_EQ(login(c, "nobody", "x1234567890").status, 401);
+  EXPECT_EQ(login(c, "nobody", "x1234567890").status, 429);
+  // Another user is not affected.
+  EXPECT_EQ(login(c, "matcher", kPassword).status, 200);
+}
+
+TEST_F(ServerAuth, RepeatedFailuresLockTheAccountEvenForTheRightPassword) {
+  start({"--login-delay-ms", "0", "--login-lock-after", "3", "--login-lock-minutes", "15"});
+  HttpClient c(server_->host(), server_->port());
+  EXPECT_EQ(login(c, "admin", "wrong 1").status, 401);
+  EXPECT_EQ(login(c, "admin", "wrong 2").status, 401);
+  const auto third = login(c, "admin", "wrong 3");
+  EXPECT_EQ(third.status, 401);
+  EXPECT_NE(third.body.find("locked for 15 minutes"), std::string::npos);
+  const auto locked = login(c, "admin", kPassword);
+  EXPECT_EQ(locked.status, 429);
+  EXPECT_EQ(json::parse(locked.body)["code"], "account_locked");
+  EXPECT_GE(std::stoi(locked.header("retry-after")), 60);
+  // `tsunagi user list` shows it as locked.
+  const auto list = run_tsunagi_env({"user", "list", "--db", town_.db.string()}, {});
+  EXPECT_NE(list.out.find("locked"), std::string::npos) << list.out;
+  // The admin's token still works: the lock is on password logins.
+  EXPECT_EQ(c.get("/api/me", bearer(town_, "admin")).status, 200);
+}
+
+TEST_F(ServerAuth, DisabledUsersAndUnknownTokensAreRefused) {
+  town_ = make_town(dir_);
+  const auto dis =
+      run_tsunagi_env({"user", "disable", "--db", town_.db.string(), "--name", "planner"}, {});
+  ASSERT_EQ(dis.exit_code, 0) << dis.err;
+  server_ = std::make_unique<ServerProcess>(
+      std::vector<std::string>{"--db", town_.db.string(), "--port", "0"});
+  HttpClient c(server_->host(), server_->port());
+  EXPECT_EQ(c.get("/api/me", bearer(town_, "planner")).status, 401);
+  EXPECT_EQ(login(c, "planner", kPassword).status, 401);
+  EXPECT_EQ(c.get("/api/me", {{"Authorization", "Basic dXNlcjpwYXNz"}}).status, 401);
+  EXPECT_EQ(c.get("/api/me", bearer(town_, "matcher")).status, 200);
+}
+
+TEST_F(ServerAuth, TheUserCommandNeverTakesThePasswordAsAnArgumentAndChecksIt) {
+  town_ = make_town(dir_);
+  const auto weak = run_tsunagi_env(
+      {"user", "add", "--db", town_.db.string(), "--name", "tanaka", "--role", "coordinator"},
+      {{"TSUNAGI_PASSWORD", "short"}, {"TSUNAGI_PWHASH", "minimum"}});
+  EXPECT_EQ(weak.exit_code, 2);
+  EXPECT_NE(weak.err.find("at least 10 characters"), std::string::npos) << weak.err;
+  const auto no_password = run_tsunagi_env(
+      {"user", "add", "--db", town_.db.string(), "--name", "tanaka", "--role", "coordinator"},
+      {{"TSUNAGI_PASSWORD", ""}});
+  EXPECT_EQ(no_password.exit_code, 2);
+  EXPECT_NE(no_password.err.find("TSUNAGI_PASSWORD"), std::string::npos) << no_password.err;
+  const auto bad_role = run_tsunagi_env(
+      {"user", "add", "--db", town_.db.string(), "--name", "tanaka", "--role", "public"},
+      town_.env);
+  EXPECT_EQ(bad_role.exit_code, 2);
+  EXPECT_NE(bad_role.err.find("coordinator, matcher, planner, admin"), std::string::npos);
+  const auto dup = run_tsunagi_env(
+      {"user", "add", "--db", town_.db.string(), "--name", "admin", "--role", "admin"}, town_.env);
+  EXPECT_EQ(dup.exit_code, 2);
+  EXPECT_NE(dup.err.find("already exists"), std::string::npos);
+  const auto arg = run_tsunagi_env({"user", "add", "--db", town_.db.string(), "--name", "x",
+                                    "--role", "admin", "--password", "secret12345"},
+                                   town_.env);
+  EXPECT_EQ(arg.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace tsunagi::test

@@ -1,0 +1,191 @@
+// geo/resource_query: the filters a coordinator uses, over a tiny town in a temp store.
+#include "geo/resource_query.hpp"
+
+#include <gtest/gtest.h>
+
+#include "geo/error.hpp"
+#include "geo/schedule.hpp"
+#include "geo/store.hpp"
+#include "server/config.hpp"
+#include "server/errors.hpp"
+#include "server/resource_params.hpp"
+#include "support/test_support.hpp"
+
+namespace tsunagi::geo {
+namespace {
+
+class ResourceQueryTown : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = Store::open(dir_ / "t.db", Store::Mode::create_if_missing);
+    add(store, "まちのかふぇ", ResourceKind::ibasho, 133.640, 35.100, [](Resource& r) {
+      r.schedules.push_back(parse_schedule("毎週水曜日 13:30〜15:00"));
+      r.activities.insert(Activity::sawakai);
+      r.targets.insert(TargetGroup::elderly);
+      r.barrier_free.elevator = true;
+      r.address = "つなぎ町中町1-1";
+    });
+    add(store, "ＡＢＣ体操クラブ", ResourceKind::kayoi_no_ba, 133.650, 35.110, [](Resource& r) {
+      r.schedules.push_back(parse_schedule("第1・第3水曜日 10:00〜11:30"));
+      r.activities.insert(Activity::taiso);
+      r.targets.insert(TargetGroup::elderly);
+      r.capacity = 20;
+      r.vacancy = 0;
+    });
+    add(store, "子ども食堂ひまわり", ResourceKind::kodomo_shokudo, 133.700, 35.200,
+        [](Resource& r) {
+          r.schedules.push_back(parse_schedule("毎週土曜日 17:00〜19:00"));
+          r.targets.insert(TargetGroup::children);
+          r.capacity = 30;
+          r.vacancy = 4;
+        });
+    add(store, "関係機関の窓口", ResourceKind::sodan_shien_other, 133.641, 35.101,
+        [](Resource& r) { r.publish = PublishLevel::partners; });
+    add(store, "閉じたカフェ", ResourceKind::ibasho, 133.642, 35.102,
+        [](Resource& r) { r.status = ResourceStatus::closed; });
+    catalog_ = std::make_unique<ResourceCatalog>(Snapshot::build(store));
+  }
+  template <typename F>
+  void add(Store& s, const std::string& name, ResourceKind kind, double lon, double lat, F&& f) {
+    Resource r;
+    r.name = name;
+    r.kind = kind;
+    r.lon = lon;
+    r.lat = lat;
+    f(r);
+    s.create(r, "test");
+  }
+  std::vector<std::string> names(const ResourceQuery& q) const {
+    std::vector<std::string> out;
+    for (const auto& h : catalog_->query(q).hits) out.push_back(h.resource->name);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  test::TempDir dir_;
+  std::unique_ptr<ResourceCatalog> catalog_;
+};
+
+TEST_F(ResourceQueryTown, ThePublicSeesOnlyPublicResourcesThatRun) {
+  ResourceQuery q;
+  EXPECT_EQ(catalog_->query(q).number_matched, 3u);
+  q.publish_levels.insert(PublishLevel::partners);
+  EXPECT_EQ(catalog_->query(q).number_matched, 4u);
+  q.statuses = {ResourceStatus::closed};
+  EXPECT_EQ(names(q), std::vector<std::string>{"閉じたカフェ"});
+}
+
+TEST_F(ResourceQueryTown, WednesdayAfternoonFindsTheCafeNotTheMorningExercise) {
+  ResourceQuery q;
+  q.open = parse_open_window("水曜の午後");
+  EXPECT_EQ(names(q), std::vector<std::string>{"まちのかふぇ"});
+  q.open = parse_open_window("水曜");
+  EXPECT_EQ(names(q),
+            (std::vector<std::string>{"まちのかふぇ", "ＡＢＣ体操クラブ"}));  // byte order
+  q.open = parse_open_window("wed,10:30-11:00");
+  EXPECT_EQ(names(q), std::vector<std::string>{"ＡＢＣ体操クラブ"});
+  q.open = parse_open_window("sat evening");
+  EXPECT_EQ(names(q), std::vector<std::string>{"子ども食堂ひまわり"});
+}
+
+TEST_F(ResourceQueryTown, OpenWindowTextForms) {
+  EXPECT_EQ(parse_open_window("wed"), (OpenWindow{Weekday::wed, std::nullopt, std::nullopt}));
+  EXPECT_EQ(parse_open_window("水曜の午後"), (OpenWindow{Weekday::wed, 12 * 60, 18 * 60}));
+  EXPECT_EQ(parse_open_window("水曜日 13:00〜15:00"), (OpenWindow{Weekday::wed, 780, 900}));
+  EXPECT_EQ(parse_open_window("Wednesday, 13:00-15:00"), (OpenWindow{Weekday::wed, 780, 900}));
+  EXPECT_EQ(parse_open_window("金 午前"), (OpenWindow{Weekday::fri, 540, 720}));
+  EXPECT_EQ(make_open_window("水", "13:00", "15:00"), (OpenWindow{Weekday::wed, 780, 900}));
+  EXPECT_THROW(parse_open_window("someday"), InvalidArgument);
+  EXPECT_THROW(parse_open_window("wed,15:00-13:00"), InvalidArgument);
+  EXPECT_THROW(parse_open_window("水曜の昼寝"), InvalidArgument);
+  EXPECT_THROW(make_open_window("wed", "13:00", ""), InvalidArgument);
+}
+
+TEST_F(ResourceQueryTown, TextSearchFoldsWidthAndKana) {
+  ResourceQuery q;
+  q.text = "カフェ";
+  EXPECT_EQ(names(q), std::vector<std::string>{"まちのかふぇ"});
+  q.text = "abc";  // full-width ＡＢＣ in the name
+  EXPECT_EQ(names(q), std::vector<std::string>{"ＡＢＣ体操クラブ"});
+  q.text = "中町　かふぇ";  // address and name, full-width space between
+  EXPECT_EQ(names(q), std::vector<std::string>{"まちのかふぇ"});
+  q.text = "ひまわり 体操";
+  EXPECT_TRUE(names(q).empty());
+}
+
+TEST_F(ResourceQueryTown, FlagsKindsAndTargets) {
+  ResourceQuery q;
+  q.barrier_free = true;
+  EXPECT_EQ(names(q), std::vector<std::string>{"まちのかふぇ"});
+  q = {};
+  q.has_vacancy = true;
+  EXPECT_EQ(names(q), std::vector<std::string>{"子ども食堂ひまわり"});
+  q = {};
+  q.kinds = {ResourceKind::kayoi_no_ba, ResourceKind::kodomo_shokudo};
+  EXPECT_EQ(names(q).size(), 2u);
+  q = {};
+  q.targets = {TargetGroup::children};
+  EXPECT_EQ(names(q), std::vector<std::string>{"子ども食堂ひまわり"});
+  q = {};
+  q.bbox = BBox{133.63, 35.09, 133.66, 35.12};
+  EXPECT_EQ(names(q).size(), 2u);
+}
+
+TEST_F(ResourceQueryTown, NearestFirstWithDistancesAndPages) {
+  ResourceQuery q;
+  q.near = GeoPoint{133.6995, 35.1995};
+  q.limit = 2;
+  const auto page = catalog_->query(q);
+  EXPECT_EQ(page.number_matched, 3u);
+  ASSERT_EQ(page.hits.size(), 2u);
+  EXPECT_EQ(page.hits[0].resource->name, "子ども食堂ひまわり");
+  EXPECT_LT(*page.hits[0].distance_m, 100.0);
+  EXPECT_LT(*page.hits[0].distance_m, *page.hits[1].distance_m);
+  q.offset = 2;
+  const auto rest = catalog_->query(q);
+  ASSERT_EQ(rest.hits.size(), 1u);
+  EXPECT_EQ(rest.hits[0].resource->name, "まちのかふぇ");
+  q.offset = 5;
+  EXPECT_TRUE(catalog_->query(q).hits.empty());
+}
+
+TEST(ResourceParams, QueryStringsBecomeQueriesOrPreciseErrors) {
+  server::Config c;
+  using server::QueryParams;
+  auto q = server::parse_resource_query(
+      QueryParams::parse(
+          "bbox=133.6,35.0,133.7,35.2&kind=ibasho,%E9%80%9A%E3%81%84%E3%81%AE%E5%A0%B4"
+          "&open=%E6%B0%B4%E6%9B%9C%E3%81%AE%E5%8D%88%E5%BE%8C&limit=5&offset=10"
+          "&near=133.64,35.1&has_vacancy=true"),
+      c, Role::public_);
+  ASSERT_TRUE(q.bbox);
+  EXPECT_DOUBLE_EQ(q.bbox->min_lat, 35.0);
+  EXPECT_TRUE(q.kinds.contains(ResourceKind::kayoi_no_ba));  // by its Japanese label
+  EXPECT_EQ(q.open->from_minute, 720);
+  EXPECT_EQ(q.limit, 5u);
+  EXPECT_EQ(q.offset, 10u);
+  EXPECT_TRUE(q.has_vacancy);
+  EXPECT_EQ(q.publish_levels, EnumSet<PublishLevel>{PublishLevel::public_});
+  auto detail = [&](const std::string& qs) {
+    try {
+      server::parse_resource_query(QueryParams::parse(qs), c, Role::public_);
+    } catch (const server::ApiError& e) {
+      return e.detail();
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(detail("bbox=134,35,133,36"),
+            "bbox must be minLon,minLat,maxLon,maxLat with minLon < maxLon and minLat < maxLat");
+  EXPECT_NE(detail("bbox=35,133,36,134").find("longitude comes first"), std::string::npos);
+  EXPECT_NE(detail("bbox=100,0,150,50").find("square degrees"), std::string::npos);
+  EXPECT_NE(detail("limit=1001").find("from 0 to 1000"), std::string::npos);
+  EXPECT_NE(detail("limit=-1").find("from 0 to 1000"), std::string::npos);
+  EXPECT_NE(detail("near=133").find("lon,lat"), std::string::npos);
+  EXPECT_NE(detail("open=wed&open_day=thu").find("not both"), std::string::npos);
+  EXPECT_NE(detail("open=sunday-ish").find("open:"), std::string::npos);
+  EXPECT_NE(detail("barrier_free=yes").find("true or false"), std::string::npos);
+  EXPECT_NE(detail("target=aliens").find("everyone"), std::string::npos);
+  EXPECT_NE(detail("sort=name").find("unknown query parameter 'sort'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tsunagi::geo
