@@ -24,11 +24,11 @@ struct Code {
 template <typename E>
 struct CodeTable;
 
-#define TSUNAGI_CODE_TABLE(E, ...)                          \
-  template <>                                               \
-  struct CodeTable<E> {                                     \
-    static constexpr std::array entries{__VA_ARGS__};       \
-    static constexpr std::string_view name = #E;            \
+#define TSUNAGI_CODE_TABLE(E, ...)                    \
+  template <>                                         \
+  struct CodeTable<E> {                               \
+    static constexpr std::array entries{__VA_ARGS__}; \
+    static constexpr std::string_view name = #E;      \
   }
 
 /// 社会資源の種別 (resource_type).
@@ -49,32 +49,26 @@ enum class ResourceKind : std::uint8_t {
   public_facility,
   kominkan,
 };
-TSUNAGI_CODE_TABLE(ResourceKind,
-                   Code<ResourceKind>{ResourceKind::kayoi_no_ba, "kayoi_no_ba", "通いの場"},
-                   Code<ResourceKind>{ResourceKind::ibasho, "ibasho", "居場所・サロン"},
-                   Code<ResourceKind>{ResourceKind::kodomo_shokudo, "kodomo_shokudo",
-                                      "子ども食堂・地域食堂"},
-                   Code<ResourceKind>{ResourceKind::chiiki_kosodate_shien_kyoten,
-                                      "chiiki_kosodate_shien_kyoten", "地域子育て支援拠点"},
-                   Code<ResourceKind>{ResourceKind::chiiki_katsudo_shien_center,
-                                      "chiiki_katsudo_shien_center", "地域活動支援センター"},
-                   Code<ResourceKind>{ResourceKind::chiiki_hokatsu_shien_center,
-                                      "chiiki_hokatsu_shien_center", "地域包括支援センター"},
-                   Code<ResourceKind>{ResourceKind::jiritsu_sodan_shien, "jiritsu_sodan_shien",
-                                      "生活困窮者自立相談支援機関"},
-                   Code<ResourceKind>{ResourceKind::sodan_shien_other, "sodan_shien_other",
-                                      "その他相談窓口"},
-                   Code<ResourceKind>{ResourceKind::placement_site, "placement_site",
-                                      "参加支援受入れ先"},
-                   Code<ResourceKind>{ResourceKind::nofuku_site, "nofuku_site", "農福連携農園"},
-                   Code<ResourceKind>{ResourceKind::shafuku_facility, "shafuku_facility",
-                                      "社会福祉法人施設"},
-                   Code<ResourceKind>{ResourceKind::kaigo_jigyosho, "kaigo_jigyosho",
-                                      "介護サービス事業所"},
-                   Code<ResourceKind>{ResourceKind::kosodate_shisetsu, "kosodate_shisetsu",
-                                      "子育て施設"},
-                   Code<ResourceKind>{ResourceKind::public_facility, "public_facility", "公共施設"},
-                   Code<ResourceKind>{ResourceKind::kominkan, "kominkan", "公民館・集会所"});
+TSUNAGI_CODE_TABLE(
+    ResourceKind, Code<ResourceKind>{ResourceKind::kayoi_no_ba, "kayoi_no_ba", "通いの場"},
+    Code<ResourceKind>{ResourceKind::ibasho, "ibasho", "居場所・サロン"},
+    Code<ResourceKind>{ResourceKind::kodomo_shokudo, "kodomo_shokudo", "子ども食堂・地域食堂"},
+    Code<ResourceKind>{ResourceKind::chiiki_kosodate_shien_kyoten, "chiiki_kosodate_shien_kyoten",
+                       "地域子育て支援拠点"},
+    Code<ResourceKind>{ResourceKind::chiiki_katsudo_shien_center, "chiiki_katsudo_shien_center",
+                       "地域活動支援センター"},
+    Code<ResourceKind>{ResourceKind::chiiki_hokatsu_shien_center, "chiiki_hokatsu_shien_center",
+                       "地域包括支援センター"},
+    Code<ResourceKind>{ResourceKind::jiritsu_sodan_shien, "jiritsu_sodan_shien",
+                       "生活困窮者自立相談支援機関"},
+    Code<ResourceKind>{ResourceKind::sodan_shien_other, "sodan_shien_other", "その他相談窓口"},
+    Code<ResourceKind>{ResourceKind::placement_site, "placement_site", "参加支援受入れ先"},
+    Code<ResourceKind>{ResourceKind::nofuku_site, "nofuku_site", "農福連携農園"},
+    Code<ResourceKind>{ResourceKind::shafuku_facility, "shafuku_facility", "社会福祉法人施設"},
+    Code<ResourceKind>{ResourceKind::kaigo_jigyosho, "kaigo_jigyosho", "介護サービス事業所"},
+    Code<ResourceKind>{ResourceKind::kosodate_shisetsu, "kosodate_shisetsu", "子育て施設"},
+    Code<ResourceKind>{ResourceKind::public_facility, "public_facility", "公共施設"},
+    Code<ResourceKind>{ResourceKind::kominkan, "kominkan", "公民館・集会所"});
 
 /// 主な活動内容 (MHLW 通いの場 survey list plus 相談 and 学習支援).
 enum class Activity : std::uint8_t {
@@ -118,18 +112,16 @@ enum class TargetGroup : std::uint8_t {
   foreign_residents,
   everyone,
 };
-TSUNAGI_CODE_TABLE(TargetGroup, Code<TargetGroup>{TargetGroup::elderly, "elderly", "高齢者"},
-                   Code<TargetGroup>{TargetGroup::children, "children", "子ども"},
-                   Code<TargetGroup>{TargetGroup::parents_infants, "parents_infants",
-                                     "子育て中の親子"},
-                   Code<TargetGroup>{TargetGroup::disabled, "disabled", "障害のある方"},
-                   Code<TargetGroup>{TargetGroup::youth, "youth", "若者"},
-                   Code<TargetGroup>{TargetGroup::hikikomori, "hikikomori", "ひきこもりの方"},
-                   Code<TargetGroup>{TargetGroup::seikatsu_konkyu, "seikatsu_konkyu",
-                                     "生活に困りごとのある方"},
-                   Code<TargetGroup>{TargetGroup::foreign_residents, "foreign_residents",
-                                     "外国にルーツのある方"},
-                   Code<TargetGroup>{TargetGroup::everyone, "everyone", "誰でも"});
+TSUNAGI_CODE_TABLE(
+    TargetGroup, Code<TargetGroup>{TargetGroup::elderly, "elderly", "高齢者"},
+    Code<TargetGroup>{TargetGroup::children, "children", "子ども"},
+    Code<TargetGroup>{TargetGroup::parents_infants, "parents_infants", "子育て中の親子"},
+    Code<TargetGroup>{TargetGroup::disabled, "disabled", "障害のある方"},
+    Code<TargetGroup>{TargetGroup::youth, "youth", "若者"},
+    Code<TargetGroup>{TargetGroup::hikikomori, "hikikomori", "ひきこもりの方"},
+    Code<TargetGroup>{TargetGroup::seikatsu_konkyu, "seikatsu_konkyu", "生活に困りごとのある方"},
+    Code<TargetGroup>{TargetGroup::foreign_residents, "foreign_residents", "外国にルーツのある方"},
+    Code<TargetGroup>{TargetGroup::everyone, "everyone", "誰でも"});
 
 /// 公開範囲. `public_` is spelled with an underscore because `public` is a C++ keyword; its id is
 /// "public".
@@ -216,8 +208,10 @@ TSUNAGI_CODE_TABLE(PositionAccuracy,
 /// 曜日, Monday first (ISO 8601 order).
 enum class Weekday : std::uint8_t { mon, tue, wed, thu, fri, sat, sun };
 TSUNAGI_CODE_TABLE(Weekday, Code<Weekday>{Weekday::mon, "mon", "月"},
-                   Code<Weekday>{Weekday::tue, "tue", "火"}, Code<Weekday>{Weekday::wed, "wed", "水"},
-                   Code<Weekday>{Weekday::thu, "thu", "木"}, Code<Weekday>{Weekday::fri, "fri", "金"},
+                   Code<Weekday>{Weekday::tue, "tue", "火"},
+                   Code<Weekday>{Weekday::wed, "wed", "水"},
+                   Code<Weekday>{Weekday::thu, "thu", "木"},
+                   Code<Weekday>{Weekday::fri, "fri", "金"},
                    Code<Weekday>{Weekday::sat, "sat", "土"},
                    Code<Weekday>{Weekday::sun, "sun", "日"});
 
@@ -261,16 +255,14 @@ enum class OfferKind : std::uint8_t {
   yakuwari,
   gakushu,
 };
-TSUNAGI_CODE_TABLE(OfferKind, Code<OfferKind>{OfferKind::shuro_taiken, "shuro_taiken", "就労体験"},
-                   Code<OfferKind>{OfferKind::chukanteki_hikoyo, "chukanteki_hikoyo",
-                                   "中間的就労（非雇用型）"},
-                   Code<OfferKind>{OfferKind::chukanteki_koyo, "chukanteki_koyo",
-                                   "中間的就労（雇用型）"},
-                   Code<OfferKind>{OfferKind::nofuku_itaku, "nofuku_itaku",
-                                   "農福連携（作業受委託）"},
-                   Code<OfferKind>{OfferKind::volunteer, "volunteer", "ボランティア"},
-                   Code<OfferKind>{OfferKind::yakuwari, "yakuwari", "役割づくり・居場所内の役割"},
-                   Code<OfferKind>{OfferKind::gakushu, "gakushu", "学び"});
+TSUNAGI_CODE_TABLE(
+    OfferKind, Code<OfferKind>{OfferKind::shuro_taiken, "shuro_taiken", "就労体験"},
+    Code<OfferKind>{OfferKind::chukanteki_hikoyo, "chukanteki_hikoyo", "中間的就労（非雇用型）"},
+    Code<OfferKind>{OfferKind::chukanteki_koyo, "chukanteki_koyo", "中間的就労（雇用型）"},
+    Code<OfferKind>{OfferKind::nofuku_itaku, "nofuku_itaku", "農福連携（作業受委託）"},
+    Code<OfferKind>{OfferKind::volunteer, "volunteer", "ボランティア"},
+    Code<OfferKind>{OfferKind::yakuwari, "yakuwari", "役割づくり・居場所内の役割"},
+    Code<OfferKind>{OfferKind::gakushu, "gakushu", "学び"});
 
 enum class TaskTag : std::uint8_t {
   seiso,

@@ -30,7 +30,9 @@ class EnumSet {
   [[nodiscard]] constexpr int size() const { return std::popcount(bits_); }
   [[nodiscard]] constexpr std::uint64_t bits() const { return bits_; }
   /// True when the two sets share at least one member.
-  [[nodiscard]] constexpr bool intersects(EnumSet other) const { return (bits_ & other.bits_) != 0; }
+  [[nodiscard]] constexpr bool intersects(EnumSet other) const {
+    return (bits_ & other.bits_) != 0;
+  }
   constexpr bool operator==(const EnumSet&) const = default;
 
   /// Calls f(E) for every member in enumerator order.

@@ -50,7 +50,8 @@ void validate(const Resource& r) {
   if (r.offer) {
     check_non_negative(r.offer->slots_total, "offer.slots_total");
     check_non_negative(r.offer->slots_open, "offer.slots_open");
-    if (r.offer->slots_total && r.offer->slots_open && *r.offer->slots_open > *r.offer->slots_total) {
+    if (r.offer->slots_total && r.offer->slots_open &&
+        *r.offer->slots_open > *r.offer->slots_total) {
       throw InvalidArgument("offer.slots_open exceeds offer.slots_total");
     }
     if (r.offer->min_hours_per_day && r.offer->max_hours_per_day &&

@@ -1,5 +1,5 @@
-// A 社会資源 (resource): a 通いの場, 居場所, 拠点, placement site or general facility, as stored and
-// served. Field meanings follow ../shared/docs/domain.md §7.
+// A 社会資源 (resource): a 通いの場, 居場所, 拠点, placement site or general facility, as stored
+// and served. Field meanings follow ../shared/docs/domain.md §7.
 #pragma once
 
 #include <cstdint>
@@ -64,11 +64,11 @@ struct PlacementOffer {
 
 struct Resource {
   // identity and provenance
-  std::string id;          ///< UUIDv4, assigned by the store
-  std::int64_t source_id = 0;   ///< 0 = created by hand through the API
-  std::string source_key;  ///< the row's id in its source (for re-imports)
-  std::int64_t version = 0;     ///< optimistic-concurrency version, bumped on every change
-  std::string created_at;  ///< ISO 8601 UTC
+  std::string id;              ///< UUIDv4, assigned by the store
+  std::int64_t source_id = 0;  ///< 0 = created by hand through the API
+  std::string source_key;      ///< the row's id in its source (for re-imports)
+  std::int64_t version = 0;    ///< optimistic-concurrency version, bumped on every change
+  std::string created_at;      ///< ISO 8601 UTC
   std::string updated_at;
 
   // what
@@ -130,8 +130,9 @@ struct Resource {
   bool operator==(const Resource&) const = default;
 };
 
-/// Checks the invariants every stored resource must hold (name present, lon/lat finite and in range,
-/// age_min <= age_max, capacity/vacancy non-negative and vacancy <= capacity, lg_code well formed).
+/// Checks the invariants every stored resource must hold (name present, lon/lat finite and in
+/// range, age_min <= age_max, capacity/vacancy non-negative and vacancy <= capacity, lg_code well
+/// formed).
 /// @throws InvalidArgument naming the first field that is wrong.
 void validate(const Resource& r);
 

@@ -145,7 +145,8 @@ Schedule schedule_from_json(const json& j, const std::string& field) {
   } else {
     bad(field + ".rule", "one of: weekly, monthly_nth, daily, irregular");
   }
-  if (j.contains("weekdays")) s.weekdays = get_code_set<Weekday>(j["weekdays"], field + ".weekdays");
+  if (j.contains("weekdays"))
+    s.weekdays = get_code_set<Weekday>(j["weekdays"], field + ".weekdays");
   if (j.contains("nth") && !j["nth"].is_null()) {
     if (!j["nth"].is_array()) bad(field + ".nth", "an array of 1..5 or -1 (last)");
     for (const auto& n : j["nth"]) {
@@ -240,8 +241,9 @@ BarrierFree barrier_free_from_json(const json& j) {
   BarrierFree b;
   if (j.is_null()) return b;
   if (!j.is_object()) bad("barrier_free", "an object");
-  check_keys(j, {"step_free", "accessible_toilet", "elevator", "parking_accessible", "hearing_support"},
-             "barrier_free.");
+  check_keys(
+      j, {"step_free", "accessible_toilet", "elevator", "parking_accessible", "hearing_support"},
+      "barrier_free.");
   auto get = [&](const char* k) {
     return j.contains(k) ? get_opt_bool(j[k], std::string("barrier_free.") + k)
                          : std::optional<bool>{};
@@ -299,7 +301,8 @@ PlacementOffer offer_from_json(const json& j) {
   if (has("max_hours_per_day"))
     o.max_hours_per_day = get_opt_double(j["max_hours_per_day"], "offer.max_hours_per_day");
   if (has("duration")) o.duration = get_code<DurationKind>(j["duration"], "offer.duration");
-  if (has("trial_visit_ok")) o.trial_visit_ok = get_opt_bool(j["trial_visit_ok"], "offer.trial_visit_ok");
+  if (has("trial_visit_ok"))
+    o.trial_visit_ok = get_opt_bool(j["trial_visit_ok"], "offer.trial_visit_ok");
   if (has("eligibility_note"))
     o.eligibility_note = get_string(j["eligibility_note"], "offer.eligibility_note");
   if (has("accommodations"))
@@ -397,7 +400,8 @@ Resource resource_from_json(const json& j) {
   // A GeoJSON Feature is accepted too: its properties plus the Point geometry.
   if (j.contains("type") && j["type"] == "Feature") {
     check_keys(j, {"type", "id", "geometry", "properties"}, "");
-    props = j.contains("properties") && j["properties"].is_object() ? j["properties"] : json::object();
+    props =
+        j.contains("properties") && j["properties"].is_object() ? j["properties"] : json::object();
     const json& g = j.contains("geometry") ? j["geometry"] : json();
     if (!g.is_object() || g.value("type", "") != "Point" || !g.contains("coordinates") ||
         !g["coordinates"].is_array() || g["coordinates"].size() < 2) {
@@ -407,14 +411,55 @@ Resource resource_from_json(const json& j) {
     props["lat"] = g["coordinates"][1];
   }
   check_keys(props,
-             {"id", "kind", "subtype", "name", "name_kana", "description", "lon", "lat", "accuracy",
-              "lg_code", "address", "building", "venue", "operator_type", "operator_name",
-              "corporate_number", "official_id", "phone", "fax", "email", "url", "activities",
-              "main_activity", "targets", "age_min", "age_max", "residency_restriction",
-              "schedules", "fees", "fee_note", "meal_provided", "reservation_required",
-              "barrier_free", "parking", "capacity", "capacity_unit", "vacancy", "vacancy_as_of",
-              "offer", "publish", "status", "verified_at", "note", "version", "updated_at",
-              "created_at", "source_id", "source_key", "distance_m"},
+             {"id",
+              "kind",
+              "subtype",
+              "name",
+              "name_kana",
+              "description",
+              "lon",
+              "lat",
+              "accuracy",
+              "lg_code",
+              "address",
+              "building",
+              "venue",
+              "operator_type",
+              "operator_name",
+              "corporate_number",
+              "official_id",
+              "phone",
+              "fax",
+              "email",
+              "url",
+              "activities",
+              "main_activity",
+              "targets",
+              "age_min",
+              "age_max",
+              "residency_restriction",
+              "schedules",
+              "fees",
+              "fee_note",
+              "meal_provided",
+              "reservation_required",
+              "barrier_free",
+              "parking",
+              "capacity",
+              "capacity_unit",
+              "vacancy",
+              "vacancy_as_of",
+              "offer",
+              "publish",
+              "status",
+              "verified_at",
+              "note",
+              "version",
+              "updated_at",
+              "created_at",
+              "source_id",
+              "source_key",
+              "distance_m"},
              "");
   Resource r;
   auto has = [&](const char* k) { return props.contains(k); };

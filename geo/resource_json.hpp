@@ -12,7 +12,7 @@ enum class View : std::uint8_t {
   public_view,  ///< no placement offer, no internal note, no e-mail, no provenance; a 個人宅 venue
                 ///< is blurred (no street address, coordinates rounded to ~100 m) and a 住民個人
                 ///< operator's name is withheld
-  staff,        ///< every field
+  staff,  ///< every field
 };
 
 /// The properties object of a resource (no geometry). Code-list values are ids; each also gets a

@@ -2,10 +2,10 @@
 
 #include <sqlite3.h>
 
-#include <boost/geometry.hpp>
-#include <boost/geometry/index/rtree.hpp>
 #include <algorithm>
 #include <boost/function_output_iterator.hpp>
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
 #include <cmath>
 #include <limits>
 
@@ -36,7 +36,9 @@ Point3 on_sphere(double lon, double lat) {
   return {cl * std::cos(lon * kDeg), cl * std::sin(lon * kDeg), std::sin(lat * kDeg)};
 }
 
-double chord_to_metres(double chord) { return 2.0 * kEarthRadius * std::asin(std::min(1.0, chord / 2)); }
+double chord_to_metres(double chord) {
+  return 2.0 * kEarthRadius * std::asin(std::min(1.0, chord / 2));
+}
 
 /// Sphere and ellipsoid distances differ by less than 0.5 %: the safety factor for stopping.
 constexpr double kSphereSlack = 0.995;
@@ -111,8 +113,9 @@ const Resource* Snapshot::find(std::string_view id) const {
 std::vector<std::uint32_t> Snapshot::within(const BBox& box) const {
   std::vector<std::uint32_t> out;
   const Box2 query{Point2{box.min_lon, box.min_lat}, Point2{box.max_lon, box.max_lat}};
-  index_->planar.query(bgi::covered_by(query), boost::make_function_output_iterator(
-                                                   [&](const Entry2& e) { out.push_back(e.second); }));
+  index_->planar.query(
+      bgi::covered_by(query),
+      boost::make_function_output_iterator([&](const Entry2& e) { out.push_back(e.second); }));
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -125,7 +128,8 @@ std::vector<std::pair<std::uint32_t, double>> Snapshot::nearest_impl(
   const std::size_t want = k == 0 ? resources_.size() : k;
   // Walk candidates in sphere order; keep exact geodesic distances; stop once the next candidate's
   // sphere distance (with slack) cannot beat the k-th best exact distance.
-  for (auto it = index_->sphere.qbegin(bgi::nearest(origin, static_cast<unsigned>(resources_.size())));
+  for (auto it =
+           index_->sphere.qbegin(bgi::nearest(origin, static_cast<unsigned>(resources_.size())));
        it != index_->sphere.qend(); ++it) {
     const double sphere_m = chord_to_metres(bg::distance(origin, it->first));
     if (found.size() >= want && sphere_m * kSphereSlack > found[want - 1].second) break;

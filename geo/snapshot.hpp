@@ -67,14 +67,16 @@ class Snapshot {
   std::unique_ptr<Index> index_;
 
   [[nodiscard]] std::vector<std::pair<std::uint32_t, double>> nearest_impl(
-      double lon, double lat, std::size_t k, const std::function<bool(std::uint32_t)>& accept) const;
+      double lon, double lat, std::size_t k,
+      const std::function<bool(std::uint32_t)>& accept) const;
 };
 
 template <typename Accept>
 std::vector<std::pair<std::uint32_t, double>> Snapshot::nearest(double lon, double lat,
                                                                 std::size_t k,
                                                                 Accept&& accept) const {
-  return nearest_impl(lon, lat, k, std::function<bool(std::uint32_t)>(std::forward<Accept>(accept)));
+  return nearest_impl(lon, lat, k,
+                      std::function<bool(std::uint32_t)>(std::forward<Accept>(accept)));
 }
 
 /// Holds the current snapshot; publish() swaps it atomically.

@@ -51,9 +51,9 @@ struct HistoryEntry {
   std::int64_t id = 0;
   std::string resource_id;
   std::int64_t version = 0;
-  std::string at;      ///< ISO 8601 UTC
-  std::string actor;   ///< user name, "import:<source key>", "demo"
-  std::string action;  ///< created, updated, closed, imported
+  std::string at;            ///< ISO 8601 UTC
+  std::string actor;         ///< user name, "import:<source key>", "demo"
+  std::string action;        ///< created, updated, closed, imported
   std::string changes_json;  ///< {"field": {"from": …, "to": …}, …}
 };
 

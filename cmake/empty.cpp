@@ -1,1 +1,0 @@
-// transitional: a folder with no sources yet
