@@ -261,6 +261,53 @@ TEST(Store, KeepsTheSpatialiteRTreeInStepForOtherTools) {
   sqlite3_close(db);
 }
 
+TEST(Store, ALargeImportPacksTheRTreeAndLaterWritesKeepItWhole) {
+  test::TempDir dir;
+  const auto path = dir / "s.sqlite";
+  {
+    auto store = Store::open(path, Store::Mode::create_if_missing);
+    Resource before = salon("before");
+    store.create(before, "x");
+    const auto src = store.upsert_source({0, "big.csv", "", "", "", "cc_by_4_0", "", "", ""});
+    Store::Transaction tx(store);
+    for (int i = 0; i < 3'000; ++i) {
+      Resource r = salon("r" + std::to_string(i));
+      r.source_id = src;
+      r.source_key = std::to_string(i);
+      r.lon = 130.0 + (i % 100) * 0.1;
+      r.lat = 31.0 + (i / 100) * 0.1;
+      store.upsert_imported(r, "import:big.csv");
+    }
+    tx.commit();
+    Resource after = salon("after");
+    after.lon = 141.35;
+    after.lat = 43.06;
+    store.create(after, "x");
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  auto one = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
+    std::string v;
+    if (sqlite3_step(st) == SQLITE_ROW)
+      v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+  };
+  EXPECT_EQ(one("SELECT rtreecheck('idx_resource_geom')"), "ok");
+  EXPECT_EQ(one("SELECT count(*) FROM idx_resource_geom"), "3002");
+  // Rows 0..9 of the grid, plus nothing else, lie in this box; the row made after the import too.
+  EXPECT_EQ(one("SELECT count(*) FROM idx_resource_geom WHERE xmin >= 129.95 AND xmax <= 139.95 "
+                "AND ymin >= 30.95 AND ymax <= 31.05"),
+            "100");
+  EXPECT_EQ(one("SELECT r.name FROM resource r JOIN idx_resource_geom i ON i.pkid = r.rowid "
+                "WHERE i.xmin >= 141.3 AND i.xmax <= 141.4 AND i.ymin >= 43.0 AND i.ymax <= 43.1"),
+            "after");
+  EXPECT_EQ(one("SELECT count(*) FROM sqlite_master WHERE name = 'gii_resource_geom'"), "1");
+  sqlite3_close(db);
+}
+
 TEST(Store, IdsSortInCreationOrder) {
   std::string prev = new_uuid();
   for (int i = 0; i < 10000; ++i) {
