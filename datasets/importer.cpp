@@ -122,6 +122,9 @@ class RowImporter {
     OGRLayer& layer = src_.layer();
     layer.ResetReading();
     const std::int64_t expected = src_.expected_rows();
+    // One id per row: sized once instead of rehashed ~18 times on the way to 200k rows.
+    if (expected > 0)
+      seen_.reserve(static_cast<std::size_t>(std::min<std::int64_t>(expected, 1 << 24)));
     std::int64_t index = 0;
     for (;;) {
       OGRFeatureUniquePtr feature(layer.GetNextFeature());

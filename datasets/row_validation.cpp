@@ -137,21 +137,24 @@ std::string format_coordinate(double v) {
 
 std::string check_lon_lat(double lon, double lat) {
   if (!std::isfinite(lon) || !std::isfinite(lat)) return "coordinates are not finite numbers";
-  const std::string at = "(lat=" + format_coordinate(lat) + ", lon=" + format_coordinate(lon) + ")";
+  // Formatted only for a message: this runs for every row of every import.
+  const auto at = [&] {
+    return "(lat=" + format_coordinate(lat) + ", lon=" + format_coordinate(lon) + ")";
+  };
   const bool lat_in_japan = lat >= kJapanMinLat && lat <= kJapanMaxLat;
   const bool lon_in_japan = lon >= kJapanMinLon && lon <= kJapanMaxLon;
   // A latitude column holding ~135 and a longitude column holding ~35: columns swapped. Not
   // silently repaired: the file itself is wrong and other rows may be too.
   if (!lat_in_japan && !lon_in_japan && lat >= kJapanMinLon && lat <= kJapanMaxLon &&
       lon >= kJapanMinLat && lon <= kJapanMaxLat) {
-    return "latitude and longitude look swapped " + at +
+    return "latitude and longitude look swapped " + at() +
            "; fix the columns in the file (they are not swapped automatically)";
   }
-  if (lat < -90 || lat > 90) return "latitude is out of range (-90..90) " + at;
-  if (lon < -180 || lon > 180) return "longitude is out of range (-180..180) " + at;
-  if (lat == 0 && lon == 0) return "coordinates are 0,0 (probably missing) " + at;
+  if (lat < -90 || lat > 90) return "latitude is out of range (-90..90) " + at();
+  if (lon < -180 || lon > 180) return "longitude is out of range (-180..180) " + at();
+  if (lat == 0 && lon == 0) return "coordinates are 0,0 (probably missing) " + at();
   if (!lat_in_japan || !lon_in_japan) {
-    return "outside Japan (lon 122–154, lat 20–46) " + at;
+    return "outside Japan (lon 122–154, lat 20–46) " + at();
   }
   return {};
 }
