@@ -312,9 +312,9 @@ std::string_view reason_phrase(int status) {
   }
 }
 
-std::string serialize_response(const HttpResponse& response, bool head_request, bool keep_alive) {
+std::string serialize_head(const HttpResponse& response, bool keep_alive) {
   std::string out;
-  out.reserve(256 + (head_request ? 0 : response.body.size()));
+  out.reserve(256);
   out += "HTTP/1.1 ";
   out += std::to_string(response.status);
   out += ' ';
@@ -335,7 +335,16 @@ std::string serialize_response(const HttpResponse& response, bool head_request, 
   out += keep_alive && !response.close_connection ? "Connection: keep-alive\r\n"
                                                   : "Connection: close\r\n";
   out += "\r\n";
-  if (!head_request && response.status != 204 && response.status != 304) out += response.body;
+  return out;
+}
+
+bool sends_body(const HttpResponse& response, bool head_request) {
+  return !head_request && response.status != 204 && response.status != 304;
+}
+
+std::string serialize_response(const HttpResponse& response, bool head_request, bool keep_alive) {
+  std::string out = serialize_head(response, keep_alive);
+  if (sends_body(response, head_request)) out += response.body;
   return out;
 }
 

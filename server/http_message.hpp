@@ -81,8 +81,14 @@ struct HttpResponse {
 /// The status line's reason phrase ("Not Found").
 std::string_view reason_phrase(int status);
 
-/// The bytes of a response. For HEAD the headers (with the real Content-Length) go out without
-/// the body. Adds Content-Length and Connection.
+/// The status line and headers of a response, up to and including the blank line. Adds
+/// Content-Length (the body's real length, for HEAD too) and Connection.
+std::string serialize_head(const HttpResponse& response, bool keep_alive);
+
+/// Whether the body goes out after the head: not for HEAD, 204 or 304.
+bool sends_body(const HttpResponse& response, bool head_request);
+
+/// The bytes of a response: serialize_head, then the body when sends_body.
 std::string serialize_response(const HttpResponse& response, bool head_request, bool keep_alive);
 
 /// A response carrying a problem (application/problem+json).
