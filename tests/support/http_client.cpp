@@ -195,6 +195,15 @@ HttpResult HttpClient::raw(const std::string& host, int port, const std::string&
 
 namespace {
 
+/// argv/envp for posix_spawn: pointers into `v`, then a null.
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  out.reserve(v.size() + 1);
+  for (auto& e : v) out.push_back(e.data());
+  out.push_back(nullptr);
+  return out;
+}
+
 std::vector<std::string> make_env(const std::map<std::string, std::string>& extra) {
   std::map<std::string, std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -216,13 +225,9 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args,
   if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   std::vector<std::string> argv_s = {TSUNAGI_BINARY, "serve"};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  auto argv = c_strings(argv_s);
   auto env_s = make_env(extra_env);
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  auto envp = c_strings(env_s);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -323,13 +328,9 @@ ProgramResult run_tsunagi_env(const std::vector<std::string>& args,
   }
   std::vector<std::string> argv_s = {TSUNAGI_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  auto argv = c_strings(argv_s);
   auto env_s = make_env(extra_env);
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  auto envp = c_strings(env_s);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
