@@ -920,7 +920,7 @@ void Store::exec(std::string_view sql) {
   exec_sql(impl_->db, std::string(sql));
 }
 
-Store::Transaction::Transaction(Store& store) : store_(&store) {
+Store::Transaction::Transaction(Store& store, Writes writes) : store_(&store), writes_(writes) {
   // A long transaction whose pages do not fit the page cache spills them into the WAL and reads
   // them back again and again (the kernel dominated a 200k-row import); give explicit
   // transactions a page cache that grows up to 256 MiB as needed.
@@ -940,7 +940,7 @@ Store::Transaction::~Transaction() {
 
 void Store::Transaction::commit() {
   store_->impl_->finish_rtree();
-  store_->impl_->bump_generation();
+  if (writes_ == Writes::content) store_->impl_->bump_generation();
   store_->impl_->stmt("COMMIT").run();
   done_ = true;
 }

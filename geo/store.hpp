@@ -85,7 +85,10 @@ class Store {
   /// open their own.
   class Transaction {
    public:
-    explicit Transaction(Store& store);
+    /// What a transaction writes. Content (resources, areas, sources) moves the generation, which
+    /// rebuilds snapshots and invalidates tiles; accounts (users, sessions, tokens) do not.
+    enum class Writes : std::uint8_t { content, accounts };
+    explicit Transaction(Store& store, Writes writes = Writes::content);
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     ~Transaction();
@@ -93,6 +96,7 @@ class Store {
 
    private:
     Store* store_;
+    Writes writes_;
     bool done_ = false;
   };
 

@@ -232,7 +232,7 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password) {
   result.expires_at = iso_utc(now + std::chrono::hours(config.session_hours));
   const std::string now_iso = iso_utc(now);
   context_.write([&](geo::Store& s) {
-    geo::Store::Transaction tx(s);
+    geo::Store::Transaction tx(s, geo::Store::Transaction::Writes::accounts);
     geo::Accounts accounts(s);
     accounts.clear_failed_logins(user->id);
     accounts.delete_expired_sessions(now_iso);

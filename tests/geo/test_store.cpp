@@ -308,6 +308,25 @@ TEST(Store, ALargeImportPacksTheRTreeAndLaterWritesKeepItWhole) {
   sqlite3_close(db);
 }
 
+TEST(Store, OnlyContentWritesMoveTheGeneration) {
+  TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  const auto g0 = store.generation();
+  {
+    // A login: sessions and failed-login counters are not content; snapshots and tiles stay.
+    Store::Transaction tx(store, Store::Transaction::Writes::accounts);
+    tx.commit();
+  }
+  EXPECT_EQ(store.generation(), g0);
+  {
+    Store::Transaction tx(store);
+    Resource r = salon();
+    store.create(r, "x");
+    tx.commit();
+  }
+  EXPECT_EQ(store.generation(), g0 + 1);
+}
+
 TEST(Store, IdsSortInCreationOrder) {
   std::string prev = new_uuid();
   for (int i = 0; i < 10000; ++i) {
