@@ -3,6 +3,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -23,6 +24,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: tsunagi user add      --db FILE --name NAME --role ROLE\n"
     "       tsunagi user token    --db FILE --name NAME [--label TEXT]\n"
+    "       tsunagi user tokens   --db FILE --name NAME   (id, label, created, last used, "
+    "revoked)\n"
+    "       tsunagi user revoke   --db FILE --name NAME --token-id N\n"
     "       tsunagi user list     --db FILE\n"
     "       tsunagi user disable  --db FILE --name NAME\n"
     "       tsunagi user enable   --db FILE --name NAME\n"
@@ -74,7 +78,8 @@ int user(Args args) {
   std::map<std::string, std::string, std::less<>> opts;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string_view a = args[i];
-    if ((a == "--db" || a == "--name" || a == "--role" || a == "--label") && i + 1 < args.size()) {
+    if ((a == "--db" || a == "--name" || a == "--role" || a == "--label" || a == "--token-id") &&
+        i + 1 < args.size()) {
       opts[std::string(a.substr(2))] = std::string(args[++i]);
     } else {
       std::fprintf(stderr, "tsunagi user: unexpected argument '%.*s'\n\n%s",
@@ -128,6 +133,38 @@ int user(Args args) {
                    "token for %s (role %s) printed above; it is shown only once. Use it as\n"
                    "  Authorization: Bearer <token>\n",
                    name.c_str(), std::string(geo::role_id(u->role)).c_str());
+      return 0;
+    }
+    if (action == "tokens") {
+      const std::string& name = need("name");
+      auto store = geo::Store::open(db, geo::Store::Mode::read_only);
+      geo::Accounts accounts(store);
+      const auto u = accounts.user_by_name(name);
+      if (!u) throw geo::NotFound("no user named '" + name + "'");
+      // Last use is stamped at most every 30 s per token (the server's authentication cache).
+      std::printf("%-6s %-20s %-20s %-20s %s\n", "id", "label", "created", "last used", "revoked");
+      for (const auto& t : accounts.tokens(u->id)) {
+        std::printf("%-6lld %-20s %-20s %-20s %s\n", static_cast<long long>(t.id), t.label.c_str(),
+                    t.created_at.c_str(), t.last_used_at.empty() ? "never" : t.last_used_at.c_str(),
+                    t.revoked_at.empty() ? "-" : t.revoked_at.c_str());
+      }
+      return 0;
+    }
+    if (action == "revoke") {
+      const std::string& name = need("name");
+      const std::string& id_text = need("token-id");
+      std::int64_t id = 0;
+      const auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+      if (ec != std::errc{} || end != id_text.data() + id_text.size() || id <= 0) {
+        throw geo::InvalidArgument(
+            "--token-id must be a token's number from `tsunagi user "
+            "tokens`, not '" +
+            id_text + "'");
+      }
+      auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
+      geo::Accounts(store).revoke_token(name, id);
+      std::printf("revoked token %lld of %s (a running server refuses it within 30 s)\n",
+                  static_cast<long long>(id), name.c_str());
       return 0;
     }
     if (action == "list") {

@@ -208,6 +208,31 @@ std::int64_t Accounts::add_token(std::string_view user_name, std::string_view to
   return sqlite3_last_insert_rowid(store_->raw_handle());
 }
 
+void Accounts::revoke_token(std::string_view user_name, std::int64_t token_id) {
+  const auto u = user_by_name(user_name);
+  if (!u) throw NotFound("no user named '" + std::string(user_name) + "'");
+  for (const auto& t : tokens(u->id)) {
+    if (t.id != token_id) continue;
+    if (!t.revoked_at.empty()) {
+      throw Conflict("token " + std::to_string(token_id) + " of " + std::string(user_name) +
+                     " was already revoked at " + t.revoked_at);
+    }
+    Statement s(store_->raw_handle(), "UPDATE api_token SET revoked_at = ? WHERE token_id = ?");
+    s.bind(1, utc_now_iso()).bind(2, token_id);
+    s.step();
+    return;
+  }
+  throw NotFound(std::string(user_name) + " has no token " + std::to_string(token_id) +
+                 " (see `tsunagi user tokens --name " + std::string(user_name) + "`)");
+}
+
+void Accounts::record_token_use(std::string_view token_hash, std::string_view at_iso) {
+  Statement s(store_->raw_handle(),
+              "UPDATE api_token SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL");
+  s.bind(1, at_iso).bind(2, token_hash);
+  s.step();
+}
+
 std::optional<User> Accounts::user_by_token_hash(std::string_view token_hash) const {
   Statement s(store_->raw_handle(),
               "SELECT " + std::string(kUserColumns) +

@@ -83,6 +83,11 @@ class Accounts {
   /// The user of an unrevoked token (the user may be disabled: the caller checks).
   [[nodiscard]] std::optional<User> user_by_token_hash(std::string_view token_hash) const;
   [[nodiscard]] std::vector<ApiTokenInfo> tokens(std::int64_t user_id) const;
+  /// Revokes token `token_id` of user `user_name`; later requests with it get 401.
+  /// @throws NotFound (no such user, or the user has no such token), Conflict (already revoked).
+  void revoke_token(std::string_view user_name, std::int64_t token_id);
+  /// Stamps an unrevoked token's last use (for `tsunagi user tokens`, to find unused tokens).
+  void record_token_use(std::string_view token_hash, std::string_view at_iso);
 
   void add_session(const SessionRecord& session);
   /// The session and its user, if the session exists (expiry is the caller's check).

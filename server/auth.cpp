@@ -122,6 +122,16 @@ Principal Auth::authenticate(const HttpRequest& request) {
     }
     Principal p = principal_of(*user, Principal::Via::token);
     remember(key, p, {});
+    // Stamp the token's last use off the reactor thread; at most once per token per cache period.
+    // Best effort: the request is already authenticated, and a busy queue only skips a stamp.
+    if (background_) {
+      background_([this, hash, at = geo::utc_now_iso()] {
+        try {
+          context_.write([&](geo::Store& s) { geo::Accounts(s).record_token_use(hash, at); });
+        } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): best effort, see above
+        }
+      });
+    }
     return p;
   }
   if (const std::string* cookies = request.header("cookie")) {

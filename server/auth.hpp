@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -52,6 +53,12 @@ class Auth {
   /// The Set-Cookie value for a login (or, with an empty token, one that deletes the cookie).
   [[nodiscard]] std::string session_cookie(std::string_view token, int max_age_s) const;
 
+  /// Where small background writes go (the worker pool; false = queue full, the write is
+  /// skipped). Without one, token use is not stamped.
+  void set_background(std::function<bool(std::function<void()>)> submit) {
+    background_ = std::move(submit);
+  }
+
  private:
   struct Cached {
     Principal principal;
@@ -68,6 +75,7 @@ class Auth {
   void count_failure(const std::string& name);
 
   ServerContext& context_;
+  std::function<bool(std::function<void()>)> background_;
   std::mutex mu_;
   std::unordered_map<std::string, Cached> cache_;       ///< "s:"/"t:" + hash → principal
   std::unordered_map<std::string, Throttle> throttle_;  ///< by login name

@@ -278,6 +278,9 @@ HttpServer::HttpServer(Config config, std::function<void(const std::string&)> lo
   };
   shared->pool =
       std::make_unique<WorkerPool>(config.workers, static_cast<std::size_t>(config.worker_queue));
+  shared->auth->set_background([pool = shared->pool.get()](std::function<void()> job) {
+    return pool->submit(std::move(job));
+  });
   impl_->shared = std::move(shared);
 }
 

@@ -2,7 +2,9 @@
 // slow-down after failed logins and the lock-out.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "e2e/server_town.hpp"
 
@@ -139,6 +141,63 @@ TEST_F(ServerAuth, DisabledUsersAndUnknownTokensAreRefused) {
   EXPECT_EQ(login(c, "planner", kPassword).status, 401);
   EXPECT_EQ(c.get("/api/me", {{"Authorization", "Basic dXNlcjpwYXNz"}}).status, 401);
   EXPECT_EQ(c.get("/api/me", bearer(town_, "matcher")).status, 200);
+}
+
+TEST_F(ServerAuth, TokensShowTheirLastUseAndARevokedTokenIsRefused) {
+  town_ = make_town(dir_);
+  const auto db = town_.db.string();
+  // A second token for the matcher, revoked before it is ever used.
+  const auto made = run_tsunagi_env(
+      {"user", "token", "--db", db, "--name", "matcher", "--label", "old-script"}, town_.env);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string old_token = made.out.substr(0, made.out.find('\n'));
+  auto list = [&] {
+    const auto r = run_tsunagi_env({"user", "tokens", "--db", db, "--name", "matcher"}, {});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  const std::string before = list();
+  ASSERT_NE(before.find("old-script"), std::string::npos) << before;
+  // The listing's last line is the new token: "2  old-script  <created>  never  -".
+  const auto line_of = [](const std::string& out, const std::string& label) {
+    const auto at = out.find(label);
+    const auto start = out.rfind('\n', at) + 1;
+    return out.substr(start, out.find('\n', at) - start);
+  };
+  const std::string old_line = line_of(before, "old-script");
+  EXPECT_NE(old_line.find("never"), std::string::npos) << old_line;
+  const std::string old_id = old_line.substr(0, old_line.find(' '));
+  const auto revoke = run_tsunagi_env(
+      {"user", "revoke", "--db", db, "--name", "matcher", "--token-id", old_id}, {});
+  EXPECT_EQ(revoke.exit_code, 0) << revoke.err;
+  const auto again = run_tsunagi_env(
+      {"user", "revoke", "--db", db, "--name", "matcher", "--token-id", old_id}, {});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("already revoked"), std::string::npos) << again.err;
+  const auto nonsense =
+      run_tsunagi_env({"user", "revoke", "--db", db, "--name", "matcher", "--token-id", "x1"}, {});
+  EXPECT_EQ(nonsense.exit_code, 2);
+  EXPECT_NE(nonsense.err.find("--token-id must be"), std::string::npos) << nonsense.err;
+  const auto missing =
+      run_tsunagi_env({"user", "revoke", "--db", db, "--name", "matcher", "--token-id", "999"}, {});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("has no token 999"), std::string::npos) << missing.err;
+
+  server_ = std::make_unique<ServerProcess>(std::vector<std::string>{"--db", db, "--port", "0"});
+  HttpClient c(server_->host(), server_->port());
+  EXPECT_EQ(c.get("/api/me", {{"Authorization", "Bearer " + old_token}}).status, 401);
+  EXPECT_EQ(c.get("/api/me", bearer(town_, "matcher")).status, 200);
+  // The server stamps the working token's use (label "e2e", made by make_town) in the background.
+  std::string after;
+  for (int i = 0; i < 50; ++i) {
+    after = list();
+    if (line_of(after, "e2e").find("never") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const std::string used = line_of(after, "e2e");
+  EXPECT_EQ(used.find("never"), std::string::npos) << after;
+  EXPECT_NE(used.find("T"), std::string::npos) << after;  // an ISO 8601 time
+  EXPECT_NE(line_of(after, "old-script").find("never"), std::string::npos) << after;
 }
 
 TEST_F(ServerAuth, TheUserCommandNeverTakesThePasswordAsAnArgumentAndChecksIt) {
