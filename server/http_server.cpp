@@ -4,6 +4,7 @@
 #include <pistache/http.h>
 #include <pistache/peer.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include <atomic>
@@ -42,6 +43,9 @@ struct Connection {
   /// Writes handed to Pistache and not yet out. While there are none, a response is written to
   /// the socket directly (nothing of ours can be queued ahead of it).
   std::shared_ptr<std::atomic<int>> queued = std::make_shared<std::atomic<int>>(0);
+  /// The socket's inode: a worker checks it before answering, in case Pistache closed the
+  /// descriptor meanwhile (its own request timeout) and the number now belongs to another client.
+  ino_t socket_ino = 0;
   explicit Connection(ParseLimits limits) : parser(limits) {}
 };
 
@@ -87,7 +91,8 @@ std::size_t write_now(int fd, std::string_view head, std::string_view body) {
   return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 
-// Writes one response. Must be called with conn.mu held.
+// Writes one response. Must be called with conn.mu held; `on_reactor` = on the thread of the
+// peer's Pistache reactor (not a worker).
 //
 // Pistache 0.0.5 copies a buffer several times on its way out (into its holder, again on every
 // write attempt, again for the rest after a partial write): for a 1 MB page of features that was
@@ -95,15 +100,26 @@ std::size_t write_now(int fd, std::string_view head, std::string_view body) {
 // sendmsg, and only what the socket does not take at once is handed to Pistache, which writes it
 // when the socket drains.
 void send(const Shared& shared, Connection& conn, const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-          std::string_view method, std::string_view target, bool keep_alive_requested,
-          const HttpResponse& response, Clock::time_point start) {
+          bool on_reactor, std::string_view method, std::string_view target,
+          bool keep_alive_requested, const HttpResponse& response, Clock::time_point start) {
+  if (!on_reactor) {
+    struct stat st {};
+    if (::fstat(peer->fd(), &st) != 0 || st.st_ino != conn.socket_ino) {
+      conn.closing = true;  // not our socket any more: the answer must not reach someone else
+      log_access(shared, method, target, response.status, start);
+      return;
+    }
+  }
   const bool keep = keep_alive_requested && !response.close_connection;
   const std::string head = serialize_head(response, keep);
   const std::string_view body =
       sends_body(response, method == "HEAD") ? std::string_view(response.body) : std::string_view();
   log_access(shared, method, target, response.status, start);
   const std::size_t total = head.size() + body.size();
-  std::size_t done = conn.queued->load() == 0 ? write_now(peer->fd(), head, body) : 0;
+  // Only on the peer's own reactor thread: Pistache closes a connection's descriptor on that
+  // thread (on disconnection or its own timeouts), so there the descriptor cannot have been
+  // closed and handed to another client under us. Worker threads hand everything to Pistache.
+  std::size_t done = on_reactor && conn.queued->load() == 0 ? write_now(peer->fd(), head, body) : 0;
   std::optional<Pistache::Async::Promise<ssize_t>> written;
   if (done < total) {
     std::string rest;
@@ -143,7 +159,7 @@ void send(const Shared& shared, Connection& conn, const std::shared_ptr<Pistache
 }
 
 void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
-          const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+          const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool on_reactor);
 
 // Runs a prepared request's work on a worker, then answers and resumes the connection.
 void run_on_worker(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
@@ -155,14 +171,14 @@ void run_on_worker(const std::shared_ptr<Shared>& shared, const std::shared_ptr<
   conn->busy = false;
   auto peer = weak_peer.lock();
   if (!peer || conn->closing) return;  // the client went away meanwhile
-  send(*shared, *conn, peer, request->method, request->target, request->keep_alive(), response,
-       start);
-  if (!conn->closing) pump(shared, conn, peer);
+  send(*shared, *conn, peer, /*on_reactor=*/false, request->method, request->target,
+       request->keep_alive(), response, start);
+  if (!conn->closing) pump(shared, conn, peer, /*on_reactor=*/false);
 }
 
 // Takes complete requests out of the connection's buffer and answers them. conn->mu is held.
 void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
-          const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+          const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool on_reactor) {
   while (!conn->busy && !conn->closing) {
     auto request = std::make_shared<HttpRequest>();
     ParseError error;
@@ -173,18 +189,18 @@ void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connectio
       HttpResponse r = problem_response(make_problem(error.code, error.detail));
       add_common_headers(r);
       r.close_connection = true;
-      send(*shared, *conn, peer, "-", "-", false, r, start);
+      send(*shared, *conn, peer, on_reactor, "-", "-", false, r, start);
       return;
     }
     auto prepared = shared->dispatcher->prepare(request);
     if (prepared.response) {
-      send(*shared, *conn, peer, request->method, request->target, request->keep_alive(),
-           *prepared.response, start);
+      send(*shared, *conn, peer, on_reactor, request->method, request->target,
+           request->keep_alive(), *prepared.response, start);
       continue;
     }
     if (!prepared.on_worker) {
-      send(*shared, *conn, peer, request->method, request->target, request->keep_alive(),
-           prepared.work(), start);
+      send(*shared, *conn, peer, on_reactor, request->method, request->target,
+           request->keep_alive(), prepared.work(), start);
       continue;
     }
     conn->busy = true;
@@ -200,7 +216,8 @@ void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connectio
                        "the server is busy with other changes and logins; retry in a second",
                        {{"Retry-After", "1"}}));
       add_common_headers(r);
-      send(*shared, *conn, peer, request->method, request->target, request->keep_alive(), r, start);
+      send(*shared, *conn, peer, on_reactor, request->method, request->target,
+           request->keep_alive(), r, start);
     }
   }
 }
@@ -219,7 +236,10 @@ class Adapter : public Pistache::Http::Handler {
     // Pistache's idle/request timeout check reads this parser's reset time and step; it is never
     // fed, so it stays tiny.
     peer->putData(ParserData, std::make_shared<Pistache::Http::RequestParser>(64));
-    peer->putData(kConnectionKey, std::make_shared<Connection>(shared_->limits));
+    auto conn = std::make_shared<Connection>(shared_->limits);
+    struct stat st {};
+    if (::fstat(peer->fd(), &st) == 0) conn->socket_ino = st.st_ino;
+    peer->putData(kConnectionKey, std::move(conn));
   }
 
   void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
@@ -241,7 +261,7 @@ class Adapter : public Pistache::Http::Handler {
       Pistache::Http::Handler::getParser(peer)->reset();
     }
     conn->parser.feed(std::string_view(buffer, len));
-    if (!conn->busy) pump(shared_, conn, peer);
+    if (!conn->busy) pump(shared_, conn, peer, /*on_reactor=*/true);
   }
 
  private:
