@@ -47,6 +47,22 @@ class Stmt {
     sqlite3_clear_bindings(stmt_);
     return *this;
   }
+  /// Resets the statement when the guard goes out of scope. A single-row read must not leave its
+  /// statement pending: that keeps the connection's read transaction open, so it would neither see
+  /// what another program (`tsunagi import`) commits nor be able to write after it.
+  class [[nodiscard]] ResetAtEnd {
+   public:
+    explicit ResetAtEnd(sqlite3_stmt* s) : s_(s) {}
+    ResetAtEnd(const ResetAtEnd&) = delete;
+    ResetAtEnd& operator=(const ResetAtEnd&) = delete;
+    ~ResetAtEnd() { sqlite3_reset(s_); }
+
+   private:
+    sqlite3_stmt* s_;
+  };
+  ResetAtEnd reset_at_end() { return ResetAtEnd(stmt_); }
+  /// Resets without clearing bindings (see ResetAtEnd).
+  void end() { sqlite3_reset(stmt_); }
   void bind(int i, std::string_view v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
@@ -663,6 +679,13 @@ struct Store::Impl {
     }
     return it->second->reset();
   }
+  /// Resets every cached statement, ending any read a caller left pending. Before a write
+  /// transaction starts: a pending read pins an old view of the file, and writing from it after
+  /// another program committed fails (SQLITE_BUSY_SNAPSHOT).
+  void end_reads() {
+    for (auto& [sql, st] : statements) st->end();
+    for (auto& [key, st] : static_statements) st->end();
+  }
   template <std::size_t N>
   Stmt& stmt(const char (&sql)[N]) {
     return stmt_static(sql, std::string_view(sql, N - 1));
@@ -683,10 +706,12 @@ struct Store::Impl {
     if (!deferred_trigger_sql.empty()) return;
     auto& q =
         stmt("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'gii_resource_geom'");
+    const auto q_done = q.reset_at_end();
     if (!q.step()) return;  // no trigger: nothing to defer
     deferred_trigger_sql = q.text(0);
     // Rowids only grow (resources are never deleted), so the new rows are those above this one.
     auto& m = stmt("SELECT coalesce(max(rowid), 0) FROM resource");
+    const auto m_done = m.reset_at_end();
     m.step();
     rowid_before_defer = m.int64(0);
     exec_sql(db, "DROP TRIGGER gii_resource_geom");
@@ -699,6 +724,7 @@ struct Store::Impl {
     count.step();
     const std::int64_t total = count.int64(0);
     const std::int64_t added = count.int64(1);
+    count.end();
     // SQLite adds an R*Tree entry in ~8 µs; packing the whole tree costs ~1 µs per entry. Repack
     // when the new rows are a large share of all rows, else insert just the new ones.
     if (added * 8 > total) {
@@ -744,6 +770,7 @@ struct Store::Impl {
 
   std::optional<Resource> find(std::string_view id) {
     auto& s = stmt(resource_select_sql("WHERE resource_id = ?1"));
+    const auto done = s.reset_at_end();
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_resource(s);
@@ -755,6 +782,7 @@ struct Store::Impl {
 class WriteScope {
  public:
   explicit WriteScope(Store::Impl& impl) : impl_(impl), own_(sqlite3_get_autocommit(impl.db) != 0) {
+    if (own_) impl_.end_reads();
     impl_.stmt(own_ ? "BEGIN IMMEDIATE" : "SAVEPOINT write_scope").run();
   }
   WriteScope(const WriteScope&) = delete;
@@ -903,6 +931,7 @@ int Store::schema_version() const {
 
 std::int64_t Store::generation() const {
   auto& s = impl_->stmt("SELECT generation FROM store_state WHERE id = 1");
+  const auto done = s.reset_at_end();
   return s.step() ? s.int64(0) : 0;
 }
 
@@ -929,6 +958,7 @@ Store::Transaction::Transaction(Store& store, Writes writes) : store_(&store), w
   if (sqlite3_get_autocommit(store.impl_->db) == 0) {
     throw StoreError("a transaction is already open on this store");
   }
+  store.impl_->end_reads();
   exec_sql(store.impl_->db, "BEGIN IMMEDIATE");
 }
 
@@ -968,6 +998,7 @@ std::int64_t Store::upsert_source(const SourceInfo& info) {
   q.bind(1, info.key);
   q.step();
   const auto id = q.int64(0);
+  q.end();
   tx.commit();
   return id;
 }
@@ -984,6 +1015,7 @@ SourceInfo read_source(const Stmt& s) {
 
 std::optional<SourceInfo> Store::source_by_key(std::string_view key) const {
   auto& s = impl_->stmt(std::string(kSourceColumns) + "WHERE key = ?1");
+  const auto done = s.reset_at_end();
   s.bind(1, key);
   if (!s.step()) return std::nullopt;
   return read_source(s);
@@ -991,6 +1023,7 @@ std::optional<SourceInfo> Store::source_by_key(std::string_view key) const {
 
 std::optional<SourceInfo> Store::source_by_id(std::int64_t id) const {
   auto& s = impl_->stmt(std::string(kSourceColumns) + "WHERE source_id = ?1");
+  const auto done = s.reset_at_end();
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_source(s);
@@ -1050,6 +1083,7 @@ UpsertOutcome Store::upsert_imported(Resource& r, std::string_view actor) {
   static const std::string select_sql =
       resource_select_sql("WHERE source_id = ?1 AND source_key = ?2");
   auto& q = impl_->stmt(select_sql);
+  const auto q_done = q.reset_at_end();
   q.bind(1, r.source_id);
   q.bind(2, r.source_key);
   const std::string now = utc_now_iso();
@@ -1158,6 +1192,7 @@ void Store::for_each_resource(const std::function<void(Resource&&)>& f) const {
 
 std::int64_t Store::resource_count() const {
   auto& s = impl_->stmt("SELECT count(*) FROM resource");
+  const auto done = s.reset_at_end();
   return s.step() ? s.int64(0) : 0;
 }
 
@@ -1176,6 +1211,7 @@ std::vector<HistoryEntry> Store::history(std::string_view resource_id) const {
   // it is the first entry of their history.
   auto& c =
       impl_->stmt("SELECT created_at, created_by, source_id FROM resource WHERE resource_id = ?1");
+  const auto c_done = c.reset_at_end();
   c.bind(1, resource_id);
   if (!c.step()) throw NotFound("no resource with id " + std::string(resource_id));
   const bool imported = !c.is_null(2);
@@ -1229,6 +1265,7 @@ void Store::put_area(const Area& a) {
   s.run();
   if (!a.wkb.empty()) {
     auto& chk = impl_->stmt("SELECT geom IS NULL FROM area WHERE area_id = ?1");
+    const auto chk_done = chk.reset_at_end();
     chk.bind(1, a.id);
     if (chk.step() && chk.int64(0) != 0) {
       throw InvalidArgument("area " + a.id +
@@ -1309,6 +1346,7 @@ Area read_area(const Stmt& s) {
 
 std::optional<Area> Store::area(std::string_view id) const {
   auto& s = impl_->stmt(std::string(kAreaColumns) + "WHERE area_id = ?1");
+  const auto done = s.reset_at_end();
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_area(s);

@@ -107,6 +107,7 @@ const std::vector<Field>& fields() {
       TSUNAGI_INT_FIELD(login_lock_after, 1, 1000),
       TSUNAGI_INT_FIELD(login_lock_minutes, 1, 7 * 24 * 60),
       TSUNAGI_BOOL_FIELD(access_log),
+      TSUNAGI_INT_FIELD(store_poll_ms, 0, 3600000),
   };
   return kFields;
 }

@@ -47,6 +47,9 @@ struct Config {
   int login_lock_minutes = 15;
 
   bool access_log = true;
+  /// How often (ms) the server looks for changes that another program — `tsunagi import` run
+  /// while it serves — committed to the store, and then serves them; 0 = never.
+  int store_poll_ms = 1000;
 
   /// @throws std::invalid_argument naming the first value out of range.
   void validate() const;

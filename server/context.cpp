@@ -1,5 +1,8 @@
 #include "server/context.hpp"
 
+#include <chrono>
+#include <condition_variable>
+
 namespace tsunagi::server {
 
 ServerContext::ServerContext(Config config)
@@ -11,6 +14,30 @@ ServerContext::ServerContext(Config config)
   features_.store(std::make_shared<const FeatureCache>(snapshot));
   count_levels(*snapshot);
   snapshots_.publish(std::move(snapshot));
+  if (config_.store_poll_ms > 0) {
+    watcher_ = std::jthread([this](const std::stop_token& stop) { watch(stop); });
+  }
+}
+
+void ServerContext::watch(const std::stop_token& stop) {
+  std::mutex mu;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mu);
+  const auto period = std::chrono::milliseconds(config_.store_poll_ms);
+  while (!wake.wait_for(lock, stop, period, [] { return false; }) && !stop.stop_requested()) {
+    try {
+      // One tiny read on the read connection; in WAL mode it sees the latest commit of any
+      // process and never waits for a writer.
+      const auto generation = read([](const geo::Store& s) { return s.generation(); });
+      const auto current = snapshots_.current();
+      if (current && current->generation() == generation) continue;
+      std::lock_guard write_lock(write_mu_);
+      republish_if_changed();
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch)
+      // The store is briefly unreadable (a schema change in progress): the next round retries,
+      // and until then the last good snapshot keeps being served.
+    }
+  }
 }
 
 void ServerContext::republish_if_changed() {

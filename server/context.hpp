@@ -1,6 +1,7 @@
 // What every handler works with: the configuration, the store (one writer connection behind one
 // mutex), a read connection for small lookups (accounts, history), and the current snapshot and
-// search catalog, republished after each committed write. Read handlers use catalog() /
+// search catalog, republished after each committed write — the server's own at once, another
+// program's (`tsunagi import` while serving) within `store_poll_ms`. Read handlers use catalog() /
 // snapshots().current() and never lock.
 #pragma once
 
@@ -8,6 +9,8 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <stop_token>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -92,6 +95,9 @@ class ServerContext {
   std::atomic<std::shared_ptr<const FeatureCache>> features_;
   std::array<std::atomic<std::size_t>, 3> open_by_level_{};
   void count_levels(const geo::Snapshot& snapshot);
+  /// Republishes when another program committed to the store (polls its generation).
+  void watch(const std::stop_token& stop);
+  std::jthread watcher_;  ///< last: stopped and joined before the rest goes away
 };
 
 }  // namespace tsunagi::server

@@ -6,6 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "e2e/server_town.hpp"
 
 namespace tsunagi::test {
@@ -120,6 +123,44 @@ TEST(ServerLifecycle, FrontendFilesAreServedWithoutEscapingTheirFolder) {
   EXPECT_EQ(c.get("/assets/%2E%2E/%2E%2E/outside.txt").status, 404);
   EXPECT_EQ(c.get("/assets%2F..%2F..%2Foutside.txt").status, 404);
   EXPECT_EQ(c.get("/up/outside.txt").status, 404);  // a symlink out of the folder
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  EXPECT_TRUE(server.warnings().empty()) << server.output();
+}
+
+TEST(ServerLifecycle, AnImportRunWhileServingIsServedWithoutARestartAndEditsGoOn) {
+  TempDir dir;
+  const Town town = make_town(dir);
+  const auto db = town.db.string();
+  ServerProcess server({"--db", db, "--port", "0", "--store-poll-ms", "200"}, town.env);
+  HttpClient c(server.host(), server.port());
+  const std::string query = "/api/resources?q=" + url_encode("よりみち");
+  EXPECT_NE(c.get(query).body.find("\"numberMatched\":0"), std::string::npos);
+  // A coordinator edits (the server reads the store), then imports the 居場所 list with the CLI
+  // while the map is being served.
+  auto h = bearer(town, "coordinator");
+  h.emplace_back("Content-Type", "application/json");
+  const auto before =
+      c.request("POST", "/api/resources", h,
+                R"({"name":"まえのサロン","kind":"ibasho","lon":133.64,"lat":35.1})");
+  ASSERT_EQ(before.status, 201) << before.body;
+  const auto csv = dir / "ibasho.csv";
+  write_file(csv, "名称,住所,緯度,経度\nよりみちカフェ,高松市番町1-8-15,34.3428,134.0466\n");
+  const auto imported =
+      run_tsunagi_env({"import", "--db", db, "--kind", "ibasho", csv.string()}, {});
+  ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+
+  std::string body;
+  for (int i = 0; i < 100; ++i) {
+    body = c.get(query).body;
+    if (body.find("よりみちカフェ") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(body.find("よりみちカフェ"), std::string::npos) << body;
+  // The server's own writes go on after another program's commit.
+  const auto after =
+      c.request("POST", "/api/resources", h,
+                R"({"name":"あとのサロン","kind":"ibasho","lon":133.64,"lat":35.1})");
+  EXPECT_EQ(after.status, 201) << after.body;
   EXPECT_EQ(server.stop(SIGTERM), 0);
   EXPECT_TRUE(server.warnings().empty()) << server.output();
 }

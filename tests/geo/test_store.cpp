@@ -327,6 +327,46 @@ TEST(Store, OnlyContentWritesMoveTheGeneration) {
   EXPECT_EQ(store.generation(), g0 + 1);
 }
 
+TEST(Store, ReadsLeaveNothingPendingSoAnotherProgramsCommitsAreSeenAndWritesGoOn) {
+  // The server holds a store open while `tsunagi import` writes the same file from another
+  // process (here: another connection).
+  TempDir dir;
+  const auto path = dir / "s.sqlite";
+  auto server = Store::open(path, Store::Mode::create_if_missing);
+  Resource first = salon("A");
+  server.create(first, "x");
+  const auto src = server.upsert_source({0, "a.csv", "", "", "", "cc_by_4_0", "", "", ""});
+  // Every kind of read the server makes.
+  EXPECT_EQ(server.resource_count(), 1);
+  EXPECT_TRUE(server.resource(first.id).has_value());
+  EXPECT_FALSE(server.resource("nope").has_value());
+  EXPECT_TRUE(server.source_by_key("a.csv").has_value());
+  EXPECT_TRUE(server.source_by_id(src).has_value());
+  EXPECT_FALSE(server.history(first.id).empty());
+  EXPECT_TRUE(server.areas().empty());
+  EXPECT_FALSE(server.area("chome:1").has_value());
+  const auto g = server.generation();
+  for (sqlite3_stmt* st = sqlite3_next_stmt(server.raw_handle(), nullptr); st != nullptr;
+       st = sqlite3_next_stmt(server.raw_handle(), st)) {
+    EXPECT_EQ(sqlite3_stmt_busy(st), 0) << "left pending: " << sqlite3_sql(st);
+  }
+
+  {
+    auto importer = Store::open(path, Store::Mode::open_existing);
+    Store::Transaction tx(importer);
+    Resource r = salon("B");
+    r.source_id = src;
+    r.source_key = "1";
+    importer.upsert_imported(r, "import:a.csv");
+    tx.commit();
+  }
+  EXPECT_EQ(server.generation(), g + 1);
+  EXPECT_EQ(server.resource_count(), 2);
+  Resource after = salon("C");
+  EXPECT_NO_THROW(server.create(after, "x")) << "a write after another program's commit";
+  EXPECT_EQ(server.resource_count(), 3);
+}
+
 TEST(Store, IdsSortInCreationOrder) {
   std::string prev = new_uuid();
   for (int i = 0; i < 10000; ++i) {
