@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <unordered_map>
 
 #include "geo/code_lists.hpp"
 #include "geo/error.hpp"
@@ -551,6 +552,12 @@ std::string collection_url(std::string_view base, std::string_view id) {
   return ogc_url(base, "/collections/" + percent_encode(id));
 }
 
+/// Per kind: how many resources the caller sees and where.
+struct KindSummary {
+  std::size_t count = 0;
+  Extent extent;
+};
+
 }  // namespace
 
 // ---- the cache of serialized features, one per snapshot ----
@@ -574,6 +581,10 @@ struct Api::Cache {
   Serialized public_features, staff_features;
   mutable std::once_flag areas_once;
   mutable std::vector<std::string> area_features;
+  /// Per visibility (levels and view): each kind's count and extent, for /collections and the
+  /// OpenAPI document — a pass over every resource, so once per snapshot, not per request.
+  mutable std::mutex summaries_mu;
+  mutable std::unordered_map<std::uint64_t, std::vector<KindSummary>> summaries;
   mutable std::vector<std::optional<geo::BBox>> area_envelopes;
 
   const std::string& feature(geo::View view, std::uint32_t i) const {
@@ -933,12 +944,6 @@ std::vector<std::string_view> allowed_params(const Endpoint& e, bool areas, cons
   return names;
 }
 
-/// Per kind: how many resources the caller sees and where.
-struct KindSummary {
-  std::size_t count = 0;
-  Extent extent;
-};
-
 std::vector<KindSummary> summarize(const geo::Snapshot& s, const Visibility& v) {
   std::vector<KindSummary> out(geo::CodeTable<geo::ResourceKind>::entries.size());
   for (const auto& r : s.resources()) {
@@ -949,6 +954,17 @@ std::vector<KindSummary> summarize(const geo::Snapshot& s, const Visibility& v) 
     k.extent.grow(lon, lat);
   }
   return out;
+}
+
+/// summarize(), computed once per snapshot and visibility. The reference stays valid for the
+/// cache's life (entries are never removed).
+const std::vector<KindSummary>& summary_for(const Api::Cache& cache, const geo::Snapshot& s,
+                                            const Visibility& v) {
+  const std::uint64_t key = (v.levels.bits() << 1) | (v.view == geo::View::staff ? 1U : 0U);
+  std::lock_guard lock(cache.summaries_mu);
+  auto it = cache.summaries.find(key);
+  if (it == cache.summaries.end()) it = cache.summaries.emplace(key, summarize(s, v)).first;
+  return it->second;
 }
 
 Extent areas_extent(const geo::Snapshot& s, const std::vector<std::optional<geo::BBox>>& envs) {
@@ -993,9 +1009,10 @@ json areas_collection_json(std::string_view base, const Extent& extent, std::siz
 }
 
 /// The collection ids the caller would see in /collections, in listing order.
-std::vector<std::string> visible_collection_ids(const geo::Snapshot& s, const Visibility& v) {
+std::vector<std::string> visible_collection_ids(const Api::Cache& cache, const geo::Snapshot& s,
+                                                const Visibility& v) {
   std::vector<std::string> ids;
-  const auto summary = summarize(s, v);
+  const auto& summary = summary_for(cache, s, v);
   for (const auto& c : geo::CodeTable<geo::ResourceKind>::entries) {
     if (summary[static_cast<std::size_t>(c.value)].count > 0) ids.emplace_back(c.id);
   }
@@ -1055,10 +1072,10 @@ std::vector<json> queryable_params(const std::vector<Q>& table, const Visibility
   return out;
 }
 
-json openapi(const Context& ctx) {
+json openapi(const Context& ctx, const Api::Cache& cache) {
   const auto& v = ctx.request.visibility;
   json paths = json::object();
-  const auto ids = visible_collection_ids(ctx.snapshot, v);
+  const auto ids = visible_collection_ids(cache, ctx.snapshot, v);
   for (const auto& e : endpoints()) {
     // The generic items path lists the resource queryables; each collection's own items path
     // (which GDAL looks up first) lists exactly the ones that collection accepts.
@@ -1158,7 +1175,7 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
     case Op::conformance:
       return json_response(conformance(), kJson);
     case Op::api:
-      return json_response(openapi(ctx), kOpenApi);
+      return json_response(openapi(ctx, *cache_for(snapshot)), kOpenApi);
     case Op::collections:
       return json_response(collections_json(ctx, *cache_for(snapshot)), kJson);
     case Op::collection: {
@@ -1170,7 +1187,8 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
                                   snap.areas().size()),
             kJson);
       }
-      const auto summary = summarize(snap, v)[static_cast<std::size_t>(*kind)];
+      const auto summary =
+          summary_for(*cache_for(snapshot), snap, v)[static_cast<std::size_t>(*kind)];
       json c = resource_collection_json(request.base_url, *kind, summary.extent, summary.count);
       c["links"].push_back(
           link(ogc_url(request.base_url, "/collections"), "parent", kJson, "all collections"));
@@ -1325,7 +1343,7 @@ namespace {
 json collections_json(const Context& ctx, const Api::Cache& cache) {
   const auto& base = ctx.request.base_url;
   json list = json::array();
-  const auto summary = summarize(ctx.snapshot, ctx.request.visibility);
+  const auto& summary = summary_for(cache, ctx.snapshot, ctx.request.visibility);
   for (const auto& c : geo::CodeTable<geo::ResourceKind>::entries) {
     const auto& k = summary[static_cast<std::size_t>(c.value)];
     if (k.count > 0) list.push_back(resource_collection_json(base, c.value, k.extent, k.count));
