@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "geo/error.hpp"
+#include "geo/sqlite_statement.hpp"
 #include "geo/store.hpp"
 
 namespace tsunagi::geo {
@@ -15,51 +16,11 @@ namespace {
 constexpr std::array<std::string_view, 5> kRoleIds = {"public", "coordinator", "matcher", "planner",
                                                       "admin"};
 
-// One prepared statement, finalized on scope exit; errors become StoreError.
-class Statement {
+/// A statement of one accounts operation; a violated constraint (a name taken) is a Conflict.
+class Statement : public SqliteStatement {
  public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-        SQLITE_OK) {
-      throw StoreError(std::string("accounts: cannot prepare statement: ") + sqlite3_errmsg(db));
-    }
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
-
-  Statement& bind(int i, std::string_view v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Statement& bind_null(int i) {
-    sqlite3_bind_null(stmt_, i);
-    return *this;
-  }
-  /// True while a row is available.
-  bool step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    if (rc == SQLITE_CONSTRAINT) {
-      throw Conflict(std::string("accounts: ") + sqlite3_errmsg(db_));
-    }
-    throw StoreError(std::string("accounts: ") + sqlite3_errmsg(db_));
-  }
-  [[nodiscard]] std::string text(int i) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)))
-             : std::string();
-  }
-  [[nodiscard]] std::int64_t int64(int i) const { return sqlite3_column_int64(stmt_, i); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
+  Statement(sqlite3* db, std::string_view sql)
+      : SqliteStatement(db, sql, {.error_prefix = "accounts", .constraint_is_conflict = true}) {}
 };
 
 constexpr std::string_view kUserColumns =

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "geo/error.hpp"
+#include "geo/sqlite_statement.hpp"
 
 namespace tsunagi::geo {
 
@@ -56,29 +57,11 @@ void put_be64(unsigned char* p, std::uint64_t v) {
   put_be32(p + 4, static_cast<std::uint32_t>(v));
 }
 
-class Statement {
+/// A statement of the bulk load.
+class Statement : public SqliteStatement {
  public:
-  Statement(sqlite3* db, const std::string& sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK) {
-      throw StoreError("R*Tree bulk load: " + std::string(sqlite3_errmsg(db)));
-    }
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(s_); }
-  sqlite3_stmt* get() { return s_; }
-  void run() {
-    int rc;
-    while ((rc = sqlite3_step(s_)) == SQLITE_ROW) {
-    }
-    if (rc != SQLITE_DONE)
-      throw StoreError("R*Tree bulk load: " + std::string(sqlite3_errmsg(db_)));
-    sqlite3_reset(s_);
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
+  Statement(sqlite3* db, const std::string& sql)
+      : SqliteStatement(db, sql, {.error_prefix = "R*Tree bulk load"}) {}
 };
 
 /// Sort-Tile-Recursive: groups `cells` into runs of at most `fanout` that are close in space.
@@ -112,13 +95,10 @@ void bulk_load_rtree(sqlite3* db, const std::string& table, std::vector<RTreeEnt
   {
     // Only a plain 2-D `rtree` (float32 boxes, five columns) has the cell layout written below.
     Statement q(db, "SELECT lower(sql) FROM sqlite_master WHERE type = 'table' AND name = ?1");
-    sqlite3_bind_text(q.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
-    std::string sql;
-    if (sqlite3_step(q.get()) == SQLITE_ROW && sqlite3_column_text(q.get(), 0) != nullptr) {
-      sql = reinterpret_cast<const char*>(sqlite3_column_text(q.get(), 0));
-    }
+    q.bind(1, table);
+    const std::string sql = q.step() ? q.text(0) : std::string();
     Statement cols(db, "SELECT * FROM " + quoted + "\" LIMIT 0");
-    if (sql.find("using rtree(") == std::string::npos || sqlite3_column_count(cols.get()) != 5) {
+    if (sql.find("using rtree(") == std::string::npos || cols.column_count() != 5) {
       throw StoreError("R*Tree bulk load: " + table + " is not a 2-D R*Tree");
     }
   }
@@ -127,9 +107,7 @@ void bulk_load_rtree(sqlite3* db, const std::string& table, std::vector<RTreeEnt
   std::size_t node_size = 0;
   {
     Statement q(db, "SELECT length(data) FROM " + quoted + "_node\" WHERE nodeno = 1");
-    if (sqlite3_step(q.get()) == SQLITE_ROW) {
-      node_size = static_cast<std::size_t>(sqlite3_column_int64(q.get(), 0));
-    }
+    if (q.step()) node_size = static_cast<std::size_t>(q.int64(0));
   }
   constexpr std::size_t kCellBytes = 8 + 4 * 4;  // rowid + 2 dimensions × (min, max)
   if (node_size < 4 + 2 * kCellBytes) {
@@ -159,15 +137,11 @@ void bulk_load_rtree(sqlite3* db, const std::string& table, std::vector<RTreeEnt
       put_be32(p + 20, std::bit_cast<std::uint32_t>(c.box.max_y));
       p += kCellBytes;
     }
-    sqlite3_bind_int64(put_node.get(), 1, nodeno);
-    sqlite3_bind_blob(put_node.get(), 2, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
-    put_node.run();
+    put_node.bind(1, nodeno)
+        .bind_blob(2, std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()))
+        .run();
   };
-  auto link = [](Statement& s, std::int64_t a, std::int64_t b) {
-    sqlite3_bind_int64(s.get(), 1, a);
-    sqlite3_bind_int64(s.get(), 2, b);
-    s.run();
-  };
+  auto link = [](Statement& s, std::int64_t a, std::int64_t b) { s.bind(1, a).bind(2, b).run(); };
 
   std::vector<Cell> level;
   level.reserve(entries.size());

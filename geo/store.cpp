@@ -17,6 +17,7 @@
 #include "geo/error.hpp"
 #include "geo/resource_json.hpp"
 #include "geo/sqlite_rtree.hpp"
+#include "geo/sqlite_statement.hpp"
 
 namespace tsunagi::geo {
 
@@ -24,109 +25,15 @@ namespace {
 
 using nlohmann::json;
 
-// ---- a thin RAII layer over sqlite3 statements: the one place that talks to the C API ----
+// ---- SQLite: statements (geo/sqlite_statement.hpp) and plain SQL ----
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
   throw StoreError(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
-class Stmt {
- public:
-  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                           &stmt_, nullptr) != SQLITE_OK) {
-      fail(db, "cannot prepare \"" + std::string(sql.substr(0, 60)) + "\"");
-    }
-  }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  ~Stmt() { sqlite3_finalize(stmt_); }
-
-  Stmt& reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    return *this;
-  }
-  /// Resets the statement when the guard goes out of scope. A single-row read must not leave its
-  /// statement pending: that keeps the connection's read transaction open, so it would neither see
-  /// what another program (`tsunagi import`) commits nor be able to write after it.
-  class [[nodiscard]] ResetAtEnd {
-   public:
-    explicit ResetAtEnd(sqlite3_stmt* s) : s_(s) {}
-    ResetAtEnd(const ResetAtEnd&) = delete;
-    ResetAtEnd& operator=(const ResetAtEnd&) = delete;
-    ~ResetAtEnd() { sqlite3_reset(s_); }
-
-   private:
-    sqlite3_stmt* s_;
-  };
-  ResetAtEnd reset_at_end() { return ResetAtEnd(stmt_); }
-  /// Resets without clearing bindings (see ResetAtEnd).
-  void end() { sqlite3_reset(stmt_); }
-  void bind(int i, std::string_view v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  /// Binds text without copying it: `v` must stay alive until the statement has been stepped.
-  void bind_static(int i, std::string_view v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-  }
-  void bind_blob(int i, std::string_view v) {
-    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
-  void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
-  void bind(int i, std::optional<int> v) {
-    if (v) {
-      sqlite3_bind_int64(stmt_, i, *v);
-    } else {
-      sqlite3_bind_null(stmt_, i);
-    }
-  }
-  void bind(int i, std::optional<bool> v) {
-    if (v) {
-      sqlite3_bind_int64(stmt_, i, *v ? 1 : 0);
-    } else {
-      sqlite3_bind_null(stmt_, i);
-    }
-  }
-  /// Steps once; true when a row is available.
-  bool step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    fail(db_, "query failed");
-  }
-  void run() {
-    while (step()) {
-    }
-  }
-  [[nodiscard]] bool is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
-  [[nodiscard]] std::string text(int i) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)))
-             : std::string();
-  }
-  [[nodiscard]] std::string blob(int i) const {
-    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)))
-             : std::string();
-  }
-  [[nodiscard]] std::int64_t int64(int i) const { return sqlite3_column_int64(stmt_, i); }
-  [[nodiscard]] double real(int i) const { return sqlite3_column_double(stmt_, i); }
-  [[nodiscard]] std::optional<int> opt_int(int i) const {
-    if (is_null(i)) return std::nullopt;
-    return static_cast<int>(sqlite3_column_int64(stmt_, i));
-  }
-  [[nodiscard]] std::optional<bool> opt_bool(int i) const {
-    if (is_null(i)) return std::nullopt;
-    return sqlite3_column_int64(stmt_, i) != 0;
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using Stmt = SqliteStatement;
+/// The store's statements are prepared once and kept (Impl::stmt).
+constexpr StatementOptions kCached{.persistent = true};
 
 void exec_sql(sqlite3* db, const std::string& sql) {
   char* err = nullptr;
@@ -666,7 +573,7 @@ struct Store::Impl {
   Stmt& stmt(const std::string& sql) {
     auto it = statements.find(sql);
     if (it == statements.end()) {
-      it = statements.emplace(sql, std::make_unique<Stmt>(db, sql)).first;
+      it = statements.emplace(sql, std::make_unique<Stmt>(db, sql, kCached)).first;
     }
     return it->second->reset();
   }
@@ -675,7 +582,7 @@ struct Store::Impl {
   Stmt& stmt_static(const void* key, std::string_view sql) {
     auto it = static_statements.find(key);
     if (it == static_statements.end()) {
-      it = static_statements.emplace(key, std::make_unique<Stmt>(db, sql)).first;
+      it = static_statements.emplace(key, std::make_unique<Stmt>(db, sql, kCached)).first;
     }
     return it->second->reset();
   }
