@@ -15,17 +15,9 @@ BIN=${1:-${TSUNAGI_BINARY:-build/release/cli/tsunagi}}
 SHORT=${SHORT:-10}
 THREADS=${THREADS:-1}
 FEATURES=${FEATURES:-1200}
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
-[ -x "$BIN" ] || { echo "no tsunagi binary at $BIN (build the release preset first)" >&2; exit 2; }
-
-WORK=$(mktemp -d)
-SERVER=""
-cleanup() {
-  [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-ulimit -n 8192
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_setup "$BIN"
 
 "$BIN" demo --db "$WORK/town.db" >/dev/null
 python3 - "$WORK/kayoi.geojson" "$FEATURES" <<'EOF'
@@ -42,14 +34,7 @@ json.dump({"type": "FeatureCollection", "features": features}, open(sys.argv[1],
 EOF
 "$BIN" import --db "$WORK/town.db" --kind kayoi_no_ba --quiet "$WORK/kayoi.geojson"
 
-# Access log off: at these rates it would measure stderr, not the server.
-taskset -c 0 "$BIN" serve --db "$WORK/town.db" --port 0 --threads "$THREADS" \
-  --access-log false --keepalive-timeout-s 300 2>"$WORK/serve.log" &
-SERVER=$!
-for _ in $(seq 100); do grep -q "listening on" "$WORK/serve.log" 2>/dev/null && break; sleep 0.1; done
-URL=$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/serve.log" | head -1)
-[ -n "$URL" ] || { cat "$WORK/serve.log"; exit 1; }
-cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }  # utime+stime in clock ticks
+start_server "$WORK/town.db"
 ITEMS="$URL/ogc/collections/kayoi_no_ba/items?limit=1000"
 
 echo "server: $URL (pid $SERVER), $(nproc) cores, $THREADS reactor thread(s)"
@@ -59,20 +44,6 @@ T1=$(date +%s.%N)
 echo "items?limit=1000: returned/matched $RETURNED; first request (serializes the page) $(python3 -c "print(f'{($T1-$T0)*1000:.1f} ms')")"
 BYTES=$(curl -s "$ITEMS" | wc -c)
 echo "items?limit=1000: $BYTES bytes"
-
-run() {  # run NAME URL SECONDS CONNECTIONS -> prints req/s, p50, p99, errors
-  local out
-  out=$(taskset -c 1 wrk -t1 -c"$4" -d"$3"s --latency -H 'Connection: keep-alive' "$2")
-  local rps p50 p99 non2xx sock
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  sock=$(grep -o 'Socket errors:.*' <<<"$out" || true)
-  printf '%-34s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  %s\n' "$1" "$rps" "$p50" "$p99" \
-    "${non2xx:-0}" "${sock:-socket errors: none}"
-  echo "$rps" >"$WORK/last_rps"
-}
 
 echo
 echo "== /health vs OGC items (wrk -c64, ${SHORT}s each, keep-alive)"

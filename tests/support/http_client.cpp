@@ -193,32 +193,6 @@ HttpResult HttpClient::raw(const std::string& host, int port, const std::string&
 
 // ---- ServerProcess ----
 
-namespace {
-
-/// argv/envp for posix_spawn: pointers into `v`, then a null.
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  out.reserve(v.size() + 1);
-  for (auto& e : v) out.push_back(e.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-std::vector<std::string> make_env(const std::map<std::string, std::string>& extra) {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    const std::string kv = *e;
-    const auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& [k, v] : extra) env[k] = v;
-  std::vector<std::string> out;
-  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
-  return out;
-}
-
-}  // namespace
-
 ServerProcess::ServerProcess(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& extra_env) {
   int pipefd[2];
@@ -226,7 +200,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args,
   std::vector<std::string> argv_s = {TSUNAGI_BINARY, "serve"};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   auto argv = c_strings(argv_s);
-  auto env_s = make_env(extra_env);
+  auto env_s = environment_with(extra_env);
   auto envp = c_strings(env_s);
 
   posix_spawn_file_actions_t actions;
@@ -319,55 +293,11 @@ std::vector<std::string> ServerProcess::warnings() const {
   return out;
 }
 
-ProgramResult run_tsunagi_env(const std::vector<std::string>& args,
+CommandResult run_tsunagi_env(const std::vector<std::string>& args,
                               const std::map<std::string, std::string>& extra_env) {
-  int out_pipe[2];
-  int err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    throw std::runtime_error("pipe failed");
-  }
-  std::vector<std::string> argv_s = {TSUNAGI_BINARY};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  auto argv = c_strings(argv_s);
-  auto env_s = make_env(extra_env);
-  auto envp = c_strings(env_s);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  if (rc != 0) throw std::runtime_error("cannot start tsunagi");
-  ProgramResult res;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[4096];
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n <= 0) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      } else {
-        (i == 0 ? res.out : res.err).append(buf, static_cast<std::size_t>(n));
-      }
-    }
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  res.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return res;
+  std::vector<std::string> argv = {TSUNAGI_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, extra_env);
 }
 
 std::string url_encode(const std::string& text) {

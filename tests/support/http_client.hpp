@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/test_support.hpp"
+
 namespace tsunagi::test {
 
 struct HttpResult {
@@ -98,12 +100,7 @@ class ServerProcess {
 };
 
 /// Runs `tsunagi` with extra environment variables; returns exit code, stdout, stderr.
-struct ProgramResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-ProgramResult run_tsunagi_env(const std::vector<std::string>& args,
+CommandResult run_tsunagi_env(const std::vector<std::string>& args,
                               const std::map<std::string, std::string>& extra_env);
 
 /// Percent-encodes UTF-8 text for a query value.

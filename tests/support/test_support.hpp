@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,8 +45,14 @@ struct CommandResult {
 
 /// Runs the built tsunagi binary with `args` (no shell), waits, captures stdout and stderr.
 CommandResult run_tsunagi(const std::vector<std::string>& args);
-/// Runs any program (argv[0] looked up in PATH).
-CommandResult run_program(const std::vector<std::string>& argv);
+/// Runs any program (argv[0] looked up in PATH), with `extra_env` added to this process's
+/// environment; waits, captures stdout and stderr.
+CommandResult run_program(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& extra_env = {});
+/// This process's environment with `extra` added or replaced, as "KEY=value" strings.
+std::vector<std::string> environment_with(const std::map<std::string, std::string>& extra);
+/// argv/envp for posix_spawn: pointers into `v`, then a null.
+std::vector<char*> c_strings(std::vector<std::string>& v);
 
 }  // namespace tsunagi::test
 
