@@ -138,7 +138,7 @@ const DemoTown& demo() {
 }
 
 void SnapshotWithinBox(benchmark::State& state) {
-  const auto& s = demo().snapshot();
+  const auto& s = demo().snapshot().view(Audience::public_);
   const auto extent = *s.extent();
   const BBox quarter{extent.min_lon, extent.min_lat, (extent.min_lon + extent.max_lon) / 2,
                      (extent.min_lat + extent.max_lat) / 2};
@@ -147,7 +147,7 @@ void SnapshotWithinBox(benchmark::State& state) {
 BENCHMARK(SnapshotWithinBox);
 
 void SnapshotTenNearest(benchmark::State& state) {
-  const auto& s = demo().snapshot();
+  const auto& s = demo().snapshot().view(Audience::public_);
   const auto extent = *s.extent();
   const double lon = (extent.min_lon + extent.max_lon) / 2;
   const double lat = (extent.min_lat + extent.max_lat) / 2;
@@ -158,11 +158,11 @@ void SnapshotTenNearest(benchmark::State& state) {
 BENCHMARK(SnapshotTenNearest);
 
 void PublicGeoJsonFeature(benchmark::State& state) {
-  const auto& resources = demo().snapshot().resources();
+  const auto& view = demo().snapshot().view(Audience::public_);
   std::size_t i = 0;
   for (auto _ : state) {
-    const auto& r = resources[i++ % resources.size()];
-    benchmark::DoNotOptimize(to_geojson_feature(r, View::public_view).dump());
+    const auto& r = view.resource(static_cast<std::uint32_t>(i++ % view.size()));
+    benchmark::DoNotOptimize(to_geojson_feature(r, Audience::public_).dump());
   }
 }
 BENCHMARK(PublicGeoJsonFeature);

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "datasets/exporter.hpp"
 #include "geo/store.hpp"
+#include "geo/visibility.hpp"
 
 namespace tsunagi::cli {
 
@@ -14,12 +15,21 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: tsunagi export --db FILE --format csv|geojson|gpkg --out FILE [--kind KIND]\n"
-    "                      [--include-closed]\n"
+    "                      [--view public|partners|internal] [--include-closed]\n"
     "\n"
     "  csv      UTF-8 with BOM (opens in Excel), Japanese column names; imports back unchanged\n"
     "  geojson  a FeatureCollection, EPSG:4326\n"
     "  gpkg     a GeoPackage with one point layer 'resources', EPSG:4326\n"
-    "Closed resources are left out unless --include-closed is given.\n";
+    "\n"
+    "--view says whose view the file holds (default public, so that a file made to be published\n"
+    "is safe by default):\n"
+    "  public    public resources only; a 個人宅 at its 町丁目 without the address; no notes,\n"
+    "            placement offers or private hosts' contacts unless they agreed\n"
+    "  partners  what planners and 参加支援 matchers see (no internal notes)\n"
+    "  internal  everything (coordinators, admins)\n"
+    "The file says which view it holds (CSV: the column 出力範囲; GeoJSON: \"tsunagi:view\";\n"
+    "GeoPackage: the layer's description). Closed resources are left out unless\n"
+    "--include-closed is given, and never appear in the public view.\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "tsunagi export: %s\n\n%s", message.c_str(), kUsage);
@@ -64,6 +74,12 @@ int export_(Args args) {
                            geo::code_ids_joined<geo::ResourceKind>() + ")");
       }
       opt.kind = *k;
+    } else if (a == "--view") {
+      auto v = next();
+      if (!v) return usage_error("--view needs public, partners or internal");
+      const auto view = geo::parse_audience(*v);
+      if (!view) return usage_error("unknown --view '" + *v + "' (public, partners or internal)");
+      opt.view = *view;
     } else if (a == "--include-closed") {
       opt.include_closed = true;
     } else {
@@ -72,6 +88,11 @@ int export_(Args args) {
   }
   if (!db) return usage_error("--db FILE is required");
   if (!out) return usage_error("--out FILE is required");
+  if (opt.include_closed && opt.view == geo::Audience::public_) {
+    return usage_error(
+        "--include-closed needs --view partners or internal: closed resources are "
+        "never in the public view");
+  }
   if (!format) {
     // The extension says it when --format is left out.
     const auto ext = out->extension().string();
@@ -83,7 +104,8 @@ int export_(Args args) {
   opt.format = *format;
   const geo::Store store = geo::Store::open(*db, geo::Store::Mode::read_only);
   const auto n = datasets::export_resources(store, *out, opt);
-  std::printf("exported %lld resources to %s\n", static_cast<long long>(n), out->c_str());
+  std::printf("exported %lld resources (%s view) to %s\n", static_cast<long long>(n),
+              std::string(geo::audience_id(opt.view)).c_str(), out->c_str());
   return 0;
 }
 

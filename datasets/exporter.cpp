@@ -13,6 +13,7 @@
 #include "datasets/gdal_source.hpp"
 #include "datasets/layouts.hpp"
 #include "geo/resource_json.hpp"
+#include "geo/snapshot.hpp"
 
 namespace tsunagi::datasets {
 
@@ -147,27 +148,38 @@ std::filesystem::path temp_beside(const std::filesystem::path& out) {
   return tmp;
 }
 
-std::int64_t write_text(const geo::Store& store, const std::filesystem::path& tmp,
+/// Calls f(r) for every resource of the view that the options select, in id order.
+template <typename F>
+void for_each_selected(const geo::AudienceView& view, const ExportOptions& o, F&& f) {
+  for (const auto& item : view.items()) {
+    if (selected(item->resource(), o)) f(*item);
+  }
+}
+
+std::int64_t write_text(const geo::AudienceView& view, const std::filesystem::path& tmp,
                         const ExportOptions& o) {
   std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
   if (!f) throw geo::InvalidArgument("cannot write " + tmp.string());
   std::int64_t n = 0;
   std::string line;
   if (o.format == ExportFormat::csv) {
-    f << "\xEF\xBB\xBF" << export_csv_header() << "\r\n";  // BOM: Excel then reads UTF-8
-    store.for_each_resource([&](geo::Resource&& r) {
-      if (!selected(r, o)) return;
-      line = export_csv_row(r);
+    f << "\xEF\xBB\xBF" << export_csv_header() << ',' << kViewColumn
+      << "\r\n";  // BOM: Excel then reads UTF-8
+    const std::string_view label = view_label(o.view);
+    for_each_selected(view, o, [&](const geo::ServedResource& item) {
+      line = export_csv_row(item.resource());
+      line += ',';
+      line += label;
       line += "\r\n";
       f.write(line.data(), static_cast<std::streamsize>(line.size()));
       ++n;
     });
   } else {
-    f << "{\"type\":\"FeatureCollection\",\"features\":[\n";
-    store.for_each_resource([&](geo::Resource&& r) {
-      if (!selected(r, o)) return;
+    f << "{\"type\":\"FeatureCollection\",\"tsunagi:view\":\"" << geo::audience_id(o.view)
+      << "\",\"features\":[\n";
+    for_each_selected(view, o, [&](const geo::ServedResource& item) {
       if (n > 0) f << ",\n";
-      f << geo::to_geojson_feature(r, geo::View::staff).dump();
+      f << item.feature();
       ++n;
     });
     f << "\n]}\n";
@@ -177,7 +189,7 @@ std::int64_t write_text(const geo::Store& store, const std::filesystem::path& tm
   return n;
 }
 
-std::int64_t write_gpkg(const geo::Store& store, const std::filesystem::path& tmp,
+std::int64_t write_gpkg(const geo::AudienceView& view, const std::filesystem::path& tmp,
                         const ExportOptions& o) {
   ensure_gdal_registered();
   GdalMessageCapture capture;
@@ -189,8 +201,14 @@ std::int64_t write_gpkg(const geo::Store& store, const std::filesystem::path& tm
   OGRSpatialReference srs;
   srs.importFromEPSG(4326);
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-  const char* layer_opts[] = {"FID=fid", "GEOMETRY_NAME=geom", "IDENTIFIER=tsunagi resources",
-                              nullptr};
+  const std::string identifier =
+      "IDENTIFIER=tsunagi resources (" + std::string(geo::audience_id(o.view)) + " view)";
+  const std::string description = "DESCRIPTION=" + std::string(view_label(o.view)) + ": what the " +
+                                  std::string(geo::audience_id(o.view)) +
+                                  " audience may see (tsunagi export --view " +
+                                  std::string(geo::audience_id(o.view)) + ")";
+  const char* layer_opts[] = {"FID=fid", "GEOMETRY_NAME=geom", identifier.c_str(),
+                              description.c_str(), nullptr};
   OGRLayer* layer = ds->CreateLayer("resources", &srs, wkbPoint, const_cast<char**>(layer_opts));
   if (layer == nullptr) throw geo::InvalidArgument("cannot create the GeoPackage layer");
   struct Col {
@@ -216,8 +234,8 @@ std::int64_t write_gpkg(const geo::Store& store, const std::filesystem::path& tm
   std::int64_t n = 0;
   ds->StartTransaction();
   OGRFeatureDefn* defn = layer->GetLayerDefn();
-  store.for_each_resource([&](geo::Resource&& r) {
-    if (!selected(r, o)) return;
+  for_each_selected(view, o, [&](const geo::ServedResource& item) {
+    const geo::Resource& r = item.resource();
     OGRFeature feat(defn);
     feat.SetField("id", r.id.c_str());
     feat.SetField("kind", std::string(geo::code_id(r.kind)).c_str());
@@ -285,15 +303,30 @@ std::string export_csv_row(const geo::Resource& r) {
   return out;
 }
 
+std::string_view view_label(geo::Audience view) {
+  switch (view) {
+    case geo::Audience::public_:
+      return "一般公開用";
+    case geo::Audience::partners:
+      return "関係機関用";
+    case geo::Audience::internal:
+      return "内部用";
+  }
+  return "一般公開用";
+}
+
 std::int64_t export_resources(const geo::Store& store, const std::filesystem::path& out,
                               const ExportOptions& options) {
+  // The same projection every route serves from: what the chosen audience may know, no more.
+  const auto snapshot = geo::Snapshot::build(store);
+  const geo::AudienceView& view = snapshot->view(options.view);
   const auto tmp = temp_beside(out);
   std::error_code ec;
   std::filesystem::remove(tmp, ec);
   std::int64_t n = 0;
   try {
-    n = options.format == ExportFormat::gpkg ? write_gpkg(store, tmp, options)
-                                             : write_text(store, tmp, options);
+    n = options.format == ExportFormat::gpkg ? write_gpkg(view, tmp, options)
+                                             : write_text(view, tmp, options);
   } catch (...) {
     std::filesystem::remove(tmp, ec);
     throw;

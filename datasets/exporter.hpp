@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "geo/store.hpp"
+#include "geo/visibility.hpp"
 
 namespace tsunagi::datasets {
 
@@ -20,10 +21,13 @@ struct ExportOptions {
   ExportFormat format = ExportFormat::csv;
   std::optional<geo::ResourceKind> kind;  ///< only this kind
   bool include_closed = false;            ///< closed resources are left out unless asked for
+  /// Whose view the file holds (geo/visibility): public by default, so that what gets published
+  /// is safe by default. A public file never holds closed resources.
+  geo::Audience view = geo::Audience::public_;
 };
 
-/// Writes the resources to `out` (through a temporary file renamed at the end, so a failed export
-/// never leaves a half-written file). Returns the number of resources written.
+/// Writes the resources of `options.view` to `out` (through a temporary file renamed at the end, so
+/// a failed export never leaves a half-written file). Returns the number of resources written.
 /// @throws geo::InvalidArgument when `out` cannot be written.
 std::int64_t export_resources(const geo::Store& store, const std::filesystem::path& out,
                               const ExportOptions& options);
@@ -32,5 +36,8 @@ std::int64_t export_resources(const geo::Store& store, const std::filesystem::pa
 std::string export_csv_row(const geo::Resource& r);
 /// The CSV header line (no BOM, no line ending).
 std::string export_csv_header();
+/// The last column of an exported CSV: which view the file holds (出力範囲), and its value.
+inline constexpr std::string_view kViewColumn = "出力範囲";
+std::string_view view_label(geo::Audience view);
 
 }  // namespace tsunagi::datasets

@@ -96,6 +96,10 @@ struct Resource {
   std::string fax;
   std::string email;
   std::string url;
+  /// The host agreed that the public may see the contact details above: a private host's (住民個人,
+  /// or a meeting in a 個人宅) phone and fax, and any e-mail address. Without it (nullopt or
+  /// false) only staff see them.
+  std::optional<bool> contact_public;
 
   // for whom, what, when
   EnumSet<Activity> activities;

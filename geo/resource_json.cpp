@@ -318,8 +318,7 @@ PlacementOffer offer_from_json(const json& j) {
   return o;
 }
 
-json to_json(const Resource& r, View view) {
-  const bool blur = view == View::public_view && r.venue == VenueKind::private_home;
+json to_json(const Resource& r, Audience audience) {
   json j{
       {"id", r.id},
       {"kind", std::string(code_id(r.kind))},
@@ -328,25 +327,24 @@ json to_json(const Resource& r, View view) {
       {"name", r.name},
       {"name_kana", r.name_kana},
       {"description", r.description},
-      {"lon", blur ? std::round(r.lon * 1000) / 1000 : r.lon},
-      {"lat", blur ? std::round(r.lat * 1000) / 1000 : r.lat},
-      {"accuracy", std::string(code_id(blur ? PositionAccuracy::chome : r.accuracy))},
+      {"lon", r.lon},
+      {"lat", r.lat},
+      {"accuracy", std::string(code_id(r.accuracy))},
       {"lg_code", r.lg_code},
-      {"address", blur ? std::string() : r.address},
-      {"building", blur ? std::string() : r.building},
+      {"address", r.address},
+      {"building", r.building},
       {"venue", std::string(code_id(r.venue))},
       {"venue_ja", std::string(code_ja(r.venue))},
       {"operator_type", std::string(code_id(r.operator_type))},
       {"operator_type_ja", std::string(code_ja(r.operator_type))},
-      // 住民個人 as operator: the name is a private person's, never shown to the public.
-      {"operator_name", view == View::public_view && r.operator_type == OperatorType::jumin_kojin
-                            ? std::string()
-                            : r.operator_name},
+      {"operator_name", r.operator_name},
       {"corporate_number", r.corporate_number},
       {"official_id", r.official_id},
       {"phone", r.phone},
       {"fax", r.fax},
+      {"email", r.email},
       {"url", r.url},
+      {"contact_public", opt(r.contact_public)},
       {"activities", ids(r.activities)},
       {"activities_ja", labels(r.activities)},
       {"main_activity", r.main_activity ? json(std::string(code_id(*r.main_activity))) : json()},
@@ -367,25 +365,28 @@ json to_json(const Resource& r, View view) {
       {"vacancy", opt(r.vacancy)},
       {"vacancy_as_of", r.vacancy_as_of},
       {"publish", std::string(code_id(r.publish))},
+      {"publish_ja", std::string(code_ja(r.publish))},
       {"status", std::string(code_id(r.status))},
       {"status_ja", std::string(code_ja(r.status))},
       {"verified_at", r.verified_at},
       {"version", r.version},
       {"updated_at", r.updated_at},
+      {"note", r.note},
+      {"offer", r.offer ? offer_to_json(*r.offer) : json()},
+      {"source_id", r.source_id},
+      {"source_key", r.source_key},
+      {"created_at", r.created_at},
   };
-  if (view == View::staff) {
-    j["email"] = r.email;
-    j["note"] = r.note;
-    j["offer"] = r.offer ? offer_to_json(*r.offer) : json();
-    j["source_id"] = r.source_id;
-    j["source_key"] = r.source_key;
-    j["created_at"] = r.created_at;
+  if (audience != Audience::internal) {
+    for (auto it = j.begin(); it != j.end();) {
+      it = field_visible(audience, it.key()) ? std::next(it) : j.erase(it);
+    }
   }
   return j;
 }
 
-json to_geojson_feature(const Resource& r, View view) {
-  json props = to_json(r, view);
+json to_geojson_feature(const Resource& r, Audience audience) {
+  json props = to_json(r, audience);
   const double lon = props["lon"].get<double>();
   const double lat = props["lat"].get<double>();
   return {{"type", "Feature"},
@@ -432,6 +433,7 @@ Resource resource_from_json(const json& j) {
               "fax",
               "email",
               "url",
+              "contact_public",
               "activities",
               "main_activity",
               "targets",
@@ -490,6 +492,8 @@ Resource resource_from_json(const json& j) {
   str("fax", r.fax);
   str("email", r.email);
   str("url", r.url);
+  if (has("contact_public"))
+    r.contact_public = get_opt_bool(props["contact_public"], "contact_public");
   if (has("activities")) r.activities = get_code_set<Activity>(props["activities"], "activities");
   if (has("main_activity") && !props["main_activity"].is_null()) {
     r.main_activity = get_code<Activity>(props["main_activity"], "main_activity");

@@ -1,26 +1,22 @@
-// JSON form of resources, used by the store (nested parts), the API and the exporters.
-// Two views: `staff` (everything) and `public_view` (what a resident without an account may see).
+// JSON form of resources, used by the store (nested parts), the API and the exporters. What an
+// audience may see is decided by geo/visibility: pass the resource served() for that audience.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include "geo/resource.hpp"
+#include "geo/visibility.hpp"
 
 namespace tsunagi::geo {
 
-enum class View : std::uint8_t {
-  public_view,  ///< no placement offer, no internal note, no e-mail, no provenance; a 個人宅 venue
-                ///< is blurred (no street address, coordinates rounded to ~100 m) and a 住民個人
-                ///< operator's name is withheld
-  staff,  ///< every field
-};
-
 /// The properties object of a resource (no geometry). Code-list values are ids; each also gets a
-/// "<field>_ja" label where a person reads it (kind_ja, activities_ja...).
-nlohmann::json to_json(const Resource& r, View view = View::staff);
+/// "<field>_ja" label where a person reads it (kind_ja, activities_ja...). Properties `audience`
+/// may not see (field_visible) are left out; the values are `r`'s as given, so pass the resource
+/// served() for that audience.
+nlohmann::json to_json(const Resource& r, Audience audience = Audience::internal);
 
 /// The GeoJSON Feature of a resource.
-nlohmann::json to_geojson_feature(const Resource& r, View view = View::staff);
+nlohmann::json to_geojson_feature(const Resource& r, Audience audience = Audience::internal);
 
 /// Reads a resource from the API's JSON (the same shape to_json writes; *_ja fields are ignored).
 /// Geometry comes from "lon"/"lat" or a GeoJSON "geometry" Point. Unknown keys are rejected.

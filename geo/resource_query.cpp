@@ -182,25 +182,7 @@ OpenWindow make_open_window(std::string_view day, std::string_view from, std::st
   return w;
 }
 
-ResourceCatalog::ResourceCatalog(std::shared_ptr<const Snapshot> snapshot)
-    : snapshot_(std::move(snapshot)) {
-  const auto& rs = snapshot_->resources();
-  search_text_.reserve(rs.size());
-  for (const auto& r : rs) {
-    std::string key;
-    // Stored text is validated UTF-8; a bad row still must not make the whole catalog fail.
-    for (const std::string* part : {&r.name, &r.name_kana, &r.address, &r.building}) {
-      try {
-        key += normalize_for_search(*part);
-      } catch (const InvalidArgument&) {
-      }
-      key += '\n';  // keeps words of different fields from joining into false matches
-    }
-    search_text_.push_back(std::move(key));
-  }
-}
-
-bool ResourceCatalog::matches_attributes(const Resource& r, const ResourceQuery& q) {
+bool matches_attributes(const Resource& r, const ResourceQuery& q) {
   if (!q.publish_levels.contains(r.publish)) return false;
   if (!q.statuses.contains(r.status)) return false;
   if (!q.kinds.empty() && !q.kinds.contains(r.kind)) return false;
@@ -217,28 +199,28 @@ bool ResourceCatalog::matches_attributes(const Resource& r, const ResourceQuery&
   return true;
 }
 
-ResourcePage ResourceCatalog::query(const ResourceQuery& q) const {
+ResourcePage query(const AudienceView& view, const ResourceQuery& q) {
   std::vector<std::string> needles;
   for (const auto word : words(q.text)) {
     std::string n = normalize_for_search(word);
     if (!n.empty()) needles.push_back(std::move(n));
   }
-  const auto& rs = snapshot_->resources();
   auto accept = [&](std::uint32_t i) {
-    if (!matches_attributes(rs[i], q)) return false;
+    const ServedResource& item = view.item(i);
+    if (!matches_attributes(item.resource(), q)) return false;
     for (const auto& n : needles) {
-      if (search_text_[i].find(n) == std::string::npos) return false;
+      if (item.search_key().find(n) == std::string::npos) return false;
     }
     return true;
   };
 
   std::vector<std::uint32_t> matched;
   if (q.bbox) {
-    for (const auto i : snapshot_->within(*q.bbox)) {
+    for (const auto i : view.within(*q.bbox)) {
       if (accept(i)) matched.push_back(i);
     }
   } else {
-    for (std::uint32_t i = 0; i < rs.size(); ++i) {
+    for (std::uint32_t i = 0; i < view.size(); ++i) {
       if (accept(i)) matched.push_back(i);
     }
   }
@@ -248,17 +230,21 @@ ResourcePage ResourceCatalog::query(const ResourceQuery& q) const {
   if (q.offset >= matched.size() || q.limit == 0) return page;
   const std::size_t end = std::min(matched.size(), q.offset + q.limit);
   page.hits.reserve(end - q.offset);
+  const auto hit = [&](std::uint32_t i, std::optional<double> d) {
+    const ServedResource& item = view.item(i);
+    page.hits.push_back({&item, &item.resource(), d});
+  };
   if (q.near) {
     // The R-tree walks outward from the point; only the first offset+limit matches are measured.
-    std::vector<bool> is_match(rs.size(), false);
+    std::vector<bool> is_match(view.size(), false);
     for (const auto i : matched) is_match[i] = true;
-    const auto nearest = snapshot_->nearest(q.near->lon, q.near->lat, end,
-                                            [&](std::uint32_t i) { return is_match[i]; });
+    const auto nearest =
+        view.nearest(q.near->lon, q.near->lat, end, [&](std::uint32_t i) { return is_match[i]; });
     for (std::size_t k = q.offset; k < nearest.size(); ++k) {
-      page.hits.push_back({&rs[nearest[k].first], nearest[k].second});
+      hit(nearest[k].first, nearest[k].second);
     }
   } else {
-    for (std::size_t k = q.offset; k < end; ++k) page.hits.push_back({&rs[matched[k]], {}});
+    for (std::size_t k = q.offset; k < end; ++k) hit(matched[k], std::nullopt);
   }
   return page;
 }

@@ -1,7 +1,8 @@
 // Finding resources: the transport-free facade behind GET /api/resources, the OGC API items and
 // the CLI. Filters (bbox, kinds, activities, target groups, open on a weekday and time window,
-// barrier-free, vacancy, text), visibility (publish levels, closed or not), distance order from a
-// point, and pagination with the total count, over one immutable snapshot.
+// barrier-free, vacancy, text), publish levels and statuses, distance order from a point, and
+// pagination with the total count — over what one audience may know (a snapshot's
+// AudienceView), so that no filter, sort or count can see a value the audience may not.
 #pragma once
 
 #include <cstddef>
@@ -53,16 +54,18 @@ struct ResourceQuery {
   bool has_vacancy = false;        ///< vacancy > 0 or open placement slots > 0
   std::string text;                ///< words (all must match) in name, kana or address
   std::optional<GeoPoint> near;    ///< order by geodesic distance from here
-  /// Visibility: which publish levels and statuses may appear (the caller's role decides).
-  EnumSet<PublishLevel> publish_levels{PublishLevel::public_};
+  /// Which publish levels and statuses to list (within what the audience may know at all).
+  EnumSet<PublishLevel> publish_levels{PublishLevel::public_, PublishLevel::partners,
+                                       PublishLevel::internal};
   EnumSet<ResourceStatus> statuses{ResourceStatus::active, ResourceStatus::paused};
   std::size_t offset = 0;
   std::size_t limit = 100;
 };
 
 struct ResourceHit {
-  const Resource* resource = nullptr;
-  std::optional<double> distance_m;  ///< set when the query had `near`
+  const ServedResource* served = nullptr;
+  const Resource* resource = nullptr;  ///< &served->resource()
+  std::optional<double> distance_m;    ///< set when the query had `near`
 };
 
 struct ResourcePage {
@@ -70,27 +73,13 @@ struct ResourcePage {
   std::size_t number_matched = 0;  ///< every match, before offset/limit
 };
 
-/// A snapshot plus what text search needs of it (each resource's normalized name, kana and
-/// address), built once per snapshot. Immutable and shareable between threads.
-class ResourceCatalog {
- public:
-  /// Normalizes the text of every resource (done once, off the request path).
-  explicit ResourceCatalog(std::shared_ptr<const Snapshot> snapshot);
+/// Runs a query over what one audience may know. Results are in id order, or by distance from
+/// `near` (to the served position) when it is set.
+/// @throws InvalidArgument when the text is not valid UTF-8.
+[[nodiscard]] ResourcePage query(const AudienceView& view, const ResourceQuery& q);
 
-  [[nodiscard]] const Snapshot& snapshot() const { return *snapshot_; }
-  [[nodiscard]] const std::shared_ptr<const Snapshot>& snapshot_ptr() const { return snapshot_; }
-
-  /// Runs a query. Results are in snapshot (id) order, or by distance when `near` is set.
-  /// @throws InvalidArgument when the text is not valid UTF-8.
-  [[nodiscard]] ResourcePage query(const ResourceQuery& q) const;
-
-  /// True when `r` passes every filter of `q` but bbox and text (exposed for the tile layer and
-  /// tests that need the same rules).
-  [[nodiscard]] static bool matches_attributes(const Resource& r, const ResourceQuery& q);
-
- private:
-  std::shared_ptr<const Snapshot> snapshot_;
-  std::vector<std::string> search_text_;  ///< per resource, normalized
-};
+/// True when `r` passes every filter of `q` but bbox and text (exposed for the tile layer and
+/// tests that need the same rules).
+[[nodiscard]] bool matches_attributes(const Resource& r, const ResourceQuery& q);
 
 }  // namespace tsunagi::geo

@@ -1,17 +1,20 @@
 #include "geo/snapshot.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <boost/function_output_iterator.hpp>
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "geo/error.hpp"
 #include "geo/geodesic.hpp"
+#include "geo/resource_json.hpp"
 #include "geo/store.hpp"
+#include "geo/text_normalize.hpp"
+#include "geo/wkb_geojson.hpp"
 
 namespace tsunagi::geo {
 
@@ -43,74 +46,178 @@ double chord_to_metres(double chord) {
 /// Sphere and ellipsoid distances differ by less than 0.5 %: the safety factor for stopping.
 constexpr double kSphereSlack = 0.995;
 
+/// Above this many changed rows (or a quarter of the store), a snapshot reads everything again.
+constexpr std::int64_t kIncrementalRows = 4096;
+
+std::string make_search_key(const Resource& r) {
+  std::string key;
+  // Stored text is validated UTF-8; a bad row still must not make the whole view fail.
+  for (const std::string* part : {&r.name, &r.name_kana, &r.address, &r.building}) {
+    try {
+      key += normalize_for_search(*part);
+    } catch (const InvalidArgument&) {  // NOLINT(bugprone-empty-catch)
+    }
+    key += '\n';  // keeps words of different fields from joining into false matches
+  }
+  return key;
+}
+
+std::uint64_t fnv1a(std::string_view text) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 }  // namespace
 
-struct Snapshot::Index {
+void BBox::grow(double lon, double lat) {
+  min_lon = std::min(min_lon, lon);
+  min_lat = std::min(min_lat, lat);
+  max_lon = std::max(max_lon, lon);
+  max_lat = std::max(max_lat, lat);
+}
+
+// ---- ServedResource ----
+
+ServedResource::ServedResource(Audience audience, std::shared_ptr<const Resource> projected)
+    : audience_(audience),
+      resource_(std::move(projected)),
+      search_key_(make_search_key(*resource_)) {}
+
+const std::string& ServedResource::feature() const {
+  std::call_once(once_, [&] {
+    feature_ = to_geojson_feature(*resource_, audience_)
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  });
+  return feature_;
+}
+
+std::string ServedResource::etag() const {
+  std::string tag;
+  if (audience_ == Audience::public_) {
+    char hex[24];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(feature())));
+    tag = "W/\"";
+    tag += hex;
+    tag += '"';
+    return tag;
+  }
+  // Built with += rather than "\"" + ...: GCC 12 at -O2 reports a false -Wrestrict on the latter.
+  tag += '"';
+  tag += std::to_string(resource_->version);
+  tag += '"';
+  return tag;
+}
+
+// ---- AreaLayer ----
+
+AreaLayer::AreaLayer(std::int64_t generation, std::vector<Area> areas,
+                     std::vector<AreaPopulation> populations)
+    : generation_(generation),
+      areas_(std::move(areas)),
+      populations_(std::move(populations)),
+      generalizer_(areas_) {}
+
+const std::vector<std::string>& AreaLayer::features() const {
+  render();
+  return features_;
+}
+
+const std::vector<std::optional<BBox>>& AreaLayer::envelopes() const {
+  render();
+  return envelopes_;
+}
+
+void AreaLayer::render() const {
+  std::call_once(render_once_, [&] {
+    features_.reserve(areas_.size());
+    envelopes_.reserve(areas_.size());
+    for (const auto& a : areas_) {
+      WkbGeoJson parsed;
+      try {
+        parsed = wkb_to_geojson(a.wkb);
+      } catch (const GeometryError&) {
+        parsed = {nlohmann::json(nullptr), std::nullopt};
+      }
+      nlohmann::json props{{"id", a.id},
+                           {"kind", code_id(a.kind)},
+                           {"kind_ja", code_ja(a.kind)},
+                           {"code", a.code},
+                           {"name", a.name},
+                           {"parent_id", a.parent_id},
+                           {"lg_code", a.lg_code},
+                           {"vintage", a.vintage},
+                           {"label_lon", a.label_lon},
+                           {"label_lat", a.label_lat}};
+      envelopes_.push_back(parsed.envelope);
+      features_.push_back(nlohmann::json{
+          {"type", "Feature"},
+          {"id", a.id},
+          {"geometry", std::move(parsed.geometry)},
+          {"properties",
+           std::move(props)}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+  });
+}
+
+// ---- AudienceView ----
+
+struct AudienceView::Index {
   bgi::rtree<Entry2, bgi::rstar<16>> planar;
   bgi::rtree<Entry3, bgi::rstar<16>> sphere;
 };
 
-Snapshot::Snapshot() = default;
-Snapshot::~Snapshot() = default;
-
-std::shared_ptr<const Snapshot> Snapshot::build(const Store& store) {
-  std::shared_ptr<Snapshot> s(new Snapshot());
-  // One read transaction: generation, resources and areas come from the same committed state.
-  sqlite3* db = store.raw_handle();
-  const bool own = sqlite3_get_autocommit(db) != 0;
-  if (own && sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    throw StoreError(std::string("cannot read the store: ") + sqlite3_errmsg(db));
-  }
-  try {
-    s->generation_ = store.generation();
-    s->resources_.reserve(static_cast<std::size_t>(store.resource_count()));
-    store.for_each_resource([&](Resource&& r) { s->resources_.push_back(std::move(r)); });
-    s->areas_ = store.areas();
-    s->populations_ = store.populations();
-  } catch (...) {
-    if (own) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
-  if (own) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-
+AudienceView::AudienceView(Audience audience, std::vector<ServedPtr> items)
+    : audience_(audience),
+      items_(std::move(items)),
+      summaries_(CodeTable<ResourceKind>::entries.size()),
+      by_kind_(CodeTable<ResourceKind>::entries.size()) {
   std::vector<Entry2> planar;
   std::vector<Entry3> sphere;
-  planar.reserve(s->resources_.size());
-  sphere.reserve(s->resources_.size());
-  s->by_id_.reserve(s->resources_.size());
+  planar.reserve(items_.size());
+  sphere.reserve(items_.size());
   BBox ext{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
            std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest()};
-  bool any = false;
-  auto grow = [&](double lon, double lat) {
-    ext.min_lon = std::min(ext.min_lon, lon);
-    ext.min_lat = std::min(ext.min_lat, lat);
-    ext.max_lon = std::max(ext.max_lon, lon);
-    ext.max_lat = std::max(ext.max_lat, lat);
-    any = true;
-  };
-  for (std::uint32_t i = 0; i < s->resources_.size(); ++i) {
-    const auto& r = s->resources_[i];
+  for (std::uint32_t i = 0; i < items_.size(); ++i) {
+    const auto& r = items_[i]->resource();
     planar.emplace_back(Point2{r.lon, r.lat}, i);
     sphere.emplace_back(on_sphere(r.lon, r.lat), i);
-    s->by_id_.emplace(r.id, i);
-    grow(r.lon, r.lat);
+    ext.grow(r.lon, r.lat);
+    const auto k = static_cast<std::size_t>(r.kind);
+    by_kind_[k].push_back(i);
+    if (r.status != ResourceStatus::closed) {
+      ++open_count_;
+      auto& sum = summaries_[k];
+      ++sum.count;
+      if (!sum.extent) sum.extent = BBox{r.lon, r.lat, r.lon, r.lat};
+      sum.extent->grow(r.lon, r.lat);
+    }
   }
-  for (const auto& a : s->areas_) {
-    if (a.label_lon != 0 || a.label_lat != 0) grow(a.label_lon, a.label_lat);
-  }
-  if (any) s->extent_ = ext;
+  if (!items_.empty()) extent_ = ext;
   // The range constructors bulk-load (pack) the trees.
-  s->index_ = std::make_unique<Index>(Index{bgi::rtree<Entry2, bgi::rstar<16>>(planar),
-                                            bgi::rtree<Entry3, bgi::rstar<16>>(sphere)});
-  return s;
+  index_ = std::make_unique<Index>(Index{bgi::rtree<Entry2, bgi::rstar<16>>(planar),
+                                         bgi::rtree<Entry3, bgi::rstar<16>>(sphere)});
 }
 
-const Resource* Snapshot::find(std::string_view id) const {
-  auto it = by_id_.find(std::string(id));
-  return it == by_id_.end() ? nullptr : &resources_[it->second];
+AudienceView::~AudienceView() = default;
+
+std::optional<std::uint32_t> AudienceView::index_of(std::string_view id) const {
+  const auto it = std::lower_bound(
+      items_.begin(), items_.end(), id,
+      [](const ServedPtr& p, std::string_view key) { return p->resource().id < key; });
+  if (it == items_.end() || (*it)->resource().id != id) return std::nullopt;
+  return static_cast<std::uint32_t>(it - items_.begin());
 }
 
-std::vector<std::uint32_t> Snapshot::within(const BBox& box) const {
+const ServedResource* AudienceView::find(std::string_view id) const {
+  const auto i = index_of(id);
+  return i ? items_[*i].get() : nullptr;
+}
+
+std::vector<std::uint32_t> AudienceView::within(const BBox& box) const {
   std::vector<std::uint32_t> out;
   const Box2 query{Point2{box.min_lon, box.min_lat}, Point2{box.max_lon, box.max_lat}};
   index_->planar.query(
@@ -120,28 +227,142 @@ std::vector<std::uint32_t> Snapshot::within(const BBox& box) const {
   return out;
 }
 
-std::vector<std::pair<std::uint32_t, double>> Snapshot::nearest_impl(
+std::vector<std::pair<std::uint32_t, double>> AudienceView::nearest(
     double lon, double lat, std::size_t k, const std::function<bool(std::uint32_t)>& accept) const {
-  std::vector<std::pair<std::uint32_t, double>> found;
-  if (resources_.empty()) return found;
+  using Hit = std::pair<std::uint32_t, double>;
+  std::vector<Hit> heap;  // a max-heap of the best `want` so far: O(n log k), not O(k²)
+  if (items_.empty()) return heap;
+  const auto farther = [](const Hit& a, const Hit& b) {
+    return a.second != b.second ? a.second < b.second : a.first < b.first;
+  };
   const Point3 origin = on_sphere(lon, lat);
-  const std::size_t want = k == 0 ? resources_.size() : k;
+  const std::size_t want = k == 0 ? items_.size() : std::min(k, items_.size());
+  heap.reserve(want);
   // Walk candidates in sphere order; keep exact geodesic distances; stop once the next candidate's
-  // sphere distance (with slack) cannot beat the k-th best exact distance.
-  for (auto it =
-           index_->sphere.qbegin(bgi::nearest(origin, static_cast<unsigned>(resources_.size())));
+  // sphere distance (with slack) cannot beat the worst kept exact distance.
+  for (auto it = index_->sphere.qbegin(bgi::nearest(origin, static_cast<unsigned>(items_.size())));
        it != index_->sphere.qend(); ++it) {
     const double sphere_m = chord_to_metres(bg::distance(origin, it->first));
-    if (found.size() >= want && sphere_m * kSphereSlack > found[want - 1].second) break;
+    if (heap.size() >= want && sphere_m * kSphereSlack > heap.front().second) break;
     if (!accept(it->second)) continue;
-    const auto& r = resources_[it->second];
-    const double d = geodesic_distance_m(lon, lat, r.lon, r.lat);
-    auto pos = std::upper_bound(found.begin(), found.end(), d,
-                                [](double v, const auto& e) { return v < e.second; });
-    found.insert(pos, {it->second, d});
-    if (found.size() > want) found.pop_back();
+    const auto& r = items_[it->second]->resource();
+    const Hit hit{it->second, geodesic_distance_m(lon, lat, r.lon, r.lat)};
+    if (heap.size() < want) {
+      heap.push_back(hit);
+      std::push_heap(heap.begin(), heap.end(), farther);
+    } else if (farther(hit, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), farther);
+      heap.back() = hit;
+      std::push_heap(heap.begin(), heap.end(), farther);
+    }
   }
-  return found;
+  std::sort_heap(heap.begin(), heap.end(), farther);
+  return heap;
+}
+
+// ---- Snapshot ----
+
+Snapshot::Snapshot() = default;
+Snapshot::~Snapshot() = default;
+
+namespace {
+
+/// The entries of one audience for stored resources `rs` (in id order). `internal` holds the
+/// stored values, shared by the audiences that see them unchanged.
+std::vector<ServedPtr> project(Audience a, const std::vector<std::shared_ptr<const Resource>>& rs,
+                               const Generalizer& g) {
+  std::vector<ServedPtr> out;
+  out.reserve(rs.size());
+  for (const auto& r : rs) {
+    if (!visible(a, *r)) continue;
+    std::shared_ptr<const Resource> p;
+    if (a == Audience::internal || (a == Audience::partners && r->note.empty())) {
+      p = r;  // served() would return the same values
+    } else {
+      p = std::make_shared<const Resource>(served(a, *r, g));
+    }
+    out.push_back(std::make_shared<const ServedResource>(a, std::move(p)));
+  }
+  return out;
+}
+
+/// `before` (in id order) with the entries of `changed` (in id order, already projected for the
+/// audience; absent when it may not see them) put in place of their old versions.
+std::vector<ServedPtr> merge(const std::vector<ServedPtr>& before,
+                             const std::vector<std::shared_ptr<const Resource>>& changed,
+                             const std::vector<ServedPtr>& projected) {
+  std::vector<ServedPtr> out;
+  out.reserve(before.size() + projected.size());
+  std::size_t b = 0;
+  std::size_t p = 0;
+  for (const auto& c : changed) {
+    const std::string& id = c->id;
+    while (b < before.size() && before[b]->resource().id < id) out.push_back(before[b++]);
+    if (b < before.size() && before[b]->resource().id == id) ++b;  // the old version goes
+    if (p < projected.size() && projected[p]->resource().id == id) out.push_back(projected[p++]);
+  }
+  while (b < before.size()) out.push_back(before[b++]);
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapshot* previous) {
+  std::shared_ptr<Snapshot> s(new Snapshot());
+  std::vector<std::shared_ptr<const Resource>> rows;
+  bool full = true;
+  // One read transaction: generations, resources and areas come from the same committed state.
+  store.read_consistent([&] {
+    s->generation_ = store.generation();
+    const std::int64_t areas_generation = store.areas_generation();
+    if (previous != nullptr && previous->area_layer_->generation() == areas_generation) {
+      s->area_layer_ = previous->area_layer_;
+      s->info_.areas_rebuilt = false;
+    } else {
+      s->area_layer_ =
+          std::make_shared<const AreaLayer>(areas_generation, store.areas(), store.populations());
+    }
+    if (previous != nullptr && previous->generation_ <= s->generation_) {
+      const auto stored = static_cast<std::int64_t>(previous->view(Audience::internal).size());
+      const auto changed = store.resources_changed_since(previous->generation_);
+      full = changed > std::max(kIncrementalRows, stored / 4);
+    }
+    const auto keep = [&](Resource&& r) {
+      rows.push_back(std::make_shared<const Resource>(std::move(r)));
+    };
+    if (full) {
+      rows.reserve(static_cast<std::size_t>(store.resource_count()));
+      store.for_each_resource(keep);
+    } else {
+      store.for_each_resource_changed_since(previous->generation_, keep);
+    }
+  });
+  s->info_.full = full;
+  s->info_.resources_read = rows.size();
+
+  const Generalizer& g = s->area_layer_->generalizer();
+  for (const auto a : kAudiences) {
+    std::vector<ServedPtr> items;
+    // The public's positions depend on the areas (a 個人宅 is shown at its 町丁目).
+    const bool reproject_all = full || (a == Audience::public_ && s->info_.areas_rebuilt);
+    if (reproject_all && !full) {
+      // Every stored resource, from the internal view of the previous snapshot and the changes.
+      std::vector<std::shared_ptr<const Resource>> all;
+      const auto& before = previous->view(Audience::internal).items();
+      std::vector<ServedPtr> changed_internal = project(Audience::internal, rows, g);
+      for (const auto& e : merge(before, rows, changed_internal)) {
+        all.emplace_back(e, &e->resource());  // aliasing: keeps the entry (and its Resource) alive
+      }
+      items = project(a, all, g);
+    } else if (reproject_all) {
+      items = project(a, rows, g);
+    } else {
+      items = merge(previous->view(a).items(), rows, project(a, rows, g));
+    }
+    s->views_[static_cast<std::size_t>(a)] =
+        std::make_shared<const AudienceView>(a, std::move(items));
+  }
+  return s;
 }
 
 }  // namespace tsunagi::geo

@@ -52,7 +52,7 @@ std::int64_t pragma_int(sqlite3* db, const char* pragma) {
 // ---- schema ----
 
 // Forward-only migrations: index i upgrades user_version i to i+1. Never edit a landed one.
-const std::array<const char*, 1> kMigrations = {
+const std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE store_state(
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -219,10 +219,19 @@ CREATE TABLE session(
   expires_at TEXT NOT NULL
 );
 )sql",
+    // 2: layers with their own generations (a resource write does not rebuild the area layer and
+    // a snapshot reads only the rows that changed), and the host's consent to publish a private
+    // person's contact details.
+    R"sql(
+ALTER TABLE store_state ADD COLUMN areas_generation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE resource ADD COLUMN contact_public INTEGER;
+ALTER TABLE resource ADD COLUMN content_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX resource_content_seq ON resource(content_seq);
+)sql",
 };
 
 // The resource columns in one order, shared by INSERT, UPDATE and SELECT.
-constexpr std::array<const char*, 49> kResourceColumns = {"resource_id",
+constexpr std::array<const char*, 50> kResourceColumns = {"resource_id",
                                                           "source_id",
                                                           "source_key",
                                                           "version",
@@ -270,7 +279,10 @@ constexpr std::array<const char*, 49> kResourceColumns = {"resource_id",
                                                           "status",
                                                           "verified_at",
                                                           "note",
+                                                          "contact_public",
                                                           "created_by"};
+
+constexpr const char* kNextGeneration = "(SELECT generation + 1 FROM store_state WHERE id = 1)";
 
 std::string column_list() {
   std::string s;
@@ -288,13 +300,15 @@ std::string make_insert_sql() {
     values += std::to_string(i);
     values += ", ";
   }
-  return "INSERT INTO resource (" + column_list() + ", geom) VALUES (" + values +
-         "MakePoint(?12, ?13, 4326))";
+  // content_seq: the generation this write commits as (it moves once, at commit), so that a
+  // snapshot can read just the rows changed since its own generation.
+  return "INSERT INTO resource (" + column_list() + ", geom, content_seq) VALUES (" + values +
+         "MakePoint(?12, ?13, 4326), " + kNextGeneration + ")";
 }
 
 std::string make_update_sql() {
   std::string sets;
-  // Every column but resource_id (1), created_at (5) and created_by (49).
+  // Every column but resource_id (1), created_at (5) and created_by (the last).
   for (std::size_t i = 1; i < kResourceColumns.size() - 1; ++i) {
     if (i == 4) continue;
     sets += kResourceColumns[i];
@@ -302,7 +316,9 @@ std::string make_update_sql() {
     sets += std::to_string(i + 1);
     sets += ", ";
   }
-  return "UPDATE resource SET " + sets + "geom = MakePoint(?12, ?13, 4326) WHERE resource_id = ?1";
+  return "UPDATE resource SET " + sets +
+         "geom = MakePoint(?12, ?13, 4326), content_seq = " + kNextGeneration +
+         " WHERE resource_id = ?1";
 }
 
 template <typename E>
@@ -399,7 +415,8 @@ void bind_resource(Stmt& s, const Resource& r, std::string_view created_by) {
   s.bind_static(46, code_id(r.status));
   s.bind_static(47, r.verified_at);
   s.bind_static(48, r.note);
-  s.bind_static(49, created_by);
+  s.bind(49, r.contact_public);
+  s.bind_static(50, created_by);
 }
 
 Resource read_resource(const Stmt& s) {
@@ -454,14 +471,15 @@ Resource read_resource(const Stmt& s) {
   r.status = code_or(s.text(45), ResourceStatus::active);
   r.verified_at = s.text(46);
   r.note = s.text(47);
+  r.contact_public = s.opt_bool(48);
   return r;
 }
 
 /// The fields that differ between two versions of a resource, as {"field": {"from", "to"}}.
 /// Bookkeeping fields and derived labels are left out.
 json diff(const Resource& before, const Resource& after) {
-  json a = to_json(before, View::staff);
-  json b = to_json(after, View::staff);
+  json a = to_json(before);
+  json b = to_json(after);
   json out = json::object();
   for (const auto& [key, value] : b.items()) {
     if (key == "version" || key == "updated_at" || key == "created_at" || key.ends_with("_ja")) {
@@ -660,6 +678,10 @@ struct Store::Impl {
   }
 
   void bump_generation() { stmt("UPDATE store_state SET generation = generation + 1").run(); }
+  /// Marks the area layer changed as of the generation this write commits as.
+  void bump_areas_generation() {
+    stmt("UPDATE store_state SET areas_generation = generation + 1 WHERE id = 1").run();
+  }
 
   void add_history(const std::string& id, std::int64_t version, std::string_view actor,
                    std::string_view action, const json& changes) {
@@ -840,6 +862,26 @@ std::int64_t Store::generation() const {
   auto& s = impl_->stmt("SELECT generation FROM store_state WHERE id = 1");
   const auto done = s.reset_at_end();
   return s.step() ? s.int64(0) : 0;
+}
+
+std::int64_t Store::areas_generation() const {
+  auto& s = impl_->stmt("SELECT areas_generation FROM store_state WHERE id = 1");
+  const auto done = s.reset_at_end();
+  return s.step() ? s.int64(0) : 0;
+}
+
+void Store::read_consistent(const std::function<void()>& f) const {
+  const bool own = sqlite3_get_autocommit(impl_->db) != 0;
+  if (own && sqlite3_exec(impl_->db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw StoreError(std::string("cannot read the store: ") + sqlite3_errmsg(impl_->db));
+  }
+  try {
+    f();
+  } catch (...) {
+    if (own) sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  if (own) sqlite3_exec(impl_->db, "COMMIT", nullptr, nullptr, nullptr);
 }
 
 sqlite3* Store::raw_handle() const {
@@ -1097,6 +1139,20 @@ void Store::for_each_resource(const std::function<void(Resource&&)>& f) const {
   while (s.step()) f(read_resource(s));
 }
 
+void Store::for_each_resource_changed_since(std::int64_t generation,
+                                            const std::function<void(Resource&&)>& f) const {
+  auto& s = impl_->stmt(resource_select_sql("WHERE content_seq > ?1 ORDER BY resource_id"));
+  s.bind(1, generation);
+  while (s.step()) f(read_resource(s));
+}
+
+std::int64_t Store::resources_changed_since(std::int64_t generation) const {
+  auto& s = impl_->stmt("SELECT count(*) FROM resource WHERE content_seq > ?1");
+  const auto done = s.reset_at_end();
+  s.bind(1, generation);
+  return s.step() ? s.int64(0) : 0;
+}
+
 std::int64_t Store::resource_count() const {
   auto& s = impl_->stmt("SELECT count(*) FROM resource");
   const auto done = s.reset_at_end();
@@ -1170,6 +1226,7 @@ void Store::put_area(const Area& a) {
     s.bind_blob(11, a.wkb);
   }
   s.run();
+  impl_->bump_areas_generation();
   if (!a.wkb.empty()) {
     auto& chk = impl_->stmt("SELECT geom IS NULL FROM area WHERE area_id = ?1");
     const auto chk_done = chk.reset_at_end();
@@ -1227,6 +1284,7 @@ void Store::put_population(const AreaPopulation& p) {
     h.bind(3, *p.households);
     h.run();
   }
+  impl_->bump_areas_generation();
   tx.commit();
 }
 

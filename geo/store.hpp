@@ -61,7 +61,7 @@ enum class UpsertOutcome : std::uint8_t { inserted, updated, unchanged };
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   /// PRAGMA application_id of a tsunagi store: "tsun" in ASCII.
   static constexpr std::int32_t kApplicationId = 0x7473756E;
 
@@ -80,6 +80,12 @@ class Store {
   [[nodiscard]] int schema_version() const;
   /// Incremented by every committed write; snapshots and tile caches are keyed by it.
   [[nodiscard]] std::int64_t generation() const;
+  /// The generation at which areas or populations last changed (0: never). A snapshot rebuilds
+  /// its area layer only when this moved.
+  [[nodiscard]] std::int64_t areas_generation() const;
+  /// Runs `f` inside one read transaction (when none is open), so that everything it reads comes
+  /// from the same committed state.
+  void read_consistent(const std::function<void()>& f) const;
 
   /// RAII transaction: rolls back unless commit() was called. Writes outside a transaction each
   /// open their own.
@@ -125,6 +131,12 @@ class Store {
   /// Calls `f` for every resource (all publish levels and statuses), in id order.
   void for_each_resource(const std::function<void(Resource&&)>& f) const;
   [[nodiscard]] std::int64_t resource_count() const;
+  /// Calls `f` for every resource written after `generation` committed (in id order): what a
+  /// snapshot of that generation lacks. Resources are never deleted, only closed.
+  void for_each_resource_changed_since(std::int64_t generation,
+                                       const std::function<void(Resource&&)>& f) const;
+  /// How many resources were written after `generation`.
+  [[nodiscard]] std::int64_t resources_changed_since(std::int64_t generation) const;
   /// (source_key, resource id) of every resource imported from a source, sorted by key.
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> source_keys(
       std::int64_t source_id) const;

@@ -1,8 +1,9 @@
 // What every handler works with: the configuration, the store (one writer connection behind one
-// mutex), a read connection for small lookups (accounts, history), and the current snapshot and
-// search catalog, republished after each committed write — the server's own at once, another
-// program's (`tsunagi import` while serving) within `store_poll_ms`. Read handlers use catalog() /
-// snapshots().current() and never lock.
+// mutex), a read connection for small lookups (accounts, history), and the one published state —
+// the snapshot, with per audience the projected resources, their index, search keys and rendered
+// features — republished after each committed write: the server's own at once, another program's
+// (`tsunagi import` while serving) within `store_poll_ms`. Read handlers use snapshots().current()
+// and never lock.
 #pragma once
 
 #include <array>
@@ -14,11 +15,9 @@
 #include <type_traits>
 #include <utility>
 
-#include "geo/resource_query.hpp"
 #include "geo/snapshot.hpp"
 #include "geo/store.hpp"
 #include "server/config.hpp"
-#include "server/feature_cache.hpp"
 
 namespace tsunagi::server {
 
@@ -32,21 +31,12 @@ class ServerContext {
 
   [[nodiscard]] const Config& config() const { return config_; }
 
-  /// The snapshot every read is served from (also for tiles and OGC API).
+  /// The one published state every read is served from (JSON, OGC API, exports, tiles).
   [[nodiscard]] const geo::SnapshotHolder& snapshots() const { return snapshots_; }
-  /// The same snapshot with its text-search keys.
-  [[nodiscard]] std::shared_ptr<const geo::ResourceCatalog> catalog() const {
-    return catalog_.load();
-  }
-
-  /// Serialized features of the current snapshot (for listings).
-  [[nodiscard]] std::shared_ptr<const FeatureCache> features() const { return features_.load(); }
-
-  /// Resources not closed, at the publish levels in `levels` (for /health; kept per snapshot).
-  [[nodiscard]] std::size_t open_resource_count(geo::EnumSet<geo::PublishLevel> levels) const;
 
   /// Runs f(store) holding the write mutex. When f changed the store (its generation moved), the
-  /// snapshot and catalog are rebuilt and published before write() returns, so the caller's next
+  /// snapshot is brought up to date (only the changed layers and rows) and published before
+  /// write() returns, so the caller's next
   /// read sees its own write. Call only from worker threads.
   template <typename F>
   auto write(F&& f) -> std::invoke_result_t<F, geo::Store&> {
@@ -91,10 +81,6 @@ class ServerContext {
   std::mutex write_mu_;
   std::mutex read_mu_;
   geo::SnapshotHolder snapshots_;
-  std::atomic<std::shared_ptr<const geo::ResourceCatalog>> catalog_;
-  std::atomic<std::shared_ptr<const FeatureCache>> features_;
-  std::array<std::atomic<std::size_t>, 3> open_by_level_{};
-  void count_levels(const geo::Snapshot& snapshot);
   /// Republishes when another program committed to the store (polls its generation).
   void watch(const std::stop_token& stop);
   std::jthread watcher_;  ///< last: stopped and joined before the rest goes away

@@ -32,10 +32,6 @@ constexpr std::string_view kConfOas30 =
 constexpr std::string_view kProblem = "application/problem+json";
 constexpr std::string_view kContentCrs = "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>";
 
-/// The public sees a 個人宅 rounded to 0.001°; a bbox query is widened by this much before the
-/// exact test on the served position, so rounding never hides a feature from its own box.
-constexpr double kBlurMargin = 0.001;
-
 [[noreturn]] void invalid(std::string detail) {
   throw ApiError(ErrorCode::invalid_parameter, std::move(detail));
 }
@@ -50,8 +46,8 @@ json link(std::string href, std::string_view rel, std::string_view type, std::st
   return l;
 }
 
-bool is_staff(const Visibility& v) {
-  return v.view == geo::View::staff;
+bool is_staff(geo::Audience a) {
+  return a != geo::Audience::public_;
 }
 
 // ---- query parameters: one table drives validation, filtering and the OpenAPI document ----
@@ -338,177 +334,6 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// ---- WKB ----
-
-// std::byteswap is C++23.
-std::uint32_t swap_bytes(std::uint32_t v) {
-  return __builtin_bswap32(v);
-}
-std::uint64_t swap_bytes(std::uint64_t v) {
-  return __builtin_bswap64(v);
-}
-
-class WkbReader {
- public:
-  explicit WkbReader(std::string_view wkb) : data_(wkb) {}
-
-  json geometry(int depth) {
-    if (depth > 16) fail("geometry collections nested too deeply");
-    const bool little = byte() == 1;
-    little_ = little;
-    std::uint32_t type = u32();
-    bool has_z = (type & 0x80000000u) != 0;
-    bool has_m = (type & 0x40000000u) != 0;
-    if ((type & 0x20000000u) != 0) (void)u32();  // EWKB SRID
-    type &= 0x0FFFFFFFu;
-    if (type >= 3000) {
-      has_z = has_m = true;
-      type -= 3000;
-    } else if (type >= 2000) {
-      has_m = true;
-      type -= 2000;
-    } else if (type >= 1000) {
-      has_z = true;
-      type -= 1000;
-    }
-    dims_ = 2 + (has_z ? 1 : 0) + (has_m ? 1 : 0);
-    switch (type) {
-      case 1: {
-        auto p = point();
-        if (std::isnan(p[0].get<double>()) && std::isnan(p[1].get<double>())) {
-          return {{"type", "Point"}, {"coordinates", json::array()}};
-        }
-        return {{"type", "Point"}, {"coordinates", std::move(p)}};
-      }
-      case 2:
-        return {{"type", "LineString"}, {"coordinates", points()}};
-      case 3:
-        return {{"type", "Polygon"}, {"coordinates", rings()}};
-      case 4:
-      case 5:
-      case 6: {
-        static constexpr const char* kNames[] = {"MultiPoint", "MultiLineString", "MultiPolygon"};
-        const std::uint32_t n = count(5);
-        json parts = json::array();
-        for (std::uint32_t i = 0; i < n; ++i) {
-          const int saved = dims_;
-          json g = geometry(depth + 1);
-          dims_ = saved;
-          if (g["type"] != std::string(kNames[type - 4]).substr(5)) {
-            fail(std::string(kNames[type - 4]) + " holds a " + g["type"].get<std::string>());
-          }
-          parts.push_back(std::move(g["coordinates"]));
-        }
-        return {{"type", kNames[type - 4]}, {"coordinates", std::move(parts)}};
-      }
-      case 7: {
-        const std::uint32_t n = count(5);
-        json parts = json::array();
-        for (std::uint32_t i = 0; i < n; ++i) parts.push_back(geometry(depth + 1));
-        return {{"type", "GeometryCollection"}, {"geometries", std::move(parts)}};
-      }
-      default:
-        fail("unsupported geometry type " + std::to_string(type));
-    }
-  }
-
-  [[nodiscard]] bool at_end() const { return pos_ == data_.size(); }
-  [[nodiscard]] std::optional<geo::BBox> envelope() const {
-    if (!any_) return std::nullopt;
-    return env_;
-  }
-
- private:
-  [[noreturn]] static void fail(const std::string& what) {
-    throw geo::GeometryError("malformed WKB: " + what);
-  }
-  void need(std::size_t n) const {
-    if (data_.size() - pos_ < n) fail("truncated");
-  }
-  std::uint8_t byte() {
-    need(1);
-    const auto b = static_cast<std::uint8_t>(data_[pos_++]);
-    if (b > 1) fail("byte order must be 0 or 1");
-    return b;
-  }
-  std::uint32_t u32() {
-    need(4);
-    std::uint32_t v = 0;
-    std::memcpy(&v, data_.data() + pos_, 4);
-    pos_ += 4;
-    if (little_ != (std::endian::native == std::endian::little)) v = swap_bytes(v);
-    return v;
-  }
-  double f64() {
-    need(8);
-    std::uint64_t v = 0;
-    std::memcpy(&v, data_.data() + pos_, 8);
-    pos_ += 8;
-    if (little_ != (std::endian::native == std::endian::little)) v = swap_bytes(v);
-    return std::bit_cast<double>(v);
-  }
-  /// A count whose elements take at least `min_bytes` each, checked against what is left so a
-  /// corrupt count cannot make us reserve gigabytes.
-  std::uint32_t count(std::size_t min_bytes) {
-    const std::uint32_t n = u32();
-    if (static_cast<std::size_t>(n) * min_bytes > data_.size() - pos_) fail("count exceeds data");
-    return n;
-  }
-  json point() {
-    const double x = f64();
-    const double y = f64();
-    for (int i = 2; i < dims_; ++i) (void)f64();
-    if (!std::isnan(x) && !std::isnan(y)) {
-      if (!std::isfinite(x) || !std::isfinite(y)) fail("non-finite coordinate");
-      grow(x, y);
-    }
-    return json::array({x, y});
-  }
-  json points() {
-    const std::uint32_t n = count(static_cast<std::size_t>(dims_) * 8);
-    json a = json::array();
-    for (std::uint32_t i = 0; i < n; ++i) a.push_back(point());
-    return a;
-  }
-  json rings() {
-    const std::uint32_t n = count(4);
-    json a = json::array();
-    for (std::uint32_t i = 0; i < n; ++i) a.push_back(points());
-    return a;
-  }
-  void grow(double x, double y) {
-    if (!any_) {
-      env_ = {x, y, x, y};
-      any_ = true;
-      return;
-    }
-    env_.min_lon = std::min(env_.min_lon, x);
-    env_.min_lat = std::min(env_.min_lat, y);
-    env_.max_lon = std::max(env_.max_lon, x);
-    env_.max_lat = std::max(env_.max_lat, y);
-  }
-
-  std::string_view data_;
-  std::size_t pos_ = 0;
-  bool little_ = true;
-  int dims_ = 2;
-  geo::BBox env_{};
-  bool any_ = false;
-};
-
-struct ParsedWkb {
-  json geometry;
-  std::optional<geo::BBox> envelope;
-};
-
-ParsedWkb parse_wkb(std::string_view wkb) {
-  if (wkb.empty()) return {json(nullptr), std::nullopt};
-  WkbReader reader(wkb);
-  json g = reader.geometry(0);
-  if (!reader.at_end()) throw geo::GeometryError("malformed WKB: trailing bytes");
-  return {std::move(g), reader.envelope()};
-}
-
 // ---- extents ----
 
 struct Extent {
@@ -552,108 +377,10 @@ std::string collection_url(std::string_view base, std::string_view id) {
   return ogc_url(base, "/collections/" + percent_encode(id));
 }
 
-/// Per kind: how many resources the caller sees and where.
-struct KindSummary {
-  std::size_t count = 0;
-  Extent extent;
-};
-
 }  // namespace
-
-// ---- the cache of serialized features, one per snapshot ----
-
-struct Api::Cache {
-  explicit Cache(std::size_t resources) : public_features(resources), staff_features(resources) {}
-  std::weak_ptr<const geo::Snapshot> snapshot;
-  const geo::Snapshot* raw = nullptr;
-  std::int64_t generation = 0;
-  /// Indexes into resources() by kind, in resources() (= id) order.
-  std::vector<std::vector<std::uint32_t>> by_kind;
-
-  // Each feature is serialized on first use, per view, and kept for the snapshot's life: a page
-  // of 1k features is then a concatenation, and after a write no request pays for more than the
-  // features it returns.
-  struct Serialized {
-    explicit Serialized(std::size_t n) : text(n), once(n) {}
-    mutable std::vector<std::string> text;
-    mutable std::vector<std::once_flag> once;
-  };
-  Serialized public_features, staff_features;
-  mutable std::once_flag areas_once;
-  mutable std::vector<std::string> area_features;
-  /// Per visibility (levels and view): each kind's count and extent, for /collections and the
-  /// OpenAPI document — a pass over every resource, so once per snapshot, not per request.
-  mutable std::mutex summaries_mu;
-  mutable std::unordered_map<std::uint64_t, std::vector<KindSummary>> summaries;
-  mutable std::vector<std::optional<geo::BBox>> area_envelopes;
-
-  const std::string& feature(geo::View view, std::uint32_t i) const {
-    const Serialized& s = view == geo::View::staff ? staff_features : public_features;
-    std::call_once(s.once[i], [&] {
-      s.text[i] = dump(geo::to_geojson_feature(snapshot_ref().resources()[i], view));
-    });
-    return s.text[i];
-  }
-
-  void build_areas() const {
-    std::call_once(areas_once, [&] {
-      const auto& areas = snapshot_ref().areas();
-      area_features.reserve(areas.size());
-      area_envelopes.reserve(areas.size());
-      for (const auto& a : areas) {
-        ParsedWkb parsed;
-        try {
-          parsed = parse_wkb(a.wkb);
-        } catch (const geo::GeometryError&) {
-          // The store validated it on the way in; a damaged row is served without a boundary
-          // rather than failing the whole collection.
-          parsed = {json(nullptr), std::nullopt};
-        }
-        json props{{"id", a.id},
-                   {"kind", geo::code_id(a.kind)},
-                   {"kind_ja", geo::code_ja(a.kind)},
-                   {"code", a.code},
-                   {"name", a.name},
-                   {"parent_id", a.parent_id},
-                   {"lg_code", a.lg_code},
-                   {"vintage", a.vintage},
-                   {"label_lon", a.label_lon},
-                   {"label_lat", a.label_lat}};
-        area_envelopes.push_back(parsed.envelope);
-        area_features.push_back(dump(json{{"type", "Feature"},
-                                          {"id", a.id},
-                                          {"geometry", std::move(parsed.geometry)},
-                                          {"properties", std::move(props)}}));
-      }
-    });
-  }
-
-  // The snapshot outlives every request that uses this cache (the caller holds it).
-  const geo::Snapshot& snapshot_ref() const { return *raw; }
-};
 
 Api::Api(Limits limits) : limits_(limits) {}
 Api::~Api() = default;
-
-std::shared_ptr<const Api::Cache> Api::cache_for(
-    const std::shared_ptr<const geo::Snapshot>& s) const {
-  std::lock_guard lock(mutex_);
-  if (cache_ && cache_->raw == s.get() && cache_->snapshot.lock() == s) return cache_;
-  // A request still holding an older snapshot during a republish gets a cache of its own, so it
-  // does not throw away the features already serialized for the newer one.
-  const bool keep = !cache_ || s->generation() >= cache_->generation;
-  auto c = std::make_shared<Cache>(s->resources().size());
-  c->generation = s->generation();
-  c->snapshot = s;
-  c->raw = s.get();
-  c->by_kind.resize(geo::CodeTable<geo::ResourceKind>::entries.size());
-  const auto& resources = s->resources();
-  for (std::uint32_t i = 0; i < resources.size(); ++i) {
-    c->by_kind[static_cast<std::size_t>(resources[i].kind)].push_back(i);
-  }
-  if (keep) cache_ = c;
-  return c;
-}
 
 std::vector<std::string_view> Api::path_templates() {
   std::vector<std::string_view> out;
@@ -883,22 +610,10 @@ json conformance() {
   return {{"conformsTo", {kConfCore, kConfGeoJson, kConfOas30}}};
 }
 
-bool listed(const geo::Resource& r, const Visibility& v, bool closed_requested) {
-  if (!v.levels.contains(r.publish)) return false;
+bool listed(const geo::Resource& r, geo::Audience a, bool closed_requested) {
+  if (!geo::visible(a, r)) return false;
   if (r.status != geo::ResourceStatus::closed) return true;
-  return is_staff(v) && closed_requested;
-}
-
-std::pair<double, double> served_position(const geo::Resource& r, geo::View view) {
-  // Mirrors geo::to_json: the public sees a 個人宅 rounded to 0.001° (~100 m).
-  if (view == geo::View::public_view && r.venue == geo::VenueKind::private_home) {
-    return {std::round(r.lon * 1000) / 1000, std::round(r.lat * 1000) / 1000};
-  }
-  return {r.lon, r.lat};
-}
-
-json wkb_to_geojson(std::string_view wkb) {
-  return parse_wkb(wkb).geometry;
+  return closed_requested;
 }
 
 // ---- handlers ----
@@ -907,6 +622,7 @@ namespace {
 
 struct Context {
   const geo::Snapshot& snapshot;
+  const geo::AudienceView& view;
   const Request& request;
   const Limits& limits;
 };
@@ -927,7 +643,7 @@ HttpResponse json_response(const json& body, std::string_view type) {
 }
 
 /// Names of the query parameters an endpoint accepts for this caller and collection.
-std::vector<std::string_view> allowed_params(const Endpoint& e, bool areas, const Visibility& v) {
+std::vector<std::string_view> allowed_params(const Endpoint& e, bool areas, geo::Audience v) {
   std::vector<std::string_view> names;
   for (const auto p : e.params) {
     if (param_spec(p).in == "query") names.push_back(p);
@@ -944,27 +660,10 @@ std::vector<std::string_view> allowed_params(const Endpoint& e, bool areas, cons
   return names;
 }
 
-std::vector<KindSummary> summarize(const geo::Snapshot& s, const Visibility& v) {
-  std::vector<KindSummary> out(geo::CodeTable<geo::ResourceKind>::entries.size());
-  for (const auto& r : s.resources()) {
-    if (!listed(r, v, false)) continue;
-    auto& k = out[static_cast<std::size_t>(r.kind)];
-    ++k.count;
-    const auto [lon, lat] = served_position(r, v.view);
-    k.extent.grow(lon, lat);
-  }
-  return out;
-}
-
-/// summarize(), computed once per snapshot and visibility. The reference stays valid for the
-/// cache's life (entries are never removed).
-const std::vector<KindSummary>& summary_for(const Api::Cache& cache, const geo::Snapshot& s,
-                                            const Visibility& v) {
-  const std::uint64_t key = (v.levels.bits() << 1) | (v.view == geo::View::staff ? 1U : 0U);
-  std::lock_guard lock(cache.summaries_mu);
-  auto it = cache.summaries.find(key);
-  if (it == cache.summaries.end()) it = cache.summaries.emplace(key, summarize(s, v)).first;
-  return it->second;
+Extent extent_of(const std::optional<geo::BBox>& box) {
+  Extent e;
+  if (box) e.grow(*box);
+  return e;
 }
 
 Extent areas_extent(const geo::Snapshot& s, const std::vector<std::optional<geo::BBox>>& envs) {
@@ -1009,12 +708,11 @@ json areas_collection_json(std::string_view base, const Extent& extent, std::siz
 }
 
 /// The collection ids the caller would see in /collections, in listing order.
-std::vector<std::string> visible_collection_ids(const Api::Cache& cache, const geo::Snapshot& s,
-                                                const Visibility& v) {
+std::vector<std::string> visible_collection_ids(const geo::Snapshot& s,
+                                                const geo::AudienceView& view) {
   std::vector<std::string> ids;
-  const auto& summary = summary_for(cache, s, v);
   for (const auto& c : geo::CodeTable<geo::ResourceKind>::entries) {
-    if (summary[static_cast<std::size_t>(c.value)].count > 0) ids.emplace_back(c.id);
+    if (view.summary(c.value).count > 0) ids.emplace_back(c.id);
   }
   if (!s.areas().empty()) ids.emplace_back(kAreasCollection);
   return ids;
@@ -1063,7 +761,7 @@ json openapi_operation(const Endpoint& e, const std::vector<json>& extra_params,
 }
 
 template <typename Q>
-std::vector<json> queryable_params(const std::vector<Q>& table, const Visibility& v) {
+std::vector<json> queryable_params(const std::vector<Q>& table, geo::Audience v) {
   std::vector<json> out;
   for (const auto& q : table) {
     if (q.staff_only && !is_staff(v)) continue;
@@ -1072,10 +770,10 @@ std::vector<json> queryable_params(const std::vector<Q>& table, const Visibility
   return out;
 }
 
-json openapi(const Context& ctx, const Api::Cache& cache) {
-  const auto& v = ctx.request.visibility;
+json openapi(const Context& ctx) {
+  const auto v = ctx.request.audience;
   json paths = json::object();
-  const auto ids = visible_collection_ids(cache, ctx.snapshot, v);
+  const auto ids = visible_collection_ids(ctx.snapshot, ctx.view);
   for (const auto& e : endpoints()) {
     // The generic items path lists the resource queryables; each collection's own items path
     // (which GDAL looks up first) lists exactly the ones that collection accepts.
@@ -1112,7 +810,7 @@ json openapi(const Context& ctx, const Api::Cache& cache) {
           {"paths", std::move(paths)}};
 }
 
-json collections_json(const Context& ctx, const Api::Cache& cache);
+json collections_json(const Context& ctx);
 
 HttpResponse items_response(json header, const std::vector<const std::string*>& features) {
   // Features are pre-serialized: splice them into the collection rather than re-parsing.
@@ -1148,9 +846,10 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
     throw ApiError(ErrorCode::not_found,
                    "no such OGC API path: " + path + "; start at " + std::string(kMount));
   }
-  const Visibility& v = request.visibility;
+  const geo::Audience v = request.audience;
   const geo::Snapshot& snap = *snapshot;
-  const Context ctx{snap, request, limits_};
+  const geo::AudienceView& view = snap.view(v);
+  const Context ctx{snap, view, request, limits_};
 
   // Which collection, before the parameters: a 404 says more than a complaint about a filter.
   std::optional<geo::ResourceKind> kind;
@@ -1175,21 +874,20 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
     case Op::conformance:
       return json_response(conformance(), kJson);
     case Op::api:
-      return json_response(openapi(ctx, *cache_for(snapshot)), kOpenApi);
+      return json_response(openapi(ctx), kOpenApi);
     case Op::collections:
-      return json_response(collections_json(ctx, *cache_for(snapshot)), kJson);
+      return json_response(collections_json(ctx), kJson);
     case Op::collection: {
       if (areas) {
-        const auto cache = cache_for(snapshot);
-        cache->build_areas();
         return json_response(
-            areas_collection_json(request.base_url, areas_extent(snap, cache->area_envelopes),
+            areas_collection_json(request.base_url,
+                                  areas_extent(snap, snap.area_layer()->envelopes()),
                                   snap.areas().size()),
             kJson);
       }
-      const auto summary =
-          summary_for(*cache_for(snapshot), snap, v)[static_cast<std::size_t>(*kind)];
-      json c = resource_collection_json(request.base_url, *kind, summary.extent, summary.count);
+      const auto& summary = view.summary(*kind);
+      json c = resource_collection_json(request.base_url, *kind, extent_of(summary.extent),
+                                        summary.count);
       c["links"].push_back(
           link(ogc_url(request.base_url, "/collections"), "parent", kJson, "all collections"));
       return json_response(c, kJson);
@@ -1207,18 +905,17 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
         const auto it = std::find_if(all.begin(), all.end(),
                                      [&](const geo::Area& a) { return a.id == feature_id; });
         if (it == all.end()) throw ApiError(ErrorCode::not_found, absent);
-        const auto cache = cache_for(snapshot);
-        cache->build_areas();
-        json f = json::parse(cache->area_features[static_cast<std::size_t>(it - all.begin())]);
+        json f =
+            json::parse(snap.area_layer()->features()[static_cast<std::size_t>(it - all.begin())]);
         f["links"] = links;
         return json_response(f, kGeoJson);
       }
-      const geo::Resource* r = snap.find(feature_id);
+      const geo::ServedResource* item = view.find(feature_id);
       // Same answer for "absent" and "not yours to see": existence is not revealed.
-      if (r == nullptr || r->kind != *kind || !listed(*r, v, true)) {
+      if (item == nullptr || item->resource().kind != *kind || !listed(item->resource(), v, true)) {
         throw ApiError(ErrorCode::not_found, absent);
       }
-      json f = geo::to_geojson_feature(*r, v.view);
+      json f = json::parse(item->feature());
       f["links"] = links;
       return json_response(f, kGeoJson);
     }
@@ -1234,7 +931,6 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
   const std::size_t limit = parse_limit(request.query.get("limit"), limits_);
   const std::size_t offset = parse_offset(request.query.get("offset"));
 
-  const auto cache = cache_for(snapshot);
   std::size_t matched = 0;
   std::vector<const std::string*> page;
   page.reserve(std::min(limit, std::size_t{1024}));
@@ -1249,7 +945,8 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
     for (const auto& q : area_queryables()) {
       if (const auto* value = request.query.get(q.name)) q.apply(filter, *value);
     }
-    cache->build_areas();
+    const auto& area_envelopes = snap.area_layer()->envelopes();
+    const auto& area_features = snap.area_layer()->features();
     const auto& all = snap.areas();
     std::vector<geo::Geometry>
         box_shapes;  // made on first need: most areas are decided by envelope
@@ -1257,7 +954,7 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
       const auto& a = all[i];
       if (!filter.matches(a)) continue;
       if (bbox) {
-        const auto& env = cache->area_envelopes[i];
+        const auto& env = area_envelopes[i];
         if (!env) {
           if ((a.label_lon == 0 && a.label_lat == 0) || !bbox->contains(a.label_lon, a.label_lat)) {
             continue;
@@ -1288,7 +985,7 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
           if (!hit) continue;
         }
       }
-      take([&]() -> const std::string& { return cache->area_features[i]; });
+      take([&]() -> const std::string& { return area_features[i]; });
     }
   } else {
     ResourceFilter filter;
@@ -1297,33 +994,30 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
       if (const auto* value = request.query.get(q.name)) q.apply(filter, *value);
     }
     const bool closed_requested = filter.status == geo::ResourceStatus::closed;
-    const auto& resources = snap.resources();
+    // The view holds only what this audience may know, at the positions it may know: filters
+    // and the bbox see nothing else.
     const auto accept = [&](std::uint32_t i) {
-      const auto& r = resources[i];
+      const auto& r = view.resource(i);
       if (r.kind != *kind || !listed(r, v, closed_requested) || !filter.matches(r)) return false;
-      if (bbox) {
-        const auto [lon, lat] = served_position(r, v.view);
-        if (!bbox->contains(lon, lat)) return false;
-      }
-      return true;
+      return !bbox || bbox->contains(r.lon, r.lat);
+    };
+    const auto feature = [&](std::uint32_t i) -> const std::string& {
+      return view.item(i).feature();
     };
     if (bbox) {
-      // The R-tree holds true positions; widen so that a rounded public position near the edge
-      // is still a candidate, then test the served position exactly.
       std::vector<std::uint32_t> candidates;
       for (const auto& b : bbox->boxes) {
-        const auto hits = snap.within({b.min_lon - kBlurMargin, b.min_lat - kBlurMargin,
-                                       b.max_lon + kBlurMargin, b.max_lat + kBlurMargin});
+        const auto hits = view.within(b);
         candidates.insert(candidates.end(), hits.begin(), hits.end());
       }
       std::sort(candidates.begin(), candidates.end());
       candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
       for (const auto i : candidates) {
-        if (accept(i)) take([&]() -> const std::string& { return cache->feature(v.view, i); });
+        if (accept(i)) take([&]() -> const std::string& { return feature(i); });
       }
     } else {
-      for (const auto i : cache->by_kind[static_cast<std::size_t>(*kind)]) {
-        if (accept(i)) take([&]() -> const std::string& { return cache->feature(v.view, i); });
+      for (const auto i : view.of_kind(*kind)) {
+        if (accept(i)) take([&]() -> const std::string& { return feature(i); });
       }
     }
   }
@@ -1340,18 +1034,19 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
 
 namespace {
 
-json collections_json(const Context& ctx, const Api::Cache& cache) {
+json collections_json(const Context& ctx) {
   const auto& base = ctx.request.base_url;
   json list = json::array();
-  const auto& summary = summary_for(cache, ctx.snapshot, ctx.request.visibility);
   for (const auto& c : geo::CodeTable<geo::ResourceKind>::entries) {
-    const auto& k = summary[static_cast<std::size_t>(c.value)];
-    if (k.count > 0) list.push_back(resource_collection_json(base, c.value, k.extent, k.count));
+    const auto& k = ctx.view.summary(c.value);
+    if (k.count > 0) {
+      list.push_back(resource_collection_json(base, c.value, extent_of(k.extent), k.count));
+    }
   }
   if (!ctx.snapshot.areas().empty()) {
-    cache.build_areas();
-    list.push_back(areas_collection_json(base, areas_extent(ctx.snapshot, cache.area_envelopes),
-                                         ctx.snapshot.areas().size()));
+    list.push_back(areas_collection_json(
+        base, areas_extent(ctx.snapshot, ctx.snapshot.area_layer()->envelopes()),
+        ctx.snapshot.areas().size()));
   }
   return {{"links",
            {link(ogc_url(base, "/collections"), "self", kJson, "this document"),
@@ -1369,7 +1064,7 @@ std::vector<Route> ogc_api_routes(ServerContext& context) {
   ogc::Limits limits;
   limits.max_limit = static_cast<std::size_t>(std::max(1, context.config().max_page_size));
   limits.default_limit = std::min(limits.default_limit, limits.max_limit);
-  // One Api (and its feature cache) shared by every route of the module.
+  // One Api shared by every route of the module; what it serves hangs off the snapshot.
   auto api = std::make_shared<const ogc::Api>(limits);
   std::vector<Route> routes;
   for (const auto path : ogc::Api::path_templates()) {
@@ -1382,7 +1077,7 @@ std::vector<Route> ogc_api_routes(ServerContext& context) {
       ogc::Request request{{rc.path.begin() + 1, rc.path.end()},  // after "ogc"
                            rc.query,
                            rc.base_url,
-                           visibility_for(rc.principal.role)};
+                           geo::audience_for(rc.principal.role)};
       return api->handle(context.snapshots().current(), request);
     };
     routes.push_back(std::move(r));

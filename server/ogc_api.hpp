@@ -1,7 +1,7 @@
 // OGC API – Features Part 1 (Core, GeoJSON, OpenAPI 3.0) under /ogc, for the GIS clients planners
 // already use: GDAL's OAPIF driver (ogrinfo/ogr2ogr) and QGIS. One collection per resource kind the
 // caller can see, plus "areas". Transport-free: the server hands in the decoded path and query, the
-// caller's visibility (server/roles) and the base URL; this module returns the response or throws
+// caller's audience (geo/visibility) and the base URL; this module returns the response or throws
 // ApiError, which server/errors turns into problem+json.
 //
 // Choices, with the reason for each:
@@ -41,7 +41,7 @@ namespace tsunagi::server {
 class ServerContext;
 
 /// The GET routes of /ogc for Router::add_module, open to every role (what each caller sees is
-/// decided by visibility_for(role)). Page sizes follow the config's max_page_size.
+/// decided by geo::audience_for(role)). Page sizes follow the config's max_page_size.
 std::vector<Route> ogc_api_routes(ServerContext& context);
 
 }  // namespace tsunagi::server
@@ -68,7 +68,7 @@ struct Request {
       path;  ///< segments after "/ogc": {}, {"collections", "ibasho", "items"}…
   QueryParams query;
   std::string base_url;  ///< "http://127.0.0.1:8080": scheme, host and port as the client used them
-  Visibility visibility;
+  geo::Audience audience = geo::Audience::public_;
 };
 
 class Api {
@@ -87,14 +87,8 @@ class Api {
   /// The path templates served, relative to kMount (the OpenAPI document lists exactly these).
   static std::vector<std::string_view> path_templates();
 
-  /// Serialized features of one snapshot, built once and shared by all requests (opaque).
-  struct Cache;
-
  private:
-  std::shared_ptr<const Cache> cache_for(const std::shared_ptr<const geo::Snapshot>& s) const;
   Limits limits_;
-  mutable std::mutex mutex_;
-  mutable std::shared_ptr<const Cache> cache_;
 };
 
 // ---- the pure pieces, exposed for tests ----
@@ -130,14 +124,8 @@ nlohmann::json items_links(std::string_view items_url, std::string_view collecti
 nlohmann::json landing_page(std::string_view base_url);
 nlohmann::json conformance();
 
-/// Whether a resource appears in listings for this caller (publish level; closed ones never for
-/// the public, for staff only when `closed_requested`).
-bool listed(const geo::Resource& r, const Visibility& v, bool closed_requested);
-/// The point as served to this view (the public sees a 個人宅 rounded to ~100 m, as to_json does).
-std::pair<double, double> served_position(const geo::Resource& r, geo::View view);
-
-/// A GeoJSON geometry object from ISO or EWKB (2D; Z/M are dropped). Empty input → null.
-/// @throws geo::GeometryError on truncated or malformed WKB.
-nlohmann::json wkb_to_geojson(std::string_view wkb);
+/// Whether a resource appears in listings for this audience (geo::visible; a closed one only when
+/// `closed_requested`, which the public view never holds).
+bool listed(const geo::Resource& r, geo::Audience a, bool closed_requested);
 
 }  // namespace tsunagi::server::ogc

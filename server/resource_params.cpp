@@ -132,11 +132,10 @@ bool parse_flag(std::string_view key, std::string_view text) {
                                                    std::string(text.substr(0, 40)) + "'");
 }
 
-geo::ResourceQuery parse_resource_query(const QueryParams& query, const Config& config, Role role) {
+geo::ResourceQuery parse_resource_query(const QueryParams& query, const Config& config) {
   query.require_known(resource_query_keys());
   geo::ResourceQuery q;
   q.limit = static_cast<std::size_t>(config.default_page_size);
-  q.publish_levels = visibility_for(role).levels;
   if (const auto* v = query.get("bbox")) q.bbox = parse_bbox(*v, config.max_bbox_area_deg2);
   if (const auto* v = query.get("kind")) q.kinds = parse_codes<geo::ResourceKind>("kind", *v);
   if (const auto* v = query.get("activity")) {

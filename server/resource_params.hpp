@@ -11,7 +11,8 @@
 //   has_vacancy=true    vacancy or open placement slots
 //   q=text              words in name, kana or address; full/half width and kana/hira folded
 //   near=lon,lat        order by walking-free geodesic distance; adds distance_m
-//   status=active,paused,closed   default active,paused (closed only when asked)
+//   status=active,paused,closed   default active,paused (closed only when asked, and never to
+//                                 the public: its view holds no closed resource)
 //   limit=N             default default_page_size, at most max_page_size
 //   offset=N            at most 10,000,000
 #pragma once
@@ -22,7 +23,6 @@
 
 #include "geo/resource_query.hpp"
 #include "server/config.hpp"
-#include "server/roles.hpp"
 #include "server/url.hpp"
 
 namespace tsunagi::server {
@@ -41,8 +41,9 @@ std::size_t parse_count(std::string_view key, std::string_view text, std::size_t
 /// true/false/1/0. @throws ApiError(invalid_parameter).
 bool parse_flag(std::string_view key, std::string_view text);
 
-/// Every parameter above; visibility from the caller's role.
+/// Every parameter above. What the caller may see is not a parameter: the query runs over the
+/// caller's audience's view (geo/visibility).
 /// @throws ApiError(invalid_parameter, unknown_parameter).
-geo::ResourceQuery parse_resource_query(const QueryParams& query, const Config& config, Role role);
+geo::ResourceQuery parse_resource_query(const QueryParams& query, const Config& config);
 
 }  // namespace tsunagi::server

@@ -5,8 +5,10 @@
 
 #include "geo/error.hpp"
 #include "geo/resource_json.hpp"
+#include "geo/resource_query.hpp"
+#include "geo/snapshot.hpp"
+#include "geo/visibility.hpp"
 #include "server/errors.hpp"
-#include "server/feature_cache.hpp"
 #include "server/handlers.hpp"
 #include "server/resource_params.hpp"
 #include "server/roles.hpp"
@@ -19,34 +21,10 @@ namespace {
 
 constexpr std::string_view kGeoJson = "application/geo+json";
 
-// Built with += rather than "\"" + ... : GCC 12 at -O2 reports a false -Wrestrict on the latter.
-std::string strong_etag(std::int64_t version) {
-  std::string tag;
-  tag += '"';
-  tag += std::to_string(version);
-  tag += '"';
-  return tag;
-}
-
-// The tag a caller gets: strong for the staff view (the one editors send back in If-Match), weak
-// for the public view, which is a different representation of the same version.
-std::string etag_for(const geo::Resource& r, geo::View view) {
-  if (view == geo::View::staff) return strong_etag(r.version);
-  std::string tag = "W/\"";
-  tag += std::to_string(r.version);
-  tag += "-public\"";
-  return tag;
-}
-
 // A resource the caller may not see is reported exactly like one that does not exist.
 [[noreturn]] void not_found(std::string_view id) {
   throw ApiError(ErrorCode::not_found, "no resource with id '" + std::string(id.substr(0, 80)) +
                                            "' (or it is not visible to your role)");
-}
-
-bool visible(Role role, const geo::Resource& r) {
-  if (!may_see(role, r)) return false;
-  return !(role == Role::public_ && r.status == geo::ResourceStatus::closed);
 }
 
 // The version an If-Match names; nullopt for "*".
@@ -75,15 +53,23 @@ std::optional<std::int64_t> required_if_match(const HttpRequest& request) {
                  "number such as \"3\"");
 }
 
-json feature_of(const geo::Resource& r, geo::View view) {
-  return geo::to_geojson_feature(r, view);
-}
-
-HttpResponse feature_response(int status, const geo::Resource& r, geo::View view) {
-  HttpResponse resp = json_response(status, feature_of(r, view), kGeoJson);
-  resp.set_header("ETag", etag_for(r, view));
+HttpResponse feature_response(int status, const geo::ServedResource& item) {
+  HttpResponse resp;
+  resp.status = status;
+  resp.set_header("Content-Type", std::string(kGeoJson));
+  resp.body = item.feature();
+  resp.set_header("ETag", item.etag());
   resp.set_header("Vary", "Cookie, Authorization");
   return resp;
+}
+
+/// The answer to a write: the resource as the writer's audience sees it in the state the write
+/// just published.
+HttpResponse written_response(ServerContext& c, int status, const geo::Resource& r, Role role) {
+  const auto snapshot = c.snapshots().current();
+  const geo::ServedResource* item = snapshot->view(geo::audience_for(role)).find(r.id);
+  if (item == nullptr) not_found(r.id);
+  return feature_response(status, *item);
 }
 
 std::string query_without(const QueryParams& q, std::string_view drop) {
@@ -97,7 +83,7 @@ std::string query_without(const QueryParams& q, std::string_view drop) {
 }
 
 void check_publish_allowed(Role role, const geo::Resource& r) {
-  if (!visibility_for(role).levels.contains(r.publish)) {
+  if (!geo::levels_for(geo::audience_for(role)).contains(r.publish)) {
     throw ApiError(ErrorCode::forbidden,
                    "the role '" + std::string(geo::role_id(role)) +
                        "' may not create or keep a resource at publish level '" +
@@ -138,32 +124,25 @@ HttpResponse health(ServerContext& c, RequestContext& rc) {
   const auto snapshot = c.snapshots().current();
   json body = {{"status", "ok"},
                {"generation", snapshot ? snapshot->generation() : 0},
-               {"resources", c.open_resource_count(visibility_for(rc.principal.role).levels)}};
+               {"resources",
+                snapshot ? snapshot->view(geo::audience_for(rc.principal.role)).open_count() : 0}};
   HttpResponse r = json_response(200, body);
   r.set_header("Cache-Control", "no-store");
   return r;
 }
 
 HttpResponse list_resources(ServerContext& c, RequestContext& rc) {
-  const geo::ResourceQuery q = parse_resource_query(rc.query, c.config(), rc.principal.role);
-  // The catalog and the feature cache are published one after the other by a write: take a pair
-  // that belongs to the same snapshot.
-  auto catalog = c.catalog();
-  auto features = c.features();
-  for (int i = 0; i < 100 && catalog->snapshot_ptr() != features->snapshot_ptr(); ++i) {
-    catalog = c.catalog();
-    features = c.features();
-  }
-  if (catalog->snapshot_ptr() != features->snapshot_ptr()) {
-    features = std::make_shared<const FeatureCache>(catalog->snapshot_ptr());
-  }
+  const geo::ResourceQuery q = parse_resource_query(rc.query, c.config());
+  // One published state: the caller's audience's view holds only what it may know, at the
+  // positions it may know, so filters, distances, counts and search see nothing else.
+  const auto snapshot = c.snapshots().current();
+  const geo::AudienceView& view = snapshot->view(geo::audience_for(rc.principal.role));
   geo::ResourcePage page;
   try {
-    page = catalog->query(q);
+    page = geo::query(view, q);
   } catch (const geo::InvalidArgument& e) {
     throw ApiError(ErrorCode::invalid_parameter, std::string("q: ") + e.what());
   }
-  const geo::View view = visibility_for(rc.principal.role).view;
 
   const std::string base = rc.base_url + "/api/resources";
   const std::string self_query = query_without(rc.query, "");
@@ -181,19 +160,17 @@ HttpResponse list_resources(ServerContext& c, RequestContext& rc) {
   std::string body = R"({"type":"FeatureCollection","numberMatched":)" +
                      std::to_string(page.number_matched) +
                      ",\"numberReturned\":" + std::to_string(page.hits.size()) +
-                     ",\"generation\":" + std::to_string(catalog->snapshot().generation()) +
+                     ",\"generation\":" + std::to_string(snapshot->generation()) +
                      ",\"links\":" + links.dump(-1, ' ', false, json::error_handler_t::replace) +
                      ",\"features\":[";
   std::size_t estimate = body.size() + 2;
-  for (const auto& hit : page.hits) {
-    estimate += features->feature(features->index_of(*hit.resource), view).size() + 32;
-  }
+  for (const auto& hit : page.hits) estimate += hit.served->feature().size() + 32;
   body.reserve(estimate);
   bool first = true;
   for (const auto& hit : page.hits) {
     if (!first) body += ',';
     first = false;
-    const std::string& f = features->feature(features->index_of(*hit.resource), view);
+    const std::string& f = hit.served->feature();
     if (!hit.distance_m) {
       body += f;
       continue;
@@ -224,19 +201,19 @@ HttpResponse list_resources(ServerContext& c, RequestContext& rc) {
 HttpResponse get_resource(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const auto snapshot = c.snapshots().current();
-  const geo::Resource* r = snapshot->find(rc.params.at(0));
-  if (r == nullptr || !visible(rc.principal.role, *r)) not_found(rc.params.at(0));
-  const geo::View view = visibility_for(rc.principal.role).view;
+  const geo::ServedResource* item =
+      snapshot->view(geo::audience_for(rc.principal.role)).find(rc.params.at(0));
+  if (item == nullptr) not_found(rc.params.at(0));
   if (const std::string* inm = rc.http.header("if-none-match")) {
-    if (*inm == etag_for(*r, view) || *inm == "*") {
+    if (*inm == item->etag() || *inm == "*") {
       HttpResponse nm;
       nm.status = 304;
-      nm.set_header("ETag", etag_for(*r, view));
+      nm.set_header("ETag", item->etag());
       nm.set_header("Vary", "Cookie, Authorization");
       return nm;
     }
   }
-  return feature_response(200, *r, view);
+  return feature_response(200, *item);
 }
 
 HttpResponse create_resource(ServerContext& c, RequestContext& rc) {
@@ -247,7 +224,7 @@ HttpResponse create_resource(ServerContext& c, RequestContext& rc) {
   r.source_id = 0;
   r.source_key.clear();
   c.write([&](geo::Store& s) { s.create(r, rc.principal.name); });
-  HttpResponse resp = feature_response(201, r, geo::View::staff);
+  HttpResponse resp = written_response(c, 201, r, rc.principal.role);
   resp.set_header("Location", "/api/resources/" + percent_encode(r.id));
   return resp;
 }
@@ -264,7 +241,10 @@ HttpResponse update_resource(ServerContext& c, RequestContext& rc) {
   check_publish_allowed(rc.principal.role, r);
   c.write([&](geo::Store& s) {
     const auto current = s.resource(id);
-    if (!current || !visible(rc.principal.role, *current)) not_found(id);
+    if (!current || !geo::visible(geo::audience_for(rc.principal.role), *current)) not_found(id);
+    // What the writer's audience may not see (a partner's edit and the internal note) is kept,
+    // not wiped by a body that could not contain it.
+    geo::keep_unseen(geo::audience_for(rc.principal.role), *current, r);
     // Provenance is not editable through the API: a later re-import must still find the row.
     r.id = id;
     r.source_id = current->source_id;
@@ -272,7 +252,7 @@ HttpResponse update_resource(ServerContext& c, RequestContext& rc) {
     r.created_at = current->created_at;
     s.update(r, expected.value_or(current->version), rc.principal.name);
   });
-  return feature_response(200, r, geo::View::staff);
+  return written_response(c, 200, r, rc.principal.role);
 }
 
 HttpResponse close_resource(ServerContext& c, RequestContext& rc) {
@@ -281,19 +261,21 @@ HttpResponse close_resource(ServerContext& c, RequestContext& rc) {
   const std::string& id = rc.params.at(0);
   const geo::Resource closed = c.write([&](geo::Store& s) {
     const auto current = s.resource(id);
-    if (!current || !visible(rc.principal.role, *current)) not_found(id);
+    if (!current || !geo::visible(geo::audience_for(rc.principal.role), *current)) not_found(id);
     return s.close(id, expected.value_or(current->version), rc.principal.name);
   });
-  return feature_response(200, closed, geo::View::staff);
+  return written_response(c, 200, closed, rc.principal.role);
 }
 
 HttpResponse resource_history(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const std::string& id = rc.params.at(0);
+  const geo::Audience audience = geo::audience_for(rc.principal.role);
   const auto entries = c.read([&](const geo::Store& s) {
     const auto current = s.resource(id);
-    if (!current || !visible(rc.principal.role, *current)) not_found(id);
-    return s.history(id);
+    if (!current || !geo::visible(audience, *current)) not_found(id);
+    // What the reader may know now decides what is shown of the past.
+    return geo::project_history(audience, *current, s.history(id));
   });
   json list = json::array();
   for (const auto& e : entries) {

@@ -1,21 +1,10 @@
-// Who may see what: the one place that turns a role into publish levels and a JSON view. Routes
-// declare which roles may call them (server/routes.cpp); this file decides, for a caller allowed
-// in, which resources and which fields they get. Every output (JSON, GeoJSON, OGC API, CSV, tiles)
-// must go through visibility_for().
-//
-//   role          publish levels seen            fields            closed resources
-//   public        public                         View::public_view only with status=closed
-//   planner       public, partners               View::staff       on request
-//   matcher       public, partners               View::staff       on request
-//   coordinator   public, partners, internal     View::staff       on request
-//   admin         public, partners, internal     View::staff       on request
+// Which roles may call a route (server/routes.cpp declares them per route). What a caller who is
+// let in may *see* is not decided here: geo/visibility turns the role into an audience, and every
+// route reads through that audience's view of the snapshot.
 #pragma once
 
 #include "geo/accounts.hpp"
-#include "geo/code_lists.hpp"
 #include "geo/enum_set.hpp"
-#include "geo/resource.hpp"
-#include "geo/resource_json.hpp"
 
 namespace tsunagi::server {
 
@@ -29,16 +18,5 @@ inline constexpr RoleSet kSignedIn{Role::coordinator, Role::matcher, Role::plann
 /// sites' capacity current, admins fix anything. Planners only read.
 inline constexpr RoleSet kEditors{Role::coordinator, Role::matcher, Role::admin};
 inline constexpr RoleSet kAdmins{Role::admin};
-
-struct Visibility {
-  geo::EnumSet<geo::PublishLevel> levels;
-  geo::View view = geo::View::public_view;
-};
-
-Visibility visibility_for(Role role);
-
-/// True when `role` may see `r` at all (publish level; closed resources are visible to whoever
-/// sees the level, when asked for).
-bool may_see(Role role, const geo::Resource& r);
 
 }  // namespace tsunagi::server

@@ -1,4 +1,5 @@
-// Exports: CSV for Excel that imports back unchanged, GeoJSON, GeoPackage.
+// Exports: CSV for Excel that imports back unchanged, GeoJSON, GeoPackage; the public view by
+// default, and the file says which view it holds.
 #include "datasets/exporter.hpp"
 
 #include <gmock/gmock.h>
@@ -51,7 +52,9 @@ TEST(ExportCsv, RoundTripGivesTheSameResources) {
   fill(a);
   {
     const geo::Store s = geo::Store::open(a.db(), geo::Store::Mode::read_only);
-    ds::export_resources(s, a.file("export.csv"), {});
+    ds::ExportOptions o;
+    o.view = geo::Audience::internal;  // a full copy: notes included
+    ds::export_resources(s, a.file("export.csv"), o);
   }
   StoreDir b;
   const auto r = b.import({a.file("export.csv")});  // auto: the export's own header
@@ -117,4 +120,60 @@ TEST(ExportOptions, KindFilterAndClosedResources) {
   ds::ExportOptions o;
   o.kind = geo::ResourceKind::ibasho;
   EXPECT_EQ(ds::export_resources(s, store.file("none.csv"), o), 0);
+}
+
+TEST(ExportViews, ThePublicViewIsTheDefaultAndTheFileSaysWhichViewItHolds) {
+  StoreDir store;
+  {
+    auto s = geo::Store::open(store.db(), geo::Store::Mode::create_if_missing);
+    auto make = [&](const std::string& name, auto&& edit) {
+      geo::Resource r;
+      r.kind = geo::ResourceKind::ibasho;
+      r.name = name;
+      r.lon = 134.0434;
+      r.lat = 34.3402;
+      edit(r);
+      s.create(r, "test");
+    };
+    make("えんがわサロン", [](geo::Resource& r) {
+      r.venue = geo::VenueKind::private_home;
+      r.operator_type = geo::OperatorType::jumin_kojin;
+      r.operator_name = "山田 花子";
+      r.address = "高松市番町三丁目14-15";
+      r.phone = "090-0000-0000";
+      r.note = "鍵は隣家";
+    });
+    make("内部の受入れ先", [](geo::Resource& r) { r.publish = geo::PublishLevel::internal; });
+    make("閉じたカフェ", [](geo::Resource& r) { r.status = geo::ResourceStatus::closed; });
+  }
+  const geo::Store s = geo::Store::open(store.db(), geo::Store::Mode::read_only);
+  ds::ExportOptions o;
+  EXPECT_EQ(o.view, geo::Audience::public_) << "safe by default";
+  EXPECT_EQ(ds::export_resources(s, store.file("public.csv"), o), 1);
+  const std::string pub = tsunagi::test::read_file(store.file("public.csv"));
+  EXPECT_THAT(pub, HasSubstr("えんがわサロン"));
+  for (const char* secret : {"14-15", "山田", "090-0000-0000", "鍵は隣家", "内部の受入れ先",
+                             "閉じたカフェ", "34.3402", "134.0434"}) {
+    EXPECT_THAT(pub, testing::Not(HasSubstr(secret))) << secret;
+  }
+  EXPECT_THAT(pub, HasSubstr(",出力範囲\r\n"));
+  EXPECT_THAT(pub, HasSubstr(",一般公開用\r\n"));
+
+  o.view = geo::Audience::internal;
+  o.include_closed = true;
+  EXPECT_EQ(ds::export_resources(s, store.file("internal.csv"), o), 3);
+  const std::string all = tsunagi::test::read_file(store.file("internal.csv"));
+  for (const char* known : {"14-15", "山田", "鍵は隣家", "内部の受入れ先", "閉じたカフェ"}) {
+    EXPECT_THAT(all, HasSubstr(known)) << known;
+  }
+  EXPECT_THAT(all, HasSubstr(",内部用\r\n"));
+
+  o = {};
+  o.format = ds::ExportFormat::geojson;
+  ds::export_resources(s, store.file("public.geojson"), o);
+  const auto j = nlohmann::json::parse(tsunagi::test::read_file(store.file("public.geojson")));
+  EXPECT_EQ(j["tsunagi:view"], "public");
+  ASSERT_EQ(j["features"].size(), 1U);
+  EXPECT_FALSE(j["features"][0]["properties"].contains("note"));
+  EXPECT_EQ(j["features"][0]["properties"]["address"], "");
 }

@@ -138,12 +138,23 @@ TEST(ExportCli, CsvForExcelImportsBack) {
   const auto out = (dir / "export.csv").string();
   const auto r = run_tsunagi({"export", "--db", db, "--format", "csv", "--out", out});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "exported 1 resources to " + out + "\n");
+  EXPECT_EQ(r.out, "exported 1 resources (public view) to " + out + "\n");
   EXPECT_TRUE(read_file(out).starts_with("\xEF\xBB\xBF"));
   const auto back = run_tsunagi({"import", "--db", (dir / "b.tsunagi").string(), out});
   EXPECT_EQ(back.exit_code, 0) << back.out << back.err;
   const auto bad = run_tsunagi({"export", "--db", db, "--format", "xlsx", "--out", out});
   EXPECT_EQ(bad.exit_code, 2);
+  const auto view = run_tsunagi({"export", "--db", db, "--view", "staff", "--out", out});
+  EXPECT_EQ(view.exit_code, 2);
+  EXPECT_NE(view.err.find("unknown --view 'staff' (public, partners or internal)"),
+            std::string::npos)
+      << view.err;
+  const auto closed = run_tsunagi({"export", "--db", db, "--include-closed", "--out", out});
+  EXPECT_EQ(closed.exit_code, 2);
+  EXPECT_NE(closed.err.find("never in the public view"), std::string::npos) << closed.err;
+  const auto internal = run_tsunagi({"export", "--db", db, "--view", "internal", "--out", out});
+  EXPECT_EQ(internal.exit_code, 0) << internal.err;
+  EXPECT_NE(internal.out.find("(internal view)"), std::string::npos) << internal.out;
 }
 
 TEST(ImportCli, KilledImportLeavesTheStoreAsBefore) {

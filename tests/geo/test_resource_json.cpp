@@ -1,4 +1,4 @@
-// The JSON form of resources: round trip, precise errors, and what the public view withholds.
+// The JSON form of resources: round trip, precise errors, and the fields each audience gets.
 #include "geo/resource_json.hpp"
 
 #include <gtest/gtest.h>
@@ -41,7 +41,7 @@ Resource home_salon() {
 
 TEST(ResourceJson, StaffViewRoundTripsThroughTheApiShape) {
   const Resource r = home_salon();
-  const json j = to_json(r, View::staff);
+  const json j = to_json(r);
   EXPECT_EQ(j["kind"], "ibasho");
   EXPECT_EQ(j["kind_ja"], "居場所・サロン");
   EXPECT_EQ(j["schedules"][0]["rrule"], "FREQ=WEEKLY;BYDAY=TU");
@@ -51,19 +51,18 @@ TEST(ResourceJson, StaffViewRoundTripsThroughTheApiShape) {
   EXPECT_EQ(back, r);
 }
 
-TEST(ResourceJson, PublicViewWithholdsPrivateDetails) {
-  const json j = to_json(home_salon(), View::public_view);
-  EXPECT_FALSE(j.contains("offer"));
-  EXPECT_FALSE(j.contains("note"));
-  EXPECT_FALSE(j.contains("email"));
-  EXPECT_FALSE(j.contains("source_key"));
-  EXPECT_EQ(j["operator_name"], "") << "a private person's name is never public";
-  EXPECT_EQ(j["address"], "") << "a home address is never public";
-  EXPECT_EQ(j["accuracy"], "chome");
-  EXPECT_DOUBLE_EQ(j["lon"].get<double>(), 133.912);
-  EXPECT_DOUBLE_EQ(j["lat"].get<double>(), 35.068);
-  const json f = to_geojson_feature(home_salon(), View::public_view);
-  EXPECT_DOUBLE_EQ(f["geometry"]["coordinates"][0].get<double>(), 133.912);
+TEST(ResourceJson, LeavesOutWhatTheAudienceMayNotSee) {
+  const json pub = to_json(home_salon(), Audience::public_);
+  for (const char* key : {"offer", "note", "source_key", "source_id", "created_at", "version",
+                          "updated_at", "publish", "contact_public"}) {
+    EXPECT_FALSE(pub.contains(key)) << key;
+  }
+  EXPECT_TRUE(pub.contains("name"));
+  const json partners = to_json(home_salon(), Audience::partners);
+  EXPECT_FALSE(partners.contains("note"));
+  EXPECT_TRUE(partners.contains("offer"));
+  EXPECT_TRUE(partners.contains("version"));
+  EXPECT_TRUE(to_json(home_salon(), Audience::internal).contains("note"));
 }
 
 TEST(ResourceJson, ErrorsNameTheFieldAndWhatIsExpected) {

@@ -1,4 +1,5 @@
-// Snapshots: what readers see, bbox and nearest queries against brute force.
+// Snapshots: what readers see, per audience; bbox and nearest queries against brute force; an
+// incremental build equals a full one; a resources-only write keeps the area layer.
 #include "geo/snapshot.hpp"
 
 #include <gtest/gtest.h>
@@ -6,6 +7,7 @@
 #include <random>
 
 #include "geo/geodesic.hpp"
+#include "geo/geometry.hpp"
 #include "geo/store.hpp"
 #include "support/test_support.hpp"
 
@@ -18,8 +20,8 @@ TEST(Snapshot, SeesCommittedStateAndItsGeneration) {
   SnapshotHolder holder;
   holder.publish(Snapshot::build(store));
   const auto first = holder.current();
-  EXPECT_TRUE(first->resources().empty());
-  EXPECT_FALSE(first->extent());
+  EXPECT_EQ(first->view(Audience::internal).size(), 0u);
+  EXPECT_FALSE(first->view(Audience::public_).extent());
 
   Resource r;
   r.kind = ResourceKind::kayoi_no_ba;
@@ -30,11 +32,12 @@ TEST(Snapshot, SeesCommittedStateAndItsGeneration) {
   holder.publish(Snapshot::build(store));
   const auto second = holder.current();
   EXPECT_GT(second->generation(), first->generation());
-  ASSERT_EQ(second->resources().size(), 1u);
-  ASSERT_NE(second->find(r.id), nullptr);
-  EXPECT_EQ(second->find(r.id)->name, r.name);
-  EXPECT_EQ(second->find("nope"), nullptr);
-  EXPECT_TRUE(first->resources().empty()) << "an old snapshot never changes";
+  const auto& view = second->view(Audience::internal);
+  ASSERT_EQ(view.size(), 1u);
+  ASSERT_NE(view.find(r.id), nullptr);
+  EXPECT_EQ(view.find(r.id)->resource().name, r.name);
+  EXPECT_EQ(view.find("nope"), nullptr);
+  EXPECT_EQ(first->view(Audience::internal).size(), 0u) << "an old snapshot never changes";
 }
 
 TEST(Snapshot, WithinAndNearestAgreeWithBruteForce) {
@@ -55,8 +58,10 @@ TEST(Snapshot, WithinAndNearestAgreeWithBruteForce) {
     }
     tx.commit();
   }
-  const auto snap = Snapshot::build(store);
-  const auto& all = snap->resources();
+  const auto snapshot = Snapshot::build(store);
+  const auto* snap = &snapshot->view(Audience::public_);
+  std::vector<Resource> all;
+  for (const auto& item : snap->items()) all.push_back(item->resource());
 
   const BBox box{135.0, 34.0, 137.5, 36.0};
   std::vector<std::uint32_t> brute;
@@ -83,6 +88,97 @@ TEST(Snapshot, WithinAndNearestAgreeWithBruteForce) {
       EXPECT_NEAR(got[k].second, expect[k].first, 1e-6);
     }
   }
+}
+
+Resource at(const std::string& name, double lon, double lat) {
+  Resource r;
+  r.kind = ResourceKind::ibasho;
+  r.name = name;
+  r.lon = lon;
+  r.lat = lat;
+  return r;
+}
+
+/// The ids and served values of a view, for comparing two builds.
+std::vector<Resource> contents(const AudienceView& view) {
+  std::vector<Resource> out;
+  for (const auto& item : view.items()) out.push_back(item->resource());
+  return out;
+}
+
+TEST(Snapshot, IncrementalBuildEqualsAFullBuild) {
+  test::TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  std::vector<Resource> rs;
+  for (int i = 0; i < 50; ++i) {
+    Resource r = at("居場所" + std::to_string(i), 133.9 + i * 0.001, 35.0);
+    r.publish = i % 3 == 0 ? PublishLevel::partners : PublishLevel::public_;
+    if (i % 5 == 0) r.venue = VenueKind::private_home;
+    store.create(r, "test");
+    rs.push_back(r);
+  }
+  const auto before = Snapshot::build(store);
+
+  // Every kind of change: an edit, a move to internal, a new one, a closing, a note.
+  rs[1].name = "改名した居場所";
+  store.update(rs[1], rs[1].version, "test");
+  rs[2].publish = PublishLevel::internal;
+  store.update(rs[2], rs[2].version, "test");
+  Resource added = at("新しい居場所", 133.95, 35.01);
+  store.create(added, "test");
+  store.close(rs[4].id, rs[4].version, "test");
+  rs[6].note = "内部メモ";
+  store.update(rs[6], rs[6].version, "test");
+
+  const auto incremental = Snapshot::build(store, before.get());
+  EXPECT_FALSE(incremental->build_info().full);
+  EXPECT_EQ(incremental->build_info().resources_read, 5u) << "only the changed rows are read";
+  const auto full = Snapshot::build(store);
+  EXPECT_TRUE(full->build_info().full);
+  for (const auto a : kAudiences) {
+    EXPECT_EQ(contents(incremental->view(a)), contents(full->view(a))) << audience_id(a);
+  }
+  EXPECT_EQ(incremental->view(Audience::public_).find(rs[2].id), nullptr);
+  EXPECT_EQ(incremental->view(Audience::public_).find(rs[4].id), nullptr) << "closed";
+  ASSERT_NE(incremental->view(Audience::internal).find(rs[4].id), nullptr);
+  // An unchanged entry (and the feature already rendered for it) is shared, not rebuilt.
+  const auto* old_entry = before->view(Audience::public_).find(rs[10].id);
+  EXPECT_EQ(old_entry, incremental->view(Audience::public_).find(rs[10].id));
+}
+
+TEST(Snapshot, AResourcesOnlyWriteKeepsTheAreaLayer) {
+  test::TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  Area a;
+  a.id = "chome:1";
+  a.kind = AreaKind::chome;
+  a.name = "一丁目";
+  a.wkb =
+      Geometry::from_wkt("POLYGON((133.9 35.0,133.91 35.0,133.91 35.01,133.9 35.01,133.9 35.0))")
+          .wkb();
+  a.label_lon = 133.905;
+  a.label_lat = 35.005;
+  store.put_area(a);
+  const auto first = Snapshot::build(store);
+
+  Resource home = at("自宅サロン", 133.9012, 35.0021);
+  home.venue = VenueKind::private_home;
+  store.create(home, "test");
+  const auto second = Snapshot::build(store, first.get());
+  EXPECT_FALSE(second->build_info().areas_rebuilt);
+  EXPECT_EQ(second->area_layer(), first->area_layer()) << "the same layer object, not a copy";
+  const auto& served = second->view(Audience::public_).find(home.id)->resource();
+  EXPECT_DOUBLE_EQ(served.lon, 133.905) << "a 個人宅 is served at its 町丁目's point";
+  EXPECT_DOUBLE_EQ(served.lat, 35.005);
+
+  a.label_lon = 133.906;  // an area edit rebuilds the area layer and re-places private homes
+  store.put_area(a);
+  const auto third = Snapshot::build(store, second.get());
+  EXPECT_TRUE(third->build_info().areas_rebuilt);
+  EXPECT_NE(third->area_layer(), second->area_layer());
+  EXPECT_DOUBLE_EQ(third->view(Audience::public_).find(home.id)->resource().lon, 133.906);
+  EXPECT_EQ(contents(third->view(Audience::public_)),
+            contents(Snapshot::build(store)->view(Audience::public_)));
 }
 
 }  // namespace

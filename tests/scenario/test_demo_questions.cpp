@@ -1,5 +1,6 @@
-// A coordinator's and a planner's questions, asked of the demo town through the geo APIs the
-// server uses (the store, a snapshot, schedules, geometry), and the demo command itself.
+// A coordinator's and a planner's questions, asked of the demo town through the facades the
+// server uses (the store, a snapshot's audience views, geo::query with parse_open_window), and
+// the demo command itself.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "datasets/demo_town.hpp"
 #include "geo/geometry.hpp"
+#include "geo/resource_query.hpp"
 #include "geo/snapshot.hpp"
 #include "geo/store.hpp"
 #include "support/test_support.hpp"
@@ -38,6 +40,13 @@ class DemoTownQuestions : public ::testing::Test {
   }
 
   static const geo::Snapshot& town() { return *snapshot_; }
+  /// What a coordinator sees: every resource, unprojected.
+  static const geo::AudienceView& staff() { return snapshot_->view(geo::Audience::internal); }
+  static std::vector<const geo::Resource*> every_resource() {
+    std::vector<const geo::Resource*> out;
+    for (const auto& item : staff().items()) out.push_back(&item->resource());
+    return out;
+  }
 
   static const geo::Area& area(std::string_view id) {
     for (const auto& a : town().areas()) {
@@ -59,21 +68,25 @@ class DemoTownQuestions : public ::testing::Test {
 };
 
 TEST_F(DemoTownQuestions, WhichKayoiNoBaMeetOnWednesdayAfternoons) {
+  // Asked as the coordinator asks the product: 通いの場, 「水曜の午後」.
+  geo::ResourceQuery q;
+  q.kinds = {ResourceKind::kayoi_no_ba};
+  q.statuses = {geo::ResourceStatus::active};
+  q.open = geo::parse_open_window("水曜の午後");
+  q.limit = 1000;
+  const auto page = geo::query(staff(), q);
   std::vector<const geo::Resource*> answer;
+  for (const auto& hit : page.hits) answer.push_back(hit.resource);
+  ASSERT_FALSE(answer.empty());
+  EXPECT_EQ(page.number_matched, answer.size());
+  // The morning 体操 on Wednesdays exists, and is not in the answer.
+  q.open = geo::parse_open_window("水曜");
   bool saw_wednesday_morning = false;
-  for (const auto& r : town().resources()) {
-    if (r.kind != ResourceKind::kayoi_no_ba || r.status != geo::ResourceStatus::active) continue;
-    const bool afternoon = std::any_of(r.schedules.begin(), r.schedules.end(), [](const auto& s) {
-      return s.meets_on(Weekday::wed, kNoon, kEvening);
-    });
-    if (afternoon) {
-      answer.push_back(&r);
-    } else if (std::any_of(r.schedules.begin(), r.schedules.end(),
-                           [](const auto& s) { return s.meets_on(Weekday::wed); })) {
+  for (const auto& hit : geo::query(staff(), q).hits) {
+    if (std::find(answer.begin(), answer.end(), hit.resource) == answer.end()) {
       saw_wednesday_morning = true;
     }
   }
-  ASSERT_FALSE(answer.empty());
   EXPECT_TRUE(saw_wednesday_morning) << "the morning 体操 on Wednesdays must not be in the answer";
   bool first_and_third = false;
   for (const auto* r : answer) {
@@ -93,7 +106,8 @@ TEST_F(DemoTownQuestions, WhichKayoiNoBaMeetOnWednesdayAfternoons) {
 
 TEST_F(DemoTownQuestions, WhichPlacementsOfferShortHoursWithAnOpenSlot) {
   std::vector<const geo::Resource*> answer;
-  for (const auto& r : town().resources()) {
+  for (const auto* rp : every_resource()) {
+    const auto& r = *rp;
     if (!r.offer || r.status != geo::ResourceStatus::active) continue;
     const auto& o = *r.offer;
     const bool short_hours = o.accommodations.contains(geo::Accommodation::short_hours) ||
@@ -141,7 +155,8 @@ TEST_F(DemoTownQuestions, IsEveryResourceInsideTheTownAndInExactlyOneChome) {
     small.emplace_back(a->name, geo::PreparedGeometry(geo::Geometry::from_wkb(a->wkb)));
   }
   ASSERT_GE(small.size(), 35u);
-  for (const auto& r : town().resources()) {
+  for (const auto* rp : every_resource()) {
+    const auto& r = *rp;
     EXPECT_TRUE(boundary.contains_point(r.lon, r.lat)) << r.name;
     std::vector<std::string> in;
     for (const auto& [name, g] : small) {
@@ -155,7 +170,7 @@ TEST_F(DemoTownQuestions, IsEveryResourceInsideTheTownAndInExactlyOneChome) {
 
 TEST_F(DemoTownQuestions, DoesEveryKindOccur) {
   std::map<ResourceKind, int> per_kind;
-  for (const auto& r : town().resources()) ++per_kind[r.kind];
+  for (const auto* r : every_resource()) ++per_kind[r->kind];
   for (const auto& c : geo::CodeTable<ResourceKind>::entries) {
     EXPECT_GT(per_kind[c.value], 0) << "no " << c.ja << " (" << c.id << ")";
   }
@@ -165,12 +180,14 @@ TEST_F(DemoTownQuestions, IsThereAnActiveKayoiNoBaWithinReachOfEverySmallArea) {
   // The planner's first look: from each 町丁's centre, how far is the nearest running 通いの場?
   std::map<std::string, double> nearest;
   for (const auto* a : chome()) {
-    const auto found = town().nearest(a->label_lon, a->label_lat, 1, [&](std::uint32_t i) {
-      const auto& r = town().resources()[i];
-      return r.kind == ResourceKind::kayoi_no_ba && r.status == geo::ResourceStatus::active;
-    });
-    ASSERT_EQ(found.size(), 1u) << a->name;
-    nearest[a->name] = found.front().second;
+    geo::ResourceQuery q;
+    q.kinds = {ResourceKind::kayoi_no_ba};
+    q.statuses = {geo::ResourceStatus::active};
+    q.near = geo::GeoPoint{a->label_lon, a->label_lat};
+    q.limit = 1;
+    const auto found = geo::query(staff(), q);
+    ASSERT_EQ(found.hits.size(), 1u) << a->name;
+    nearest[a->name] = *found.hits.front().distance_m;
   }
   for (const auto& [name, metres] : nearest) {
     EXPECT_LT(metres, 3000.0) << name << ": the town is 6 km across";
@@ -185,13 +202,35 @@ TEST_F(DemoTownQuestions, IsThereAnActiveKayoiNoBaWithinReachOfEverySmallArea) {
 
 TEST_F(DemoTownQuestions, WhatHasNotBeenCheckedForOverAYear) {
   std::vector<std::string> stale;
-  for (const auto& r : town().resources()) {
-    if (r.status != geo::ResourceStatus::closed && r.verified_at < "2025-04-01") {
-      stale.push_back(r.name);
+  for (const auto* r : every_resource()) {
+    if (r->status != geo::ResourceStatus::closed && r->verified_at < "2025-04-01") {
+      stale.push_back(r->name);
     }
   }
   EXPECT_FALSE(stale.empty());
-  EXPECT_LT(stale.size(), town().resources().size() / 2);
+  EXPECT_LT(stale.size(), staff().size() / 2);
+}
+
+TEST_F(DemoTownQuestions, WhereDoesAResidentSeeTheSalonsHeldInPrivateHomes) {
+  // A resident's map: every 個人宅 サロン is listed, at its 町丁's point, never at the house.
+  int homes = 0;
+  for (const auto* r : every_resource()) {
+    if (r->venue != geo::VenueKind::private_home || !geo::visible(geo::Audience::public_, *r)) {
+      continue;
+    }
+    ++homes;
+    const auto* seen = town().view(geo::Audience::public_).find(r->id);
+    ASSERT_NE(seen, nullptr) << r->name;
+    const auto& s = seen->resource();
+    EXPECT_EQ(s.address, "") << r->name;
+    const auto chome =
+        std::find_if(town().areas().begin(), town().areas().end(), [&](const auto& a) {
+          return a.kind == geo::AreaKind::chome && a.label_lon == s.lon && a.label_lat == s.lat;
+        });
+    EXPECT_NE(chome, town().areas().end()) << r->name << " is shown at its 町丁's point";
+    EXPECT_TRUE(r->address.starts_with("つなぎ町" + chome->name)) << r->address;
+  }
+  EXPECT_GE(homes, 3);
 }
 
 // ---- the command ----

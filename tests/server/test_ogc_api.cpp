@@ -9,6 +9,7 @@
 
 #include "geo/error.hpp"
 #include "geo/geometry.hpp"
+#include "geo/mesh.hpp"
 #include "geo/resource_json.hpp"
 #include "geo/store.hpp"
 #include "server/errors.hpp"
@@ -186,46 +187,6 @@ TEST(OgcDocuments, LandingPageAndConformance) {
       << "HTML is not offered, so its class must not be claimed";
 }
 
-TEST(OgcWkb, ConvertsWhatGeosWritesAndRejectsDamage) {
-  const auto mp = geo::Geometry::from_wkt(
-      "MULTIPOLYGON(((133.9 34.6,134.0 34.6,134.0 34.7,133.9 34.6)),"
-      "((134.1 34.6,134.2 34.6,134.2 34.7,134.1 34.7,134.1 34.6),"
-      "(134.12 34.62,134.18 34.62,134.18 34.68,134.12 34.62)))");
-  const json g = wkb_to_geojson(mp.wkb());
-  EXPECT_EQ(g["type"], "MultiPolygon");
-  ASSERT_EQ(g["coordinates"].size(), 2u);
-  EXPECT_EQ(g["coordinates"][1].size(), 2u) << "the hole is kept";
-  EXPECT_EQ(g["coordinates"][0][0][1], json::array({134.0, 34.6}));
-
-  EXPECT_EQ(wkb_to_geojson(geo::Geometry::from_wkt("POINT(1 2)").wkb()),
-            json({{"type", "Point"}, {"coordinates", {1.0, 2.0}}}));
-  EXPECT_EQ(wkb_to_geojson(geo::Geometry::from_wkt("LINESTRING(1 2,3 4)").wkb())["type"],
-            "LineString");
-  const json gc = wkb_to_geojson(
-      geo::Geometry::from_wkt("GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(0 0,1 1))").wkb());
-  EXPECT_EQ(gc["type"], "GeometryCollection");
-  EXPECT_EQ(gc["geometries"].size(), 2u);
-  EXPECT_TRUE(wkb_to_geojson("").is_null());
-
-  // Big-endian ISO point with Z (type 1001): the height is dropped.
-  std::string be("\x00\x00\x00\x03\xE9", 5);
-  for (const double d : {135.5, 34.25, 12.0}) {
-    const auto bits = std::bit_cast<std::uint64_t>(d);
-    for (int i = 7; i >= 0; --i) be.push_back(static_cast<char>((bits >> (8 * i)) & 0xFF));
-  }
-  EXPECT_EQ(wkb_to_geojson(be), json({{"type", "Point"}, {"coordinates", {135.5, 34.25}}}));
-
-  const std::string good = mp.wkb();
-  EXPECT_THROW(wkb_to_geojson(good.substr(0, good.size() - 3)), geo::GeometryError);
-  EXPECT_THROW(wkb_to_geojson(good + "x"), geo::GeometryError);
-  std::string huge_count = good;
-  huge_count[5] = '\xFF';  // number of polygons
-  huge_count[6] = '\xFF';
-  huge_count[7] = '\xFF';
-  EXPECT_THROW(wkb_to_geojson(huge_count), geo::GeometryError);
-  EXPECT_THROW(wkb_to_geojson(std::string("\x07\x01\x00\x00\x00", 5)), geo::GeometryError);
-}
-
 // ---- the handlers over a real store ----
 
 geo::Resource make(ResourceKind kind, std::string name, double lon, double lat,
@@ -309,7 +270,7 @@ class OgcTown : public ::testing::Test {
     }
     req.query = QueryParams::parse(query);
     req.base_url = kBase;
-    req.visibility = visibility_for(role);
+    req.audience = geo::audience_for(role);
     return api_.handle(snapshot_, req);
   }
   json get_json(const std::string& path, const std::string& query = "",
@@ -516,28 +477,28 @@ TEST_F(OgcTown, BBoxAndPropertyFilters) {
   EXPECT_EQ(area["id"], "chome:331010001");
 }
 
-TEST_F(OgcTown, PrivateHomesAreServedBlurredAndFilteredWhereServed) {
-  const auto* home = snapshot_->find(home_id_);
-  ASSERT_NE(home, nullptr);
-  const json expected = geo::to_geojson_feature(*home, geo::View::public_view);
-  const auto [lon, lat] = served_position(*home, geo::View::public_view);
-  EXPECT_EQ(expected["geometry"]["coordinates"], json::array({lon, lat}))
-      << "served_position must agree with geo::to_json's rounding";
-  EXPECT_DOUBLE_EQ(lon, 133.912);
+TEST_F(OgcTown, PrivateHomesAreServedAtTheirChomeAndFilteredWhereServed) {
+  // Outside every 町丁 polygon of the town: the centre of its JIS 1/2 mesh cell.
+  const auto cell = geo::mesh_cell_at(133.91234, 34.65678, geo::MeshLevel::half);
+  const double lon = (cell.west + cell.east) / 2;
+  const double lat = (cell.south + cell.north) / 2;
 
   const json f = get_json("/collections/ibasho/items/" + home_id_);
-  EXPECT_EQ(f["geometry"]["coordinates"], json::array({133.912, 34.657}));
+  EXPECT_EQ(f["geometry"]["coordinates"], json::array({lon, lat}));
   EXPECT_EQ(f["properties"]["address"], "");
   // A tiny box around the true position misses the served one (and vice versa for staff).
   const std::string around_true = "bbox=133.9122,34.6566,133.9125,34.6569";
   EXPECT_EQ(get_json("/collections/ibasho/items", around_true)["numberMatched"], 0);
   EXPECT_EQ(get_json("/collections/ibasho/items", around_true, geo::Role::planner)["numberMatched"],
             1);
-  EXPECT_EQ(get_json("/collections/ibasho/items",
-                     "bbox=133.9119,34.6569,133.9121,34.6571")["numberMatched"],
-            1);
+  const std::string around_served =
+      "bbox=" + std::to_string(lon - 0.0001) + "," + std::to_string(lat - 0.0001) + "," +
+      std::to_string(lon + 0.0001) + "," + std::to_string(lat + 0.0001);
+  EXPECT_EQ(get_json("/collections/ibasho/items", around_served)["numberMatched"], 1);
+  EXPECT_EQ(
+      get_json("/collections/ibasho/items", around_served, geo::Role::planner)["numberMatched"], 0);
   const json c = get_json("/collections/ibasho");
-  EXPECT_DOUBLE_EQ(c["extent"]["spatial"]["bbox"][0][0].get<double>(), 133.912);
+  EXPECT_DOUBLE_EQ(c["extent"]["spatial"]["bbox"][0][0].get<double>(), lon);
 }
 
 TEST_F(OgcTown, OpenApiDescribesEveryPathAndEveryPathAnswers) {

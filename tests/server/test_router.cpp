@@ -68,21 +68,6 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
   }
 }
 
-TEST_F(RouteTable, VisibilityByRoleIsDecidedInOnePlace) {
-  using geo::PublishLevel;
-  EXPECT_EQ(visibility_for(Role::public_).levels,
-            geo::EnumSet<PublishLevel>{PublishLevel::public_});
-  EXPECT_EQ(visibility_for(Role::public_).view, geo::View::public_view);
-  for (const Role r : {Role::matcher, Role::planner}) {
-    EXPECT_TRUE(visibility_for(r).levels.contains(PublishLevel::partners));
-    EXPECT_FALSE(visibility_for(r).levels.contains(PublishLevel::internal));
-    EXPECT_EQ(visibility_for(r).view, geo::View::staff);
-  }
-  for (const Role r : {Role::coordinator, Role::admin}) {
-    EXPECT_TRUE(visibility_for(r).levels.contains(PublishLevel::internal));
-  }
-}
-
 TEST(Router, MatchesParametersHeadAndReportsAllowedMethods) {
   Router router;
   router.add_module({

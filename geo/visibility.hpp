@@ -1,0 +1,110 @@
+// The one visibility rule. Every route — JSON, OGC API, tiles, exports, matching, indicators —
+// learns what a reader may know from here, and only from here:
+//
+//   audience   roles                   publish levels            closed resources
+//   public     public (no account)     public                    never
+//   partners   planner, matcher        public, partners          when asked for
+//   internal   coordinator, admin      public, partners, internal when asked for
+//
+// visible() says whether an audience may know a resource exists at all; served() projects it to
+// what that audience may know of it. Snapshots hold, per audience, only the projected resources
+// and their own spatial index, so that every filter, sort, distance, count, ETag, search and
+// export works on the projected data alone: a value an audience may not know is not there to be
+// probed.
+//
+// What the projection removes:
+//   public    a 個人宅 venue: the true point (moved to its 町丁目's representative point, or the
+//             centre of its JIS 1/2 mesh cell when no 町丁目 is known — stable, it does not move
+//             with each edit), the address and the building. A private person's name as operator.
+//             A private host's phone and fax, and any e-mail address, unless `contact_public`
+//             says the host agreed.
+//             The placement offer (参加支援 slots and conditions), the internal note, provenance
+//             (source, created_at), the edit counter and time (version, updated_at), the publish
+//             level and the consent flag itself.
+//   partners  the internal note.
+//   internal  nothing.
+// Fields of the past (history) are projected the same way, for the reader's audience at the time
+// of reading (history.hpp's project_history()).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "geo/accounts.hpp"
+#include "geo/area.hpp"
+#include "geo/code_lists.hpp"
+#include "geo/enum_set.hpp"
+#include "geo/resource.hpp"
+
+namespace tsunagi::geo {
+
+/// A visibility class: who reads.
+enum class Audience : std::uint8_t { public_, partners, internal };
+inline constexpr std::array<Audience, 3> kAudiences{Audience::public_, Audience::partners,
+                                                    Audience::internal};
+
+/// "public", "partners", "internal".
+std::string_view audience_id(Audience a);
+std::optional<Audience> parse_audience(std::string_view text);
+
+/// The audience a role reads as.
+Audience audience_for(Role role);
+
+/// The publish levels an audience may know.
+EnumSet<PublishLevel> levels_for(Audience a);
+
+/// True when `a` may know that `r` exists (its publish level, and the policy for closed ones:
+/// the public never sees a closed resource; staff see one when they ask for closed resources or
+/// name it by id).
+bool visible(Audience a, const Resource& r);
+
+/// True when a JSON property (a key of to_json()) may be shown to `a`.
+bool field_visible(Audience a, std::string_view key);
+
+/// True when `r`'s true position and address are a private home's and must not reach `a`.
+bool position_withheld(Audience a, const Resource& r);
+
+/// Where the public sees a resource whose position is withheld: the representative point of the
+/// smallest 町丁目/大字 area containing it, else the centre of its JIS 1/2 mesh cell (~500 m).
+/// Built once per area layer; immutable and shareable between threads.
+class Generalizer {
+ public:
+  /// Uses the chome and oaza areas that have a boundary; others are ignored.
+  explicit Generalizer(const std::vector<Area>& areas);
+  Generalizer();
+  ~Generalizer();
+  Generalizer(const Generalizer&) = delete;
+  Generalizer& operator=(const Generalizer&) = delete;
+
+  /// The served position of a point whose true position is withheld.
+  [[nodiscard]] std::pair<double, double> position(double lon, double lat) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct HistoryEntry;
+
+/// Fields that `a` may not see, taken from `stored` into `incoming` (an edit by a partner keeps
+/// the internal note it never saw).
+void keep_unseen(Audience a, const Resource& stored, Resource& incoming);
+
+/// A resource's history as `a` may read it now: changes to fields `a` may not see are left out,
+/// and so is everything of a version when the resource was at a publish level `a` may not know
+/// (the entry stays, marked "redacted", so the version numbers still add up); a value from before
+/// the resource became visible to `a` shows as null. `current` is the stored resource, `entries`
+/// its history oldest first (Store::history).
+std::vector<HistoryEntry> project_history(Audience a, const Resource& current,
+                                          std::vector<HistoryEntry> entries);
+
+/// What audience `a` may know of `r` (call only when visible(a, r)). Fields `a` may not see are
+/// emptied; positions are generalized with `g`.
+Resource served(Audience a, const Resource& r, const Generalizer& g);
+
+}  // namespace tsunagi::geo
