@@ -72,6 +72,12 @@ HttpResponse written_response(ServerContext& c, int status, const geo::Resource&
   return feature_response(status, *item);
 }
 
+/// ,"generation":N for staff; nothing for the public, for whom it would count hidden edits.
+std::string generation_member(const geo::Snapshot& s, geo::Audience a) {
+  if (a == geo::Audience::public_) return {};
+  return ",\"generation\":" + std::to_string(s.generation());
+}
+
 std::string query_without(const QueryParams& q, std::string_view drop) {
   std::string out;
   for (const auto& [k, v] : q.items()) {
@@ -122,10 +128,12 @@ json parse_json_body(const HttpRequest& request) {
 HttpResponse health(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const auto snapshot = c.snapshots().current();
+  const geo::Audience audience = geo::audience_for(rc.principal.role);
   json body = {{"status", "ok"},
-               {"generation", snapshot ? snapshot->generation() : 0},
-               {"resources",
-                snapshot ? snapshot->view(geo::audience_for(rc.principal.role)).open_count() : 0}};
+               {"resources", snapshot ? snapshot->view(audience).open_count() : 0}};
+  // The store's generation counts every write, hidden ones included: staff only.
+  if (audience != geo::Audience::public_)
+    body["generation"] = snapshot ? snapshot->generation() : 0;
   HttpResponse r = json_response(200, body);
   r.set_header("Cache-Control", "no-store");
   return r;
@@ -136,7 +144,8 @@ HttpResponse list_resources(ServerContext& c, RequestContext& rc) {
   // One published state: the caller's audience's view holds only what it may know, at the
   // positions it may know, so filters, distances, counts and search see nothing else.
   const auto snapshot = c.snapshots().current();
-  const geo::AudienceView& view = snapshot->view(geo::audience_for(rc.principal.role));
+  const geo::Audience audience = geo::audience_for(rc.principal.role);
+  const geo::AudienceView& view = snapshot->view(audience);
   geo::ResourcePage page;
   try {
     page = geo::query(view, q);
@@ -160,7 +169,7 @@ HttpResponse list_resources(ServerContext& c, RequestContext& rc) {
   std::string body = R"({"type":"FeatureCollection","numberMatched":)" +
                      std::to_string(page.number_matched) +
                      ",\"numberReturned\":" + std::to_string(page.hits.size()) +
-                     ",\"generation\":" + std::to_string(snapshot->generation()) +
+                     generation_member(*snapshot, audience) +
                      ",\"links\":" + links.dump(-1, ' ', false, json::error_handler_t::replace) +
                      ",\"features\":[";
   std::size_t estimate = body.size() + 2;

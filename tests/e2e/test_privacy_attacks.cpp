@@ -1,0 +1,282 @@
+// Attacks on privacy against the real server, as a curious member of the public (or a partner)
+// would try them: locate a サロン held in a private home by trilateration with near=, by slicing
+// bboxes, by searching its hidden address; learn what the public may not know from counts, ETags,
+// error messages, OGC filters, history or an export. Each must give nothing beyond the record as
+// projected for the caller (geo/visibility).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "e2e/server_town.hpp"
+#include "geo/geodesic.hpp"
+#include "geo/geometry.hpp"
+
+namespace tsunagi::test {
+namespace {
+
+using nlohmann::json;
+
+// The true position of the host's house, and what only staff may know of it.
+constexpr double kHomeLon = 133.636255;
+constexpr double kHomeLat = 35.1005574;
+const std::vector<std::string> kHomeSecrets = {
+    "3-14-15", "離れ", "090-1234-5678", "山田 花子", "SECRET-NOTE", "133.63625", "35.10055"};
+
+class PrivacyAttacks : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    town_ = new Town(make_town(*dir_));
+    {
+      auto store = geo::Store::open(town_->db, geo::Store::Mode::open_existing);
+      // The 町丁 the house is in: the public sees the house at this area's point.
+      geo::Area chome;
+      chome.id = "chome:demo-naka3";
+      chome.kind = geo::AreaKind::chome;
+      chome.code = "naka3";
+      chome.name = "中町三丁目";
+      chome.wkb = geo::Geometry::from_wkt(
+                      "POLYGON((133.630 35.096,133.642 35.096,133.642 35.106,133.630 35.106,"
+                      "133.630 35.096))")
+                      .wkb();
+      chome.label_lon = 133.6360;
+      chome.label_lat = 35.1010;
+      store.put_area(chome);
+
+      auto home = town_resource("えんがわサロン", geo::ResourceKind::ibasho, kHomeLon, kHomeLat);
+      home.venue = geo::VenueKind::private_home;
+      home.operator_type = geo::OperatorType::jumin_kojin;
+      home.operator_name = "山田 花子";
+      home.address = "つなぎ町中町3-14-15（架空）";
+      home.building = "離れ";
+      home.phone = "090-1234-5678";
+      home.note = "SECRET-NOTE 鍵は隣家";
+      home.schedules.push_back(geo::parse_schedule("毎週木曜日 10:00〜12:00"));
+      store.create(home, "test");
+      town_->ids["home"] = home.id;
+
+      // A resource that was internal (with an old address and a note) and is now for partners.
+      auto moved =
+          town_resource("移転した窓口", geo::ResourceKind::sodan_shien_other, 133.66, 35.11);
+      moved.publish = geo::PublishLevel::internal;
+      moved.address = "SECRET-OLDADDR 旧庁舎";
+      moved.note = "SECRET-NOTE 移転前";
+      store.create(moved, "test");
+      moved.publish = geo::PublishLevel::partners;
+      moved.address = "つなぎ町本町1-1（架空）";
+      store.update(moved, moved.version, "test");
+      town_->ids["moved"] = moved.id;
+    }
+    server_ = new ServerProcess({"--db", town_->db.string(), "--port", "0"});
+  }
+  static void TearDownTestSuite() {
+    EXPECT_EQ(server_->stop(SIGTERM), 0);
+    delete server_;
+    delete town_;
+    delete dir_;
+  }
+
+  static HttpResult get(const std::string& target, const std::string& role = "public") {
+    HttpClient c(server_->host(), server_->port());
+    return c.get(target, bearer(*town_, role));
+  }
+  static json get_json(const std::string& target, const std::string& role = "public") {
+    const auto r = get(target, role);
+    EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+    return json::parse(r.body);
+  }
+  /// The public body must carry none of the house's secrets, nor the other markers.
+  static void expect_nothing_secret(const std::string& what, const std::string& body) {
+    for (const auto& s : kHomeSecrets) {
+      EXPECT_EQ(body.find(s), std::string::npos) << what << " leaks " << s;
+    }
+    for (const auto& s : secret_markers()) {
+      EXPECT_EQ(body.find(s), std::string::npos) << what << " leaks " << s;
+    }
+  }
+  static const json* find_feature(const json& fc, const std::string& id) {  // fc must outlive it
+    for (const auto& f : fc["features"]) {
+      if (f["id"] == id) return &f;
+    }
+    return nullptr;
+  }
+  /// An edit by a coordinator that changes only what the public may not see (the note).
+  static void edit_note(const std::string& id, const std::string& note) {
+    HttpClient c(server_->host(), server_->port());
+    const auto cur = c.get("/api/resources/" + id, bearer(*town_, "coordinator"));
+    ASSERT_EQ(cur.status, 200) << cur.body;
+    json props = json::parse(cur.body)["properties"];
+    props["note"] = note;
+    auto h = bearer(*town_, "coordinator");
+    h.emplace_back("Content-Type", "application/json");
+    h.emplace_back("If-Match", cur.header("etag"));
+    const auto put = c.request("PUT", "/api/resources/" + id, h, props.dump());
+    ASSERT_EQ(put.status, 200) << put.body;
+  }
+
+  static TempDir* dir_;
+  static Town* town_;
+  static ServerProcess* server_;
+};
+TempDir* PrivacyAttacks::dir_ = nullptr;
+Town* PrivacyAttacks::town_ = nullptr;
+ServerProcess* PrivacyAttacks::server_ = nullptr;
+
+TEST_F(PrivacyAttacks, TrilaterationWithNearFindsOnlyTheServedPoint) {
+  const json served = get_json("/api/resources/" + town_->ids.at("home"));
+  const double lon = served["geometry"]["coordinates"][0];
+  const double lat = served["geometry"]["coordinates"][1];
+  EXPECT_GT(geo::geodesic_distance_m(lon, lat, kHomeLon, kHomeLat), 30.0)
+      << "the public must not get the house itself";
+  // Three points around the house; every distance is to the served point, so trilateration
+  // recovers the 町丁's point and nothing finer.
+  for (const auto& [qlon, qlat] : std::vector<std::pair<double, double>>{
+           {133.6330, 35.0990}, {133.6400, 35.0995}, {133.6370, 35.1040}}) {
+    const std::string target =
+        "/api/resources?limit=1000&near=" + std::to_string(qlon) + "," + std::to_string(qlat);
+    const auto r = get(target);
+    expect_nothing_secret(target, r.body);
+    const json page = json::parse(r.body);
+    const json* f = find_feature(page, town_->ids.at("home"));
+    ASSERT_NE(f, nullptr) << target;
+    const double d = (*f)["properties"]["distance_m"];
+    EXPECT_NEAR(d, geo::geodesic_distance_m(qlon, qlat, lon, lat), 0.1) << target;
+  }
+}
+
+TEST_F(PrivacyAttacks, ShrinkingBoxesAroundTheHouseFindNothing) {
+  const json served = get_json("/api/resources/" + town_->ids.at("home"));
+  const double lon = served["geometry"]["coordinates"][0];
+  const double lat = served["geometry"]["coordinates"][1];
+  for (const double d : {0.003, 0.001, 0.0003, 0.0001}) {
+    const std::string box = std::to_string(kHomeLon - d) + "," + std::to_string(kHomeLat - d) +
+                            "," + std::to_string(kHomeLon + d) + "," + std::to_string(kHomeLat + d);
+    const bool holds_served =
+        lon >= kHomeLon - d && lon <= kHomeLon + d && lat >= kHomeLat - d && lat <= kHomeLat + d;
+    for (const std::string& target :
+         {"/api/resources?bbox=" + box, "/ogc/collections/ibasho/items?bbox=" + box}) {
+      const auto r = get(target);
+      expect_nothing_secret(target, r.body);
+      EXPECT_EQ(find_feature(json::parse(r.body), town_->ids.at("home")) != nullptr, holds_served)
+          << target << ": a box answers on the served point only";
+    }
+  }
+  // Staff (who may know the house) find it in the smallest box.
+  const std::string tiny =
+      std::to_string(kHomeLon - 0.0001) + "," + std::to_string(kHomeLat - 0.0001) + "," +
+      std::to_string(kHomeLon + 0.0001) + "," + std::to_string(kHomeLat + 0.0001);
+  EXPECT_NE(
+      find_feature(get_json("/api/resources?bbox=" + tiny, "coordinator"), town_->ids.at("home")),
+      nullptr);
+}
+
+TEST_F(PrivacyAttacks, SearchingTheHiddenAddressOrBuildingFindsNothing) {
+  for (const std::string word : {"3-14-15", "14-15", "離れ", "山田"}) {
+    const std::string target = "/api/resources?q=" + url_encode(word);
+    const json r = get_json(target);
+    EXPECT_EQ(r["numberMatched"], 0) << target;
+  }
+  EXPECT_EQ(get_json("/api/resources?q=" + url_encode("3-14-15"), "coordinator")["numberMatched"],
+            1)
+      << "staff search the address";
+  EXPECT_EQ(get_json("/api/resources?q=" + url_encode("えんがわ"))["numberMatched"], 1);
+}
+
+TEST_F(PrivacyAttacks, ThePublicRecordHasNoPhoneOfAPrivateHostAndNoAddress) {
+  const auto r = get("/api/resources/" + town_->ids.at("home"));
+  ASSERT_EQ(r.status, 200);
+  expect_nothing_secret("the house", r.body);
+  const json p = json::parse(r.body)["properties"];
+  EXPECT_EQ(p["phone"], "");
+  EXPECT_EQ(p["address"], "");
+  EXPECT_EQ(p["accuracy"], "chome");
+  const json staff = get_json("/api/resources/" + town_->ids.at("home"), "coordinator");
+  EXPECT_EQ(staff["properties"]["phone"], "090-1234-5678");
+}
+
+TEST_F(PrivacyAttacks, CountsAndTagsDoNotMoveWithWhatThePublicCannotSee) {
+  const auto home = "/api/resources/" + town_->ids.at("home");
+  const auto tag_before = get(home).header("etag");
+  const auto list_before = get("/api/resources?limit=1000").body;
+  const auto vacancy_before = get_json("/api/resources?has_vacancy=true")["numberMatched"];
+  // Only what the public cannot see changes: a note, and a placement's open slots.
+  edit_note(town_->ids.at("home"), "SECRET-NOTE 鍵の場所が変わった");
+  {
+    HttpClient c(server_->host(), server_->port());
+    const auto farm = c.get("/api/resources/" + town_->ids.at("farm"), bearer(*town_, "matcher"));
+    json props = json::parse(farm.body)["properties"];
+    props["offer"]["slots_open"] = 0;
+    auto h = bearer(*town_, "matcher");
+    h.emplace_back("Content-Type", "application/json");
+    h.emplace_back("If-Match", farm.header("etag"));
+    const auto put = c.request("PUT", "/api/resources/" + town_->ids.at("farm"), h, props.dump());
+    ASSERT_EQ(put.status, 200) << put.body;
+  }
+  EXPECT_EQ(get(home).header("etag"), tag_before) << "the public's ETag counts no hidden edits";
+  EXPECT_EQ(get("/api/resources?limit=1000").body, list_before)
+      << "the public listing is byte-identical";
+  EXPECT_EQ(get_json("/api/resources?has_vacancy=true")["numberMatched"], vacancy_before)
+      << "open placement slots are not the public's to count";
+  // A conditional GET with the old tag is still a 304.
+  HttpClient c(server_->host(), server_->port());
+  EXPECT_EQ(c.get(home, {{"If-None-Match", tag_before}}).status, 304);
+}
+
+TEST_F(PrivacyAttacks, HiddenAndAbsentResourcesAnswerAlike) {
+  const std::string absent = "00000000-0000-4000-8000-000000000000";
+  for (const auto& hidden : {town_->ids.at("internal"), town_->ids.at("partners"),
+                             town_->ids.at("closed"), town_->ids.at("moved")}) {
+    const auto a = get("/api/resources/" + hidden);
+    const auto b = get("/api/resources/" + absent);
+    EXPECT_EQ(a.status, 404);
+    EXPECT_EQ(b.status, a.status);
+    std::string ab = a.body;
+    ab.replace(ab.find(hidden), hidden.size(), absent);
+    EXPECT_EQ(ab, b.body) << "the message must not tell hidden from absent";
+    const auto oa = get("/ogc/collections/sodan_shien_other/items/" + hidden);
+    EXPECT_EQ(oa.status, 404);
+  }
+}
+
+TEST_F(PrivacyAttacks, OgcFiltersOnNonPublicFieldsAreRefusedAndClosedIsNeverListed) {
+  for (const std::string q : {"publish=internal", "sortby=note", "note=SECRET", "email=x"}) {
+    const auto r = get("/ogc/collections/ibasho/items?" + q);
+    EXPECT_EQ(r.status, 400) << q << ": " << r.body;
+    expect_nothing_secret(q, r.body);
+  }
+  EXPECT_EQ(get_json("/ogc/collections/ibasho/items?status=closed")["numberMatched"], 0);
+  EXPECT_EQ(get_json("/api/resources?status=closed")["numberMatched"], 0)
+      << "one policy for closed resources on every route";
+  EXPECT_EQ(get("/api/resources/" + town_->ids.at("closed")).status, 404);
+  EXPECT_EQ(get_json("/api/resources?status=closed", "coordinator")["numberMatched"], 1);
+  const json ibasho = get_json("/ogc/collections/ibasho/items?limit=1000");
+  for (const auto& f : ibasho["features"]) {
+    expect_nothing_secret("ogc ibasho", f.dump());
+    EXPECT_NE(f["properties"]["status"], "closed");
+  }
+}
+
+TEST_F(PrivacyAttacks, HistoryShowsAPartnerNothingFromWhenItWasInternal) {
+  const auto r = get("/api/resources/" + town_->ids.at("moved") + "/history", "matcher");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body.find("SECRET-OLDADDR"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("SECRET-NOTE"), std::string::npos) << r.body;
+  const auto staff = get("/api/resources/" + town_->ids.at("moved") + "/history", "coordinator");
+  EXPECT_NE(staff.body.find("SECRET-OLDADDR"), std::string::npos);
+  const auto home = get("/api/resources/" + town_->ids.at("home") + "/history", "planner");
+  ASSERT_EQ(home.status, 200);
+  EXPECT_EQ(home.body.find("SECRET-NOTE"), std::string::npos) << "the note is internal";
+}
+
+TEST_F(PrivacyAttacks, TheDefaultExportIsThePublicView) {
+  const auto out = (*dir_ / "published.csv").string();
+  const auto r = run_tsunagi({"export", "--db", town_->db.string(), "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = read_file(out);
+  expect_nothing_secret("tsunagi export", text);
+  EXPECT_NE(text.find("えんがわサロン"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tsunagi::test
