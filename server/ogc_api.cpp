@@ -16,6 +16,7 @@
 #include "geo/resource_json.hpp"
 #include "geo/store.hpp"
 #include "server/context.hpp"
+#include "server/handlers.hpp"
 
 namespace tsunagi::server::ogc {
 
@@ -634,14 +635,6 @@ std::optional<geo::ResourceKind> kind_of(std::string_view id) {
   return std::nullopt;
 }
 
-HttpResponse json_response(const json& body, std::string_view type) {
-  HttpResponse r;
-  r.status = 200;
-  r.set_header("Content-Type", std::string(type));
-  r.body = dump(body);
-  return r;
-}
-
 /// Names of the query parameters an endpoint accepts for this caller and collection.
 std::vector<std::string_view> allowed_params(const Endpoint& e, bool areas, geo::Audience v) {
   std::vector<std::string_view> names;
@@ -870,16 +863,17 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
 
   switch (endpoint->op) {
     case Op::landing:
-      return json_response(landing_page(request.base_url), kJson);
+      return json_response(200, landing_page(request.base_url), kJson);
     case Op::conformance:
-      return json_response(conformance(), kJson);
+      return json_response(200, conformance(), kJson);
     case Op::api:
-      return json_response(openapi(ctx), kOpenApi);
+      return json_response(200, openapi(ctx), kOpenApi);
     case Op::collections:
-      return json_response(collections_json(ctx), kJson);
+      return json_response(200, collections_json(ctx), kJson);
     case Op::collection: {
       if (areas) {
         return json_response(
+            200,
             areas_collection_json(request.base_url,
                                   areas_extent(snap, snap.area_layer()->envelopes()),
                                   snap.areas().size()),
@@ -890,7 +884,7 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
                                         summary.count);
       c["links"].push_back(
           link(ogc_url(request.base_url, "/collections"), "parent", kJson, "all collections"));
-      return json_response(c, kJson);
+      return json_response(200, c, kJson);
     }
     case Op::item: {
       const std::string item_url =
@@ -908,7 +902,7 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
         json f =
             json::parse(snap.area_layer()->features()[static_cast<std::size_t>(it - all.begin())]);
         f["links"] = links;
-        return json_response(f, kGeoJson);
+        return json_response(200, f, kGeoJson);
       }
       const geo::ServedResource* item = view.find(feature_id);
       // Same answer for "absent" and "not yours to see": existence is not revealed.
@@ -917,7 +911,7 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
       }
       json f = json::parse(item->feature());
       f["links"] = links;
-      return json_response(f, kGeoJson);
+      return json_response(200, f, kGeoJson);
     }
     case Op::items:
       break;
