@@ -170,21 +170,27 @@ struct AudienceView::Index {
   bgi::rtree<Entry3, bgi::rstar<16>> sphere;
 };
 
-AudienceView::AudienceView(Audience audience, std::vector<ServedPtr> items)
+AudienceView::AudienceView(Audience audience, std::vector<ServedPtr> items,
+                           const AudienceView* same_positions)
     : audience_(audience),
       items_(std::move(items)),
       summaries_(CodeTable<ResourceKind>::entries.size()),
       by_kind_(CodeTable<ResourceKind>::entries.size()) {
+  const bool build_index = same_positions == nullptr;
   std::vector<Entry2> planar;
   std::vector<Entry3> sphere;
-  planar.reserve(items_.size());
-  sphere.reserve(items_.size());
+  if (build_index) {
+    planar.reserve(items_.size());
+    sphere.reserve(items_.size());
+  }
   BBox ext{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
            std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest()};
   for (std::uint32_t i = 0; i < items_.size(); ++i) {
     const auto& r = items_[i]->resource();
-    planar.emplace_back(Point2{r.lon, r.lat}, i);
-    sphere.emplace_back(on_sphere(r.lon, r.lat), i);
+    if (build_index) {
+      planar.emplace_back(Point2{r.lon, r.lat}, i);
+      sphere.emplace_back(on_sphere(r.lon, r.lat), i);
+    }
     ext.grow(r.lon, r.lat);
     const auto k = static_cast<std::size_t>(r.kind);
     by_kind_[k].push_back(i);
@@ -197,9 +203,13 @@ AudienceView::AudienceView(Audience audience, std::vector<ServedPtr> items)
     }
   }
   if (!items_.empty()) extent_ = ext;
+  if (!build_index) {
+    index_ = same_positions->index_;
+    return;
+  }
   // The range constructors bulk-load (pack) the trees.
-  index_ = std::make_unique<Index>(Index{bgi::rtree<Entry2, bgi::rstar<16>>(planar),
-                                         bgi::rtree<Entry3, bgi::rstar<16>>(sphere)});
+  index_ = std::make_shared<const Index>(Index{bgi::rtree<Entry2, bgi::rstar<16>>(planar),
+                                               bgi::rtree<Entry3, bgi::rstar<16>>(sphere)});
 }
 
 AudienceView::~AudienceView() = default;
@@ -287,19 +297,32 @@ std::vector<ServedPtr> project(Audience a, const std::vector<std::shared_ptr<con
 }
 
 /// `before` (in id order) with the entries of `changed` (in id order, already projected for the
-/// audience; absent when it may not see them) put in place of their old versions.
+/// audience; absent when it may not see them) put in place of their old versions. Sets
+/// `same_positions` when every entry kept its index and its served position.
 std::vector<ServedPtr> merge(const std::vector<ServedPtr>& before,
                              const std::vector<std::shared_ptr<const Resource>>& changed,
-                             const std::vector<ServedPtr>& projected) {
+                             const std::vector<ServedPtr>& projected, bool& same_positions) {
   std::vector<ServedPtr> out;
   out.reserve(before.size() + projected.size());
+  same_positions = true;
   std::size_t b = 0;
   std::size_t p = 0;
   for (const auto& c : changed) {
     const std::string& id = c->id;
     while (b < before.size() && before[b]->resource().id < id) out.push_back(before[b++]);
-    if (b < before.size() && before[b]->resource().id == id) ++b;  // the old version goes
-    if (p < projected.size() && projected[p]->resource().id == id) out.push_back(projected[p++]);
+    const ServedResource* old = nullptr;
+    if (b < before.size() && before[b]->resource().id == id) old = before[b++].get();
+    const ServedResource* now = nullptr;
+    if (p < projected.size() && projected[p]->resource().id == id) {
+      now = projected[p].get();
+      out.push_back(projected[p++]);
+    }
+    if (old == nullptr || now == nullptr) {
+      same_positions = same_positions && old == now;  // neither: nothing moved
+    } else if (old->resource().lon != now->resource().lon ||
+               old->resource().lat != now->resource().lat) {
+      same_positions = false;
+    }
   }
   while (b < before.size()) out.push_back(before[b++]);
   return out;
@@ -343,6 +366,7 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
   const Generalizer& g = s->area_layer_->generalizer();
   for (const auto a : kAudiences) {
     std::vector<ServedPtr> items;
+    bool same_positions = false;
     // The public's positions depend on the areas (a 個人宅 is shown at its 町丁目).
     const bool reproject_all = full || (a == Audience::public_ && s->info_.areas_rebuilt);
     if (reproject_all && !full) {
@@ -350,17 +374,19 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
       std::vector<std::shared_ptr<const Resource>> all;
       const auto& before = previous->view(Audience::internal).items();
       std::vector<ServedPtr> changed_internal = project(Audience::internal, rows, g);
-      for (const auto& e : merge(before, rows, changed_internal)) {
+      bool unused = false;
+      for (const auto& e : merge(before, rows, changed_internal, unused)) {
         all.emplace_back(e, &e->resource());  // aliasing: keeps the entry (and its Resource) alive
       }
       items = project(a, all, g);
     } else if (reproject_all) {
       items = project(a, rows, g);
     } else {
-      items = merge(previous->view(a).items(), rows, project(a, rows, g));
+      items = merge(previous->view(a).items(), rows, project(a, rows, g), same_positions);
     }
-    s->views_[static_cast<std::size_t>(a)] =
-        std::make_shared<const AudienceView>(a, std::move(items));
+    if (same_positions) --s->info_.trees_rebuilt;
+    s->views_[static_cast<std::size_t>(a)] = std::make_shared<const AudienceView>(
+        a, std::move(items), same_positions ? &previous->view(a) : nullptr);
   }
   return s;
 }

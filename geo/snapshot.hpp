@@ -103,7 +103,10 @@ class AreaLayer {
 /// served positions. Immutable and shareable between threads.
 class AudienceView {
  public:
-  AudienceView(Audience audience, std::vector<ServedPtr> items);
+  /// Builds the spatial index, unless `same_positions` (a view whose items have the same served
+  /// positions at the same indexes) lends its own: an edit that moves nothing rebuilds no tree.
+  AudienceView(Audience audience, std::vector<ServedPtr> items,
+               const AudienceView* same_positions = nullptr);
   ~AudienceView();
   AudienceView(const AudienceView&) = delete;
   AudienceView& operator=(const AudienceView&) = delete;
@@ -147,7 +150,7 @@ class AudienceView {
   std::vector<ServedPtr> items_;
   std::vector<KindSummary> summaries_;
   std::vector<std::vector<std::uint32_t>> by_kind_;
-  std::unique_ptr<Index> index_;
+  std::shared_ptr<const Index> index_;
   std::optional<BBox> extent_;
   std::size_t open_count_ = 0;
 };
@@ -156,8 +159,9 @@ class Snapshot {
  public:
   /// How a snapshot was built (for tests and the write-to-visibility benchmark).
   struct BuildInfo {
-    bool full = true;           ///< every resource read and projected again
-    bool areas_rebuilt = true;  ///< the area layer built anew (else shared with the previous)
+    bool full = true;               ///< every resource read and projected again
+    bool areas_rebuilt = true;      ///< the area layer built anew (else shared with the previous)
+    std::size_t trees_rebuilt = 3;  ///< audience views whose spatial index was built anew
     std::size_t resources_read = 0;
   };
 

@@ -141,9 +141,40 @@ TEST(Snapshot, IncrementalBuildEqualsAFullBuild) {
   EXPECT_EQ(incremental->view(Audience::public_).find(rs[2].id), nullptr);
   EXPECT_EQ(incremental->view(Audience::public_).find(rs[4].id), nullptr) << "closed";
   ASSERT_NE(incremental->view(Audience::internal).find(rs[4].id), nullptr);
+  EXPECT_EQ(incremental->build_info().trees_rebuilt, 3u) << "a new resource moves indexes";
   // An unchanged entry (and the feature already rendered for it) is shared, not rebuilt.
   const auto* old_entry = before->view(Audience::public_).find(rs[10].id);
   EXPECT_EQ(old_entry, incremental->view(Audience::public_).find(rs[10].id));
+}
+
+TEST(Snapshot, AnEditThatMovesNothingRebuildsNoSpatialIndex) {
+  test::TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  std::vector<Resource> rs;
+  for (int i = 0; i < 20; ++i) {
+    Resource r = at("通いの場" + std::to_string(i), 133.9 + i * 0.001, 35.0);
+    store.create(r, "test");
+    rs.push_back(r);
+  }
+  const auto first = Snapshot::build(store);
+  rs[3].vacancy = 2;  // the everyday edit
+  rs[3].capacity = 10;
+  store.update(rs[3], rs[3].version, "test");
+  const auto second = Snapshot::build(store, first.get());
+  EXPECT_EQ(second->build_info().trees_rebuilt, 0u);
+  const auto& view = second->view(Audience::public_);
+  EXPECT_EQ(view.find(rs[3].id)->resource().vacancy, 2);
+  EXPECT_EQ(view.within(BBox{133.9025, 34.9, 133.9035, 35.1}),
+            std::vector<std::uint32_t>{*view.index_of(rs[3].id)});
+
+  rs[3].lon += 0.0001;  // a move rebuilds the trees, and the index finds the new position
+  store.update(rs[3], rs[3].version, "test");
+  const auto third = Snapshot::build(store, second.get());
+  EXPECT_EQ(third->build_info().trees_rebuilt, 3u);
+  EXPECT_EQ(contents(third->view(Audience::public_)),
+            contents(Snapshot::build(store)->view(Audience::public_)));
+  EXPECT_EQ(third->view(Audience::public_).within(BBox{133.9031, 34.9, 133.9035, 35.1}),
+            std::vector<std::uint32_t>{*view.index_of(rs[3].id)});
 }
 
 TEST(Snapshot, AResourcesOnlyWriteKeepsTheAreaLayer) {
