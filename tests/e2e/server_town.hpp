@@ -1,6 +1,6 @@
-// A tiny fictional town for the server's end-to-end tests: a store with resources at every
-// publish level (with markers that must never reach the public), and one user per role with an
-// API token, made through the real store API and the real `tsunagi user` command.
+// A tiny fictional town for the server's end-to-end tests (support/tiny_town.hpp): resources at
+// every publish level (with markers that must never reach the public), and one user per role with
+// an API token, made through the real store API and the real `tsunagi user` command.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 #include "geo/store.hpp"
 #include "support/http_client.hpp"
 #include "support/test_support.hpp"
+#include "support/tiny_town.hpp"
 
 namespace tsunagi::test {
 
@@ -35,11 +36,7 @@ struct Town {
 
 inline geo::Resource town_resource(const std::string& name, geo::ResourceKind kind, double lon,
                                    double lat) {
-  geo::Resource r;
-  r.name = name;
-  r.kind = kind;
-  r.lon = lon;
-  r.lat = lat;
+  geo::Resource r = resource_at(name, kind, lon, lat);
   r.address = "つなぎ町（架空）";
   return r;
 }
@@ -48,7 +45,8 @@ inline geo::Resource town_resource(const std::string& name, geo::ResourceKind ki
 inline Town make_town(const TempDir& dir) {
   Town t;
   t.db = dir / "town.db";
-  auto store = geo::Store::open(t.db, geo::Store::Mode::create_if_missing);
+  TinyTown town(t.db);
+  auto& store = town.store();
   using geo::ResourceKind;
   {
     auto r = town_resource("まちのかふぇ", ResourceKind::ibasho, 133.640, 35.100);

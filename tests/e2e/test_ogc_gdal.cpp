@@ -16,6 +16,7 @@
 #include "geo/store.hpp"
 #include "support/http_client.hpp"
 #include "support/test_support.hpp"
+#include "support/tiny_town.hpp"
 
 namespace tsunagi {
 namespace {
@@ -45,14 +46,10 @@ Expected build_town(const std::filesystem::path& db) {
   geo::Store::Transaction tx(store);
   auto add = [&](geo::ResourceKind kind, int i, geo::PublishLevel publish,
                  geo::ResourceStatus status) {
-    geo::Resource r;
-    r.kind = kind;
-    r.name = std::string(geo::code_ja(kind)) + " " + std::to_string(i);
     // A 20 × n grid around 岡山市北区, 0.005° apart.
-    r.lon = 133.85 + (i % 20) * 0.005;
-    r.lat = 34.62 + (i / 20) * 0.005 + static_cast<int>(kind) * 0.0007;
-    r.publish = publish;
-    r.status = status;
+    geo::Resource r = test::resource_at(
+        std::string(geo::code_ja(kind)) + " " + std::to_string(i), kind, 133.85 + (i % 20) * 0.005,
+        34.62 + (i / 20) * 0.005 + static_cast<int>(kind) * 0.0007, publish, status);
     if (kind == geo::ResourceKind::ibasho && i % 6 == 0) {
       r.venue = geo::VenueKind::private_home;
       r.address = "岡山市北区某町" + std::to_string(i);

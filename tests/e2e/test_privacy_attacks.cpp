@@ -29,20 +29,13 @@ class PrivacyAttacks : public ::testing::Test {
     dir_ = new TempDir();
     town_ = new Town(make_town(*dir_));
     {
-      auto store = geo::Store::open(town_->db, geo::Store::Mode::open_existing);
+      TinyTown town(town_->db);
+      auto& store = town.store();
       // The 町丁 the house is in: the public sees the house at this area's point.
-      geo::Area chome;
-      chome.id = "chome:demo-naka3";
-      chome.kind = geo::AreaKind::chome;
-      chome.code = "naka3";
-      chome.name = "中町三丁目";
-      chome.wkb = geo::Geometry::from_wkt(
-                      "POLYGON((133.630 35.096,133.642 35.096,133.642 35.106,133.630 35.106,"
-                      "133.630 35.096))")
-                      .wkb();
-      chome.label_lon = 133.6360;
-      chome.label_lat = 35.1010;
-      store.put_area(chome);
+      town.add_area("chome:demo-naka3", geo::AreaKind::chome, "中町三丁目",
+                    "POLYGON((133.630 35.096,133.642 35.096,133.642 35.106,133.630 35.106,"
+                    "133.630 35.096))",
+                    133.6360, 35.1010);
 
       auto home = town_resource("えんがわサロン", geo::ResourceKind::ibasho, kHomeLon, kHomeLat);
       home.venue = geo::VenueKind::private_home;

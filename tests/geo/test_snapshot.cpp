@@ -10,6 +10,7 @@
 #include "geo/geometry.hpp"
 #include "geo/store.hpp"
 #include "support/test_support.hpp"
+#include "support/tiny_town.hpp"
 
 namespace tsunagi::geo {
 namespace {
@@ -91,12 +92,7 @@ TEST(Snapshot, WithinAndNearestAgreeWithBruteForce) {
 }
 
 Resource at(const std::string& name, double lon, double lat) {
-  Resource r;
-  r.kind = ResourceKind::ibasho;
-  r.name = name;
-  r.lon = lon;
-  r.lat = lat;
-  return r;
+  return test::resource_at(name, ResourceKind::ibasho, lon, lat);
 }
 
 /// The ids and served values of a view, for comparing two builds.

@@ -14,6 +14,7 @@
 #include "geo/store.hpp"
 #include "server/errors.hpp"
 #include "support/test_support.hpp"
+#include "support/tiny_town.hpp"
 
 namespace tsunagi::server::ogc {
 namespace {
@@ -192,14 +193,7 @@ TEST(OgcDocuments, LandingPageAndConformance) {
 geo::Resource make(ResourceKind kind, std::string name, double lon, double lat,
                    PublishLevel publish = PublishLevel::public_,
                    ResourceStatus status = ResourceStatus::active) {
-  geo::Resource r;
-  r.kind = kind;
-  r.name = std::move(name);
-  r.lon = lon;
-  r.lat = lat;
-  r.publish = publish;
-  r.status = status;
-  return r;
+  return test::resource_at(std::move(name), kind, lon, lat, publish, status);
 }
 
 class OgcTown : public ::testing::Test {

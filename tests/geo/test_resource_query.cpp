@@ -1,15 +1,12 @@
-// geo/resource_query: the filters a coordinator uses, over a tiny town in a temp store.
+// geo/resource_query: the filters a coordinator uses, over a tiny town, for each audience.
 #include "geo/resource_query.hpp"
 
 #include <gtest/gtest.h>
 
 #include "geo/error.hpp"
 #include "geo/schedule.hpp"
-#include "geo/store.hpp"
-#include "server/config.hpp"
-#include "server/errors.hpp"
-#include "server/resource_params.hpp"
 #include "support/test_support.hpp"
+#include "support/tiny_town.hpp"
 
 namespace tsunagi::geo {
 namespace {
@@ -17,43 +14,32 @@ namespace {
 class ResourceQueryTown : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = Store::open(dir_ / "t.db", Store::Mode::create_if_missing);
-    add(store, "まちのかふぇ", ResourceKind::ibasho, 133.640, 35.100, [](Resource& r) {
+    test::TinyTown town(dir_ / "t.db");
+    town.add("まちのかふぇ", ResourceKind::ibasho, 133.640, 35.100, [](Resource& r) {
       r.schedules.push_back(parse_schedule("毎週水曜日 13:30〜15:00"));
       r.activities.insert(Activity::sawakai);
       r.targets.insert(TargetGroup::elderly);
       r.barrier_free.elevator = true;
       r.address = "つなぎ町中町1-1";
     });
-    add(store, "ＡＢＣ体操クラブ", ResourceKind::kayoi_no_ba, 133.650, 35.110, [](Resource& r) {
+    town.add("ＡＢＣ体操クラブ", ResourceKind::kayoi_no_ba, 133.650, 35.110, [](Resource& r) {
       r.schedules.push_back(parse_schedule("第1・第3水曜日 10:00〜11:30"));
       r.activities.insert(Activity::taiso);
       r.targets.insert(TargetGroup::elderly);
       r.capacity = 20;
       r.vacancy = 0;
     });
-    add(store, "子ども食堂ひまわり", ResourceKind::kodomo_shokudo, 133.700, 35.200,
-        [](Resource& r) {
-          r.schedules.push_back(parse_schedule("毎週土曜日 17:00〜19:00"));
-          r.targets.insert(TargetGroup::children);
-          r.capacity = 30;
-          r.vacancy = 4;
-        });
-    add(store, "関係機関の窓口", ResourceKind::sodan_shien_other, 133.641, 35.101,
-        [](Resource& r) { r.publish = PublishLevel::partners; });
-    add(store, "閉じたカフェ", ResourceKind::ibasho, 133.642, 35.102,
-        [](Resource& r) { r.status = ResourceStatus::closed; });
-    snapshot_ = Snapshot::build(store);
-  }
-  template <typename F>
-  void add(Store& s, const std::string& name, ResourceKind kind, double lon, double lat, F&& f) {
-    Resource r;
-    r.name = name;
-    r.kind = kind;
-    r.lon = lon;
-    r.lat = lat;
-    f(r);
-    s.create(r, "test");
+    town.add("子ども食堂ひまわり", ResourceKind::kodomo_shokudo, 133.700, 35.200, [](Resource& r) {
+      r.schedules.push_back(parse_schedule("毎週土曜日 17:00〜19:00"));
+      r.targets.insert(TargetGroup::children);
+      r.capacity = 30;
+      r.vacancy = 4;
+    });
+    town.add("関係機関の窓口", ResourceKind::sodan_shien_other, 133.641, 35.101,
+             [](Resource& r) { r.publish = PublishLevel::partners; });
+    town.add("閉じたカフェ", ResourceKind::ibasho, 133.642, 35.102,
+             [](Resource& r) { r.status = ResourceStatus::closed; });
+    snapshot_ = town.snapshot();
   }
   [[nodiscard]] ResourcePage run(const ResourceQuery& q, Audience a = Audience::public_) const {
     return query(snapshot_->view(a), q);
@@ -153,44 +139,6 @@ TEST_F(ResourceQueryTown, NearestFirstWithDistancesAndPages) {
   EXPECT_EQ(rest.hits[0].resource->name, "まちのかふぇ");
   q.offset = 5;
   EXPECT_TRUE(run(q).hits.empty());
-}
-
-TEST(ResourceParams, QueryStringsBecomeQueriesOrPreciseErrors) {
-  server::Config c;
-  using server::QueryParams;
-  auto q = server::parse_resource_query(
-      QueryParams::parse(
-          "bbox=133.6,35.0,133.7,35.2&kind=ibasho,%E9%80%9A%E3%81%84%E3%81%AE%E5%A0%B4"
-          "&open=%E6%B0%B4%E6%9B%9C%E3%81%AE%E5%8D%88%E5%BE%8C&limit=5&offset=10"
-          "&near=133.64,35.1&has_vacancy=true"),
-      c);
-  ASSERT_TRUE(q.bbox);
-  EXPECT_DOUBLE_EQ(q.bbox->min_lat, 35.0);
-  EXPECT_TRUE(q.kinds.contains(ResourceKind::kayoi_no_ba));  // by its Japanese label
-  EXPECT_EQ(q.open->from_minute, 720);
-  EXPECT_EQ(q.limit, 5u);
-  EXPECT_EQ(q.offset, 10u);
-  EXPECT_TRUE(q.has_vacancy);
-  auto detail = [&](const std::string& qs) {
-    try {
-      server::parse_resource_query(QueryParams::parse(qs), c);
-    } catch (const server::ApiError& e) {
-      return e.detail();
-    }
-    return std::string("no error");
-  };
-  EXPECT_EQ(detail("bbox=134,35,133,36"),
-            "bbox must be minLon,minLat,maxLon,maxLat with minLon < maxLon and minLat < maxLat");
-  EXPECT_NE(detail("bbox=35,133,36,134").find("longitude comes first"), std::string::npos);
-  EXPECT_NE(detail("bbox=100,0,150,50").find("square degrees"), std::string::npos);
-  EXPECT_NE(detail("limit=1001").find("from 0 to 1000"), std::string::npos);
-  EXPECT_NE(detail("limit=-1").find("from 0 to 1000"), std::string::npos);
-  EXPECT_NE(detail("near=133").find("lon,lat"), std::string::npos);
-  EXPECT_NE(detail("open=wed&open_day=thu").find("not both"), std::string::npos);
-  EXPECT_NE(detail("open=sunday-ish").find("open:"), std::string::npos);
-  EXPECT_NE(detail("barrier_free=yes").find("true or false"), std::string::npos);
-  EXPECT_NE(detail("target=aliens").find("everyone"), std::string::npos);
-  EXPECT_NE(detail("sort=name").find("unknown query parameter 'sort'"), std::string::npos);
 }
 
 }  // namespace
