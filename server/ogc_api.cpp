@@ -312,19 +312,6 @@ const Endpoint* match(const std::vector<std::string>& segments, std::string& col
 
 // ---- numbers ----
 
-std::optional<double> parse_number(std::string_view text) {
-  // from_chars accepts "inf"/"nan"; a bbox must be finite.
-  if (text.empty()) return std::nullopt;
-  double v = 0;
-  const char* first = text.data();
-  const char* last = text.data() + text.size();
-  if (*first == '+') ++first;
-  const auto [ptr, ec] = std::from_chars(first, last, v);
-  if (ec != std::errc() || ptr != last || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-/// The shortest text that reads back as `v` (for messages).
 std::string number_text(double v) {
   char buf[32];
   const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
@@ -362,11 +349,6 @@ json extent_json(const Extent& e) {
         {"crs", kCrs84}}}};
 }
 
-bool box_intersects(const geo::BBox& a, const geo::BBox& b) {
-  return a.min_lon <= b.max_lon && b.min_lon <= a.max_lon && a.min_lat <= b.max_lat &&
-         b.min_lat <= a.max_lat;
-}
-
 std::string ogc_url(std::string_view base, std::string_view path) {
   std::string url(base);
   url += kMount;
@@ -390,65 +372,6 @@ std::vector<std::string_view> Api::path_templates() {
 }
 
 // ---- pure pieces ----
-
-bool BBoxFilter::contains(double lon, double lat) const {
-  return std::any_of(boxes.begin(), boxes.end(),
-                     [&](const geo::BBox& b) { return b.contains(lon, lat); });
-}
-
-bool BBoxFilter::intersects(const geo::BBox& other) const {
-  return std::any_of(boxes.begin(), boxes.end(),
-                     [&](const geo::BBox& b) { return box_intersects(b, other); });
-}
-
-BBoxFilter parse_bbox(std::string_view text) {
-  static constexpr std::string_view kShape =
-      "bbox must be minLon,minLat,maxLon,maxLat (CRS84 degrees; 6 numbers with heights are also "
-      "accepted)";
-  std::vector<double> v;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', start);
-    const std::string_view part = text.substr(
-        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    const auto n = parse_number(part);
-    if (!n) {
-      invalid(std::string(kShape) + "; \"" + std::string(part) + "\" is not a finite number");
-    }
-    v.push_back(*n);
-    if (v.size() > 6) break;
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  if (v.size() != 4 && v.size() != 6) {
-    invalid(std::string(kShape) + "; got " +
-            (v.size() > 6 ? "more than 6" : std::to_string(v.size())) + " numbers");
-  }
-  const bool has_z = v.size() == 6;
-  const double min_lon = v[0];
-  const double min_lat = v[1];
-  const double max_lon = v[has_z ? 3 : 2];
-  const double max_lat = v[has_z ? 4 : 3];
-  for (const double lon : {min_lon, max_lon}) {
-    if (lon < -180 || lon > 180) invalid("bbox longitudes must lie within -180..180");
-  }
-  for (const double lat : {min_lat, max_lat}) {
-    if (lat < -90 || lat > 90) invalid("bbox latitudes must lie within -90..90");
-  }
-  if (min_lat > max_lat) {
-    invalid("bbox must be minLon,minLat,maxLon,maxLat with minLat <= maxLat (got minLat " +
-            number_text(min_lat) + " > maxLat " + number_text(max_lat) + ")");
-  }
-  if (has_z && v[2] > v[5]) invalid("bbox heights must have minHeight <= maxHeight");
-  BBoxFilter f;
-  if (min_lon <= max_lon) {
-    f.boxes.push_back({min_lon, min_lat, max_lon, max_lat});
-  } else {  // across the antimeridian
-    f.boxes.push_back({min_lon, min_lat, 180.0, max_lat});
-    f.boxes.push_back({-180.0, min_lat, max_lon, max_lat});
-  }
-  return f;
-}
 
 void require_crs84(std::string_view parameter, std::string_view value) {
   if (value == kCrs84 || value == "OGC:CRS84" || value == "[OGC:CRS84]") return;

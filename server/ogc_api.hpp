@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "geo/snapshot.hpp"
+#include "server/bbox.hpp"
 #include "server/http_message.hpp"
 #include "server/roles.hpp"
 #include "server/router.hpp"
@@ -93,16 +94,13 @@ class Api {
 
 // ---- the pure pieces, exposed for tests ----
 
-/// One box, or two when the request crosses the antimeridian.
-struct BBoxFilter {
-  std::vector<geo::BBox> boxes;
-  [[nodiscard]] bool contains(double lon, double lat) const;
-  [[nodiscard]] bool intersects(const geo::BBox& other) const;
-};
-
-/// Parses "minLon,minLat,maxLon,maxLat" (or 6 numbers with heights, which are ignored) in CRS84.
-/// @throws ApiError(invalid_parameter) saying what to fix.
-BBoxFilter parse_bbox(std::string_view text);
+/// The OGC API's bbox: across the antimeridian when minLon > maxLon, heights accepted, no area
+/// limit (the page size bounds the response and the R-tree the work; QGIS sends whole-world boxes
+/// when zoomed out).
+inline constexpr BBoxRules kBBoxRules{true, true, 0};
+inline BBoxFilter parse_bbox(std::string_view text) {
+  return server::parse_bbox(text, kBBoxRules);
+}
 /// @throws ApiError(invalid_parameter) unless `value` names CRS84.
 void require_crs84(std::string_view parameter, std::string_view value);
 /// nullptr → the default; above the maximum → the maximum. @throws ApiError below 1 or not a

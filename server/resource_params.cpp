@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "geo/error.hpp"
+#include "server/bbox.hpp"
 #include "server/errors.hpp"
 
 namespace tsunagi::server {
@@ -76,29 +77,7 @@ const std::vector<std::string_view>& resource_query_keys() {
 }
 
 geo::BBox parse_bbox(std::string_view text, double max_area_deg2) {
-  constexpr std::string_view kShape = "minLon,minLat,maxLon,maxLat with minLon < maxLon";
-  const auto v = parse_numbers("bbox", text, 4, kShape);
-  geo::BBox b{v[0], v[1], v[2], v[3]};
-  if (b.min_lon < -180 || b.max_lon > 180 || b.min_lat < -90 || b.max_lat > 90) {
-    throw ApiError(ErrorCode::invalid_parameter,
-                   "bbox must be minLon,minLat,maxLon,maxLat in degrees (longitude -180..180, "
-                   "latitude -90..90); check the order: longitude comes first");
-  }
-  if (!(b.min_lon < b.max_lon) || !(b.min_lat < b.max_lat)) {
-    throw ApiError(ErrorCode::invalid_parameter,
-                   "bbox must be minLon,minLat,maxLon,maxLat with minLon < maxLon and "
-                   "minLat < maxLat");
-  }
-  const double area = (b.max_lon - b.min_lon) * (b.max_lat - b.min_lat);
-  if (area > max_area_deg2) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf,
-                  "bbox covers %.1f square degrees; at most %.1f are allowed: zoom in, or leave "
-                  "bbox out and page through with limit/offset",
-                  area, max_area_deg2);
-    throw ApiError(ErrorCode::invalid_parameter, buf);
-  }
-  return b;
+  return server::parse_bbox(text, BBoxRules{false, false, max_area_deg2}).boxes.front();
 }
 
 geo::GeoPoint parse_point(std::string_view key, std::string_view text) {
