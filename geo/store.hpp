@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "geo/area.hpp"
+#include "geo/ids.hpp"  // the store stamps ids and times
 #include "geo/resource.hpp"
 
 struct sqlite3;
@@ -168,10 +169,5 @@ class Store {
   std::unique_ptr<Impl> impl_;
   friend class Transaction;
 };
-
-/// Current UTC time as "2026-11-23T15:20:38Z".
-std::string utc_now_iso();
-/// A random UUIDv4 (from std::random_device).
-std::string new_uuid();
 
 }  // namespace tsunagi::geo
