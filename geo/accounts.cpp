@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "geo/error.hpp"
-#include "geo/sqlite_statement.hpp"
+#include "geo/sqlite/statement.hpp"
 #include "geo/store.hpp"
 
 namespace tsunagi::geo {

@@ -154,8 +154,8 @@ class Store {
   // ---- low level ----
   /// Runs SQL that returns nothing (migrations, tests).
   void exec(std::string_view sql);
-  /// The connection, for other geo/ modules that own tables of this file (geo/accounts).
-  /// Never hand it outside geo/.
+  /// The connection, for geo/accounts (the last module outside geo/sqlite/ that writes SQL of
+  /// its own; it moves behind this interface next). Never hand it outside geo/.
   [[nodiscard]] sqlite3* raw_handle() const;
   /// Marks the store changed (bumps generation) inside the current write transaction; for geo/
   /// modules writing through raw_handle().

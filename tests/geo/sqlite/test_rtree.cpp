@@ -1,6 +1,6 @@
 // The packed R*Tree bulk loader: SQLite's own integrity check accepts the tree, queries through
 // the R*Tree find exactly what a scan finds, and SQLite keeps maintaining the tree afterwards.
-#include "geo/sqlite_rtree.hpp"
+#include "geo/sqlite/rtree.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

@@ -1,4 +1,4 @@
-#include "geo/sqlite_rtree.hpp"
+#include "geo/sqlite/rtree.hpp"
 
 #include <sqlite3.h>
 
@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "geo/error.hpp"
-#include "geo/sqlite_statement.hpp"
+#include "geo/sqlite/statement.hpp"
 
 namespace tsunagi::geo {
 

@@ -16,8 +16,8 @@
 
 #include "geo/error.hpp"
 #include "geo/resource_json.hpp"
-#include "geo/sqlite_rtree.hpp"
-#include "geo/sqlite_statement.hpp"
+#include "geo/sqlite/rtree.hpp"
+#include "geo/sqlite/statement.hpp"
 
 namespace tsunagi::geo {
 
@@ -25,7 +25,7 @@ namespace {
 
 using nlohmann::json;
 
-// ---- SQLite: statements (geo/sqlite_statement.hpp) and plain SQL ----
+// ---- SQLite: statements (geo/sqlite/statement.hpp) and plain SQL ----
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
   throw StoreError(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
