@@ -363,7 +363,6 @@ std::string collection_url(std::string_view base, std::string_view id) {
 }  // namespace
 
 Api::Api(Limits limits) : limits_(limits) {}
-Api::~Api() = default;
 
 std::vector<std::string_view> Api::path_templates() {
   std::vector<std::string_view> out;
@@ -728,7 +727,7 @@ json openapi(const Context& ctx) {
 
 json collections_json(const Context& ctx);
 
-HttpResponse items_response(json header, const std::vector<const std::string*>& features) {
+HttpResponse items_response(const json& header, const std::vector<const std::string*>& features) {
   // Features are pre-serialized: splice them into the collection rather than re-parsing.
   std::string body = dump(header);
   std::size_t extra = 16;
@@ -946,7 +945,7 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
               {"timeStamp", geo::utc_now_iso()},
               {"links", items_links(coll_url + "/items", coll_url, request.query, limit, offset,
                                     matched, page.size())}};
-  return items_response(std::move(header), page);
+  return items_response(header, page);
 }
 
 namespace {

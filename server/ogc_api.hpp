@@ -75,7 +75,7 @@ struct Request {
 class Api {
  public:
   explicit Api(Limits limits = {});
-  ~Api();
+  ~Api() = default;
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
