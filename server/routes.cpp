@@ -1,7 +1,7 @@
 #include "server/routes.hpp"
 
 #include "server/handlers.hpp"
-#include "server/ogc_api.hpp"
+#include "server/ogc/api.hpp"
 #include "server/roles.hpp"
 
 namespace tsunagi::server {

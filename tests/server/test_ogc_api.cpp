@@ -1,6 +1,6 @@
 // OGC API – Features: the pure pieces (bbox, limit, links, WKB) and the handlers over a real store
 // with resources at every publish level, asked as the public and as staff.
-#include "server/ogc_api.hpp"
+#include "server/ogc/api.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
