@@ -25,10 +25,16 @@ class NotFound : public Error {
   using Error::Error;
 };
 
-/// An optimistic-concurrency check failed: someone else changed the record first.
+/// What was asked for conflicts with what is stored (a user name that is taken). HTTP 409.
 class Conflict : public Error {
  public:
   using Error::Error;
+};
+
+/// An optimistic-concurrency check failed: someone else changed the record first. HTTP 412.
+class VersionConflict : public Conflict {
+ public:
+  using Conflict::Conflict;
 };
 
 /// The store file cannot be used: not a tsunagi store, made by a newer version, corrupt, locked.

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "geo/error.hpp"
+#include "tiles/error.hpp"
 
 namespace tsunagi::server {
 
@@ -25,6 +26,7 @@ const std::vector<ErrorInfo> kTable = {
     {ErrorCode::method_not_allowed, 405, "method_not_allowed", "Method not allowed"},
     {ErrorCode::request_timeout, 408, "request_timeout", "Request timeout"},
     {ErrorCode::length_required, 411, "length_required", "Content-Length required"},
+    {ErrorCode::conflict, 409, "conflict", "Conflicts with what is stored"},
     {ErrorCode::precondition_failed, 412, "precondition_failed",
      "The resource was changed by someone else"},
     {ErrorCode::payload_too_large, 413, "payload_too_large", "Request body too large"},
@@ -83,8 +85,18 @@ Problem problem_from_exception(std::exception_ptr error) {
     return make_problem(ErrorCode::invalid_body, e.what());
   } catch (const geo::NotFound& e) {
     return make_problem(ErrorCode::not_found, e.what());
-  } catch (const geo::Conflict& e) {
+  } catch (const geo::VersionConflict& e) {
     return make_problem(ErrorCode::precondition_failed, e.what());
+  } catch (const geo::Conflict& e) {
+    return make_problem(ErrorCode::conflict, e.what());
+  } catch (const geo::CrsError& e) {
+    return make_problem(ErrorCode::invalid_parameter,
+                        std::string("the coordinates or CRS given cannot be used: ") + e.what());
+  } catch (const geo::GeometryError& e) {
+    return make_problem(ErrorCode::invalid_body,
+                        std::string("the geometry given cannot be used: ") + e.what());
+  } catch (const tiles::InvalidTile& e) {
+    return make_problem(ErrorCode::invalid_parameter, e.what());
   } catch (const geo::StoreError& e) {
     const auto n = ++g_incident;
     Problem p = make_problem(ErrorCode::store_unavailable,

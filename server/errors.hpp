@@ -28,6 +28,7 @@ enum class ErrorCode : std::uint8_t {
   method_not_allowed,
   request_timeout,
   length_required,
+  conflict,
   precondition_failed,
   payload_too_large,
   uri_too_long,

@@ -1045,9 +1045,10 @@ void Store::update(Resource& r, std::int64_t expected_version, std::string_view 
   auto old = impl_->find(r.id);
   if (!old) throw NotFound("no resource with id " + r.id);
   if (old->version != expected_version) {
-    throw Conflict("resource " + r.id + " was changed by someone else (now version " +
-                   std::to_string(old->version) + ", you edited version " +
-                   std::to_string(expected_version) + "): reload it and apply your change again");
+    throw VersionConflict("resource " + r.id + " was changed by someone else (now version " +
+                          std::to_string(old->version) + ", you edited version " +
+                          std::to_string(expected_version) +
+                          "): reload it and apply your change again");
   }
   r.source_id = old->source_id;
   r.source_key = old->source_key;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "geo/error.hpp"
+#include "tiles/error.hpp"
 
 namespace tsunagi::server {
 namespace {
@@ -53,7 +54,12 @@ Problem from(const std::function<void()>& f) {
 TEST(Errors, ExceptionsMapInOnePlaceAndInternalTextStaysInTheLog) {
   EXPECT_EQ(from([] { throw geo::InvalidArgument("lat must be between -90 and 90"); }).status, 400);
   EXPECT_EQ(from([] { throw geo::NotFound("no resource x"); }).status, 404);
-  EXPECT_EQ(from([] { throw geo::Conflict("version 3 is not 2"); }).status, 412);
+  EXPECT_EQ(from([] { throw geo::VersionConflict("version 3 is not 2"); }).status, 412);
+  EXPECT_EQ(from([] { throw geo::Conflict("a user named 'sato' exists"); }).status, 409)
+      << "a taken name is a conflict, not a failed precondition";
+  EXPECT_EQ(from([] { throw geo::CrsError("unknown CRS EPSG:99999"); }).status, 400);
+  EXPECT_EQ(from([] { throw geo::GeometryError("self-intersection"); }).status, 400);
+  EXPECT_EQ(from([] { throw tiles::InvalidTile("zoom 25 is above 22"); }).status, 400);
   const Problem store = from([] { throw geo::StoreError("disk I/O error in /var/x.db"); });
   EXPECT_EQ(store.status, 503);
   EXPECT_EQ(store.body.find("/var/x.db"), std::string::npos);
