@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "geo/error.hpp"
+#include "geo/json_input.hpp"
 #include "geo/resource_json.hpp"
 #include "server/errors.hpp"
 #include "server/feature_cache.hpp"
@@ -124,10 +125,9 @@ json parse_json_body(const HttpRequest& request) {
   }
   json j;
   try {
-    j = json::parse(request.body);
-  } catch (const json::parse_error& e) {
-    throw ApiError(ErrorCode::invalid_body, "the body is not valid UTF-8 JSON (problem at byte " +
-                                                std::to_string(e.byte) + ")");
+    j = geo::parse_untrusted_json(request.body, "the body");
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_body, e.what());
   }
   if (!j.is_object()) throw ApiError(ErrorCode::invalid_body, "the body must be a JSON object");
   return j;
