@@ -202,3 +202,80 @@ TEST(ImportCli, KilledImportLeavesTheStoreAsBefore) {
   const geo::Store s = geo::Store::open(db, geo::Store::Mode::read_only);
   EXPECT_EQ(s.resource_count(), 2);
 }
+
+namespace {
+
+// 20 rows "id0".."id19" in Takamatsu; row `long_row` (0-based), when >= 0, has a name of 11 MB,
+// longer than GDAL's CSV line limit (10 MB).
+std::string twenty_rows_csv(int long_row) {
+  std::string csv = "id,name,lat,lon\n";
+  for (int i = 0; i < 20; ++i) {
+    const std::string name =
+        i == long_row ? std::string(11 * 1024 * 1024, 'x') : "サロン" + std::to_string(i);
+    csv += "id" + std::to_string(i) + "," + name + ",34.3" + std::to_string(10 + i) + ",134.04\n";
+  }
+  return csv;
+}
+
+// A store with the 20 rows of source "salons" imported; returns its path.
+std::string store_with_twenty(const TempDir& dir) {
+  const auto db = (dir / "t.tsunagi").string();
+  write_file(dir / "salons.csv", twenty_rows_csv(-1));
+  const auto r = run_tsunagi({"import", "--db", db, "--kind", "ibasho", "--source-key", "salons",
+                              (dir / "salons.csv").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  return db;
+}
+
+}  // namespace
+
+TEST(ImportCli, AReadErrorMidCsvFailsTheImportAndTouchesNothing) {
+  TempDir dir;
+  const auto db = store_with_twenty(dir);
+  const auto before = tsunagi::test::file_digest(db);
+  write_file(dir / "long.csv", twenty_rows_csv(5));
+  for (const bool close_missing : {false, true}) {
+    std::vector<std::string> args = {"import", "--db",         db,      "--kind",
+                                     "ibasho", "--source-key", "salons"};
+    if (close_missing) args.push_back("--close-missing");
+    args.push_back((dir / "long.csv").string());
+    const auto r = run_tsunagi(args);
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("long.csv cannot be read past row 6"));
+    EXPECT_THAT(r.out, HasSubstr("Maximum number of characters"));
+    EXPECT_THAT(r.out, HasSubstr("no resource was closed"));
+    EXPECT_EQ(tsunagi::test::file_digest(db), before) << "close_missing=" << close_missing;
+  }
+  EXPECT_EQ(names_in(db).size(), 20U);
+}
+
+TEST(ImportCli, ACorruptDbfFailsTheImportAndTouchesNothing) {
+  TempDir dir;
+  const auto db = store_with_twenty(dir);
+  const auto before = tsunagi::test::file_digest(db);
+  // The same rows as a shapefile, then the DBF cut after its 10th record (its header still
+  // promises 20): GDAL reports "fread(...) failed on DBF file" for the 11th.
+  const auto conv = tsunagi::test::run_program(
+      {"ogr2ogr", "-f", "ESRI Shapefile", (dir / "shp").string(), (dir / "salons.csv").string(),
+       "-nln", "salons", "-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat", "-a_srs",
+       "EPSG:4326"});
+  ASSERT_EQ(conv.exit_code, 0) << conv.err;
+  const auto dbf = dir / "shp" / "salons.dbf";
+  const std::string bytes = read_file(dbf);
+  const auto header = static_cast<std::size_t>(static_cast<unsigned char>(bytes[8]) |
+                                               (static_cast<unsigned char>(bytes[9]) << 8));
+  const auto record = static_cast<std::size_t>(static_cast<unsigned char>(bytes[10]) |
+                                               (static_cast<unsigned char>(bytes[11]) << 8));
+  write_file(dbf, bytes.substr(0, header + 10 * record + record / 2));
+  for (const bool close_missing : {false, true}) {
+    std::vector<std::string> args = {"import", "--db",         db,      "--kind",
+                                     "ibasho", "--source-key", "salons"};
+    if (close_missing) args.push_back("--close-missing");
+    args.push_back((dir / "shp" / "salons.shp").string());
+    const auto r = run_tsunagi(args);
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("salons.shp cannot be read past feature 10"));
+    EXPECT_THAT(r.out, HasSubstr("failed on DBF file"));
+    EXPECT_EQ(tsunagi::test::file_digest(db), before) << "close_missing=" << close_missing;
+  }
+}
