@@ -198,6 +198,11 @@ class RowImporter {
       if (f.IsFieldSetAndNotNull(i)) {
         c.assign(f.GetFieldAsString(i));
         last_set = i;
+        // tsunagi's CSV export guards formula cells with a leading ' (OWASP): drop it.
+        if (layout_.kind == LayoutKind::tsunagi_export && c.size() >= 2 && c[0] == '\'' &&
+            std::string_view("=+-@\t\r").find(c[1]) != std::string_view::npos) {
+          c.erase(0, 1);
+        }
       } else {
         c.clear();
         if (f.IsFieldSet(i)) last_set = i;
