@@ -1,6 +1,8 @@
 #include "geo/json_input.hpp"
 
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "geo/error.hpp"
 
@@ -45,11 +47,43 @@ nlohmann::json parse_untrusted_json(std::string_view text, std::string_view what
                           std::to_string(kMaxJsonDepth) + " levels (at byte " +
                           std::to_string(*at) + ")");
   }
+  // The keys seen so far in each object that is open (the parser reports them in order), and the
+  // last key, to name the field of a number out of range.
+  std::vector<std::unordered_set<std::string>> open_objects;
+  std::string last_key;
+  const json::parser_callback_t track_keys = [&](int /*depth*/, json::parse_event_t event,
+                                                 json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        open_objects.emplace_back();
+        break;
+      case json::parse_event_t::object_end:
+        if (!open_objects.empty()) open_objects.pop_back();
+        break;
+      case json::parse_event_t::key:
+        if (parsed.is_string()) last_key = parsed.get<std::string>().substr(0, 80);
+        if (!open_objects.empty() && parsed.is_string() &&
+            !open_objects.back().insert(parsed.get<std::string>()).second) {
+          throw InvalidArgument(std::string(what) + " has the key \"" +
+                                parsed.get<std::string>().substr(0, 80) +
+                                "\" twice in one object: send each key once");
+        }
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
   try {
-    return json::parse(text.begin(), text.end());
+    return json::parse(text.begin(), text.end(), track_keys);
   } catch (const json::parse_error& e) {
     throw InvalidArgument(std::string(what) + " is not valid UTF-8 JSON (problem at byte " +
                           std::to_string(e.byte) + ")");
+  } catch (const json::out_of_range&) {
+    // 1e400 and the like: nlohmann refuses a number that does not fit a double.
+    throw InvalidArgument(
+        (last_key.empty() ? std::string(what) + " has" : "\"" + last_key + "\" has") +
+        " a number too large for a double; send a finite number");
   }
 }
 

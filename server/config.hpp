@@ -26,6 +26,10 @@ struct Config {
   int workers = 2;                 ///< worker threads for writes and logins (argon2id)
   int worker_queue = 64;           ///< queued slow requests before answering 503
   std::filesystem::path frontend;  ///< static files; empty = frontend/dist if present
+  /// The address clients reach the server at ("https://map.city.example.lg.jp/tsunagi", no
+  /// trailing slash), used for every link in responses. Empty: http://HOST:PORT of the bound
+  /// socket (the real port under --port 0). The Host header is never used.
+  std::string public_base_url;
 
   // request limits and timeouts (slowloris, oversized requests)
   std::int64_t max_request_bytes = 1024 * 1024;  ///< body
@@ -45,6 +49,9 @@ struct Config {
   int login_delay_ms = 1000;    ///< first wait; doubles with each further failure (max 5 min)
   int login_lock_after = 10;    ///< failed logins in a row that lock the account
   int login_lock_minutes = 15;
+  /// Sessions and tokens are looked up in the store at most this often: a disabled user, a new
+  /// password or a revoked token takes effect within it.
+  int auth_cache_s = 30;
 
   bool access_log = true;
   /// How often (ms) the server looks for changes that another program — `tsunagi import` run

@@ -18,14 +18,6 @@ std::string allow_list(const std::vector<Method>& methods) {
   return out;
 }
 
-bool plausible_host(std::string_view host) {
-  if (host.empty() || host.size() > 255) return false;
-  return std::all_of(host.begin(), host.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '-' || c == ':' || c == '[' || c == ']';
-  });
-}
-
 std::string join_path(const std::vector<std::string>& path) {
   std::string out;
   for (const auto& s : path) out += "/" + s;
@@ -43,7 +35,24 @@ void add_common_headers(HttpResponse& response) {
 
 Dispatcher::Dispatcher(ServerContext& context, Auth& auth, const Router& router,
                        StaticFiles static_files)
-    : context_(context), auth_(auth), router_(router), static_files_(std::move(static_files)) {}
+    : context_(context), auth_(auth), router_(router), static_files_(std::move(static_files)) {
+  set_bound_port(context_.config().port);
+}
+
+std::string base_url_for(const Config& config, int bound_port) {
+  if (!config.public_base_url.empty()) return config.public_base_url;
+  const bool ipv6 = config.host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + config.host + "]" : config.host) + ":" +
+         std::to_string(bound_port);
+}
+
+void Dispatcher::set_bound_port(int port) {
+  base_url_.store(std::make_shared<const std::string>(base_url_for(context_.config(), port)));
+}
+
+std::string Dispatcher::base_url() const {
+  return *base_url_.load();
+}
 
 HttpResponse Dispatcher::error(std::exception_ptr e) const {
   const Problem p = problem_from_exception(std::move(e));
@@ -70,12 +79,9 @@ Dispatcher::Prepared Dispatcher::prepare(std::shared_ptr<const HttpRequest> requ
       r.set_header("Allow", "GET, HEAD, POST, PUT, OPTIONS");
       return {r, {}, false};
     }
-    std::string base_url;
-    if (const std::string* host = request->header("host"); host && plausible_host(*host)) {
-      base_url = "http://" + *host;
-    } else {
-      base_url = "http://" + context_.config().host + ":" + std::to_string(context_.config().port);
-    }
+    // Links are built from the configuration and the bound socket, never from the Host header
+    // (a client could make the server hand out links to any site).
+    std::string base_url = *base_url_.load();
     auto ctx =
         std::make_shared<RequestContext>(RequestContext{*request,
                                                         *method,

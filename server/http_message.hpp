@@ -94,4 +94,19 @@ std::string serialize_response(const HttpResponse& response, bool head_request, 
 /// A response carrying a problem (application/problem+json).
 HttpResponse problem_response(const Problem& problem);
 
+/// A media type per RFC 9110 §8.3.1: type "/" subtype *( OWS ";" OWS parameter ). Type, subtype
+/// and parameter names are case-insensitive and kept in lower case (so is a charset's value); a
+/// quoted parameter value is unquoted.
+struct MediaType {
+  std::string type;
+  std::string subtype;
+  std::vector<std::pair<std::string, std::string>> parameters;
+  /// "type/subtype"
+  [[nodiscard]] std::string essence() const { return type + "/" + subtype; }
+  /// The value of a parameter (name in lower case), or nullopt.
+  [[nodiscard]] std::optional<std::string> parameter(std::string_view name) const;
+};
+/// nullopt when `text` is not a media type.
+std::optional<MediaType> parse_media_type(std::string_view text);
+
 }  // namespace tsunagi::server

@@ -342,6 +342,7 @@ void HttpServer::start() {
                              what);
   }
   impl_->started = true;
+  impl_->shared->dispatcher->set_bound_port(port());
 }
 
 std::uint16_t HttpServer::port() const {

@@ -118,10 +118,15 @@ HttpResponse json_response(int status, const json& body, std::string_view conten
 
 json parse_json_body(const HttpRequest& request) {
   const std::string* ct = request.header("content-type");
-  const std::string_view type = ct ? std::string_view(*ct).substr(0, ct->find(';')) : "";
-  if (type != "application/json" && type != "application/geo+json") {
+  const auto type = ct ? parse_media_type(*ct) : std::nullopt;
+  if (!type ||
+      (type->essence() != "application/json" && type->essence() != "application/geo+json")) {
     throw ApiError(ErrorCode::unsupported_media_type,
                    "send the body as JSON with 'Content-Type: application/json'");
+  }
+  if (const auto charset = type->parameter("charset"); charset && *charset != "utf-8") {
+    throw ApiError(ErrorCode::unsupported_media_type,
+                   "send the body as UTF-8 JSON (charset=utf-8, or no charset)");
   }
   json j;
   try {

@@ -279,3 +279,22 @@ TEST(ImportCli, ACorruptDbfFailsTheImportAndTouchesNothing) {
     EXPECT_EQ(tsunagi::test::file_digest(db), before) << "close_missing=" << close_missing;
   }
 }
+
+TEST(ImportCli, RowsGoThroughTheSameValidationAsTheApi) {
+  TempDir dir;
+  write_file(dir / "salons.csv",
+             "id,name,lat,lon,url,備考\n"
+             "1,サロンA,34.34,134.04,https://example.jp/a,\n"
+             "2,サロンB,34.35,134.05,javascript:alert(1),\n"
+             "3,サロン\xE2\x80\xAE"
+             "C,34.36,134.06,,\n"
+             "4,サロンD,34.37,134.07,," +
+                 std::string(4001, 'x') + "\n");
+  const auto r = run_tsunagi({"import", "--db", (dir / "t.tsunagi").string(), "--kind", "ibasho",
+                              (dir / "salons.csv").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("rejected salons.csv row 3: url must be an http:// or https://"));
+  EXPECT_THAT(r.out, HasSubstr("rejected salons.csv row 4: name contains the bidirectional"));
+  EXPECT_THAT(r.out, HasSubstr("rejected salons.csv row 5: note is too long"));
+  EXPECT_EQ(names_in(dir / "t.tsunagi").size(), 1U);
+}

@@ -77,3 +77,141 @@ TEST_F(ServerHardening, DeeplyNestedJsonGets400AndTheServerLives) {
 
 }  // namespace
 }  // namespace tsunagi::test
+
+namespace tsunagi::test {
+namespace {
+
+std::string next_link(const std::string& body) {
+  const json doc = json::parse(body);
+  for (const auto& l : doc["links"]) {
+    if (l["rel"] == "next") return l["href"].get<std::string>();
+  }
+  return "(no next link)";
+}
+
+json valid_resource() {
+  return {{"kind", "ibasho"}, {"name", "検証のサロン"}, {"lon", 133.64}, {"lat", 35.1}};
+}
+
+TEST_F(ServerHardening, MediaTypesFollowRfc9110) {
+  HttpClient c(server_->host(), server_->port());
+  for (const std::string type :
+       {"application/json", "APPLICATION/JSON", "application/json ;charset=utf-8",
+        "Application/Json; Charset=\"UTF-8\"", "application/geo+json"}) {
+    const auto r = c.request("POST", "/api/resources", json_headers("coordinator", type),
+                             valid_resource().dump());
+    EXPECT_EQ(r.status, 201) << type << ": " << r.body;
+  }
+  for (const std::string type : {"text/plain", "application/json; charset=latin1",
+                                 "application/jsonx", "application/", "application/json;;x"}) {
+    const auto r = c.request("POST", "/api/resources", json_headers("coordinator", type),
+                             valid_resource().dump());
+    EXPECT_EQ(r.status, 415) << type << ": " << r.body;
+  }
+}
+
+struct BadField {
+  std::string name;
+  std::string body;  ///< the JSON text sent
+  std::string detail_contains;
+};
+
+TEST_F(ServerHardening, EachInvalidFieldGets400NamingIt) {
+  const auto with = [](const std::string& key, const json& value) {
+    json j = valid_resource();
+    j[key] = value;
+    return j.dump();
+  };
+  json offer = {{"kind", "shuro_taiken"}, {"max_hours_per_day", 30}};
+  json late_start = {
+      {"rule", "weekly"}, {"weekdays", {"wed"}}, {"start", "15:00"}, {"end", "13:00"}};
+  json bad_time = {{"rule", "weekly"}, {"weekdays", {"wed"}}, {"start", "25:00"}};
+  const std::vector<BadField> cases = {
+      {"a number too large for a double", R"({"kind":"ibasho","name":"x","lon":1e400,"lat":35.1})",
+       "\"lon\""},
+      {"a duplicate key", R"({"kind":"ibasho","name":"x","name":"y","lon":133.6,"lat":35.1})",
+       "the key \"name\" twice"},
+      {"the point (0,0)", with("lon", 0) + "", "lon and lat must be a point in Japan"},
+      {"a point in New York", with("lon", -74.0), "lon and lat must be a point in Japan"},
+      {"a schedule ending before it starts", with("schedules", json::array({late_start})),
+       "schedules[0].end (13:00) must be after its start (15:00)"},
+      {"a schedule at 25:00", with("schedules", json::array({bad_time})), "schedules[0].start"},
+      {"absurd hours", with("offer", offer), "offer.max_hours_per_day"},
+      {"negative hours", with("offer", {{"min_hours_per_day", -1}}), "offer.min_hours_per_day"},
+      {"any text as a date", with("verified_at", "yesterday"), "verified_at"},
+      {"an impossible date", with("vacancy_as_of", "2025-02-30"), "vacancy_as_of"},
+      {"NUL in a name", with("name", std::string("a\0b", 3)), "name contains the control"},
+      {"a bell in an address", with("address", "a\x07"), "address contains the control"},
+      {"an escape in a phone number", with("phone", "087\x1b[2J"), "phone contains the control"},
+      {"DEL in a building", with("building", "a\x7f"), "building contains the control"},
+      {"a bidi override in a description", with("description", "abc\u202Etxt.exe"),
+       "description contains the bidirectional"},
+      {"a bidi isolate in a note", with("note", "x\u2066y"), "note contains the bidirectional"},
+      {"a name of 201 characters", with("name", std::string(201, 'a')), "name is too long"},
+      {"a note of 4001 characters", with("note", std::string(4001, 'a')), "note is too long"},
+      {"a javascript: URL", with("url", "javascript:alert(1)"), "url must be an http"},
+      {"a data: URL", with("url", "data:text/html,<script>alert(1)</script>"),
+       "url must be an http"},
+      {"an upper-case JAVASCRIPT: URL", with("url", "JAVASCRIPT:alert(1)"), "url must be"},
+      {"a javascript: URL with a tab and leading spaces", with("url", "  java\tscript:alert(1)"),
+       "url must be"},
+      {"a vbscript: URL", with("url", "vbscript:msgbox"), "url must be"},
+  };
+  HttpClient c(server_->host(), server_->port());
+  for (const auto& bad : cases) {
+    const auto r = c.request("POST", "/api/resources", json_headers("coordinator"), bad.body);
+    EXPECT_EQ(r.status, 400) << bad.name << ": " << r.body;
+    EXPECT_NE(detail(r).find(bad.detail_contains), std::string::npos)
+        << bad.name << ": " << detail(r);
+  }
+  // What is allowed: line breaks in a note, an https URL, a full ISO 8601 date and time.
+  json fine = valid_resource();
+  fine["note"] = "一行目\n二行目";
+  fine["url"] = "（地域福祉課）https://www.city.example.lg.jp/salon";  // as public data has it
+  fine["verified_at"] = "2025-04-01T10:00:00+09:00";
+  fine["vacancy_as_of"] = "2024-02-29";
+  const auto ok = c.request("POST", "/api/resources", json_headers("coordinator"), fine.dump());
+  EXPECT_EQ(ok.status, 201) << ok.body;
+  expect_healthy("invalid fields");
+}
+
+TEST_F(ServerHardening, LinksNeverComeFromTheHostHeader) {
+  HttpClient c(server_->host(), server_->port());
+  const auto r = c.get("/api/resources?limit=1", {{"Host", "evil.example"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string next = next_link(r.body);
+  EXPECT_EQ(next.find("evil.example"), std::string::npos) << next;
+  // --port 0: the link names the port really bound, not 0.
+  const std::string base = "http://127.0.0.1:" + std::to_string(server_->port()) + "/";
+  EXPECT_TRUE(next.starts_with(base)) << next << " vs " << base;
+  const auto ogc = c.get("/ogc", {{"Host", "evil.example:666"}});
+  EXPECT_EQ(ogc.body.find("evil.example"), std::string::npos);
+  EXPECT_NE(ogc.body.find(base + "ogc"), std::string::npos) << ogc.body;
+}
+
+TEST(ServerPublicBaseUrl, LinksUseTheConfiguredBase) {
+  TempDir dir;
+  {
+    auto store = geo::Store::open(dir / "t.db", geo::Store::Mode::create_if_missing);
+    auto r = town_resource("まちのかふぇ", geo::ResourceKind::ibasho, 133.64, 35.1);
+    store.create(r, "test");
+    auto r2 = town_resource("もう一つ", geo::ResourceKind::ibasho, 133.65, 35.1);
+    store.create(r2, "test");
+  }
+  ServerProcess server({"--db", (dir / "t.db").string(), "--port", "0", "--public-base-url",
+                        "https://map.example.lg.jp/tsunagi/"});
+  HttpClient c(server.host(), server.port());
+  const auto r = c.get("/api/resources?limit=1", {{"Host", "evil.example"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(next_link(r.body).starts_with("https://map.example.lg.jp/tsunagi/api/resources?"))
+      << r.body;
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  const auto bad = run_tsunagi({"serve", "--db", (dir / "t.db").string(), "--port", "0",
+                                "--public-base-url", "javascript:alert(1)"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE((bad.out + bad.err).find("public_base_url must be an http"), std::string::npos)
+      << bad.out << bad.err;
+}
+
+}  // namespace
+}  // namespace tsunagi::test
