@@ -12,7 +12,6 @@ namespace tsunagi::server {
 
 namespace {
 
-constexpr auto kCacheTtl = std::chrono::seconds(30);
 constexpr std::size_t kMaxCacheEntries = 10000;
 constexpr std::chrono::milliseconds kMaxWait = std::chrono::minutes(5);
 
@@ -88,7 +87,8 @@ std::optional<Principal> Auth::from_cache(const std::string& key) {
   std::lock_guard lock(mu_);
   const auto it = cache_.find(key);
   if (it == cache_.end()) return std::nullopt;
-  if (std::chrono::steady_clock::now() - it->second.cached_at > kCacheTtl ||
+  if (std::chrono::steady_clock::now() - it->second.cached_at >
+          std::chrono::seconds(context_.config().auth_cache_s) ||
       (!it->second.expires_at.empty() && it->second.expires_at <= geo::utc_now_iso())) {
     cache_.erase(it);
     return std::nullopt;

@@ -9,7 +9,8 @@
 //   must wait login_delay_ms, doubling per failure (at most 5 minutes); early attempts get 429 with
 //   Retry-After and are not even checked. After login_lock_after failures in a row the account is
 //   locked for login_lock_minutes (stored, so a restart does not unlock it).
-// Lookups are cached for 30 s, so disabling a user or revoking a token takes effect within 30 s.
+// Lookups are cached for auth_cache_s (30 s), so disabling a user, a new password (which ends the
+// user's sessions and tokens) or revoking a token takes effect within that time.
 #pragma once
 
 #include <chrono>

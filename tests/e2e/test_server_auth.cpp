@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -141,6 +142,36 @@ TEST_F(ServerAuth, DisabledUsersAndUnknownTokensAreRefused) {
   EXPECT_EQ(login(c, "planner", kPassword).status, 401);
   EXPECT_EQ(c.get("/api/me", {{"Authorization", "Basic dXNlcjpwYXNz"}}).status, 401);
   EXPECT_EQ(c.get("/api/me", bearer(town_, "matcher")).status, 200);
+}
+
+TEST_F(ServerAuth, ANewPasswordOrDisablingEndsSessionsAndTokensWithinTheCachePeriod) {
+  start({"--auth-cache-s", "2"});
+  const std::string db = town_.db.string();
+  HttpClient c(server_->host(), server_->port());
+  std::map<std::string, std::string> cookies;
+  for (const std::string name : {"coordinator", "matcher"}) {
+    const auto in = login(c, name, kPassword);
+    ASSERT_EQ(in.status, 200) << in.body;
+    cookies[name] = cookie_from(in);
+    EXPECT_EQ(c.get("/api/me", {{"Cookie", cookies[name]}}).status, 200);
+    EXPECT_EQ(c.get("/api/me", bearer(town_, name)).status, 200);
+  }
+  // The remedy for a stolen account: a new password. The thief's session and tokens end.
+  const std::string fresh = "a brand new passphrase";
+  const auto reset = run_tsunagi_env({"user", "password", "--db", db, "--name", "coordinator"},
+                                     {{"TSUNAGI_PASSWORD", fresh}, {"TSUNAGI_PWHASH", "minimum"}});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  const auto disable = run_tsunagi_env({"user", "disable", "--db", db, "--name", "matcher"}, {});
+  ASSERT_EQ(disable.exit_code, 0) << disable.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));  // auth_cache_s 2 + margin
+  for (const std::string name : {"coordinator", "matcher"}) {
+    EXPECT_EQ(c.get("/api/me", {{"Cookie", cookies[name]}}).status, 401) << name;
+    EXPECT_EQ(c.get("/api/me", bearer(town_, name)).status, 401) << name;
+  }
+  // Others are untouched, and the new password signs in.
+  EXPECT_EQ(c.get("/api/me", bearer(town_, "planner")).status, 200);
+  EXPECT_EQ(login(c, "coordinator", fresh).status, 200);
+  EXPECT_EQ(login(c, "coordinator", kPassword).status, 401);
 }
 
 TEST_F(ServerAuth, TokensShowTheirLastUseAndARevokedTokenIsRefused) {
