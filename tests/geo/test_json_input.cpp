@@ -51,5 +51,19 @@ TEST(JsonInput, SyntaxErrorsNameTheByte) {
   EXPECT_EQ(parse_untrusted_json(R"({"a":[1,{"b":"}"}]})", "x")["a"][1]["b"], "}");
 }
 
+TEST(JsonInput, ADuplicateKeyIsRefusedNamingIt) {
+  EXPECT_EQ(message_of(R"({"name":"a","lon":1,"name":"b"})"),
+            "the body has the key \"name\" twice in one object: send each key once");
+  // The same key in different objects is fine.
+  EXPECT_NO_THROW(parse_untrusted_json(R"({"a":{"k":1},"b":{"k":2},"k":[{"k":3},{"k":4}]})", "x"));
+  EXPECT_NE(message_of(R"({"o":{"k":1,"k":2}})").find("\"k\" twice"), std::string::npos);
+}
+
+TEST(JsonInput, ANumberTooLargeForADoubleNamesItsKey) {
+  EXPECT_EQ(message_of(R"({"kind":"x","lon":1e400})"),
+            "\"lon\" has a number too large for a double; send a finite number");
+  EXPECT_NE(message_of("[1e400]").find("the body has a number too large"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tsunagi::geo
