@@ -150,7 +150,8 @@ Dispatcher::Prepared Dispatcher::prepare(std::shared_ptr<const HttpRequest> requ
       }
     }
     Prepared p;
-    p.on_worker = route->runs == Runs::worker;
+    p.on_worker = route->runs != Runs::reactor;
+    p.login = route->runs == Runs::login;
     p.work = [this, request, ctx, route]() -> HttpResponse {
       try {
         HttpResponse r = route->handler(*ctx);

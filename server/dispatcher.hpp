@@ -27,6 +27,8 @@ class Dispatcher {
     /// Otherwise: produces the response; never throws.
     std::function<HttpResponse()> work;
     bool on_worker = false;
+    /// On the login pool (with per-client limits) rather than the worker pool.
+    bool login = false;
   };
 
   /// Everything up to running the handler. Never throws.

@@ -25,6 +25,9 @@ struct HttpRequest {
   /// Header names lower-cased, values with surrounding whitespace removed, in arrival order.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// The peer's IP address ("127.0.0.1", "::1"), set by the server (not parsed from the request);
+  /// per-client limits of logins key on it. Empty when unknown.
+  std::string client;
 
   /// The first header with this lower-case name.
   [[nodiscard]] const std::string* header(std::string_view lower_name) const;

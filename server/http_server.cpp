@@ -1,5 +1,7 @@
 #include "server/http_server.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/peer.h>
@@ -14,6 +16,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include "server/auth.hpp"
 #include "server/context.hpp"
@@ -46,8 +49,28 @@ struct Connection {
   /// The socket's inode: a worker checks it before answering, in case Pistache closed the
   /// descriptor meanwhile (its own request timeout) and the number now belongs to another client.
   ino_t socket_ino = 0;
+  /// The peer's IP address, for per-client limits.
+  std::string client;
   explicit Connection(ParseLimits limits) : parser(limits) {}
 };
+
+// The peer's IP address, "" when it cannot be read.
+std::string peer_address(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    if (::inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf) == nullptr) return {};
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    if (::inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf) == nullptr) return {};
+  } else {
+    return {};
+  }
+  return buf;
+}
 
 struct Shared {
   std::unique_ptr<ServerContext> context;
@@ -55,6 +78,12 @@ struct Shared {
   std::unique_ptr<Router> router;
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<WorkerPool> pool;
+  /// Logins (argon2id) have their own small pool, so that a flood of them leaves the workers to
+  /// writes; at most login_per_client of one address are queued or running at once.
+  std::unique_ptr<WorkerPool> login_pool;
+  int login_per_client = 2;
+  std::mutex logins_mu;
+  std::unordered_map<std::string, int> logins_in_flight;  ///< client address → count
   ParseLimits limits;
   bool access_log = true;
   std::function<void(const std::string&)> log;
@@ -161,6 +190,22 @@ void send(const Shared& shared, Connection& conn, const std::shared_ptr<Pistache
 void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
           const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool on_reactor);
 
+// One of the client's login_per_client places for a login; false when all are taken.
+bool take_login_slot(Shared& shared, const std::string& client) {
+  std::lock_guard lock(shared.logins_mu);
+  int& n = shared.logins_in_flight[client];
+  if (n >= shared.login_per_client) return false;
+  ++n;
+  return true;
+}
+
+void release_login_slot(Shared& shared, const std::string& client) {
+  std::lock_guard lock(shared.logins_mu);
+  const auto it = shared.logins_in_flight.find(client);
+  if (it == shared.logins_in_flight.end()) return;
+  if (--it->second <= 0) shared.logins_in_flight.erase(it);
+}
+
 // Runs a prepared request's work on a worker, then answers and resumes the connection.
 void run_on_worker(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
                    std::weak_ptr<Pistache::Tcp::Peer> weak_peer,
@@ -192,6 +237,7 @@ void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connectio
       send(*shared, *conn, peer, on_reactor, "-", "-", false, r, start);
       return;
     }
+    request->client = conn->client;
     auto prepared = shared->dispatcher->prepare(request);
     if (prepared.response) {
       send(*shared, *conn, peer, on_reactor, request->method, request->target,
@@ -203,13 +249,37 @@ void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connectio
            request->keep_alive(), prepared.work(), start);
       continue;
     }
+    if (prepared.login && !take_login_slot(*shared, conn->client)) {
+      HttpResponse r = problem_response(
+          make_problem(ErrorCode::login_throttled,
+                       "too many logins at once from your address; wait for the answers "
+                       "before sending more",
+                       {{"Retry-After", "1"}}));
+      add_common_headers(r);
+      send(*shared, *conn, peer, on_reactor, request->method, request->target,
+           request->keep_alive(), r, start);
+      continue;
+    }
     conn->busy = true;
     std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
-    const bool queued = shared->pool->submit(
+    if (prepared.login) {
+      // The slot is given back when the login has run, whatever its outcome.
+      prepared.work = [shared, client = conn->client, work = std::move(prepared.work)] {
+        struct Release {
+          Shared& s;
+          const std::string& c;
+          ~Release() { release_login_slot(s, c); }
+        } release{*shared, client};
+        return work();
+      };
+    }
+    WorkerPool& pool = prepared.login ? *shared->login_pool : *shared->pool;
+    const bool queued = pool.submit(
         [shared, conn, weak, request, work = std::move(prepared.work), start]() mutable {
           run_on_worker(shared, conn, std::move(weak), std::move(request), std::move(work), start);
         });
     if (!queued) {
+      if (prepared.login) release_login_slot(*shared, conn->client);
       conn->busy = false;
       HttpResponse r = problem_response(
           make_problem(ErrorCode::overloaded,
@@ -239,6 +309,7 @@ class Adapter : public Pistache::Http::Handler {
     auto conn = std::make_shared<Connection>(shared_->limits);
     struct stat st {};
     if (::fstat(peer->fd(), &st) == 0) conn->socket_ino = st.st_ino;
+    conn->client = peer_address(peer->fd());
     peer->putData(kConnectionKey, std::move(conn));
   }
 
@@ -298,6 +369,9 @@ HttpServer::HttpServer(Config config, std::function<void(const std::string&)> lo
   };
   shared->pool =
       std::make_unique<WorkerPool>(config.workers, static_cast<std::size_t>(config.worker_queue));
+  shared->login_pool = std::make_unique<WorkerPool>(config.login_workers,
+                                                    static_cast<std::size_t>(config.login_queue));
+  shared->login_per_client = config.login_per_client;
   shared->auth->set_background([pool = shared->pool.get()](std::function<void()> job) {
     return pool->submit(std::move(job));
   });
@@ -353,6 +427,7 @@ void HttpServer::stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
   // Answer what is queued while the reactors can still write, then stop the reactors.
+  if (impl_->shared && impl_->shared->login_pool) impl_->shared->login_pool->stop();
   if (impl_->shared && impl_->shared->pool) impl_->shared->pool->stop();
   if (impl_->endpoint && impl_->started) impl_->endpoint->shutdown();
   impl_->endpoint.reset();

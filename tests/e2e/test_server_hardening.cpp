@@ -2,6 +2,10 @@
 // keeps serving everyone else.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "e2e/server_town.hpp"
@@ -211,6 +215,54 @@ TEST(ServerPublicBaseUrl, LinksUseTheConfiguredBase) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE((bad.out + bad.err).find("public_base_url must be an http"), std::string::npos)
       << bad.out << bad.err;
+}
+
+// Item 5: logins (argon2id at the real cost) on their own pool; a flood of anonymous ones must
+// leave writes answering.
+TEST(ServerLoginFlood, SeventyConcurrentLoginsLeaveWritesAnswering) {
+  TempDir dir;
+  const Town town = make_town(dir);
+  for (const bool per_client_limit : {true, false}) {
+    SCOPED_TRACE(per_client_limit ? "default limits" : "no per-client limit");
+    std::vector<std::string> args = {"--db", town.db.string(), "--port", "0"};
+    if (!per_client_limit) args.insert(args.end(), {"--login-per-client", "1000"});
+    // No TSUNAGI_PWHASH=minimum: unknown names are checked against an interactive-cost hash.
+    ServerProcess server(args);
+    std::atomic<int> logins_answered{0};
+    std::vector<std::thread> flood;
+    for (int i = 0; i < 70; ++i) {
+      flood.emplace_back([&, i] {
+        HttpClient c(server.host(), server.port());
+        const auto r = c.request(
+            "POST", "/api/login", {{"Content-Type", "application/json"}},
+            json{{"name", "nobody" + std::to_string(i)}, {"password", "wrong password"}}.dump());
+        if (r.status == 401 || r.status == 429 || r.status == 503) ++logins_answered;
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::vector<int> statuses(35, 0);
+    std::vector<std::thread> writers;
+    for (int i = 0; i < 35; ++i) {
+      writers.emplace_back([&, i] {
+        HttpClient c(server.host(), server.port());
+        auto h = bearer(town, "coordinator");
+        h.emplace_back("Content-Type", "application/json");
+        json body = {{"kind", "ibasho"},
+                     {"name", "書き込み" + std::to_string(i)},
+                     {"lon", 133.6},
+                     {"lat", 35.1}};
+        statuses[static_cast<std::size_t>(i)] =
+            c.request("POST", "/api/resources", h, body.dump()).status;
+      });
+    }
+    for (auto& t : writers) t.join();
+    for (auto& t : flood) t.join();
+    EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 35)
+        << "writes answered 201: " << std::count(statuses.begin(), statuses.end(), 201)
+        << ", 503: " << std::count(statuses.begin(), statuses.end(), 503);
+    EXPECT_EQ(logins_answered.load(), 70);
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+  }
 }
 
 }  // namespace

@@ -31,7 +31,9 @@ struct HttpResult {
 /// One keep-alive connection; reconnects when the server closed it.
 class HttpClient {
  public:
-  HttpClient(std::string host, int port);
+  /// `source_address`: the local IPv4 address to connect from ("127.0.0.2": any 127.x.y.z works
+  /// on loopback), to play a second client; empty = any.
+  HttpClient(std::string host, int port, std::string source_address = {});
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
   ~HttpClient();
@@ -56,6 +58,7 @@ class HttpClient {
   void close_socket();
   std::string host_;
   int port_;
+  std::string source_;
   int fd_ = -1;
   int connections_ = 0;
 };
