@@ -61,6 +61,8 @@ class RequestParser {
   Status next(HttpRequest& out, ParseError& error);
   /// True when bytes of an unfinished request are buffered.
   [[nodiscard]] bool has_partial() const { return !buffer_.empty(); }
+  /// Bytes buffered and not yet taken out as requests.
+  [[nodiscard]] std::size_t buffered() const { return buffer_.size(); }
 
  private:
   Status fail(ParseError& error, ErrorCode code, std::string detail);

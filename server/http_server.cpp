@@ -35,17 +35,34 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr const char* kConnectionKey = "tsunagi.connection";
 
+// Back-pressure per connection. While more than kOutputHigh bytes of a connection's responses
+// wait in Pistache's queue (its client does not read), no further request of it is parsed; parsing
+// resumes when the queue is down to kOutputLow. Bytes that arrive meanwhile wait unparsed, up to
+// one request's limits plus kInputSlack; a client that sends more without reading is cut off.
+constexpr std::size_t kOutputHigh = 1024 * 1024;
+constexpr std::size_t kOutputLow = 256 * 1024;
+constexpr std::size_t kInputSlack = 64 * 1024;
+
 // Our state of one TCP connection. The mutex orders requests of the connection: while one of
 // them is on the worker pool (busy), later pipelined bytes are buffered, and the worker resumes
 // parsing them when it has answered, so responses go out in request order.
+struct Shared;
+
 struct Connection {
-  std::mutex mu;
+  std::recursive_mutex mu;  // recursive: a write's completion may resume parsing (see send)
   RequestParser parser;
   bool busy = false;
   bool closing = false;
   /// Writes handed to Pistache and not yet out. While there are none, a response is written to
   /// the socket directly (nothing of ours can be queued ahead of it).
   std::shared_ptr<std::atomic<int>> queued = std::make_shared<std::atomic<int>>(0);
+  /// The bytes of those writes (see kOutputHigh).
+  std::shared_ptr<std::atomic<std::size_t>> queued_bytes =
+      std::make_shared<std::atomic<std::size_t>>(0);
+  /// Parsing stopped because queued_bytes went over kOutputHigh.
+  bool paused = false;
+  std::weak_ptr<Connection> self;
+  std::weak_ptr<Shared> shared;
   /// The socket's inode: a worker checks it before answering, in case Pistache closed the
   /// descriptor meanwhile (its own request timeout) and the number now belongs to another client.
   ino_t socket_ino = 0;
@@ -120,6 +137,23 @@ std::size_t write_now(int fd, std::string_view head, std::string_view body) {
   return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 
+void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
+          const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool on_reactor);
+
+// After a queued write went out: parsing resumes if it was paused by back-pressure. Runs on the
+// peer's reactor thread (Pistache settles a write's promise there).
+void resume_if_paused(const std::weak_ptr<Connection>& weak_conn,
+                      const std::weak_ptr<Pistache::Tcp::Peer>& weak_peer) {
+  auto conn = weak_conn.lock();
+  auto peer = weak_peer.lock();
+  if (!conn || !peer) return;
+  std::lock_guard lock(conn->mu);
+  if (!conn->paused || conn->closing) return;
+  conn->paused = false;
+  auto shared = conn->shared.lock();
+  if (shared && !conn->busy) pump(shared, conn, peer, /*on_reactor=*/true);
+}
+
 // Writes one response. Must be called with conn.mu held; `on_reactor` = on the thread of the
 // peer's Pistache reactor (not a worker).
 //
@@ -161,10 +195,14 @@ void send(const Shared& shared, Connection& conn, const std::shared_ptr<Pistache
     }
     const std::size_t size = rest.size();
     conn.queued->fetch_add(1);
+    conn.queued_bytes->fetch_add(size);
     written.emplace(peer->send(Pistache::RawBuffer(std::move(rest), size)));
-    auto queued = conn.queued;
-    written->then([queued](ssize_t) { queued->fetch_sub(1); },
-                  [queued](std::exception_ptr&) { queued->fetch_sub(1); });
+    const auto settled = [queued = conn.queued, bytes = conn.queued_bytes, size,
+                          weak_conn = conn.self, weak_peer = std::weak_ptr(peer)] {
+      queued->fetch_sub(1);
+      if (bytes->fetch_sub(size) - size <= kOutputLow) resume_if_paused(weak_conn, weak_peer);
+    };
+    written->then([settled](ssize_t) { settled(); }, [settled](std::exception_ptr&) { settled(); });
   }
   if (!keep) {
     conn.closing = true;
@@ -225,6 +263,11 @@ void run_on_worker(const std::shared_ptr<Shared>& shared, const std::shared_ptr<
 void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
           const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool on_reactor) {
   while (!conn->busy && !conn->closing) {
+    if (conn->queued_bytes->load() > kOutputHigh) {
+      conn->paused = true;  // the client is not reading: parse nothing more until it does
+      return;
+    }
+    conn->paused = false;
     auto request = std::make_shared<HttpRequest>();
     ParseError error;
     const auto status = conn->parser.next(*request, error);
@@ -307,6 +350,8 @@ class Adapter : public Pistache::Http::Handler {
     // fed, so it stays tiny.
     peer->putData(ParserData, std::make_shared<Pistache::Http::RequestParser>(64));
     auto conn = std::make_shared<Connection>(shared_->limits);
+    conn->self = conn;
+    conn->shared = shared_;
     struct stat st {};
     if (::fstat(peer->fd(), &st) == 0) conn->socket_ino = st.st_ino;
     conn->client = peer_address(peer->fd());
@@ -332,7 +377,15 @@ class Adapter : public Pistache::Http::Handler {
       Pistache::Http::Handler::getParser(peer)->reset();
     }
     conn->parser.feed(std::string_view(buffer, len));
-    if (!conn->busy) pump(shared_, conn, peer, /*on_reactor=*/true);
+    if (!conn->busy && !conn->paused) pump(shared_, conn, peer, /*on_reactor=*/true);
+    // Bytes that wait while a request is on a worker or the client does not read its answers:
+    // at most one more request. More is a client pipelining without reading: cut it off.
+    const std::size_t bound =
+        shared_->limits.max_header_bytes + shared_->limits.max_body_bytes + kInputSlack;
+    if ((conn->busy || conn->paused) && conn->parser.buffered() > bound && !conn->closing) {
+      conn->closing = true;
+      ::shutdown(peer->fd(), SHUT_RDWR);
+    }
   }
 
  private:

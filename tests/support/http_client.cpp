@@ -144,6 +144,10 @@ HttpResult read_response(int fd, bool head, int timeout_ms) {
   return res;
 }
 
+int open_connection(const std::string& host, int port, const std::string& source) {
+  return connect_to(host, port, source);
+}
+
 HttpClient::HttpClient(std::string host, int port, std::string source_address)
     : host_(std::move(host)), port_(port), source_(std::move(source_address)) {}
 

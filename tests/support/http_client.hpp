@@ -63,6 +63,10 @@ class HttpClient {
   int connections_ = 0;
 };
 
+/// A connected TCP socket (blocking, TCP_NODELAY) to host:port, from `source` when given; the
+/// caller closes it. For attacks that need the raw socket. @throws std::runtime_error.
+int open_connection(const std::string& host, int port, const std::string& source = {});
+
 /// Reads one HTTP response from `fd` (blocking, with a timeout). `head` = it answers a HEAD.
 HttpResult read_response(int fd, bool head, int timeout_ms);
 
@@ -79,6 +83,7 @@ class ServerProcess {
 
   [[nodiscard]] const std::string& host() const { return host_; }
   [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
   /// Sends `signal` and waits; returns the exit code (128+n when killed by signal n).
   int stop(int signal);
   /// Everything printed so far.
