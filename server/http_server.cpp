@@ -18,6 +18,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "server/async_log.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
 #include "server/dispatcher.hpp"
@@ -103,6 +104,8 @@ struct Shared {
   std::unordered_map<std::string, int> logins_in_flight;  ///< client address → count
   ParseLimits limits;
   bool access_log = true;
+  /// Every line goes through the async log: a stalled stderr never stalls a request.
+  std::unique_ptr<AsyncLog> async_log;
   std::function<void(const std::string&)> log;
 };
 
@@ -406,7 +409,8 @@ HttpServer::HttpServer(Config config, std::function<void(const std::string&)> lo
     : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   auto shared = std::make_shared<Shared>();
-  shared->log = std::move(log);
+  shared->async_log = std::make_unique<AsyncLog>(std::move(log));
+  shared->log = [async = shared->async_log.get()](const std::string& line) { async->log(line); };
   shared->access_log = config.access_log;
   shared->limits.max_body_bytes = static_cast<std::size_t>(config.max_request_bytes);
   shared->limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
@@ -484,6 +488,12 @@ void HttpServer::stop() {
   if (impl_->shared && impl_->shared->pool) impl_->shared->pool->stop();
   if (impl_->endpoint && impl_->started) impl_->endpoint->shutdown();
   impl_->endpoint.reset();
+  // No thread logs any more: write out what the async log holds (unless stderr is stuck).
+  if (impl_->shared) {
+    impl_->shared->access_log = false;
+    impl_->shared->log = nullptr;
+    impl_->shared->async_log.reset();
+  }
 }
 
 }  // namespace tsunagi::server
