@@ -298,3 +298,29 @@ TEST(ImportCli, RowsGoThroughTheSameValidationAsTheApi) {
   EXPECT_THAT(r.out, HasSubstr("rejected salons.csv row 5: note is too long"));
   EXPECT_EQ(names_in(dir / "t.tsunagi").size(), 1U);
 }
+
+TEST(ImportCli, ALargeCp932FileIsDecodedInChunks) {
+  TempDir dir;
+  // 1000 rows of ~100 KB (a long unmapped column): 100 MB of Shift_JIS.
+  std::string big;
+  for (int i = 0; i < 50000; ++i) big += "\x82\xa0";  // あ in CP932
+  std::string csv = "id,name,lat,lon,memo\n";
+  for (int i = 0; i < 1000; ++i) {
+    csv += std::to_string(i) + ",\x83\x54\x83\x8d\x83\x93" /* サロン */ + std::to_string(i) +
+           ",34.34,134.04," + big + "\n";
+  }
+  write_file(dir / "big.csv", csv);
+  csv.clear();
+  csv.shrink_to_fit();
+  const auto r = tsunagi::test::run_program(
+      {"/usr/bin/time", "-v", TSUNAGI_BINARY, "import", "--db", (dir / "t.tsunagi").string(),
+       "--kind", "ibasho", "--encoding", "CP932", "--quiet", (dir / "big.csv").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+  const auto at = r.err.find("Maximum resident set size (kbytes): ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const long max_rss_kib = std::stol(r.err.substr(at + 36));
+  std::printf("import of a 100 MB CP932 file: max RSS %ld KiB\n", max_rss_kib);
+  // Stated bound: 80 MiB (the whole file decoded in memory took 2.6 times its size).
+  EXPECT_LT(max_rss_kib, 80 * 1024);
+  EXPECT_EQ(names_in(dir / "t.tsunagi").size(), 1000U);
+}
