@@ -1,5 +1,7 @@
 #include "server/dispatcher.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "server/credentials.hpp"
@@ -48,6 +50,22 @@ std::string base_url_for(const Config& config, int bound_port) {
 
 void Dispatcher::set_bound_port(int port) {
   base_url_.store(std::make_shared<const std::string>(base_url_for(context_.config(), port)));
+}
+
+void Dispatcher::check_write_ahead_log() const {
+  // While the server has the store open in WAL mode, SQLite keeps FILE-wal beside it. If it is
+  // gone (deleted, moved), committed writes live only in an unlinked file and are lost on a
+  // crash: refuse writes rather than acknowledge them.
+  const std::string wal = context_.config().db.string() + "-wal";
+  if (::access(wal.c_str(), F_OK) == 0) return;
+  if (!wal_missing_logged_.exchange(true) && log_error) {
+    log_error("the store's write-ahead log " + wal +
+              " has disappeared; writes are refused until the server is restarted");
+  }
+  throw ApiError(ErrorCode::store_unavailable,
+                 "the store's write-ahead log has disappeared (deleted or moved on the server); "
+                 "writes are refused so that none is acknowledged and then lost: ask the operator "
+                 "to restart the server");
 }
 
 std::string Dispatcher::base_url() const {
@@ -141,6 +159,7 @@ Dispatcher::Prepared Dispatcher::prepare(std::shared_ptr<const HttpRequest> requ
                                                std::string(geo::role_id(ctx->principal.role)) +
                                                "' may not do this; it needs: " + roles);
     }
+    if (!is_safe(*method)) check_write_ahead_log();
     if (route->csrf && !is_safe(*method) && ctx->principal.via == Principal::Via::session) {
       const std::string* sent = request->header("x-csrf-token");
       if (sent == nullptr || !constant_time_equal(*sent, ctx->principal.csrf_token)) {

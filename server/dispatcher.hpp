@@ -52,6 +52,9 @@ class Dispatcher {
   const Router& router_;
   StaticFiles static_files_;
   std::atomic<std::shared_ptr<const std::string>> base_url_;
+  /// Refuses writes (503) when the store's FILE-wal has disappeared.
+  void check_write_ahead_log() const;
+  mutable std::atomic<bool> wal_missing_logged_{false};
 };
 
 /// public_base_url when configured, else http://HOST:PORT ([HOST] for IPv6).

@@ -5,17 +5,22 @@
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/peer.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "server/async_log.hpp"
@@ -88,6 +93,32 @@ std::string peer_address(int fd) {
     return {};
   }
   return buf;
+}
+
+// The server writes to its store (logins, sessions, edits): a store it cannot write is refused at
+// start-up with the reason, rather than served until the first write answers 503.
+void check_store_writable(const std::filesystem::path& db) {
+  struct stat st {};
+  if (::stat(db.c_str(), &st) != 0) return;  // missing: the store's own open says so
+  const std::string name = db.string();
+  struct statvfs fs {};
+  if (::statvfs(name.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
+    throw std::runtime_error("the store " + name +
+                             " is on a read-only file system; the server writes logins, "
+                             "sessions and edits to it: serve a copy on a writable disk");
+  }
+  if ((st.st_mode & 0222) == 0 || ::access(name.c_str(), W_OK) != 0) {
+    throw std::runtime_error("the store " + name +
+                             " is read-only (its permissions); the server writes logins, "
+                             "sessions and edits to it: make it writable (chmod u+w) for the "
+                             "user that runs tsunagi");
+  }
+  const auto dir = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
+  if (::access(dir.c_str(), W_OK) != 0) {
+    throw std::runtime_error("the folder " + dir.string() + " of the store is not writable; " +
+                             "SQLite keeps its write-ahead log (" + db.filename().string() +
+                             "-wal) beside the store");
+  }
 }
 
 struct Shared {
@@ -414,6 +445,7 @@ HttpServer::HttpServer(Config config, std::function<void(const std::string&)> lo
   shared->access_log = config.access_log;
   shared->limits.max_body_bytes = static_cast<std::size_t>(config.max_request_bytes);
   shared->limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
+  check_store_writable(config.db);
   shared->context = std::make_unique<ServerContext>(config);
   shared->auth = std::make_unique<Auth>(*shared->context);
   shared->router = std::make_unique<Router>(build_router(*shared->context, *shared->auth));
@@ -441,6 +473,13 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
   const auto& c = impl_->config;
+  // At the open-file limit Pistache 0.0.5's accept loop spins at 100 % CPU (accept() fails with
+  // EMFILE and the listening socket stays readable); that needs a patched Pistache. Until then,
+  // take the highest limit the system allows us.
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
   Pistache::Address address;
   try {
     address = Pistache::Address(c.host, Pistache::Port(static_cast<std::uint16_t>(c.port)));

@@ -267,3 +267,40 @@ TEST(ServerLoginFlood, SeventyConcurrentLoginsLeaveWritesAnswering) {
 
 }  // namespace
 }  // namespace tsunagi::test
+
+namespace tsunagi::test {
+namespace {
+
+// Item 9: a store the server cannot write is refused at start-up with the reason; a store whose
+// write-ahead log disappears while serving refuses writes instead of acknowledging them.
+TEST(ServerStoreChecks, AReadOnlyStoreIsRefusedAndAMissingWalRefusesWrites) {
+  TempDir dir;
+  const Town town = make_town(dir);
+  const std::string db = town.db.string();
+  std::filesystem::permissions(town.db, std::filesystem::perms::owner_read |
+                                            std::filesystem::perms::group_read |
+                                            std::filesystem::perms::others_read);
+  const auto refused =
+      run_program({"timeout", "20", TSUNAGI_BINARY, "serve", "--db", db, "--port", "0"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("is read-only"), std::string::npos) << refused.err;
+  std::filesystem::permissions(town.db, std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::add);
+
+  ServerProcess server({"--db", db, "--port", "0"});
+  HttpClient c(server.host(), server.port());
+  auto h = bearer(town, "coordinator");
+  h.emplace_back("Content-Type", "application/json");
+  const std::string body = valid_resource().dump();
+  EXPECT_EQ(c.request("POST", "/api/resources", h, body).status, 201);
+  ASSERT_TRUE(std::filesystem::remove(db + "-wal"));
+  const auto lost = c.request("POST", "/api/resources", h, body);
+  EXPECT_EQ(lost.status, 503) << lost.body;
+  EXPECT_NE(lost.body.find("write-ahead log"), std::string::npos) << lost.body;
+  EXPECT_EQ(c.get("/health").status, 200);  // reads go on
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  EXPECT_NE(server.output().find("error: the store's write-ahead log"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tsunagi::test
