@@ -15,13 +15,16 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "server/async_log.hpp"
 #include "server/auth.hpp"
@@ -65,8 +68,9 @@ struct Connection {
   /// The bytes of those writes (see kOutputHigh).
   std::shared_ptr<std::atomic<std::size_t>> queued_bytes =
       std::make_shared<std::atomic<std::size_t>>(0);
-  /// Parsing stopped because queued_bytes went over kOutputHigh.
+  /// Parsing stopped because queued_bytes went over kOutputHigh, since paused_since.
   bool paused = false;
+  Clock::time_point paused_since;
   std::weak_ptr<Connection> self;
   std::weak_ptr<Shared> shared;
   /// The socket's inode: a worker checks it before answering, in case Pistache closed the
@@ -133,6 +137,11 @@ struct Shared {
   int login_per_client = 2;
   std::mutex logins_mu;
   std::unordered_map<std::string, int> logins_in_flight;  ///< client address → count
+  /// Connections paused by back-pressure; the write-timeout sweeper closes those that stay
+  /// paused longer than write_timeout (their client does not read).
+  std::mutex paused_mu;
+  std::vector<std::pair<std::weak_ptr<Connection>, std::weak_ptr<Pistache::Tcp::Peer>>> paused;
+  std::chrono::seconds write_timeout{10};
   ParseLimits limits;
   bool access_log = true;
   /// Every line goes through the async log: a stalled stderr never stalls a request.
@@ -298,7 +307,12 @@ void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connectio
           const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool on_reactor) {
   while (!conn->busy && !conn->closing) {
     if (conn->queued_bytes->load() > kOutputHigh) {
-      conn->paused = true;  // the client is not reading: parse nothing more until it does
+      if (!conn->paused) {  // the client is not reading: parse nothing more until it does
+        conn->paused = true;
+        conn->paused_since = Clock::now();
+        std::lock_guard lock(shared->paused_mu);
+        shared->paused.emplace_back(conn, peer);
+      }
       return;
     }
     conn->paused = false;
@@ -426,6 +440,37 @@ class Adapter : public Pistache::Http::Handler {
   std::shared_ptr<Shared> shared_;
 };
 
+// Closes connections that stay paused by back-pressure longer than the write timeout: their
+// client sends requests but does not read the answers. Checked every 250 ms.
+void sweep_paused(Shared& shared) {
+  std::vector<std::pair<std::weak_ptr<Connection>, std::weak_ptr<Pistache::Tcp::Peer>>> list;
+  {
+    std::lock_guard lock(shared.paused_mu);
+    list.swap(shared.paused);
+  }
+  const auto now = Clock::now();
+  decltype(list) keep;
+  for (auto& [weak_conn, weak_peer] : list) {
+    auto conn = weak_conn.lock();
+    auto peer = weak_peer.lock();
+    if (!conn || !peer) continue;
+    std::lock_guard lock(conn->mu);
+    if (!conn->paused || conn->closing) continue;
+    if (now - conn->paused_since < shared.write_timeout) {
+      keep.emplace_back(std::move(weak_conn), std::move(weak_peer));
+      continue;
+    }
+    // As for workers: only if the descriptor is still this connection's socket.
+    struct stat st {};
+    if (::fstat(peer->fd(), &st) == 0 && st.st_ino == conn->socket_ino) {
+      conn->closing = true;
+      ::shutdown(peer->fd(), SHUT_RDWR);
+    }
+  }
+  std::lock_guard lock(shared.paused_mu);
+  for (auto& k : keep) shared.paused.push_back(std::move(k));
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -434,6 +479,10 @@ struct HttpServer::Impl {
   std::unique_ptr<Pistache::Http::Endpoint> endpoint;
   bool started = false;
   bool stopped = false;
+  std::mutex sweeper_mu;
+  std::condition_variable sweeper_cv;
+  bool sweeper_stop = false;
+  std::thread sweeper;
 };
 
 HttpServer::HttpServer(Config config, std::function<void(const std::string&)> log)
@@ -461,6 +510,7 @@ HttpServer::HttpServer(Config config, std::function<void(const std::string&)> lo
   shared->login_pool = std::make_unique<WorkerPool>(config.login_workers,
                                                     static_cast<std::size_t>(config.login_queue));
   shared->login_per_client = config.login_per_client;
+  shared->write_timeout = std::chrono::seconds(config.request_timeout_s);
   shared->auth->set_background([pool = shared->pool.get()](std::function<void()> job) {
     return pool->submit(std::move(job));
   });
@@ -513,6 +563,15 @@ void HttpServer::start() {
   }
   impl_->started = true;
   impl_->shared->dispatcher->set_bound_port(port());
+  impl_->sweeper = std::thread([impl = impl_.get(), shared = impl_->shared] {
+    std::unique_lock lock(impl->sweeper_mu);
+    while (!impl->sweeper_cv.wait_for(lock, std::chrono::milliseconds(250),
+                                      [impl] { return impl->sweeper_stop; })) {
+      lock.unlock();
+      sweep_paused(*shared);
+      lock.lock();
+    }
+  });
 }
 
 std::uint16_t HttpServer::port() const {
@@ -522,6 +581,14 @@ std::uint16_t HttpServer::port() const {
 void HttpServer::stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
+  if (impl_->sweeper.joinable()) {
+    {
+      std::lock_guard lock(impl_->sweeper_mu);
+      impl_->sweeper_stop = true;
+    }
+    impl_->sweeper_cv.notify_all();
+    impl_->sweeper.join();
+  }
   // Answer what is queued while the reactors can still write, then stop the reactors.
   if (impl_->shared && impl_->shared->login_pool) impl_->shared->login_pool->stop();
   if (impl_->shared && impl_->shared->pool) impl_->shared->pool->stop();

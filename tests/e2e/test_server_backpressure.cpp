@@ -3,11 +3,13 @@
 // The server's resident memory is read from /proc/<pid>/status while the attack runs (bounded in
 // time), and must stay under a stated bound.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -128,6 +130,36 @@ TEST_F(ServerBackPressure, BytesPipelinedBehindASlowRequestAreNotBufferedWithout
   // The login's argon2id check itself takes 64 MiB (libsodium's interactive memory limit; one at
   // a time on the login pool): the stated bound is that plus 16 MiB.
   EXPECT_LT(peak - baseline_kib_, kArgon2Kib + 16 * 1024);
+}
+
+// Descriptors the process has open.
+std::size_t open_fds(pid_t pid) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    ++n;
+  }
+  return n;
+}
+
+TEST_F(ServerBackPressure, AConnectionWhoseClientNeverReadsIsClosedAfterTheWriteTimeout) {
+  ServerProcess server(
+      {"--db", (dir_ / "demo.db").string(), "--port", "0", "--request-timeout-s", "2"});
+  const std::size_t before = open_fds(server.pid());
+  const int fd = open_connection(server.host(), server.port());
+  std::string requests;
+  for (int i = 0; i < 100; ++i) {
+    requests += "GET /api/resources?limit=1000 HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  send_until(fd, requests, Clock::now() + std::chrono::seconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(open_fds(server.pid()), before + 1) << "the connection is open while it is fresh";
+  // Nothing is read for 5 s, more than the 2 s write timeout (request_timeout_s): the server
+  // closes its end (the kernel may still hold bytes for the client; the server holds nothing).
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  EXPECT_EQ(open_fds(server.pid()), before) << "the stalled connection is still open";
+  ::close(fd);
+  EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 
 }  // namespace
