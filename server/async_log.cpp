@@ -40,6 +40,7 @@ AsyncLog::~AsyncLog() {
 }
 
 void AsyncLog::log(std::string line) {
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     if (queue_.size() >= max_queued_) {
@@ -48,20 +49,30 @@ void AsyncLog::log(std::string line) {
       return;
     }
     queue_.push_back(std::move(line));
+    wake = waiting_;  // a busy writer takes this line with the next batch anyway
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 void AsyncLog::run() {
   std::unique_lock lock(mu_);
+  std::deque<std::string> batch;
   for (;;) {
+    waiting_ = true;
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    waiting_ = false;
     if (queue_.empty()) return;  // stopping, all written
-    std::string line = std::move(queue_.front());
-    queue_.pop_front();
+    // Everything queued, in one write: one system call for many lines under load.
+    batch.swap(queue_);
     writing_ = true;
     lock.unlock();
-    if (write_) write_(line);
+    std::string text;
+    for (auto& line : batch) {
+      if (!text.empty()) text += '\n';
+      text += line;
+    }
+    batch.clear();
+    if (write_) write_(text);
     lock.lock();
     writing_ = false;
   }

@@ -17,7 +17,8 @@ namespace tsunagi::server {
 
 class AsyncLog {
  public:
-  /// `write` is called on the writer thread, one line at a time.
+  /// `write` is called on the writer thread with one or more lines joined by '\n' (no final
+  /// line break: a line writer adds it).
   AsyncLog(std::function<void(const std::string&)> write, std::size_t max_queued = 4096);
   AsyncLog(const AsyncLog&) = delete;
   AsyncLog& operator=(const AsyncLog&) = delete;
@@ -37,7 +38,8 @@ class AsyncLog {
   std::condition_variable cv_;
   std::deque<std::string> queue_;
   bool stopping_ = false;
-  bool writing_ = false;  ///< the writer holds a line (it may be stuck in write_)
+  bool writing_ = false;  ///< the writer holds lines (it may be stuck in write_)
+  bool waiting_ = false;  ///< the writer waits for lines (only then is it notified)
   std::atomic<std::uint64_t> dropped_{0};
   std::thread thread_;
 };
