@@ -138,6 +138,20 @@ void Accounts::set_disabled(std::string_view name, bool disabled) {
   tx.commit();
 }
 
+void Accounts::set_role(std::string_view name, Role role) {
+  if (role == Role::public_) {
+    throw InvalidArgument("a user's role must be one of " + assignable_role_ids());
+  }
+  const auto user = user_by_name(name);
+  if (!user) throw NotFound("no user named '" + std::string(name) + "'");
+  Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
+  Statement s(store_->raw_handle(), "UPDATE app_user SET role = ? WHERE name = ?");
+  s.bind(1, role_id(role)).bind(2, name);
+  s.step();
+  end_sessions_and_tokens(user->id);
+  tx.commit();
+}
+
 void Accounts::set_password_hash(std::string_view name, std::string_view password_hash) {
   const auto user = user_by_name(name);
   if (!user) throw NotFound("no user named '" + std::string(name) + "'");

@@ -69,6 +69,10 @@ class Accounts {
   /// Disabling also ends the user's sessions and revokes their API tokens (one transaction).
   /// @throws NotFound.
   void set_disabled(std::string_view name, bool disabled);
+  /// A new role also ends the user's sessions and revokes their API tokens (one transaction): what
+  /// was granted under the old role does not outlive it. @throws NotFound, InvalidArgument
+  /// (public).
+  void set_role(std::string_view name, Role role);
   /// A new password (the remedy for a stolen account) also ends the user's sessions and revokes
   /// their API tokens, so that whoever had them is signed out (one transaction).
   /// @throws NotFound.

@@ -206,11 +206,18 @@ TEST_F(ServerAuth, ANewPasswordOrDisablingEndsSessionsAndTokensWithinTheCachePer
   ASSERT_EQ(reset.exit_code, 0) << reset.err;
   const auto disable = run_tsunagi_env({"user", "disable", "--db", db, "--name", "matcher"}, {});
   ASSERT_EQ(disable.exit_code, 0) << disable.err;
+  // A role change ends what was granted under the old role too.
+  EXPECT_EQ(c.get("/api/me", bearer(town_, "admin")).status, 200);
+  const auto demote =
+      run_tsunagi_env({"user", "role", "--db", db, "--name", "admin", "--role", "planner"}, {});
+  ASSERT_EQ(demote.exit_code, 0) << demote.err;
+  EXPECT_NE(demote.out.find("now has the role planner"), std::string::npos) << demote.out;
   std::this_thread::sleep_for(std::chrono::milliseconds(3000));  // auth_cache_s 2 + margin
   for (const std::string name : {"coordinator", "matcher"}) {
     EXPECT_EQ(c.get("/api/me", {{"Cookie", cookies[name]}}).status, 401) << name;
     EXPECT_EQ(c.get("/api/me", bearer(town_, name)).status, 401) << name;
   }
+  EXPECT_EQ(c.get("/api/me", bearer(town_, "admin")).status, 401);
   // Others are untouched, and the new password signs in.
   EXPECT_EQ(c.get("/api/me", bearer(town_, "planner")).status, 200);
   EXPECT_EQ(login(c, "coordinator", fresh).status, 200);
