@@ -30,7 +30,9 @@ constexpr const char* kUsage =
     "       tsunagi user list     --db FILE\n"
     "       tsunagi user disable  --db FILE --name NAME\n"
     "       tsunagi user enable   --db FILE --name NAME\n"
-    "       tsunagi user password --db FILE --name NAME   (sets a new password, unlocks)\n\n"
+    "       tsunagi user password --db FILE --name NAME   (sets a new password, unlocks)\n"
+    "       tsunagi user role     --db FILE --name NAME --role ROLE\n"
+    "A new password, a new role or disabling ends the user's sessions and API tokens.\n\n"
     "Roles: coordinator, matcher, planner, admin. The password is read from TSUNAGI_PASSWORD or\n"
     "asked for on the terminal (never give it as an argument).\n";
 
@@ -186,6 +188,18 @@ int user(Args args) {
       auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
       geo::Accounts(store).set_disabled(name, action == "disable");
       std::printf("%s user %s\n", action == "disable" ? "disabled" : "enabled", name.c_str());
+      return 0;
+    }
+    if (action == "role") {
+      const std::string& name = need("name");
+      const auto role = geo::parse_role(need("role"));
+      if (!role || *role == geo::Role::public_) {
+        throw geo::InvalidArgument("--role must be one of " + geo::assignable_role_ids());
+      }
+      auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
+      geo::Accounts(store).set_role(name, *role);
+      std::printf("user %s now has the role %s; their sessions and tokens were ended\n",
+                  name.c_str(), std::string(geo::role_id(*role)).c_str());
       return 0;
     }
     if (action == "password") {

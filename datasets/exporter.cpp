@@ -120,14 +120,35 @@ std::string field_value(const geo::Resource& r, Field f) {
   return {};
 }
 
+// A plain decimal number ("-3", "134.05"): Excel reads it as a number, never as a formula.
+bool is_plain_number(std::string_view v) {
+  if (!v.empty() && v.front() == '-') v.remove_prefix(1);
+  const auto dot = v.find('.');
+  const std::string_view whole = v.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? "1" : v.substr(dot + 1);
+  const auto digits = [](std::string_view d) {
+    return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  return digits(whole) && digits(frac);
+}
+
+// OWASP's rule against CSV (formula) injection: a cell that starts with = + - @ TAB or CR gets a
+// leading ' so that Excel and LibreOffice show it as text instead of running it (=HYPERLINK(...),
+// +cmd|...). Plain numbers are left alone. The importer drops the ' again for tsunagi's own
+// export layout (datasets/importer.cpp), so an export still imports back unchanged.
 void append_csv_cell(std::string& out, std::string_view v) {
+  const bool formula = !v.empty() &&
+                       std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos &&
+                       !is_plain_number(v);
   const bool needs_quotes = v.find_first_of(",\"\r\n") != std::string_view::npos ||
                             (!v.empty() && (v.front() == ' ' || v.back() == ' '));
   if (!needs_quotes) {
+    if (formula) out += '\'';
     out += v;
     return;
   }
   out += '"';
+  if (formula) out += '\'';
   for (const char c : v) {
     if (c == '"') out += '"';
     out += c;

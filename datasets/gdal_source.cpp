@@ -5,6 +5,7 @@
 #include <cpl_vsi.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -182,10 +183,15 @@ struct GdalSource::Impl {
   std::vector<std::string> warnings;
   std::string vsimem_path;
   std::string recoded;  // the buffer behind vsimem_path (VSIFileFromMemBuffer does not copy)
+  std::filesystem::path temp_dir;  // holds a decoded copy of a CP932 file; removed with this
 
   ~Impl() {
     ds.reset();
     if (!vsimem_path.empty()) VSIUnlink(vsimem_path.c_str());
+    if (!temp_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(temp_dir, ec);
+    }
   }
 };
 
@@ -245,26 +251,63 @@ GdalSource GdalSource::open(const std::filesystem::path& path, Encoding encoding
 
   if (impl->format == SourceFormat::csv) {
     if (encoding == Encoding::cp932) {
-      std::string bytes = read_small_file(path);
-      try {
-        impl->recoded = cp932_to_utf8(bytes);
-      } catch (const geo::InvalidArgument& e) {
-        throw SourceError(name + " was declared CP932 (--encoding CP932) but " + e.what() +
-                          "; check the file's encoding");
+      // Decoded in 1 MiB chunks into a temporary UTF-8 copy that GDAL reads: memory stays small
+      // whatever the file's size (it was read and decoded whole: 2.6 times its size).
+      std::ifstream f(path, std::ios::binary);
+      if (!f) throw SourceError("cannot read " + path.string());
+      // In a folder of its own, under the file's own name (GDAL names the layer after it).
+      impl->temp_dir =
+          std::filesystem::temp_directory_path() / ("tsunagi-import-" + std::to_string(::getpid()) +
+                                                    "-" + std::to_string(++g_vsimem_counter));
+      std::filesystem::create_directories(impl->temp_dir, ec);
+      const auto temp_path = impl->temp_dir / (path.stem().string() + ".csv");
+      std::ofstream out(temp_path, std::ios::binary | std::ios::trunc);
+      if (!out) throw SourceError("cannot write a temporary copy of " + name + " in /tmp");
+      Cp932Decoder decoder;
+      std::vector<char> buf(1 << 20);
+      std::string utf8;
+      std::string head;  // the start, until the header row is complete (it may span lines)
+      bool head_done = false;
+      std::int64_t lines = 0;
+      for (;;) {
+        f.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        const auto n = static_cast<std::size_t>(f.gcount());
+        const bool last = n < buf.size();
+        utf8.clear();
+        try {
+          decoder.feed(std::string_view(buf.data(), n), last, utf8);
+        } catch (const geo::InvalidArgument& e) {
+          throw SourceError(name + " was declared CP932 (--encoding CP932) but " + e.what() +
+                            "; check the file's encoding");
+        }
+        if (!head_done) {
+          head += utf8;
+          utf8.clear();
+          // The header row is complete once a line break outside quotes follows it.
+          bool in_quotes = false;
+          for (const char c : head) {
+            if (c == '"') in_quotes = !in_quotes;
+            if (c == '\n' && !in_quotes) {
+              head_done = true;
+              break;
+            }
+          }
+          if (head_done || last) {
+            flatten_multiline_header(head);
+            utf8 = std::move(head);
+            head.clear();
+            head_done = true;
+          }
+        }
+        lines += std::count(utf8.begin(), utf8.end(), '\n');
+        out.write(utf8.data(), static_cast<std::streamsize>(utf8.size()));
+        if (!out) throw SourceError("cannot write a temporary copy of " + name + " in /tmp");
+        if (last) break;
       }
+      out.close();
       impl->encoding_note = "CP932 (--encoding)";
-      flatten_multiline_header(impl->recoded);
-      impl->vsimem_path = "/vsimem/tsunagi-import-" + std::to_string(++g_vsimem_counter) + "/" +
-                          path.stem().string() + ".csv";
-      VSILFILE* mem = VSIFileFromMemBuffer(impl->vsimem_path.c_str(),
-                                           reinterpret_cast<GByte*>(impl->recoded.data()),
-                                           static_cast<vsi_l_offset>(impl->recoded.size()), FALSE);
-      if (mem == nullptr) throw SourceError("cannot stage " + name + " in memory for GDAL");
-      VSIFCloseL(mem);
-      open_path = impl->vsimem_path;
-      impl->expected =
-          static_cast<std::int64_t>(std::count(impl->recoded.begin(), impl->recoded.end(), '\n')) -
-          1;
+      open_path = temp_path.string();
+      impl->expected = lines - 1;
     } else {
       // Check UTF-8 while streaming (files can be large) and count lines for the progress bar.
       std::ifstream f(path, std::ios::binary);

@@ -1,5 +1,6 @@
 #include "datasets/importer.hpp"
 
+#include <cpl_error.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
@@ -80,6 +81,25 @@ std::string quote(std::string_view s) {
   return q + "'";
 }
 
+/// Reads the next feature. GDAL returns null both at the end of the layer and when it cannot read
+/// on (a CSV line over its 10 MB limit, a DBF cut short): the second must fail the whole import,
+/// never pass for the end of the file (the rows after it would be lost, or closed by
+/// --close-missing). `last_good` numbers the last row read; `word` "row" or "feature".
+OGRFeatureUniquePtr next_feature_or_throw(OGRLayer& layer, const std::filesystem::path& file,
+                                          std::string_view word, std::int64_t last_good) {
+  CPLErrorReset();
+  OGRFeatureUniquePtr feature(layer.GetNextFeature());
+  if (!feature && CPLGetLastErrorType() >= CE_Failure) {
+    std::string gdal = CPLGetLastErrorMsg();
+    if (gdal.size() > 300) gdal = gdal.substr(0, 300) + "…";
+    throw SourceError(file.filename().string() + " cannot be read past " + std::string(word) + " " +
+                      std::to_string(last_good) + " (GDAL: " + gdal +
+                      "); nothing was imported and no resource was closed — fix or re-export "
+                      "the file");
+  }
+  return feature;
+}
+
 class RowImporter {
  public:
   RowImporter(geo::Store& store, const GdalSource& src, const ResolvedLayout& layout,
@@ -127,7 +147,9 @@ class RowImporter {
       seen_.reserve(static_cast<std::size_t>(std::min<std::int64_t>(expected, 1 << 24)));
     std::int64_t index = 0;
     for (;;) {
-      OGRFeatureUniquePtr feature(layer.GetNextFeature());
+      // CSV: the header is row 1, so the last row read is index + 1.
+      OGRFeatureUniquePtr feature = next_feature_or_throw(
+          layer, src_.path(), csv_ ? "row" : "feature", csv_ ? index + 1 : index);
       if (!feature) break;
       ++index;
       const std::int64_t row = csv_ ? index + 1 : index;  // CSV: header is row 1
@@ -176,6 +198,11 @@ class RowImporter {
       if (f.IsFieldSetAndNotNull(i)) {
         c.assign(f.GetFieldAsString(i));
         last_set = i;
+        // tsunagi's CSV export guards formula cells with a leading ' (OWASP): drop it.
+        if (layout_.kind == LayoutKind::tsunagi_export && c.size() >= 2 && c[0] == '\'' &&
+            std::string_view("=+-@\t\r").find(c[1]) != std::string_view::npos) {
+          c.erase(0, 1);
+        }
       } else {
         c.clear();
         if (f.IsFieldSet(i)) last_set = i;
@@ -634,7 +661,7 @@ FileReport import_boundary(geo::Store& store, const std::filesystem::path& file,
   std::int64_t index = 0;
   layer.ResetReading();
   for (;;) {
-    OGRFeatureUniquePtr f(layer.GetNextFeature());
+    OGRFeatureUniquePtr f = next_feature_or_throw(layer, file, "feature", index);
     if (!f) break;
     ++index;
     OGRGeometry* g = f->GetGeometryRef();

@@ -1,10 +1,13 @@
 #include "datasets/layouts.hpp"
 
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "datasets/text_encoding.hpp"
+#include "geo/error.hpp"
+#include "geo/json_input.hpp"
 
 namespace tsunagi::datasets {
 
@@ -354,11 +357,12 @@ MappingFile parse_mapping(const nlohmann::json& j, const std::filesystem::path& 
 MappingFile load_mapping(const std::filesystem::path& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw SourceError("cannot read the mapping file " + path.string());
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(f);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw SourceError(path.filename().string() + " is not valid JSON: " + e.what());
+    j = geo::parse_untrusted_json(text, path.filename().string());
+  } catch (const geo::InvalidArgument& e) {
+    throw SourceError(e.what());
   }
   return parse_mapping(j, path);
 }

@@ -141,8 +141,8 @@ std::string check_lon_lat(double lon, double lat) {
   const auto at = [&] {
     return "(lat=" + format_coordinate(lat) + ", lon=" + format_coordinate(lon) + ")";
   };
-  const bool lat_in_japan = lat >= kJapanMinLat && lat <= kJapanMaxLat;
-  const bool lon_in_japan = lon >= kJapanMinLon && lon <= kJapanMaxLon;
+  const bool lat_in_japan = geo::lat_in_japan(lat);
+  const bool lon_in_japan = geo::lon_in_japan(lon);
   // A latitude column holding ~135 and a longitude column holding ~35: columns swapped. Not
   // silently repaired: the file itself is wrong and other rows may be too.
   if (!lat_in_japan && !lon_in_japan && lat >= kJapanMinLon && lat <= kJapanMaxLon &&
@@ -154,7 +154,7 @@ std::string check_lon_lat(double lon, double lat) {
   if (lon < -180 || lon > 180) return "longitude is out of range (-180..180) " + at();
   if (lat == 0 && lon == 0) return "coordinates are 0,0 (probably missing) " + at();
   if (!lat_in_japan || !lon_in_japan) {
-    return "outside Japan (lon 122–154, lat 20–46) " + at();
+    return "outside Japan (" + std::string(geo::kJapanExtentText) + ") " + at();
   }
   return {};
 }

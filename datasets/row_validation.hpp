@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "geo/geometry.hpp"
+#include "geo/japan_extent.hpp"
 
 namespace tsunagi::datasets {
 
@@ -30,9 +31,11 @@ std::optional<std::pair<double, double>> parse_wkt_point(std::string_view text, 
 /// alone in it ("大会議室：120名、…").
 std::optional<int> parse_capacity(std::string_view text);
 
-/// Japan's extent used for "outside Japan": lon 122–154, lat 20–46.
-inline constexpr double kJapanMinLon = 122.0, kJapanMaxLon = 154.0;
-inline constexpr double kJapanMinLat = 20.0, kJapanMaxLat = 46.0;
+/// Japan's extent used for "outside Japan" (geo/japan_extent.hpp, shared with geo::validate).
+using geo::kJapanMaxLat;
+using geo::kJapanMaxLon;
+using geo::kJapanMinLat;
+using geo::kJapanMinLon;
 
 /// Checks a WGS84 point: finite, in range, not swapped, inside Japan. Returns the reason it is
 /// wrong, or an empty string.

@@ -82,6 +82,50 @@ std::string convert(std::string_view bytes, const char* from, const char* to) {
 
 }  // namespace
 
+Cp932Decoder::Cp932Decoder() : cd_(iconv_open("UTF-8", "CP932")) {
+  if (cd_ == reinterpret_cast<void*>(-1)) {
+    throw geo::InvalidArgument("this system cannot convert CP932 to UTF-8 (iconv)");
+  }
+}
+
+Cp932Decoder::~Cp932Decoder() {
+  iconv_close(static_cast<iconv_t>(cd_));
+}
+
+void Cp932Decoder::feed(std::string_view chunk, bool last, std::string& out) {
+  std::string input;
+  std::string_view in = chunk;
+  if (!carry_.empty()) {
+    input = carry_ + std::string(chunk);
+    in = input;
+  }
+  carry_.clear();
+  // iconv's interface takes non-const pointers; it does not write through the input one.
+  char* in_ptr = const_cast<char*>(in.data());
+  std::size_t in_left = in.size();
+  std::size_t out_pos = out.size();
+  out.resize(out_pos + in.size() * 3 / 2 + 16);
+  while (in_left > 0) {
+    char* out_ptr = out.data() + out_pos;
+    std::size_t out_left = out.size() - out_pos;
+    const std::size_t rc = iconv(static_cast<iconv_t>(cd_), &in_ptr, &in_left, &out_ptr, &out_left);
+    out_pos = static_cast<std::size_t>(out_ptr - out.data());
+    if (rc != static_cast<std::size_t>(-1)) continue;
+    if (errno == E2BIG) {
+      out.resize(out.size() * 2);
+      continue;
+    }
+    const std::size_t offset = consumed_ + static_cast<std::size_t>(in_ptr - in.data());
+    if (errno == EINVAL && !last) {  // a character continues in the next chunk
+      carry_.assign(in_ptr, in_left);
+      break;
+    }
+    throw geo::InvalidArgument("byte " + std::to_string(offset) + " is not valid CP932");
+  }
+  consumed_ += in.size() - carry_.size();
+  out.resize(out_pos);
+}
+
 std::string cp932_to_utf8(std::string_view bytes) {
   return convert(bytes, "CP932", "UTF-8");
 }

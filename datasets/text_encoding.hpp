@@ -33,6 +33,25 @@ class Utf8Checker {
 /// the first sequence that is not CP932.
 std::string cp932_to_utf8(std::string_view bytes);
 
+/// CP932 to UTF-8 in chunks, for files too large to hold in memory: a character split between two
+/// chunks is carried over to the next.
+class Cp932Decoder {
+ public:
+  Cp932Decoder();
+  Cp932Decoder(const Cp932Decoder&) = delete;
+  Cp932Decoder& operator=(const Cp932Decoder&) = delete;
+  ~Cp932Decoder();
+  /// Decodes `chunk` (appending to `out`); `last` = no more input follows.
+  /// @throws geo::InvalidArgument naming the byte offset (from the start of all input) of the
+  ///         first sequence that is not CP932, or of a character cut off at the end.
+  void feed(std::string_view chunk, bool last, std::string& out);
+
+ private:
+  void* cd_;
+  std::string carry_;         // bytes of a character split at the end of the previous chunk
+  std::size_t consumed_ = 0;  // input bytes decoded so far (before carry_)
+};
+
 /// Converts UTF-8 text to CP932 (for tests that write Shift_JIS files). @throws InvalidArgument.
 std::string utf8_to_cp932(std::string_view text);
 

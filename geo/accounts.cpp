@@ -117,20 +117,52 @@ std::vector<User> Accounts::users() const {
   return out;
 }
 
+void Accounts::end_sessions_and_tokens(std::int64_t user_id) {
+  Statement sessions(store_->raw_handle(), "DELETE FROM session WHERE user_id = ?");
+  sessions.bind(1, user_id);
+  sessions.step();
+  Statement tokens(store_->raw_handle(),
+                   "UPDATE api_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL");
+  tokens.bind(1, utc_now_iso()).bind(2, user_id);
+  tokens.step();
+}
+
 void Accounts::set_disabled(std::string_view name, bool disabled) {
-  if (!user_by_name(name)) throw NotFound("no user named '" + std::string(name) + "'");
+  const auto user = user_by_name(name);
+  if (!user) throw NotFound("no user named '" + std::string(name) + "'");
+  Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
   Statement s(store_->raw_handle(), "UPDATE app_user SET disabled = ? WHERE name = ?");
   s.bind(1, std::int64_t{disabled ? 1 : 0}).bind(2, name);
   s.step();
+  if (disabled) end_sessions_and_tokens(user->id);
+  tx.commit();
+}
+
+void Accounts::set_role(std::string_view name, Role role) {
+  if (role == Role::public_) {
+    throw InvalidArgument("a user's role must be one of " + assignable_role_ids());
+  }
+  const auto user = user_by_name(name);
+  if (!user) throw NotFound("no user named '" + std::string(name) + "'");
+  Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
+  Statement s(store_->raw_handle(), "UPDATE app_user SET role = ? WHERE name = ?");
+  s.bind(1, role_id(role)).bind(2, name);
+  s.step();
+  end_sessions_and_tokens(user->id);
+  tx.commit();
 }
 
 void Accounts::set_password_hash(std::string_view name, std::string_view password_hash) {
-  if (!user_by_name(name)) throw NotFound("no user named '" + std::string(name) + "'");
+  const auto user = user_by_name(name);
+  if (!user) throw NotFound("no user named '" + std::string(name) + "'");
+  Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
   Statement s(store_->raw_handle(),
               "UPDATE app_user SET password_hash = ?, failed_logins = 0, locked_until = NULL "
               "WHERE name = ?");
   s.bind(1, password_hash).bind(2, name);
   s.step();
+  end_sessions_and_tokens(user->id);
+  tx.commit();
 }
 
 int Accounts::record_failed_login(std::int64_t user_id, int lock_after,

@@ -66,8 +66,15 @@ class Accounts {
   [[nodiscard]] std::optional<User> user_by_name(std::string_view name) const;
   [[nodiscard]] std::optional<User> user_by_id(std::int64_t id) const;
   [[nodiscard]] std::vector<User> users() const;
+  /// Disabling also ends the user's sessions and revokes their API tokens (one transaction).
   /// @throws NotFound.
   void set_disabled(std::string_view name, bool disabled);
+  /// A new role also ends the user's sessions and revokes their API tokens (one transaction): what
+  /// was granted under the old role does not outlive it. @throws NotFound, InvalidArgument
+  /// (public).
+  void set_role(std::string_view name, Role role);
+  /// A new password (the remedy for a stolen account) also ends the user's sessions and revokes
+  /// their API tokens, so that whoever had them is signed out (one transaction).
   /// @throws NotFound.
   void set_password_hash(std::string_view name, std::string_view password_hash);
 
@@ -98,6 +105,7 @@ class Accounts {
   int delete_expired_sessions(std::string_view now_iso);
 
  private:
+  void end_sessions_and_tokens(std::int64_t user_id);
   Store* store_;
 };
 

@@ -134,9 +134,13 @@ struct Resource {
   bool operator==(const Resource&) const = default;
 };
 
-/// Checks the invariants every stored resource must hold (name present, lon/lat finite and in
-/// range, age_min <= age_max, capacity/vacancy non-negative and vacancy <= capacity, lg_code well
-/// formed).
+/// Checks the invariants every stored resource must hold, the one rule for the API, imports and
+/// the store: name present; lon/lat in Japan (geo/japan_extent.hpp); age_min <= age_max;
+/// capacity/vacancy non-negative and vacancy <= capacity; lg_code well formed; schedule times
+/// within 00:00..24:00 and each end after its start; offer hours within 0..24; verified_at and
+/// vacancy_as_of ISO 8601 dates that exist; text valid UTF-8 without control characters (line
+/// breaks and tabs allowed) or bidi overrides/isolates, at most 200 characters for names, codes
+/// and addresses and 4000 for notes and descriptions; url with no scheme but http/https.
 /// @throws InvalidArgument naming the first field that is wrong.
 void validate(const Resource& r);
 

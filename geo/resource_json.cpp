@@ -121,8 +121,17 @@ json schedule_to_json(const Schedule& s) {
   };
 }
 
+// Schedule text parsed where `field` is read: its message then names the field.
+Schedule parse_schedule_in(const std::string& text, const std::string& field) {
+  try {
+    return parse_schedule(text);
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(field + ": " + e.what());
+  }
+}
+
 Schedule schedule_from_json(const json& j, const std::string& field) {
-  if (j.is_string()) return parse_schedule(j.get<std::string>());
+  if (j.is_string()) return parse_schedule_in(j.get<std::string>(), field);
   if (!j.is_object()) bad(field, "an object or Japanese schedule text");
   check_keys(j,
              {"rule", "weekdays", "nth", "interval_weeks", "start", "end", "note", "text", "rrule",
@@ -130,7 +139,7 @@ Schedule schedule_from_json(const json& j, const std::string& field) {
              field + ".");
   if (!j.contains("rule")) {
     if (!j.contains("text")) bad(field, "an object with \"rule\" or \"text\"");
-    return parse_schedule(get_string(j["text"], field + ".text"));
+    return parse_schedule_in(get_string(j["text"], field + ".text"), field + ".text");
   }
   Schedule s;
   const auto rule = get_string(j["rule"], field + ".rule");
@@ -164,7 +173,12 @@ Schedule schedule_from_json(const json& j, const std::string& field) {
   }
   auto time = [&](const char* key) -> std::optional<int> {
     if (!j.contains(key) || j[key].is_null()) return std::nullopt;
-    return parse_time_of_day(get_string(j[key], field + "." + key));
+    const std::string text = get_string(j[key], field + "." + key);
+    try {
+      return parse_time_of_day(text);
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument(field + "." + key + ": " + e.what());
+    }
   };
   s.start_minute = time("start");
   s.end_minute = time("end");

@@ -42,7 +42,8 @@ HttpResponse login(Auth& auth, RequestContext& rc) {
                      "unknown field '" + k.substr(0, 40) + "'; send only name and password");
     }
   }
-  const LoginResult result = auth.login(string_field(body, "name"), string_field(body, "password"));
+  const LoginResult result =
+      auth.login(string_field(body, "name"), string_field(body, "password"), rc.http.client);
   HttpResponse r = json_response(200, {{"name", result.principal.name},
                                        {"role", geo::role_id(result.principal.role)},
                                        {"csrf_token", result.principal.csrf_token},

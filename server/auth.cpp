@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <stdexcept>
 
 #include "geo/accounts.hpp"
 #include "server/credentials.hpp"
@@ -12,7 +13,6 @@ namespace tsunagi::server {
 
 namespace {
 
-constexpr auto kCacheTtl = std::chrono::seconds(30);
 constexpr std::size_t kMaxCacheEntries = 10000;
 constexpr std::chrono::milliseconds kMaxWait = std::chrono::minutes(5);
 
@@ -71,9 +71,16 @@ Principal principal_of(const geo::User& u, Principal::Via via) {
 
 const std::string& dummy_hash() {
   // Checked against when the user does not exist, so that the answer takes as long as for a real
-  // user and does not reveal which names exist.
-  static const std::string hash =
-      hash_password("tsunagi-no-such-user-password", PasswordCost::interactive);
+  // user and does not reveal which names exist: made with the cost `tsunagi user` uses
+  // (TSUNAGI_PWHASH), so that it costs what the real users' hashes cost.
+  static const std::string hash = [] {
+    PasswordCost cost = PasswordCost::interactive;
+    try {
+      cost = password_cost_from_env();
+    } catch (const std::invalid_argument&) {
+    }
+    return hash_password("tsunagi-no-such-user-password", cost);
+  }();
   return hash;
 }
 
@@ -88,7 +95,8 @@ std::optional<Principal> Auth::from_cache(const std::string& key) {
   std::lock_guard lock(mu_);
   const auto it = cache_.find(key);
   if (it == cache_.end()) return std::nullopt;
-  if (std::chrono::steady_clock::now() - it->second.cached_at > kCacheTtl ||
+  if (std::chrono::steady_clock::now() - it->second.cached_at >
+          std::chrono::seconds(context_.config().auth_cache_s) ||
       (!it->second.expires_at.empty() && it->second.expires_at <= geo::utc_now_iso())) {
     cache_.erase(it);
     return std::nullopt;
@@ -154,84 +162,118 @@ Principal Auth::authenticate(const HttpRequest& request) {
   return {};
 }
 
-std::chrono::milliseconds Auth::wait_after(int failures) const {
+std::chrono::milliseconds Auth::wait_after(int failures, int free_attempts) const {
   const auto& c = context_.config();
-  if (failures < c.login_free_attempts || c.login_delay_ms == 0) {
-    return std::chrono::milliseconds(0);
-  }
-  const int doublings = std::min(failures - c.login_free_attempts, 20);
+  if (failures < free_attempts || c.login_delay_ms == 0) return std::chrono::milliseconds(0);
+  const int doublings = std::min(failures - free_attempts, 20);
   const auto wait =
       std::chrono::milliseconds(static_cast<std::int64_t>(c.login_delay_ms) << doublings);
   return std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxWait));
 }
 
-void Auth::count_failure(const std::string& name) {
+int Auth::count_failure(const std::string& key) {
   std::lock_guard lock(mu_);
   if (throttle_.size() >= kMaxCacheEntries) throttle_.clear();
-  auto& t = throttle_[name];
+  auto& t = throttle_[key];
   ++t.failures;
   t.last_failure = std::chrono::steady_clock::now();
+  return t.failures;
 }
 
-LoginResult Auth::login(std::string_view name_in, std::string_view password) {
+std::chrono::milliseconds Auth::time_left(const std::string& key, int free_attempts) {
+  const auto it = throttle_.find(key);
+  if (it == throttle_.end()) return std::chrono::milliseconds(0);
+  const auto now = std::chrono::steady_clock::now();
+  const auto forget_after = std::chrono::minutes(context_.config().login_lock_minutes);
+  if (now - it->second.last_failure > forget_after &&
+      (!it->second.locked_until || *it->second.locked_until <= now)) {
+    throttle_.erase(it);
+    return std::chrono::milliseconds(0);
+  }
+  const auto ready = it->second.last_failure + wait_after(it->second.failures, free_attempts);
+  if (now >= ready) return std::chrono::milliseconds(0);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(ready - now);
+}
+
+namespace {
+
+ApiError throttled(std::string_view what, std::chrono::milliseconds left) {
+  const auto secs = std::max<std::int64_t>(1, (left.count() + 999) / 1000);  // rounded up
+  return ApiError(ErrorCode::login_throttled,
+                  "too many failed logins " + std::string(what) + "; try again in " +
+                      std::to_string(secs) + " s",
+                  {{"Retry-After", std::to_string(secs)}});
+}
+
+}  // namespace
+
+LoginResult Auth::login(std::string_view name_in, std::string_view password,
+                        std::string_view client_in) {
   const auto& config = context_.config();
   const std::string name(name_in.substr(0, 64));
+  const std::string client(client_in.substr(0, 64));
+  const std::string pair_key = "p:" + client + '\x1f' + name;
+  const std::string client_key = "c:" + client;
+  const std::string name_key = "n:" + name;
+  const int client_free = config.login_free_attempts * 5;
+  bool failed_before = false;  // this address has failed for this name (and not succeeded since)
   {
     std::lock_guard lock(mu_);
-    const auto it = throttle_.find(name);
-    if (it != throttle_.end()) {
-      const auto ready = it->second.last_failure + wait_after(it->second.failures);
-      const auto now = std::chrono::steady_clock::now();
-      if (now < ready) {
-        const auto secs = std::chrono::duration_cast<std::chrono::seconds>(ready - now).count() + 1;
-        throw ApiError(
-            ErrorCode::login_throttled,
-            "too many failed logins for this name; try again in " + std::to_string(secs) + " s",
-            {{"Retry-After", std::to_string(secs)}});
-      }
+    if (const auto left = time_left(client_key, client_free); left.count() > 0) {
+      throw throttled("from your address", left);
     }
+    if (const auto left = time_left(pair_key, config.login_free_attempts); left.count() > 0) {
+      throw throttled("for this name from your address", left);
+    }
+    failed_before = throttle_.contains(pair_key);
   }
   const auto user =
       context_.read_accounts([&](geo::Store& s) { return geo::Accounts(s).user_by_name(name); });
   const auto now = std::chrono::system_clock::now();
+  // A locked name refuses only the addresses that failed for it. Unknown names are locked in
+  // memory the same way, so the answer does not tell whether a name exists.
+  std::chrono::milliseconds locked_left(0);
   if (user && !user->locked_until.empty() && user->locked_until > iso_utc(now)) {
     const auto until = parse_iso_utc(user->locked_until);
-    const auto secs =
+    locked_left = std::chrono::seconds(
         until ? std::max<std::int64_t>(1, static_cast<std::int64_t>(*until - std::time(nullptr)))
-              : std::int64_t{60};
-    throw ApiError(ErrorCode::account_locked,
-                   "this account is locked after too many failed logins; try again in " +
-                       std::to_string(secs) + " s or ask an admin",
-                   {{"Retry-After", std::to_string(secs)}});
+              : std::int64_t{60});
+  } else if (!user) {
+    std::lock_guard lock(mu_);
+    const auto it = throttle_.find(name_key);
+    const auto steady_now = std::chrono::steady_clock::now();
+    if (it != throttle_.end() && it->second.locked_until && *it->second.locked_until > steady_now) {
+      locked_left = std::chrono::duration_cast<std::chrono::milliseconds>(*it->second.locked_until -
+                                                                          steady_now);
+    }
+  }
+  if (failed_before && locked_left.count() > 0) {
+    throw throttled("for this name from your address", locked_left);
   }
   const bool usable = user && !user->disabled;
   const bool ok = verify_password(usable ? user->password_hash : dummy_hash(), password) && usable;
   if (!ok) {
-    count_failure(name);
+    count_failure(pair_key);
+    count_failure(client_key);
     if (user) {
       const std::string locked_until =
           iso_utc(now + std::chrono::minutes(config.login_lock_minutes));
-      const int count = context_.write([&](geo::Store& s) {
+      context_.write([&](geo::Store& s) {
         return geo::Accounts(s).record_failed_login(user->id, config.login_lock_after,
                                                     locked_until);
       });
-      if (count >= config.login_lock_after) {
-        {
-          std::lock_guard lock(mu_);
-          throttle_.erase(name);
-        }
-        throw ApiError(ErrorCode::login_failed,
-                       "the name or the password is wrong; after " +
-                           std::to_string(config.login_lock_after) +
-                           " failures in a row the account is now locked for " +
-                           std::to_string(config.login_lock_minutes) + " minutes");
-      }
+    } else if (count_failure(name_key) >= config.login_lock_after) {
+      std::lock_guard lock(mu_);
+      auto& t = throttle_[name_key];
+      t.failures = 0;
+      t.locked_until =
+          std::chrono::steady_clock::now() + std::chrono::minutes(config.login_lock_minutes);
     }
     throw ApiError(ErrorCode::login_failed, "the name or the password is wrong");
   }
   {
     std::lock_guard lock(mu_);
-    throttle_.erase(name);
+    throttle_.erase(pair_key);
   }
   LoginResult result;
   result.principal = principal_of(*user, Principal::Via::session);

@@ -5,11 +5,18 @@
 //   cookie_secure). Only its SHA-256 is stored. Each session has a CSRF token, returned by login;
 //   unsafe requests authenticated by the cookie must send it as X-CSRF-Token.
 // - Token: "Authorization: Bearer tsu_…", created with `tsunagi user token`; SHA-256 stored.
-// - Failed logins: after login_free_attempts failures in a row, each next attempt for that name
-//   must wait login_delay_ms, doubling per failure (at most 5 minutes); early attempts get 429 with
-//   Retry-After and are not even checked. After login_lock_after failures in a row the account is
-//   locked for login_lock_minutes (stored, so a restart does not unlock it).
-// Lookups are cached for 30 s, so disabling a user or revoking a token takes effect within 30 s.
+// - Failed logins are throttled per client address and name: after login_free_attempts failures,
+//   each next attempt of that address for that name must wait login_delay_ms, doubling per
+//   failure (at most 5 minutes); per address over all names after 5 × login_free_attempts. Early
+//   attempts get 429 with Retry-After and are not even checked. After login_lock_after failures in
+//   a row for a name (from any address) the name is locked for login_lock_minutes (stored for
+//   existing users, so a restart does not unlock it) — but only against addresses that failed for
+//   it: the real user's correct login from elsewhere is never locked out.
+// - The answers and the work are the same for existing and unknown names (a dummy argon2id hash
+//   is checked, unknown names are counted and locked the same way in memory), so they do not tell
+//   which names exist.
+// Lookups are cached for auth_cache_s (30 s), so disabling a user, a new password (which ends the
+// user's sessions and tokens) or revoking a token takes effect within that time.
 #pragma once
 
 #include <chrono>
@@ -45,9 +52,9 @@ class Auth {
   /// session cookie → public (browsers keep cookies after logout or expiry).
   Principal authenticate(const HttpRequest& request);
 
-  /// Checks name and password (argon2id; call on a worker thread), applying the slow-down and
-  /// lock-out. @throws ApiError(login_failed, login_throttled, account_locked).
-  LoginResult login(std::string_view name, std::string_view password);
+  /// Checks name and password (argon2id; call on a worker thread), applying the throttling of
+  /// `client` (the peer's address). @throws ApiError(login_failed, login_throttled).
+  LoginResult login(std::string_view name, std::string_view password, std::string_view client = {});
   void logout(const Principal& principal);
 
   /// The Set-Cookie value for a login (or, with an empty token, one that deletes the cookie).
@@ -68,17 +75,23 @@ class Auth {
   struct Throttle {
     int failures = 0;
     std::chrono::steady_clock::time_point last_failure;
+    /// Unknown names only: locked like a stored account would be (see login()).
+    std::optional<std::chrono::steady_clock::time_point> locked_until;
   };
   std::optional<Principal> from_cache(const std::string& key);
   void remember(const std::string& key, const Principal& p, std::string expires_at);
-  [[nodiscard]] std::chrono::milliseconds wait_after(int failures) const;
-  void count_failure(const std::string& name);
+  [[nodiscard]] std::chrono::milliseconds wait_after(int failures, int free_attempts) const;
+  /// Counts a failure under `key`; returns the new count.
+  int count_failure(const std::string& key);
+  /// The time left before `key` may try again (0 when it may), forgetting stale counts. mu_ held.
+  std::chrono::milliseconds time_left(const std::string& key, int free_attempts);
 
   ServerContext& context_;
   std::function<bool(std::function<void()>)> background_;
   std::mutex mu_;
-  std::unordered_map<std::string, Cached> cache_;       ///< "s:"/"t:" + hash → principal
-  std::unordered_map<std::string, Throttle> throttle_;  ///< by login name
+  std::unordered_map<std::string, Cached> cache_;  ///< "s:"/"t:" + hash → principal
+  /// "p:" client + name, "c:" client, "n:" name (unknown names' lock) → failures.
+  std::unordered_map<std::string, Throttle> throttle_;
 };
 
 }  // namespace tsunagi::server

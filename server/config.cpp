@@ -59,6 +59,27 @@ struct Field {
   std::function<std::string(const Config&)> get;
 };
 
+// "https://map.city.example.lg.jp/tsunagi" (no trailing slash, query or fragment), or "".
+std::string parse_base_url(std::string_view v) {
+  while (!v.empty() && v.back() == '/') v.remove_suffix(1);
+  if (v.empty()) return {};
+  const bool scheme = v.starts_with("http://") || v.starts_with("https://");
+  const std::string_view rest = v.substr(v.find("://") + 3);
+  if (!scheme || rest.empty() || rest.front() == '/' ||
+      v.find_first_of("?# \t\"<>\\") != std::string_view::npos) {
+    throw std::invalid_argument(
+        "public_base_url must be an http:// or https:// address without a query, such as "
+        "https://map.city.example.lg.jp (got '" +
+        std::string(v.substr(0, 100)) + "')");
+  }
+  for (const char c : v) {
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7E) {
+      throw std::invalid_argument("public_base_url must be ASCII (percent-encode the rest)");
+    }
+  }
+  return std::string(v);
+}
+
 #define TSUNAGI_INT_FIELD(name, min, max)                                                 \
   Field {                                                                                 \
 #name,                                                                                  \
@@ -83,8 +104,14 @@ const std::vector<Field>& fields() {
       TSUNAGI_INT_FIELD(threads, 1, 64),
       TSUNAGI_INT_FIELD(workers, 1, 64),
       TSUNAGI_INT_FIELD(worker_queue, 1, 100000),
+      TSUNAGI_INT_FIELD(login_workers, 1, 64),
+      TSUNAGI_INT_FIELD(login_queue, 1, 100000),
+      TSUNAGI_INT_FIELD(login_per_client, 1, 1000),
       {"frontend", [](Config& c, std::string_view v) { c.frontend = std::string(v); },
        [](const Config& c) { return c.frontend.string(); }},
+      {"public_base_url",
+       [](Config& c, std::string_view v) { c.public_base_url = parse_base_url(v); },
+       [](const Config& c) { return c.public_base_url; }},
       TSUNAGI_INT_FIELD(max_request_bytes, 1024, std::int64_t{1} << 30),
       TSUNAGI_INT_FIELD(max_header_bytes, 1024, 1024 * 1024),
       TSUNAGI_INT_FIELD(request_timeout_s, 1, 3600),
@@ -106,6 +133,7 @@ const std::vector<Field>& fields() {
       TSUNAGI_INT_FIELD(login_delay_ms, 0, 3600000),
       TSUNAGI_INT_FIELD(login_lock_after, 1, 1000),
       TSUNAGI_INT_FIELD(login_lock_minutes, 1, 7 * 24 * 60),
+      TSUNAGI_INT_FIELD(auth_cache_s, 1, 300),
       TSUNAGI_BOOL_FIELD(access_log),
       TSUNAGI_INT_FIELD(store_poll_ms, 0, 3600000),
   };

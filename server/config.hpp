@@ -21,11 +21,18 @@ namespace tsunagi::server {
 struct Config {
   std::filesystem::path db;  ///< the store (required)
   std::string host = "127.0.0.1";
-  int port = 8080;                 ///< 0 picks a free port
-  int threads = 2;                 ///< reactor threads (Pistache); handlers that are quick run here
-  int workers = 2;                 ///< worker threads for writes and logins (argon2id)
-  int worker_queue = 64;           ///< queued slow requests before answering 503
+  int port = 8080;           ///< 0 picks a free port
+  int threads = 2;           ///< reactor threads (Pistache); handlers that are quick run here
+  int workers = 2;           ///< worker threads for writes and logins (argon2id)
+  int worker_queue = 64;     ///< queued slow requests before answering 503
+  int login_workers = 1;     ///< threads for logins (argon2id), apart from the workers
+  int login_queue = 16;      ///< queued logins before answering 503
+  int login_per_client = 2;  ///< logins of one client address at once (queued or running); 429
   std::filesystem::path frontend;  ///< static files; empty = frontend/dist if present
+  /// The address clients reach the server at ("https://map.city.example.lg.jp/tsunagi", no
+  /// trailing slash), used for every link in responses. Empty: http://HOST:PORT of the bound
+  /// socket (the real port under --port 0). The Host header is never used.
+  std::string public_base_url;
 
   // request limits and timeouts (slowloris, oversized requests)
   std::int64_t max_request_bytes = 1024 * 1024;  ///< body
@@ -41,10 +48,18 @@ struct Config {
   // accounts
   bool cookie_secure = false;  ///< add Secure to the session cookie (set when behind HTTPS)
   int session_hours = 12;
-  int login_free_attempts = 3;  ///< failed logins before each next attempt must wait
-  int login_delay_ms = 1000;    ///< first wait; doubles with each further failure (max 5 min)
-  int login_lock_after = 10;    ///< failed logins in a row that lock the account
+  /// Failed logins of one client address for one name before each next attempt must wait (the
+  /// address's failures over all names get 5 times as many).
+  int login_free_attempts = 3;
+  int login_delay_ms = 1000;  ///< first wait; doubles with each further failure (max 5 min)
+  /// Failed logins in a row for one name (from any address) that lock it for login_lock_minutes
+  /// — against the addresses that failed for it only: the real user's correct login from another
+  /// address still gets in. Failure counts are forgotten after login_lock_minutes without one.
+  int login_lock_after = 10;
   int login_lock_minutes = 15;
+  /// Sessions and tokens are looked up in the store at most this often: a disabled user, a new
+  /// password or a revoked token takes effect within it.
+  int auth_cache_s = 30;
 
   bool access_log = true;
   /// How often (ms) the server looks for changes that another program — `tsunagi import` run

@@ -1,5 +1,7 @@
 #include "server/dispatcher.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "server/credentials.hpp"
@@ -16,14 +18,6 @@ std::string allow_list(const std::vector<Method>& methods) {
     out += method_name(m);
   }
   return out;
-}
-
-bool plausible_host(std::string_view host) {
-  if (host.empty() || host.size() > 255) return false;
-  return std::all_of(host.begin(), host.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '-' || c == ':' || c == '[' || c == ']';
-  });
 }
 
 std::string join_path(const std::vector<std::string>& path) {
@@ -43,7 +37,40 @@ void add_common_headers(HttpResponse& response) {
 
 Dispatcher::Dispatcher(ServerContext& context, Auth& auth, const Router& router,
                        StaticFiles static_files)
-    : context_(context), auth_(auth), router_(router), static_files_(std::move(static_files)) {}
+    : context_(context), auth_(auth), router_(router), static_files_(std::move(static_files)) {
+  set_bound_port(context_.config().port);
+}
+
+std::string base_url_for(const Config& config, int bound_port) {
+  if (!config.public_base_url.empty()) return config.public_base_url;
+  const bool ipv6 = config.host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + config.host + "]" : config.host) + ":" +
+         std::to_string(bound_port);
+}
+
+void Dispatcher::set_bound_port(int port) {
+  base_url_.store(std::make_shared<const std::string>(base_url_for(context_.config(), port)));
+}
+
+void Dispatcher::check_write_ahead_log() const {
+  // While the server has the store open in WAL mode, SQLite keeps FILE-wal beside it. If it is
+  // gone (deleted, moved), committed writes live only in an unlinked file and are lost on a
+  // crash: refuse writes rather than acknowledge them.
+  const std::string wal = context_.config().db.string() + "-wal";
+  if (::access(wal.c_str(), F_OK) == 0) return;
+  if (!wal_missing_logged_.exchange(true) && log_error) {
+    log_error("the store's write-ahead log " + wal +
+              " has disappeared; writes are refused until the server is restarted");
+  }
+  throw ApiError(ErrorCode::store_unavailable,
+                 "the store's write-ahead log has disappeared (deleted or moved on the server); "
+                 "writes are refused so that none is acknowledged and then lost: ask the operator "
+                 "to restart the server");
+}
+
+std::string Dispatcher::base_url() const {
+  return *base_url_.load();
+}
 
 HttpResponse Dispatcher::error(std::exception_ptr e) const {
   const Problem p = problem_from_exception(std::move(e));
@@ -70,12 +97,9 @@ Dispatcher::Prepared Dispatcher::prepare(std::shared_ptr<const HttpRequest> requ
       r.set_header("Allow", "GET, HEAD, POST, PUT, OPTIONS");
       return {r, {}, false};
     }
-    std::string base_url;
-    if (const std::string* host = request->header("host"); host && plausible_host(*host)) {
-      base_url = "http://" + *host;
-    } else {
-      base_url = "http://" + context_.config().host + ":" + std::to_string(context_.config().port);
-    }
+    // Links are built from the configuration and the bound socket, never from the Host header
+    // (a client could make the server hand out links to any site).
+    std::string base_url = *base_url_.load();
     auto ctx =
         std::make_shared<RequestContext>(RequestContext{*request,
                                                         *method,
@@ -135,6 +159,7 @@ Dispatcher::Prepared Dispatcher::prepare(std::shared_ptr<const HttpRequest> requ
                                                std::string(geo::role_id(ctx->principal.role)) +
                                                "' may not do this; it needs: " + roles);
     }
+    if (!is_safe(*method)) check_write_ahead_log();
     if (route->csrf && !is_safe(*method) && ctx->principal.via == Principal::Via::session) {
       const std::string* sent = request->header("x-csrf-token");
       if (sent == nullptr || !constant_time_equal(*sent, ctx->principal.csrf_token)) {
@@ -144,7 +169,8 @@ Dispatcher::Prepared Dispatcher::prepare(std::shared_ptr<const HttpRequest> requ
       }
     }
     Prepared p;
-    p.on_worker = route->runs == Runs::worker;
+    p.on_worker = route->runs != Runs::reactor;
+    p.login = route->runs == Runs::login;
     p.work = [this, request, ctx, route]() -> HttpResponse {
       try {
         HttpResponse r = route->handler(*ctx);

@@ -4,8 +4,10 @@
 // one error table. The Pistache adapter (http_server.cpp) and in-process tests both use it.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "server/auth.hpp"
 #include "server/context.hpp"
@@ -25,6 +27,8 @@ class Dispatcher {
     /// Otherwise: produces the response; never throws.
     std::function<HttpResponse()> work;
     bool on_worker = false;
+    /// On the login pool (with per-client limits) rather than the worker pool.
+    bool login = false;
   };
 
   /// Everything up to running the handler. Never throws.
@@ -35,13 +39,26 @@ class Dispatcher {
   /// Logs the text of a 5xx problem (never sent to the client).
   std::function<void(const std::string&)> log_error;
 
+  /// The port the server really listens on (known after binding; under --port 0 it is not the
+  /// configured one): links then use it unless public_base_url is configured. Thread-safe.
+  void set_bound_port(int port);
+  /// The base of every link in responses (public_base_url, or http://HOST:PORT).
+  [[nodiscard]] std::string base_url() const;
+
  private:
   [[nodiscard]] HttpResponse error(std::exception_ptr e) const;
   ServerContext& context_;
   Auth& auth_;
   const Router& router_;
   StaticFiles static_files_;
+  std::atomic<std::shared_ptr<const std::string>> base_url_;
+  /// Refuses writes (503) when the store's FILE-wal has disappeared.
+  void check_write_ahead_log() const;
+  mutable std::atomic<bool> wal_missing_logged_{false};
 };
+
+/// public_base_url when configured, else http://HOST:PORT ([HOST] for IPv6).
+std::string base_url_for(const Config& config, int bound_port);
 
 /// Adds headers every response carries (nosniff, no-store for API errors...).
 void add_common_headers(HttpResponse& response);

@@ -358,4 +358,68 @@ HttpResponse problem_response(const Problem& problem) {
   return r;
 }
 
+namespace {
+
+// Reads a token at `i`; empty when there is none.
+std::string_view token_at(std::string_view s, std::size_t& i) {
+  const std::size_t from = i;
+  while (i < s.size() && is_tchar(s[i])) ++i;
+  return s.substr(from, i - from);
+}
+
+void skip_ows(std::string_view s, std::size_t& i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+}
+
+}  // namespace
+
+std::optional<std::string> MediaType::parameter(std::string_view name) const {
+  for (const auto& [k, v] : parameters) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<MediaType> parse_media_type(std::string_view text) {
+  std::size_t i = 0;
+  skip_ows(text, i);
+  MediaType m;
+  m.type = to_lower(token_at(text, i));
+  if (m.type.empty() || i >= text.size() || text[i] != '/') return std::nullopt;
+  ++i;
+  m.subtype = to_lower(token_at(text, i));
+  if (m.subtype.empty()) return std::nullopt;
+  for (;;) {
+    skip_ows(text, i);
+    if (i == text.size()) return m;
+    if (text[i] != ';') return std::nullopt;
+    ++i;
+    skip_ows(text, i);
+    if (i == text.size() || text[i] == ';') continue;  // an empty parameter is allowed
+    const std::string name = to_lower(token_at(text, i));
+    if (name.empty() || i >= text.size() || text[i] != '=') return std::nullopt;
+    ++i;
+    std::string value;
+    if (i < text.size() && text[i] == '"') {
+      ++i;
+      for (;;) {
+        if (i >= text.size()) return std::nullopt;
+        const char c = text[i++];
+        if (c == '"') break;
+        if (c == '\\') {
+          if (i >= text.size()) return std::nullopt;
+          value += text[i++];
+        } else {
+          value += c;
+        }
+      }
+    } else {
+      value = std::string(token_at(text, i));
+      if (value.empty()) return std::nullopt;
+    }
+    if (name == "charset") value = to_lower(value);  // case-insensitive (RFC 9110 §8.3.2)
+    m.parameters.emplace_back(name, std::move(value));
+  }
+}
+
 }  // namespace tsunagi::server

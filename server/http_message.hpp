@@ -25,6 +25,9 @@ struct HttpRequest {
   /// Header names lower-cased, values with surrounding whitespace removed, in arrival order.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// The peer's IP address ("127.0.0.1", "::1"), set by the server (not parsed from the request);
+  /// per-client limits of logins key on it. Empty when unknown.
+  std::string client;
 
   /// The first header with this lower-case name.
   [[nodiscard]] const std::string* header(std::string_view lower_name) const;
@@ -58,6 +61,8 @@ class RequestParser {
   Status next(HttpRequest& out, ParseError& error);
   /// True when bytes of an unfinished request are buffered.
   [[nodiscard]] bool has_partial() const { return !buffer_.empty(); }
+  /// Bytes buffered and not yet taken out as requests.
+  [[nodiscard]] std::size_t buffered() const { return buffer_.size(); }
 
  private:
   Status fail(ParseError& error, ErrorCode code, std::string detail);
@@ -93,5 +98,20 @@ std::string serialize_response(const HttpResponse& response, bool head_request, 
 
 /// A response carrying a problem (application/problem+json).
 HttpResponse problem_response(const Problem& problem);
+
+/// A media type per RFC 9110 §8.3.1: type "/" subtype *( OWS ";" OWS parameter ). Type, subtype
+/// and parameter names are case-insensitive and kept in lower case (so is a charset's value); a
+/// quoted parameter value is unquoted.
+struct MediaType {
+  std::string type;
+  std::string subtype;
+  std::vector<std::pair<std::string, std::string>> parameters;
+  /// "type/subtype"
+  [[nodiscard]] std::string essence() const { return type + "/" + subtype; }
+  /// The value of a parameter (name in lower case), or nullopt.
+  [[nodiscard]] std::optional<std::string> parameter(std::string_view name) const;
+};
+/// nullopt when `text` is not a media type.
+std::optional<MediaType> parse_media_type(std::string_view text);
 
 }  // namespace tsunagi::server

@@ -1,20 +1,32 @@
 #include "server/http_server.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/peer.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
+#include "server/async_log.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
 #include "server/dispatcher.hpp"
@@ -32,22 +44,86 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr const char* kConnectionKey = "tsunagi.connection";
 
+// Back-pressure per connection. While more than kOutputHigh bytes of a connection's responses
+// wait in Pistache's queue (its client does not read), no further request of it is parsed; parsing
+// resumes when the queue is down to kOutputLow. Bytes that arrive meanwhile wait unparsed, up to
+// one request's limits plus kInputSlack; a client that sends more without reading is cut off.
+constexpr std::size_t kOutputHigh = 1024 * 1024;
+constexpr std::size_t kOutputLow = 256 * 1024;
+constexpr std::size_t kInputSlack = 64 * 1024;
+
 // Our state of one TCP connection. The mutex orders requests of the connection: while one of
 // them is on the worker pool (busy), later pipelined bytes are buffered, and the worker resumes
 // parsing them when it has answered, so responses go out in request order.
+struct Shared;
+
 struct Connection {
-  std::mutex mu;
+  std::recursive_mutex mu;  // recursive: a write's completion may resume parsing (see send)
   RequestParser parser;
   bool busy = false;
   bool closing = false;
   /// Writes handed to Pistache and not yet out. While there are none, a response is written to
   /// the socket directly (nothing of ours can be queued ahead of it).
   std::shared_ptr<std::atomic<int>> queued = std::make_shared<std::atomic<int>>(0);
+  /// The bytes of those writes (see kOutputHigh).
+  std::shared_ptr<std::atomic<std::size_t>> queued_bytes =
+      std::make_shared<std::atomic<std::size_t>>(0);
+  /// Parsing stopped because queued_bytes went over kOutputHigh, since paused_since.
+  bool paused = false;
+  Clock::time_point paused_since;
+  std::weak_ptr<Connection> self;
+  std::weak_ptr<Shared> shared;
   /// The socket's inode: a worker checks it before answering, in case Pistache closed the
   /// descriptor meanwhile (its own request timeout) and the number now belongs to another client.
   ino_t socket_ino = 0;
+  /// The peer's IP address, for per-client limits.
+  std::string client;
   explicit Connection(ParseLimits limits) : parser(limits) {}
 };
+
+// The peer's IP address, "" when it cannot be read.
+std::string peer_address(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    if (::inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf) == nullptr) return {};
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    if (::inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf) == nullptr) return {};
+  } else {
+    return {};
+  }
+  return buf;
+}
+
+// The server writes to its store (logins, sessions, edits): a store it cannot write is refused at
+// start-up with the reason, rather than served until the first write answers 503.
+void check_store_writable(const std::filesystem::path& db) {
+  struct stat st {};
+  if (::stat(db.c_str(), &st) != 0) return;  // missing: the store's own open says so
+  const std::string name = db.string();
+  struct statvfs fs {};
+  if (::statvfs(name.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
+    throw std::runtime_error("the store " + name +
+                             " is on a read-only file system; the server writes logins, "
+                             "sessions and edits to it: serve a copy on a writable disk");
+  }
+  if ((st.st_mode & 0222) == 0 || ::access(name.c_str(), W_OK) != 0) {
+    throw std::runtime_error("the store " + name +
+                             " is read-only (its permissions); the server writes logins, "
+                             "sessions and edits to it: make it writable (chmod u+w) for the "
+                             "user that runs tsunagi");
+  }
+  const auto dir = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
+  if (::access(dir.c_str(), W_OK) != 0) {
+    throw std::runtime_error("the folder " + dir.string() + " of the store is not writable; " +
+                             "SQLite keeps its write-ahead log (" + db.filename().string() +
+                             "-wal) beside the store");
+  }
+}
 
 struct Shared {
   std::unique_ptr<ServerContext> context;
@@ -55,8 +131,21 @@ struct Shared {
   std::unique_ptr<Router> router;
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<WorkerPool> pool;
+  /// Logins (argon2id) have their own small pool, so that a flood of them leaves the workers to
+  /// writes; at most login_per_client of one address are queued or running at once.
+  std::unique_ptr<WorkerPool> login_pool;
+  int login_per_client = 2;
+  std::mutex logins_mu;
+  std::unordered_map<std::string, int> logins_in_flight;  ///< client address → count
+  /// Connections paused by back-pressure; the write-timeout sweeper closes those that stay
+  /// paused longer than write_timeout (their client does not read).
+  std::mutex paused_mu;
+  std::vector<std::pair<std::weak_ptr<Connection>, std::weak_ptr<Pistache::Tcp::Peer>>> paused;
+  std::chrono::seconds write_timeout{10};
   ParseLimits limits;
   bool access_log = true;
+  /// Every line goes through the async log: a stalled stderr never stalls a request.
+  std::unique_ptr<AsyncLog> async_log;
   std::function<void(const std::string&)> log;
 };
 
@@ -89,6 +178,23 @@ std::size_t write_now(int fd, std::string_view head, std::string_view body) {
     n = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
   return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
+          const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool on_reactor);
+
+// After a queued write went out: parsing resumes if it was paused by back-pressure. Runs on the
+// peer's reactor thread (Pistache settles a write's promise there).
+void resume_if_paused(const std::weak_ptr<Connection>& weak_conn,
+                      const std::weak_ptr<Pistache::Tcp::Peer>& weak_peer) {
+  auto conn = weak_conn.lock();
+  auto peer = weak_peer.lock();
+  if (!conn || !peer) return;
+  std::lock_guard lock(conn->mu);
+  if (!conn->paused || conn->closing) return;
+  conn->paused = false;
+  auto shared = conn->shared.lock();
+  if (shared && !conn->busy) pump(shared, conn, peer, /*on_reactor=*/true);
 }
 
 // Writes one response. Must be called with conn.mu held; `on_reactor` = on the thread of the
@@ -132,10 +238,14 @@ void send(const Shared& shared, Connection& conn, const std::shared_ptr<Pistache
     }
     const std::size_t size = rest.size();
     conn.queued->fetch_add(1);
+    conn.queued_bytes->fetch_add(size);
     written.emplace(peer->send(Pistache::RawBuffer(std::move(rest), size)));
-    auto queued = conn.queued;
-    written->then([queued](ssize_t) { queued->fetch_sub(1); },
-                  [queued](std::exception_ptr&) { queued->fetch_sub(1); });
+    const auto settled = [queued = conn.queued, bytes = conn.queued_bytes, size,
+                          weak_conn = conn.self, weak_peer = std::weak_ptr(peer)] {
+      queued->fetch_sub(1);
+      if (bytes->fetch_sub(size) - size <= kOutputLow) resume_if_paused(weak_conn, weak_peer);
+    };
+    written->then([settled](ssize_t) { settled(); }, [settled](std::exception_ptr&) { settled(); });
   }
   if (!keep) {
     conn.closing = true;
@@ -161,6 +271,22 @@ void send(const Shared& shared, Connection& conn, const std::shared_ptr<Pistache
 void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
           const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool on_reactor);
 
+// One of the client's login_per_client places for a login; false when all are taken.
+bool take_login_slot(Shared& shared, const std::string& client) {
+  std::lock_guard lock(shared.logins_mu);
+  int& n = shared.logins_in_flight[client];
+  if (n >= shared.login_per_client) return false;
+  ++n;
+  return true;
+}
+
+void release_login_slot(Shared& shared, const std::string& client) {
+  std::lock_guard lock(shared.logins_mu);
+  const auto it = shared.logins_in_flight.find(client);
+  if (it == shared.logins_in_flight.end()) return;
+  if (--it->second <= 0) shared.logins_in_flight.erase(it);
+}
+
 // Runs a prepared request's work on a worker, then answers and resumes the connection.
 void run_on_worker(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
                    std::weak_ptr<Pistache::Tcp::Peer> weak_peer,
@@ -180,6 +306,16 @@ void run_on_worker(const std::shared_ptr<Shared>& shared, const std::shared_ptr<
 void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
           const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool on_reactor) {
   while (!conn->busy && !conn->closing) {
+    if (conn->queued_bytes->load() > kOutputHigh) {
+      if (!conn->paused) {  // the client is not reading: parse nothing more until it does
+        conn->paused = true;
+        conn->paused_since = Clock::now();
+        std::lock_guard lock(shared->paused_mu);
+        shared->paused.emplace_back(conn, peer);
+      }
+      return;
+    }
+    conn->paused = false;
     auto request = std::make_shared<HttpRequest>();
     ParseError error;
     const auto status = conn->parser.next(*request, error);
@@ -192,6 +328,7 @@ void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connectio
       send(*shared, *conn, peer, on_reactor, "-", "-", false, r, start);
       return;
     }
+    request->client = conn->client;
     auto prepared = shared->dispatcher->prepare(request);
     if (prepared.response) {
       send(*shared, *conn, peer, on_reactor, request->method, request->target,
@@ -203,13 +340,37 @@ void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connectio
            request->keep_alive(), prepared.work(), start);
       continue;
     }
+    if (prepared.login && !take_login_slot(*shared, conn->client)) {
+      HttpResponse r = problem_response(
+          make_problem(ErrorCode::login_throttled,
+                       "too many logins at once from your address; wait for the answers "
+                       "before sending more",
+                       {{"Retry-After", "1"}}));
+      add_common_headers(r);
+      send(*shared, *conn, peer, on_reactor, request->method, request->target,
+           request->keep_alive(), r, start);
+      continue;
+    }
     conn->busy = true;
     std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
-    const bool queued = shared->pool->submit(
+    if (prepared.login) {
+      // The slot is given back when the login has run, whatever its outcome.
+      prepared.work = [shared, client = conn->client, work = std::move(prepared.work)] {
+        struct Release {
+          Shared& s;
+          const std::string& c;
+          ~Release() { release_login_slot(s, c); }
+        } release{*shared, client};
+        return work();
+      };
+    }
+    WorkerPool& pool = prepared.login ? *shared->login_pool : *shared->pool;
+    const bool queued = pool.submit(
         [shared, conn, weak, request, work = std::move(prepared.work), start]() mutable {
           run_on_worker(shared, conn, std::move(weak), std::move(request), std::move(work), start);
         });
     if (!queued) {
+      if (prepared.login) release_login_slot(*shared, conn->client);
       conn->busy = false;
       HttpResponse r = problem_response(
           make_problem(ErrorCode::overloaded,
@@ -237,8 +398,11 @@ class Adapter : public Pistache::Http::Handler {
     // fed, so it stays tiny.
     peer->putData(ParserData, std::make_shared<Pistache::Http::RequestParser>(64));
     auto conn = std::make_shared<Connection>(shared_->limits);
+    conn->self = conn;
+    conn->shared = shared_;
     struct stat st {};
     if (::fstat(peer->fd(), &st) == 0) conn->socket_ino = st.st_ino;
+    conn->client = peer_address(peer->fd());
     peer->putData(kConnectionKey, std::move(conn));
   }
 
@@ -261,12 +425,51 @@ class Adapter : public Pistache::Http::Handler {
       Pistache::Http::Handler::getParser(peer)->reset();
     }
     conn->parser.feed(std::string_view(buffer, len));
-    if (!conn->busy) pump(shared_, conn, peer, /*on_reactor=*/true);
+    if (!conn->busy && !conn->paused) pump(shared_, conn, peer, /*on_reactor=*/true);
+    // Bytes that wait while a request is on a worker or the client does not read its answers:
+    // at most one more request. More is a client pipelining without reading: cut it off.
+    const std::size_t bound =
+        shared_->limits.max_header_bytes + shared_->limits.max_body_bytes + kInputSlack;
+    if ((conn->busy || conn->paused) && conn->parser.buffered() > bound && !conn->closing) {
+      conn->closing = true;
+      ::shutdown(peer->fd(), SHUT_RDWR);
+    }
   }
 
  private:
   std::shared_ptr<Shared> shared_;
 };
+
+// Closes connections that stay paused by back-pressure longer than the write timeout: their
+// client sends requests but does not read the answers. Checked every 250 ms.
+void sweep_paused(Shared& shared) {
+  std::vector<std::pair<std::weak_ptr<Connection>, std::weak_ptr<Pistache::Tcp::Peer>>> list;
+  {
+    std::lock_guard lock(shared.paused_mu);
+    list.swap(shared.paused);
+  }
+  const auto now = Clock::now();
+  decltype(list) keep;
+  for (auto& [weak_conn, weak_peer] : list) {
+    auto conn = weak_conn.lock();
+    auto peer = weak_peer.lock();
+    if (!conn || !peer) continue;
+    std::lock_guard lock(conn->mu);
+    if (!conn->paused || conn->closing) continue;
+    if (now - conn->paused_since < shared.write_timeout) {
+      keep.emplace_back(std::move(weak_conn), std::move(weak_peer));
+      continue;
+    }
+    // As for workers: only if the descriptor is still this connection's socket.
+    struct stat st {};
+    if (::fstat(peer->fd(), &st) == 0 && st.st_ino == conn->socket_ino) {
+      conn->closing = true;
+      ::shutdown(peer->fd(), SHUT_RDWR);
+    }
+  }
+  std::lock_guard lock(shared.paused_mu);
+  for (auto& k : keep) shared.paused.push_back(std::move(k));
+}
 
 }  // namespace
 
@@ -276,16 +479,22 @@ struct HttpServer::Impl {
   std::unique_ptr<Pistache::Http::Endpoint> endpoint;
   bool started = false;
   bool stopped = false;
+  std::mutex sweeper_mu;
+  std::condition_variable sweeper_cv;
+  bool sweeper_stop = false;
+  std::thread sweeper;
 };
 
 HttpServer::HttpServer(Config config, std::function<void(const std::string&)> log)
     : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   auto shared = std::make_shared<Shared>();
-  shared->log = std::move(log);
+  shared->async_log = std::make_unique<AsyncLog>(std::move(log));
+  shared->log = [async = shared->async_log.get()](const std::string& line) { async->log(line); };
   shared->access_log = config.access_log;
   shared->limits.max_body_bytes = static_cast<std::size_t>(config.max_request_bytes);
   shared->limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
+  check_store_writable(config.db);
   shared->context = std::make_unique<ServerContext>(config);
   shared->auth = std::make_unique<Auth>(*shared->context);
   shared->router = std::make_unique<Router>(build_router(*shared->context, *shared->auth));
@@ -298,6 +507,10 @@ HttpServer::HttpServer(Config config, std::function<void(const std::string&)> lo
   };
   shared->pool =
       std::make_unique<WorkerPool>(config.workers, static_cast<std::size_t>(config.worker_queue));
+  shared->login_pool = std::make_unique<WorkerPool>(config.login_workers,
+                                                    static_cast<std::size_t>(config.login_queue));
+  shared->login_per_client = config.login_per_client;
+  shared->write_timeout = std::chrono::seconds(config.request_timeout_s);
   shared->auth->set_background([pool = shared->pool.get()](std::function<void()> job) {
     return pool->submit(std::move(job));
   });
@@ -310,6 +523,13 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
   const auto& c = impl_->config;
+  // At the open-file limit Pistache 0.0.5's accept loop spins at 100 % CPU (accept() fails with
+  // EMFILE and the listening socket stays readable); that needs a patched Pistache. Until then,
+  // take the highest limit the system allows us.
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
   Pistache::Address address;
   try {
     address = Pistache::Address(c.host, Pistache::Port(static_cast<std::uint16_t>(c.port)));
@@ -342,6 +562,16 @@ void HttpServer::start() {
                              what);
   }
   impl_->started = true;
+  impl_->shared->dispatcher->set_bound_port(port());
+  impl_->sweeper = std::thread([impl = impl_.get(), shared = impl_->shared] {
+    std::unique_lock lock(impl->sweeper_mu);
+    while (!impl->sweeper_cv.wait_for(lock, std::chrono::milliseconds(250),
+                                      [impl] { return impl->sweeper_stop; })) {
+      lock.unlock();
+      sweep_paused(*shared);
+      lock.lock();
+    }
+  });
 }
 
 std::uint16_t HttpServer::port() const {
@@ -351,10 +581,25 @@ std::uint16_t HttpServer::port() const {
 void HttpServer::stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
+  if (impl_->sweeper.joinable()) {
+    {
+      std::lock_guard lock(impl_->sweeper_mu);
+      impl_->sweeper_stop = true;
+    }
+    impl_->sweeper_cv.notify_all();
+    impl_->sweeper.join();
+  }
   // Answer what is queued while the reactors can still write, then stop the reactors.
+  if (impl_->shared && impl_->shared->login_pool) impl_->shared->login_pool->stop();
   if (impl_->shared && impl_->shared->pool) impl_->shared->pool->stop();
   if (impl_->endpoint && impl_->started) impl_->endpoint->shutdown();
   impl_->endpoint.reset();
+  // No thread logs any more: write out what the async log holds (unless stderr is stuck).
+  if (impl_->shared) {
+    impl_->shared->access_log = false;
+    impl_->shared->log = nullptr;
+    impl_->shared->async_log.reset();
+  }
 }
 
 }  // namespace tsunagi::server

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "geo/error.hpp"
+#include "geo/json_input.hpp"
 #include "geo/resource_json.hpp"
 #include "geo/resource_query.hpp"
 #include "geo/snapshot.hpp"
@@ -109,17 +110,21 @@ HttpResponse json_response(int status, const json& body, std::string_view conten
 
 json parse_json_body(const HttpRequest& request) {
   const std::string* ct = request.header("content-type");
-  const std::string_view type = ct ? std::string_view(*ct).substr(0, ct->find(';')) : "";
-  if (type != "application/json" && type != "application/geo+json") {
+  const auto type = ct ? parse_media_type(*ct) : std::nullopt;
+  if (!type ||
+      (type->essence() != "application/json" && type->essence() != "application/geo+json")) {
     throw ApiError(ErrorCode::unsupported_media_type,
                    "send the body as JSON with 'Content-Type: application/json'");
   }
+  if (const auto charset = type->parameter("charset"); charset && *charset != "utf-8") {
+    throw ApiError(ErrorCode::unsupported_media_type,
+                   "send the body as UTF-8 JSON (charset=utf-8, or no charset)");
+  }
   json j;
   try {
-    j = json::parse(request.body);
-  } catch (const json::parse_error& e) {
-    throw ApiError(ErrorCode::invalid_body, "the body is not valid UTF-8 JSON (problem at byte " +
-                                                std::to_string(e.byte) + ")");
+    j = geo::parse_untrusted_json(request.body, "the body");
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_body, e.what());
   }
   if (!j.is_object()) throw ApiError(ErrorCode::invalid_body, "the body must be a JSON object");
   return j;

@@ -26,8 +26,9 @@ std::string_view method_name(Method m);
 bool is_safe(Method m);
 
 /// Whether a handler may run on a reactor thread (quick: reads of the snapshot) or must run on
-/// the worker pool (writes, password hashing, anything that can take more than a moment).
-enum class Runs : std::uint8_t { reactor, worker };
+/// the worker pool (writes, anything that can take more than a moment), or on the small login
+/// pool (argon2id password checks: a flood of anonymous logins must not take the writers' workers).
+enum class Runs : std::uint8_t { reactor, worker, login };
 
 /// Who is calling.
 struct Principal {

@@ -14,7 +14,8 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
     return [&a, f](RequestContext& rc) { return f(a, rc); };
   };
   constexpr auto reactor = Runs::reactor;
-  constexpr auto worker = Runs::worker;  // writes, argon2id, store reads
+  constexpr auto worker = Runs::worker;  // writes, store reads
+  constexpr auto logins = Runs::login;   // argon2id: its own small pool, per-client limits
   // clang-format off
   //       method          pattern                           roles       runs     handler
   return {
@@ -25,7 +26,7 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::put,  "/api/resources/{id}",            kEditors,  worker,  with_context(update_resource)},
       {Method::post, "/api/resources/{id}/close",      kEditors,  worker,  with_context(close_resource)},
       {Method::get,  "/api/resources/{id}/history",    kSignedIn, worker,  with_context(resource_history)},
-      {Method::post, "/api/login",                     kEveryone, worker,  with_auth(login), /*csrf=*/false},
+      {Method::post, "/api/login",                     kEveryone, logins,  with_auth(login), /*csrf=*/false},
       {Method::post, "/api/logout",                    kSignedIn, worker,  with_auth(logout)},
       {Method::get,  "/api/me",                        kSignedIn, reactor, [](RequestContext& rc) { return me(rc); }},
       {Method::get,  "/api/users",                     kAdmins,   worker,  with_context(list_users)},

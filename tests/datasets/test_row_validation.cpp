@@ -88,3 +88,29 @@ TEST(TextEncoding, HeaderKeysIgnoreLineBreaksAndWidth) {
             "fax番号");
   EXPECT_EQ(ds::header_key("方書（ビル名等）"), "方書(ビル名等)");
 }
+
+TEST(TextEncoding, Cp932DecodesInChunksSplitAnywhere) {
+  const std::string text = "名称,髙橋①サロン\n住所,高松市番町一丁目\n";
+  const std::string sjis = ds::utf8_to_cp932(text);
+  for (std::size_t chunk = 1; chunk <= sjis.size(); ++chunk) {
+    ds::Cp932Decoder d;
+    std::string out;
+    for (std::size_t at = 0; at < sjis.size(); at += chunk) {
+      d.feed(std::string_view(sjis).substr(at, chunk), at + chunk >= sjis.size(), out);
+    }
+    EXPECT_EQ(out, text) << "chunks of " << chunk;
+  }
+  // The offset of a bad byte counts from the start of all input; a character cut off at the end
+  // is an error too.
+  ds::Cp932Decoder bad;
+  std::string out;
+  bad.feed(sjis.substr(0, 4), false, out);
+  try {
+    bad.feed("\x82\xa0\xff\xff", true, out);
+    ADD_FAILURE() << "no error";
+  } catch (const tsunagi::geo::InvalidArgument& e) {
+    EXPECT_STREQ(e.what(), "byte 6 is not valid CP932");
+  }
+  ds::Cp932Decoder cut;
+  EXPECT_THROW(cut.feed("\x82", true, out), tsunagi::geo::InvalidArgument);
+}

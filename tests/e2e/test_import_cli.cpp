@@ -213,3 +213,125 @@ TEST(ImportCli, KilledImportLeavesTheStoreAsBefore) {
   const geo::Store s = geo::Store::open(db, geo::Store::Mode::read_only);
   EXPECT_EQ(s.resource_count(), 2);
 }
+
+namespace {
+
+// 20 rows "id0".."id19" in Takamatsu; row `long_row` (0-based), when >= 0, has a name of 11 MB,
+// longer than GDAL's CSV line limit (10 MB).
+std::string twenty_rows_csv(int long_row) {
+  std::string csv = "id,name,lat,lon\n";
+  for (int i = 0; i < 20; ++i) {
+    const std::string name =
+        i == long_row ? std::string(11 * 1024 * 1024, 'x') : "サロン" + std::to_string(i);
+    csv += "id" + std::to_string(i) + "," + name + ",34.3" + std::to_string(10 + i) + ",134.04\n";
+  }
+  return csv;
+}
+
+// A store with the 20 rows of source "salons" imported; returns its path.
+std::string store_with_twenty(const TempDir& dir) {
+  const auto db = (dir / "t.tsunagi").string();
+  write_file(dir / "salons.csv", twenty_rows_csv(-1));
+  const auto r = run_tsunagi({"import", "--db", db, "--kind", "ibasho", "--source-key", "salons",
+                              (dir / "salons.csv").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  return db;
+}
+
+}  // namespace
+
+TEST(ImportCli, AReadErrorMidCsvFailsTheImportAndTouchesNothing) {
+  TempDir dir;
+  const auto db = store_with_twenty(dir);
+  const auto before = tsunagi::test::file_digest(db);
+  write_file(dir / "long.csv", twenty_rows_csv(5));
+  for (const bool close_missing : {false, true}) {
+    std::vector<std::string> args = {"import", "--db",         db,      "--kind",
+                                     "ibasho", "--source-key", "salons"};
+    if (close_missing) args.push_back("--close-missing");
+    args.push_back((dir / "long.csv").string());
+    const auto r = run_tsunagi(args);
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("long.csv cannot be read past row 6"));
+    EXPECT_THAT(r.out, HasSubstr("Maximum number of characters"));
+    EXPECT_THAT(r.out, HasSubstr("no resource was closed"));
+    EXPECT_EQ(tsunagi::test::file_digest(db), before) << "close_missing=" << close_missing;
+  }
+  EXPECT_EQ(names_in(db).size(), 20U);
+}
+
+TEST(ImportCli, ACorruptDbfFailsTheImportAndTouchesNothing) {
+  TempDir dir;
+  const auto db = store_with_twenty(dir);
+  const auto before = tsunagi::test::file_digest(db);
+  // The same rows as a shapefile, then the DBF cut after its 10th record (its header still
+  // promises 20): GDAL reports "fread(...) failed on DBF file" for the 11th.
+  const auto conv = tsunagi::test::run_program(
+      {"ogr2ogr", "-f", "ESRI Shapefile", (dir / "shp").string(), (dir / "salons.csv").string(),
+       "-nln", "salons", "-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat", "-a_srs",
+       "EPSG:4326"});
+  ASSERT_EQ(conv.exit_code, 0) << conv.err;
+  const auto dbf = dir / "shp" / "salons.dbf";
+  const std::string bytes = read_file(dbf);
+  const auto header = static_cast<std::size_t>(static_cast<unsigned char>(bytes[8]) |
+                                               (static_cast<unsigned char>(bytes[9]) << 8));
+  const auto record = static_cast<std::size_t>(static_cast<unsigned char>(bytes[10]) |
+                                               (static_cast<unsigned char>(bytes[11]) << 8));
+  write_file(dbf, bytes.substr(0, header + 10 * record + record / 2));
+  for (const bool close_missing : {false, true}) {
+    std::vector<std::string> args = {"import", "--db",         db,      "--kind",
+                                     "ibasho", "--source-key", "salons"};
+    if (close_missing) args.push_back("--close-missing");
+    args.push_back((dir / "shp" / "salons.shp").string());
+    const auto r = run_tsunagi(args);
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("salons.shp cannot be read past feature 10"));
+    EXPECT_THAT(r.out, HasSubstr("failed on DBF file"));
+    EXPECT_EQ(tsunagi::test::file_digest(db), before) << "close_missing=" << close_missing;
+  }
+}
+
+TEST(ImportCli, RowsGoThroughTheSameValidationAsTheApi) {
+  TempDir dir;
+  write_file(dir / "salons.csv",
+             "id,name,lat,lon,url,備考\n"
+             "1,サロンA,34.34,134.04,https://example.jp/a,\n"
+             "2,サロンB,34.35,134.05,javascript:alert(1),\n"
+             "3,サロン\xE2\x80\xAE"
+             "C,34.36,134.06,,\n"
+             "4,サロンD,34.37,134.07,," +
+                 std::string(4001, 'x') + "\n");
+  const auto r = run_tsunagi({"import", "--db", (dir / "t.tsunagi").string(), "--kind", "ibasho",
+                              (dir / "salons.csv").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("rejected salons.csv row 3: url must be an http:// or https://"));
+  EXPECT_THAT(r.out, HasSubstr("rejected salons.csv row 4: name contains the bidirectional"));
+  EXPECT_THAT(r.out, HasSubstr("rejected salons.csv row 5: note is too long"));
+  EXPECT_EQ(names_in(dir / "t.tsunagi").size(), 1U);
+}
+
+TEST(ImportCli, ALargeCp932FileIsDecodedInChunks) {
+  TempDir dir;
+  // 1000 rows of ~100 KB (a long unmapped column): 100 MB of Shift_JIS.
+  std::string big;
+  for (int i = 0; i < 50000; ++i) big += "\x82\xa0";  // あ in CP932
+  std::string csv = "id,name,lat,lon,memo\n";
+  for (int i = 0; i < 1000; ++i) {
+    csv += std::to_string(i) + ",\x83\x54\x83\x8d\x83\x93" /* サロン */ + std::to_string(i) +
+           ",34.34,134.04," + big + "\n";
+  }
+  write_file(dir / "big.csv", csv);
+  csv.clear();
+  csv.shrink_to_fit();
+  const auto r = tsunagi::test::run_program(
+      {"/usr/bin/time", "-v", TSUNAGI_BINARY, "import", "--db", (dir / "t.tsunagi").string(),
+       "--kind", "ibasho", "--encoding", "CP932", "--quiet", (dir / "big.csv").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+  const auto at = r.err.find("Maximum resident set size (kbytes): ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const long max_rss_kib = std::stol(r.err.substr(at + 36));
+  std::printf("import of a 100 MB CP932 file: max RSS %ld KiB\n", max_rss_kib);
+  // Stated bound: 80 MiB (the whole file decoded in memory took 2.6 times its size).
+  EXPECT_LT(max_rss_kib, 80 * 1024);
+  EXPECT_EQ(names_in(dir / "t.tsunagi").size(), 1000U);
+}

@@ -105,3 +105,24 @@ TEST(HttpMessage, ResponsesKeepAliveAndHeadHasNoBody) {
 
 }  // namespace
 }  // namespace tsunagi::server
+
+namespace tsunagi::server {
+namespace {
+
+TEST(MediaType, ParsedPerRfc9110) {
+  const auto m = parse_media_type("APPLICATION/JSON ;charset=UTF-8; q=\"a \\\"b\\\"\"");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->essence(), "application/json");
+  EXPECT_EQ(m->parameter("charset"), "utf-8");
+  EXPECT_EQ(m->parameter("q"), "a \"b\"");
+  EXPECT_EQ(parse_media_type("application/geo+json")->essence(), "application/geo+json");
+  EXPECT_TRUE(parse_media_type("application/json;"));
+  for (const char* bad :
+       {"", "application", "application/", "/json", "application/json x",
+        "application/json; charset", "application/json; a=\"open", "application json"}) {
+    EXPECT_FALSE(parse_media_type(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace tsunagi::server

@@ -50,7 +50,7 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
       {"PUT /api/resources/{id}", {"coordinator,matcher,admin", Runs::worker}},
       {"POST /api/resources/{id}/close", {"coordinator,matcher,admin", Runs::worker}},
       {"GET /api/resources/{id}/history", {"coordinator,matcher,planner,admin", Runs::worker}},
-      {"POST /api/login", {"public,coordinator,matcher,planner,admin", Runs::worker}},
+      {"POST /api/login", {"public,coordinator,matcher,planner,admin", Runs::login}},
       {"POST /api/logout", {"coordinator,matcher,planner,admin", Runs::worker}},
       {"GET /api/me", {"coordinator,matcher,planner,admin", Runs::reactor}},
       {"GET /api/users", {"admin", Runs::worker}},

@@ -29,9 +29,18 @@ std::string lower(std::string s) {
   return s;
 }
 
-int connect_to(const std::string& host, int port) {
+int connect_to(const std::string& host, int port, const std::string& source = {}) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket() failed");
+  if (!source.empty()) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+      ::close(fd);
+      throw std::runtime_error("cannot bind to the source address " + source);
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -135,7 +144,12 @@ HttpResult read_response(int fd, bool head, int timeout_ms) {
   return res;
 }
 
-HttpClient::HttpClient(std::string host, int port) : host_(std::move(host)), port_(port) {}
+int open_connection(const std::string& host, int port, const std::string& source) {
+  return connect_to(host, port, source);
+}
+
+HttpClient::HttpClient(std::string host, int port, std::string source_address)
+    : host_(std::move(host)), port_(port), source_(std::move(source_address)) {}
 
 HttpClient::~HttpClient() {
   close_socket();
@@ -153,7 +167,7 @@ void HttpClient::connect_if_needed() {
     if (::poll(&p, 1, 0) > 0) close_socket();
   }
   if (fd_ < 0) {
-    fd_ = connect_to(host_, port_);
+    fd_ = connect_to(host_, port_, source_);
     ++connections_;
   }
 }

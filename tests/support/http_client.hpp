@@ -31,7 +31,9 @@ struct HttpResult {
 /// One keep-alive connection; reconnects when the server closed it.
 class HttpClient {
  public:
-  HttpClient(std::string host, int port);
+  /// `source_address`: the local IPv4 address to connect from ("127.0.0.2": any 127.x.y.z works
+  /// on loopback), to play a second client; empty = any.
+  HttpClient(std::string host, int port, std::string source_address = {});
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
   ~HttpClient();
@@ -56,9 +58,14 @@ class HttpClient {
   void close_socket();
   std::string host_;
   int port_;
+  std::string source_;
   int fd_ = -1;
   int connections_ = 0;
 };
+
+/// A connected TCP socket (blocking, TCP_NODELAY) to host:port, from `source` when given; the
+/// caller closes it. For attacks that need the raw socket. @throws std::runtime_error.
+int open_connection(const std::string& host, int port, const std::string& source = {});
 
 /// Reads one HTTP response from `fd` (blocking, with a timeout). `head` = it answers a HEAD.
 HttpResult read_response(int fd, bool head, int timeout_ms);
@@ -76,6 +83,7 @@ class ServerProcess {
 
   [[nodiscard]] const std::string& host() const { return host_; }
   [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
   /// Sends `signal` and waits; returns the exit code (128+n when killed by signal n).
   int stop(int signal);
   /// Everything printed so far.
