@@ -355,17 +355,17 @@ GdalSource GdalSource::open(const std::filesystem::path& path, Encoding encoding
                "KEEP_GEOM_COLUMNS=YES"};
   } else if (impl->format == SourceFormat::shapefile) {
     if (encoding == Encoding::cp932) {
-      options.push_back("ENCODING=CP932");
+      options.emplace_back("ENCODING=CP932");
       impl->encoding_note = "CP932 (--encoding)";
     } else if (encoding == Encoding::utf8) {
-      options.push_back("ENCODING=UTF-8");
+      options.emplace_back("ENCODING=UTF-8");
       impl->encoding_note = "UTF-8 (--encoding)";
     } else if (auto cpg = sibling_with_extension(path, ".cpg")) {
       const std::string declared(trim(read_small_file(*cpg)));
       const auto enc = parse_encoding(declared);
       if (enc == Encoding::cp932) {
         // GDAL's SHIFT_JIS drops 髙 and ①; CP932 keeps them.
-        options.push_back("ENCODING=CP932");
+        options.emplace_back("ENCODING=CP932");
         impl->encoding_note = "CP932 (from .cpg '" + declared + "')";
       } else {
         impl->encoding_note = "from .cpg '" + declared + "'";
@@ -380,10 +380,10 @@ GdalSource GdalSource::open(const std::filesystem::path& path, Encoding encoding
         if (f.get(c)) ldid = static_cast<unsigned char>(c);
       }
       if (ldid == 0x13 || ldid == 0x7B) {  // 0x13 = CP932, 0x7B = Japanese Shift-JIS (ESRI)
-        options.push_back("ENCODING=CP932");
+        options.emplace_back("ENCODING=CP932");
         impl->encoding_note = "CP932 (from the DBF language id)";
       } else if (ldid == 0) {
-        options.push_back("ENCODING=");  // pass bytes through, then check them row by row
+        options.emplace_back("ENCODING=");  // pass bytes through, then check them row by row
         impl->check_utf8 = true;
         impl->encoding_note = "undeclared (checked as UTF-8)";
       } else {
@@ -397,6 +397,7 @@ GdalSource GdalSource::open(const std::filesystem::path& path, Encoding encoding
 
   GdalMessageCapture capture;
   std::vector<const char*> opt_ptrs;
+  opt_ptrs.reserve(options.size() + 1);
   for (const auto& o : options) opt_ptrs.push_back(o.c_str());
   opt_ptrs.push_back(nullptr);
   std::vector<const char*> drivers;

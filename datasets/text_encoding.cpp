@@ -50,7 +50,7 @@ struct IconvCloser {
 
 std::string convert(std::string_view bytes, const char* from, const char* to) {
   iconv_t cd = iconv_open(to, from);
-  if (cd == reinterpret_cast<iconv_t>(-1)) {
+  if (cd == reinterpret_cast<iconv_t>(-1)) {  // NOLINT(performance-no-int-to-ptr): iconv's API
     throw geo::InvalidArgument(std::string("this system cannot convert ") + from + " to " + to +
                                " (iconv)");
   }
@@ -83,7 +83,7 @@ std::string convert(std::string_view bytes, const char* from, const char* to) {
 }  // namespace
 
 Cp932Decoder::Cp932Decoder() : cd_(iconv_open("UTF-8", "CP932")) {
-  if (cd_ == reinterpret_cast<void*>(-1)) {
+  if (cd_ == reinterpret_cast<void*>(-1)) {  // NOLINT(performance-no-int-to-ptr): iconv's API
     throw geo::InvalidArgument("this system cannot convert CP932 to UTF-8 (iconv)");
   }
 }

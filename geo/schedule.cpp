@@ -225,7 +225,7 @@ class Parser {
   std::optional<Core> probe(std::size_t i) const;
   [[nodiscard]] bool announces_rule(std::size_t i) const;
   std::string note(std::size_t from, std::size_t to) const;
-  Schedule finish(const Core& c, std::string text_note, std::size_t boundary) const;
+  Schedule finish(const Core& c, const std::string& text_note, std::size_t boundary) const;
   [[nodiscard]] bool is_irregular_text() const;
   Schedule irregular_whole() const;
 
@@ -735,7 +735,7 @@ Schedule Parser::irregular_whole() const {
   return s;
 }
 
-Schedule Parser::finish(const Core& c, std::string text_note, std::size_t boundary) const {
+Schedule Parser::finish(const Core& c, const std::string& text_note, std::size_t boundary) const {
   Schedule s = c.schedule;
   if (text_note.starts_with("不定期")) {  // 「土曜日（不定期）」: the day is only a hint
     std::size_t b = boundary;

@@ -80,7 +80,7 @@ HttpResponse Dispatcher::error(std::exception_ptr e) const {
   return r;
 }
 
-Dispatcher::Prepared Dispatcher::prepare(std::shared_ptr<const HttpRequest> request) const {
+Dispatcher::Prepared Dispatcher::prepare(const std::shared_ptr<const HttpRequest>& request) const {
   try {
     const auto method = parse_method(request->method);
     if (!method) {

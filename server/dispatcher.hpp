@@ -32,7 +32,7 @@ class Dispatcher {
   };
 
   /// Everything up to running the handler. Never throws.
-  [[nodiscard]] Prepared prepare(std::shared_ptr<const HttpRequest> request) const;
+  [[nodiscard]] Prepared prepare(const std::shared_ptr<const HttpRequest>& request) const;
   /// prepare() and run the work here (tests; the real server queues worker routes).
   [[nodiscard]] HttpResponse handle(const HttpRequest& request) const;
 

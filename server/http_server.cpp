@@ -289,9 +289,9 @@ void release_login_slot(Shared& shared, const std::string& client) {
 
 // Runs a prepared request's work on a worker, then answers and resumes the connection.
 void run_on_worker(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connection>& conn,
-                   std::weak_ptr<Pistache::Tcp::Peer> weak_peer,
-                   std::shared_ptr<const HttpRequest> request, std::function<HttpResponse()> work,
-                   Clock::time_point start) {
+                   const std::weak_ptr<Pistache::Tcp::Peer>& weak_peer,
+                   const std::shared_ptr<const HttpRequest>& request,
+                   const std::function<HttpResponse()>& work, Clock::time_point start) {
   HttpResponse response = work();
   std::lock_guard lock(conn->mu);
   conn->busy = false;
@@ -365,10 +365,9 @@ void pump(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Connectio
       };
     }
     WorkerPool& pool = prepared.login ? *shared->login_pool : *shared->pool;
-    const bool queued = pool.submit(
-        [shared, conn, weak, request, work = std::move(prepared.work), start]() mutable {
-          run_on_worker(shared, conn, std::move(weak), std::move(request), std::move(work), start);
-        });
+    const bool queued =
+        pool.submit([shared, conn, weak, request, work = std::move(prepared.work),
+                     start]() mutable { run_on_worker(shared, conn, weak, request, work, start); });
     if (!queued) {
       if (prepared.login) release_login_slot(*shared, conn->client);
       conn->busy = false;
@@ -485,7 +484,7 @@ struct HttpServer::Impl {
   std::thread sweeper;
 };
 
-HttpServer::HttpServer(Config config, std::function<void(const std::string&)> log)
+HttpServer::HttpServer(const Config& config, std::function<void(const std::string&)> log)
     : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   auto shared = std::make_shared<Shared>();

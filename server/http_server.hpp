@@ -24,7 +24,7 @@ class HttpServer {
  public:
   /// Opens the store and builds the first snapshot. `log` receives every log line (access lines
   /// and warnings), without a trailing newline. @throws geo::StoreError.
-  HttpServer(Config config, std::function<void(const std::string&)> log);
+  HttpServer(const Config& config, std::function<void(const std::string&)> log);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();

@@ -2,6 +2,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "geo/error.hpp"
 #include "geo/json_input.hpp"
@@ -9,6 +10,7 @@
 #include "geo/resource_query.hpp"
 #include "geo/snapshot.hpp"
 #include "geo/visibility.hpp"
+#include "server/async_log.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/resource_params.hpp"
@@ -139,7 +141,14 @@ HttpResponse health(ServerContext& c, RequestContext& rc) {
   // The store's generation counts every write, hidden ones included: staff only.
   if (audience != geo::Audience::public_)
     body["generation"] = snapshot ? snapshot->generation() : 0;
-  HttpResponse r = json_response(200, body);
+  // For the operator's monitoring: the write-ahead log must stay beside the store (writes are
+  // refused without it), and the access log drops lines rather than stall the server.
+  std::error_code ec;
+  const bool wal = std::filesystem::exists(c.config().db.string() + "-wal", ec);
+  body["store_wal"] = wal ? "ok" : "missing";
+  body["log_lines_dropped"] = log_lines_dropped();
+  if (!wal) body["status"] = "degraded";
+  HttpResponse r = json_response(wal ? 200 : 503, body);
   r.set_header("Cache-Control", "no-store");
   return r;
 }

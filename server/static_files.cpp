@@ -63,7 +63,7 @@ std::string_view content_type_for(const std::filesystem::path& file) {
   return "application/octet-stream";
 }
 
-StaticFiles::StaticFiles(std::filesystem::path root) {
+StaticFiles::StaticFiles(const std::filesystem::path& root) {
   if (!root.empty()) {
     std::error_code ec;
     root_ = std::filesystem::canonical(root, ec);
@@ -74,7 +74,7 @@ StaticFiles::StaticFiles(std::filesystem::path root) {
 std::filesystem::path StaticFiles::resolve_root(const std::filesystem::path& configured) {
   std::error_code ec;
   if (!configured.empty()) return configured;
-  const std::filesystem::path dist = std::filesystem::path("frontend") / "dist";
+  std::filesystem::path dist = std::filesystem::path("frontend") / "dist";
   if (std::filesystem::is_directory(dist, ec)) return dist;
   return {};
 }

@@ -16,7 +16,7 @@ namespace tsunagi::server {
 class StaticFiles {
  public:
   /// `root` empty = the built-in page only.
-  explicit StaticFiles(std::filesystem::path root = {});
+  explicit StaticFiles(const std::filesystem::path& root = {});
 
   /// The folder actually served (empty when none): `configured`, else ./frontend/dist if present.
   static std::filesystem::path resolve_root(const std::filesystem::path& configured);

@@ -297,7 +297,10 @@ TEST(ServerStoreChecks, AReadOnlyStoreIsRefusedAndAMissingWalRefusesWrites) {
   const auto lost = c.request("POST", "/api/resources", h, body);
   EXPECT_EQ(lost.status, 503) << lost.body;
   EXPECT_NE(lost.body.find("write-ahead log"), std::string::npos) << lost.body;
-  EXPECT_EQ(c.get("/health").status, 200);  // reads go on
+  EXPECT_EQ(c.get("/api/resources?limit=1").status, 200);  // reads go on
+  const auto health = c.get("/health");                    // and monitoring sees it
+  EXPECT_EQ(health.status, 503) << health.body;
+  EXPECT_NE(health.body.find(R"("store_wal":"missing")"), std::string::npos) << health.body;
   EXPECT_EQ(server.stop(SIGTERM), 0);
   EXPECT_NE(server.output().find("error: the store's write-ahead log"), std::string::npos);
 }
