@@ -193,6 +193,9 @@ class Snapshot {
  private:
   Snapshot();
   std::int64_t generation_ = 0;
+  /// Where the store's resources stood when this snapshot read them.
+  std::int64_t last_rowid_ = 0;
+  std::int64_t last_history_id_ = 0;
   std::shared_ptr<const AreaLayer> area_layer_;
   std::array<std::shared_ptr<const AudienceView>, 3> views_;
   BuildInfo info_;

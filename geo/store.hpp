@@ -132,12 +132,18 @@ class Store {
   /// Calls `f` for every resource (all publish levels and statuses), in id order.
   void for_each_resource(const std::function<void(Resource&&)>& f) const;
   [[nodiscard]] std::int64_t resource_count() const;
-  /// Calls `f` for every resource written after `generation` committed (in id order): what a
-  /// snapshot of that generation lacks. Resources are never deleted, only closed.
-  void for_each_resource_changed_since(std::int64_t generation,
+  /// Where the resources stood at one moment: what a snapshot read, so that the next one reads
+  /// only what changed after it. Resources are never deleted, only closed.
+  struct ChangeMark {
+    std::int64_t last_rowid = 0;
+    std::int64_t last_history_id = 0;
+  };
+  [[nodiscard]] ChangeMark change_mark() const;
+  /// Calls `f` for every resource created or changed after `mark` (in id order).
+  void for_each_resource_changed_since(const ChangeMark& mark,
                                        const std::function<void(Resource&&)>& f) const;
-  /// How many resources were written after `generation`.
-  [[nodiscard]] std::int64_t resources_changed_since(std::int64_t generation) const;
+  /// How many resources changed after `mark` (at most; an edit and its row may count twice).
+  [[nodiscard]] std::int64_t resources_changed_since(const ChangeMark& mark) const;
   /// (source_key, resource id) of every resource imported from a source, sorted by key.
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> source_keys(
       std::int64_t source_id) const;

@@ -5,6 +5,7 @@
 //
 #include <spatialite.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -219,14 +220,11 @@ CREATE TABLE session(
   expires_at TEXT NOT NULL
 );
 )sql",
-    // 2: layers with their own generations (a resource write does not rebuild the area layer and
-    // a snapshot reads only the rows that changed), and the host's consent to publish a private
-    // person's contact details.
+    // 2: the area layer's own generation (a resource write does not rebuild it), and the host's
+    // consent to publish a private person's contact details.
     R"sql(
 ALTER TABLE store_state ADD COLUMN areas_generation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE resource ADD COLUMN contact_public INTEGER;
-ALTER TABLE resource ADD COLUMN content_seq INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX resource_content_seq ON resource(content_seq);
 )sql",
 };
 
@@ -282,8 +280,6 @@ constexpr std::array<const char*, 50> kResourceColumns = {"resource_id",
                                                           "contact_public",
                                                           "created_by"};
 
-constexpr const char* kNextGeneration = "(SELECT generation + 1 FROM store_state WHERE id = 1)";
-
 std::string column_list() {
   std::string s;
   for (const char* c : kResourceColumns) {
@@ -300,10 +296,8 @@ std::string make_insert_sql() {
     values += std::to_string(i);
     values += ", ";
   }
-  // content_seq: the generation this write commits as (it moves once, at commit), so that a
-  // snapshot can read just the rows changed since its own generation.
-  return "INSERT INTO resource (" + column_list() + ", geom, content_seq) VALUES (" + values +
-         "MakePoint(?12, ?13, 4326), " + kNextGeneration + ")";
+  return "INSERT INTO resource (" + column_list() + ", geom) VALUES (" + values +
+         "MakePoint(?12, ?13, 4326))";
 }
 
 std::string make_update_sql() {
@@ -316,8 +310,7 @@ std::string make_update_sql() {
     sets += std::to_string(i + 1);
     sets += ", ";
   }
-  return "UPDATE resource SET " + sets +
-         "geom = MakePoint(?12, ?13, 4326), content_seq = " + kNextGeneration +
+  return "UPDATE resource SET " + sets + "geom = MakePoint(?12, ?13, 4326)" +
          " WHERE resource_id = ?1";
 }
 
@@ -1089,17 +1082,43 @@ void Store::for_each_resource(const std::function<void(Resource&&)>& f) const {
   while (s.step()) f(read_resource(s));
 }
 
-void Store::for_each_resource_changed_since(std::int64_t generation,
-                                            const std::function<void(Resource&&)>& f) const {
-  auto& s = impl_->stmt(resource_select_sql("WHERE content_seq > ?1 ORDER BY resource_id"));
-  s.bind(1, generation);
-  while (s.step()) f(read_resource(s));
+Store::ChangeMark Store::change_mark() const {
+  ChangeMark m;
+  auto& r = impl_->stmt("SELECT coalesce(max(rowid), 0) FROM resource");
+  const auto r_done = r.reset_at_end();
+  if (r.step()) m.last_rowid = r.int64(0);
+  auto& h = impl_->stmt("SELECT coalesce(max(history_id), 0) FROM resource_history");
+  const auto h_done = h.reset_at_end();
+  if (h.step()) m.last_history_id = h.int64(0);
+  return m;
 }
 
-std::int64_t Store::resources_changed_since(std::int64_t generation) const {
-  auto& s = impl_->stmt("SELECT count(*) FROM resource WHERE content_seq > ?1");
+void Store::for_each_resource_changed_since(const ChangeMark& mark,
+                                            const std::function<void(Resource&&)>& f) const {
+  // Rows are never deleted: a change is a new row (a rowid above the mark) or an edit, which
+  // always writes a history entry. Two primary-key range reads, so there is no index to keep up
+  // on the import path (an OR, or an ORDER BY, would scan the table); the few rows are put in id
+  // order here.
+  auto& s = impl_->stmt(
+      resource_select_sql("WHERE rowid > ?1") + " UNION ALL " +
+      resource_select_sql("WHERE resource_id IN (SELECT resource_id FROM resource_history "
+                          "WHERE history_id > ?2) AND rowid <= ?1"));
+  s.bind(1, mark.last_rowid);
+  s.bind(2, mark.last_history_id);
+  std::vector<Resource> rows;
+  while (s.step()) rows.push_back(read_resource(s));
+  std::sort(rows.begin(), rows.end(),
+            [](const Resource& a, const Resource& b) { return a.id < b.id; });
+  for (auto& r : rows) f(std::move(r));
+}
+
+std::int64_t Store::resources_changed_since(const ChangeMark& mark) const {
+  auto& s = impl_->stmt(
+      "SELECT (SELECT count(*) FROM resource WHERE rowid > ?1) + "
+      "(SELECT count(DISTINCT resource_id) FROM resource_history WHERE history_id > ?2)");
   const auto done = s.reset_at_end();
-  s.bind(1, generation);
+  s.bind(1, mark.last_rowid);
+  s.bind(2, mark.last_history_id);
   return s.step() ? s.int64(0) : 0;
 }
 
