@@ -91,25 +91,24 @@ const std::string& ServedResource::feature() const {
   std::call_once(once_, [&] {
     feature_ = to_geojson_feature(*resource_, audience_)
                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // Built with += rather than "\"" + ...: GCC 12 at -O2 reports a false -Wrestrict on the latter.
+    if (audience_ == Audience::public_) {
+      char hex[24];
+      std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(feature_)));
+      etag_ = "W/\"";
+      etag_ += hex;
+    } else {
+      etag_ += '"';
+      etag_ += std::to_string(resource_->version);
+    }
+    etag_ += '"';
   });
   return feature_;
 }
 
-std::string ServedResource::etag() const {
-  std::string tag;
-  if (audience_ == Audience::public_) {
-    char hex[24];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(feature())));
-    tag = "W/\"";
-    tag += hex;
-    tag += '"';
-    return tag;
-  }
-  // Built with += rather than "\"" + ...: GCC 12 at -O2 reports a false -Wrestrict on the latter.
-  tag += '"';
-  tag += std::to_string(resource_->version);
-  tag += '"';
-  return tag;
+const std::string& ServedResource::etag() const {
+  (void)feature();  // rendered together, once
+  return etag_;
 }
 
 // ---- AreaLayer ----
@@ -370,23 +369,20 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
   s->info_.resources_read = rows.size();
 
   const Generalizer& g = s->area_layer_->generalizer();
-  for (const auto a : kAudiences) {
+  // Internal first: it holds every stored resource, which the public needs when it is
+  // re-projected after an area change.
+  for (const auto a : {Audience::internal, Audience::partners, Audience::public_}) {
     std::vector<ServedPtr> items;
     bool same_positions = false;
     // The public's positions depend on the areas (a 個人宅 is shown at its 町丁目).
-    const bool reproject_all = full || (a == Audience::public_ && s->info_.areas_rebuilt);
-    if (reproject_all && !full) {
-      // Every stored resource, from the internal view of the previous snapshot and the changes.
+    if (full) {
+      items = project(a, rows, g);
+    } else if (a == Audience::public_ && s->info_.areas_rebuilt) {
       std::vector<std::shared_ptr<const Resource>> all;
-      const auto& before = previous->view(Audience::internal).items();
-      std::vector<ServedPtr> changed_internal = project(Audience::internal, rows, g);
-      bool unused = false;
-      for (const auto& e : merge(before, rows, changed_internal, unused)) {
+      for (const auto& e : s->view(Audience::internal).items()) {
         all.emplace_back(e, &e->resource());  // aliasing: keeps the entry (and its Resource) alive
       }
       items = project(a, all, g);
-    } else if (reproject_all) {
-      items = project(a, rows, g);
     } else {
       items = merge(previous->view(a).items(), rows, project(a, rows, g), same_positions);
     }

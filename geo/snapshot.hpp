@@ -61,7 +61,7 @@ class ServedResource {
   [[nodiscard]] const std::string& feature() const;
   /// An entity tag of what this audience sees: the version for staff (what If-Match takes), a
   /// hash of the served feature for the public (it changes only when the public's view does).
-  [[nodiscard]] std::string etag() const;
+  [[nodiscard]] const std::string& etag() const;
 
  private:
   Audience audience_;
@@ -69,6 +69,7 @@ class ServedResource {
   std::string search_key_;
   mutable std::once_flag once_;
   mutable std::string feature_;
+  mutable std::string etag_;
 };
 
 using ServedPtr = std::shared_ptr<const ServedResource>;

@@ -2,6 +2,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <string>
+
+#include <unistd.h>
 
 namespace tsunagi::server {
 
@@ -40,6 +43,19 @@ void ServerContext::republish_if_changed() {
   const auto current = snapshots_.current();
   if (current && current->generation() == store_.generation()) return;
   snapshots_.publish(geo::Snapshot::build(store_, current.get()));
+}
+
+bool ServerContext::store_wal_present(std::chrono::seconds max_age) const {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::steady_clock::now().time_since_epoch())
+                       .count();
+  const auto last = wal_checked_s_.load();
+  if (max_age.count() == 0 || last < 0 || now - last >= max_age.count()) {
+    const std::string wal = config_.db.string() + "-wal";
+    wal_present_ = ::access(wal.c_str(), F_OK) == 0;
+    wal_checked_s_ = now;
+  }
+  return wal_present_;
 }
 
 }  // namespace tsunagi::server

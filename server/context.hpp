@@ -8,6 +8,8 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -33,6 +35,11 @@ class ServerContext {
 
   /// The one published state every read is served from (JSON, OGC API, exports, tiles).
   [[nodiscard]] const geo::SnapshotHolder& snapshots() const { return snapshots_; }
+
+  /// Whether the store's write-ahead log (FILE-wal) is still beside it, looked at no more than
+  /// once per `max_age` (0 = now): writes check it every time, /health (polled hard by
+  /// monitors) once a second.
+  [[nodiscard]] bool store_wal_present(std::chrono::seconds max_age = {}) const;
 
   /// Runs f(store) holding the write mutex. When f changed the store (its generation moved), the
   /// snapshot is brought up to date (only the changed layers and rows) and published before
@@ -81,6 +88,8 @@ class ServerContext {
   std::mutex write_mu_;
   std::mutex read_mu_;
   geo::SnapshotHolder snapshots_;
+  mutable std::atomic<std::int64_t> wal_checked_s_{-1};
+  mutable std::atomic<bool> wal_present_{true};
   /// Republishes when another program committed to the store (polls its generation).
   void watch(const std::stop_token& stop);
   std::jthread watcher_;  ///< last: stopped and joined before the rest goes away

@@ -1,7 +1,5 @@
 #include "server/dispatcher.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "server/credentials.hpp"
@@ -56,8 +54,8 @@ void Dispatcher::check_write_ahead_log() const {
   // While the server has the store open in WAL mode, SQLite keeps FILE-wal beside it. If it is
   // gone (deleted, moved), committed writes live only in an unlinked file and are lost on a
   // crash: refuse writes rather than acknowledge them.
+  if (context_.store_wal_present()) return;
   const std::string wal = context_.config().db.string() + "-wal";
-  if (::access(wal.c_str(), F_OK) == 0) return;
   if (!wal_missing_logged_.exchange(true) && log_error) {
     log_error("the store's write-ahead log " + wal +
               " has disappeared; writes are refused until the server is restarted");

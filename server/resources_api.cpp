@@ -1,10 +1,8 @@
 // GET/POST/PUT of /api/resources and /health.
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 
 #include "geo/error.hpp"
 #include "geo/json_input.hpp"
@@ -77,19 +75,6 @@ HttpResponse written_response(ServerContext& c, int status, const geo::Resource&
   return feature_response(status, *item);
 }
 
-/// Whether the store's write-ahead log is beside it, looked up at most once a second (/health is
-/// polled hard by monitors and load balancers; a stat() per call cost 10 % of its throughput).
-bool wal_present(const std::filesystem::path& db) {
-  static std::atomic<std::int64_t> checked_at{0};
-  static std::atomic<bool> present{true};
-  const auto now = std::chrono::steady_clock::now().time_since_epoch() / std::chrono::seconds(1);
-  if (checked_at.exchange(now) != now) {
-    std::error_code ec;
-    present = std::filesystem::exists(db.string() + "-wal", ec);
-  }
-  return present;
-}
-
 /// ,"generation":N for staff; nothing for the public, for whom it would count hidden edits.
 std::string generation_member(const geo::Snapshot& s, geo::Audience a) {
   if (a == geo::Audience::public_) return {};
@@ -158,7 +143,7 @@ HttpResponse health(ServerContext& c, RequestContext& rc) {
     body["generation"] = snapshot ? snapshot->generation() : 0;
   // For the operator's monitoring: the write-ahead log must stay beside the store (writes are
   // refused without it), and the access log drops lines rather than stall the server.
-  const bool wal = wal_present(c.config().db);
+  const bool wal = c.store_wal_present(std::chrono::seconds(1));
   body["store_wal"] = wal ? "ok" : "missing";
   body["log_lines_dropped"] = log_lines_dropped();
   if (!wal) body["status"] = "degraded";

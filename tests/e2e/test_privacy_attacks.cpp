@@ -193,6 +193,8 @@ TEST_F(PrivacyAttacks, CountsAndTagsDoNotMoveWithWhatThePublicCannotSee) {
   const auto tag_before = get(home).header("etag");
   const auto list_before = get("/api/resources?limit=1000").body;
   const auto vacancy_before = get_json("/api/resources?has_vacancy=true")["numberMatched"];
+  const auto health_before = get("/health").body;
+  const auto collections_before = get("/ogc/collections").body;
   // Only what the public cannot see changes: a note, and a placement's open slots.
   edit_note(town_->ids.at("home"), "SECRET-NOTE 鍵の場所が変わった");
   {
@@ -206,6 +208,22 @@ TEST_F(PrivacyAttacks, CountsAndTagsDoNotMoveWithWhatThePublicCannotSee) {
     const auto put = c.request("PUT", "/api/resources/" + town_->ids.at("farm"), h, props.dump());
     ASSERT_EQ(put.status, 200) << put.body;
   }
+  {
+    // And a new resource the public may not know of, near the house.
+    HttpClient c(server_->host(), server_->port());
+    auto h = bearer(*town_, "coordinator");
+    h.emplace_back("Content-Type", "application/json");
+    const auto made = c.request("POST", "/api/resources", h,
+                                json{{"name", "内部の見守り拠点"},
+                                     {"kind", "ibasho"},
+                                     {"publish", "internal"},
+                                     {"lon", kHomeLon},
+                                     {"lat", kHomeLat}}
+                                    .dump());
+    ASSERT_EQ(made.status, 201) << made.body;
+  }
+  EXPECT_EQ(get("/health").body, health_before) << "no count or generation moves for the public";
+  EXPECT_EQ(get("/ogc/collections").body, collections_before) << "nor an OGC count or extent";
   EXPECT_EQ(get(home).header("etag"), tag_before) << "the public's ETag counts no hidden edits";
   EXPECT_EQ(get("/api/resources?limit=1000").body, list_before)
       << "the public listing is byte-identical";
