@@ -298,6 +298,68 @@ double Geometry::area() const {
   return a;
 }
 
+// ---- for vector tiles ----
+
+Geometry Geometry::clip_to_rect(double min_x, double min_y, double max_x, double max_y) const {
+  return Geometry(
+      checked(GEOSClipByRect_r(ctx(), as_geos(g_), min_x, min_y, max_x, max_y), "clip"));
+}
+
+Geometry Geometry::simplified(double tolerance) const {
+  return Geometry(
+      checked(GEOSTopologyPreserveSimplify_r(ctx(), as_geos(g_), tolerance), "simplify"));
+}
+
+Geometry Geometry::transformed(XYTransform f, void* user) const {
+  return Geometry(checked(GEOSGeom_transformXY_r(ctx(), as_geos(g_), f, user), "transform"));
+}
+
+Geometry Geometry::with_precision(double grid_size) const {
+  return Geometry(
+      checked(GEOSGeom_setPrecision_r(ctx(), as_geos(g_), grid_size, 0), "snap to grid"));
+}
+
+namespace {
+
+void append_rings(GEOSContextHandle_t h, const GEOSGeometry* polygon,
+                  std::vector<std::vector<Geometry::Ring>>& out) {
+  std::vector<Geometry::Ring> rings;
+  const auto read_ring = [&](const GEOSGeometry* ring) {
+    const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    if (seq == nullptr || GEOSCoordSeq_getSize_r(h, seq, &n) == 0) fail("ring coordinates");
+    Geometry::Ring r(n);
+    for (unsigned i = 0; i < n; ++i) {
+      if (GEOSCoordSeq_getXY_r(h, seq, i, &r[i].first, &r[i].second) == 0) fail("coordinate");
+    }
+    rings.push_back(std::move(r));
+  };
+  read_ring(GEOSGetExteriorRing_r(h, polygon));
+  const int holes = GEOSGetNumInteriorRings_r(h, polygon);
+  for (int i = 0; i < holes; ++i) read_ring(GEOSGetInteriorRingN_r(h, polygon, i));
+  out.push_back(std::move(rings));
+}
+
+void collect_rings(GEOSContextHandle_t h, const GEOSGeometry* g,
+                   std::vector<std::vector<Geometry::Ring>>& out) {
+  if (GEOSisEmpty_r(h, g) == 1) return;
+  const int type = GEOSGeomTypeId_r(h, g);
+  if (type == GEOS_POLYGON) {
+    append_rings(h, g, out);
+  } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+    const int n = GEOSGetNumGeometries_r(h, g);
+    for (int i = 0; i < n; ++i) collect_rings(h, GEOSGetGeometryN_r(h, g, i), out);
+  }
+}
+
+}  // namespace
+
+std::vector<std::vector<Geometry::Ring>> Geometry::polygon_rings() const {
+  std::vector<std::vector<Ring>> out;
+  collect_rings(ctx(), as_geos(g_), out);
+  return out;
+}
+
 PreparedGeometry::PreparedGeometry(Geometry g)
     : g_(std::move(g)), mutex_(std::make_unique<std::mutex>()) {
   const GEOSPreparedGeometry* p = GEOSPrepare_r(ctx(), as_geos(g_.g_));

@@ -46,6 +46,25 @@ class Geometry {
   /// Planar area in the geometry's units.
   [[nodiscard]] double area() const;
 
+  // ---- for vector tiles ----
+  /// The part inside the axis-aligned rectangle (GEOSClipByRect: fast; the result may touch
+  /// itself along the rectangle's edges — pass it through with_precision() before use).
+  [[nodiscard]] Geometry clip_to_rect(double min_x, double min_y, double max_x, double max_y) const;
+  /// Douglas–Peucker simplification that keeps the topology (no new self-intersections, holes
+  /// stay inside): vertices closer than `tolerance` (in the geometry's units) to the line go.
+  [[nodiscard]] Geometry simplified(double tolerance) const;
+  /// Every coordinate through f(x, y) in place (GEOSGeom_transformXY), e.g. lon/lat → Web
+  /// Mercator metres or metres → tile units. @throws GeometryError when f reports failure.
+  using XYTransform = int (*)(double* x, double* y, void* user);  ///< 1 = ok, 0 = failed
+  [[nodiscard]] Geometry transformed(XYTransform f, void* user) const;
+  /// Snapped to a grid of `grid_size` with snap-rounding: always a valid geometry (collapsed
+  /// parts disappear), as vector tiles need.
+  [[nodiscard]] Geometry with_precision(double grid_size) const;
+  /// The polygons of a (Multi)Polygon or of a collection's polygonal parts, each as rings (the
+  /// shell first, then holes) of x,y pairs, closing point included. Lines and points are left out.
+  using Ring = std::vector<std::pair<double, double>>;
+  [[nodiscard]] std::vector<std::vector<Ring>> polygon_rings() const;
+
   /// The raw GEOSGeometry* (for the prepared-geometry class only).
   [[nodiscard]] const void* raw() const { return g_; }
 

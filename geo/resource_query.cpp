@@ -133,12 +133,12 @@ std::vector<std::string_view> words(std::string_view text) {
   return out;
 }
 
+}  // namespace
+
 bool has_vacancy(const Resource& r) {
   if (r.vacancy && *r.vacancy > 0) return true;
   return r.offer && r.offer->slots_open && *r.offer->slots_open > 0;
 }
-
-}  // namespace
 
 OpenWindow parse_open_window(std::string_view text) {
   OpenWindow w;
@@ -199,20 +199,24 @@ bool matches_attributes(const Resource& r, const ResourceQuery& q) {
   return true;
 }
 
-ResourcePage query(const AudienceView& view, const ResourceQuery& q) {
-  std::vector<std::string> needles;
+ResourceMatcher::ResourceMatcher(const ResourceQuery& q) : q_(&q) {
   for (const auto word : words(q.text)) {
     std::string n = normalize_for_search(word);
-    if (!n.empty()) needles.push_back(std::move(n));
+    if (!n.empty()) needles_.push_back(std::move(n));
   }
-  auto accept = [&](std::uint32_t i) {
-    const ServedResource& item = view.item(i);
-    if (!matches_attributes(item.resource(), q)) return false;
-    for (const auto& n : needles) {
-      if (item.search_key().find(n) == std::string::npos) return false;
-    }
-    return true;
-  };
+}
+
+bool ResourceMatcher::operator()(const ServedResource& item) const {
+  if (!matches_attributes(item.resource(), *q_)) return false;
+  for (const auto& n : needles_) {
+    if (item.search_key().find(n) == std::string::npos) return false;
+  }
+  return true;
+}
+
+ResourcePage query(const AudienceView& view, const ResourceQuery& q) {
+  const ResourceMatcher matches(q);
+  auto accept = [&](std::uint32_t i) { return matches(view.item(i)); };
 
   std::vector<std::uint32_t> matched;
   if (q.bbox) {

@@ -78,8 +78,24 @@ struct ResourcePage {
 /// @throws InvalidArgument when the text is not valid UTF-8.
 [[nodiscard]] ResourcePage query(const AudienceView& view, const ResourceQuery& q);
 
-/// True when `r` passes every filter of `q` but bbox and text (exposed for the tile layer and
-/// tests that need the same rules).
+/// What `has_vacancy=true` asks for: vacancy > 0, or open placement slots > 0 (as the audience
+/// sees them: the public sees no offer).
+[[nodiscard]] bool has_vacancy(const Resource& r);
+
+/// True when `r` passes every filter of `q` but bbox and text.
 [[nodiscard]] bool matches_attributes(const Resource& r, const ResourceQuery& q);
+
+/// Every filter of a query but bbox, `near` and paging — attributes and text — as one test, so
+/// that listings, tiles and cluster counts agree on what matches.
+class ResourceMatcher {
+ public:
+  /// @throws InvalidArgument when the text is not valid UTF-8.
+  explicit ResourceMatcher(const ResourceQuery& q);
+  [[nodiscard]] bool operator()(const ServedResource& item) const;
+
+ private:
+  const ResourceQuery* q_;
+  std::vector<std::string> needles_;
+};
 
 }  // namespace tsunagi::geo

@@ -175,6 +175,8 @@ AudienceView::AudienceView(Audience audience, std::vector<ServedPtr> items,
       items_(std::move(items)),
       summaries_(CodeTable<ResourceKind>::entries.size()),
       by_kind_(CodeTable<ResourceKind>::entries.size()) {
+  static std::atomic<std::uint64_t> next_generation{1};
+  generation_ = next_generation.fetch_add(1, std::memory_order_relaxed);
   const bool build_index = same_positions == nullptr;
   std::vector<Entry2> planar;
   std::vector<Entry3> sphere;
@@ -296,28 +298,40 @@ std::vector<ServedPtr> project(Audience a, const std::vector<std::shared_ptr<con
 }
 
 /// `before` (in id order) with the entries of `changed` (in id order, already projected for the
-/// audience; absent when it may not see them) put in place of their old versions. Sets
-/// `same_positions` when every entry kept its index and its served position.
+/// audience; absent when it may not see them) put in place of their old versions. An entry
+/// whose served values did not change stays as it was (with its rendered feature). Sets
+/// `same_positions` when every entry kept its index and its served position, and `unchanged`
+/// when the audience sees no difference at all.
 std::vector<ServedPtr> merge(const std::vector<ServedPtr>& before,
                              const std::vector<std::shared_ptr<const Resource>>& changed,
-                             const std::vector<ServedPtr>& projected, bool& same_positions) {
+                             const std::vector<ServedPtr>& projected, bool& same_positions,
+                             bool& unchanged) {
   std::vector<ServedPtr> out;
   out.reserve(before.size() + projected.size());
   same_positions = true;
+  unchanged = true;
   std::size_t b = 0;
   std::size_t p = 0;
   for (const auto& c : changed) {
     const std::string& id = c->id;
     while (b < before.size() && before[b]->resource().id < id) out.push_back(before[b++]);
-    const ServedResource* old = nullptr;
-    if (b < before.size() && before[b]->resource().id == id) old = before[b++].get();
+    const ServedPtr* old_ptr = nullptr;
+    if (b < before.size() && before[b]->resource().id == id) old_ptr = &before[b++];
+    const ServedResource* old = old_ptr != nullptr ? old_ptr->get() : nullptr;
     const ServedResource* now = nullptr;
     if (p < projected.size() && projected[p]->resource().id == id) {
       now = projected[p].get();
-      out.push_back(projected[p++]);
+      if (old != nullptr && old->resource() == now->resource()) {
+        out.push_back(*old_ptr);  // a change this audience cannot see
+      } else {
+        out.push_back(projected[p]);
+        unchanged = false;
+      }
+      ++p;
     }
     if (old == nullptr || now == nullptr) {
       same_positions = same_positions && old == now;  // neither: nothing moved
+      unchanged = unchanged && old == now;
     } else if (old->resource().lon != now->resource().lon ||
                old->resource().lat != now->resource().lat) {
       same_positions = false;
@@ -374,6 +388,7 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
   for (const auto a : {Audience::internal, Audience::partners, Audience::public_}) {
     std::vector<ServedPtr> items;
     bool same_positions = false;
+    bool unchanged = false;
     // The public's positions depend on the areas (a 個人宅 is shown at its 町丁目).
     if (full) {
       items = project(a, rows, g);
@@ -384,7 +399,13 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
       }
       items = project(a, all, g);
     } else {
-      items = merge(previous->view(a).items(), rows, project(a, rows, g), same_positions);
+      items =
+          merge(previous->view(a).items(), rows, project(a, rows, g), same_positions, unchanged);
+    }
+    if (unchanged) {  // the same view: what was derived from it (tiles) stays valid
+      s->views_[static_cast<std::size_t>(a)] = previous->view_ptr(a);
+      --s->info_.trees_rebuilt;
+      continue;
     }
     if (same_positions) --s->info_.trees_rebuilt;
     s->views_[static_cast<std::size_t>(a)] = std::make_shared<const AudienceView>(

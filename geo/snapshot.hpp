@@ -113,6 +113,9 @@ class AudienceView {
   AudienceView& operator=(const AudienceView&) = delete;
 
   [[nodiscard]] Audience audience() const { return audience_; }
+  /// Unique per view built in this process: a snapshot after a write this audience cannot see
+  /// keeps the previous view, and so its generation (what the tile cache keys on).
+  [[nodiscard]] std::uint64_t generation() const { return generation_; }
   [[nodiscard]] std::size_t size() const { return items_.size(); }
   [[nodiscard]] const std::vector<ServedPtr>& items() const { return items_; }
   [[nodiscard]] const ServedResource& item(std::uint32_t i) const { return *items_[i]; }
@@ -148,6 +151,7 @@ class AudienceView {
  private:
   struct Index;
   Audience audience_;
+  std::uint64_t generation_ = 0;
   std::vector<ServedPtr> items_;
   std::vector<KindSummary> summaries_;
   std::vector<std::vector<std::uint32_t>> by_kind_;
@@ -163,6 +167,7 @@ class Snapshot {
     bool full = true;               ///< every resource read and projected again
     bool areas_rebuilt = true;      ///< the area layer built anew (else shared with the previous)
     std::size_t trees_rebuilt = 3;  ///< audience views whose spatial index was built anew
+                                    ///< (a view kept whole counts as not rebuilt)
     std::size_t resources_read = 0;
   };
 

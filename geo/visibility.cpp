@@ -102,6 +102,20 @@ bool field_visible(Audience a, std::string_view key) {
   return true;
 }
 
+std::vector<AreaFigure> served_area_figures(Audience a, const AreaPopulation& p) {
+  // 国勢調査 counts are published by e-Stat for every small area: every audience sees them.
+  (void)a;
+  std::vector<AreaFigure> out;
+  if (p.bands.empty() && !p.households) return out;
+  if (!p.bands.empty()) {
+    out.push_back({"population", p.total()});
+    out.push_back({"aged_65", p.aged_at_least(65)});
+    out.push_back({"aged_75", p.aged_at_least(75)});
+  }
+  if (p.households) out.push_back({"households", *p.households});
+  return out;
+}
+
 bool position_withheld(Audience a, const Resource& r) {
   return a == Audience::public_ && r.venue == VenueKind::private_home;
 }

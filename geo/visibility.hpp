@@ -66,6 +66,16 @@ bool visible(Audience a, const Resource& r);
 /// True when a JSON property (a key of to_json()) may be shown to `a`.
 bool field_visible(Audience a, std::string_view key);
 
+/// A figure about an area (a count now; indicators later) as an audience may see it.
+struct AreaFigure {
+  std::string_view key;  ///< "population", "aged_65", "aged_75", "households"
+  std::int64_t value = 0;
+};
+/// The figures of `p` that `a` may see. Census counts are public; figures that only staff may
+/// see (and, with indicators, suppressed small cells) never reach the public — every output of
+/// area figures (tiles, API, exports) takes them from here.
+std::vector<AreaFigure> served_area_figures(Audience a, const AreaPopulation& p);
+
 /// True when `r`'s true position and address are a private home's and must not reach `a`.
 bool position_withheld(Audience a, const Resource& r);
 

@@ -45,6 +45,12 @@ struct Config {
   int max_page_size = 1000;
   double max_bbox_area_deg2 = 25.0;  ///< about 500 km × 500 km at Japan's latitudes
 
+  // vector tiles
+  int tile_cache_mb = 64;  ///< encoded tiles kept in memory (LRU); 0 = no cache
+  /// How long a browser or proxy may reuse a public tile without asking (staff tiles are always
+  /// revalidated: their ETag makes that a cheap 304).
+  int tile_max_age_s = 60;
+
   // accounts
   bool cookie_secure = false;  ///< add Secure to the session cookie (set when behind HTTPS)
   int session_hours = 12;

@@ -11,7 +11,9 @@ namespace tsunagi::server {
 ServerContext::ServerContext(Config config)
     : config_(std::move(config)),
       store_(geo::Store::open(config_.db, geo::Store::Mode::open_existing)),
-      reader_(geo::Store::open(config_.db, geo::Store::Mode::read_only)) {
+      reader_(geo::Store::open(config_.db, geo::Store::Mode::read_only)),
+      tiles_(std::make_unique<tiles::TileService>(static_cast<std::size_t>(config_.tile_cache_mb) *
+                                                  1024 * 1024)) {
   snapshots_.publish(geo::Snapshot::build(store_));
   if (config_.store_poll_ms > 0) {
     watcher_ = std::jthread([this](const std::stop_token& stop) { watch(stop); });

@@ -20,6 +20,7 @@
 #include "geo/snapshot.hpp"
 #include "geo/store.hpp"
 #include "server/config.hpp"
+#include "tiles/tile_service.hpp"
 
 namespace tsunagi::server {
 
@@ -35,6 +36,9 @@ class ServerContext {
 
   /// The one published state every read is served from (JSON, OGC API, exports, tiles).
   [[nodiscard]] const geo::SnapshotHolder& snapshots() const { return snapshots_; }
+
+  /// Vector tiles of the published state, with their cache.
+  [[nodiscard]] tiles::TileService& tiles() { return *tiles_; }
 
   /// Whether the store's write-ahead log (FILE-wal) is still beside it, looked at no more than
   /// once per `max_age` (0 = now): writes check it every time, /health (polled hard by
@@ -88,6 +92,7 @@ class ServerContext {
   std::mutex write_mu_;
   std::mutex read_mu_;
   geo::SnapshotHolder snapshots_;
+  std::unique_ptr<tiles::TileService> tiles_;
   mutable std::atomic<std::int64_t> wal_checked_s_{-1};
   mutable std::atomic<bool> wal_present_{true};
   /// Republishes when another program committed to the store (polls its generation).

@@ -146,6 +146,12 @@ HttpResponse health(ServerContext& c, RequestContext& rc) {
   const bool wal = c.store_wal_present(std::chrono::seconds(1));
   body["store_wal"] = wal ? "ok" : "missing";
   body["log_lines_dropped"] = log_lines_dropped();
+  const auto tiles = c.tiles().stats();
+  body["tile_cache"] = {{"entries", tiles.entries},
+                        {"bytes", tiles.bytes},
+                        {"capacity_bytes", tiles.capacity},
+                        {"hits", tiles.hits},
+                        {"misses", tiles.misses}};
   if (!wal) body["status"] = "degraded";
   HttpResponse r = json_response(wal ? 200 : 503, body);
   r.set_header("Cache-Control", "no-store");

@@ -3,6 +3,7 @@
 #include "server/handlers.hpp"
 #include "server/ogc/api.hpp"
 #include "server/roles.hpp"
+#include "server/tiles_api.hpp"
 
 namespace tsunagi::server {
 
@@ -38,7 +39,7 @@ Router build_router(ServerContext& context, Auth& auth) {
   Router router;
   router.add_module(core_routes(context, auth));
   router.add_module(ogc_api_routes(context));  // OGC API – Features under /ogc
-  // Further modules (tiles...) are one add_module() line each.
+  router.add_module(tile_routes(context));     // vector tiles under /tiles
   return router;
 }
 

@@ -1,0 +1,266 @@
+#include "server/tiles_api.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "geo/error.hpp"
+#include "geo/resource_query.hpp"
+#include "server/errors.hpp"
+#include "server/handlers.hpp"
+#include "server/resource_params.hpp"
+
+namespace tsunagi::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kMvtType = "application/vnd.mapbox-vector-tile";
+/// What TileJSON advertises; deeper zooms are served too (up to tiles::kMaxZoom) for clients
+/// that do not overzoom.
+constexpr std::uint32_t kTileJsonMaxZoom = 16;
+
+/// The filter keys a resources tile takes: those of GET /api/resources that select resources
+/// (not bbox, near or paging: the tile is the window).
+const std::vector<std::string_view>& tile_filter_keys() {
+  static const std::vector<std::string_view> keys = {
+      "kind",    "activity", "target",       "open",        "open_day", "open_from",
+      "open_to", "q",        "barrier_free", "has_vacancy", "status"};
+  return keys;
+}
+
+tiles::Layer layer_of(std::string_view name) {
+  if (const auto l = tiles::parse_layer(name)) return *l;
+  throw ApiError(ErrorCode::not_found, "there is no tile layer '" +
+                                           std::string(name.substr(0, 60)) +
+                                           "'; the layers are 'resources' and 'areas'");
+}
+
+/// The query as given, keys sorted and values percent-encoded: the cache key of the filter and
+/// the query of the TileJSON's tile URL, so equal filters share tiles.
+std::string canonical_filter(const QueryParams& query) {
+  auto items = query.items();
+  std::stable_sort(items.begin(), items.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out;
+  for (const auto& [k, v] : items) {
+    if (!out.empty()) out += '&';
+    out += percent_encode(k);
+    out += '=';
+    out += percent_encode(v);
+  }
+  return out;
+}
+
+/// The resource filter of a tile request. @throws ApiError for unknown keys or bad values.
+geo::ResourceQuery tile_query(tiles::Layer layer, const RequestContext& rc, const Config& config) {
+  if (layer == tiles::Layer::areas) {
+    rc.query.require_known({});
+    return {};
+  }
+  rc.query.require_known(tile_filter_keys());
+  geo::ResourceQuery q = parse_resource_query(rc.query, config);
+  try {
+    const geo::ResourceMatcher check(q);  // the text must be valid UTF-8
+    (void)check;
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_parameter, std::string("q: ") + e.what());
+  }
+  return q;
+}
+
+bool etag_matches(const std::string& header, const std::string& etag) {
+  // A list of entity tags, compared weakly (RFC 9110 §13.1.2): W/ prefixes do not matter.
+  const auto opaque = [](std::string_view t) {
+    if (t.substr(0, 2) == "W/") t.remove_prefix(2);
+    return t;
+  };
+  std::string_view rest = header;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item == "*" || opaque(item) == opaque(etag)) return true;
+  }
+  return false;
+}
+
+std::string cache_control(geo::Audience a, const Config& config) {
+  if (a == geo::Audience::public_) {
+    return "public, max-age=" + std::to_string(config.tile_max_age_s);
+  }
+  return "private, no-cache";
+}
+
+HttpResponse get_tile(ServerContext& c, RequestContext& rc) {
+  const tiles::Layer layer = layer_of(rc.params[0]);
+  std::string_view y = rc.params[3];
+  if (y.size() < 5 || y.substr(y.size() - 4) != ".mvt") {
+    throw ApiError(ErrorCode::not_found, "tiles are at /tiles/" +
+                                             std::string(tiles::layer_name(layer)) +
+                                             "/{z}/{x}/{y}.mvt (Mapbox Vector Tile 2.1)");
+  }
+  y.remove_suffix(4);
+  const tiles::TileId t = tiles::parse_tile(rc.params[1], rc.params[2], y);
+  const geo::ResourceQuery q = tile_query(layer, rc, c.config());
+  const geo::Audience audience = geo::audience_for(rc.principal.role);
+  const auto snapshot = c.snapshots().current();
+  const auto tile = c.tiles().tile(*snapshot, layer, t, audience, q, canonical_filter(rc.query));
+
+  HttpResponse r;
+  r.set_header("Cache-Control", cache_control(audience, c.config()));
+  r.set_header("Vary", "Accept-Encoding, Authorization, Cookie");
+  r.set_header("ETag", tile->etag);
+  const std::string* inm = rc.http.header("if-none-match");
+  if (inm != nullptr && etag_matches(*inm, tile->etag)) {
+    r.status = 304;
+    return r;
+  }
+  if (tile->mvt.empty()) {
+    r.status = 204;  // nothing here: the client draws nothing and keeps no body
+    return r;
+  }
+  r.set_header("Content-Type", std::string(kMvtType));
+  const std::string* ae = rc.http.header("accept-encoding");
+  if (ae != nullptr && accepts_gzip(*ae)) {
+    r.set_header("Content-Encoding", "gzip");
+    r.body = tile->gzip;
+  } else {
+    r.body = tile->mvt;
+  }
+  return r;
+}
+
+json bounds_json(const std::optional<geo::BBox>& b) {
+  if (!b) return json::array({122.9, 20.4, 154.0, 45.6});  // Japan
+  return json::array({b->min_lon, b->min_lat, b->max_lon, b->max_lat});
+}
+
+json fields_json(const std::vector<std::pair<std::string, std::string>>& fields) {
+  json out = json::object();
+  for (const auto& [k, v] : fields) out[k] = v;
+  return out;
+}
+
+HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
+  std::string_view name = rc.params[0];
+  if (name.size() < 6 || name.substr(name.size() - 5) != ".json") {
+    throw ApiError(ErrorCode::not_found,
+                   "a layer's TileJSON is at /tiles/{layer}.json; its tiles at "
+                   "/tiles/{layer}/{z}/{x}/{y}.mvt");
+  }
+  name.remove_suffix(5);
+  const tiles::Layer layer = layer_of(name);
+  (void)tile_query(layer, rc, c.config());  // the same checks as the tiles will make
+  const std::string filter = canonical_filter(rc.query);
+  const geo::Audience audience = geo::audience_for(rc.principal.role);
+  const auto snapshot = c.snapshots().current();
+
+  std::optional<geo::BBox> extent;
+  json layer_json;
+  if (layer == tiles::Layer::resources) {
+    extent = snapshot->view(audience).extent();
+    layer_json = {{"id", tiles::kResourcesLayer},
+                  {"description",
+                   "居場所・通いの場・拠点・参加支援先など (resources); clustered up to zoom " +
+                       std::to_string(c.tiles().rules().max_zoom)},
+                  {"fields", fields_json(tiles::resource_fields(audience))},
+                  {"minzoom", 0},
+                  {"maxzoom", kTileJsonMaxZoom}};
+  } else {
+    for (const auto& e : snapshot->area_layer()->envelopes()) {
+      if (!e) continue;
+      if (!extent) {
+        extent = *e;
+      } else {
+        extent->grow(e->min_lon, e->min_lat);
+        extent->grow(e->max_lon, e->max_lat);
+      }
+    }
+    layer_json = {{"id", tiles::kAreasLayer},
+                  {"description", "地域 (areas: municipality, 町丁, districts) with population"},
+                  {"fields", fields_json(tiles::AreaTiles::fields())},
+                  {"minzoom", 0},
+                  {"maxzoom", kTileJsonMaxZoom}};
+  }
+  const json bounds = bounds_json(extent);
+  const double clon = (bounds[0].get<double>() + bounds[2].get<double>()) / 2;
+  const double clat = (bounds[1].get<double>() + bounds[3].get<double>()) / 2;
+  std::string url =
+      rc.base_url + "/tiles/" + std::string(tiles::layer_name(layer)) + "/{z}/{x}/{y}.mvt";
+  if (!filter.empty()) url += "?" + filter;
+  const json body = {{"tilejson", "3.0.0"},
+                     {"name", "tsunagi " + std::string(tiles::layer_name(layer))},
+                     {"scheme", "xyz"},
+                     {"tiles", json::array({url})},
+                     {"minzoom", 0},
+                     {"maxzoom", kTileJsonMaxZoom},
+                     {"bounds", bounds},
+                     {"center", json::array({clon, clat, extent ? 13 : 5})},
+                     {"vector_layers", json::array({layer_json})}};
+  HttpResponse r = json_response(200, body);
+  r.set_header("Cache-Control",
+               audience == geo::Audience::public_ ? "public, max-age=60" : "private, no-cache");
+  r.set_header("Vary", "Authorization, Cookie");
+  return r;
+}
+
+}  // namespace
+
+bool accepts_gzip(std::string_view header) {
+  bool star = false;
+  bool gzip_listed = false;
+  bool gzip_ok = false;
+  std::string_view rest = header;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    double q = 1;
+    const auto semi = item.find(';');
+    std::string_view coding = item.substr(0, semi);
+    if (semi != std::string_view::npos) {
+      std::string_view params = item.substr(semi + 1);
+      const auto at = params.find("q=");
+      if (at != std::string_view::npos) {
+        std::string_view v = params.substr(at + 2);
+        while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+        const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), q);
+        if (ec != std::errc()) q = 0;
+      }
+    }
+    while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
+      coding.remove_prefix(1);
+    }
+    while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
+      coding.remove_suffix(1);
+    }
+    std::string lower(coding);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (lower == "gzip" || lower == "x-gzip") {
+      gzip_listed = true;
+      gzip_ok = q > 0;
+    } else if (lower == "*") {
+      star = q > 0;
+    }
+  }
+  return gzip_listed ? gzip_ok : star;
+}
+
+std::vector<Route> tile_routes(ServerContext& c) {
+  auto with = [&c](HttpResponse (*f)(ServerContext&, RequestContext&)) {
+    return [&c, f](RequestContext& rc) { return f(c, rc); };
+  };
+  // clang-format off
+  return {
+      {Method::get, "/tiles/{layer}",                 kEveryone, Runs::reactor, with(get_tilejson)},
+      {Method::get, "/tiles/{layer}/{z}/{x}/{y}",     kEveryone, Runs::reactor, with(get_tile)},
+  };
+  // clang-format on
+}
+
+}  // namespace tsunagi::server

@@ -1,0 +1,54 @@
+// The `areas` tile layer: the store's areas (municipality, 町丁, school districts…) as polygons
+// with the figures an audience may see (geo::served_area_figures). Geometry is projected to Web
+// Mercator once per area layer, simplified once per zoom with GEOS (topology kept), and per tile
+// clipped to the buffered tile, moved to tile units and snapped to the integer grid with GEOS
+// snap-rounding, so every polygon is valid and wound as MVT 2.1 wants.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "geo/snapshot.hpp"
+#include "tiles/mvt.hpp"
+#include "tiles/tile_math.hpp"
+
+namespace tsunagi::tiles {
+
+inline constexpr std::string_view kAreasLayer = "areas";
+
+class AreaTiles {
+ public:
+  /// Projects every boundary to EPSG:3857. Areas without a boundary, or whose boundary cannot be
+  /// read, are left out of the tiles (they still appear in the API).
+  explicit AreaTiles(std::shared_ptr<const geo::AreaLayer> layer);
+  ~AreaTiles();
+  AreaTiles(const AreaTiles&) = delete;
+  AreaTiles& operator=(const AreaTiles&) = delete;
+
+  [[nodiscard]] std::int64_t generation() const { return layer_->generation(); }
+  [[nodiscard]] std::size_t size() const;  ///< areas with a boundary
+
+  /// Adds the areas of tile t, as `a` may see them, to `out`.
+  void add_to(LayerBuilder& out, const TileId& t, geo::Audience a) const;
+
+  /// The names and types of the layer's fields, for TileJSON's vector_layers.
+  static std::vector<std::pair<std::string, std::string>> fields();
+
+  /// Zooms at and above this one use the boundary as stored (one tile unit is < 0.3 m).
+  static constexpr std::uint32_t kFullDetailZoom = 15;
+
+ private:
+  struct Entry;
+  const std::vector<std::string>& simplified(std::uint32_t z) const;
+
+  std::shared_ptr<const geo::AreaLayer> layer_;
+  std::vector<Entry> entries_;
+  mutable std::array<std::once_flag, kFullDetailZoom> simplified_once_;
+  mutable std::array<std::vector<std::string>, kFullDetailZoom> simplified_;  ///< WKB, 3857
+};
+
+}  // namespace tsunagi::tiles

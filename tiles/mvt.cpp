@@ -1,0 +1,158 @@
+#include "tiles/mvt.hpp"
+
+#include <algorithm>
+#include <protozero/pbf_writer.hpp>
+
+namespace tsunagi::tiles {
+
+namespace {
+
+// MVT 2.1 §4.3: a command integer is (id & 0x7) | (count << 3); parameters are zigzag deltas.
+constexpr std::uint32_t kMoveTo = 1;
+constexpr std::uint32_t kLineTo = 2;
+constexpr std::uint32_t kClosePath = 7;
+constexpr std::uint32_t kPoint = 1;
+constexpr std::uint32_t kPolygon = 3;
+
+std::uint32_t command(std::uint32_t id, std::uint32_t count) {
+  return (id & 0x7U) | (count << 3U);
+}
+
+std::uint32_t zigzag(std::int32_t v) {
+  return (static_cast<std::uint32_t>(v) << 1U) ^ static_cast<std::uint32_t>(v >> 31);
+}
+
+// The ring without consecutive duplicates and without the closing point.
+TileRing cleaned(const TileRing& ring) {
+  TileRing out;
+  out.reserve(ring.size());
+  for (const auto& p : ring) {
+    if (out.empty() || !(out.back() == p)) out.push_back(p);
+  }
+  while (out.size() > 1 && out.front() == out.back()) out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+std::int64_t twice_signed_area(const TileRing& ring) {
+  std::int64_t a = 0;
+  const std::size_t n = ring.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const TilePoint& p = ring[i];
+    const TilePoint& q = ring[(i + 1) % n];
+    a += static_cast<std::int64_t>(p.x) * q.y - static_cast<std::int64_t>(q.x) * p.y;
+  }
+  return a;
+}
+
+LayerBuilder::LayerBuilder(std::string name, std::uint32_t extent)
+    : name_(std::move(name)), extent_(extent) {}
+
+std::uint32_t LayerBuilder::key_index(std::string_view key) {
+  if (const auto it = key_ids_.find(key); it != key_ids_.end()) return it->second;
+  const auto i = static_cast<std::uint32_t>(keys_.size());
+  keys_.emplace_back(key);
+  key_ids_.emplace(std::string(key), i);
+  return i;
+}
+
+std::uint32_t LayerBuilder::value_index(const Value& v) {
+  if (const auto it = value_ids_.find(v); it != value_ids_.end()) return it->second;
+  const auto i = static_cast<std::uint32_t>(values_.size());
+  values_.push_back(v);
+  value_ids_.emplace(v, i);
+  return i;
+}
+
+void LayerBuilder::begin_feature(std::uint64_t id, const Properties& props, std::uint32_t type,
+                                 const std::vector<std::uint32_t>& geometry) {
+  std::vector<std::uint32_t> tags;
+  tags.reserve(props.size() * 2);
+  for (const auto& [k, v] : props) {
+    tags.push_back(key_index(k));
+    tags.push_back(value_index(v));
+  }
+  std::string& body = features_.emplace_back();
+  protozero::pbf_writer f(body);
+  f.add_uint64(1, id);  // Feature.id
+  f.add_packed_uint32(2, tags.begin(), tags.end());
+  f.add_enum(3, static_cast<std::int32_t>(type));
+  f.add_packed_uint32(4, geometry.begin(), geometry.end());
+}
+
+void LayerBuilder::add_point(std::uint64_t id, TilePoint p, const Properties& props) {
+  const std::vector<std::uint32_t> geometry = {command(kMoveTo, 1), zigzag(p.x), zigzag(p.y)};
+  begin_feature(id, props, kPoint, geometry);
+}
+
+bool LayerBuilder::add_polygons(std::uint64_t id, const std::vector<TilePolygon>& polygons,
+                                const Properties& props) {
+  std::vector<std::uint32_t> geometry;
+  TilePoint cursor{0, 0};
+  const auto emit_ring = [&](TileRing ring, bool shell) {
+    const std::int64_t area = twice_signed_area(ring);
+    if ((area > 0) != shell) std::reverse(ring.begin(), ring.end());
+    geometry.push_back(command(kMoveTo, 1));
+    geometry.push_back(zigzag(ring[0].x - cursor.x));
+    geometry.push_back(zigzag(ring[0].y - cursor.y));
+    cursor = ring[0];
+    geometry.push_back(command(kLineTo, static_cast<std::uint32_t>(ring.size() - 1)));
+    for (std::size_t i = 1; i < ring.size(); ++i) {
+      geometry.push_back(zigzag(ring[i].x - cursor.x));
+      geometry.push_back(zigzag(ring[i].y - cursor.y));
+      cursor = ring[i];
+    }
+    geometry.push_back(command(kClosePath, 1));
+  };
+  for (const auto& polygon : polygons) {
+    if (polygon.empty()) continue;
+    TileRing shell = cleaned(polygon.front());
+    if (shell.size() < 3 || twice_signed_area(shell) == 0) continue;
+    emit_ring(std::move(shell), true);
+    for (std::size_t h = 1; h < polygon.size(); ++h) {
+      TileRing hole = cleaned(polygon[h]);
+      if (hole.size() < 3 || twice_signed_area(hole) == 0) continue;
+      emit_ring(std::move(hole), false);
+    }
+  }
+  if (geometry.empty()) return false;
+  begin_feature(id, props, kPolygon, geometry);
+  return true;
+}
+
+void LayerBuilder::append_to(std::string& tile) const {
+  protozero::pbf_writer t(tile);
+  protozero::pbf_writer layer(t, 3);  // Tile.layers
+  layer.add_uint32(15, 2);            // version
+  layer.add_string(1, name_);
+  for (const auto& f : features_) layer.add_message(2, f);  // Layer.features
+  for (const auto& k : keys_) layer.add_string(3, k);
+  for (const auto& v : values_) {
+    protozero::pbf_writer value(layer, 4);
+    if (const auto* s = std::get_if<std::string>(&v)) {
+      value.add_string(1, *s);
+    } else if (const auto* b = std::get_if<bool>(&v)) {
+      value.add_bool(7, *b);
+    } else if (const auto* i = std::get_if<std::int64_t>(&v)) {
+      if (*i >= 0) {
+        value.add_uint64(5, static_cast<std::uint64_t>(*i));
+      } else {
+        value.add_sint64(6, *i);
+      }
+    } else {
+      value.add_double(3, std::get<double>(v));
+    }
+  }
+  layer.add_uint32(5, extent_);
+}
+
+std::string encode_tile(const std::vector<const LayerBuilder*>& layers) {
+  std::string tile;
+  for (const auto* l : layers) {
+    if (l != nullptr && !l->empty()) l->append_to(tile);
+  }
+  return tile;
+}
+
+}  // namespace tsunagi::tiles

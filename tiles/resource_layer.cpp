@@ -1,0 +1,212 @@
+#include "tiles/resource_layer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "geo/code_lists.hpp"
+#include "geo/visibility.hpp"
+
+namespace tsunagi::tiles {
+
+namespace {
+
+constexpr double kTwoPow32 = 4294967296.0;
+
+// Spreads the 32 bits of v to the even bits of a 64-bit word.
+std::uint64_t spread(std::uint32_t v) {
+  std::uint64_t x = v;
+  x = (x | (x << 16U)) & 0x0000FFFF0000FFFFULL;
+  x = (x | (x << 8U)) & 0x00FF00FF00FF00FFULL;
+  x = (x | (x << 4U)) & 0x0F0F0F0F0F0F0F0FULL;
+  x = (x | (x << 2U)) & 0x3333333333333333ULL;
+  x = (x | (x << 1U)) & 0x5555555555555555ULL;
+  return x;
+}
+
+std::uint64_t morton(std::uint32_t x, std::uint32_t y) {
+  return spread(x) | (spread(y) << 1U);
+}
+
+// The world position of a lon/lat as fractions of the Web Mercator square, x east, y south.
+struct World {
+  double x;
+  double y;
+};
+World world_of(double lon, double lat) {
+  const MercatorXY m = lonlat_to_mercator(lon, lat);
+  return {(m.x + kOriginShift) / (2 * kOriginShift), (kOriginShift - m.y) / (2 * kOriginShift)};
+}
+
+std::uint32_t to_u32(double f) {
+  const double v = std::floor(f * kTwoPow32);
+  if (v <= 0) return 0;
+  if (v >= kTwoPow32 - 1) return 0xFFFFFFFFU;
+  return static_cast<std::uint32_t>(v);
+}
+
+// Tile units of a world position within tile t (may lie outside 0..extent in the buffer).
+TilePoint tile_units(const World& w, const TileId& t) {
+  const double scale = std::ldexp(1.0, static_cast<int>(t.z)) * kExtent;
+  return {static_cast<std::int32_t>(std::lround(w.x * scale - double(t.x) * kExtent)),
+          static_cast<std::int32_t>(std::lround(w.y * scale - double(t.y) * kExtent))};
+}
+
+void add_point(LayerBuilder& out, const geo::ServedResource& item, const TileId& t) {
+  const geo::Resource& r = item.resource();
+  LayerBuilder::Properties props;
+  props.emplace_back("id", r.id);
+  props.emplace_back("kind", std::string(geo::code_id(r.kind)));
+  props.emplace_back("name", r.name);
+  if (r.main_activity) {
+    props.emplace_back("activity", std::string(geo::code_id(*r.main_activity)));
+  } else {
+    for (const auto& e : geo::CodeTable<geo::Activity>::entries) {  // the first in code order
+      if (r.activities.contains(e.value)) {
+        props.emplace_back("activity", std::string(e.id));
+        break;
+      }
+    }
+  }
+  props.emplace_back("barrier_free", r.barrier_free.any_yes());
+  props.emplace_back("has_vacancy", geo::has_vacancy(r));
+  if (geo::field_visible(item.audience(), "publish")) {
+    props.emplace_back("publish", std::string(geo::code_id(r.publish)));
+    props.emplace_back("status", std::string(geo::code_id(r.status)));
+  }
+  out.add_point(feature_id(r.id), tile_units(world_of(r.lon, r.lat), t), props);
+}
+
+// Keys "count_<kind>", made once.
+const std::vector<std::string>& count_keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> k;
+    for (const auto& e : geo::CodeTable<geo::ResourceKind>::entries) {
+      k.push_back("count_" + std::string(e.id));
+    }
+    return k;
+  }();
+  return keys;
+}
+
+}  // namespace
+
+std::uint64_t feature_id(std::string_view id) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (const char c : id) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h & ((1ULL << 53U) - 1);
+}
+
+PointIndex::PointIndex(std::shared_ptr<const geo::AudienceView> view) : view_(std::move(view)) {
+  entries_.reserve(view_->size());
+  for (std::uint32_t i = 0; i < view_->size(); ++i) {
+    const geo::Resource& r = view_->resource(i);
+    const World w = world_of(r.lon, r.lat);
+    entries_.push_back({morton(to_u32(w.x), to_u32(w.y)), i});
+  }
+  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+    return a.morton != b.morton ? a.morton < b.morton : a.index < b.index;
+  });
+}
+
+std::pair<const PointIndex::Entry*, const PointIndex::Entry*> PointIndex::in_tile(
+    const TileId& t) const {
+  const Entry* first = entries_.data();
+  const Entry* last = entries_.data() + entries_.size();
+  if (t.z == 0) return {first, last};
+  const unsigned shift = 32U - t.z;
+  const std::uint64_t lo = morton(t.x << shift, t.y << shift);
+  const std::uint64_t span = 2U * shift >= 64U ? 0 : (1ULL << (2U * shift));
+  const auto by_code = [](const Entry& e, std::uint64_t v) { return e.morton < v; };
+  const Entry* begin = std::lower_bound(first, last, lo, by_code);
+  const Entry* end = span == 0 ? last : std::lower_bound(begin, last, lo + span, by_code);
+  return {begin, end};
+}
+
+void add_resources(LayerBuilder& out, const PointIndex& index, const geo::ResourceMatcher& matches,
+                   const TileId& t, const ClusterRules& rules) {
+  const geo::AudienceView& view = index.view();
+  if (t.z > rules.max_zoom) {
+    // Every point in the tile and its buffer, in id order.
+    const LonLatBounds inner = tile_bounds(t);
+    const double dx = (inner.east - inner.west) * kBuffer / kExtent;
+    const MercatorBounds m = tile_bounds_3857(t);
+    const double dm = (m.max_x - m.min_x) * kBuffer / kExtent;
+    const MercatorXY sw = mercator_to_lonlat(m.min_x - dm, std::max(m.min_y - dm, -kOriginShift));
+    const MercatorXY ne = mercator_to_lonlat(m.max_x + dm, std::min(m.max_y + dm, kOriginShift));
+    const geo::BBox box{inner.west - dx, sw.y, inner.east + dx, ne.y};
+    for (const auto i : view.within(box)) {
+      if (matches(view.item(i))) add_point(out, view.item(i), t);
+    }
+    return;
+  }
+  // Clusters: the points of one cell are a contiguous run of the tile's Z-ordered run.
+  const auto [begin, end] = index.in_tile(t);
+  const unsigned cell_bits = 2U * (32U - std::min(32U, t.z + rules.cell_shift));
+  const auto cell_of = [&](const PointIndex::Entry& e) {
+    return cell_bits >= 64U ? 0 : e.morton >> cell_bits;
+  };
+  const std::size_t kinds = geo::CodeTable<geo::ResourceKind>::entries.size();
+  std::vector<std::size_t> per_kind(kinds);
+  const PointIndex::Entry* p = begin;
+  while (p != end) {
+    const std::uint64_t cell = cell_of(*p);
+    std::fill(per_kind.begin(), per_kind.end(), 0);
+    std::size_t count = 0;
+    std::uint32_t only = 0;
+    double sx = 0;
+    double sy = 0;
+    for (; p != end && cell_of(*p) == cell; ++p) {
+      const geo::ServedResource& item = view.item(p->index);
+      if (!matches(item)) continue;
+      const geo::Resource& r = item.resource();
+      ++per_kind[static_cast<std::size_t>(r.kind)];
+      const World w = world_of(r.lon, r.lat);
+      sx += w.x;
+      sy += w.y;
+      only = p->index;
+      ++count;
+    }
+    if (count == 0) continue;
+    if (count == 1) {
+      add_point(out, view.item(only), t);
+      continue;
+    }
+    const World centre{sx / double(count), sy / double(count)};
+    const auto top = static_cast<std::size_t>(std::max_element(per_kind.begin(), per_kind.end()) -
+                                              per_kind.begin());
+    LayerBuilder::Properties props;
+    props.emplace_back("cluster", true);
+    props.emplace_back("count", static_cast<std::int64_t>(count));
+    props.emplace_back("kind", std::string(geo::CodeTable<geo::ResourceKind>::entries[top].id));
+    for (std::size_t k = 0; k < kinds; ++k) {
+      if (per_kind[k] > 0) {
+        props.emplace_back(count_keys()[k], static_cast<std::int64_t>(per_kind[k]));
+      }
+    }
+    // The cell's id at its own zoom: unique among clusters, stable across requests.
+    const std::uint64_t cell_zoom = t.z + rules.cell_shift;
+    out.add_point((((cell << 6U) | cell_zoom) & ((1ULL << 52U) - 1)) | (1ULL << 52U),
+                  tile_units(centre, t), props);
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> resource_fields(geo::Audience a) {
+  std::vector<std::pair<std::string, std::string>> f = {
+      {"id", "String"},       {"kind", "String"},          {"name", "String"},
+      {"activity", "String"}, {"barrier_free", "Boolean"}, {"has_vacancy", "Boolean"},
+      {"cluster", "Boolean"}, {"count", "Number"}};
+  for (const auto& e : geo::CodeTable<geo::ResourceKind>::entries) {
+    f.emplace_back("count_" + std::string(e.id), "Number");
+  }
+  if (geo::field_visible(a, "publish")) {
+    f.emplace_back("publish", "String");
+    f.emplace_back("status", "String");
+  }
+  return f;
+}
+
+}  // namespace tsunagi::tiles

@@ -1,0 +1,66 @@
+// The `resources` tile layer: what one audience may know of the resources (a snapshot's
+// AudienceView — positions already generalised, hidden resources already absent), filtered
+// with the same matcher as GET /api/resources, as points; at low zooms aggregated into clusters
+// with a count per kind, computed over the filtered set so that a filtered map's counts agree
+// with the listing's numberMatched.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "geo/resource_query.hpp"
+#include "geo/snapshot.hpp"
+#include "tiles/mvt.hpp"
+#include "tiles/tile_math.hpp"
+
+namespace tsunagi::tiles {
+
+inline constexpr std::string_view kResourcesLayer = "resources";
+
+struct ClusterRules {
+  /// Zooms up to this one are clustered; above it every resource is its own point.
+  std::uint32_t max_zoom = 11;
+  /// Clusters gather the points of one cell of a 2^cell_shift × 2^cell_shift grid per tile
+  /// (3: 8 × 8 cells of 512 units, 64 px on a 512 px tile). Cells are aligned to the world grid,
+  /// so a cluster is the same in every tile and at every request.
+  std::uint32_t cell_shift = 3;
+};
+
+/// The served positions of one view in Z-order (Morton code of their world position), so that
+/// the points of any tile, and of any cell within it, are one contiguous run. Built once per
+/// view (AudienceView::generation) and shared by every tile of that view.
+class PointIndex {
+ public:
+  explicit PointIndex(std::shared_ptr<const geo::AudienceView> view);
+  [[nodiscard]] const geo::AudienceView& view() const { return *view_; }
+  [[nodiscard]] std::uint64_t generation() const { return view_->generation(); }
+
+  struct Entry {
+    std::uint64_t morton;  ///< interleaved 32-bit world x (bit 2i) and y (bit 2i+1)
+    std::uint32_t index;   ///< into view().items()
+  };
+  /// The entries inside tile t (z ≤ 32), in Z-order.
+  [[nodiscard]] std::pair<const Entry*, const Entry*> in_tile(const TileId& t) const;
+
+ private:
+  std::shared_ptr<const geo::AudienceView> view_;
+  std::vector<Entry> entries_;
+};
+
+/// A stable feature id for a string id (53 bits, so JavaScript numbers keep it exact).
+std::uint64_t feature_id(std::string_view id);
+
+/// Adds the resources of tile t that `matches` accepts to `out` (points with `id`, `kind`,
+/// `name`, `activity`, `barrier_free`, `has_vacancy`, and for staff `publish` and `status`), or
+/// at z ≤ rules.max_zoom their clusters (`cluster`, `count`, `kind` = the most frequent kind,
+/// `count_<kind>`); a cell holding one resource gives the resource itself. Points within the
+/// buffer of the tile are included above the cluster zooms.
+void add_resources(LayerBuilder& out, const PointIndex& index, const geo::ResourceMatcher& matches,
+                   const TileId& t, const ClusterRules& rules = {});
+
+/// The names and types of the layer's fields, for TileJSON's vector_layers.
+std::vector<std::pair<std::string, std::string>> resource_fields(geo::Audience a);
+
+}  // namespace tsunagi::tiles

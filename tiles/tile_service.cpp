@@ -1,0 +1,148 @@
+#include "tiles/tile_service.hpp"
+
+#include <libdeflate.h>
+
+#include <cstdio>
+
+#include "tiles/error.hpp"
+
+namespace tsunagi::tiles {
+
+std::optional<Layer> parse_layer(std::string_view name) {
+  if (name == kResourcesLayer) return Layer::resources;
+  if (name == kAreasLayer) return Layer::areas;
+  return std::nullopt;
+}
+
+std::string_view layer_name(Layer l) {
+  return l == Layer::resources ? kResourcesLayer : kAreasLayer;
+}
+
+std::string gzip(std::string_view data, int level) {
+  struct Free {
+    void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+  };
+  thread_local std::unique_ptr<libdeflate_compressor, Free> compressor;
+  thread_local int compressor_level = -1;
+  if (!compressor || compressor_level != level) {
+    compressor.reset(libdeflate_alloc_compressor(level));
+    compressor_level = level;
+    if (!compressor) throw Error("gzip: could not allocate a compressor");
+  }
+  std::string out(libdeflate_gzip_compress_bound(compressor.get(), data.size()), '\0');
+  const std::size_t n =
+      libdeflate_gzip_compress(compressor.get(), data.data(), data.size(), out.data(), out.size());
+  if (n == 0) throw Error("gzip: compression failed");
+  out.resize(n);
+  return out;
+}
+
+namespace {
+
+std::string weak_etag(std::string_view bytes) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a 64
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return "W/\"" + std::to_string(bytes.size()) + "-" + buf + "\"";
+}
+
+}  // namespace
+
+TileService::TileService(std::size_t cache_bytes, ClusterRules rules)
+    : rules_(rules), capacity_(cache_bytes) {}
+
+TileService::~TileService() = default;
+
+std::shared_ptr<const PointIndex> TileService::points(const geo::Snapshot& snap, geo::Audience a) {
+  const auto& view = snap.view_ptr(a);
+  std::lock_guard lock(derived_mu_);
+  auto& slot = points_.at(static_cast<std::size_t>(a));
+  if (!slot || slot->generation() != view->generation()) {
+    // Built under the lock: concurrent first requests of a new view wait for one build.
+    slot = std::make_shared<const PointIndex>(view);
+  }
+  return slot;
+}
+
+std::shared_ptr<const AreaTiles> TileService::areas(const geo::Snapshot& snap) {
+  const auto& layer = snap.area_layer();
+  std::lock_guard lock(derived_mu_);
+  if (!areas_ || areas_->generation() != layer->generation()) {
+    areas_ = std::make_shared<const AreaTiles>(layer);
+  }
+  return areas_;
+}
+
+std::shared_ptr<const EncodedTile> TileService::build(const geo::Snapshot& snap, Layer layer,
+                                                      const TileId& t, geo::Audience a,
+                                                      const geo::ResourceQuery& q) {
+  LayerBuilder builder{std::string(layer_name(layer))};
+  if (layer == Layer::resources) {
+    const geo::ResourceMatcher matches(q);
+    add_resources(builder, *points(snap, a), matches, t, rules_);
+  } else {
+    areas(snap)->add_to(builder, t, a);
+  }
+  auto out = std::make_shared<EncodedTile>();
+  out->features = builder.size();
+  out->mvt = encode_tile({&builder});
+  if (!out->mvt.empty()) out->gzip = gzip(out->mvt);
+  out->etag = weak_etag(out->mvt);
+  return out;
+}
+
+std::shared_ptr<const EncodedTile> TileService::tile(const geo::Snapshot& snap, Layer layer,
+                                                     const TileId& t, geo::Audience a,
+                                                     const geo::ResourceQuery& q,
+                                                     std::string_view filter_key) {
+  if (capacity_ == 0) return build(snap, layer, t, a, q);
+  const std::uint64_t generation =
+      layer == Layer::resources ? snap.view(a).generation()
+                                : static_cast<std::uint64_t>(snap.area_layer()->generation());
+  std::string key;
+  key.reserve(64 + filter_key.size());
+  key += layer_name(layer);
+  key += '|';
+  key += geo::audience_id(a);
+  key += '|';
+  key += std::to_string(generation);
+  key += '|';
+  key += std::to_string(t.z) + '/' + std::to_string(t.x) + '/' + std::to_string(t.y);
+  key += '|';
+  if (layer == Layer::resources) key += filter_key;
+  {
+    std::lock_guard lock(cache_mu_);
+    if (const auto it = by_key_.find(key); it != by_key_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second);
+      ++hits_;
+      return it->second->second;
+    }
+    ++misses_;
+  }
+  auto built = build(snap, layer, t, a, q);
+  const std::size_t cost = built->mvt.size() + built->gzip.size() + key.size() + 128;
+  if (cost > capacity_) return built;
+  std::lock_guard lock(cache_mu_);
+  if (by_key_.count(key) != 0) return built;  // another request built it meanwhile
+  lru_.emplace_front(std::move(key), built);
+  by_key_.emplace(lru_.front().first, lru_.begin());
+  bytes_ += cost;
+  while (bytes_ > capacity_ && !lru_.empty()) {
+    const auto& last = lru_.back();
+    bytes_ -= last.second->mvt.size() + last.second->gzip.size() + last.first.size() + 128;
+    by_key_.erase(last.first);
+    lru_.pop_back();
+  }
+  return built;
+}
+
+TileService::Stats TileService::stats() const {
+  std::lock_guard lock(cache_mu_);
+  return {lru_.size(), bytes_, capacity_, hits_, misses_};
+}
+
+}  // namespace tsunagi::tiles

@@ -1,0 +1,89 @@
+// Tiles from the published snapshot: which layer reads what, and a memory-bounded LRU cache of
+// encoded tiles keyed by layer, audience, the generation of what the layer reads, the filter and
+// z/x/y. A resource write gives the views it touched a new generation, so the next request for a
+// tile of theirs is built anew, while area tiles (and the tiles of views the write did not touch:
+// a hidden edit moves no public tile) stay cached.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "geo/resource_query.hpp"
+#include "geo/snapshot.hpp"
+#include "tiles/area_layer.hpp"
+#include "tiles/resource_layer.hpp"
+#include "tiles/tile_math.hpp"
+
+namespace tsunagi::tiles {
+
+enum class Layer : std::uint8_t { resources, areas };
+
+/// "resources" / "areas" → Layer; nullopt for any other name.
+std::optional<Layer> parse_layer(std::string_view name);
+std::string_view layer_name(Layer l);
+
+/// One encoded tile, immutable and shared between the cache and responses.
+struct EncodedTile {
+  std::string mvt;   ///< empty for an empty tile
+  std::string gzip;  ///< the same, gzip-compressed (empty for an empty tile)
+  std::string etag;  ///< a weak entity tag of the content: W/"…"
+  std::size_t features = 0;
+};
+
+/// gzip (RFC 1952) of `data` with libdeflate. @throws Error when compression fails.
+std::string gzip(std::string_view data, int level = 6);
+
+class TileService {
+ public:
+  /// `cache_bytes` = 0 turns the cache off (every tile is built; for benchmarks).
+  explicit TileService(std::size_t cache_bytes, ClusterRules rules = {});
+  ~TileService();
+  TileService(const TileService&) = delete;
+  TileService& operator=(const TileService&) = delete;
+
+  /// The tile of `layer` at t for audience `a`, filtered by `q` (resources only), from `snap`.
+  /// `filter_key` is the canonical text of the filter (part of the cache key).
+  std::shared_ptr<const EncodedTile> tile(const geo::Snapshot& snap, Layer layer, const TileId& t,
+                                          geo::Audience a, const geo::ResourceQuery& q,
+                                          std::string_view filter_key);
+
+  /// Encodes without the cache (the MBTiles export and benchmarks).
+  std::shared_ptr<const EncodedTile> build(const geo::Snapshot& snap, Layer layer, const TileId& t,
+                                           geo::Audience a, const geo::ResourceQuery& q);
+
+  struct Stats {
+    std::size_t entries = 0;
+    std::size_t bytes = 0;
+    std::size_t capacity = 0;
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+  };
+  [[nodiscard]] Stats stats() const;
+  [[nodiscard]] const ClusterRules& rules() const { return rules_; }
+
+ private:
+  std::shared_ptr<const PointIndex> points(const geo::Snapshot& snap, geo::Audience a);
+  std::shared_ptr<const AreaTiles> areas(const geo::Snapshot& snap);
+
+  ClusterRules rules_;
+  std::size_t capacity_;
+
+  std::mutex derived_mu_;  // the derived per-view and per-area-layer structures
+  std::array<std::shared_ptr<const PointIndex>, 3> points_;
+  std::shared_ptr<const AreaTiles> areas_;
+
+  mutable std::mutex cache_mu_;
+  using Lru = std::list<std::pair<std::string, std::shared_ptr<const EncodedTile>>>;
+  Lru lru_;  ///< most recent first
+  std::unordered_map<std::string_view, Lru::iterator> by_key_;
+  std::size_t bytes_ = 0;
+  std::uint64_t hits_ = 0;
+  std::uint64_t misses_ = 0;
+};
+
+}  // namespace tsunagi::tiles
