@@ -1,4 +1,5 @@
-// tsunagi export: the store's resources as CSV for Excel, GeoJSON or a GeoPackage.
+// tsunagi export: the store's resources as CSV for Excel, GeoJSON or a GeoPackage; the public
+// layers as MBTiles vector tiles.
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -6,8 +7,11 @@
 
 #include "cli/commands.hpp"
 #include "datasets/exporter.hpp"
+#include "geo/snapshot.hpp"
 #include "geo/store.hpp"
 #include "geo/visibility.hpp"
+#include "tiles/error.hpp"
+#include "tiles/mbtiles.hpp"
 
 namespace tsunagi::cli {
 
@@ -16,10 +20,13 @@ namespace {
 constexpr const char* kUsage =
     "usage: tsunagi export --db FILE --format csv|geojson|gpkg --out FILE [--kind KIND]\n"
     "                      [--view public|partners|internal] [--include-closed]\n"
+    "       tsunagi export --db FILE --format mbtiles --out FILE [--min-zoom Z] [--max-zoom Z]\n"
     "\n"
     "  csv      UTF-8 with BOM (opens in Excel), Japanese column names; imports back unchanged\n"
     "  geojson  a FeatureCollection, EPSG:4326\n"
     "  gpkg     a GeoPackage with one point layer 'resources', EPSG:4326\n"
+    "  mbtiles  vector tiles (MBTiles 1.3, layers 'resources' and 'areas') of the public view\n"
+    "           only, zooms 0–15 by default: a static map to publish or to open in QGIS\n"
     "\n"
     "--view says whose view the file holds (default public, so that a file made to be published\n"
     "is safe by default):\n"
@@ -43,6 +50,10 @@ int export_(Args args) {
   std::optional<std::filesystem::path> out;
   std::optional<datasets::ExportFormat> format;
   datasets::ExportOptions opt;
+  tiles::MbtilesOptions tile_options;
+  bool zoom_given = false;
+  bool view_given = false;
+  bool mbtiles = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     auto next = [&]() -> std::optional<std::string> {
@@ -62,9 +73,12 @@ int export_(Args args) {
       out = *v;
     } else if (a == "--format") {
       auto v = next();
-      if (!v) return usage_error("--format needs csv, geojson or gpkg");
+      if (!v) return usage_error("--format needs csv, geojson, gpkg or mbtiles");
+      mbtiles = *v == "mbtiles";
       format = datasets::parse_export_format(*v);
-      if (!format) return usage_error("unknown --format '" + *v + "' (csv, geojson or gpkg)");
+      if (!format && !mbtiles) {
+        return usage_error("unknown --format '" + *v + "' (csv, geojson, gpkg or mbtiles)");
+      }
     } else if (a == "--kind") {
       auto v = next();
       if (!v) return usage_error("--kind needs a value");
@@ -80,14 +94,51 @@ int export_(Args args) {
       const auto view = geo::parse_audience(*v);
       if (!view) return usage_error("unknown --view '" + *v + "' (public, partners or internal)");
       opt.view = *view;
+      view_given = true;
     } else if (a == "--include-closed") {
       opt.include_closed = true;
+    } else if (a == "--min-zoom" || a == "--max-zoom") {
+      auto v = next();
+      int z = -1;
+      if (v && !v->empty() && v->size() <= 2 &&
+          v->find_first_not_of("0123456789") == std::string::npos) {
+        z = std::stoi(*v);
+      }
+      if (z < 0 || z > 24) return usage_error(std::string(a) + " needs a zoom from 0 to 24");
+      (a == "--min-zoom" ? tile_options.min_zoom : tile_options.max_zoom) =
+          static_cast<std::uint32_t>(z);
+      zoom_given = true;
     } else {
       return usage_error("unknown argument '" + std::string(a) + "'");
     }
   }
   if (!db) return usage_error("--db FILE is required");
   if (!out) return usage_error("--out FILE is required");
+  if (!format && !mbtiles && out->extension() == ".mbtiles") mbtiles = true;
+  if (mbtiles) {
+    if ((view_given && opt.view != geo::Audience::public_) || opt.include_closed || opt.kind) {
+      return usage_error(
+          "--format mbtiles holds the public view of every resource and area: it takes no "
+          "--view, --kind or --include-closed (staff see their own view on the server's tiles)");
+    }
+    const geo::Store store = geo::Store::open(*db, geo::Store::Mode::read_only);
+    const auto snapshot = geo::Snapshot::build(store);
+    try {
+      const auto r = tiles::write_mbtiles(*snapshot, *out, tile_options);
+      std::printf(
+          "exported %llu tiles (%.1f MB, zooms %u–%u) of %llu public resources and %llu areas "
+          "to %s\n",
+          static_cast<unsigned long long>(r.tiles), static_cast<double>(r.bytes) / 1e6,
+          tile_options.min_zoom, tile_options.max_zoom,
+          static_cast<unsigned long long>(r.resources), static_cast<unsigned long long>(r.areas),
+          out->c_str());
+    } catch (const tiles::Error& e) {
+      std::fprintf(stderr, "tsunagi export: %s\n", e.what());
+      return 1;
+    }
+    return 0;
+  }
+  if (zoom_given) return usage_error("--min-zoom and --max-zoom are for --format mbtiles");
   if (opt.include_closed && opt.view == geo::Audience::public_) {
     return usage_error(
         "--include-closed needs --view partners or internal: closed resources are "
@@ -99,7 +150,7 @@ int export_(Args args) {
     if (ext == ".csv") format = datasets::ExportFormat::csv;
     if (ext == ".geojson" || ext == ".json") format = datasets::ExportFormat::geojson;
     if (ext == ".gpkg") format = datasets::ExportFormat::gpkg;
-    if (!format) return usage_error("--format csv|geojson|gpkg is required");
+    if (!format) return usage_error("--format csv|geojson|gpkg|mbtiles is required");
   }
   opt.format = *format;
   const geo::Store store = geo::Store::open(*db, geo::Store::Mode::read_only);

@@ -126,6 +126,14 @@ std::pair<const PointIndex::Entry*, const PointIndex::Entry*> PointIndex::in_til
   return {begin, end};
 }
 
+namespace {
+
+// The clusters of tile t: the points of one cell are a contiguous run of the tile's Z-ordered run.
+void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::ResourceMatcher& matches,
+                  const TileId& t, const ClusterRules& rules);
+
+}  // namespace
+
 void add_resources(LayerBuilder& out, const PointIndex& index, const geo::ResourceMatcher& matches,
                    const TileId& t, const ClusterRules& rules) {
   const geo::AudienceView& view = index.view();
@@ -138,12 +146,24 @@ void add_resources(LayerBuilder& out, const PointIndex& index, const geo::Resour
     const MercatorXY sw = mercator_to_lonlat(m.min_x - dm, std::max(m.min_y - dm, -kOriginShift));
     const MercatorXY ne = mercator_to_lonlat(m.max_x + dm, std::min(m.max_y + dm, kOriginShift));
     const geo::BBox box{inner.west - dx, sw.y, inner.east + dx, ne.y};
+    std::vector<std::uint32_t> hits;
     for (const auto i : view.within(box)) {
-      if (matches(view.item(i))) add_point(out, view.item(i), t);
+      if (matches(view.item(i))) hits.push_back(i);
     }
-    return;
+    if (hits.size() <= rules.max_points) {
+      for (const auto i : hits) add_point(out, view.item(i), t);
+      return;
+    }
+    // Over the budget (a dense city centre on a national store): cluster this tile too.
   }
-  // Clusters: the points of one cell are a contiguous run of the tile's Z-ordered run.
+  add_clusters(out, index, matches, t, rules);
+}
+
+namespace {
+
+void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::ResourceMatcher& matches,
+                  const TileId& t, const ClusterRules& rules) {
+  const geo::AudienceView& view = index.view();
   const auto [begin, end] = index.in_tile(t);
   const unsigned cell_bits = 2U * (32U - std::min(32U, t.z + rules.cell_shift));
   const auto cell_of = [&](const PointIndex::Entry& e) {
@@ -193,6 +213,8 @@ void add_resources(LayerBuilder& out, const PointIndex& index, const geo::Resour
                   tile_units(centre, t), props);
   }
 }
+
+}  // namespace
 
 std::vector<std::pair<std::string, std::string>> resource_fields(geo::Audience a) {
   std::vector<std::pair<std::string, std::string>> f = {

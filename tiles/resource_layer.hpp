@@ -26,6 +26,9 @@ struct ClusterRules {
   /// (3: 8 × 8 cells of 512 units, 64 px on a 512 px tile). Cells are aligned to the world grid,
   /// so a cluster is the same in every tile and at every request.
   std::uint32_t cell_shift = 3;
+  /// The tile budget above max_zoom: a tile whose filtered points outnumber this is clustered
+  /// too, so no tile grows beyond a few hundred KB (tippecanoe keeps tiles under 500 KB).
+  std::size_t max_points = 5000;
 };
 
 /// The served positions of one view in Z-order (Morton code of their world position), so that
@@ -56,7 +59,8 @@ std::uint64_t feature_id(std::string_view id);
 /// `name`, `activity`, `barrier_free`, `has_vacancy`, and for staff `publish` and `status`), or
 /// at z ≤ rules.max_zoom their clusters (`cluster`, `count`, `kind` = the most frequent kind,
 /// `count_<kind>`); a cell holding one resource gives the resource itself. Points within the
-/// buffer of the tile are included above the cluster zooms.
+/// buffer of the tile are included above the cluster zooms, unless they are more than
+/// rules.max_points: then that tile is clustered as well.
 void add_resources(LayerBuilder& out, const PointIndex& index, const geo::ResourceMatcher& matches,
                    const TileId& t, const ClusterRules& rules = {});
 

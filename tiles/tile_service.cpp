@@ -77,6 +77,14 @@ std::shared_ptr<const AreaTiles> TileService::areas(const geo::Snapshot& snap) {
   return areas_;
 }
 
+void TileService::add_layers(const geo::Snapshot& snap, const TileId& t, geo::Audience a,
+                             const geo::ResourceQuery& q, LayerBuilder& resources,
+                             LayerBuilder& area_layer) {
+  const geo::ResourceMatcher matches(q);
+  add_resources(resources, *points(snap, a), matches, t, rules_);
+  areas(snap)->add_to(area_layer, t, a);
+}
+
 std::shared_ptr<const EncodedTile> TileService::build(const geo::Snapshot& snap, Layer layer,
                                                       const TileId& t, geo::Audience a,
                                                       const geo::ResourceQuery& q) {

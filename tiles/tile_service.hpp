@@ -56,6 +56,11 @@ class TileService {
   std::shared_ptr<const EncodedTile> build(const geo::Snapshot& snap, Layer layer, const TileId& t,
                                            geo::Audience a, const geo::ResourceQuery& q);
 
+  /// Adds the resources (filtered by `q`) and areas of tile t, as `a` sees them, to two layers
+  /// (for a tile holding both: the MBTiles export).
+  void add_layers(const geo::Snapshot& snap, const TileId& t, geo::Audience a,
+                  const geo::ResourceQuery& q, LayerBuilder& resources, LayerBuilder& areas);
+
   struct Stats {
     std::size_t entries = 0;
     std::size_t bytes = 0;
