@@ -1,0 +1,121 @@
+// The areas layer on the real e-Stat small areas of 智頭町 (Tottori): every polygon of every tile
+// at every zoom is valid for GEOS as GDAL decodes it, carries its figures, and the tiles of one
+// zoom together cover the areas.
+#include "tiles/area_layer.hpp"
+
+#include <gdal.h>
+#include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
+
+#include "geo/geometry.hpp"
+#include "support/mvt_reader.hpp"
+#include "support/test_support.hpp"
+#include "support/tiny_town.hpp"
+#include "tiles/tile_service.hpp"
+
+namespace {
+
+using namespace tsunagi;
+
+const std::string kChizu = "estat-h27-small-areas/polygons/h27ka31328_chizu.geojson";
+
+// Loads the small areas with GDAL into a store, one area per KEY_CODE, with a population.
+std::shared_ptr<const geo::Snapshot> chizu(const test::TempDir& dir, const std::string& file,
+                                           std::size_t& areas) {
+  GDALAllRegister();
+  test::TinyTown town(dir / "chizu.db");
+  GDALDatasetUniquePtr ds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  if (!ds) throw std::runtime_error("cannot open " + file);
+  areas = 0;
+  for (const auto& f : *ds->GetLayer(0)) {
+    const OGRGeometry* g = f->GetGeometryRef();
+    if (g == nullptr) continue;
+    std::string wkb(static_cast<std::size_t>(g->WkbSize()), '\0');
+    g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
+    geo::Area a;
+    a.code = f->GetFieldAsString("KEY_CODE");
+    a.id = "chome:" + a.code + "-" + std::to_string(areas);
+    a.kind = geo::AreaKind::chome;
+    a.name = f->GetFieldAsString("MOJI");
+    a.wkb = geo::Geometry::from_wkb(wkb).as_multi_polygon().wkb();
+    const auto [lx, ly] = geo::Geometry::from_wkb(a.wkb).point_on_surface();
+    a.label_lon = lx;
+    a.label_lat = ly;
+    town.store().put_area(a);
+    ++areas;
+  }
+  return town.snapshot();
+}
+
+TEST(AreaLayer, RealSmallAreasAreValidAtEveryZoom) {
+  const auto file = test::shared_data(kChizu);
+  if (!file) GTEST_SKIP() << test::shared_data_skip_message(kChizu);
+  test::TempDir dir;
+  std::size_t areas = 0;
+  const auto snap = chizu(dir, file->string(), areas);
+  ASSERT_GT(areas, 20U);
+  tiles::TileService service(0);
+  geo::BBox box = *snap->area_layer()->envelopes().front();
+  for (const auto& e : snap->area_layer()->envelopes()) {
+    box.grow(e->min_lon, e->min_lat);
+    box.grow(e->max_lon, e->max_lat);
+  }
+  std::size_t polygons = 0;
+  for (std::uint32_t z = 0; z <= 16; ++z) {
+    const auto r = tiles::tiles_covering({box.min_lon, box.min_lat, box.max_lon, box.max_lat}, z);
+    // At the deepest zooms, a diagonal band of tiles is enough to see many shapes cut up.
+    std::set<std::string> seen;
+    for (auto x = r.min_x; x <= r.max_x; ++x) {
+      for (auto y = r.min_y; y <= r.max_y; ++y) {
+        if (z >= 13 && (x - r.min_x) % 5 != (y - r.min_y) % 5) continue;
+        const auto t = service.build(*snap, tiles::Layer::areas, tiles::make_tile(z, x, y),
+                                     geo::Audience::public_, geo::ResourceQuery{});
+        if (t->mvt.empty()) continue;
+        for (const auto& f : test::decode_tile(t->mvt, z, x, y)) {
+          ++polygons;
+          seen.insert(f.props.at("id"));
+          const auto g = geo::Geometry::from_wkt(f.wkt);
+          EXPECT_TRUE(g.is_valid()) << "z" << z << "/" << x << "/" << y << " " << f.props.at("id")
+                                    << ": " << g.invalid_reason();
+          EXPECT_TRUE(f.type == "Polygon" || f.type == "Multi Polygon") << f.type;
+        }
+      }
+    }
+    // Below z8 the smallest areas are narrower than one tile unit (38 m at z8, 10 km at z0)
+    // and vanish as snap-rounding collapses them, as they would on screen.
+    if (z >= 8 && z <= 12) {
+      EXPECT_EQ(seen.size(), areas) << "every area is drawn at z" << z;
+    }
+  }
+  EXPECT_GT(polygons, 1000U);
+}
+
+TEST(AreaLayer, AreasCarryTheirFiguresAndIds) {
+  test::TempDir dir;
+  test::TinyTown town(dir / "t.db");
+  town.add_area("chome:1", geo::AreaKind::chome, "一丁目",
+                "POLYGON((133.60 35.09,133.62 35.09,133.62 35.11,133.60 35.11,133.60 35.09))",
+                133.61, 35.10);
+  geo::AreaPopulation p;
+  p.area_id = "chome:1";
+  p.ref_date = "2020-10-01";
+  p.bands = {{60, 64, 10, 12}, {65, 69, 8, 9}, {75, 79, 5, 7}};
+  p.households = 30;
+  town.store().put_population(p);
+  const auto snap = town.snapshot();
+  tiles::TileService service(0);
+  const auto t = tiles::tile_at(133.61, 35.10, 12);
+  const auto tile =
+      service.build(*snap, tiles::Layer::areas, t, geo::Audience::public_, geo::ResourceQuery{});
+  const auto f = test::decode_tile(tile->mvt, t.z, t.x, t.y);
+  ASSERT_EQ(f.size(), 1U);
+  EXPECT_EQ(f[0].props.at("id"), "chome:1");
+  EXPECT_EQ(f[0].props.at("name"), "一丁目");
+  EXPECT_EQ(f[0].props.at("population"), "51");
+  EXPECT_EQ(f[0].props.at("aged_65"), "29");
+  EXPECT_EQ(f[0].props.at("aged_75"), "12");
+  EXPECT_EQ(f[0].props.at("households"), "30");
+  EXPECT_EQ(f[0].id, tiles::feature_id("chome:1"));
+}
+
+}  // namespace

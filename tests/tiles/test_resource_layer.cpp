@@ -1,0 +1,171 @@
+// The resources layer over a real store: the Z-order index finds exactly a tile's points, a
+// filtered map's clusters add up to the listing's count at every zoom, the budget clusters a tile
+// that would be too big, and the public's tiles are built from the public's view.
+#include "tiles/resource_layer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "geo/resource_query.hpp"
+#include "support/mvt_reader.hpp"
+#include "support/test_support.hpp"
+#include "support/tiny_town.hpp"
+#include "tiles/tile_service.hpp"
+
+namespace {
+
+using namespace tsunagi;
+using geo::ResourceKind;
+
+// A town of `n` resources scattered around (lon, lat) with a few kinds, some barrier-free,
+// every fifth internal.
+std::shared_ptr<const geo::Snapshot> scattered_town(const test::TempDir& dir, int n) {
+  test::TinyTown town(dir / "town.db");
+  std::mt19937 rng(7);
+  std::normal_distribution<double> d(0, 0.02);
+  const ResourceKind kinds[] = {ResourceKind::ibasho, ResourceKind::kayoi_no_ba,
+                                ResourceKind::kominkan};
+  for (int i = 0; i < n; ++i) {
+    town.add("r" + std::to_string(i), kinds[i % 3], 133.62 + d(rng), 35.10 + d(rng),
+             [&](geo::Resource& r) {
+               r.barrier_free.step_free = i % 4 == 0;
+               if (i % 5 == 0) r.publish = geo::PublishLevel::internal;
+             });
+  }
+  return town.snapshot();
+}
+
+struct Decoded {
+  std::set<std::string> ids;   ///< resources drawn as themselves
+  std::int64_t clustered = 0;  ///< resources counted in clusters
+  std::int64_t clusters = 0;
+};
+
+Decoded decode_range(tiles::TileService& service, const geo::Snapshot& snap, geo::Audience a,
+                     const geo::ResourceQuery& q, const geo::BBox& box, std::uint32_t z) {
+  Decoded out;
+  const auto r = tiles::tiles_covering({box.min_lon, box.min_lat, box.max_lon, box.max_lat}, z);
+  for (auto x = r.min_x; x <= r.max_x; ++x) {
+    for (auto y = r.min_y; y <= r.max_y; ++y) {
+      const auto t = service.build(snap, tiles::Layer::resources, tiles::make_tile(z, x, y), a, q);
+      if (t->mvt.empty()) continue;
+      for (const auto& f : test::decode_tile(t->mvt, z, x, y)) {
+        if (f.props.count("cluster") != 0) {
+          out.clustered += std::stoll(f.props.at("count"));
+          ++out.clusters;
+        } else {
+          // Above the cluster zooms a point may sit in a neighbour's buffer too: count it once,
+          // and only in the tile that holds it.
+          out.ids.insert(f.props.at("id"));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+TEST(ResourceLayer, ZOrderRunsHoldExactlyTheTilesPoints) {
+  test::TempDir dir;
+  const auto snap = scattered_town(dir, 400);
+  const tiles::PointIndex index(snap->view_ptr(geo::Audience::internal));
+  const auto& view = snap->view(geo::Audience::internal);
+  for (std::uint32_t z : {0U, 5U, 9U, 11U, 13U}) {
+    std::size_t total = 0;
+    const geo::BBox all = *view.extent();
+    const auto r = tiles::tiles_covering({all.min_lon, all.min_lat, all.max_lon, all.max_lat}, z);
+    for (auto x = r.min_x; x <= r.max_x; ++x) {
+      for (auto y = r.min_y; y <= r.max_y; ++y) {
+        const auto t = tiles::make_tile(z, x, y);
+        const auto [b, e] = index.in_tile(t);
+        for (auto p = b; p != e; ++p) {
+          const auto& res = view.resource(p->index);
+          EXPECT_EQ(tiles::tile_at(res.lon, res.lat, z), t) << res.name << " at z" << z;
+        }
+        total += static_cast<std::size_t>(e - b);
+      }
+    }
+    EXPECT_EQ(total, view.size()) << "z" << z;
+  }
+}
+
+TEST(ResourceLayer, FilteredClustersAddUpToTheListingAtEveryZoom) {
+  test::TempDir dir;
+  const auto snap = scattered_town(dir, 600);
+  tiles::TileService service(0);
+  for (const auto audience : {geo::Audience::public_, geo::Audience::internal}) {
+    geo::ResourceQuery q;
+    q.kinds.insert(ResourceKind::ibasho);
+    q.barrier_free = true;
+    q.limit = 0;
+    const auto listed = geo::query(snap->view(audience), q).number_matched;
+    ASSERT_GT(listed, 10U);
+    const geo::BBox box = *snap->view(audience).extent();
+    for (std::uint32_t z = 0; z <= 16; ++z) {
+      const Decoded d = decode_range(service, *snap, audience, q, box, z);
+      if (z <= 11) {
+        EXPECT_EQ(d.clustered + static_cast<std::int64_t>(d.ids.size()),
+                  static_cast<std::int64_t>(listed))
+            << "z" << z;
+      } else {
+        EXPECT_EQ(d.clusters, 0) << "z" << z;
+        EXPECT_EQ(d.ids.size(), listed) << "z" << z;
+      }
+    }
+  }
+}
+
+TEST(ResourceLayer, AClusterCountsEachKind) {
+  test::TempDir dir;
+  const auto snap = scattered_town(dir, 300);
+  tiles::TileService service(0);
+  const geo::ResourceQuery all;
+  const auto t = tiles::tile_at(133.62, 35.10, 3);
+  const auto tile = service.build(*snap, tiles::Layer::resources, t, geo::Audience::internal, all);
+  const auto features = test::decode_tile(tile->mvt, t.z, t.x, t.y);
+  ASSERT_EQ(features.size(), 1U) << "the whole town is one cell at z3";
+  const auto& p = features[0].props;
+  EXPECT_EQ(p.at("count"), "300");
+  EXPECT_EQ(p.at("count_ibasho"), "100");
+  EXPECT_EQ(p.at("count_kayoi_no_ba"), "100");
+  EXPECT_EQ(p.at("count_kominkan"), "100");
+  // The public's cluster counts only what the public may know (every fifth is internal).
+  const auto pub = service.build(*snap, tiles::Layer::resources, t, geo::Audience::public_, all);
+  EXPECT_EQ(test::decode_tile(pub->mvt, t.z, t.x, t.y).at(0).props.at("count"), "240");
+}
+
+TEST(ResourceLayer, ATileOverTheBudgetIsClustered) {
+  test::TempDir dir;
+  const auto snap = scattered_town(dir, 300);
+  tiles::ClusterRules rules;
+  rules.max_points = 50;
+  tiles::TileService service(0, rules);
+  const auto t = tiles::tile_at(133.62, 35.10, 12);
+  const auto tile = service.build(*snap, tiles::Layer::resources, t, geo::Audience::internal,
+                                  geo::ResourceQuery{});
+  const auto features = test::decode_tile(tile->mvt, t.z, t.x, t.y);
+  EXPECT_LE(features.size(), 64U) << "at most one feature per cell of the 8 × 8 grid";
+  std::int64_t counted = 0;
+  for (const auto& f : features) {
+    counted += f.props.count("count") != 0 ? std::stoll(f.props.at("count")) : 1;
+  }
+  const auto [b, e] = tiles::PointIndex(snap->view_ptr(geo::Audience::internal)).in_tile(t);
+  EXPECT_EQ(counted, e - b);
+}
+
+TEST(ResourceLayer, StaffSeePublishLevelsThePublicDoesNot) {
+  test::TempDir dir;
+  const auto snap = scattered_town(dir, 20);
+  tiles::TileService service(0);
+  const auto t = tiles::tile_at(133.62, 35.10, 16);
+  for (const auto a : {geo::Audience::public_, geo::Audience::internal}) {
+    const auto tile = service.build(*snap, tiles::Layer::resources, t, a, geo::ResourceQuery{});
+    if (tile->mvt.empty()) continue;
+    for (const auto& f : test::decode_tile(tile->mvt, t.z, t.x, t.y)) {
+      EXPECT_EQ(f.props.count("publish"), a == geo::Audience::public_ ? 0U : 1U);
+    }
+  }
+}
+
+}  // namespace
