@@ -7,10 +7,13 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "e2e/server_town.hpp"
 #include "geo/geodesic.hpp"
 #include "geo/geometry.hpp"
+#include "support/mvt_reader.hpp"
+#include "tiles/tile_math.hpp"
 
 namespace tsunagi::test {
 namespace {
@@ -87,6 +90,10 @@ class PrivacyAttacks : public ::testing::Test {
     for (const auto& s : secret_markers()) {
       EXPECT_EQ(body.find(s), std::string::npos) << what << " leaks " << s;
     }
+  }
+  static std::string tile_path(const tiles::TileId& t, const std::string& layer = "resources") {
+    return "/tiles/" + layer + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" +
+           std::to_string(t.y) + ".mvt";
   }
   static const json* find_feature(const json& fc, const std::string& id) {  // fc must outlive it
     for (const auto& f : fc["features"]) {
@@ -193,8 +200,12 @@ TEST_F(PrivacyAttacks, CountsAndTagsDoNotMoveWithWhatThePublicCannotSee) {
   const auto tag_before = get(home).header("etag");
   const auto list_before = get("/api/resources?limit=1000").body;
   const auto vacancy_before = get_json("/api/resources?has_vacancy=true")["numberMatched"];
-  const auto health_before = get("/health").body;
+  const auto health_before = json::parse(get("/health").body).dump();
   const auto collections_before = get("/ogc/collections").body;
+  const auto house_tile = tile_path(tiles::tile_at(kHomeLon, kHomeLat, 15));
+  const auto town_tile = tile_path(tiles::tile_at(kHomeLon, kHomeLat, 9));
+  const auto tile_tag_before = get(house_tile).header("etag");
+  const auto cluster_tag_before = get(town_tile).header("etag");
   // Only what the public cannot see changes: a note, and a placement's open slots.
   edit_note(town_->ids.at("home"), "SECRET-NOTE 鍵の場所が変わった");
   {
@@ -222,7 +233,15 @@ TEST_F(PrivacyAttacks, CountsAndTagsDoNotMoveWithWhatThePublicCannotSee) {
                                     .dump());
     ASSERT_EQ(made.status, 201) << made.body;
   }
-  EXPECT_EQ(get("/health").body, health_before) << "no count or generation moves for the public";
+  json health_after = json::parse(get("/health").body);
+  json health_then = json::parse(health_before);
+  health_after.erase("tile_cache");  // the cache's own counters move with every request
+  health_then.erase("tile_cache");
+  EXPECT_EQ(health_after, health_then) << "no count or generation moves for the public";
+  EXPECT_EQ(get(house_tile).header("etag"), tile_tag_before)
+      << "the public's tile over the house does not change with hidden edits";
+  EXPECT_EQ(get(town_tile).header("etag"), cluster_tag_before)
+      << "nor do the public's cluster counts";
   EXPECT_EQ(get("/ogc/collections").body, collections_before) << "nor an OGC count or extent";
   EXPECT_EQ(get(home).header("etag"), tag_before) << "the public's ETag counts no hidden edits";
   EXPECT_EQ(get("/api/resources?limit=1000").body, list_before)
@@ -287,6 +306,64 @@ TEST_F(PrivacyAttacks, TheDefaultExportIsThePublicView) {
   const std::string text = read_file(out);
   expect_nothing_secret("tsunagi export", text);
   EXPECT_NE(text.find("えんがわサロン"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tsunagi::test
+
+namespace tsunagi::test {
+namespace {
+
+// Every zoom from the whole country to a doorstep: the public's tiles around the house hold
+// public resources only, the house only at the point the public is served, and no secret.
+TEST_F(PrivacyAttacks, TilesAtEveryZoomShowTheHouseOnlyWhereThePublicIsServedIt) {
+  const json pub = get_json("/api/resources?limit=1000");
+  std::set<std::string> public_ids;
+  for (const auto& f : pub["features"]) public_ids.insert(f["id"].get<std::string>());
+  const json* home = find_feature(pub, town_->ids.at("home"));
+  ASSERT_NE(home, nullptr);
+  const double served_lon = (*home)["geometry"]["coordinates"][0];
+  const double served_lat = (*home)["geometry"]["coordinates"][1];
+  const auto served = tiles::lonlat_to_mercator(served_lon, served_lat);
+  const auto truth = tiles::lonlat_to_mercator(kHomeLon, kHomeLat);
+  int seen_home = 0;
+  for (std::uint32_t z = 4; z <= 22; ++z) {
+    const auto centre = tiles::tile_at(kHomeLon, kHomeLat, z);
+    std::int64_t clustered = 0;
+    for (std::uint32_t x = centre.x - 1; x <= centre.x + 1; ++x) {
+      for (std::uint32_t y = centre.y - 1; y <= centre.y + 1; ++y) {
+        const auto t = tiles::make_tile(z, x, y);
+        const auto r = get(tile_path(t));
+        if (r.status == 204) continue;
+        ASSERT_EQ(r.status, 200) << r.body;
+        expect_nothing_secret("tile " + tile_path(t), r.body);
+        for (const auto& f : decode_tile(r.body, t.z, t.x, t.y)) {
+          if (f.props.count("cluster") != 0) {
+            clustered += std::stoll(f.props.at("count"));
+            continue;
+          }
+          const std::string& id = f.props.at("id");
+          EXPECT_EQ(public_ids.count(id), 1U) << "z" << z << ": " << id << " is not public";
+          EXPECT_EQ(f.props.count("publish"), 0U);
+          if (id != town_->ids.at("home")) continue;
+          ++seen_home;
+          double px = 0;
+          double py = 0;
+          ASSERT_EQ(std::sscanf(f.wkt.c_str(), "POINT (%lf %lf)", &px, &py), 2);
+          const double unit = 2 * tiles::kOriginShift / std::ldexp(1.0, int(z)) / 4096;
+          EXPECT_LE(std::hypot(px - served.x, py - served.y), unit) << "z" << z;
+          EXPECT_GT(std::hypot(px - truth.x, py - truth.y), 30.0) << "z" << z;
+        }
+      }
+    }
+    EXPECT_LE(clustered, static_cast<std::int64_t>(public_ids.size())) << "z" << z;
+  }
+  EXPECT_GT(seen_home, 5) << "the house is drawn, at its served point";
+  // The public's TileJSON bounds are those of what it may see: the partners' office is east.
+  const json tj = get_json("/tiles/resources.json");
+  EXPECT_LT(tj["bounds"][2].get<double>(), 133.659);
+  // And no internal field is advertised to it.
+  EXPECT_FALSE(tj["vector_layers"][0]["fields"].contains("publish"));
 }
 
 }  // namespace
