@@ -22,6 +22,9 @@ HttpResponse update_resource(ServerContext& c, RequestContext& rc);
 HttpResponse close_resource(ServerContext& c, RequestContext& rc);
 HttpResponse resource_history(ServerContext& c, RequestContext& rc);
 
+// ---- 参加支援 matching (server/match_api.cpp) ----
+HttpResponse match(ServerContext& c, RequestContext& rc);
+
 // ---- accounts (server/accounts_api.cpp) ----
 HttpResponse login(Auth& auth, RequestContext& rc);
 HttpResponse logout(Auth& auth, RequestContext& rc);
