@@ -158,6 +158,7 @@ WalkGraph::Reach WalkGraph::reach(const Snap& origin, double limit_m, bool avoid
   r.graph_ = this;
   r.origin_ = origin;
   r.limit_m_ = limit_m;
+  r.avoid_steps_ = avoid_steps;
   using Item = std::pair<float, std::uint32_t>;
   std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
   const auto relax = [&](std::uint32_t node, float d, std::uint32_t from) {
@@ -214,11 +215,13 @@ std::optional<double> WalkGraph::Reach::to_node(std::uint32_t n) const {
 
 std::optional<double> WalkGraph::Reach::to(const Snap& t) const {
   std::optional<double> best;
+  const bool on_steps = avoid_steps_ && graph_->data_.edges[t.edge].steps;
   // On the origin's own edge the walk may go straight along it.
-  if (t.edge == origin_.edge) {
+  if (t.edge == origin_.edge && !on_steps) {
     best = origin_.off_network_m + std::abs(origin_.to_a_m - t.to_a_m) + t.off_network_m;
   }
   for (const auto& [node, along] : {std::pair{t.a, t.to_a_m}, std::pair{t.b, t.to_b_m}}) {
+    if (on_steps && along > 1.0) continue;  // up or down the steps
     if (const auto d = to_node(node)) {
       const double total = *d + along + t.off_network_m;
       if (!best || total < *best) best = total;

@@ -63,7 +63,8 @@ class WalkGraph {
     /// Metres from the origin to node n, or nullopt when it was not reached within the limit.
     [[nodiscard]] std::optional<double> to_node(std::uint32_t n) const;
     /// Metres from the origin to a snapped point (along its edge, plus its own off-network part;
-    /// the origin's off-network part is included too). nullopt when not reached.
+    /// the origin's off-network part is included too). nullopt when not reached. A point on a
+    /// flight of steps, in a step-free search, is reached only at an end of the steps.
     [[nodiscard]] std::optional<double> to(const Snap& target) const;
     /// The nodes reached, in the order they were settled.
     [[nodiscard]] const std::vector<std::uint32_t>& settled() const { return settled_; }
@@ -77,6 +78,7 @@ class WalkGraph {
     const WalkGraph* graph_ = nullptr;
     Snap origin_;
     double limit_m_ = 0;
+    bool avoid_steps_ = false;
     std::vector<std::uint32_t> settled_;
     std::vector<float> dist_;          ///< per settled node, same order
     std::vector<std::uint32_t> pred_;  ///< per settled node: the node it came from (self: start)
