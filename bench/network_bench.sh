@@ -9,7 +9,8 @@
 #     dijkstra_shortest_paths with an early stop (build/release/bench/tsunagi_network_timing);
 #   - SpatiaLite VirtualRouting: SELECT NodeTo FROM net WHERE NodeFrom=? AND Cost<=1200;
 #   - pgRouting pgr_drivingDistance(edges, origin, 1200) in a throwaway PostgreSQL,
-# best of 3 per origin, timed inside each engine; and the number of nodes each reaches.
+# best of 3 per origin (pgRouting on the city: the first 20 origins, once each — every call reads
+# and builds the whole edge table), timed inside each engine; and the number of nodes each reaches.
 # Then the import of the Liechtenstein extract: tsunagi import --network vs ogr2ogr of its lines.
 # Needs: the release build, python3-numpy, libsqlite3-mod-spatialite, postgresql-15-pgrouting.
 set -euo pipefail
@@ -45,8 +46,10 @@ if [ ! -s "$WORK/city/edges.csv" ]; then
   /usr/bin/python3 "$here/../shared/tools/gen_network.py" "$WORK/city"
 fi
 
-run_scale() {  # NAME DIR
+run_scale() {  # NAME DIR PG_ORIGINS PG_REPEAT (pgRouting reads the whole edge table per call)
   local name=$1 dir=$2
+  PG_ORIGINS=$3
+  PG_REPEAT=$4
   echo
   echo "-- $name: $(($(wc -l < "$dir/nodes.csv") - 1)) nodes, $(($(wc -l < "$dir/edges.csv") - 1)) edges; catchment ${LIMIT} m, 200 origins"
   taskset -c 0 "$TIMING" --nodes "$dir/nodes.csv" --edges "$dir/edges.csv" --limit "$LIMIT" \
@@ -82,14 +85,14 @@ PY
 CREATE TABLE edges (id bigint, source bigint, target bigint, cost double precision);
 \\copy edges FROM PROGRAM 'cut -d, -f1-4 $dir/edges.csv | tail -n +2' (FORMAT csv)
 CREATE TABLE origins (node bigint);
-\\copy origins FROM '$dir/origins.txt'
+\\copy origins FROM PROGRAM 'head -n $PG_ORIGINS $dir/origins.txt'
 CREATE TABLE times (node bigint, reached int, us double precision);
 DO \$\$
 DECLARE o record; t0 timestamptz; best double precision; n int;
 BEGIN
   FOR o IN SELECT node FROM origins LOOP
     best := 1e18;
-    FOR k IN 1..3 LOOP
+    FOR k IN 1..$PG_REPEAT LOOP
       t0 := clock_timestamp();
       SELECT count(*) INTO n FROM pgr_drivingDistance(
         'SELECT id, source, target, cost, cost AS reverse_cost FROM edges', o.node, $LIMIT);
@@ -119,12 +122,36 @@ print(f"{'engine':38} {'median µs':>10} {'vs tsunagi':>10}  same reached nodes"
 print(f"{'tsunagi CSR Dijkstra (bounded)':38} {o:>10.1f} {1:>10.1f}  median {reached:.0f} nodes")
 print(f"{'Boost.Graph dijkstra + early stop':38} {b:>10.1f} {b/o:>10.1f}  {same_b}/{n} origins")
 print(f"{'SpatiaLite VirtualRouting Cost<=':38} {s:>10.1f} {s/o:>10.1f}  {same_s}/{n} origins")
-print(f"{'pgRouting pgr_drivingDistance':38} {p:>10.1f} {p/o:>10.1f}  {same_p}/{n} origins")
+print(f"{'pgRouting pgr_drivingDistance':38} {p:>10.1f} {p/o:>10.1f}  {same_p}/{len(pg)} origins")
 PY
 }
 
-run_scale "demo town" "$WORK/demo"
-run_scale "city (gen_network.py)" "$WORK/city"
+run_scale "demo town" "$WORK/demo" 200 3
+run_scale "city (gen_network.py)" "$WORK/city" 20 1
+
+# ---- a whole POST /api/match at the city scale: 20,000 places on the city network ----
+echo
+echo "-- POST /api/match, city scale (20,000 placement sites from gen_synth, the city network)"
+rm -f "$WORK/match.db"*
+"$BIN" import --db "$WORK/match.db" --layout generic --kind placement_site --quiet "$WORK/city/resources.csv"
+"$TIMING" --nodes "$WORK/city/nodes.csv" --edges "$WORK/city/edges.csv" --limit 1 --origins 0 \
+  --put-into "$WORK/match.db"
+export TSUNAGI_PASSWORD='bench password 1234' TSUNAGI_PWHASH=minimum
+"$BIN" user add --db "$WORK/match.db" --name m --role matcher >/dev/null
+TOKEN=$("$BIN" user token --db "$WORK/match.db" --name m --label bench)
+taskset -c 0 "$BIN" serve --db "$WORK/match.db" --port 0 --access-log false 2>"$WORK/match.log" &
+MSERVER=$!
+for _ in $(seq 100); do grep -q "listening on" "$WORK/match.log" 2>/dev/null && break; sleep 0.1; done
+MURL=$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/match.log" | head -1)
+CENTER=$(/usr/bin/python3 -c "
+import csv; r=list(csv.DictReader(open('$WORK/city/nodes.csv'))); print(r[len(r)//2]['lon']+','+r[len(r)//2]['lat'])")
+for i in $(seq 30); do
+  curl -s -o "$WORK/match.json" -w '%{time_starttransfer}\n' -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' \
+    -d "{\"at\": [${CENTER}], \"availability\": [\"火曜の午前\"], \"max_walk_min\": 20}" "$MURL/api/match"
+done | sort -n | awk '{a[NR]=$1} END {printf "time to first byte over 30 requests: median %.1f ms, max %.1f ms\n", a[int((NR+1)/2)]*1000, a[NR]*1000}'
+/usr/bin/python3 -c "import json; j=json.load(open('$WORK/match.json')); print('answer:', j['network'], len(j['candidates']), 'candidates,', len(j['excluded']), 'excluded')"
+kill -TERM "$MSERVER"; wait "$MSERVER" 2>/dev/null || true
 
 # ---- import of the Liechtenstein extract ----
 EXTRACT="$here/../shared/data/osm-liechtenstein/liechtenstein-2013-08-03.osm.pbf"

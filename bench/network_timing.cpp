@@ -6,6 +6,7 @@
 //
 // usage: tsunagi_network_timing (--db STORE | --nodes nodes.csv --edges edges.csv)
 //                               --limit METRES [--origins N] [--repeat K] [--dump DIR]
+//                               [--put-into STORE]
 // prints: origin_node reached_ours reached_boost us_ours us_boost  (origins are 1-based node
 // ids as in nodes.csv; for a store, indexes + 1)
 #include <algorithm>
@@ -85,7 +86,8 @@ int main(int argc, char** argv) {
   double limit = 1200;
   int origins = 200;
   int repeat = 3;
-  std::string dump;  // write nodes.csv and edges.csv of the graph here, for the other peers
+  std::string dump;      // write nodes.csv and edges.csv of the graph here, for the other peers
+  std::string put_into;  // store the graph as this store's walking network (match benchmark)
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--db") db = argv[i + 1];
@@ -95,6 +97,7 @@ int main(int argc, char** argv) {
     if (a == "--origins") origins = std::stoi(argv[i + 1]);
     if (a == "--repeat") repeat = std::stoi(argv[i + 1]);
     if (a == "--dump") dump = argv[i + 1];
+    if (a == "--put-into") put_into = argv[i + 1];
   }
   geo::NetworkData data;
   if (!db.empty()) {
@@ -104,6 +107,11 @@ int main(int argc, char** argv) {
     data = read_csv(nodes_csv, edges_csv);
   }
   const geo::WalkGraph graph{geo::NetworkData(data)};
+  if (!put_into.empty()) {
+    auto store = geo::Store::open(put_into, geo::Store::Mode::open_existing);
+    data.source = edges_csv.empty() ? "store" : edges_csv;
+    store.put_network(data);
+  }
   if (!dump.empty()) {
     std::ofstream nodes(dump + "/nodes.csv");
     nodes << "node_id,lon,lat\n";
