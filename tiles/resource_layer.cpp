@@ -106,7 +106,9 @@ PointIndex::PointIndex(std::shared_ptr<const geo::AudienceView> view) : view_(st
   for (std::uint32_t i = 0; i < view_->size(); ++i) {
     const geo::Resource& r = view_->resource(i);
     const World w = world_of(r.lon, r.lat);
-    entries_.push_back({morton(to_u32(w.x), to_u32(w.y)), i, w.x, w.y});
+    entries_.push_back({morton(to_u32(w.x), to_u32(w.y)), i, w.x, w.y,
+                        static_cast<std::uint8_t>(r.kind),
+                        r.status == geo::ResourceStatus::closed});
   }
   std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
     return a.morton != b.morton ? a.morton < b.morton : a.index < b.index;
@@ -180,6 +182,7 @@ void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::Resourc
   };
   const std::size_t kinds = geo::CodeTable<geo::ResourceKind>::entries.size();
   std::vector<std::size_t> per_kind(kinds);
+  const bool only_open = matches.only_open();
   const PointIndex::Entry* p = begin;
   while (p != end) {
     const std::uint64_t cell = cell_of(*p);
@@ -189,9 +192,9 @@ void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::Resourc
     double sx = 0;
     double sy = 0;
     for (; p != end && cell_of(*p) == cell; ++p) {
-      const geo::ServedResource& item = view.item(p->index);
-      if (!matches(item)) continue;
-      ++per_kind[static_cast<std::size_t>(item.resource().kind)];
+      // Unfiltered (the common map), the entry decides alone: no read of the resource.
+      if (only_open ? p->closed : !matches(view.item(p->index))) continue;
+      ++per_kind[p->kind];
       sx += p->x;
       sy += p->y;
       only = p;

@@ -45,6 +45,8 @@ class PointIndex {
     std::uint32_t index;   ///< into view().items()
     double x;              ///< world position: fractions of the Web Mercator square, east
     double y;              ///< and south
+    std::uint8_t kind;     ///< the resource's kind (counted in clusters without reading it)
+    bool closed;           ///< (staff views hold closed resources)
   };
   /// The entries inside tile t (z ≤ 32), in Z-order.
   [[nodiscard]] std::pair<const Entry*, const Entry*> in_tile(const TileId& t) const;

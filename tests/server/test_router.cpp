@@ -54,6 +54,7 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
       {"POST /api/logout", {"coordinator,matcher,planner,admin", Runs::worker}},
       {"GET /api/me", {"coordinator,matcher,planner,admin", Runs::reactor}},
       {"GET /api/users", {"admin", Runs::worker}},
+      {"POST /api/match", {"matcher", Runs::worker}},
   };
   const auto routes = core_routes(*context_, *auth_);
   EXPECT_EQ(routes.size(), expected.size());
