@@ -130,7 +130,7 @@ void audit_entry(sqlite3* db, const AuditActor& who, std::string_view action,
   } else {
     s.bind(6, legal_basis);
   }
-  s.bind(7, detail);
+  s.bind(7, detail.empty() ? std::string_view("") : detail);  // a default view binds NULL
   s.run();
 }
 
@@ -425,7 +425,8 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
                 "e.event_id");
     s.bind(1, resource_id);
     std::string current_case;
-    std::optional<double> asked_at;
+    bool asked = false;  // (not an optional: g++ 12 -O2 warns maybe-uninitialized)
+    double asked_at = 0;
     bool answered = false;
     while (s.step()) {
       const std::string res = s.text(0);
@@ -433,7 +434,7 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
       const std::string case_id = s.text(1);
       if (case_id != current_case) {
         current_case = case_id;
-        asked_at.reset();
+        asked = false;
         answered = false;
       }
       if (s.is_null(3) || answered) continue;
@@ -441,14 +442,17 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
       const auto at = epoch_seconds(s.text(2));
       if (!status || !at) continue;
       if (*status == ReferralStatus::host_asked) {
-        if (!asked_at) asked_at = *at;
+        if (!asked) {
+          asked = true;
+          asked_at = *at;
+        }
         continue;
       }
-      if (!asked_at) continue;
+      if (!asked) continue;
       const bool accepted = *status == ReferralStatus::visit || *status == ReferralStatus::trial ||
                             *status == ReferralStatus::started;
       if (accepted || *status == ReferralStatus::declined_by_host) {
-        answers[res].push_back({(*at - *asked_at) / 86400.0, accepted});
+        answers[res].push_back({(*at - asked_at) / 86400.0, accepted});
         answered = true;
       }
     }

@@ -7,6 +7,8 @@
 
 #include "geo/error.hpp"
 #include "geo/referrals.hpp"
+#include "geo/snapshot.hpp"
+#include "geo/visibility.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/url.hpp"
@@ -105,6 +107,12 @@ HttpResponse create_referral(ServerContext& c, RequestContext& rc) {
     });
   } catch (const geo::InvalidArgument& e) {
     throw ApiError(ErrorCode::invalid_body, e.what());
+  }
+  // Only a placement the matcher may see (geo/visibility): an internal one stays unknown.
+  if (!snapshot ||
+      snapshot->view(geo::audience_for(rc.principal.role)).find(r.resource_id) == nullptr) {
+    throw ApiError(ErrorCode::invalid_body, "resource_id '" + r.resource_id.substr(0, 60) +
+                                                "' is not a placement you can see");
   }
   const auto who = actor_of(rc);
   const auto created = c.write([&](geo::Store& s) { return geo::Referrals(s).create(r, who); });
