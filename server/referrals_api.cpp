@@ -3,6 +3,7 @@
 // case is `Cache-Control: no-store`; bodies hold no personal data (unknown fields are refused,
 // by name).
 #include <charconv>
+#include <cmath>
 #include <limits>
 
 #include "geo/error.hpp"
@@ -67,13 +68,16 @@ json list_json(const std::vector<geo::Referral>& list) {
 }
 
 json stats_json(const geo::PlacementReferralStats& s) {
-  const auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+  // Coarse on purpose: a tenth of a day, a hundredth of a share.
+  const auto rounded = [](const std::optional<double>& v, double unit) {
+    return v ? json(std::round(*v / unit) * unit) : json(nullptr);
+  };
   return {{"resource_id", s.resource_id},
           {"suppressed", s.suppressed},
           {"k_min", geo::Referrals::kMinCell},
-          {"answered", opt(s.answered)},
-          {"median_days_to_answer", opt(s.median_days_to_answer)},
-          {"share_accepted", opt(s.share_accepted)}};
+          {"answered", s.answered ? json(*s.answered) : json(nullptr)},
+          {"median_days_to_answer", rounded(s.median_days_to_answer, 0.1)},
+          {"share_accepted", rounded(s.share_accepted, 0.01)}};
 }
 
 std::int64_t int_param(const RequestContext& rc, std::string_view key, std::int64_t fallback,
@@ -221,11 +225,19 @@ HttpResponse referral_stats(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({"resource_id"});
   const std::string* res = rc.query.get("resource_id");
   const std::string resource_id = res != nullptr ? *res : std::string();
+  // Only placements the caller may see (geo/visibility).
+  const auto snapshot = c.snapshots().current();
+  const auto& view = snapshot->view(geo::audience_for(rc.principal.role));
+  if (!resource_id.empty() && view.find(resource_id) == nullptr) {
+    throw ApiError(ErrorCode::not_found, "no placement " + resource_id.substr(0, 60));
+  }
   const auto who = actor_of(rc);
   const auto stats =
       c.write([&](geo::Store& s) { return geo::Referrals(s).stats(resource_id, who); });
   json placements = json::array();
-  for (const auto& s : stats) placements.push_back(stats_json(s));
+  for (const auto& s : stats) {
+    if (view.find(s.resource_id) != nullptr) placements.push_back(stats_json(s));
+  }
   return private_json(200, {{"k_min", geo::Referrals::kMinCell},
                             {"note",
                              "aggregated over referrals; placements with fewer than 5 answered "

@@ -308,6 +308,10 @@ TEST_F(ReferralsApi, StatsAreAggregatedAndSmallCellsHidden) {
     ASSERT_EQ(i < 3 ? step(id, "visit").status : step(id, "declined_by_host", "mismatch").status,
               200);
   }
+  // A placement the planner may not see has no statistics for them.
+  EXPECT_EQ(call("GET", "/api/referrals/stats?resource_id=" + town_->ids.at("internal"), "planner")
+                .status,
+            404);
   s = stats(town_->ids.at("farm"));
   EXPECT_FALSE(s["suppressed"].get<bool>()) << s.dump();
   EXPECT_GE(s["answered"].get<int>(), 5);
