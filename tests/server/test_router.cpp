@@ -55,6 +55,16 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
       {"GET /api/me", {"coordinator,matcher,planner,admin", Runs::reactor}},
       {"GET /api/users", {"admin", Runs::worker}},
       {"POST /api/match", {"matcher", Runs::worker}},
+      // 参加支援 referrals: cases for matchers only; aggregates for staff; the audit log for
+      // admins.
+      {"POST /api/referrals", {"matcher", Runs::worker}},
+      {"GET /api/referrals", {"matcher", Runs::worker}},
+      {"GET /api/referrals/overdue", {"matcher", Runs::worker}},
+      {"GET /api/referrals/stats", {"coordinator,matcher,planner,admin", Runs::worker}},
+      {"GET /api/referrals/{id}", {"matcher", Runs::worker}},
+      {"POST /api/referrals/{id}/transitions", {"matcher", Runs::worker}},
+      {"PUT /api/referrals/{id}/follow-up", {"matcher", Runs::worker}},
+      {"GET /api/audit", {"admin", Runs::worker}},
   };
   const auto routes = core_routes(*context_, *auth_);
   EXPECT_EQ(routes.size(), expected.size());
