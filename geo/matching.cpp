@@ -259,7 +259,7 @@ MatchResult match(const Snapshot& snap, Audience a, const MatchRequest& req) {
     const PlacementOffer* offer = r.offer ? &*r.offer : nullptr;
     if ((offer != nullptr && offer->slots_open && *offer->slots_open <= 0) ||
         (r.vacancy && *r.vacancy <= 0 && r.capacity)) {
-      why_not.push_back("満員");
+      why_not.emplace_back("満員");
     }
     double schedule_share = 1;
     if (!req.availability.empty()) {
@@ -274,18 +274,19 @@ MatchResult match(const Snapshot& snap, Audience a, const MatchRequest& req) {
           !r.schedules.empty() &&
           std::all_of(r.schedules.begin(), r.schedules.end(),
                       [](const Schedule& s) { return s.rule == Schedule::Rule::irregular; });
-      if (met == 0 && !irregular && !r.schedules.empty()) why_not.push_back("曜日・時間が合わない");
+      if (met == 0 && !irregular && !r.schedules.empty())
+        why_not.emplace_back("曜日・時間が合わない");
       schedule_share =
           irregular || r.schedules.empty()
               ? 0.5
               : static_cast<double>(met) / static_cast<double>(req.availability.size());
     }
     if (req.step_free && r.barrier_free.step_free && !*r.barrier_free.step_free) {
-      why_not.push_back("段差あり");
+      why_not.emplace_back("段差あり");
     }
     if (req.age_from &&
         ((r.age_max && *r.age_max < *req.age_from) || (r.age_min && *r.age_min > *req.age_to))) {
-      why_not.push_back("対象年齢外");
+      why_not.emplace_back("対象年齢外");
     }
     if (req.short_hours && offer != nullptr && offer->min_hours_per_day &&
         *offer->min_hours_per_day > 3) {
@@ -311,10 +312,10 @@ MatchResult match(const Snapshot& snap, Audience a, const MatchRequest& req) {
     // 2. Schedule (20): the share of the person's times it meets.
     c.factors.emplace_back("schedule", 20.0 * schedule_share);
     if (req.availability.empty()) {
-      c.reasons.push_back("日時の希望なし");
+      c.reasons.emplace_back("日時の希望なし");
     } else if (schedule_share == 0.5 &&
                (r.schedules.empty() || r.schedules.front().rule == Schedule::Rule::irregular)) {
-      c.reasons.push_back("日程は要問合せ");
+      c.reasons.emplace_back("日程は要問合せ");
     } else {
       std::string met;
       for (const auto& w : req.availability) {
@@ -366,7 +367,7 @@ MatchResult match(const Snapshot& snap, Audience a, const MatchRequest& req) {
     const double acc = needs == 0 ? 1.0 : static_cast<double>(met_list.size()) / double(needs);
     c.factors.emplace_back("accommodations", 10.0 * acc);
     if (needs == 0) {
-      c.reasons.push_back("配慮の希望なし");
+      c.reasons.emplace_back("配慮の希望なし");
     } else {
       std::string text;
       if (!met_list.empty()) text = "配慮あり: " + join(met_list);
@@ -381,7 +382,7 @@ MatchResult match(const Snapshot& snap, Audience a, const MatchRequest& req) {
     c.reasons.push_back(open ? "空き" + std::to_string(*open) + (offer != nullptr ? "名" : "")
                              : "空きは未確認");
     if (req.step_free) {
-      c.reasons.push_back(r.barrier_free.step_free ? "段差なし" : "段差の有無は未確認");
+      c.reasons.emplace_back(r.barrier_free.step_free ? "段差なし" : "段差の有無は未確認");
     }
     for (const auto& [k, v] : c.factors) c.score += v;
     out.candidates.push_back(std::move(c));

@@ -82,6 +82,7 @@ void add_point(LayerBuilder& out, const geo::ServedResource& item, const World& 
 const std::vector<std::string>& count_keys() {
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> k;
+    k.reserve(geo::CodeTable<geo::ResourceKind>::entries.size());
     for (const auto& e : geo::CodeTable<geo::ResourceKind>::entries) {
       k.push_back("count_" + std::string(e.id));
     }
