@@ -15,5 +15,6 @@ int import(Args args);
 int export_(Args args);
 int demo(Args args);
 int user(Args args);
+int match(Args args);
 
 }  // namespace tsunagi::cli

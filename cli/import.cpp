@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,7 +16,9 @@
 #include "cli/commands.hpp"
 #include "datasets/address_table.hpp"
 #include "datasets/importer.hpp"
+#include "datasets/osm_network.hpp"
 #include "geo/error.hpp"
+#include "geo/geometry.hpp"
 #include "geo/store.hpp"
 
 namespace tsunagi::cli {
@@ -49,6 +52,8 @@ constexpr const char* kUsage =
     "                      city's points\n"
     "  --address-pref P, --address-city C   the 都道府県/市区町村 of an --addresses array file\n"
     "                      (default: from its file name)\n"
+    "  --network EXTRACT   the walking network from OpenStreetMap (.osm.pbf or .osm), clipped\n"
+    "                      to the store's boundary with a 2 km margin; replaces the previous one\n"
     "  --s_srs CRS         CRS of a CSV's coordinates (default EPSG:4326), e.g. EPSG:6677\n"
     "  --report FILE.json  write the full report as JSON\n"
     "  --quiet             print nothing but errors\n"
@@ -59,6 +64,65 @@ constexpr const char* kUsage =
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "tsunagi import: %s\n\n%s", message.c_str(), kUsage);
   return 2;
+}
+
+/// The walking network: read, clip to the store's boundary (+2 km), store; prints what was kept
+/// and dropped, and why.
+int import_network(const std::filesystem::path& db, const std::filesystem::path& extract,
+                   bool quiet) {
+  if (!std::filesystem::exists(extract)) {
+    std::fprintf(stderr, "tsunagi import: %s does not exist\n", extract.c_str());
+    return 2;
+  }
+  geo::Store store = geo::Store::open(db, geo::Store::Mode::create_if_missing);
+  std::optional<geo::BBox> clip;
+  for (const auto& a : store.areas()) {
+    if (a.kind != geo::AreaKind::municipality || a.wkb.empty()) continue;
+    const auto e = geo::Geometry::from_wkb(a.wkb).envelope();
+    if (!clip) clip = geo::BBox{e.min_x, e.min_y, e.max_x, e.max_y};
+    clip->grow(e.min_x, e.min_y);
+    clip->grow(e.max_x, e.max_y);
+  }
+  if (clip) {  // 2 km: people near the edge walk to places just across it
+    const double dlat = 2000.0 / 110574.0;
+    const double dlon =
+        2000.0 / (111320.0 * std::cos((clip->min_lat + clip->max_lat) / 2 * M_PI / 180));
+    clip = geo::BBox{clip->min_lon - dlon, clip->min_lat - dlat, clip->max_lon + dlon,
+                     clip->max_lat + dlat};
+  }
+  datasets::OsmNetworkReport r;
+  geo::NetworkData data;
+  try {
+    data = datasets::read_osm_network(extract, clip, r);
+  } catch (const geo::InvalidArgument& e) {
+    std::fprintf(stderr, "tsunagi import: %s\n", e.what());
+    return 2;
+  }
+  store.put_network(data);
+  if (!quiet) {
+    std::printf("walking network from %s%s\n", extract.filename().c_str(),
+                clip ? " (clipped to the store's boundary + 2 km)"
+                     : " (no boundary in the store: not clipped)");
+    std::printf("  ways:  %llu read, %llu kept\n", static_cast<unsigned long long>(r.ways_read),
+                static_cast<unsigned long long>(r.ways_kept));
+    for (const auto& [why, n] : r.ways_dropped) {
+      std::printf("         %llu dropped: %s\n", static_cast<unsigned long long>(n), why.c_str());
+    }
+    std::printf("  nodes: %llu read, %llu kept (on kept ways)%s\n",
+                static_cast<unsigned long long>(r.nodes_read),
+                static_cast<unsigned long long>(r.nodes_kept),
+                r.missing_locations > 0 ? (", " + std::to_string(r.missing_locations) +
+                                           " way nodes missing from the extract")
+                                              .c_str()
+                                        : "");
+    std::printf(
+        "  graph: %llu edges (%llu steps), %.1f km; %zu connected parts, the largest "
+        "with %zu nodes (%.1f %%)\n",
+        static_cast<unsigned long long>(r.edges), static_cast<unsigned long long>(r.steps_edges),
+        r.length_km, r.components, r.largest_component,
+        r.nodes_kept > 0 ? 100.0 * double(r.largest_component) / double(r.nodes_kept) : 0.0);
+  }
+  return 0;
 }
 
 /// A one-line progress bar on a terminal, redrawn at most ten times a second.
@@ -140,6 +204,7 @@ int import_addresses(const std::filesystem::path& db,
 int import(Args args) {
   std::optional<std::filesystem::path> db;
   std::optional<std::filesystem::path> report_path;
+  std::optional<std::filesystem::path> network;
   std::vector<std::filesystem::path> sources;
   datasets::RunOptions run;
   auto& opt = run.import;
@@ -231,6 +296,10 @@ int import(Args args) {
       if (!need(address_pref)) return usage_error("--address-pref needs a name");
     } else if (a == "--address-city") {
       if (!need(address_city)) return usage_error("--address-city needs a name");
+    } else if (a == "--network") {
+      std::string n;
+      if (!need(n)) return usage_error("--network needs an OpenStreetMap extract (.osm.pbf, .osm)");
+      network = n;
     } else if (a == "--lg-code") {
       if (!need(run.boundary_lg_code)) return usage_error("--lg-code needs a code");
     } else if (a == "--s_srs" || a == "--s-srs") {
@@ -248,13 +317,17 @@ int import(Args args) {
   }
   if (!db) return usage_error("--db FILE is required");
   if (!address_files.empty()) {
-    if (!sources.empty() || !run.boundaries.empty()) {
-      return usage_error("import --addresses on its own, not with SOURCE files or --boundary");
+    if (!sources.empty() || !run.boundaries.empty() || network) {
+      return usage_error(
+          "import --addresses on its own, not with SOURCE files, --boundary or --network");
     }
     return import_addresses(*db, address_files, address_pref, address_city, quiet);
   }
-  if (sources.empty() && run.boundaries.empty()) {
-    return usage_error("give at least one SOURCE file (or --boundary FILE)");
+  if (sources.empty() && run.boundaries.empty() && !network) {
+    return usage_error("give at least one SOURCE file (or --boundary FILE, --network EXTRACT)");
+  }
+  if (network && sources.empty() && run.boundaries.empty()) {
+    return import_network(*db, *network, quiet);
   }
   if (opt.kind && !opt.kind_column.empty()) {
     return usage_error("give either --kind or --kind-column, not both");
@@ -297,6 +370,10 @@ int import(Args args) {
     for (const auto& f : report.files) {
       if (!f.error.empty()) std::fprintf(stderr, "tsunagi import: %s\n", f.error.c_str());
     }
+  }
+  if (network && report.exit_code() != 2) {
+    const int rc = import_network(*db, *network, quiet);
+    if (rc != 0) return rc;
   }
   return report.exit_code();
 }

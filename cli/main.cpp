@@ -19,6 +19,8 @@ constexpr Command kCommands[] = {
     {"serve", tsunagi::cli::serve, "serve the map, the API and OGC API Features over HTTP"},
     {"import", tsunagi::cli::import, "import resource lists and boundaries into a store"},
     {"export", tsunagi::cli::export_, "export resources as CSV (Excel), GeoJSON or GeoPackage"},
+    {"match", tsunagi::cli::match,
+     "参加支援: placements a person can walk to, ranked (as POST /api/match)"},
     {"demo", tsunagi::cli::demo, "generate the fictional demo town into a store"},
     {"user", tsunagi::cli::user, "manage accounts and API tokens"},
 };

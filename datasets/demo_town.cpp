@@ -1,5 +1,6 @@
 #include "datasets/demo_town.hpp"
 
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -13,6 +14,7 @@
 
 #include "datasets/address_table.hpp"
 #include "geo/error.hpp"
+#include "geo/geodesic.hpp"
 #include "geo/geometry.hpp"
 
 namespace tsunagi::datasets {
@@ -127,6 +129,7 @@ enum Stream : std::uint64_t {
   kGridStream = 1,
   kPopulationStream = 2,
   kOfficeStream = 3,
+  kNetworkStream = 4,
   kResourceStreamBase = 100,  // + the ResourceKind's index
 };
 
@@ -2915,6 +2918,91 @@ DemoTown make_demo_town(const DemoOptions& options) {
   return town;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The walking network: streets on a ~100 m grid over the town (and 300 m beyond its boundary),
+// jittered, with some blocks merged (edges removed) and a few flights of steps on the northern
+// hillside. The river stops every street but two: the bridges of 西橋 (x = 1.6 km) and 東橋
+// (x = 4.6 km). So a place just across the water can be a long walk away.
+
+namespace {
+
+constexpr double kStreetStepKm = 0.1;
+constexpr std::array<double, 2> kBridgeXKm = {1.6, 4.6};
+
+double river_y_km(double x) {
+  if (x <= kColumnX.front()) return kRiverY.front();
+  for (std::size_t i = 1; i < kColumnX.size(); ++i) {
+    if (x <= kColumnX[i]) {
+      const double t = (x - kColumnX[i - 1]) / (kColumnX[i] - kColumnX[i - 1]);
+      return kRiverY[i - 1] + t * (kRiverY[i] - kRiverY[i - 1]);
+    }
+  }
+  return kRiverY.back();
+}
+
+}  // namespace
+
+geo::NetworkData make_demo_network(const DemoOptions& options) {
+  std::string km_ring = "POLYGON((";
+  for (std::size_t i = 0; i <= kBoundaryKm.size(); ++i) {
+    const auto& v = kBoundaryKm[i % kBoundaryKm.size()];
+    km_ring += (i > 0 ? ", " : "") + std::to_string(v[0]) + " " + std::to_string(v[1]);
+  }
+  km_ring += "))";
+  const geo::PreparedGeometry town(Geometry::from_wkt(km_ring));
+  Rng rng(options.seed, kNetworkStream);
+  const int nx = static_cast<int>(std::lround(7.0 / kStreetStepKm));
+  const int ny = static_cast<int>(std::lround(5.4 / kStreetStepKm));
+  std::vector<std::int64_t> id(static_cast<std::size_t>((nx + 1) * (ny + 1)), -1);
+  std::vector<double> xs;
+  std::vector<double> ys;
+  geo::NetworkData net;
+  const auto at = [&](int i, int j) -> std::int64_t& {
+    return id[static_cast<std::size_t>(j * (nx + 1) + i)];
+  };
+  for (int j = 0; j <= ny; ++j) {
+    for (int i = 0; i <= nx; ++i) {
+      const double x = i * kStreetStepKm;
+      const double y = -0.2 + j * kStreetStepKm;
+      const double jx = rng.uniform(-0.015, 0.015);
+      const double jy = rng.uniform(-0.015, 0.015);
+      if (town.distance_to_point(x, y) > 0.3) continue;
+      at(i, j) = static_cast<std::int64_t>(xs.size());
+      xs.push_back(x + jx);
+      ys.push_back(y + jy);
+      const LonLat ll = to_lonlat(x + jx, y + jy);
+      net.lon.push_back(ll.lon);
+      net.lat.push_back(ll.lat);
+    }
+  }
+  const auto on_bridge = [](double x) {
+    return std::any_of(kBridgeXKm.begin(), kBridgeXKm.end(),
+                       [&](double b) { return std::abs(x - b) < kStreetStepKm / 2; });
+  };
+  const auto add = [&](std::int64_t a, std::int64_t b, bool bridge) {
+    if (a < 0 || b < 0) return;
+    const auto ua = static_cast<std::size_t>(a);
+    const auto ub = static_cast<std::size_t>(b);
+    const bool crosses = (ys[ua] - river_y_km(xs[ua])) * (ys[ub] - river_y_km(xs[ub])) < 0;
+    if (crosses && !bridge) return;                   // the river
+    if (!bridge && rng.uniform(0, 1) < 0.08) return;  // a merged block, a dead end
+    const bool steps = !bridge && ys[ua] > 3.9 && rng.uniform(0, 1) < 0.06;
+    net.edges.push_back({static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b),
+                         static_cast<float>(geo::geodesic_distance_m(net.lon[ua], net.lat[ua],
+                                                                     net.lon[ub], net.lat[ub])),
+                         steps});
+  };
+  for (int j = 0; j <= ny; ++j) {
+    for (int i = 0; i <= nx; ++i) {
+      if (i < nx) add(at(i, j), at(i + 1, j), false);
+      if (j < ny) add(at(i, j), at(i, j + 1), on_bridge(i * kStreetStepKm));
+    }
+  }
+  net.source = "demo: generated streets of つなぎ町（架空）, seed " + std::to_string(options.seed);
+  net.report_json = "{\"generated\":true,\"bridges\":2}";
+  return net;
+}
+
 DemoSummary generate_demo_town(geo::Store& store, const DemoOptions& options) {
   DemoTown town = make_demo_town(options);
 
@@ -2933,6 +3021,7 @@ DemoSummary generate_demo_town(geo::Store& store, const DemoOptions& options) {
     a.source_id = source_id;
     store.put_area(a);
   }
+  store.put_network(make_demo_network(options));
   for (auto& p : town.populations) {
     p.source_id = source_id;
     store.put_population(p);

@@ -74,6 +74,9 @@ void validate_demo_options(const DemoOptions& options);
 /// @throws geo::GeometryError if a geometry operation fails.
 DemoTown make_demo_town(const DemoOptions& options);
 
+/// The town's walking network (generated streets; the river crossed by two bridges only).
+geo::NetworkData make_demo_network(const DemoOptions& options);
+
 /// Builds the town and writes it into `store` in one transaction: the source (licence
 /// "fictional"), the town boundary and 町丁 (put_area), their populations (put_population) and the
 /// resources (upsert_imported with actor "demo"). Re-running updates the demo's own rows (areas by

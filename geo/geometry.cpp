@@ -354,6 +354,20 @@ void collect_rings(GEOSContextHandle_t h, const GEOSGeometry* g,
 
 }  // namespace
 
+Geometry Geometry::multi_point(const std::vector<std::pair<double, double>>& points) {
+  GEOSContextHandle_t h = ctx();
+  std::vector<GeomPtr> parts;
+  parts.reserve(points.size());
+  for (const auto& [x, y] : points) {
+    parts.emplace_back(checked(GEOSGeom_createPointFromXY_r(h, x, y), "point"));
+  }
+  return Geometry(make_collection(h, GEOS_MULTIPOINT, parts));
+}
+
+Geometry Geometry::concave_hull(double ratio) const {
+  return Geometry(checked(GEOSConcaveHull_r(ctx(), as_geos(g_), ratio, 0), "concave hull"));
+}
+
 std::vector<std::vector<Geometry::Ring>> Geometry::polygon_rings() const {
   std::vector<std::vector<Ring>> out;
   collect_rings(ctx(), as_geos(g_), out);

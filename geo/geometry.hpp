@@ -65,6 +65,11 @@ class Geometry {
   using Ring = std::vector<std::pair<double, double>>;
   [[nodiscard]] std::vector<std::vector<Ring>> polygon_rings() const;
 
+  /// A MultiPoint of x,y pairs.
+  static Geometry multi_point(const std::vector<std::pair<double, double>>& points);
+  /// The concave hull (GEOSConcaveHull): `ratio` 0 = tightest, 1 = the convex hull.
+  [[nodiscard]] Geometry concave_hull(double ratio) const;
+
   /// The raw GEOSGeometry* (for the prepared-geometry class only).
   [[nodiscard]] const void* raw() const { return g_; }
 

@@ -1,5 +1,7 @@
 #include "geo/snapshot.hpp"
 
+#include "geo/network.hpp"
+
 #include <algorithm>
 #include <boost/function_output_iterator.hpp>
 #include <boost/geometry.hpp>
@@ -357,6 +359,13 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
     } else {
       s->area_layer_ =
           std::make_shared<const AreaLayer>(areas_generation, store.areas(), store.populations());
+    }
+    // The walking network: its own generation; an import replaces it whole.
+    s->network_generation_ = store.network_generation();
+    if (previous != nullptr && previous->network_generation_ == s->network_generation_) {
+      s->network_ = previous->network_;
+    } else if (auto data = store.network()) {
+      s->network_ = std::make_shared<const WalkGraph>(std::move(*data));
     }
     const Store::ChangeMark mark = store.change_mark();
     s->last_rowid_ = mark.last_rowid;

@@ -31,6 +31,7 @@
 namespace tsunagi::geo {
 
 class Store;
+class WalkGraph;
 
 struct BBox {
   double min_lon = 0;
@@ -195,6 +196,9 @@ class Snapshot {
   }
   [[nodiscard]] const std::shared_ptr<const AreaLayer>& area_layer() const { return area_layer_; }
   [[nodiscard]] const BuildInfo& build_info() const { return info_; }
+  /// The walking network, or null when the store has none (distances then fall back to a
+  /// straight line times a detour factor, and answers say so).
+  [[nodiscard]] const std::shared_ptr<const WalkGraph>& network() const { return network_; }
 
  private:
   Snapshot();
@@ -203,6 +207,8 @@ class Snapshot {
   std::int64_t last_rowid_ = 0;
   std::int64_t last_history_id_ = 0;
   std::shared_ptr<const AreaLayer> area_layer_;
+  std::int64_t network_generation_ = 0;
+  std::shared_ptr<const WalkGraph> network_;
   std::array<std::shared_ptr<const AudienceView>, 3> views_;
   BuildInfo info_;
 };

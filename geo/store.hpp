@@ -16,6 +16,7 @@
 #include "geo/address.hpp"
 #include "geo/area.hpp"
 #include "geo/ids.hpp"  // the store stamps ids and times
+#include "geo/network.hpp"
 #include "geo/resource.hpp"
 
 struct sqlite3;
@@ -63,7 +64,7 @@ enum class UpsertOutcome : std::uint8_t { inserted, updated, unchanged };
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   /// PRAGMA application_id of a tsunagi store: "tsun" in ASCII.
   static constexpr std::int32_t kApplicationId = 0x7473756E;
 
@@ -85,6 +86,13 @@ class Store {
   /// The generation at which areas or populations last changed (0: never). A snapshot rebuilds
   /// its area layer only when this moved.
   [[nodiscard]] std::int64_t areas_generation() const;
+  /// The generation at which the walking network was last imported (0: there is none).
+  [[nodiscard]] std::int64_t network_generation() const;
+  /// The walking network, or nullopt when none was imported. @throws StoreError when damaged.
+  [[nodiscard]] std::optional<NetworkData> network() const;
+  /// Replaces the walking network (one per store) in one transaction.
+  void put_network(const NetworkData& n);
+
   /// Runs `f` inside one read transaction (when none is open), so that everything it reads comes
   /// from the same committed state.
   void read_consistent(const std::function<void()>& f) const;

@@ -27,6 +27,9 @@ HttpResponse geocode(ServerContext& c, RequestContext& rc);
 /// GET /api/sources (server/sources_api.cpp): the data credits the caller's audience may see.
 HttpResponse list_sources(ServerContext& c, RequestContext& rc);
 
+// ---- 参加支援 matching (server/match_api.cpp) ----
+HttpResponse match(ServerContext& c, RequestContext& rc);
+
 // ---- accounts (server/accounts_api.cpp) ----
 HttpResponse login(Auth& auth, RequestContext& rc);
 HttpResponse logout(Auth& auth, RequestContext& rc);

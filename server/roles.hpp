@@ -18,5 +18,7 @@ inline constexpr RoleSet kSignedIn{Role::coordinator, Role::matcher, Role::plann
 /// sites' capacity current, admins fix anything. Planners only read.
 inline constexpr RoleSet kEditors{Role::coordinator, Role::matcher, Role::admin};
 inline constexpr RoleSet kAdmins{Role::admin};
+/// 参加支援 matching works with a person's circumstances: matchers only.
+inline constexpr RoleSet kMatchers{Role::matcher};
 
 }  // namespace tsunagi::server

@@ -27,6 +27,7 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::put,  "/api/resources/{id}",            kEditors,  worker,  with_context(update_resource)},
       {Method::post, "/api/resources/{id}/close",      kEditors,  worker,  with_context(close_resource)},
       {Method::get,  "/api/resources/{id}/history",    kSignedIn, worker,  with_context(resource_history)},
+      {Method::post, "/api/match",                     kMatchers, worker,  with_context(match)},
       {Method::post, "/api/login",                     kEveryone, logins,  with_auth(login), /*csrf=*/false},
       {Method::post, "/api/logout",                    kSignedIn, worker,  with_auth(logout)},
       {Method::get,  "/api/me",                        kSignedIn, reactor, [](RequestContext& rc) { return me(rc); }},

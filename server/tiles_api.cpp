@@ -88,6 +88,12 @@ bool etag_matches(const std::string& header, const std::string& etag) {
   return false;
 }
 
+/// Public tiles may be drawn by a map embedded in a municipality's own site (another origin):
+/// they carry nothing private, and a cross-origin request is sent without credentials.
+void allow_embedding(HttpResponse& r, geo::Audience a) {
+  if (a == geo::Audience::public_) r.set_header("Access-Control-Allow-Origin", "*");
+}
+
 std::string cache_control(geo::Audience a, const Config& config) {
   if (a == geo::Audience::public_) {
     return "public, max-age=" + std::to_string(config.tile_max_age_s);
@@ -114,6 +120,7 @@ HttpResponse get_tile(ServerContext& c, RequestContext& rc) {
   r.set_header("Cache-Control", cache_control(audience, c.config()));
   r.set_header("Vary", "Accept-Encoding, Authorization, Cookie");
   r.set_header("ETag", tile->etag);
+  allow_embedding(r, audience);
   const std::string* inm = rc.http.header("if-none-match");
   if (inm != nullptr && etag_matches(*inm, tile->etag)) {
     r.status = 304;
@@ -205,6 +212,7 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
   r.set_header("Cache-Control",
                audience == geo::Audience::public_ ? "public, max-age=60" : "private, no-cache");
   r.set_header("Vary", "Authorization, Cookie");
+  allow_embedding(r, audience);
   return r;
 }
 

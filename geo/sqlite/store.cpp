@@ -56,7 +56,7 @@ std::int64_t pragma_int(sqlite3* db, const char* pragma) {
 // ---- schema ----
 
 // Forward-only migrations: index i upgrades user_version i to i+1. Never edit a landed one.
-const std::array<const char*, 3> kMigrations = {
+const std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE store_state(
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -229,7 +229,22 @@ CREATE TABLE session(
 ALTER TABLE store_state ADD COLUMN areas_generation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE resource ADD COLUMN contact_public INTEGER;
 )sql",
-    // 3: the address table (町丁目/大字 representative points) the geocoder reads.
+    // 3: the walking network, as compact arrays (nodes: lon, lat doubles; edges: a, b u32,
+    // length f32, flags u8, little endian), one per store.
+    R"sql(
+CREATE TABLE walk_network(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  generation INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  imported_at TEXT NOT NULL,
+  report_json TEXT NOT NULL,
+  node_count INTEGER NOT NULL,
+  edge_count INTEGER NOT NULL,
+  nodes BLOB NOT NULL,
+  edges BLOB NOT NULL
+);
+)sql",
+    // 4: the address table (町丁目/大字 representative points) the geocoder reads.
     R"sql(
 CREATE TABLE address_point(
   address_id INTEGER PRIMARY KEY,
@@ -1181,6 +1196,109 @@ std::vector<HistoryEntry> Store::history(std::string_view resource_id) const {
 }
 
 // ---- areas ----
+
+// ---- walking network ----
+
+namespace {
+
+template <typename T>
+void append_le(std::string& out, T v) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof(T));  // the machines we run on are little endian
+  out.append(bytes, sizeof(T));
+}
+
+template <typename T>
+T read_le(const std::string& in, std::size_t& at) {
+  if (at + sizeof(T) > in.size()) throw StoreError("the stored walking network is truncated");
+  T v;
+  std::memcpy(&v, in.data() + at, sizeof(T));
+  at += sizeof(T);
+  return v;
+}
+
+constexpr std::size_t kEdgeBytes = 4 + 4 + 4 + 1;
+
+}  // namespace
+
+void Store::put_network(const NetworkData& n) {
+  impl_->require_writable();
+  if (n.lon.size() != n.lat.size()) throw InvalidArgument("network: lon and lat differ in size");
+  std::string nodes;
+  nodes.reserve(n.lon.size() * 16);
+  for (std::size_t i = 0; i < n.lon.size(); ++i) {
+    append_le(nodes, n.lon[i]);
+    append_le(nodes, n.lat[i]);
+  }
+  std::string edges;
+  edges.reserve(n.edges.size() * kEdgeBytes);
+  for (const auto& e : n.edges) {
+    if (e.a >= n.lon.size() || e.b >= n.lon.size()) {
+      throw InvalidArgument("network: an edge names a missing node");
+    }
+    append_le(edges, e.a);
+    append_le(edges, e.b);
+    append_le(edges, e.length_m);
+    append_le(edges, static_cast<std::uint8_t>(e.steps ? 1 : 0));
+  }
+  WriteScope tx(*impl_);
+  auto& s = impl_->stmt(
+      "INSERT INTO walk_network (id, generation, source, imported_at, report_json, node_count, "
+      "edge_count, nodes, edges) VALUES (1, (SELECT generation + 1 FROM store_state WHERE id = 1), "
+      "?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET generation = excluded.generation, "
+      "source = ?1, imported_at = ?2, report_json = ?3, node_count = ?4, edge_count = ?5, "
+      "nodes = ?6, edges = ?7");
+  s.bind(1, n.source);
+  s.bind(2, utc_now_iso());
+  s.bind(3, n.report_json);
+  s.bind(4, static_cast<std::int64_t>(n.lon.size()));
+  s.bind(5, static_cast<std::int64_t>(n.edges.size()));
+  s.bind_blob(6, nodes);
+  s.bind_blob(7, edges);
+  s.run();
+  tx.commit();
+}
+
+std::int64_t Store::network_generation() const {
+  auto& s = impl_->stmt("SELECT generation FROM walk_network WHERE id = 1");
+  const auto done = s.reset_at_end();
+  return s.step() ? s.int64(0) : 0;
+}
+
+std::optional<NetworkData> Store::network() const {
+  auto& s = impl_->stmt(
+      "SELECT source, report_json, node_count, edge_count, nodes, edges FROM walk_network "
+      "WHERE id = 1");
+  const auto done = s.reset_at_end();
+  if (!s.step()) return std::nullopt;
+  NetworkData n;
+  n.source = s.text(0);
+  n.report_json = s.text(1);
+  const auto node_count = static_cast<std::size_t>(s.int64(2));
+  const auto edge_count = static_cast<std::size_t>(s.int64(3));
+  const std::string nodes = s.blob(4);
+  const std::string edges = s.blob(5);
+  if (nodes.size() != node_count * 16 || edges.size() != edge_count * kEdgeBytes) {
+    throw StoreError("the stored walking network does not match its counts: import it again");
+  }
+  n.lon.resize(node_count);
+  n.lat.resize(node_count);
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < node_count; ++i) {
+    n.lon[i] = read_le<double>(nodes, at);
+    n.lat[i] = read_le<double>(nodes, at);
+  }
+  n.edges.resize(edge_count);
+  at = 0;
+  for (auto& e : n.edges) {
+    e.a = read_le<std::uint32_t>(edges, at);
+    e.b = read_le<std::uint32_t>(edges, at);
+    e.length_m = read_le<float>(edges, at);
+    e.steps = read_le<std::uint8_t>(edges, at) != 0;
+  }
+  return n;
+}
 
 void Store::put_area(const Area& a) {
   impl_->require_writable();

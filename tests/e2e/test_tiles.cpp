@@ -246,6 +246,8 @@ TEST_F(Tiles, GzipWhenAcceptedAndTheSameTileEitherWay) {
   EXPECT_NE(plain.header("vary").find("Accept-Encoding"), std::string::npos);
   EXPECT_EQ(plain.header("cache-control"), "public, max-age=60");
   EXPECT_EQ(get(path, "coordinator").header("cache-control"), "private, no-cache");
+  EXPECT_EQ(plain.header("access-control-allow-origin"), "*") << "a municipality's site embeds it";
+  EXPECT_EQ(get(path, "coordinator").header("access-control-allow-origin"), "");
   EXPECT_EQ(get(path, "public", {{"If-None-Match", plain.header("etag")}}).status, 304);
 }
 
