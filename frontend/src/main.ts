@@ -255,8 +255,9 @@ async function openDetail(id: string, focus = true): Promise<void> {
   $('detail-close').addEventListener('click', closeDetail);
   $('detail-edit')?.addEventListener('click', () => void startEdit(id));
   mapView.map.easeTo({ center: feature.geometry.coordinates, zoom: Math.max(mapView.map.getZoom(), 14) });
-  if (focus) $('detail-name').setAttribute('tabindex', '-1');
+  $('detail-name').setAttribute('tabindex', '-1');
   if (focus) $('detail-name').focus();
+  detail.scrollIntoView({ block: 'start' });
 }
 
 function closeDetail(): void {
@@ -517,7 +518,7 @@ async function main(): Promise<void> {
   });
   for (const o of ['portrait', 'landscape'] as const) {
     $(`print-${o}`).addEventListener('click', () =>
-      printSheet(o, { mapView, items: listed, state, credits: $('credits-list').innerHTML }),
+      void printSheet(o, { mapView, items: listed, state, credits: $('credits-list').innerHTML }),
     );
   }
   $('login-open').addEventListener('click', () => {

@@ -23,11 +23,11 @@ function filterSummary(s: State): string {
   return parts.length ? t('print.filters', { text: parts.join('、') }) : t('print.no_filters');
 }
 
-export function printSheet(
+export async function printSheet(
   orientation: 'portrait' | 'landscape',
   ctx: { mapView: MapView; items: Feature[]; state: State; credits: string },
   openDialog = true,
-): void {
+): Promise<void> {
   let pageStyle = document.getElementById('print-page-style');
   if (!pageStyle) {
     pageStyle = document.createElement('style');
@@ -37,8 +37,14 @@ export function printSheet(
   pageStyle.textContent = `@page { size: A4 ${orientation}; margin: 10mm; }`;
   document.body.dataset.print = orientation;
   const map = ctx.mapView.map;
-  map.triggerRepaint();
+  // The printed map carries the list's numbers even at the cluster zooms.
+  map.setLayerZoomRange('numbered', 0, 24);
+  await new Promise<void>((resolve) => {
+    map.once('idle', () => resolve());
+    map.triggerRepaint();
+  });
   const image = map.getCanvas().toDataURL('image/png');
+  map.setLayerZoomRange('numbered', 12, 24);
   const date = new Date().toISOString().slice(0, 10);
   const rows = ctx.items
     .map((f, i) => {
