@@ -46,15 +46,22 @@ async function once(context) {
   await page.goto(`${server.url}/`);
   await page.waitForSelector('body[data-drawn-at]', { timeout: 60000 });
   const ms = Number(await page.getAttribute('body', 'data-drawn-at'));
+  const marks = await page.evaluate(() => {
+    const m = Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name.replace('tsunagi:', ''), Math.round(e.startTime)]));
+    const nav = performance.getEntriesByType('navigation')[0];
+    m.domContentLoaded = Math.round(nav.domContentLoadedEventEnd);
+    return m;
+  });
   const drawn = await page.evaluate(() => window.tsunagi.map.queryRenderedFeatures({ layers: ['resources-point', 'resources-cluster'] }).length);
   await page.close();
-  return { ms, drawn, transferred };
+  return { ms, drawn, transferred, marks };
 }
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
 };
 const cold = [];
+const coldMarks = [];
 const warm = [];
 let transferred = 0;
 let drawn = 0;
@@ -63,6 +70,7 @@ try {
     const b = await launchBrowser(chromium);
     const c = await once(b.context);
     cold.push(c.ms);
+    coldMarks.push(c.marks);
     transferred = c.transferred;
     drawn = c.drawn;
     warm.push((await once(b.context)).ms);
@@ -74,4 +82,7 @@ try {
 console.log(`Chromium ${CHROMIUM}, ${runs} runs, demo town, ${drawn} markers drawn`);
 console.log(`navigation → fully drawn, cold profile: ${JSON.stringify(stats(cold))} ms`);
 console.log(`navigation → fully drawn, warm profile: ${JSON.stringify(stats(warm))} ms`);
+for (const k of Object.keys(coldMarks[0] ?? {})) {
+  console.log(`  cold, ${k}: median ${stats(coldMarks.map((m) => m[k])).median} ms`);
+}
 console.log(`JS+CSS transferred by the server (uncompressed; tsunagi sends static files as they are): ${transferred} B`);

@@ -401,12 +401,14 @@ async function initialView(): Promise<{ center: [number, number]; zoom: number }
 
 async function main(): Promise<void> {
   document.body.classList.toggle('embed', state.embed);
+  // On a phone the legend starts folded, so that the list follows the map.
+  if (window.matchMedia('(max-width: 48em)').matches) $<HTMLDetailsElement>('legend').open = false;
   $('open-full').hidden = !state.embed;
-  await loadConfig();
+  // The three first requests at once; the map starts as soon as they are answered.
+  const [, who, view] = await Promise.all([loadConfig(), api.me().catch(() => null), initialView()]);
+  user = who;
   renderTexts();
-  user = await api.me().catch(() => null);
-  renderUser();
-  const view = await initialView();
+  performance.mark('tsunagi:config');
   let moveTimer = 0;
   mapView = new MapView(
     $('map'),
@@ -431,10 +433,17 @@ async function main(): Promise<void> {
     () => announce(t('map.basemap_off')),
   );
   (window as any).tsunagi = { map: mapView.map, state };
+  // The list loads while the map does; its numbers go on the map once the style is there.
+  const firstList = refreshList();
   await mapView.whenLoaded();
+  performance.mark('tsunagi:map-load');
   mapView.setPoint(state.pt);
   $('clear-point').hidden = !state.pt;
-  await refreshList();
+  await firstList;
+  performance.mark('tsunagi:list');
+  mapView.setNumbered(
+    listed.map((f, i) => ({ n: i + 1, id: f.id, coordinates: f.geometry.coordinates })),
+  );
   // For the benchmark (bench/frontend_bench.mjs): when the first view is fully drawn — every
   // tile loaded and the list's numbers on the map — in ms since navigation started.
   mapView.map.once('idle', () => (document.body.dataset.drawnAt = performance.now().toFixed(0)));

@@ -191,6 +191,7 @@ export class MapView {
       attributionControl: { compact: false },
       canvasContextAttributes: { preserveDrawingBuffer: true }, // the print view copies it
       cooperativeGestures: false,
+      fadeDuration: 0, // symbols appear at once: no 300 ms fade before the map is idle
     });
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
@@ -259,6 +260,7 @@ export class MapView {
         properties: { n: i.n, id: i.id },
       })),
     };
+    if (!this.map.isStyleLoaded()) return; // the caller sets them again once the map has loaded
     (this.map.getSource('numbered') as maplibregl.GeoJSONSource | undefined)?.setData(fc);
   }
 

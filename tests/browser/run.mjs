@@ -402,6 +402,7 @@ suite.test('the print view holds the numbered list, the map and the credits', as
     await page.emulateMedia({ media: 'print' });
     assert(await page.isVisible('#print-sheet'), 'the sheet is what prints');
     assert(!(await page.isVisible('#filters')), 'the page chrome does not print');
+    await page.screenshot({ path: path.join(artifacts, `print-${orientation}.png`), fullPage: true });
     await page.pdf({ path: path.join(artifacts, `print-${orientation}.pdf`), format: 'A4', landscape: orientation === 'landscape', preferCSSPageSize: true });
     await page.emulateMedia({ media: 'screen' });
   }
