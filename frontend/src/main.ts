@@ -103,12 +103,14 @@ export function scheduleText(p: Record<string, any>): string[] {
   return (p.schedules ?? []).map((s: any) => String(s.text ?? '')).filter(Boolean);
 }
 
-async function refreshList(): Promise<void> {
-  const seq = ++listSeq;
+/** Loads the list (or, with `more`, its next page) for the current filters and origin. */
+async function refreshList(more = false): Promise<void> {
+  const seq = more ? listSeq : ++listSeq;
   const params = filterParams(state);
   const origin = state.pt ?? mapView.center();
   params.set('near', `${origin[0].toFixed(6)},${origin[1].toFixed(6)}`);
   params.set('limit', String(config.list_limit));
+  if (more) params.set('offset', String(listed.length));
   $('sorted').textContent = t(state.pt ? 'list.sorted_point' : 'list.sorted_center');
   let fc: api.FeatureCollection;
   try {
@@ -118,22 +120,25 @@ async function refreshList(): Promise<void> {
     return;
   }
   if (seq !== listSeq) return; // a newer request is on its way
-  listed = fc.features;
+  const first = more ? listed.length : 0;
+  listed = more ? [...listed, ...fc.features] : fc.features;
   const list = $('list');
   // Rebuilding the list must not lose the keyboard user's place.
   const focusedId = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('#list li')?.dataset.id;
-  list.innerHTML = '';
+  if (!more) list.innerHTML = '';
   $('count').textContent =
-    fc.numberMatched > fc.numberReturned
-      ? t('list.count_more', { n: fc.numberMatched, shown: fc.numberReturned })
+    fc.numberMatched > listed.length
+      ? t('list.count_more', { n: fc.numberMatched, shown: listed.length })
       : t('list.count', { n: fc.numberMatched });
-  if (!fc.features.length) {
+  $('list-more').hidden = fc.numberMatched <= listed.length;
+  if (!listed.length) {
     const li = document.createElement('li');
     li.className = 'empty';
     li.textContent = t('list.empty');
     list.append(li);
   }
-  fc.features.forEach((f, i) => {
+  fc.features.forEach((f, j) => {
+    const i = first + j;
     const p = f.properties;
     const k = kindStyle(p.kind);
     const li = document.createElement('li');
@@ -151,11 +156,13 @@ async function refreshList(): Promise<void> {
   if (focusedId) {
     const again = list.querySelector<HTMLElement>(`li[data-id="${CSS.escape(focusedId)}"] button`);
     (again ?? $('list-heading')).focus();
+  } else if (more && fc.features.length) {
+    list.querySelector<HTMLElement>(`li[data-id="${CSS.escape(fc.features[0].id)}"] button`)?.focus();
   }
   mapView.setNumbered(
-    fc.features.map((f, i) => ({ n: i + 1, id: f.id, coordinates: f.geometry.coordinates })),
+    listed.map((f, i) => ({ n: i + 1, id: f.id, coordinates: f.geometry.coordinates })),
   );
-  document.body.dataset.listReady = String(seq);
+  document.body.dataset.listReady = `${seq}.${listed.length}`;
 }
 
 // ---- detail ----
@@ -547,6 +554,7 @@ async function main(): Promise<void> {
     $('login-open').focus();
   });
   $('new-resource').addEventListener('click', () => void startEdit());
+  $('list-more').addEventListener('click', () => void refreshList(true));
 }
 
 void main();

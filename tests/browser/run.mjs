@@ -130,6 +130,7 @@ suite.test('the map loads the demo town and draws markers from tiles, with no ba
   const { page, external, tileResponses, errors } = await openPage();
   const drawn = await renderedResources(page);
   assert(drawn.length > 0, 'resource symbols are drawn');
+  await screenshot(page, 'desktop-map');
   assert(tileResponses.includes(200), `resource tiles were fetched (${tileResponses.join(',')})`);
   assert(drawn.every((f) => typeof f.kind === 'string'), 'every drawn feature has a kind');
   const boundary = await page.evaluate(
@@ -145,10 +146,19 @@ suite.test('the map loads the demo town and draws markers from tiles, with no ba
     window.tsunagi.map.querySourceFeatures('numbered').map((f) => f.properties.n),
   );
   assertEqual(new Set(numbers).size, items, 'one numbered badge per list item');
+  // The rest of the result, numbered on.
+  const total = (await apiJson('/api/resources?limit=0')).body.numberMatched;
+  assert(total > items, 'the demo has more than one page');
+  const seq = await listSeq(page);
+  await page.click('#list-more');
+  await waitForList(page, seq);
+  const more = await listNames(page);
+  assertEqual(more.length, Math.min(total, 2 * items), 'the next page is appended');
+  assertEqual(await page.textContent(`#list li:nth-child(${items + 1}) .num`), String(items + 1), 'numbered on');
+  await page.waitForFunction((n) => window.tsunagi.map.querySourceFeatures('numbered').length >= n, more.length);
   const legend = await page.$$eval('#legend-list li', (els) => els.length);
   assert(legend >= 15, 'a legend entry per kind');
   assertEqual(errors, [], 'no page errors');
-  await screenshot(page, 'desktop-map');
   await page.close();
 });
 
