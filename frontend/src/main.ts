@@ -25,6 +25,7 @@ let user: api.Me | null = null;
 let listed: Feature[] = [];
 let picking: null | ((p: [number, number]) => void) = null;
 let listSeq = 0;
+let listOrigin: [number, number] | undefined;
 
 export function escapeHtml(s: unknown): string {
   return String(s ?? '').replace(
@@ -108,6 +109,7 @@ async function refreshList(more = false): Promise<void> {
   const seq = more ? listSeq : ++listSeq;
   const params = filterParams(state);
   const origin = state.pt ?? mapView.center();
+  listOrigin = origin;
   params.set('near', `${origin[0].toFixed(6)},${origin[1].toFixed(6)}`);
   params.set('limit', String(config.list_limit));
   if (more) params.set('offset', String(listed.length));
@@ -432,9 +434,14 @@ async function main(): Promise<void> {
       },
       onMoveEnd: () => {
         syncUrl();
-        if (state.pt) return;
+        if (state.pt || !document.body.dataset.ready) return;
         window.clearTimeout(moveTimer);
-        moveTimer = window.setTimeout(() => void refreshList(), 250);
+        moveTimer = window.setTimeout(() => {
+          // Only a real move re-sorts the list (not a resize or a zoom on the same centre).
+          const c = mapView.center();
+          if (listOrigin && Math.abs(c[0] - listOrigin[0]) < 1e-5 && Math.abs(c[1] - listOrigin[1]) < 1e-5) return;
+          void refreshList();
+        }, 250);
       },
     },
     () => announce(t('map.basemap_off')),

@@ -202,12 +202,24 @@ export class MapView {
       const ctx = c.getContext('2d')!;
       this.map.addImage(id, ctx.getImageData(0, 0, c.width, c.height), { pixelRatio: PIXEL_RATIO });
     });
+    // An unreachable basemap (no network, a blocked host): after a few failures and no success,
+    // drop it, so that MapLibre stops asking for its tiles and their parents, and say so.
+    let basemapErrors = 0;
+    let basemapLoaded = false;
+    this.map.on('sourcedata', (e) => {
+      if (e.sourceId === 'basemap' && (e as { tile?: { state?: string } }).tile?.state === 'loaded') {
+        basemapLoaded = true;
+      }
+    });
     this.map.on('error', (e) => {
       const src = (e as unknown as { sourceId?: string }).sourceId;
-      if (src === 'basemap' && !this.basemapFailed) {
-        this.basemapFailed = true;
-        this.onBasemapFailure();
-      }
+      if (src !== 'basemap' || this.basemapFailed) return;
+      basemapErrors += 1;
+      if (basemapLoaded || basemapErrors < 4) return;
+      this.basemapFailed = true;
+      if (this.map.getLayer('basemap')) this.map.removeLayer('basemap');
+      if (this.map.getSource('basemap')) this.map.removeSource('basemap');
+      this.onBasemapFailure();
     });
     for (const layer of ['resources-point', 'resources-cluster']) {
       this.map.on('mouseenter', layer, () => (this.map.getCanvas().style.cursor = 'pointer'));
@@ -260,7 +272,7 @@ export class MapView {
         properties: { n: i.n, id: i.id },
       })),
     };
-    if (!this.map.isStyleLoaded()) return; // the caller sets them again once the map has loaded
+    // Before the style has loaded there is no source yet: the caller sets them again after 'load'.
     (this.map.getSource('numbered') as maplibregl.GeoJSONSource | undefined)?.setData(fc);
   }
 

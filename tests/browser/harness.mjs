@@ -65,7 +65,7 @@ export async function startServer(tsunagi, frontendDist) {
   };
 }
 
-export async function launchBrowser(chromium) {
+export async function launchBrowser(chromium, extraArgs = []) {
   const profile = mkdtempSync(path.join(tmpdir(), 'tsunagi-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -73,7 +73,7 @@ export async function launchBrowser(chromium) {
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+      '--use-angle=swiftshader', '--enable-unsafe-swiftshader', ...extraArgs,
     ],
     viewport: { width: 1280, height: 860 },
     locale: 'ja-JP',

@@ -52,6 +52,7 @@ async function openPage(query = '', { viewport, keepSession = false } = {}) {
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${base}/${query}`);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+  await page.waitForSelector('body[data-drawn-at]', { timeout: 30000 }); // the page's own "fully drawn"
   await mapIdle(page);
   return { page, external, tileResponses, errors };
 }
@@ -139,6 +140,8 @@ suite.test('the map loads the demo town and draws markers from tiles, with no ba
   assert(boundary > 0, 'the municipality boundary is drawn');
   assert(external.some((u) => u.includes('cyberjapandata.gsi.go.jp')), 'the GSI basemap was asked for (and failed)');
   assert(external.every((u) => u.includes('cyberjapandata.gsi.go.jp')), `nothing else external: ${external.join(' ')}`);
+  await page.waitForFunction(() => !window.tsunagi.map.getLayer('basemap'));
+  assert((await page.textContent('#status')).includes('背景地図を読み込めません'), 'the page says the basemap is off');
   const items = (await listNames(page)).length;
   assert(items > 0, 'the list shows resources');
   // The numbered badges on the map are the list's numbers.
