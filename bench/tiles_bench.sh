@@ -30,7 +30,13 @@ command -v ogr2ogr >/dev/null || { echo "ogr2ogr missing (gdal-bin)" >&2; exit 2
 # shellcheck source=bench/lib.sh
 source "$here/bench/lib.sh"
 bench_setup "$BIN"
-[ -n "${1:-}" ] && { mkdir -p "$1"; WORK=$1; }
+KEEP=""
+if [ -n "${1:-}" ]; then  # a work folder of the caller's: kept (stores are reused next time)
+  rm -rf "$WORK"
+  mkdir -p "$1"
+  WORK=$(cd "$1" && pwd)
+  KEEP=1
+fi
 
 # ---- a throwaway PostGIS (postgres user, port 55432) ----
 PGDATA=$(mktemp -d)
@@ -38,7 +44,14 @@ chown postgres "$PGDATA"
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -w -l "$PGDATA/log" \
   -o "-c listen_addresses=127.0.0.1 -p 55432 -k /tmp -c shared_buffers=256MB -c jit=off" start >/dev/null
-trap 'runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true; rm -rf "$PGDATA"; bench_cleanup' EXIT
+cleanup() {
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$PGDATA"
+  [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
+  [ -z "$KEEP" ] && rm -rf "$WORK"
+  return 0
+}
+trap cleanup EXIT
 PG="host=127.0.0.1 port=55432 user=postgres dbname=postgres"
 psql -q "$PG" -c "CREATE EXTENSION postgis" >/dev/null
 psql -q "$PG" >/dev/null <<'SQL'
@@ -195,4 +208,5 @@ printf '%-34s %10s req/s  p50 %8s  p99 %8s  non-2xx %s\n' "tiles (warm)" "$TILES
   "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")" \
   "$(awk '/Non-2xx/ {print $NF}' <<<"$out")"
 echo "ratio tiles/health: $(awk -v a="$TILES_RPS" -v b="$HEALTH" 'BEGIN {printf "%.2f", a / b}')"
-echo "server RSS with the cache full: $(( $(rss) / 1024 )) MiB; $(curl -s "$URL/health" | /usr/bin/python3 -c 'import json,sys; c=json.load(sys.stdin)["tile_cache"]; print(f"{c[\"entries\"]} tiles, {c[\"bytes\"]} bytes cached")')"
+CACHE=$(curl -s "$URL/health" | /usr/bin/python3 -c 'import json,sys; c=json.load(sys.stdin)["tile_cache"]; print(c["entries"], "tiles,", c["bytes"], "bytes cached")')
+echo "server RSS with the cache full: $(( $(rss) / 1024 )) MiB; $CACHE"

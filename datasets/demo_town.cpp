@@ -1,6 +1,5 @@
 #include "datasets/demo_town.hpp"
 
-
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -2958,7 +2957,8 @@ geo::NetworkData make_demo_network(const DemoOptions& options) {
   std::vector<double> ys;
   geo::NetworkData net;
   const auto at = [&](int i, int j) -> std::int64_t& {
-    return id[static_cast<std::size_t>(j * (nx + 1) + i)];
+    return id[static_cast<std::size_t>(j) * static_cast<std::size_t>(nx + 1) +
+              static_cast<std::size_t>(i)];
   };
   for (int j = 0; j <= ny; ++j) {
     for (int i = 0; i <= nx; ++i) {

@@ -73,71 +73,162 @@ std::size_t AreaTiles::size() const {
   return entries_.size();
 }
 
-const std::vector<std::string>& AreaTiles::simplified(std::uint32_t z) const {
-  std::call_once(simplified_once_.at(z), [&] {
-    auto& out = simplified_.at(z);
-    out.reserve(entries_.size());
-    const double tolerance = metres_per_unit(z);  // one tile unit: invisible at this zoom
-    for (const auto& e : entries_) {
+namespace {
+
+// EPSG:3857 metres → world pixels (tile units from the world's north-west corner) at one zoom.
+int to_world(double* x, double* y, void* user) {
+  const double unit = *static_cast<const double*>(user);
+  *x = (*x + kOriginShift) / unit;
+  *y = (kOriginShift - *y) / unit;
+  return 1;
+}
+
+struct Shift {
+  double dx;
+  double dy;
+};
+int shift(double* x, double* y, void* user) {
+  const auto* s = static_cast<const Shift*>(user);
+  *x += s->dx;
+  *y += s->dy;
+  return 1;
+}
+
+std::vector<TilePolygon> int_polygons(const geo::Geometry& g) {
+  std::vector<TilePolygon> out;
+  for (const auto& rings : g.polygon_rings()) {
+    TilePolygon polygon;
+    for (const auto& ring : rings) {
+      TileRing r;
+      r.reserve(ring.size());
+      for (const auto& [x, y] : ring) {
+        r.push_back(
+            {static_cast<std::int32_t>(std::lround(x)), static_cast<std::int32_t>(std::lround(y))});
+      }
+      polygon.push_back(std::move(r));
+    }
+    out.push_back(std::move(polygon));
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<AreaTiles::ZoomShape>& AreaTiles::shapes(std::uint32_t z) const {
+  std::call_once(shapes_once_.at(z), [&] {
+    auto& out = shapes_.at(z);
+    out.resize(entries_.size());
+    double unit = metres_per_unit(z);
+    for (std::size_t k = 0; k < entries_.size(); ++k) {
+      ZoomShape& shape = out[k];
       try {
-        out.push_back(geo::Geometry::from_wkb(e.wkb).simplified(tolerance).wkb());
+        // Simplified by one tile unit (invisible at this zoom), in world pixels, snapped to the
+        // integer grid with snap-rounding: valid, and every tile of this zoom is an integer shift
+        // of it.
+        const geo::Geometry g = geo::Geometry::from_wkb(entries_[k].wkb)
+                                    .simplified(unit)
+                                    .transformed(to_world, &unit)
+                                    .with_precision(1.0);
+        if (g.is_empty()) continue;
+        shape.world = int_polygons(g);
+        const auto e = g.envelope();
+        shape.min_x = e.min_x;
+        shape.min_y = e.min_y;
+        shape.max_x = e.max_x;
+        shape.max_y = e.max_y;
+        shape.wkb = g.wkb();
       } catch (const geo::GeometryError&) {
-        out.push_back(e.wkb);
+        shape = {};  // left out of this zoom's tiles
       }
     }
   });
-  return simplified_.at(z);
+  return shapes_.at(z);
 }
 
 void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a) const {
+  const auto& areas = layer_->areas();
+  if (t.z < kFullDetailZoom) {
+    // From this zoom's snapped shapes: a shape inside the buffered tile is shifted into it (no
+    // GEOS at all); one crossing its edge is clipped and snapped again.
+    const auto& zoom = shapes(t.z);
+    const double ox = double(t.x) * kExtent;
+    const double oy = double(t.y) * kExtent;
+    const double lo_x = ox - kBuffer;
+    const double lo_y = oy - kBuffer;
+    const double hi_x = ox + kExtent + kBuffer;
+    const double hi_y = oy + kExtent + kBuffer;
+    for (std::size_t k = 0; k < entries_.size(); ++k) {
+      const ZoomShape& z = zoom[k];
+      if (z.wkb.empty() || z.max_x < lo_x || z.min_x > hi_x || z.max_y < lo_y || z.min_y > hi_y) {
+        continue;
+      }
+      std::vector<TilePolygon> polygons;
+      if (z.min_x >= lo_x && z.max_x <= hi_x && z.min_y >= lo_y && z.max_y <= hi_y) {
+        polygons = z.world;
+        const auto dx = static_cast<std::int32_t>(ox);
+        const auto dy = static_cast<std::int32_t>(oy);
+        for (auto& polygon : polygons) {
+          for (auto& ring : polygon) {
+            for (auto& p : ring) {
+              p.x -= dx;
+              p.y -= dy;
+            }
+          }
+        }
+      } else {
+        try {
+          Shift to_tile_units{-ox, -oy};
+          const geo::Geometry g = geo::Geometry::from_wkb(z.wkb)
+                                      .clip_to_rect(lo_x, lo_y, hi_x, hi_y)
+                                      .transformed(shift, &to_tile_units)
+                                      .with_precision(1.0);
+          if (g.is_empty()) continue;
+          polygons = int_polygons(g);
+        } catch (const geo::GeometryError&) {
+          continue;
+        }
+      }
+      add_feature(out, areas[entries_[k].area], entries_[k].population, polygons, a);
+    }
+    return;
+  }
   const MercatorBounds b = tile_bounds_3857(t);
   const double unit = metres_per_unit(t.z);
   const double pad = unit * kBuffer;
   const MercatorBounds clip{b.min_x - pad, b.min_y - pad, b.max_x + pad, b.max_y + pad};
-  const std::vector<std::string>* shapes = t.z < kFullDetailZoom ? &simplified(t.z) : nullptr;
   ToTile to{b.min_x, b.max_y, unit};
-  const auto& areas = layer_->areas();
-  for (std::size_t k = 0; k < entries_.size(); ++k) {
-    const Entry& e = entries_[k];
+  for (const auto& e : entries_) {
     if (e.envelope.max_x < clip.min_x || e.envelope.min_x > clip.max_x ||
         e.envelope.max_y < clip.min_y || e.envelope.min_y > clip.max_y) {
       continue;
     }
     std::vector<TilePolygon> polygons;
     try {
-      geo::Geometry g = geo::Geometry::from_wkb(shapes != nullptr ? (*shapes)[k] : e.wkb);
+      geo::Geometry g = geo::Geometry::from_wkb(e.wkb);
       const bool inside = e.envelope.min_x >= clip.min_x && e.envelope.max_x <= clip.max_x &&
                           e.envelope.min_y >= clip.min_y && e.envelope.max_y <= clip.max_y;
       if (!inside) g = g.clip_to_rect(clip.min_x, clip.min_y, clip.max_x, clip.max_y);
       if (g.is_empty()) continue;
-      g = g.transformed(to_tile, &to).with_precision(1.0);
-      for (const auto& rings : g.polygon_rings()) {
-        TilePolygon polygon;
-        for (const auto& ring : rings) {
-          TileRing r;
-          r.reserve(ring.size());
-          for (const auto& [x, y] : ring) {
-            r.push_back({static_cast<std::int32_t>(std::lround(x)),
-                         static_cast<std::int32_t>(std::lround(y))});
-          }
-          polygon.push_back(std::move(r));
-        }
-        polygons.push_back(std::move(polygon));
-      }
+      polygons = int_polygons(g.transformed(to_tile, &to).with_precision(1.0));
     } catch (const geo::GeometryError&) {
       continue;  // GEOS could not clip or snap this one: leave it out of this tile
     }
-    const geo::Area& area = areas[e.area];
-    LayerBuilder::Properties props;
-    props.emplace_back("id", area.id);
-    props.emplace_back("kind", std::string(geo::code_id(area.kind)));
-    props.emplace_back("code", area.code);
-    props.emplace_back("name", area.name);
-    std::vector<geo::AreaFigure> figures;
-    if (e.population != nullptr) figures = geo::served_area_figures(a, *e.population);
-    for (const auto& f : figures) props.emplace_back(f.key, f.value);
-    out.add_polygons(feature_id(area.id), polygons, props);
+    add_feature(out, areas[e.area], e.population, polygons, a);
   }
+}
+
+void AreaTiles::add_feature(LayerBuilder& out, const geo::Area& area,
+                            const geo::AreaPopulation* population,
+                            const std::vector<TilePolygon>& polygons, geo::Audience a) {
+  LayerBuilder::Properties props;
+  props.emplace_back("id", area.id);
+  props.emplace_back("kind", geo::code_id(area.kind));
+  props.emplace_back("code", area.code);
+  props.emplace_back("name", area.name);
+  std::vector<geo::AreaFigure> figures;
+  if (population != nullptr) figures = geo::served_area_figures(a, *population);
+  for (const auto& f : figures) props.emplace_back(f.key, f.value);
+  out.add_polygons(feature_id(area.id), polygons, props);
 }
 
 std::vector<std::pair<std::string, std::string>> AreaTiles::fields() {

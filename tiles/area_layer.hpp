@@ -38,17 +38,31 @@ class AreaTiles {
   /// The names and types of the layer's fields, for TileJSON's vector_layers.
   static std::vector<std::pair<std::string, std::string>> fields();
 
-  /// Zooms at and above this one use the boundary as stored (one tile unit is < 0.3 m).
-  static constexpr std::uint32_t kFullDetailZoom = 15;
+  /// Zooms below this one draw from per-zoom snapped shapes (world pixels fit in 32 bits up to
+  /// z18); deeper tiles clip the stored boundary (one tile unit is < 4 cm there).
+  static constexpr std::uint32_t kFullDetailZoom = 18;
 
  private:
   struct Entry;
-  const std::vector<std::string>& simplified(std::uint32_t z) const;
+  /// An area at one zoom: simplified, in world pixels (tile units from the world's corner),
+  /// snapped valid; as integer rings and as WKB (for clipping at tile edges).
+  struct ZoomShape {
+    std::vector<TilePolygon> world;
+    std::string wkb;  ///< empty: nothing left at this zoom
+    double min_x = 0;
+    double min_y = 0;
+    double max_x = 0;
+    double max_y = 0;
+  };
+  const std::vector<ZoomShape>& shapes(std::uint32_t z) const;
+  static void add_feature(LayerBuilder& out, const geo::Area& area,
+                          const geo::AreaPopulation* population,
+                          const std::vector<TilePolygon>& polygons, geo::Audience a);
 
   std::shared_ptr<const geo::AreaLayer> layer_;
   std::vector<Entry> entries_;
-  mutable std::array<std::once_flag, kFullDetailZoom> simplified_once_;
-  mutable std::array<std::vector<std::string>, kFullDetailZoom> simplified_;  ///< WKB, 3857
+  mutable std::array<std::once_flag, kFullDetailZoom> shapes_once_;
+  mutable std::array<std::vector<ZoomShape>, kFullDetailZoom> shapes_;
 };
 
 }  // namespace tsunagi::tiles

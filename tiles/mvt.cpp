@@ -58,27 +58,41 @@ std::uint32_t LayerBuilder::key_index(std::string_view key) {
 }
 
 std::uint32_t LayerBuilder::value_index(const Value& v) {
-  if (const auto it = value_ids_.find(v); it != value_ids_.end()) return it->second;
-  const auto i = static_cast<std::uint32_t>(values_.size());
-  values_.push_back(v);
-  value_ids_.emplace(v, i);
-  return i;
+  const auto next = static_cast<std::uint32_t>(values_.size());
+  if (const auto* s = std::get_if<std::string_view>(&v)) {
+    if (const auto it = string_ids_.find(*s); it != string_ids_.end()) return it->second;
+    values_.emplace_back(std::string(*s));
+    string_ids_.emplace(std::string(*s), next);
+    return next;
+  }
+  Stored stored;
+  if (const auto* b = std::get_if<bool>(&v)) {
+    stored = *b;
+  } else if (const auto* i = std::get_if<std::int64_t>(&v)) {
+    stored = *i;
+  } else {
+    stored = std::get<double>(v);
+  }
+  const auto [it, added] = other_ids_.try_emplace(stored, next);
+  if (added) values_.push_back(std::move(stored));
+  return it->second;
 }
 
 void LayerBuilder::begin_feature(std::uint64_t id, const Properties& props, std::uint32_t type,
                                  const std::vector<std::uint32_t>& geometry) {
-  std::vector<std::uint32_t> tags;
-  tags.reserve(props.size() * 2);
+  tags_.clear();
   for (const auto& [k, v] : props) {
-    tags.push_back(key_index(k));
-    tags.push_back(value_index(v));
+    tags_.push_back(key_index(k));
+    tags_.push_back(value_index(v));
   }
-  std::string& body = features_.emplace_back();
-  protozero::pbf_writer f(body);
+  // Straight into the layer's one buffer of features (Layer.features, field 2).
+  protozero::pbf_writer layer(features_);
+  protozero::pbf_writer f(layer, 2);
   f.add_uint64(1, id);  // Feature.id
-  f.add_packed_uint32(2, tags.begin(), tags.end());
+  f.add_packed_uint32(2, tags_.begin(), tags_.end());
   f.add_enum(3, static_cast<std::int32_t>(type));
   f.add_packed_uint32(4, geometry.begin(), geometry.end());
+  ++count_;
 }
 
 void LayerBuilder::add_point(std::uint64_t id, TilePoint p, const Properties& props) {
@@ -122,11 +136,15 @@ bool LayerBuilder::add_polygons(std::uint64_t id, const std::vector<TilePolygon>
 }
 
 void LayerBuilder::append_to(std::string& tile) const {
-  protozero::pbf_writer t(tile);
-  protozero::pbf_writer layer(t, 3);  // Tile.layers
-  layer.add_uint32(15, 2);            // version
-  layer.add_string(1, name_);
-  for (const auto& f : features_) layer.add_message(2, f);  // Layer.features
+  std::string body;
+  body.reserve(features_.size() + 64 * (keys_.size() + values_.size()) + 32);
+  {
+    protozero::pbf_writer head(body);
+    head.add_uint32(15, 2);  // version
+    head.add_string(1, name_);
+  }
+  body += features_;  // the Layer.features fields, already encoded
+  protozero::pbf_writer layer(body);
   for (const auto& k : keys_) layer.add_string(3, k);
   for (const auto& v : values_) {
     protozero::pbf_writer value(layer, 4);
@@ -145,6 +163,8 @@ void LayerBuilder::append_to(std::string& tile) const {
     }
   }
   layer.add_uint32(5, extent_);
+  protozero::pbf_writer t(tile);
+  t.add_message(3, body);  // Tile.layers
 }
 
 std::string encode_tile(const std::vector<const LayerBuilder*>& layers) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -18,8 +19,9 @@ namespace tsunagi::tiles {
 inline constexpr std::uint32_t kExtent = 4096;
 inline constexpr std::uint32_t kBuffer = 64;
 
-/// A property value: string, boolean, signed integer or double.
-using Value = std::variant<std::string, bool, std::int64_t, double>;
+/// A property value as callers give it: a string (viewed: it must outlive the add_* call),
+/// boolean, signed integer or double.
+using Value = std::variant<std::string_view, bool, std::int64_t, double>;
 
 struct TilePoint {
   std::int32_t x = 0;
@@ -50,8 +52,8 @@ class LayerBuilder {
                     const Properties& props);
 
   [[nodiscard]] const std::string& name() const { return name_; }
-  [[nodiscard]] std::size_t size() const { return features_.size(); }
-  [[nodiscard]] bool empty() const { return features_.empty(); }
+  [[nodiscard]] std::size_t size() const { return count_; }
+  [[nodiscard]] bool empty() const { return count_ == 0; }
   /// The layer message (Tile.layers, field 3) appended to `tile`.
   void append_to(std::string& tile) const;
 
@@ -63,11 +65,19 @@ class LayerBuilder {
 
   std::string name_;
   std::uint32_t extent_;
-  std::vector<std::string> features_;  ///< encoded Feature messages
+  std::string features_;  ///< the encoded Layer.features fields
+  std::size_t count_ = 0;
+  std::vector<std::uint32_t> tags_;  ///< scratch, reused per feature
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Stored = std::variant<std::string, bool, std::int64_t, double>;
   std::vector<std::string> keys_;
-  std::map<std::string, std::uint32_t, std::less<>> key_ids_;
-  std::vector<Value> values_;
-  std::map<Value, std::uint32_t> value_ids_;
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> key_ids_;
+  std::vector<Stored> values_;
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> string_ids_;
+  std::map<Stored, std::uint32_t> other_ids_;  ///< booleans and numbers: few per layer
 };
 
 /// The tile made of these layers (empty layers left out); an empty string when all are empty.

@@ -56,14 +56,14 @@ void add_point(LayerBuilder& out, const geo::ServedResource& item, const TileId&
   const geo::Resource& r = item.resource();
   LayerBuilder::Properties props;
   props.emplace_back("id", r.id);
-  props.emplace_back("kind", std::string(geo::code_id(r.kind)));
+  props.emplace_back("kind", geo::code_id(r.kind));
   props.emplace_back("name", r.name);
   if (r.main_activity) {
-    props.emplace_back("activity", std::string(geo::code_id(*r.main_activity)));
+    props.emplace_back("activity", geo::code_id(*r.main_activity));
   } else {
     for (const auto& e : geo::CodeTable<geo::Activity>::entries) {  // the first in code order
       if (r.activities.contains(e.value)) {
-        props.emplace_back("activity", std::string(e.id));
+        props.emplace_back("activity", e.id);
         break;
       }
     }
@@ -71,8 +71,8 @@ void add_point(LayerBuilder& out, const geo::ServedResource& item, const TileId&
   props.emplace_back("barrier_free", r.barrier_free.any_yes());
   props.emplace_back("has_vacancy", geo::has_vacancy(r));
   if (geo::field_visible(item.audience(), "publish")) {
-    props.emplace_back("publish", std::string(geo::code_id(r.publish)));
-    props.emplace_back("status", std::string(geo::code_id(r.status)));
+    props.emplace_back("publish", geo::code_id(r.publish));
+    props.emplace_back("status", geo::code_id(r.status));
   }
   out.add_point(feature_id(r.id), tile_units(world_of(r.lon, r.lat), t), props);
 }
@@ -201,7 +201,7 @@ void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::Resourc
     LayerBuilder::Properties props;
     props.emplace_back("cluster", true);
     props.emplace_back("count", static_cast<std::int64_t>(count));
-    props.emplace_back("kind", std::string(geo::CodeTable<geo::ResourceKind>::entries[top].id));
+    props.emplace_back("kind", geo::CodeTable<geo::ResourceKind>::entries[top].id);
     for (std::size_t k = 0; k < kinds; ++k) {
       if (per_kind[k] > 0) {
         props.emplace_back(count_keys()[k], static_cast<std::int64_t>(per_kind[k]));

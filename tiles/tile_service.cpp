@@ -98,7 +98,7 @@ std::shared_ptr<const EncodedTile> TileService::build(const geo::Snapshot& snap,
   auto out = std::make_shared<EncodedTile>();
   out->features = builder.size();
   out->mvt = encode_tile({&builder});
-  if (!out->mvt.empty()) out->gzip = gzip(out->mvt);
+  if (!out->mvt.empty()) out->gzip = gzip(out->mvt, kTileGzipLevel);
   out->etag = weak_etag(out->mvt);
   return out;
 }

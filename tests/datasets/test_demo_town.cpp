@@ -12,8 +12,10 @@
 #include <string>
 
 #include "geo/error.hpp"
+#include "geo/geodesic.hpp"
 #include "geo/geometry.hpp"
 #include "geo/mesh.hpp"
+#include "geo/network.hpp"
 #include "support/test_support.hpp"
 
 namespace {
@@ -480,6 +482,43 @@ TEST(DemoTown, AFailedWriteLeavesTheStoreAsItWas) {
   EXPECT_TRUE(store.areas().empty());
   EXPECT_TRUE(store.sources().empty());
   EXPECT_TRUE(store.populations().empty());
+}
+
+}  // namespace
+
+namespace {
+
+// The demo town's streets: one connected network, crossed by the river, with two bridges only —
+// so a place just across the water is a long walk away, as the matching page should show.
+TEST(DemoNetwork, TheRiverIsCrossedOnlyByItsTwoBridges) {
+  const auto net = tsunagi::datasets::make_demo_network(kOptions);
+  const tsunagi::geo::WalkGraph g{tsunagi::geo::NetworkData(net)};
+  EXPECT_GT(g.node_count(), 2000U);
+  const auto parts = g.components();
+  EXPECT_GT(static_cast<double>(parts.largest), 0.97 * static_cast<double>(g.node_count()));
+  // Km frame of the demo: origin 133.585 E, 35.075 N; the river near y = 2.35 km at x = 3.0 km,
+  // between the bridges at x = 1.6 and 4.6 km.
+  const auto at = [](double x_km, double y_km) {
+    return std::pair{133.585 + x_km / 91.08, 35.075 + y_km / 110.95};
+  };
+  const auto [nlon, nlat] = at(3.0, 2.55);
+  const auto [slon, slat] = at(3.0, 2.15);
+  const auto from = g.snap(nlon, nlat);
+  const auto to = g.snap(slon, slat);
+  ASSERT_TRUE(from && to);
+  const auto reach = g.reach(*from, 10000, false);
+  const auto walk = reach.to(*to);
+  ASSERT_TRUE(walk);
+  const double straight = tsunagi::geo::geodesic_distance_m(nlon, nlat, slon, slat);
+  EXPECT_LT(straight, 500);
+  EXPECT_GT(*walk, 3 * straight) << "round by a bridge: " << *walk << " m";
+  // Beside a bridge, the same crossing is short.
+  const auto bn = g.snap(at(1.6, 2.55).first, at(1.6, 2.55).second);
+  const auto bs = g.snap(at(1.6, 2.05).first, at(1.6, 2.05).second);
+  ASSERT_TRUE(bn && bs);
+  const auto over = g.reach(*bn, 10000, false).to(*bs);
+  ASSERT_TRUE(over);
+  EXPECT_LT(*over, 800);
 }
 
 }  // namespace
