@@ -16,5 +16,6 @@ int export_(Args args);
 int demo(Args args);
 int user(Args args);
 int match(Args args);
+int referrals(Args args);
 
 }  // namespace tsunagi::cli

@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
     {"export", tsunagi::cli::export_, "export resources as CSV (Excel), GeoJSON or GeoPackage"},
     {"match", tsunagi::cli::match,
      "参加支援: placements a person can walk to, ranked (as POST /api/match)"},
+    {"referrals", tsunagi::cli::referrals,
+     "参加支援 referrals: purge those past the retention period"},
     {"demo", tsunagi::cli::demo, "generate the fictional demo town into a store"},
     {"user", tsunagi::cli::user, "manage accounts and API tokens"},
 };

@@ -204,6 +204,10 @@ ResourceMatcher::ResourceMatcher(const ResourceQuery& q) : q_(&q) {
     std::string n = normalize_for_search(word);
     if (!n.empty()) needles_.push_back(std::move(n));
   }
+  const ResourceQuery defaults;
+  only_open_ = needles_.empty() && q.kinds.empty() && q.activities.empty() && q.targets.empty() &&
+               !q.open && !q.barrier_free && !q.has_vacancy &&
+               q.publish_levels == defaults.publish_levels && q.statuses == defaults.statuses;
 }
 
 bool ResourceMatcher::operator()(const ServedResource& item) const {

@@ -92,10 +92,15 @@ class ResourceMatcher {
   /// @throws InvalidArgument when the text is not valid UTF-8.
   explicit ResourceMatcher(const ResourceQuery& q);
   [[nodiscard]] bool operator()(const ServedResource& item) const;
+  /// True when the query filters on nothing but the default statuses (active and paused, every
+  /// publish level the audience may know): then a resource matches exactly when it is not
+  /// closed, and callers may decide without reading it.
+  [[nodiscard]] bool only_open() const { return only_open_; }
 
  private:
   const ResourceQuery* q_;
   std::vector<std::string> needles_;
+  bool only_open_ = false;
 };
 
 }  // namespace tsunagi::geo

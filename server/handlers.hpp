@@ -30,6 +30,16 @@ HttpResponse list_sources(ServerContext& c, RequestContext& rc);
 // ---- 参加支援 matching (server/match_api.cpp) ----
 HttpResponse match(ServerContext& c, RequestContext& rc);
 
+// ---- 参加支援 referrals and the audit log (server/referrals_api.cpp) ----
+HttpResponse create_referral(ServerContext& c, RequestContext& rc);
+HttpResponse list_referrals(ServerContext& c, RequestContext& rc);
+HttpResponse overdue_referrals(ServerContext& c, RequestContext& rc);
+HttpResponse referral_stats(ServerContext& c, RequestContext& rc);
+HttpResponse get_referral(ServerContext& c, RequestContext& rc);
+HttpResponse transition_referral(ServerContext& c, RequestContext& rc);
+HttpResponse follow_up_referral(ServerContext& c, RequestContext& rc);
+HttpResponse audit_log(ServerContext& c, RequestContext& rc);
+
 // ---- accounts (server/accounts_api.cpp) ----
 HttpResponse login(Auth& auth, RequestContext& rc);
 HttpResponse logout(Auth& auth, RequestContext& rc);

@@ -52,7 +52,8 @@ TilePoint tile_units(const World& w, const TileId& t) {
           static_cast<std::int32_t>(std::lround(w.y * scale - double(t.y) * kExtent))};
 }
 
-void add_point(LayerBuilder& out, const geo::ServedResource& item, const TileId& t) {
+void add_point(LayerBuilder& out, const geo::ServedResource& item, const World& w,
+               const TileId& t) {
   const geo::Resource& r = item.resource();
   LayerBuilder::Properties props;
   props.emplace_back("id", r.id);
@@ -74,7 +75,7 @@ void add_point(LayerBuilder& out, const geo::ServedResource& item, const TileId&
     props.emplace_back("publish", geo::code_id(r.publish));
     props.emplace_back("status", geo::code_id(r.status));
   }
-  out.add_point(feature_id(r.id), tile_units(world_of(r.lon, r.lat), t), props);
+  out.add_point(feature_id(r.id), tile_units(w, t), props);
 }
 
 // Keys "count_<kind>", made once.
@@ -105,7 +106,9 @@ PointIndex::PointIndex(std::shared_ptr<const geo::AudienceView> view) : view_(st
   for (std::uint32_t i = 0; i < view_->size(); ++i) {
     const geo::Resource& r = view_->resource(i);
     const World w = world_of(r.lon, r.lat);
-    entries_.push_back({morton(to_u32(w.x), to_u32(w.y)), i});
+    entries_.push_back({morton(to_u32(w.x), to_u32(w.y)), i, w.x, w.y,
+                        static_cast<std::uint8_t>(r.kind),
+                        r.status == geo::ResourceStatus::closed});
   }
   std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
     return a.morton != b.morton ? a.morton < b.morton : a.index < b.index;
@@ -138,20 +141,28 @@ void add_resources(LayerBuilder& out, const PointIndex& index, const geo::Resour
                    const TileId& t, const ClusterRules& rules) {
   const geo::AudienceView& view = index.view();
   if (t.z > rules.max_zoom) {
-    // Every point in the tile and its buffer, in id order.
-    const LonLatBounds inner = tile_bounds(t);
-    const double dx = (inner.east - inner.west) * kBuffer / kExtent;
-    const MercatorBounds m = tile_bounds_3857(t);
-    const double dm = (m.max_x - m.min_x) * kBuffer / kExtent;
-    const MercatorXY sw = mercator_to_lonlat(m.min_x - dm, std::max(m.min_y - dm, -kOriginShift));
-    const MercatorXY ne = mercator_to_lonlat(m.max_x + dm, std::min(m.max_y + dm, kOriginShift));
-    const geo::BBox box{inner.west - dx, sw.y, inner.east + dx, ne.y};
-    std::vector<std::uint32_t> hits;
-    for (const auto i : view.within(box)) {
-      if (matches(view.item(i))) hits.push_back(i);
+    // Every point in the tile and its buffer: the Z-order runs of the tile and its eight
+    // neighbours, kept when within the buffered tile.
+    const double scale = std::ldexp(1.0, static_cast<int>(t.z));
+    const double pad = double(kBuffer) / kExtent;
+    const double lo_x = (t.x - pad) / scale;
+    const double hi_x = (t.x + 1 + pad) / scale;
+    const double lo_y = (t.y - pad) / scale;
+    const double hi_y = (t.y + 1 + pad) / scale;
+    const std::uint32_t last = (1U << t.z) - 1;
+    std::vector<const PointIndex::Entry*> hits;
+    for (std::uint32_t y = t.y > 0 ? t.y - 1 : 0; y <= std::min(t.y + 1, last); ++y) {
+      for (std::uint32_t x = t.x > 0 ? t.x - 1 : 0; x <= std::min(t.x + 1, last); ++x) {
+        const bool centre = x == t.x && y == t.y;
+        const auto [begin, end] = index.in_tile(make_tile(t.z, x, y));
+        for (auto p = begin; p != end; ++p) {
+          if (!centre && (p->x < lo_x || p->x > hi_x || p->y < lo_y || p->y > hi_y)) continue;
+          if (matches(view.item(p->index))) hits.push_back(p);
+        }
+      }
     }
     if (hits.size() <= rules.max_points) {
-      for (const auto i : hits) add_point(out, view.item(i), t);
+      for (const auto* p : hits) add_point(out, view.item(p->index), {p->x, p->y}, t);
       return;
     }
     // Over the budget (a dense city centre on a national store): cluster this tile too.
@@ -171,28 +182,27 @@ void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::Resourc
   };
   const std::size_t kinds = geo::CodeTable<geo::ResourceKind>::entries.size();
   std::vector<std::size_t> per_kind(kinds);
+  const bool only_open = matches.only_open();
   const PointIndex::Entry* p = begin;
   while (p != end) {
     const std::uint64_t cell = cell_of(*p);
     std::fill(per_kind.begin(), per_kind.end(), 0);
     std::size_t count = 0;
-    std::uint32_t only = 0;
+    const PointIndex::Entry* only = nullptr;
     double sx = 0;
     double sy = 0;
     for (; p != end && cell_of(*p) == cell; ++p) {
-      const geo::ServedResource& item = view.item(p->index);
-      if (!matches(item)) continue;
-      const geo::Resource& r = item.resource();
-      ++per_kind[static_cast<std::size_t>(r.kind)];
-      const World w = world_of(r.lon, r.lat);
-      sx += w.x;
-      sy += w.y;
-      only = p->index;
+      // Unfiltered (the common map), the entry decides alone: no read of the resource.
+      if (only_open ? p->closed : !matches(view.item(p->index))) continue;
+      ++per_kind[p->kind];
+      sx += p->x;
+      sy += p->y;
+      only = p;
       ++count;
     }
     if (count == 0) continue;
     if (count == 1) {
-      add_point(out, view.item(only), t);
+      add_point(out, view.item(only->index), {only->x, only->y}, t);
       continue;
     }
     const World centre{sx / double(count), sy / double(count)};

@@ -43,6 +43,10 @@ class PointIndex {
   struct Entry {
     std::uint64_t morton;  ///< interleaved 32-bit world x (bit 2i) and y (bit 2i+1)
     std::uint32_t index;   ///< into view().items()
+    double x;              ///< world position: fractions of the Web Mercator square, east
+    double y;              ///< and south
+    std::uint8_t kind;     ///< the resource's kind (counted in clusters without reading it)
+    bool closed;           ///< (staff views hold closed resources)
   };
   /// The entries inside tile t (z ≤ 32), in Z-order.
   [[nodiscard]] std::pair<const Entry*, const Entry*> in_tile(const TileId& t) const;

@@ -54,6 +54,20 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
       {"POST /api/logout", {"coordinator,matcher,planner,admin", Runs::worker}},
       {"GET /api/me", {"coordinator,matcher,planner,admin", Runs::reactor}},
       {"GET /api/users", {"admin", Runs::worker}},
+      // The map's address search and data credits (public data, per audience).
+      {"GET /api/geocode", {"public,coordinator,matcher,planner,admin", Runs::worker}},
+      {"GET /api/sources", {"public,coordinator,matcher,planner,admin", Runs::worker}},
+      {"POST /api/match", {"matcher", Runs::worker}},
+      // 参加支援 referrals: cases for matchers only; aggregates for staff; the audit log for
+      // admins.
+      {"POST /api/referrals", {"matcher", Runs::worker}},
+      {"GET /api/referrals", {"matcher", Runs::worker}},
+      {"GET /api/referrals/overdue", {"matcher", Runs::worker}},
+      {"GET /api/referrals/stats", {"coordinator,matcher,planner,admin", Runs::worker}},
+      {"GET /api/referrals/{id}", {"matcher", Runs::worker}},
+      {"POST /api/referrals/{id}/transitions", {"matcher", Runs::worker}},
+      {"PUT /api/referrals/{id}/follow-up", {"matcher", Runs::worker}},
+      {"GET /api/audit", {"admin", Runs::worker}},
   };
   const auto routes = core_routes(*context_, *auth_);
   EXPECT_EQ(routes.size(), expected.size());

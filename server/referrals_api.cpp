@@ -1,0 +1,274 @@
+// /api/referrals (参加支援 matchers) and /api/audit (admins): referrals followed from 提案 to
+// 終了 (geo/referrals), each read and write of a case audited in the store. Every answer about a
+// case is `Cache-Control: no-store`; bodies hold no personal data (unknown fields are refused,
+// by name).
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "geo/error.hpp"
+#include "geo/referrals.hpp"
+#include "geo/snapshot.hpp"
+#include "geo/visibility.hpp"
+#include "server/errors.hpp"
+#include "server/handlers.hpp"
+#include "server/url.hpp"
+
+namespace tsunagi::server {
+
+namespace {
+
+using nlohmann::json;
+
+geo::AuditActor actor_of(const RequestContext& rc) {
+  return {rc.principal.user_id, rc.principal.name};
+}
+
+HttpResponse private_json(int status, const json& body) {
+  HttpResponse r = json_response(status, body);
+  r.set_header("Cache-Control", "no-store");  // about people: never kept by a cache
+  return r;
+}
+
+/// The case id of the path, or 404 (without a lookup) when it cannot be one.
+const std::string& case_id_param(const RequestContext& rc) {
+  const std::string& id = rc.params.at(0);
+  if (!geo::is_case_id(id)) throw ApiError(ErrorCode::not_found, "no referral with that case id");
+  return id;
+}
+
+/// Areas a home may be given as: 町丁 or coarser (a 500 m mesh or a custom polygon could be
+/// finer).
+bool coarse_enough(geo::AreaKind k) {
+  using K = geo::AreaKind;
+  return k == K::prefecture || k == K::municipality || k == K::ward || k == K::oaza ||
+         k == K::chome || k == K::nichijo_seikatsu_ken || k == K::school_district ||
+         k == K::mesh1 || k == K::mesh2 || k == K::mesh3;
+}
+
+void require_keys(const json& body, std::initializer_list<std::string_view> keys,
+                  std::string_view what) {
+  for (const auto& [k, v] : body.items()) {
+    bool known = false;
+    for (const auto key : keys) known = known || key == k;
+    if (!known) {
+      std::string list;
+      for (const auto key : keys) list += (list.empty() ? "" : ", ") + std::string(key);
+      throw ApiError(ErrorCode::invalid_body, "unknown field '" + k.substr(0, 60) +
+                                                  "': " + std::string(what) + " takes " + list +
+                                                  " only (no personal data)");
+    }
+  }
+}
+
+json list_json(const std::vector<geo::Referral>& list) {
+  json items = json::array();
+  for (const auto& r : list) items.push_back(geo::referral_json(r));
+  return {{"count", list.size()}, {"referrals", std::move(items)}};
+}
+
+json stats_json(const geo::PlacementReferralStats& s) {
+  // Coarse on purpose: a tenth of a day, a hundredth of a share.
+  const auto rounded = [](const std::optional<double>& v, double unit) {
+    return v ? json(std::round(*v / unit) * unit) : json(nullptr);
+  };
+  return {{"resource_id", s.resource_id},
+          {"suppressed", s.suppressed},
+          {"k_min", geo::Referrals::kMinCell},
+          {"answered", s.answered ? json(*s.answered) : json(nullptr)},
+          {"median_days_to_answer", rounded(s.median_days_to_answer, 0.1)},
+          {"share_accepted", rounded(s.share_accepted, 0.01)}};
+}
+
+std::int64_t int_param(const RequestContext& rc, std::string_view key, std::int64_t fallback,
+                       std::int64_t min, std::int64_t max) {
+  const std::string* v = rc.query.get(key);
+  if (v == nullptr) return fallback;
+  std::int64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || ptr != v->data() + v->size() || n < min || n > max) {
+    throw ApiError(ErrorCode::invalid_parameter,
+                   std::string(key) + " must be a whole number from " + std::to_string(min) +
+                       " to " + std::to_string(max));
+  }
+  return n;
+}
+
+}  // namespace
+
+HttpResponse create_referral(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({});
+  const json body = parse_json_body(rc.http);
+  const auto snapshot = c.snapshots().current();
+  geo::Referral r;
+  try {
+    r = geo::parse_new_referral(body, [&](std::string_view text) -> std::optional<std::string> {
+      if (!snapshot) return std::nullopt;
+      for (const auto& a : snapshot->areas()) {
+        if ((a.id == text || a.code == text) && coarse_enough(a.kind)) return a.id;
+      }
+      return std::nullopt;
+    });
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_body, e.what());
+  }
+  // Only a placement the matcher may see (geo/visibility): an internal one stays unknown.
+  if (!snapshot ||
+      snapshot->view(geo::audience_for(rc.principal.role)).find(r.resource_id) == nullptr) {
+    throw ApiError(ErrorCode::invalid_body, "resource_id '" + r.resource_id.substr(0, 60) +
+                                                "' is not a placement you can see");
+  }
+  const auto who = actor_of(rc);
+  const auto created = c.write([&](geo::Store& s) { return geo::Referrals(s).create(r, who); });
+  HttpResponse resp = private_json(201, geo::referral_json(created));
+  resp.set_header("Location", "/api/referrals/" + percent_encode(created.case_id));
+  return resp;
+}
+
+HttpResponse list_referrals(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({"status", "resource_id"});
+  geo::ReferralFilter filter;
+  if (const std::string* s = rc.query.get("status")) {
+    filter.status = geo::parse_code<geo::ReferralStatus>(*s);
+    if (!filter.status) {
+      throw ApiError(ErrorCode::invalid_parameter,
+                     "status must be one of " + geo::code_ids_joined<geo::ReferralStatus>());
+    }
+  }
+  if (const std::string* s = rc.query.get("resource_id")) filter.resource_id = *s;
+  const auto who = actor_of(rc);
+  const auto list = c.write([&](geo::Store& s) { return geo::Referrals(s).list(filter, who); });
+  return private_json(200, list_json(list));
+}
+
+HttpResponse overdue_referrals(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({"as_of"});
+  std::string today = geo::today_jst();
+  if (const std::string* d = rc.query.get("as_of")) {
+    try {
+      geo::check_date(*d, "as_of");
+    } catch (const geo::InvalidArgument& e) {
+      throw ApiError(ErrorCode::invalid_parameter, e.what());
+    }
+    today = *d;
+  }
+  const auto who = actor_of(rc);
+  const auto list = c.write([&](geo::Store& s) { return geo::Referrals(s).overdue(today, who); });
+  json body = list_json(list);
+  body["as_of"] = today;
+  return private_json(200, body);
+}
+
+HttpResponse get_referral(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({});
+  const std::string& id = case_id_param(rc);
+  const auto who = actor_of(rc);
+  const auto r = c.write([&](geo::Store& s) { return geo::Referrals(s).get(id, who); });
+  if (!r) throw ApiError(ErrorCode::not_found, "no referral with case id " + id);
+  return private_json(200, geo::referral_json(*r));
+}
+
+HttpResponse transition_referral(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({});
+  const std::string& id = case_id_param(rc);
+  const json body = parse_json_body(rc.http);
+  require_keys(body, {"to", "reason", "follow_up_due"}, "a transition");
+  const std::string to_text =
+      body.contains("to") && body["to"].is_string() ? body["to"].get<std::string>() : "";
+  const auto to = geo::parse_code<geo::ReferralStatus>(to_text);
+  if (!to) {
+    throw ApiError(ErrorCode::invalid_body,
+                   "to must be one of " + geo::code_ids_joined<geo::ReferralStatus>());
+  }
+  std::optional<geo::DeclineReason> reason;
+  if (body.contains("reason") && !body["reason"].is_null()) {
+    const std::string text = body["reason"].is_string() ? body["reason"].get<std::string>() : "";
+    reason = geo::parse_code<geo::DeclineReason>(text);
+    if (!reason) {
+      throw ApiError(ErrorCode::invalid_body,
+                     "reason must be one of " + geo::code_ids_joined<geo::DeclineReason>());
+    }
+  }
+  std::optional<std::string> follow_up;
+  if (body.contains("follow_up_due")) {
+    const auto& f = body["follow_up_due"];
+    if (!f.is_null() && !f.is_string()) {
+      throw ApiError(ErrorCode::invalid_body, "follow_up_due must be a date YYYY-MM-DD or null");
+    }
+    follow_up = f.is_null() ? std::string() : f.get<std::string>();
+  }
+  const auto who = actor_of(rc);
+  const auto r = c.write(
+      [&](geo::Store& s) { return geo::Referrals(s).transition(id, *to, reason, follow_up, who); });
+  return private_json(200, geo::referral_json(r));
+}
+
+HttpResponse follow_up_referral(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({});
+  const std::string& id = case_id_param(rc);
+  const json body = parse_json_body(rc.http);
+  require_keys(body, {"follow_up_due"}, "a follow-up");
+  if (!body.contains("follow_up_due") ||
+      (!body["follow_up_due"].is_null() && !body["follow_up_due"].is_string())) {
+    throw ApiError(ErrorCode::invalid_body,
+                   "follow_up_due is required: a date YYYY-MM-DD, or null to clear it");
+  }
+  const std::string due =
+      body["follow_up_due"].is_null() ? std::string() : body["follow_up_due"].get<std::string>();
+  const auto who = actor_of(rc);
+  const auto r =
+      c.write([&](geo::Store& s) { return geo::Referrals(s).set_follow_up(id, due, who); });
+  return private_json(200, geo::referral_json(r));
+}
+
+HttpResponse referral_stats(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({"resource_id"});
+  const std::string* res = rc.query.get("resource_id");
+  const std::string resource_id = res != nullptr ? *res : std::string();
+  // Only placements the caller may see (geo/visibility).
+  const auto snapshot = c.snapshots().current();
+  const auto& view = snapshot->view(geo::audience_for(rc.principal.role));
+  if (!resource_id.empty() && view.find(resource_id) == nullptr) {
+    throw ApiError(ErrorCode::not_found, "no placement " + resource_id.substr(0, 60));
+  }
+  const auto who = actor_of(rc);
+  const auto stats =
+      c.write([&](geo::Store& s) { return geo::Referrals(s).stats(resource_id, who); });
+  json placements = json::array();
+  for (const auto& s : stats) {
+    if (view.find(s.resource_id) != nullptr) placements.push_back(stats_json(s));
+  }
+  return private_json(200, {{"k_min", geo::Referrals::kMinCell},
+                            {"note",
+                             "aggregated over referrals; placements with fewer than 5 answered "
+                             "referrals are suppressed"},
+                            {"placements", std::move(placements)}});
+}
+
+HttpResponse audit_log(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({"after", "limit"});
+  const std::int64_t after = int_param(rc, "after", 0, 0, std::numeric_limits<std::int64_t>::max());
+  const auto limit = static_cast<int>(int_param(rc, "limit", 100, 1, 1000));
+  // The read connection: reading the log never waits for a write.
+  const auto entries =
+      c.read_accounts([&](geo::Store& s) { return geo::Referrals(s).audit(after, limit); });
+  json items = json::array();
+  for (const auto& e : entries) {
+    items.push_back({{"id", e.id},
+                     {"at", e.at},
+                     {"user_id", e.user_id},
+                     {"user", e.user_name},
+                     {"action", e.action},
+                     {"case_id", e.case_id.empty() ? json(nullptr) : json(e.case_id)},
+                     {"legal_basis", e.legal_basis.empty() ? json(nullptr) : json(e.legal_basis)},
+                     {"detail", e.detail}});
+  }
+  json body = {{"entries", std::move(items)}};
+  if (static_cast<int>(entries.size()) == limit) {
+    body["next"] =
+        "/api/audit?after=" + std::to_string(entries.back().id) + "&limit=" + std::to_string(limit);
+  }
+  return private_json(200, body);
+}
+
+}  // namespace tsunagi::server
