@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "datasets/address_table.hpp"
 #include "datasets/importer.hpp"
 #include "datasets/osm_network.hpp"
+#include "geo/error.hpp"
 #include "geo/geometry.hpp"
 #include "geo/store.hpp"
 
@@ -45,6 +47,11 @@ constexpr const char* kUsage =
     "  --strict            any rejected row rejects the whole import (the store is untouched)\n"
     "  --boundary FILE     a municipality boundary (N03 GeoJSON); rows outside it are rejected\n"
     "  --lg-code CODE      the 全国地方公共団体コード of --boundary (default: from its file name)\n"
+    "  --addresses FILE    an address table for the geocoder (Geolonia 住所データ: a JSON array\n"
+    "                      named <都道府県>_<市区町村>.json, or its GeoJSON); replaces that\n"
+    "                      city's points\n"
+    "  --address-pref P, --address-city C   the 都道府県/市区町村 of an --addresses array file\n"
+    "                      (default: from its file name)\n"
     "  --network EXTRACT   the walking network from OpenStreetMap (.osm.pbf or .osm), clipped\n"
     "                      to the store's boundary with a 2 km margin; replaces the previous one\n"
     "  --s_srs CRS         CRS of a CSV's coordinates (default EPSG:4326), e.g. EPSG:6677\n"
@@ -153,6 +160,45 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
+/// tsunagi import --addresses: each file replaces its cities' address points, all in one
+/// transaction; a file that cannot be read imports nothing.
+int import_addresses(const std::filesystem::path& db,
+                     const std::vector<std::filesystem::path>& files, const std::string& pref,
+                     const std::string& city, bool quiet) {
+  std::vector<std::pair<std::filesystem::path, datasets::AddressTable>> tables;
+  for (const auto& f : files) {
+    try {
+      tables.emplace_back(f, datasets::read_geolonia_addresses(f, pref, city));
+    } catch (const geo::InvalidArgument& e) {
+      std::fprintf(stderr, "tsunagi import: %s (nothing imported)\n", e.what());
+      return 2;
+    }
+  }
+  geo::Store store = geo::Store::open(db, geo::Store::Mode::create_if_missing);
+  geo::Store::Transaction tx(store);
+  std::size_t rejected = 0;
+  for (const auto& [file, table] : tables) {
+    geo::SourceInfo source;
+    source.key = "addresses:" + file.stem().string();
+    source.title = "住所データ " + file.filename().string();
+    source.publisher = "Geolonia";
+    source.url = "https://github.com/geolonia/japanese-addresses";
+    source.license = "cc_by_4_0";
+    source.attribution = "「Geolonia 住所データ」（株式会社Geolonia, CC BY 4.0）";
+    source.imported_at = geo::utc_now_iso();
+    const std::int64_t source_id = store.upsert_source(source);
+    const std::size_t n = store.put_addresses(table.points, source_id);
+    rejected += table.rejected;
+    if (!quiet) {
+      std::printf("%s: %zu address points imported, %zu rejected\n", file.string().c_str(), n,
+                  table.rejected);
+      for (const auto& p : table.problems) std::printf("  rejected %s\n", p.c_str());
+    }
+  }
+  tx.commit();
+  return rejected > 0 ? 1 : 0;
+}
+
 }  // namespace
 
 int import(Args args) {
@@ -163,6 +209,9 @@ int import(Args args) {
   datasets::RunOptions run;
   auto& opt = run.import;
   bool quiet = false;
+  std::vector<std::filesystem::path> address_files;
+  std::string address_pref;
+  std::string address_city;
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
@@ -240,6 +289,13 @@ int import(Args args) {
     } else if (a == "--boundary") {
       if (!need(v)) return usage_error("--boundary needs a file");
       run.boundaries.emplace_back(v);
+    } else if (a == "--addresses") {
+      if (!need(v)) return usage_error("--addresses needs a file");
+      address_files.emplace_back(v);
+    } else if (a == "--address-pref") {
+      if (!need(address_pref)) return usage_error("--address-pref needs a name");
+    } else if (a == "--address-city") {
+      if (!need(address_city)) return usage_error("--address-city needs a name");
     } else if (a == "--network") {
       std::string n;
       if (!need(n)) return usage_error("--network needs an OpenStreetMap extract (.osm.pbf, .osm)");
@@ -260,6 +316,13 @@ int import(Args args) {
     }
   }
   if (!db) return usage_error("--db FILE is required");
+  if (!address_files.empty()) {
+    if (!sources.empty() || !run.boundaries.empty() || network) {
+      return usage_error(
+          "import --addresses on its own, not with SOURCE files, --boundary or --network");
+    }
+    return import_addresses(*db, address_files, address_pref, address_city, quiet);
+  }
   if (sources.empty() && run.boundaries.empty() && !network) {
     return usage_error("give at least one SOURCE file (or --boundary FILE, --network EXTRACT)");
   }

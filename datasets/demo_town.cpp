@@ -11,6 +11,7 @@
 #include <set>
 #include <span>
 
+#include "datasets/address_table.hpp"
 #include "geo/error.hpp"
 #include "geo/geodesic.hpp"
 #include "geo/geometry.hpp"
@@ -3030,6 +3031,9 @@ DemoSummary generate_demo_town(geo::Store& store, const DemoOptions& options) {
       summary.households = p.households.value_or(0);
     }
   }
+
+  // The geocoder's address table: the 町丁 label points (datasets/address_table.hpp).
+  store.put_addresses(demo_addresses(town), source_id);
 
   std::map<ResourceKind, int> per_kind;
   std::set<std::string> keys;

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "geo/address.hpp"
 #include "geo/area.hpp"
 #include "geo/ids.hpp"  // the store stamps ids and times
 #include "geo/network.hpp"
@@ -63,7 +64,7 @@ enum class UpsertOutcome : std::uint8_t { inserted, updated, unchanged };
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
   /// PRAGMA application_id of a tsunagi store: "tsun" in ASCII.
   static constexpr std::int32_t kApplicationId = 0x7473756E;
 
@@ -164,6 +165,13 @@ class Store {
   [[nodiscard]] std::optional<Area> area(std::string_view id) const;
   [[nodiscard]] std::vector<Area> areas(std::optional<AreaKind> kind = std::nullopt) const;
   [[nodiscard]] std::vector<AreaPopulation> populations() const;
+
+  // ---- the address table (町丁目/大字 representative points for the geocoder) ----
+  /// Replaces the address points of every (pref, city) present in `points` with `points`, in one
+  /// transaction; returns how many were written. @throws InvalidArgument on an empty city or town.
+  std::size_t put_addresses(const std::vector<AddressPoint>& points, std::int64_t source_id);
+  /// Every address point, ordered by pref, city, town, koaza.
+  [[nodiscard]] std::vector<AddressPoint> addresses() const;
 
   // ---- low level ----
   /// Runs SQL that returns nothing (migrations, tests).

@@ -22,6 +22,11 @@ HttpResponse update_resource(ServerContext& c, RequestContext& rc);
 HttpResponse close_resource(ServerContext& c, RequestContext& rc);
 HttpResponse resource_history(ServerContext& c, RequestContext& rc);
 
+// ---- geocoding (server/geocode_api.cpp) ----
+HttpResponse geocode(ServerContext& c, RequestContext& rc);
+/// GET /api/sources (server/sources_api.cpp): the data credits the caller's audience may see.
+HttpResponse list_sources(ServerContext& c, RequestContext& rc);
+
 // ---- 参加支援 matching (server/match_api.cpp) ----
 HttpResponse match(ServerContext& c, RequestContext& rc);
 

@@ -41,6 +41,8 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::post, "/api/logout",                    kSignedIn, worker,  with_auth(logout)},
       {Method::get,  "/api/me",                        kSignedIn, reactor, [](RequestContext& rc) { return me(rc); }},
       {Method::get,  "/api/users",                     kAdmins,   worker,  with_context(list_users)},
+      {Method::get,  "/api/geocode",                   kEveryone, worker,  with_context(geocode)},
+      {Method::get,  "/api/sources",                   kEveryone, worker,  with_context(list_sources)},
   };
   // clang-format on
 }

@@ -9,12 +9,15 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <mutex>
 #include <random>
+#include <set>
 #include <unordered_map>
 
+#include "geo/address.hpp"
 #include "geo/error.hpp"
 #include "geo/resource_json.hpp"
 #include "geo/sqlite/rtree.hpp"
@@ -53,7 +56,7 @@ std::int64_t pragma_int(sqlite3* db, const char* pragma) {
 // ---- schema ----
 
 // Forward-only migrations: index i upgrades user_version i to i+1. Never edit a landed one.
-const std::array<const char*, 4> kMigrations = {
+const std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE store_state(
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -289,6 +292,21 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted'); END;
+)sql",
+    // 5: the address table (町丁目/大字 representative points) the geocoder reads.
+    R"sql(
+CREATE TABLE address_point(
+  address_id INTEGER PRIMARY KEY,
+  lg_code TEXT NOT NULL,
+  pref TEXT NOT NULL,
+  city TEXT NOT NULL,
+  town TEXT NOT NULL,
+  koaza TEXT NOT NULL,
+  lon REAL NOT NULL,
+  lat REAL NOT NULL,
+  source_id INTEGER REFERENCES source(source_id)
+);
+CREATE UNIQUE INDEX address_point_name ON address_point(pref, city, town, koaza);
 )sql",
 };
 
@@ -1486,6 +1504,58 @@ std::vector<AreaPopulation> Store::populations() const {
     }
     out.back().bands.push_back(
         AgeBandCount{static_cast<int>(s.int64(2)), s.opt_int(3), s.int64(4), s.int64(5)});
+  }
+  return out;
+}
+
+// ---- the address table ----
+
+std::size_t Store::put_addresses(const std::vector<AddressPoint>& points, std::int64_t source_id) {
+  impl_->require_writable();
+  WriteScope tx(*impl_);
+  std::set<std::pair<std::string, std::string>> cities;
+  for (const auto& p : points) cities.emplace(p.pref, p.city);
+  for (const auto& [pref, city] : cities) {
+    auto& del = impl_->stmt("DELETE FROM address_point WHERE pref = ?1 AND city = ?2");
+    del.bind(1, pref);
+    del.bind(2, city);
+    del.run();
+  }
+  std::size_t written = 0;
+  for (const auto& p : points) {
+    if (p.city.empty() || p.town.empty() || !std::isfinite(p.lon) || !std::isfinite(p.lat)) {
+      throw InvalidArgument("an address point needs a city, a town and finite coordinates");
+    }
+    auto& s = impl_->stmt(
+        "INSERT INTO address_point (lg_code, pref, city, town, koaza, lon, lat, source_id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(pref, city, town, koaza) DO UPDATE "
+        "SET lg_code = ?1, lon = ?6, lat = ?7, source_id = ?8");
+    s.bind(1, p.lg_code);
+    s.bind(2, p.pref);
+    s.bind(3, p.city);
+    s.bind(4, p.town);
+    s.bind(5, p.koaza);
+    s.bind(6, p.lon);
+    s.bind(7, p.lat);
+    if (source_id > 0) {
+      s.bind(8, source_id);
+    } else {
+      s.bind_null(8);
+    }
+    s.run();
+    ++written;
+  }
+  tx.commit(!points.empty());
+  return written;
+}
+
+std::vector<AddressPoint> Store::addresses() const {
+  std::vector<AddressPoint> out;
+  auto& s = impl_->stmt(
+      "SELECT lg_code, pref, city, town, koaza, lon, lat FROM address_point "
+      "ORDER BY pref, city, town, koaza");
+  while (s.step()) {
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), s.real(6)});
   }
   return out;
 }

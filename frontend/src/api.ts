@@ -1,0 +1,149 @@
+// The tsunagi HTTP API: same origin, the session cookie, and the CSRF token for writes.
+
+export interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+}
+
+export class ApiError extends Error {
+  constructor(public problem: Problem) {
+    super(problem.detail);
+  }
+}
+
+export interface Feature {
+  type: 'Feature';
+  id: string;
+  geometry: { type: 'Point'; coordinates: [number, number] };
+  properties: Record<string, any>;
+}
+
+export interface FeatureCollection {
+  type: 'FeatureCollection';
+  numberMatched: number;
+  numberReturned: number;
+  features: Feature[];
+}
+
+export interface Me {
+  name: string;
+  role: string;
+}
+
+const CSRF_KEY = 'tsunagi.csrf';
+
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const method = (init.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'HEAD') {
+    const csrf = sessionStorage.getItem(CSRF_KEY);
+    if (csrf) headers.set('X-CSRF-Token', csrf);
+  }
+  return fetch(path, { ...init, headers, credentials: 'same-origin' });
+}
+
+async function problemOf(r: Response): Promise<ApiError> {
+  let body: any = {};
+  try {
+    body = await r.json();
+  } catch {
+    /* not JSON */
+  }
+  return new ApiError({
+    status: r.status,
+    code: String(body.code ?? r.status),
+    detail: String(body.detail ?? r.statusText),
+  });
+}
+
+async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const r = await request(path, init);
+  if (!r.ok) throw await problemOf(r);
+  return (await r.json()) as T;
+}
+
+export function listResources(params: URLSearchParams): Promise<FeatureCollection> {
+  return json<FeatureCollection>(`/api/resources?${params}`);
+}
+
+export async function getResource(id: string): Promise<{ feature: Feature; etag: string }> {
+  const r = await request(`/api/resources/${encodeURIComponent(id)}`, { cache: 'no-store' });
+  if (!r.ok) throw await problemOf(r);
+  return { feature: (await r.json()) as Feature, etag: r.headers.get('ETag') ?? '' };
+}
+
+export async function saveResource(
+  body: Record<string, unknown>,
+  id?: string,
+  etag?: string,
+): Promise<{ feature: Feature; etag: string }> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (id && etag) headers['If-Match'] = etag;
+  const r = await request(id ? `/api/resources/${encodeURIComponent(id)}` : '/api/resources', {
+    method: id ? 'PUT' : 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
+  if (!r.ok) throw await problemOf(r);
+  return { feature: (await r.json()) as Feature, etag: r.headers.get('ETag') ?? '' };
+}
+
+export async function login(name: string, password: string): Promise<Me> {
+  const body = await json<Me & { csrf_token: string }>('/api/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  sessionStorage.setItem(CSRF_KEY, body.csrf_token);
+  return { name: body.name, role: body.role };
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await request('/api/logout', { method: 'POST' });
+  } finally {
+    sessionStorage.removeItem(CSRF_KEY);
+  }
+}
+
+/** Who is signed in (null for the public, or when the session has no CSRF token here). */
+export async function me(): Promise<Me | null> {
+  if (!sessionStorage.getItem(CSRF_KEY)) return null;
+  const r = await request('/api/me', { cache: 'no-store' });
+  if (!r.ok) {
+    sessionStorage.removeItem(CSRF_KEY);
+    return null;
+  }
+  return (await r.json()) as Me;
+}
+
+export interface GeocodeMatch {
+  label: string;
+  lon: number;
+  lat: number;
+  level: 'city' | 'town' | 'koaza';
+  approximate: boolean;
+  rest: string;
+}
+
+export async function geocode(q: string): Promise<GeocodeMatch[]> {
+  const body = await json<{ matches: GeocodeMatch[] }>(
+    `/api/geocode?q=${encodeURIComponent(q)}&limit=5`,
+  );
+  return body.matches;
+}
+
+export interface Source {
+  id?: number;
+  title: string;
+  publisher: string;
+  url: string;
+  license: string;
+  attribution: string;
+  use: string;
+}
+
+export async function sources(): Promise<Source[]> {
+  return (await json<{ sources: Source[] }>('/api/sources')).sources;
+}

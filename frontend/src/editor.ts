@@ -1,0 +1,286 @@
+// Create and edit a resource (coordinators, matchers, admins): place it by address (the
+// server's 町丁目/大字 geocoder) or by clicking the map; errors next to their field; a 412 shows
+// the saved version beside yours.
+import * as api from './api';
+import type { Feature } from './api';
+import { ACTIVITIES, KINDS, PUBLISH, STATUSES, TARGETS } from './codes';
+import { t } from './i18n';
+import type { MapView } from './mapview';
+
+export interface EditorHost {
+  mapView(): MapView;
+  pickPoint(cb: (p: [number, number]) => void): void;
+  stopPicking(): void;
+  saved(feature: Feature): Promise<void>;
+  closed(): void;
+}
+
+const esc = (s: unknown) =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+const TEXT_FIELDS = ['name', 'address', 'building', 'fee_note', 'phone', 'email', 'url', 'description'];
+
+/** The editable part of a resource's properties: no labels (*_ja) or derived values. */
+function editable(p: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(p)) {
+    if (k.endsWith('_ja') || k === 'distance_m') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+function field(name: string, label: string, input: string, hint = ''): string {
+  return `<div class="field" data-field="${name}">
+    <label for="e-${name}">${esc(label)}</label>${hint ? `<p class="hint" id="e-${name}-hint">${esc(hint)}</p>` : ''}
+    ${input}
+    <p class="field-error" id="e-${name}-error" role="alert"></p></div>`;
+}
+
+function checks(name: string, legend: string, values: string[], prefix: string, chosen: string[]): string {
+  return `<fieldset class="field checks" data-field="${name}"><legend>${esc(legend)}</legend>
+    ${values
+      .map(
+        (v) =>
+          `<label><input type="checkbox" name="${name}" value="${v}" ${chosen.includes(v) ? 'checked' : ''}> ${esc(t(`${prefix}.${v}`))}</label>`,
+      )
+      .join('')}
+    <p class="field-error" id="e-${name}-error" role="alert"></p></fieldset>`;
+}
+
+function options(values: string[], prefix: string, chosen: string): string {
+  return values
+    .map((v) => `<option value="${v}" ${v === chosen ? 'selected' : ''}>${esc(t(`${prefix}.${v}`))}</option>`)
+    .join('');
+}
+
+export async function openEditor(el: HTMLElement, host: EditorHost, id?: string): Promise<void> {
+  let base: Record<string, any> = {};
+  let etag = '';
+  if (id) {
+    const got = await api.getResource(id);
+    base = editable(got.feature.properties);
+    etag = got.etag;
+  }
+  let position: [number, number] | undefined =
+    id && typeof base.lon === 'number' ? [base.lon, base.lat] : undefined;
+  const schedulesText = (base.schedules ?? []).map((s: any) => s.text).join('\n');
+
+  el.innerHTML = `
+    <h2 id="editor-title">${esc(id ? t('edit.title_edit', { name: base.name }) : t('edit.title_new'))}</h2>
+    <form id="editor-form" novalidate>
+      ${field('name', t('edit.name'), `<input id="e-name" name="name" required value="${esc(base.name)}">`)}
+      ${field('kind', t('edit.kind'), `<select id="e-kind" name="kind">${options(KINDS.map((k) => k.id), 'kind', base.kind ?? 'kayoi_no_ba')}</select>`)}
+      ${field('publish', t('edit.publish'), `<select id="e-publish" name="publish">${options(PUBLISH, 'publish', base.publish ?? 'public')}</select>`)}
+      ${id ? field('status', t('edit.status'), `<select id="e-status" name="status">${options(STATUSES, 'status', base.status ?? 'active')}</select>`) : ''}
+      ${field('address', t('edit.address'), `<div class="inline"><input id="e-address" name="address" value="${esc(base.address)}" aria-describedby="e-address-hint">
+        <button type="button" id="e-geocode">${esc(t('edit.geocode'))}</button></div>
+        <p id="e-geocode-result" class="geocode-result" role="status"></p>`, t('edit.address_hint'))}
+      <div class="field" data-field="lon">
+        <span class="label">${esc(t('edit.position'))}</span>
+        <span id="e-position" class="position"></span>
+        <button type="button" id="e-pick">${esc(t('edit.position_pick'))}</button>
+        <p class="field-error" id="e-lon-error" role="alert"></p>
+      </div>
+      ${field('building', t('edit.building'), `<input id="e-building" name="building" value="${esc(base.building)}">`)}
+      ${field('schedules', t('edit.schedules'), `<textarea id="e-schedules" name="schedules" rows="3">${esc(schedulesText)}</textarea>`)}
+      ${field('fee_note', t('edit.fee_note'), `<input id="e-fee_note" name="fee_note" value="${esc(base.fee_note)}">`)}
+      ${checks('targets', t('edit.targets'), TARGETS, 'target', base.targets ?? [])}
+      ${checks('activities', t('edit.activities'), ACTIVITIES, 'activity', base.activities ?? [])}
+      ${field('phone', t('edit.phone'), `<input id="e-phone" name="phone" type="tel" value="${esc(base.phone)}">`)}
+      ${field('email', t('edit.email'), `<input id="e-email" name="email" type="email" value="${esc(base.email)}">`)}
+      ${field('url', t('edit.url'), `<input id="e-url" name="url" type="url" value="${esc(base.url)}">`)}
+      ${field('description', t('edit.description'), `<textarea id="e-description" name="description" rows="3">${esc(base.description)}</textarea>`)}
+      <div class="field"><label><input type="checkbox" id="e-step_free" name="step_free" ${base.barrier_free?.step_free ? 'checked' : ''}> ${esc(t('edit.step_free'))}</label></div>
+      ${field('verified_at', t('edit.verified_at'), `<input id="e-verified_at" name="verified_at" type="date" value="${esc(base.verified_at ?? new Date().toISOString().slice(0, 10))}">`)}
+      <p id="e-error" class="error" role="alert"></p>
+      <section id="e-conflict" class="conflict" hidden aria-labelledby="e-conflict-title"></section>
+      <div class="buttons">
+        <button type="submit" id="e-save">${esc(t('edit.save'))}</button>
+        <button type="button" id="e-cancel">${esc(t('edit.cancel'))}</button>
+      </div>
+    </form>`;
+  el.hidden = false;
+  const form = el.querySelector<HTMLFormElement>('#editor-form')!;
+  const q = <T extends HTMLElement>(sel: string) => el.querySelector<T>(sel)!;
+  const mapView = host.mapView();
+
+  const showPosition = () => {
+    q('#e-position').textContent = position
+      ? `${position[1].toFixed(6)}, ${position[0].toFixed(6)}`
+      : t('edit.position_none');
+    mapView.setDraft(position);
+  };
+  showPosition();
+
+  q('#e-geocode').addEventListener('click', async () => {
+    const text = q<HTMLInputElement>('#e-address').value.trim();
+    const out = q('#e-geocode-result');
+    if (!text) return;
+    let matches: api.GeocodeMatch[] = [];
+    try {
+      matches = await api.geocode(text);
+    } catch (e) {
+      out.textContent = (e as Error).message;
+      return;
+    }
+    const m = matches[0];
+    if (!m) {
+      out.textContent = t('edit.geocode_none');
+      out.dataset.match = 'none';
+      return;
+    }
+    position = [m.lon, m.lat];
+    showPosition();
+    out.textContent = t(m.approximate ? 'edit.geocode_approx' : 'edit.geocode_exact', { label: m.label });
+    out.dataset.match = m.approximate ? 'approximate' : 'exact';
+    mapView.map.easeTo({ center: position, zoom: Math.max(mapView.map.getZoom(), 15) });
+  });
+  q('#e-pick').addEventListener('click', () => {
+    q('#e-pick').textContent = t('edit.position_picking');
+    host.pickPoint((p) => {
+      host.stopPicking();
+      position = p;
+      showPosition();
+      q('#e-pick').textContent = t('edit.position_pick');
+      q('#e-pick').focus();
+    });
+  });
+  const close = () => {
+    host.stopPicking();
+    mapView.setDraft(undefined);
+    el.innerHTML = '';
+    host.closed();
+  };
+  q('#e-cancel').addEventListener('click', close);
+
+  const body = (): Record<string, any> => {
+    const fd = new FormData(form);
+    const b: Record<string, any> = { ...base };
+    for (const k of TEXT_FIELDS) b[k] = String(fd.get(k) ?? '').trim();
+    b.kind = fd.get('kind');
+    b.publish = fd.get('publish');
+    if (id) b.status = fd.get('status');
+    b.targets = fd.getAll('targets');
+    b.activities = fd.getAll('activities');
+    if (b.main_activity && !b.activities.includes(b.main_activity)) delete b.main_activity;
+    const lines = String(fd.get('schedules') ?? '')
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const old: any[] = base.schedules ?? [];
+    // Unchanged lines keep the stored rule; new lines are read by the server's schedule parser.
+    b.schedules = lines.map((line) => old.find((s) => s.text === line) ?? line);
+    b.barrier_free = { ...(base.barrier_free ?? {}), step_free: fd.get('step_free') ? true : base.barrier_free?.step_free === true ? false : null };
+    const verified = String(fd.get('verified_at') ?? '');
+    b.verified_at = verified;
+    if (position) {
+      b.lon = Number(position[0].toFixed(7));
+      b.lat = Number(position[1].toFixed(7));
+    } else {
+      delete b.lon;
+      delete b.lat;
+    }
+    return b;
+  };
+
+  const clearErrors = () => {
+    el.querySelectorAll('.field-error').forEach((p) => (p.textContent = ''));
+    el.querySelectorAll('[aria-invalid]').forEach((i) => i.removeAttribute('aria-invalid'));
+    q('#e-error').textContent = '';
+  };
+
+  /** Shows `text` under the field `name`; false when there is no such field. */
+  const markField = (name: string, text: string): boolean => {
+    const target = el.querySelector<HTMLElement>(`#e-${name}-error`);
+    if (!target) return false;
+    target.textContent = text;
+    const input =
+      name === 'lon' ? q('#e-pick') : (el.querySelector<HTMLElement>(`#e-${name}`) ?? el.querySelector<HTMLElement>(`[name="${name}"]`));
+    if (input && name !== 'lon') input.setAttribute('aria-invalid', 'true');
+    input?.setAttribute('aria-describedby', `e-${name}-error`);
+    return true;
+  };
+
+  const showError = (e: api.ApiError) => {
+    const detail = e.problem.detail;
+    const m = /^([a-z_]+)/.exec(detail);
+    let name = m ? m[1] : '';
+    if (name === 'lat' || name === 'lon') name = 'lon';
+    if (name && markField(name, detail)) {
+      const input = name === 'lon' ? q('#e-pick') : el.querySelector<HTMLElement>(`#e-${name}`);
+      (input ?? q(`#e-${name}-error`)).focus();
+    } else {
+      q('#e-error').textContent = t('edit.error', { detail });
+    }
+  };
+
+  const showConflict = async (mine: Record<string, any>) => {
+    const theirs = await api.getResource(id!);
+    const saved = editable(theirs.feature.properties);
+    const fields = ['name', 'kind', 'publish', 'status', 'address', 'building', 'schedules', 'fee_note',
+      'targets', 'activities', 'phone', 'email', 'url', 'description', 'verified_at', 'lon', 'lat'];
+    const show = (k: string, v: any): string => {
+      if (k === 'schedules') return (v ?? []).map((s: any) => (typeof s === 'string' ? s : s.text)).join(' / ');
+      if (Array.isArray(v)) return v.join(', ');
+      return String(v ?? '');
+    };
+    const rows = fields
+      .filter((k) => show(k, mine[k]) !== show(k, saved[k]))
+      .map((k) => `<tr><th scope="row">${esc(k)}</th><td>${esc(show(k, mine[k]))}</td><td>${esc(show(k, saved[k]))}</td></tr>`)
+      .join('');
+    const box = q('#e-conflict');
+    box.innerHTML = `<h3 id="e-conflict-title">${esc(t('edit.conflict_title'))}</h3>
+      <p>${esc(t('edit.conflict_text', { theirs: saved.version ?? '?' }))}</p>
+      <table><thead><tr><th scope="col">${esc(t('edit.conflict_field'))}</th><th scope="col">${esc(t('edit.conflict_yours'))}</th><th scope="col">${esc(t('edit.conflict_theirs'))}</th></tr></thead>
+      <tbody>${rows}</tbody></table>
+      <div class="buttons"><button type="button" id="e-take-theirs">${esc(t('edit.conflict_take_theirs'))}</button>
+      <button type="button" id="e-overwrite">${esc(t('edit.conflict_overwrite'))}</button></div>`;
+    box.hidden = false;
+    q('#e-conflict-title').setAttribute('tabindex', '-1');
+    q('#e-conflict-title').focus();
+    q('#e-take-theirs').addEventListener('click', () => void openEditor(el, host, id));
+    q('#e-overwrite').addEventListener('click', async () => {
+      etag = theirs.etag;
+      base = { ...saved };
+      await save(mine);
+    });
+  };
+
+  const save = async (b: Record<string, any>) => {
+    clearErrors();
+    try {
+      const r = await api.saveResource(b, id, etag);
+      close();
+      await host.saved(r.feature);
+    } catch (e) {
+      if (e instanceof api.ApiError && e.problem.status === 412 && id) {
+        await showConflict(b);
+      } else if (e instanceof api.ApiError) {
+        showError(e);
+      } else {
+        q('#e-error').textContent = t('edit.error', { detail: String(e) });
+      }
+    }
+  };
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearErrors();
+    // What the server would refuse one at a time, said for every field at once.
+    const missing: [string, string][] = [];
+    if (!q<HTMLInputElement>('#e-name').value.trim()) missing.push(['name', t('edit.required_name')]);
+    if (!position) missing.push(['lon', t('edit.required_position')]);
+    if (missing.length) {
+      for (const [name, text] of missing) markField(name, text);
+      const first = el.querySelector<HTMLElement>(`#e-${missing[0][0]}`) ?? q('#e-pick');
+      first.focus();
+      return;
+    }
+    void save(body());
+  });
+  q<HTMLInputElement>('#e-name').focus();
+}

@@ -1,0 +1,306 @@
+// The map: a configurable raster basemap (optional: everything works without it), tsunagi's
+// area tiles (the municipality boundary, 町丁) and resource tiles (the server's clusters at low
+// zoom, one symbol per kind), numbered badges matching the list, the chosen point and the draft
+// position of an edit. Symbols are drawn on canvases here: no glyphs or sprites are fetched.
+import * as maplibregl from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { kindStyle } from './codes';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+export interface BasemapConfig {
+  tiles: string[];
+  attribution: string;
+  minzoom?: number;
+  maxzoom?: number;
+  tileSize?: number;
+}
+
+export interface MapHandlers {
+  onResourceClick(id: string): void;
+  onMapClick(lngLat: [number, number]): boolean; // true: handled (point picking)
+  onMoveEnd(): void;
+}
+
+type FC = { type: 'FeatureCollection'; features: any[] };
+
+const EMPTY: FC = { type: 'FeatureCollection', features: [] };
+const PIXEL_RATIO = 2;
+
+function canvas(w: number, h: number): [HTMLCanvasElement, CanvasRenderingContext2D] {
+  const c = document.createElement('canvas');
+  c.width = w * PIXEL_RATIO;
+  c.height = h * PIXEL_RATIO;
+  const ctx = c.getContext('2d')!;
+  ctx.scale(PIXEL_RATIO, PIXEL_RATIO);
+  return [c, ctx];
+}
+
+/** A round badge: `fill` with a white ring and `text` in white (or dark on white). */
+export function drawBadge(size: number, fill: string, text: string, dark = false): HTMLCanvasElement {
+  const [c, ctx] = canvas(size, size);
+  const r = size / 2;
+  ctx.beginPath();
+  ctx.arc(r, r, r - 1.5, 0, Math.PI * 2);
+  ctx.fillStyle = fill;
+  ctx.fill();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = dark ? '#1a1a1a' : '#ffffff';
+  ctx.stroke();
+  ctx.fillStyle = dark ? '#1a1a1a' : '#ffffff';
+  const fontSize = text.length > 2 ? size * 0.38 : size * 0.52;
+  ctx.font = `bold ${fontSize}px system-ui, "Noto Sans CJK JP", sans-serif`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(text, r, r + 1);
+  return c;
+}
+
+function imageFor(id: string): HTMLCanvasElement | null {
+  const [type, a, b] = id.split('|');
+  if (type === 'k') {
+    const k = kindStyle(a);
+    return drawBadge(26, k.color, k.symbol);
+  }
+  if (type === 'c') {
+    const n = Number(b);
+    const size = Math.round(Math.min(46, 28 + Math.log2(Math.max(1, n)) * 3));
+    return drawBadge(size, kindStyle(a).color, String(n));
+  }
+  if (type === 'n') return drawBadge(20, '#ffffff', a, true);
+  return null;
+}
+
+export class MapView {
+  readonly map: maplibregl.Map;
+  private loaded: Promise<void>;
+  private basemapFailed = false;
+
+  constructor(
+    container: HTMLElement,
+    basemap: BasemapConfig | null,
+    filterQuery: string,
+    view: { center: [number, number]; zoom: number } | null,
+    private handlers: MapHandlers,
+    private onBasemapFailure: () => void,
+  ) {
+    const origin = window.location.origin;
+    const sources: Record<string, maplibregl.SourceSpecification> = {
+      areas: { type: 'vector', url: `${origin}/tiles/areas.json` },
+      resources: { type: 'vector', url: resourcesUrl(filterQuery) },
+      numbered: { type: 'geojson', data: EMPTY },
+      point: { type: 'geojson', data: EMPTY },
+      draft: { type: 'geojson', data: EMPTY },
+    };
+    const layers: maplibregl.LayerSpecification[] = [
+      { id: 'background', type: 'background', paint: { 'background-color': '#f2f1ec' } },
+    ];
+    if (basemap && basemap.tiles.length) {
+      sources.basemap = {
+        type: 'raster',
+        tiles: basemap.tiles,
+        tileSize: basemap.tileSize ?? 256,
+        minzoom: basemap.minzoom ?? 0,
+        maxzoom: basemap.maxzoom ?? 18,
+        attribution: basemap.attribution,
+      };
+      layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
+    }
+    layers.push(
+      {
+        id: 'chome-line',
+        type: 'line',
+        source: 'areas',
+        'source-layer': 'areas',
+        minzoom: 12,
+        filter: ['!=', ['get', 'kind'], 'municipality'],
+        paint: { 'line-color': '#7d7d7d', 'line-width': 0.7, 'line-dasharray': [3, 2] },
+      },
+      {
+        id: 'municipality-line',
+        type: 'line',
+        source: 'areas',
+        'source-layer': 'areas',
+        filter: ['==', ['get', 'kind'], 'municipality'],
+        paint: { 'line-color': '#2b2b5e', 'line-width': 3 },
+      },
+      {
+        id: 'resources-cluster',
+        type: 'symbol',
+        source: 'resources',
+        'source-layer': 'resources',
+        filter: ['==', ['get', 'cluster'], true],
+        layout: {
+          'icon-image': ['concat', 'c|', ['get', 'kind'], '|', ['to-string', ['get', 'count']]],
+          'icon-allow-overlap': true,
+        },
+      },
+      {
+        id: 'resources-point',
+        type: 'symbol',
+        source: 'resources',
+        'source-layer': 'resources',
+        filter: ['!=', ['get', 'cluster'], true],
+        layout: {
+          'icon-image': ['concat', 'k|', ['get', 'kind']],
+          'icon-allow-overlap': true,
+          'icon-size': ['interpolate', ['linear'], ['zoom'], 11, 0.75, 15, 1],
+        },
+      },
+      {
+        id: 'numbered',
+        type: 'symbol',
+        source: 'numbered',
+        minzoom: 12, // above the cluster zooms, where each marker is one resource
+        layout: {
+          'icon-image': ['concat', 'n|', ['to-string', ['get', 'n']]],
+          'icon-allow-overlap': true,
+          'icon-offset': [13, -13],
+          'symbol-sort-key': ['get', 'n'],
+        },
+      },
+      {
+        id: 'point',
+        type: 'circle',
+        source: 'point',
+        paint: {
+          'circle-radius': 8,
+          'circle-color': '#ffffff',
+          'circle-stroke-color': '#c00000',
+          'circle-stroke-width': 4,
+        },
+      },
+      {
+        id: 'draft',
+        type: 'circle',
+        source: 'draft',
+        paint: {
+          'circle-radius': 10,
+          'circle-color': 'rgba(200,0,120,0.35)',
+          'circle-stroke-color': '#a0005a',
+          'circle-stroke-width': 3,
+        },
+      },
+    );
+    this.map = new maplibregl.Map({
+      container,
+      style: { version: 8, sources, layers },
+      center: view?.center ?? [135, 35],
+      zoom: view?.zoom ?? 4,
+      attributionControl: { compact: false },
+      canvasContextAttributes: { preserveDrawingBuffer: true }, // the print view copies it
+      cooperativeGestures: false,
+      fadeDuration: 0, // symbols appear at once: no 300 ms fade before the map is idle
+    });
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+    // MapLibre 6 resolves a missing image only through this resolver (not the event).
+    this.map.setMissingStyleImageResolver((id) => {
+      const c = imageFor(id);
+      if (!c || this.map.hasImage(id)) return;
+      const ctx = c.getContext('2d')!;
+      this.map.addImage(id, ctx.getImageData(0, 0, c.width, c.height), { pixelRatio: PIXEL_RATIO });
+    });
+    // An unreachable basemap (no network, a blocked host): after a few failures and no success,
+    // drop it, so that MapLibre stops asking for its tiles and their parents, and say so.
+    let basemapErrors = 0;
+    let basemapLoaded = false;
+    this.map.on('sourcedata', (e) => {
+      if (e.sourceId === 'basemap' && (e as { tile?: { state?: string } }).tile?.state === 'loaded') {
+        basemapLoaded = true;
+      }
+    });
+    this.map.on('error', (e) => {
+      const src = (e as unknown as { sourceId?: string }).sourceId;
+      if (src !== 'basemap' || this.basemapFailed) return;
+      basemapErrors += 1;
+      if (basemapLoaded || basemapErrors < 4) return;
+      this.basemapFailed = true;
+      if (this.map.getLayer('basemap')) this.map.removeLayer('basemap');
+      if (this.map.getSource('basemap')) this.map.removeSource('basemap');
+      this.onBasemapFailure();
+    });
+    for (const layer of ['resources-point', 'resources-cluster']) {
+      this.map.on('mouseenter', layer, () => (this.map.getCanvas().style.cursor = 'pointer'));
+      this.map.on('mouseleave', layer, () => (this.map.getCanvas().style.cursor = ''));
+    }
+    this.map.on('click', (e) => {
+      if (this.handlers.onMapClick([e.lngLat.lng, e.lngLat.lat])) return;
+      const hits = this.map.queryRenderedFeatures(e.point, {
+        layers: ['resources-point', 'resources-cluster', 'numbered'],
+      });
+      const hit = hits[0];
+      if (!hit) return;
+      if (hit.layer.id === 'resources-cluster') {
+        const g = hit.geometry as unknown as { coordinates: number[] };
+        this.map.easeTo({ center: g.coordinates as [number, number], zoom: this.map.getZoom() + 2 });
+        return;
+      }
+      const id = hit.properties?.id;
+      if (typeof id === 'string') this.handlers.onResourceClick(id);
+    });
+    this.map.on('moveend', () => this.handlers.onMoveEnd());
+    this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()));
+  }
+
+  whenLoaded(): Promise<void> {
+    return this.loaded;
+  }
+
+  /** The TileJSON carries the filters: a new filter is a new source URL. */
+  setFilters(filterQuery: string): void {
+    const src = this.map.getSource('resources') as maplibregl.VectorTileSource | undefined;
+    src?.setUrl(resourcesUrl(filterQuery));
+  }
+
+  /** Fetches the resource tiles again (after an edit or a sign-in). */
+  reloadResources(filterQuery: string): void {
+    const src = this.map.getSource('resources') as maplibregl.VectorTileSource | undefined;
+    if (!src) return;
+    // setUrl loads the TileJSON again and reloads every tile; staff tiles are "private,
+    // no-cache", so the browser revalidates them and gets the edited ones.
+    src.setUrl(resourcesUrl(filterQuery));
+  }
+
+  setNumbered(items: { n: number; id: string; coordinates: [number, number] }[]): void {
+    const fc: FC = {
+      type: 'FeatureCollection',
+      features: items.map((i) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: i.coordinates },
+        properties: { n: i.n, id: i.id },
+      })),
+    };
+    // Before the style has loaded there is no source yet: the caller sets them again after 'load'.
+    (this.map.getSource('numbered') as maplibregl.GeoJSONSource | undefined)?.setData(fc);
+  }
+
+  private setPointSource(name: 'point' | 'draft', p?: [number, number]): void {
+    const fc: FC = p
+      ? {
+          type: 'FeatureCollection',
+          features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: {} }],
+        }
+      : EMPTY;
+    (this.map.getSource(name) as maplibregl.GeoJSONSource | undefined)?.setData(fc);
+  }
+
+  setPoint(p?: [number, number]): void {
+    this.setPointSource('point', p);
+  }
+
+  setDraft(p?: [number, number]): void {
+    this.setPointSource('draft', p);
+  }
+
+  center(): [number, number] {
+    const c = this.map.getCenter();
+    return [c.lng, c.lat];
+  }
+}
+
+function resourcesUrl(filterQuery: string): string {
+  const base = `${window.location.origin}/tiles/resources.json`;
+  return filterQuery ? `${base}?${filterQuery}` : base;
+}

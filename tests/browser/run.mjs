@@ -1,0 +1,541 @@
+#!/usr/bin/env node
+// Browser tests of the map page (frontend/): real Chromium (Debian's), the real `tsunagi serve`
+// on a fresh demo town in a SpatiaLite store, no network. Screenshots go to
+// build/browser-artifacts/.
+//
+// usage: node tests/browser/run.mjs [--tsunagi PATH] [--frontend DIR] [--only NAME]
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  COORDINATOR, CHROMIUM, Suite, artifacts, assert, assertEqual, ensureArtifacts, launchBrowser,
+  loadPlaywright, repo, skip, startServer,
+} from './harness.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const tsunagi = path.resolve(opt('--tsunagi', process.env.TSUNAGI_BIN ?? path.join(repo, 'build/ci/cli/tsunagi')));
+const dist = path.resolve(opt('--frontend', path.join(repo, 'frontend/dist')));
+const only = opt('--only', '');
+
+if (!existsSync(tsunagi)) skip(`no tsunagi binary at ${tsunagi} (build it, or pass --tsunagi)`);
+if (!existsSync(path.join(dist, 'index.html'))) skip(`no built front end at ${dist} (cd frontend && npm run build)`);
+if (!existsSync(CHROMIUM)) skip(`no Chromium at ${CHROMIUM} (scripts/setup --tests installs Debian's chromium)`);
+const { chromium } = loadPlaywright();
+const axeSource = readFileSync(path.join(repo, 'frontend/node_modules/axe-core/axe.min.js'), 'utf8');
+
+ensureArtifacts();
+const server = await startServer(tsunagi, dist);
+const browser = await launchBrowser(chromium);
+const base = server.url;
+
+// ---- helpers ----
+
+/** A page that has drawn the map and the list; external requests (the basemap) fail fast. */
+async function openPage(query = '', { viewport, keepSession = false } = {}) {
+  // Every page starts as the public unless told otherwise (the profile shares cookies).
+  if (!keepSession) await browser.context.clearCookies();
+  const page = await browser.context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const external = [];
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => {
+    external.push(route.request().url());
+    return route.abort('internetdisconnected');
+  });
+  const tileResponses = [];
+  page.on('response', (r) => {
+    if (/\/tiles\/resources\/\d+\/\d+\/\d+\.mvt/.test(r.url())) tileResponses.push(r.status());
+  });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}/${query}`);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+  await page.waitForSelector('body[data-drawn-at]', { timeout: 30000 }); // the page's own "fully drawn"
+  await mapIdle(page);
+  return { page, external, tileResponses, errors };
+}
+
+/** Waits until MapLibre has loaded every tile it wants for the current view. */
+async function mapIdle(page) {
+  await page.waitForFunction(() => {
+    const m = window.tsunagi?.map;
+    return m && m.loaded() && m.areTilesLoaded() && !m.isMoving();
+  }, null, { timeout: 30000 });
+}
+
+async function renderedResources(page) {
+  return page.evaluate(() =>
+    window.tsunagi.map
+      .queryRenderedFeatures({ layers: ['resources-point', 'resources-cluster'] })
+      .map((f) => ({ ...f.properties, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] })),
+  );
+}
+
+async function listNames(page) {
+  return page.$$eval('#list li .name', (els) => els.map((e) => e.textContent));
+}
+
+async function waitForList(page, previous) {
+  await page.waitForFunction((prev) => document.body.dataset.listReady !== prev, previous, { timeout: 15000 });
+}
+
+async function listSeq(page) {
+  return page.evaluate(() => document.body.dataset.listReady);
+}
+
+async function apiJson(url, init) {
+  const r = await fetch(`${base}${url}`, init);
+  return { status: r.status, body: await r.json(), etag: r.headers.get('etag') };
+}
+
+async function staffSession() {
+  const r = await fetch(`${base}/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(COORDINATOR),
+  });
+  assertEqual(r.status, 200, 'API login');
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const { csrf_token } = await r.json();
+  return { cookie, csrf: csrf_token };
+}
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: false });
+}
+
+function metres(a, b) {
+  const rad = Math.PI / 180;
+  const x = (b[0] - a[0]) * rad * Math.cos(((a[1] + b[1]) / 2) * rad);
+  const y = (b[1] - a[1]) * rad;
+  return Math.hypot(x, y) * 6371000;
+}
+
+async function login(page) {
+  await page.click('#login-open');
+  await page.fill('#login-name', COORDINATOR.name);
+  await page.fill('#login-password', COORDINATOR.password);
+  const seq = await listSeq(page);
+  await page.click('#login-submit');
+  await page.waitForSelector('#new-resource:not([hidden])');
+  await waitForList(page, seq);
+}
+
+// ---- tests ----
+
+const suite = new Suite();
+
+suite.test('the map loads the demo town and draws markers from tiles, with no basemap', async () => {
+  const { page, external, tileResponses, errors } = await openPage();
+  const drawn = await renderedResources(page);
+  assert(drawn.length > 0, 'resource symbols are drawn');
+  await screenshot(page, 'desktop-map');
+  assert(tileResponses.includes(200), `resource tiles were fetched (${tileResponses.join(',')})`);
+  assert(drawn.every((f) => typeof f.kind === 'string'), 'every drawn feature has a kind');
+  const boundary = await page.evaluate(
+    () => window.tsunagi.map.queryRenderedFeatures({ layers: ['municipality-line'] }).length,
+  );
+  assert(boundary > 0, 'the municipality boundary is drawn');
+  assert(external.some((u) => u.includes('cyberjapandata.gsi.go.jp')), 'the GSI basemap was asked for (and failed)');
+  assert(external.every((u) => u.includes('cyberjapandata.gsi.go.jp')), `nothing else external: ${external.join(' ')}`);
+  await page.waitForFunction(() => !window.tsunagi.map.getLayer('basemap'));
+  assert((await page.textContent('#status')).includes('背景地図を読み込めません'), 'the page says the basemap is off');
+  const items = (await listNames(page)).length;
+  assert(items > 0, 'the list shows resources');
+  // The numbered badges on the map are the list's numbers.
+  const numbers = await page.evaluate(() =>
+    window.tsunagi.map.querySourceFeatures('numbered').map((f) => f.properties.n),
+  );
+  assertEqual(new Set(numbers).size, items, 'one numbered badge per list item');
+  // The rest of the result, numbered on.
+  const total = (await apiJson('/api/resources?limit=0')).body.numberMatched;
+  assert(total > items, 'the demo has more than one page');
+  const seq = await listSeq(page);
+  await page.click('#list-more');
+  await waitForList(page, seq);
+  const more = await listNames(page);
+  assertEqual(more.length, Math.min(total, 2 * items), 'the next page is appended');
+  assertEqual(await page.textContent(`#list li:nth-child(${items + 1}) .num`), String(items + 1), 'numbered on');
+  await page.waitForFunction((n) => window.tsunagi.map.querySourceFeatures('numbered').length >= n, more.length);
+  const legend = await page.$$eval('#legend-list li', (els) => els.length);
+  assert(legend >= 15, 'a legend entry per kind');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('low zooms show the server clusters', async () => {
+  const { page } = await openPage('?map=10/35.097/133.622');
+  const drawn = await renderedResources(page);
+  const clusters = drawn.filter((f) => f.cluster === true);
+  assert(clusters.length > 0, 'clusters drawn at z10');
+  assert(clusters.every((c) => c.count > 1), 'clusters carry counts');
+  await page.close();
+});
+
+suite.test('a filter changes the list and the map', async () => {
+  const { page } = await openPage('?map=14/35.097/133.622');
+  const before = await renderedResources(page);
+  const seq = await listSeq(page);
+  await page.selectOption('#f-kind', 'kayoi_no_ba');
+  await waitForList(page, seq);
+  await page.waitForFunction(() => window.tsunagi.map.getSource('resources').url.includes('kind=kayoi_no_ba'));
+  await mapIdle(page);
+  const expected = await apiJson('/api/resources?kind=kayoi_no_ba&limit=0');
+  const count = await page.textContent('#count');
+  assert(count.includes(String(expected.body.numberMatched)), `count ${count} = ${expected.body.numberMatched}`);
+  const kinds = await page.$$eval('#list li .meta', (els) => els.map((e) => e.textContent));
+  assert(kinds.length > 0 && kinds.every((k) => k.startsWith('通いの場')), 'every list item is a 通いの場');
+  const after = await renderedResources(page);
+  assert(after.length > 0, 'markers drawn after filtering');
+  assert(after.every((f) => f.kind === 'kayoi_no_ba'), 'every marker is a 通いの場');
+  assert(before.some((f) => f.kind !== 'kayoi_no_ba'), 'before, other kinds were drawn');
+  assert(page.url().includes('kind=kayoi_no_ba'), 'the filter is in the URL');
+  await page.close();
+});
+
+suite.test('the URL of a filtered map reproduces it in a new page', async () => {
+  const { page } = await openPage('?map=13.5/35.1/133.62');
+  for (const [sel, value] of [['#f-kind', 'kayoi_no_ba'], ['#f-day', 'wed'], ['#f-time', 'afternoon']]) {
+    const seq = await listSeq(page);
+    await page.selectOption(sel, value);
+    await waitForList(page, seq);
+  }
+  const names = await listNames(page);
+  const url = page.url();
+  assert(url.includes('day=wed') && url.includes('time=afternoon'), `state in the URL: ${url}`);
+  const api = await apiJson('/api/resources?kind=kayoi_no_ba&open_day=wed&open_from=13:00&open_to=17:00&limit=0');
+  assert(names.length === Math.min(50, api.body.numberMatched), 'the list is the API result');
+  const copy = await openPage(url.slice(base.length + 1));
+  assertEqual(await listNames(copy.page), names, 'same list');
+  assertEqual(await copy.page.inputValue('#f-kind'), 'kayoi_no_ba', 'same kind');
+  assertEqual(await copy.page.inputValue('#f-day'), 'wed', 'same day');
+  assertEqual(await copy.page.inputValue('#f-time'), 'afternoon', 'same time');
+  const zoom = await copy.page.evaluate(() => window.tsunagi.map.getZoom());
+  assert(Math.abs(zoom - 13.5) < 0.01, `same zoom (${zoom})`);
+  await copy.page.close();
+  await page.close();
+});
+
+suite.test('the detail shows the schedule in Japanese, and 要確認 past the configured age', async () => {
+  const all = (await apiJson('/api/resources?limit=500')).body.features;
+  const monthly = all.find((f) => f.properties.schedules?.some((s) => /第\d/.test(s.text)));
+  assert(monthly, 'the demo has a monthly schedule');
+  const { page } = await openPage(`?sel=${monthly.id}`);
+  await page.waitForSelector('#detail:not([hidden]) .schedule');
+  const text = await page.textContent('#detail .schedule');
+  assert(/(毎月)?第\d(・第?\d)*[月火水木金土日]曜日/.test(text), `schedule in Japanese: ${text}`);
+  assert(/\d{1,2}:\d{2}〜\d{1,2}:\d{2}/.test(text), `with hours: ${text}`);
+  await screenshot(page, 'desktop-detail');
+  const days = (iso) => (Date.now() - Date.parse(iso)) / 86400000;
+  const old = all.find((f) => f.properties.verified_at && days(f.properties.verified_at) > 400);
+  const fresh = all.find((f) => f.properties.verified_at && days(f.properties.verified_at) < 300);
+  assert(old && fresh, 'the demo has old and recent confirmations');
+  await page.goto(`${base}/?sel=${old.id}`);
+  await page.waitForSelector('#detail:not([hidden]) .verified');
+  assertEqual(await page.textContent('#detail .stale'), '要確認', 'old confirmation marked');
+  await page.goto(`${base}/?sel=${fresh.id}`);
+  await page.waitForSelector('#detail:not([hidden]) .verified');
+  assertEqual(await page.$('#detail .stale'), null, 'recent confirmation not marked');
+  await page.close();
+});
+
+let created = null; // { id, name }
+
+suite.test('a coordinator signs in, creates a resource by address, and sees it without reloading', async () => {
+  const { page } = await openPage('?map=13/35.097/133.622');
+  await page.evaluate(() => (window.__sameDocument = true));
+  await login(page);
+  await page.click('#new-resource');
+  await page.waitForSelector('#editor-form');
+  // Validation errors appear next to their field.
+  await page.click('#e-save');
+  await page.waitForFunction(() => document.querySelector('#e-name-error')?.textContent !== '');
+  assertEqual(await page.textContent('#e-name-error'), '名前を入れてください', 'name error next to the name');
+  assertEqual(await page.getAttribute('#e-name', 'aria-invalid'), 'true', 'name marked invalid');
+  assert((await page.textContent('#e-lon-error')).includes('位置'), 'position error next to the position');
+  // An address the table knows only roughly is placed, and said to be approximate.
+  await page.fill('#e-address', 'つなぎ町北山五丁目');
+  await page.click('#e-geocode');
+  await page.waitForSelector('#e-geocode-result[data-match]');
+  assertEqual(await page.getAttribute('#e-geocode-result', 'data-match'), 'approximate', 'approximate match said');
+  // The real address.
+  const name = 'ブラウザ試験のサロン（架空）';
+  await page.fill('#e-name', name);
+  await page.fill('#e-address', 'つなぎ町栄町3-5');
+  await page.click('#e-geocode');
+  await page.waitForSelector('#e-geocode-result[data-match="exact"]');
+  assert((await page.textContent('#e-geocode-result')).includes('栄町'), 'placed at 栄町');
+  await page.selectOption('#e-kind', 'ibasho');
+  // The server's own check of a field, shown next to that field.
+  await page.fill('#e-schedules', 'ときどき');
+  await page.click('#e-save');
+  await page.waitForFunction(() => document.querySelector('#e-schedules-error')?.textContent !== '');
+  assert((await page.textContent('#e-schedules-error')).includes('ときどき'), 'the schedule error quotes it');
+  assertEqual(await page.textContent('#e-name-error'), '', 'the name error is gone');
+  await page.fill('#e-schedules', '毎月第2・第4木曜日 10:00〜12:00');
+  await page.check('input[name="targets"][value="elderly"]');
+  await screenshot(page, 'desktop-editor');
+  await page.click('#e-save');
+  await page.waitForSelector('#detail:not([hidden]) #detail-name');
+  assertEqual(await page.textContent('#detail-name'), name, 'the detail shows the new resource');
+  const sched = await page.textContent('#detail .schedule');
+  assert(/第2・第?4木曜日 10:00〜12:00/.test(sched), `schedule kept, in Japanese: ${sched}`);
+  const id = new URL(page.url()).searchParams.get('sel');
+  created = { id, name };
+  await page.waitForFunction((n) => [...document.querySelectorAll('#list .name')].some((e) => e.textContent === n), name);
+  // On the map, from the tiles.
+  await page.waitForFunction(
+    (i) => window.tsunagi.map.queryRenderedFeatures({ layers: ['resources-point'] }).some((f) => f.properties.id === i),
+    id,
+    { timeout: 20000 },
+  );
+  assert(await page.evaluate(() => window.__sameDocument === true), 'no reload happened');
+  const geo = await apiJson('/api/geocode?q=' + encodeURIComponent('つなぎ町栄町'));
+  const feature = (await apiJson(`/api/resources/${id}`)).body;
+  assertEqual(feature.geometry.coordinates, [geo.body.matches[0].lon, geo.body.matches[0].lat], 'at the 栄町 point');
+  await page.close();
+});
+
+suite.test('an edit conflict (412) is shown with the other version side by side', async () => {
+  assert(created, 'needs the resource created above');
+  const { page } = await openPage(`?sel=${created.id}`);
+  await login(page);
+  await page.click('#detail-edit');
+  await page.waitForSelector('#editor-form');
+  // Someone else saves first.
+  const s = await staffSession();
+  const current = await fetch(`${base}/api/resources/${created.id}`, { headers: { Cookie: s.cookie } });
+  const etag = current.headers.get('etag');
+  const props = (await current.json()).properties;
+  for (const k of Object.keys(props)) if (k.endsWith('_ja')) delete props[k];
+  props.phone = '0867-00-1111';
+  const put = await fetch(`${base}/api/resources/${created.id}`, {
+    method: 'PUT',
+    headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'If-Match': etag, 'Content-Type': 'application/json' },
+    body: JSON.stringify(props),
+  });
+  assertEqual(put.status, 200, 'the other edit is saved');
+  await page.fill('#e-phone', '0867-00-2222');
+  await page.click('#e-save');
+  await page.waitForSelector('#e-conflict:not([hidden]) table');
+  const table = await page.textContent('#e-conflict table');
+  assert(table.includes('0867-00-2222') && table.includes('0867-00-1111'), `both versions shown: ${table}`);
+  await screenshot(page, 'desktop-conflict');
+  await page.click('#e-overwrite');
+  await page.waitForSelector('#detail:not([hidden]) #detail-name');
+  assert((await page.textContent('#detail .contact')).includes('0867-00-2222'), 'overwritten on request');
+  await page.close();
+});
+
+suite.test('the public view never shows an unpublished resource or a private home exactly', async () => {
+  const s = await staffSession();
+  const staff = { Cookie: s.cookie };
+  const internal = (await apiJson('/api/resources?limit=1000', { headers: staff })).body.features;
+  const hidden = internal.filter((f) => f.properties.publish !== 'public');
+  assert(hidden.length > 0, 'the demo has unpublished resources');
+  // A サロン in a private home, placed exactly by a coordinator.
+  const sakae = (await apiJson('/api/geocode?q=' + encodeURIComponent('つなぎ町栄町'))).body.matches[0];
+  const exact = [Number((sakae.lon + 0.0012).toFixed(6)), Number((sakae.lat - 0.0008).toFixed(6))];
+  const home = {
+    name: '個人宅サロン試験（架空）', kind: 'ibasho', venue: 'private_home', publish: 'public',
+    lon: exact[0], lat: exact[1], address: 'つなぎ町栄町2-8（架空）', phone: '0867-00-3333',
+    schedules: ['毎週月曜日 10:00〜12:00'],
+  };
+  const made = await fetch(`${base}/api/resources`, {
+    method: 'POST',
+    headers: { ...staff, 'X-CSRF-Token': s.csrf, 'Content-Type': 'application/json' },
+    body: JSON.stringify(home),
+  });
+  assertEqual(made.status, 201, 'the private home is created');
+  const homeId = (await made.json()).id;
+  const stored = (await apiJson(`/api/resources/${homeId}`, { headers: staff })).body;
+  assertEqual(stored.geometry.coordinates, exact, 'staff see the exact position');
+
+  const { page } = await openPage('?map=16/35.097/133.622');
+  const listedIds = () => page.$$eval('#list li[data-id]', (els) => els.map((e) => e.dataset.id));
+  for (const f of hidden.slice(0, 8)) {
+    const seq = await listSeq(page);
+    await page.fill('#f-q', f.properties.name);
+    await waitForList(page, seq);
+    assert(!(await listedIds()).includes(f.id), `${f.id} (${f.properties.publish}) not listed`);
+  }
+  // The whole public tile layer at z16 over the town: no hidden resource anywhere.
+  await page.fill('#f-q', '');
+  const hiddenIds = new Set(hidden.map((f) => f.id));
+  const seen = new Set();
+  for (const dx of [-0.02, 0, 0.02]) {
+    for (const dy of [-0.01, 0, 0.01]) {
+      await page.evaluate((c) => window.tsunagi.map.jumpTo({ center: c, zoom: 15 }), [133.622 + dx, 35.097 + dy]);
+      await mapIdle(page);
+      for (const f of await renderedResources(page)) seen.add(f.id);
+    }
+  }
+  assert(seen.size > 50, `the sweep saw the public resources (${seen.size})`);
+  assert([...seen].every((id) => !hiddenIds.has(id)), 'no unpublished resource in the public tiles');
+
+  const seq = await listSeq(page);
+  await page.fill('#f-q', home.name);
+  await waitForList(page, seq);
+  assert((await listedIds()).includes(homeId), 'the private home is listed for the public');
+  await page.click('#list li .item');
+  await page.waitForSelector('#detail:not([hidden]) .contact');
+  const detail = await page.textContent('#detail dl');
+  assert(!detail.includes('2-8'), `no house number in the public detail: ${detail}`);
+  assert(!detail.includes('0867-00-3333'), 'no private phone');
+  await page.evaluate((c) => window.tsunagi.map.jumpTo({ center: c, zoom: 16 }), exact);
+  await mapIdle(page);
+  const drawn = (await renderedResources(page)).filter((d) => d.id === homeId);
+  assert(drawn.every((d) => metres([d.lon, d.lat], exact) > 50), 'not drawn at its exact position');
+  const numbered = await page.evaluate((i) =>
+    window.tsunagi.map.querySourceFeatures('numbered').filter((x) => x.properties.id === i).map((x) => x.geometry.coordinates), homeId);
+  assert(numbered.length === 1 && metres(numbered[0], exact) > 50, 'its list number is not at the exact position');
+  await page.close();
+});
+
+suite.test('the print view holds the numbered list, the map and the credits', async () => {
+  const { page } = await openPage('?kind=ibasho&map=13/35.097/133.622');
+  await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+  const names = await listNames(page);
+  for (const orientation of ['portrait', 'landscape']) {
+    await page.click(`#print-${orientation}`);
+    await page.waitForFunction((n) => window.__printed === n, orientation === 'portrait' ? 1 : 2);
+    const rows = await page.$$eval('#print-sheet tbody tr', (trs) =>
+      trs.map((tr) => [tr.querySelector('.n').textContent, tr.children[1].firstChild.textContent]));
+    assertEqual(rows.map((r) => r[1]), names, 'the list, in order');
+    assertEqual(rows.map((r) => r[0]), names.map((_, i) => String(i + 1)), 'numbered 1..n like the markers');
+    const sched = await page.textContent('#print-sheet tbody');
+    assert(/曜日/.test(sched), 'schedules in Japanese');
+    const credits = await page.textContent('#print-sheet .print-credits');
+    assert(credits.includes('架空のデモデータ') && credits.includes('地理院タイル'), `credits: ${credits}`);
+    const img = await page.getAttribute('#print-sheet img.print-map', 'src');
+    assert(img.startsWith('data:image/png;base64,') && img.length > 5000, 'the map image');
+    assert((await page.textContent('#print-page-style')).includes(`A4 ${orientation}`), 'A4 page size');
+    await page.emulateMedia({ media: 'print' });
+    assert(await page.isVisible('#print-sheet'), 'the sheet is what prints');
+    assert(!(await page.isVisible('#filters')), 'the page chrome does not print');
+    await page.screenshot({ path: path.join(artifacts, `print-${orientation}.png`), fullPage: true });
+    await page.pdf({ path: path.join(artifacts, `print-${orientation}.pdf`), format: 'A4', landscape: orientation === 'landscape', preferCSSPageSize: true });
+    await page.emulateMedia({ media: 'screen' });
+  }
+  await page.close();
+});
+
+suite.test('keyboard-only use reaches every filter and the list', async () => {
+  const { page } = await openPage();
+  const wanted = ['f-kind', 'f-activity', 'f-target', 'f-day', 'f-time', 'f-barrier-free', 'f-vacancy', 'f-q', 'f-place', 'f-place-go', 'pick-point', 'reset'];
+  const seen = new Set();
+  let reachedList = false;
+  for (let i = 0; i < 60 && !(reachedList && wanted.every((w) => seen.has(w))); i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => ({ id: document.activeElement?.id, item: !!document.activeElement?.closest('#list') }));
+    if (info.id) seen.add(info.id);
+    if (info.item) reachedList = true;
+  }
+  for (const w of wanted) assert(seen.has(w), `Tab reaches #${w}`);
+  assert(reachedList, 'Tab reaches the list');
+  // A filter works from the keyboard, and a list item opens its detail.
+  await page.focus('#f-barrier-free');
+  const seq = await listSeq(page);
+  await page.keyboard.press('Space');
+  await waitForList(page, seq);
+  assert(page.url().includes('barrier_free=1'), 'checkbox toggled by keyboard');
+  await page.focus('#list li .item');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#detail:not([hidden])');
+  assertEqual(await page.evaluate(() => document.activeElement.id), 'detail-name', 'focus moves to the detail');
+  await page.focus('#detail-close');
+  await page.keyboard.press('Enter');
+  assert(await page.evaluate(() => !!document.activeElement.closest('#list')), 'focus returns to the list');
+  await page.close();
+});
+
+async function axe(page, label) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  writeFileSync(path.join(artifacts, `axe-${label}.json`), JSON.stringify(result.violations, null, 1));
+  assert(bad.length === 0, `${label}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('; ')}`);
+}
+
+suite.test('axe-core finds no serious or critical violation (desktop, 375 px, detail, editor)', async () => {
+  const desktop = await openPage();
+  await axe(desktop.page, 'desktop');
+  await desktop.page.click('#list li .item');
+  await desktop.page.waitForSelector('#detail:not([hidden])');
+  await axe(desktop.page, 'detail');
+  await login(desktop.page);
+  await desktop.page.click('#new-resource');
+  await desktop.page.waitForSelector('#editor-form');
+  await axe(desktop.page, 'editor');
+  await desktop.page.close();
+  const phone = await openPage('', { viewport: { width: 375, height: 740 } });
+  await axe(phone.page, 'phone');
+  await phone.page.close();
+});
+
+suite.test('usable at 375 px and with text enlarged to 200 %', async () => {
+  const { page } = await openPage('', { viewport: { width: 375, height: 740 } });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(width <= 375, `no horizontal scrolling at 375 px (${width})`);
+  assert((await listNames(page)).length > 0, 'the list is there');
+  const mapBox = await page.locator('#map').boundingBox();
+  assert(mapBox.width >= 300 && mapBox.height >= 250, 'the map is usable');
+  await screenshot(page, 'phone-375');
+  await page.screenshot({ path: path.join(artifacts, 'phone-375-full.png'), fullPage: true });
+  await page.close();
+  // 200 % text, as a browser's text size setting does it (the default font size doubled).
+  const big = await openPage();
+  const cdp = await browser.context.newCDPSession(big.page);
+  await cdp.send('Page.setFontSizes', { fontSizes: { standard: 32, fixed: 26 } });
+  await big.page.waitForFunction(() => parseFloat(getComputedStyle(document.querySelector('#list .name')).fontSize) >= 31);
+  const clipped = () =>
+    big.page.evaluate(() =>
+      [...document.querySelectorAll('#filters label, #filters select, #f-q, #list .name, #list .meta, h1, header button')]
+        .filter((e) => {
+          const r = e.getBoundingClientRect();
+          return r.right > document.documentElement.clientWidth + 1 || r.left < -1;
+        })
+        .map((e) => e.id || e.textContent.slice(0, 20)),
+    );
+  assertEqual(await clipped(), [], 'nothing cut off at 200 % text');
+  assertEqual(await big.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no horizontal scrolling');
+  const mapBig = await big.page.locator('#map').boundingBox();
+  assert(mapBig.height >= 250, 'the map stays usable');
+  await screenshot(big.page, 'desktop-text-200');
+  await big.page.close();
+  // 200 % page zoom: the same page in half the CSS pixels.
+  const zoomed = await openPage('', { viewport: { width: 640, height: 430 } });
+  assertEqual(await zoomed.page.evaluate(() => document.documentElement.scrollWidth <= 640), true, 'no horizontal scrolling at 200 % zoom');
+  assert((await listNames(zoomed.page)).length > 0, 'the list at 200 % zoom');
+  await zoomed.page.close();
+});
+
+suite.test('English switch, and the embed mode without chrome', async () => {
+  const { page } = await openPage();
+  assertEqual(await page.textContent('#app-title'), 'つなぎ 地域の社会資源マップ', 'Japanese by default');
+  await page.click('#lang-switch');
+  assertEqual(await page.textContent('#app-title'), 'tsunagi — community resources map', 'English');
+  assertEqual(await page.textContent('label[for="f-kind"]'), 'Kind', 'English labels');
+  assert(page.url().includes('lang=en'), 'language in the URL');
+  await page.close();
+  const embed = await openPage('?embed=1&kind=kayoi_no_ba');
+  assert(!(await embed.page.isVisible('header')), 'no header');
+  assert(!(await embed.page.isVisible('#filters')), 'no filter form');
+  assert((await listNames(embed.page)).length > 0, 'the list');
+  assert((await embed.page.getAttribute('#open-full', 'href')).includes('kind=kayoi_no_ba'), 'link to the full map keeps the filters');
+  await screenshot(embed.page, 'desktop-embed');
+  await embed.page.close();
+});
+
+let failed = 1;
+try {
+  failed = await suite.run(only);
+} finally {
+  await browser.close();
+  await server.stop();
+}
+process.exit(failed ? 1 : 0);
