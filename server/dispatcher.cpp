@@ -123,7 +123,8 @@ Dispatcher::Prepared Dispatcher::prepare(const std::shared_ptr<const HttpRequest
       }
       const bool api_path = !ctx->path.empty() && (ctx->path[0] == "api" || ctx->path[0] == "ogc");
       if (!api_path && (*method == Method::get || *method == Method::head)) {
-        if (auto r = static_files_.get(ctx->path)) {
+        const std::string* ae = request->header("accept-encoding");
+        if (auto r = static_files_.get(ctx->path, ae != nullptr && accepts_gzip(*ae))) {
           add_common_headers(*r);
           return {std::move(*r), {}, false};
         }

@@ -96,6 +96,9 @@ bool sends_body(const HttpResponse& response, bool head_request);
 /// The bytes of a response: serialize_head, then the body when sends_body.
 std::string serialize_response(const HttpResponse& response, bool head_request, bool keep_alive);
 
+/// Whether an Accept-Encoding header value accepts gzip (q > 0), per RFC 9110 §12.5.3.
+bool accepts_gzip(std::string_view accept_encoding);
+
 /// A response carrying a problem (application/problem+json).
 HttpResponse problem_response(const Problem& problem);
 

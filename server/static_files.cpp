@@ -2,6 +2,9 @@
 
 #include <fstream>
 #include <sstream>
+#include <string_view>
+
+#include "tiles/tile_service.hpp"  // gzip (libdeflate)
 
 namespace tsunagi::server {
 
@@ -79,7 +82,19 @@ std::filesystem::path StaticFiles::resolve_root(const std::filesystem::path& con
   return {};
 }
 
-std::optional<HttpResponse> StaticFiles::get(const std::vector<std::string>& path) const {
+namespace {
+
+bool compressible(std::string_view content_type) {
+  return content_type.starts_with("text/") ||
+         content_type.find("javascript") != std::string_view::npos ||
+         content_type.find("json") != std::string_view::npos ||
+         content_type.find("svg") != std::string_view::npos;
+}
+
+}  // namespace
+
+std::optional<HttpResponse> StaticFiles::get(const std::vector<std::string>& path,
+                                             bool gzip_ok) const {
   for (const auto& seg : path) {
     // Dot-files (.env, .git) and dot-segments are never served; a decoded '/' or '\' inside a
     // segment would let one segment climb several folders.
@@ -116,6 +131,29 @@ std::optional<HttpResponse> StaticFiles::get(const std::vector<std::string>& pat
   r.set_header("Cache-Control",
                real.filename() == "index.html" ? "no-cache" : "public, max-age=3600");
   r.body = ss.str();
+  const std::string_view type = content_type_for(real);
+  if (compressible(type)) {
+    r.set_header("Vary", "Accept-Encoding");
+    if (gzip_ok && r.body.size() > 512) {
+      const auto mtime = std::filesystem::last_write_time(real, ec);
+      std::shared_ptr<const std::string> gz;
+      {
+        std::lock_guard lock(cache_->mu);
+        const auto it = cache_->files.find(real);
+        if (it != cache_->files.end() && !ec && it->second.mtime == mtime &&
+            it->second.size == size) {
+          gz = it->second.gzip;
+        }
+      }
+      if (!gz) {
+        gz = std::make_shared<const std::string>(tiles::gzip(r.body, 6));
+        std::lock_guard lock(cache_->mu);
+        if (!ec) cache_->files[real] = {mtime, size, gz};
+      }
+      r.set_header("Content-Encoding", "gzip");
+      r.body = *gz;
+    }
+  }
   return r;
 }
 

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,11 +25,25 @@ class StaticFiles {
   static std::filesystem::path resolve_root(const std::filesystem::path& configured);
 
   /// The response for a GET of `path` (decoded segments); nullopt when there is no such file.
-  [[nodiscard]] std::optional<HttpResponse> get(const std::vector<std::string>& path) const;
+  /// Text, scripts, styles, JSON and SVG go out gzip-compressed when `gzip_ok` (the client's
+  /// Accept-Encoding allows it), compressed once per file version and kept.
+  [[nodiscard]] std::optional<HttpResponse> get(const std::vector<std::string>& path,
+                                                bool gzip_ok = false) const;
   [[nodiscard]] const std::filesystem::path& root() const { return root_; }
 
  private:
   std::filesystem::path root_;  ///< canonical
+  /// Files gzip-compressed once per version (mtime, size), shared by copies of this object.
+  struct Compressed {
+    std::filesystem::file_time_type mtime;
+    std::uintmax_t size = 0;
+    std::shared_ptr<const std::string> gzip;
+  };
+  struct Cache {
+    std::mutex mu;
+    std::map<std::filesystem::path, Compressed> files;
+  };
+  std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
 
 /// "text/javascript; charset=utf-8" for .mjs and .js, and so on.

@@ -218,47 +218,6 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
 
 }  // namespace
 
-bool accepts_gzip(std::string_view header) {
-  bool star = false;
-  bool gzip_listed = false;
-  bool gzip_ok = false;
-  std::string_view rest = header;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    double q = 1;
-    const auto semi = item.find(';');
-    std::string_view coding = item.substr(0, semi);
-    if (semi != std::string_view::npos) {
-      std::string_view params = item.substr(semi + 1);
-      const auto at = params.find("q=");
-      if (at != std::string_view::npos) {
-        std::string_view v = params.substr(at + 2);
-        while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-        const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), q);
-        if (ec != std::errc()) q = 0;
-      }
-    }
-    while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
-      coding.remove_prefix(1);
-    }
-    while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
-      coding.remove_suffix(1);
-    }
-    std::string lower(coding);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    if (lower == "gzip" || lower == "x-gzip") {
-      gzip_listed = true;
-      gzip_ok = q > 0;
-    } else if (lower == "*") {
-      star = q > 0;
-    }
-  }
-  return gzip_listed ? gzip_ok : star;
-}
-
 std::vector<Route> tile_routes(ServerContext& c) {
   auto with = [&c](HttpResponse (*f)(ServerContext&, RequestContext&)) {
     return [&c, f](RequestContext& rc) { return f(c, rc); };

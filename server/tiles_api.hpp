@@ -15,7 +15,4 @@ namespace tsunagi::server {
 
 std::vector<Route> tile_routes(ServerContext& context);
 
-/// Whether an Accept-Encoding header value accepts gzip (q > 0), per RFC 9110 §12.5.3.
-bool accepts_gzip(std::string_view accept_encoding);
-
 }  // namespace tsunagi::server

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "e2e/server_town.hpp"
+#include "support/mvt_reader.hpp"  // gunzip
 
 namespace tsunagi::test {
 namespace {
@@ -125,6 +126,35 @@ TEST(ServerLifecycle, FrontendFilesAreServedWithoutEscapingTheirFolder) {
   EXPECT_EQ(c.get("/up/outside.txt").status, 404);  // a symlink out of the folder
   EXPECT_EQ(server.stop(SIGTERM), 0);
   EXPECT_TRUE(server.warnings().empty()) << server.output();
+}
+
+TEST(ServerLifecycle, FrontendFilesGoOutGzippedWhenTheClientAcceptsIt) {
+  TempDir dir;
+  const auto db = empty_store(dir);
+  std::string script;
+  for (int i = 0; i < 400; ++i)
+    script += "export const v" + std::to_string(i) + " = " + std::to_string(i) + ";\n";
+  write_file(dir / "site" / "assets" / "app.js", script);
+  write_file(dir / "site" / "logo.png", std::string(2000, 'x'));
+  ServerProcess server({"--db", db.string(), "--port", "0", "--frontend", (dir / "site").string()});
+  HttpClient c(server.host(), server.port());
+  const auto plain = c.get("/assets/app.js");
+  EXPECT_EQ(plain.body, script);
+  EXPECT_EQ(plain.header("content-encoding"), "");
+  EXPECT_EQ(plain.header("vary"), "Accept-Encoding");
+  for (int round = 0; round < 2; ++round) {  // compressed once, then from memory
+    const auto gz = c.get("/assets/app.js", {{"Accept-Encoding", "gzip, deflate, br"}});
+    EXPECT_EQ(gz.header("content-encoding"), "gzip");
+    EXPECT_LT(gz.body.size(), script.size() / 3);
+    EXPECT_EQ(gunzip(gz.body), script);
+  }
+  // A new build of the file is compressed again.
+  write_file(dir / "site" / "assets" / "app.js", script + "export const w = 1;\n");
+  EXPECT_EQ(gunzip(c.get("/assets/app.js", {{"Accept-Encoding", "gzip"}}).body),
+            script + "export const w = 1;\n");
+  // Images are already compressed: sent as they are.
+  EXPECT_EQ(c.get("/logo.png", {{"Accept-Encoding", "gzip"}}).header("content-encoding"), "");
+  EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 
 TEST(ServerLifecycle, AnImportRunWhileServingIsServedWithoutARestartAndEditsGoOn) {
