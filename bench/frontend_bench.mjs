@@ -91,4 +91,4 @@ console.log(`navigation → fully drawn, cold, basemap off (?basemap=none): ${JS
 for (const k of Object.keys(coldMarks[0] ?? {})) {
   console.log(`  cold, ${k}: median ${stats(coldMarks.map((m) => m[k])).median} ms`);
 }
-console.log(`JS+CSS transferred by the server (uncompressed; tsunagi sends static files as they are): ${transferred} B`);
+console.log(`JS+CSS transferred by the server (gzip when the browser accepts it): ${transferred} B`);
