@@ -208,5 +208,4 @@ printf '%-34s %10s req/s  p50 %8s  p99 %8s  non-2xx %s\n' "tiles (warm)" "$TILES
   "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")" \
   "$(awk '/Non-2xx/ {print $NF}' <<<"$out")"
 echo "ratio tiles/health: $(awk -v a="$TILES_RPS" -v b="$HEALTH" 'BEGIN {printf "%.2f", a / b}')"
-CACHE=$(curl -s "$URL/health" | /usr/bin/python3 -c 'import json,sys; c=json.load(sys.stdin)["tile_cache"]; print(c["entries"], "tiles,", c["bytes"], "bytes cached")')
-echo "server RSS with the cache full: $(( $(rss) / 1024 )) MiB; $CACHE"
+echo "server RSS with the cache full: $(( $(rss) / 1024 )) MiB ($(wc -l < "$WORK/paths.txt") tiles cached)"

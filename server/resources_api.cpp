@@ -146,12 +146,16 @@ HttpResponse health(ServerContext& c, RequestContext& rc) {
   const bool wal = c.store_wal_present(std::chrono::seconds(1));
   body["store_wal"] = wal ? "ok" : "missing";
   body["log_lines_dropped"] = log_lines_dropped();
-  const auto tiles = c.tiles().stats();
-  body["tile_cache"] = {{"entries", tiles.entries},
-                        {"bytes", tiles.bytes},
-                        {"capacity_bytes", tiles.capacity},
-                        {"hits", tiles.hits},
-                        {"misses", tiles.misses}};
+  // The tile cache holds staff tiles too: its size and counters move with what staff look at
+  // (and with how big their tiles of hidden resources are). Staff only, like the generation.
+  if (audience != geo::Audience::public_) {
+    const auto tiles = c.tiles().stats();
+    body["tile_cache"] = {{"entries", tiles.entries},
+                          {"bytes", tiles.bytes},
+                          {"capacity_bytes", tiles.capacity},
+                          {"hits", tiles.hits},
+                          {"misses", tiles.misses}};
+  }
   if (!wal) body["status"] = "degraded";
   HttpResponse r = json_response(wal ? 200 : 503, body);
   r.set_header("Cache-Control", "no-store");

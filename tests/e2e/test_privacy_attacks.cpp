@@ -200,7 +200,7 @@ TEST_F(PrivacyAttacks, CountsAndTagsDoNotMoveWithWhatThePublicCannotSee) {
   const auto tag_before = get(home).header("etag");
   const auto list_before = get("/api/resources?limit=1000").body;
   const auto vacancy_before = get_json("/api/resources?has_vacancy=true")["numberMatched"];
-  const auto health_before = json::parse(get("/health").body).dump();
+  const auto health_before = get("/health").body;
   const auto collections_before = get("/ogc/collections").body;
   const auto house_tile = tile_path(tiles::tile_at(kHomeLon, kHomeLat, 15));
   const auto town_tile = tile_path(tiles::tile_at(kHomeLon, kHomeLat, 9));
@@ -233,11 +233,12 @@ TEST_F(PrivacyAttacks, CountsAndTagsDoNotMoveWithWhatThePublicCannotSee) {
                                     .dump());
     ASSERT_EQ(made.status, 201) << made.body;
   }
-  json health_after = json::parse(get("/health").body);
-  json health_then = json::parse(health_before);
-  health_after.erase("tile_cache");  // the cache's own counters move with every request
-  health_then.erase("tile_cache");
-  EXPECT_EQ(health_after, health_then) << "no count or generation moves for the public";
+  // Staff look at tiles of what the public cannot see, filling the shared tile cache.
+  for (std::uint32_t z = 10; z <= 16; ++z) {
+    EXPECT_EQ(get(tile_path(tiles::tile_at(kHomeLon, kHomeLat, z)), "coordinator").status, 200);
+  }
+  EXPECT_EQ(get("/health").body, health_before)
+      << "no count, generation or cache figure moves for the public";
   EXPECT_EQ(get(house_tile).header("etag"), tile_tag_before)
       << "the public's tile over the house does not change with hidden edits";
   EXPECT_EQ(get(town_tile).header("etag"), cluster_tag_before)
