@@ -132,6 +132,17 @@ const std::vector<std::optional<BBox>>& AreaLayer::envelopes() const {
   return envelopes_;
 }
 
+std::optional<BBox> AreaLayer::extent() const {
+  std::optional<BBox> out;
+  for (const auto& e : envelopes()) {
+    if (!e) continue;
+    if (!out) out = *e;
+    out->grow(e->min_lon, e->min_lat);
+    out->grow(e->max_lon, e->max_lat);
+  }
+  return out;
+}
+
 void AreaLayer::render() const {
   std::call_once(render_once_, [&] {
     features_.reserve(areas_.size());

@@ -89,6 +89,8 @@ class AreaLayer {
   /// geometry rather than failing the layer.
   [[nodiscard]] const std::vector<std::string>& features() const;
   [[nodiscard]] const std::vector<std::optional<BBox>>& envelopes() const;
+  /// The box around every boundary (nullopt when no area has one).
+  [[nodiscard]] std::optional<BBox> extent() const;
 
  private:
   void render() const;

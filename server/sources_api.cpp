@@ -22,15 +22,21 @@ struct SourcesCache {
   std::map<geo::Audience, std::string> bodies;
 };
 
-std::string render_sources(const geo::Store& s, geo::Audience audience) {
+// Which sources the audience sees a resource of: read from the published snapshot (the internal
+// view keeps each resource's source; the audience's own view says whether it may know the
+// resource), never by scanning the store again.
+std::string render_sources(const geo::Snapshot& snap, const std::vector<geo::SourceInfo>& sources,
+                           geo::Audience audience) {
+  const geo::AudienceView& view = snap.view(audience);
   std::set<std::int64_t> seen;
-  s.for_each_resource([&](geo::Resource&& r) {
-    if (r.source_id > 0 && r.status != geo::ResourceStatus::closed && geo::visible(audience, r)) {
+  for (const auto& item : snap.view(geo::Audience::internal).items()) {
+    const geo::Resource& r = item->resource();
+    if (r.source_id > 0 && r.status != geo::ResourceStatus::closed && view.index_of(r.id)) {
       seen.insert(r.source_id);
     }
-  });
+  }
   json list = json::array();
-  for (const auto& src : s.sources()) {
+  for (const auto& src : sources) {
     const bool addresses = src.key.starts_with("addresses:");
     if (!addresses && !seen.contains(src.id)) continue;
     json item = {{"title", src.title},
@@ -55,7 +61,8 @@ HttpResponse list_sources(ServerContext& c, RequestContext& rc) {
   const geo::Audience audience = geo::audience_for(rc.principal.role);
   std::string body;
   {
-    const std::int64_t generation = c.read([](const geo::Store& s) { return s.generation(); });
+    const auto snapshot = c.snapshots().current();
+    const std::int64_t generation = snapshot->generation();
     std::lock_guard lock(cache.mu);
     if (cache.context != &c || cache.generation != generation) {
       cache.bodies.clear();
@@ -65,8 +72,10 @@ HttpResponse list_sources(ServerContext& c, RequestContext& rc) {
     auto it = cache.bodies.find(audience);
     if (it == cache.bodies.end()) {
       it = cache.bodies
-               .emplace(audience,
-                        c.read([&](const geo::Store& s) { return render_sources(s, audience); }))
+               .emplace(audience, render_sources(*snapshot, c.read([](const geo::Store& s) {
+                          return s.sources();
+                        }),
+                                                 audience))
                .first;
     }
     body = it->second;

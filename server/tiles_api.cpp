@@ -178,15 +178,7 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
                   {"minzoom", 0},
                   {"maxzoom", kTileJsonMaxZoom}};
   } else {
-    for (const auto& e : snapshot->area_layer()->envelopes()) {
-      if (!e) continue;
-      if (!extent) {
-        extent = *e;
-      } else {
-        extent->grow(e->min_lon, e->min_lat);
-        extent->grow(e->max_lon, e->max_lat);
-      }
-    }
+    extent = snapshot->area_layer()->extent();
     layer_json = {{"id", tiles::kAreasLayer},
                   {"description", "地域 (areas: municipality, 町丁, districts) with population"},
                   {"fields", fields_json(tiles::AreaTiles::fields())},

@@ -60,14 +60,12 @@ MbtilesReport write_mbtiles(const geo::Snapshot& snap, const std::filesystem::pa
   MbtilesReport report;
   report.resources = view.size();
   for (const auto& e : snap.area_layer()->envelopes()) {
-    if (!e) continue;
-    ++report.areas;
-    if (!extent) {
-      extent = *e;
-    } else {
-      extent->grow(e->min_lon, e->min_lat);
-      extent->grow(e->max_lon, e->max_lat);
-    }
+    if (e) ++report.areas;
+  }
+  if (const auto areas = snap.area_layer()->extent()) {
+    if (!extent) extent = *areas;
+    extent->grow(areas->min_lon, areas->min_lat);
+    extent->grow(areas->max_lon, areas->max_lat);
   }
   if (!extent) throw Error("the store has no public resources and no areas: nothing to export");
 

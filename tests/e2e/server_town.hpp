@@ -13,6 +13,7 @@
 #include "support/http_client.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
+#include "tiles/tile_math.hpp"
 
 namespace tsunagi::test {
 
@@ -39,6 +40,22 @@ inline geo::Resource town_resource(const std::string& name, geo::ResourceKind ki
   geo::Resource r = resource_at(name, kind, lon, lat);
   r.address = "つなぎ町（架空）";
   return r;
+}
+
+/// Adds one user per role (name = role) to the town's store, each with an API token in
+/// t.tokens, through the real `tsunagi user` command.
+inline void add_users(Town& t, const std::vector<std::string>& roles) {
+  for (const auto& role : roles) {
+    const auto add = run_tsunagi_env(
+        {"user", "add", "--db", t.db.string(), "--name", role, "--role", role}, t.env);
+    EXPECT_EQ(add.exit_code, 0) << add.err;
+    const auto tok = run_tsunagi_env(
+        {"user", "token", "--db", t.db.string(), "--name", role, "--label", "e2e"}, t.env);
+    EXPECT_EQ(tok.exit_code, 0) << tok.err;
+    std::string token = tok.out;
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    t.tokens[role] = token;
+  }
 }
 
 /// Builds the town in `dir`; users coordinator, matcher, planner, admin (names = roles).
@@ -100,18 +117,15 @@ inline Town make_town(const TempDir& dir) {
     store.create(r, "test");
     t.ids["farm"] = r.id;
   }
-  for (const std::string role : {"coordinator", "matcher", "planner", "admin"}) {
-    const auto add = run_tsunagi_env(
-        {"user", "add", "--db", t.db.string(), "--name", role, "--role", role}, t.env);
-    EXPECT_EQ(add.exit_code, 0) << add.err;
-    const auto tok = run_tsunagi_env(
-        {"user", "token", "--db", t.db.string(), "--name", role, "--label", "e2e"}, t.env);
-    EXPECT_EQ(tok.exit_code, 0) << tok.err;
-    std::string token = tok.out;
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-    t.tokens[role] = token;
-  }
+  add_users(t, {"coordinator", "matcher", "planner", "admin"});
   return t;
+}
+
+/// "/tiles/{layer}/{z}/{x}/{y}.mvt[?query]".
+inline std::string tile_path(const std::string& layer, const tiles::TileId& t,
+                             const std::string& query = "") {
+  return "/tiles/" + layer + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" +
+         std::to_string(t.y) + ".mvt" + (query.empty() ? "" : "?" + query);
 }
 
 inline std::vector<std::pair<std::string, std::string>> bearer(const Town& t,

@@ -12,18 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string encoded(const std::string& text) {
-  std::string out;
-  for (const char ch : text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    const auto c = static_cast<unsigned char>(ch);
-    out += '%';
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
 class GeocodeApi : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -32,16 +20,7 @@ class GeocodeApi : public ::testing::Test {
     town_->db = *dir_ / "demo.db";
     const auto demo = run_tsunagi({"demo", "--db", town_->db.string()});
     ASSERT_EQ(demo.exit_code, 0) << demo.err;
-    ASSERT_EQ(run_tsunagi_env({"user", "add", "--db", town_->db.string(), "--name", "coordinator",
-                               "--role", "coordinator"},
-                              town_->env)
-                  .exit_code,
-              0);
-    auto tok = run_tsunagi_env(
-        {"user", "token", "--db", town_->db.string(), "--name", "coordinator", "--label", "e2e"},
-        town_->env);
-    while (!tok.out.empty() && tok.out.back() == '\n') tok.out.pop_back();
-    town_->tokens["coordinator"] = tok.out;
+    add_users(*town_, {"coordinator"});
     server_ = new ServerProcess({"--db", town_->db.string(), "--port", "0"});
   }
   static void TearDownTestSuite() {
@@ -55,7 +34,7 @@ class GeocodeApi : public ::testing::Test {
     return c.get(target, bearer(*town_, role));
   }
   static json geocode(const std::string& q) {
-    const auto r = get("/api/geocode?q=" + encoded(q));
+    const auto r = get("/api/geocode?q=" + url_encode(q));
     EXPECT_EQ(r.status, 200) << r.body;
     return json::parse(r.body);
   }

@@ -20,18 +20,7 @@ class MatchApi : public ::testing::Test {
     town_->db = *dir_ / "demo.db";
     const auto demo = run_tsunagi({"demo", "--db", town_->db.string()});
     ASSERT_EQ(demo.exit_code, 0) << demo.err;
-    for (const std::string role : {"coordinator", "matcher", "planner", "admin"}) {
-      ASSERT_EQ(run_tsunagi_env(
-                    {"user", "add", "--db", town_->db.string(), "--name", role, "--role", role},
-                    town_->env)
-                    .exit_code,
-                0);
-      auto tok = run_tsunagi_env(
-          {"user", "token", "--db", town_->db.string(), "--name", role, "--label", "e2e"},
-          town_->env);
-      while (!tok.out.empty() && (tok.out.back() == '\n')) tok.out.pop_back();
-      town_->tokens[role] = tok.out;
-    }
+    add_users(*town_, {"coordinator", "matcher", "planner", "admin"});
     server_ = new ServerProcess({"--db", town_->db.string(), "--port", "0"});
   }
   static void TearDownTestSuite() {

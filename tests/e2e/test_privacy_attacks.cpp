@@ -91,10 +91,6 @@ class PrivacyAttacks : public ::testing::Test {
       EXPECT_EQ(body.find(s), std::string::npos) << what << " leaks " << s;
     }
   }
-  static std::string tile_path(const tiles::TileId& t, const std::string& layer = "resources") {
-    return "/tiles/" + layer + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" +
-           std::to_string(t.y) + ".mvt";
-  }
   static const json* find_feature(const json& fc, const std::string& id) {  // fc must outlive it
     for (const auto& f : fc["features"]) {
       if (f["id"] == id) return &f;
@@ -202,8 +198,8 @@ TEST_F(PrivacyAttacks, CountsAndTagsDoNotMoveWithWhatThePublicCannotSee) {
   const auto vacancy_before = get_json("/api/resources?has_vacancy=true")["numberMatched"];
   const auto health_before = get("/health").body;
   const auto collections_before = get("/ogc/collections").body;
-  const auto house_tile = tile_path(tiles::tile_at(kHomeLon, kHomeLat, 15));
-  const auto town_tile = tile_path(tiles::tile_at(kHomeLon, kHomeLat, 9));
+  const auto house_tile = tile_path("resources", tiles::tile_at(kHomeLon, kHomeLat, 15));
+  const auto town_tile = tile_path("resources", tiles::tile_at(kHomeLon, kHomeLat, 9));
   const auto tile_tag_before = get(house_tile).header("etag");
   const auto cluster_tag_before = get(town_tile).header("etag");
   // Only what the public cannot see changes: a note, and a placement's open slots.
@@ -235,7 +231,9 @@ TEST_F(PrivacyAttacks, CountsAndTagsDoNotMoveWithWhatThePublicCannotSee) {
   }
   // Staff look at tiles of what the public cannot see, filling the shared tile cache.
   for (std::uint32_t z = 10; z <= 16; ++z) {
-    EXPECT_EQ(get(tile_path(tiles::tile_at(kHomeLon, kHomeLat, z)), "coordinator").status, 200);
+    EXPECT_EQ(
+        get(tile_path("resources", tiles::tile_at(kHomeLon, kHomeLat, z)), "coordinator").status,
+        200);
   }
   EXPECT_EQ(get("/health").body, health_before)
       << "no count, generation or cache figure moves for the public";
@@ -334,10 +332,10 @@ TEST_F(PrivacyAttacks, TilesAtEveryZoomShowTheHouseOnlyWhereThePublicIsServedIt)
     for (std::uint32_t x = centre.x - 1; x <= centre.x + 1; ++x) {
       for (std::uint32_t y = centre.y - 1; y <= centre.y + 1; ++y) {
         const auto t = tiles::make_tile(z, x, y);
-        const auto r = get(tile_path(t));
+        const auto r = get(tile_path("resources", t));
         if (r.status == 204) continue;
         ASSERT_EQ(r.status, 200) << r.body;
-        expect_nothing_secret("tile " + tile_path(t), r.body);
+        expect_nothing_secret("tile " + tile_path("resources", t), r.body);
         for (const auto& f : decode_tile(r.body, t.z, t.x, t.y)) {
           if (f.props.count("cluster") != 0) {
             clustered += std::stoll(f.props.at("count"));

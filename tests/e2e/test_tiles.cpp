@@ -59,11 +59,6 @@ class Tiles : public ::testing::Test {
     h.insert(h.end(), extra.begin(), extra.end());
     return c.get(target, h);
   }
-  static std::string tile_path(const std::string& layer, const tiles::TileId& t,
-                               const std::string& query = "") {
-    return "/tiles/" + layer + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" +
-           std::to_string(t.y) + ".mvt" + (query.empty() ? "" : "?" + query);
-  }
   /// The features of one tile as GDAL reads them (it clips to the tile: buffer features drop).
   static std::vector<DecodedFeature> features(const std::string& layer, const tiles::TileId& t,
                                               const std::string& query = "",
