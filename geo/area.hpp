@@ -23,6 +23,9 @@ struct Area {
   std::string wkb;
   double label_lon = 0;
   double label_lat = 0;
+  /// The boundary is an approximation (e.g. a Voronoi cell around a 町丁's representative point
+  /// clipped to the municipality), not a surveyed one: every output says so.
+  bool approximate = false;
   bool operator==(const Area&) const = default;
 };
 

@@ -113,18 +113,40 @@ const std::string& ServedResource::etag() const {
   return etag_;
 }
 
+void add_figure_properties(nlohmann::json& props, const std::vector<AreaFigure>& figures) {
+  for (const auto& f : figures) {
+    props[std::string(f.key())] = f.value ? nlohmann::json(*f.value) : nlohmann::json(nullptr);
+    if (f.status != StatStatus::value) {
+      props[std::string(f.key()) + "_status"] = stat_status_id(f.status);
+      if (!f.merged.empty()) props[std::string(f.key()) + "_merged"] = f.merged;
+    }
+  }
+}
+
 // ---- AreaLayer ----
 
 AreaLayer::AreaLayer(std::int64_t generation, std::vector<Area> areas,
-                     std::vector<AreaPopulation> populations)
+                     std::vector<AreaPopulation> populations, const std::vector<StatDef>& defs,
+                     const std::vector<StatValue>& values)
     : generation_(generation),
       areas_(std::move(areas)),
       populations_(std::move(populations)),
-      generalizer_(areas_) {}
+      generalizer_(areas_),
+      indicators_(areas_, populations_, defs, values) {}
 
-const std::vector<std::string>& AreaLayer::features() const {
+std::optional<std::size_t> AreaLayer::area_index(std::string_view id) const {
+  const auto it = std::lower_bound(areas_.begin(), areas_.end(), id,
+                                   [](const Area& a, std::string_view k) { return a.id < k; });
+  if (it != areas_.end() && it->id == id) return static_cast<std::size_t>(it - areas_.begin());
+  for (std::size_t i = 0; i < areas_.size(); ++i) {  // not sorted by id (built by hand)
+    if (areas_[i].id == id) return i;
+  }
+  return std::nullopt;
+}
+
+const std::vector<std::string>& AreaLayer::features(Audience a) const {
   render();
-  return features_;
+  return features_.at(static_cast<std::size_t>(a));
 }
 
 const std::vector<std::optional<BBox>>& AreaLayer::envelopes() const {
@@ -145,32 +167,37 @@ std::optional<BBox> AreaLayer::extent() const {
 
 void AreaLayer::render() const {
   std::call_once(render_once_, [&] {
-    features_.reserve(areas_.size());
+    for (auto& f : features_) f.reserve(areas_.size());
     envelopes_.reserve(areas_.size());
-    for (const auto& a : areas_) {
+    for (std::size_t i = 0; i < areas_.size(); ++i) {
+      const auto& a = areas_[i];
       WkbGeoJson parsed;
       try {
         parsed = wkb_to_geojson(a.wkb);
       } catch (const GeometryError&) {
         parsed = {nlohmann::json(nullptr), std::nullopt};
       }
-      nlohmann::json props{{"id", a.id},
-                           {"kind", code_id(a.kind)},
-                           {"kind_ja", code_ja(a.kind)},
-                           {"code", a.code},
-                           {"name", a.name},
-                           {"parent_id", a.parent_id},
-                           {"lg_code", a.lg_code},
-                           {"vintage", a.vintage},
-                           {"label_lon", a.label_lon},
-                           {"label_lat", a.label_lat}};
       envelopes_.push_back(parsed.envelope);
-      features_.push_back(nlohmann::json{
-          {"type", "Feature"},
-          {"id", a.id},
-          {"geometry", std::move(parsed.geometry)},
-          {"properties",
-           std::move(props)}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      for (const auto audience : kAudiences) {
+        nlohmann::json props{{"id", a.id},
+                             {"kind", code_id(a.kind)},
+                             {"kind_ja", code_ja(a.kind)},
+                             {"code", a.code},
+                             {"name", a.name},
+                             {"parent_id", a.parent_id},
+                             {"lg_code", a.lg_code},
+                             {"vintage", a.vintage},
+                             {"label_lon", a.label_lon},
+                             {"label_lat", a.label_lat}};
+        if (a.approximate) props["approximate"] = true;
+        add_figure_properties(props, served_area_figures(audience, indicators_, i));
+        features_[static_cast<std::size_t>(audience)].push_back(nlohmann::json{
+            {"type", "Feature"},
+            {"id", a.id},
+            {"geometry", parsed.geometry},
+            {"properties", std::move(props)}}.dump(-1, ' ', false,
+                                                   nlohmann::json::error_handler_t::replace));
+      }
     }
   });
 }
@@ -368,8 +395,8 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
       s->area_layer_ = previous->area_layer_;
       s->info_.areas_rebuilt = false;
     } else {
-      s->area_layer_ =
-          std::make_shared<const AreaLayer>(areas_generation, store.areas(), store.populations());
+      s->area_layer_ = std::make_shared<const AreaLayer>(
+          areas_generation, store.areas(), store.populations(), store.stat_defs(), store.stats());
     }
     // The walking network: its own generation; an import replaces it whole.
     s->network_generation_ = store.network_generation();

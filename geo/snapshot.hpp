@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,19 +76,28 @@ class ServedResource {
 
 using ServedPtr = std::shared_ptr<const ServedResource>;
 
+/// Writes figures as GeoJSON/JSON properties: `key` (null when there is no value), and for a
+/// marked figure `key_status` ("merged", "absorbed", "suppressed", "missing") and `key_merged`.
+void add_figure_properties(nlohmann::json& props, const std::vector<AreaFigure>& figures);
+
 /// Areas and populations with what is derived from them once.
 class AreaLayer {
  public:
   AreaLayer(std::int64_t generation, std::vector<Area> areas,
-            std::vector<AreaPopulation> populations);
+            std::vector<AreaPopulation> populations, const std::vector<StatDef>& defs = {},
+            const std::vector<StatValue>& values = {});
   [[nodiscard]] std::int64_t generation() const { return generation_; }
   [[nodiscard]] const std::vector<Area>& areas() const { return areas_; }
   [[nodiscard]] const std::vector<AreaPopulation>& populations() const { return populations_; }
   [[nodiscard]] const Generalizer& generalizer() const { return generalizer_; }
-  /// Each area as a compact GeoJSON Feature (boundary and descriptive properties), and its
-  /// envelope: rendered once per layer, on first use. A damaged boundary is served without
-  /// geometry rather than failing the layer.
-  [[nodiscard]] const std::vector<std::string>& features() const;
+  /// Statistics and derived indicators of every area (in areas() order).
+  [[nodiscard]] const IndicatorTable& indicators() const { return indicators_; }
+  /// The index of an area by id.
+  [[nodiscard]] std::optional<std::size_t> area_index(std::string_view id) const;
+  /// Each area as a compact GeoJSON Feature (boundary, descriptive properties and the figures
+  /// `a` may see), and its envelope: rendered once per layer and audience, on first use. A
+  /// damaged boundary is served without geometry rather than failing the layer.
+  [[nodiscard]] const std::vector<std::string>& features(Audience a) const;
   [[nodiscard]] const std::vector<std::optional<BBox>>& envelopes() const;
   /// The box around every boundary (nullopt when no area has one).
   [[nodiscard]] std::optional<BBox> extent() const;
@@ -98,8 +108,9 @@ class AreaLayer {
   std::vector<Area> areas_;
   std::vector<AreaPopulation> populations_;
   Generalizer generalizer_;
+  IndicatorTable indicators_;
   mutable std::once_flag render_once_;
-  mutable std::vector<std::string> features_;
+  mutable std::array<std::vector<std::string>, kAudiences.size()> features_;
   mutable std::vector<std::optional<BBox>> envelopes_;
 };
 

@@ -16,6 +16,7 @@
 #include "geo/address.hpp"
 #include "geo/area.hpp"
 #include "geo/ids.hpp"  // the store stamps ids and times
+#include "geo/indicator.hpp"
 #include "geo/network.hpp"
 #include "geo/resource.hpp"
 
@@ -64,7 +65,7 @@ enum class UpsertOutcome : std::uint8_t { inserted, updated, unchanged };
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
   /// PRAGMA application_id of a tsunagi store: "tsun" in ASCII.
   static constexpr std::int32_t kApplicationId = 0x7473756E;
 
@@ -165,6 +166,14 @@ class Store {
   [[nodiscard]] std::optional<Area> area(std::string_view id) const;
   [[nodiscard]] std::vector<Area> areas(std::optional<AreaKind> kind = std::nullopt) const;
   [[nodiscard]] std::vector<AreaPopulation> populations() const;
+
+  // ---- statistics of areas ----
+  /// Defines (or redefines) statistics and writes values, in one transaction; a value replaces
+  /// the one of the same area, statistic and reference date. @throws InvalidArgument on an
+  /// unknown area or statistic, a missing date or a value that is not a number (nothing written).
+  void put_stats(const std::vector<StatDef>& defs, const std::vector<StatValue>& values);
+  [[nodiscard]] std::vector<StatDef> stat_defs() const;
+  [[nodiscard]] std::vector<StatValue> stats() const;
 
   // ---- the address table (町丁目/大字 representative points for the geocoder) ----
   /// Replaces the address points of every (pref, city) present in `points` with `points`, in one

@@ -102,17 +102,19 @@ bool field_visible(Audience a, std::string_view key) {
   return true;
 }
 
-std::vector<AreaFigure> served_area_figures(Audience a, const AreaPopulation& p) {
-  // 国勢調査 counts are published by e-Stat for every small area: every audience sees them.
-  (void)a;
+bool column_visible(Audience a, const IndicatorTable::Column& c) {
+  return levels_for(a).contains(c.publish);
+}
+
+std::vector<AreaFigure> served_area_figures(Audience a, const IndicatorTable& t, std::size_t area) {
   std::vector<AreaFigure> out;
-  if (p.bands.empty() && !p.households) return out;
-  if (!p.bands.empty()) {
-    out.push_back({"population", p.total()});
-    out.push_back({"aged_65", p.aged_at_least(65)});
-    out.push_back({"aged_75", p.aged_at_least(75)});
+  if (area >= t.area_count()) return out;
+  const auto& cols = t.columns();
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    if (!column_visible(a, cols[c])) continue;
+    const auto& cell = t.cell(area, c);
+    out.push_back(AreaFigure{&cols[c], cell.get(), cell.status, t.merged_text(cell)});
   }
-  if (p.households) out.push_back({"households", *p.households});
   return out;
 }
 

@@ -39,6 +39,7 @@
 #include "geo/area.hpp"
 #include "geo/code_lists.hpp"
 #include "geo/enum_set.hpp"
+#include "geo/indicator.hpp"
 #include "geo/resource.hpp"
 
 namespace tsunagi::geo {
@@ -66,15 +67,23 @@ bool visible(Audience a, const Resource& r);
 /// True when a JSON property (a key of to_json()) may be shown to `a`.
 bool field_visible(Audience a, std::string_view key);
 
-/// A figure about an area (a count now; indicators later) as an audience may see it.
+/// A figure about an area as an audience may see it: a statistic or a derived indicator, with
+/// its mark (合算, 合算元, 秘匿, 該当なし). A suppressed figure has no value — not here, not in
+/// any total computed from here.
 struct AreaFigure {
-  std::string_view key;  ///< "population", "aged_65", "aged_75", "households"
-  std::int64_t value = 0;
+  const IndicatorTable::Column* column = nullptr;
+  std::optional<double> value;
+  StatStatus status = StatStatus::missing;
+  std::string_view merged;  ///< merged: codes included; absorbed: the area that holds the figure
+  [[nodiscard]] std::string_view key() const { return column->key; }
 };
-/// The figures of `p` that `a` may see. Census counts are public; figures that only staff may
-/// see (and, with indicators, suppressed small cells) never reach the public — every output of
-/// area figures (tiles, API, exports) takes them from here.
-std::vector<AreaFigure> served_area_figures(Audience a, const AreaPopulation& p);
+/// True when `a` may see column `c` at all (its publish level).
+bool column_visible(Audience a, const IndicatorTable::Column& c);
+/// The figures of area `area` (index in the table's area order) that `a` may see, in the
+/// table's column order. Census counts are public; a municipality's own figures only at their
+/// publish level, and always after the small-cell rule (IndicatorTable). Every output of area
+/// figures — API, tiles, exports, analyses — takes them from here.
+std::vector<AreaFigure> served_area_figures(Audience a, const IndicatorTable& t, std::size_t area);
 
 /// True when `r`'s true position and address are a private home's and must not reach `a`.
 bool position_withheld(Audience a, const Resource& r);

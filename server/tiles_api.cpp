@@ -179,11 +179,13 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
                   {"maxzoom", kTileJsonMaxZoom}};
   } else {
     extent = snapshot->area_layer()->extent();
-    layer_json = {{"id", tiles::kAreasLayer},
-                  {"description", "地域 (areas: municipality, 町丁, districts) with population"},
-                  {"fields", fields_json(tiles::AreaTiles::fields())},
-                  {"minzoom", 0},
-                  {"maxzoom", kTileJsonMaxZoom}};
+    layer_json = {
+        {"id", tiles::kAreasLayer},
+        {"description",
+         "地域 (areas: municipality, 町丁, districts) with their statistics and indicators"},
+        {"fields", fields_json(tiles::AreaTiles::fields(*snapshot->area_layer(), audience))},
+        {"minzoom", 0},
+        {"maxzoom", kTileJsonMaxZoom}};
   }
   const json bounds = bounds_json(extent);
   const double clon = (bounds[0].get<double>() + bounds[2].get<double>()) / 2;

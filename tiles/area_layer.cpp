@@ -11,8 +11,7 @@
 namespace tsunagi::tiles {
 
 struct AreaTiles::Entry {
-  std::size_t area;  ///< index into the layer's areas
-  const geo::AreaPopulation* population = nullptr;
+  std::size_t area;         ///< index into the layer's areas
   std::string wkb;          ///< boundary in EPSG:3857
   MercatorBounds envelope;  ///< of the boundary
 };
@@ -48,19 +47,14 @@ double metres_per_unit(std::uint32_t z) {
 
 AreaTiles::AreaTiles(std::shared_ptr<const geo::AreaLayer> layer) : layer_(std::move(layer)) {
   const auto& areas = layer_->areas();
-  std::unordered_map<std::string_view, const geo::AreaPopulation*> population;
-  for (const auto& p : layer_->populations()) population[p.area_id] = &p;
+  for (const auto& c : layer_->indicators().columns()) status_keys_.push_back(c.key + "_status");
   for (std::size_t i = 0; i < areas.size(); ++i) {
     if (areas[i].wkb.empty()) continue;
     try {
       geo::Geometry g = geo::Geometry::from_wkb(areas[i].wkb).transformed(to_mercator, nullptr);
       if (g.is_empty()) continue;
       const auto e = g.envelope();
-      const auto it = population.find(areas[i].id);
-      entries_.push_back({i,
-                          it == population.end() ? nullptr : it->second,
-                          g.wkb(),
-                          {e.min_x, e.min_y, e.max_x, e.max_y}});
+      entries_.push_back({i, g.wkb(), {e.min_x, e.min_y, e.max_x, e.max_y}});
     } catch (const geo::GeometryError&) {
       continue;  // a damaged boundary: served by the API without geometry, not drawn
     }
@@ -146,7 +140,6 @@ const std::vector<AreaTiles::ZoomShape>& AreaTiles::shapes(std::uint32_t z) cons
 }
 
 void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a) const {
-  const auto& areas = layer_->areas();
   if (t.z < kFullDetailZoom) {
     // From this zoom's snapped shapes: a shape inside the buffered tile is shifted into it (no
     // GEOS at all); one crossing its edge is clipped and snapped again.
@@ -188,7 +181,7 @@ void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a) cons
           continue;
         }
       }
-      add_feature(out, areas[entries_[k].area], entries_[k].population, polygons, a);
+      add_feature(out, entries_[k].area, polygons, a);
     }
     return;
   }
@@ -213,28 +206,50 @@ void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a) cons
     } catch (const geo::GeometryError&) {
       continue;  // GEOS could not clip or snap this one: leave it out of this tile
     }
-    add_feature(out, areas[e.area], e.population, polygons, a);
+    add_feature(out, e.area, polygons, a);
   }
 }
 
-void AreaTiles::add_feature(LayerBuilder& out, const geo::Area& area,
-                            const geo::AreaPopulation* population,
-                            const std::vector<TilePolygon>& polygons, geo::Audience a) {
+void AreaTiles::add_feature(LayerBuilder& out, std::size_t index,
+                            const std::vector<TilePolygon>& polygons, geo::Audience a) const {
+  const auto& area = layer_->areas()[index];
   LayerBuilder::Properties props;
   props.emplace_back("id", area.id);
   props.emplace_back("kind", geo::code_id(area.kind));
   props.emplace_back("code", area.code);
   props.emplace_back("name", area.name);
-  std::vector<geo::AreaFigure> figures;
-  if (population != nullptr) figures = geo::served_area_figures(a, *population);
-  for (const auto& f : figures) props.emplace_back(f.key, f.value);
+  if (area.approximate) props.emplace_back("approximate", true);
+  const auto& table = layer_->indicators();
+  for (const auto& f : geo::served_area_figures(a, table, index)) {
+    if (f.value) {
+      const double v = *f.value;
+      if (f.column->unit == geo::StatUnit::count && std::nearbyint(v) == v) {
+        props.emplace_back(f.key(), static_cast<std::int64_t>(v));
+      } else {
+        props.emplace_back(f.key(), v);
+      }
+    }
+    if (f.status != geo::StatStatus::value) {
+      const auto col = static_cast<std::size_t>(f.column - table.columns().data());
+      props.emplace_back(status_keys_[col], geo::stat_status_id(f.status));
+    }
+  }
   out.add_polygons(feature_id(area.id), polygons, props);
 }
 
-std::vector<std::pair<std::string, std::string>> AreaTiles::fields() {
-  return {{"id", "String"},      {"kind", "String"},       {"code", "String"},
-          {"name", "String"},    {"population", "Number"}, {"aged_65", "Number"},
-          {"aged_75", "Number"}, {"households", "Number"}};
+std::vector<std::pair<std::string, std::string>> AreaTiles::fields(const geo::AreaLayer& layer,
+                                                                   geo::Audience a) {
+  std::vector<std::pair<std::string, std::string>> out{{"id", "String"},
+                                                       {"kind", "String"},
+                                                       {"code", "String"},
+                                                       {"name", "String"},
+                                                       {"approximate", "Boolean"}};
+  for (const auto& c : layer.indicators().columns()) {
+    if (!geo::column_visible(a, c)) continue;
+    out.emplace_back(c.key, "Number");
+    out.emplace_back(c.key + "_status", "String");
+  }
+  return out;
 }
 
 }  // namespace tsunagi::tiles

@@ -36,7 +36,10 @@ class AreaTiles {
   void add_to(LayerBuilder& out, const TileId& t, geo::Audience a) const;
 
   /// The names and types of the layer's fields, for TileJSON's vector_layers.
-  static std::vector<std::pair<std::string, std::string>> fields();
+  /// Every figure `a` may see is a Number; a marked one (秘匿, 合算…) comes with
+  /// "<key>_status" instead of (or, for 合算, beside) its value.
+  static std::vector<std::pair<std::string, std::string>> fields(const geo::AreaLayer& layer,
+                                                                 geo::Audience a);
 
   /// Zooms below this one draw from per-zoom snapped shapes (world pixels fit in 32 bits up to
   /// z18); deeper tiles clip the stored boundary (one tile unit is < 4 cm there).
@@ -55,12 +58,12 @@ class AreaTiles {
     double max_y = 0;
   };
   const std::vector<ZoomShape>& shapes(std::uint32_t z) const;
-  static void add_feature(LayerBuilder& out, const geo::Area& area,
-                          const geo::AreaPopulation* population,
-                          const std::vector<TilePolygon>& polygons, geo::Audience a);
+  void add_feature(LayerBuilder& out, std::size_t index, const std::vector<TilePolygon>& polygons,
+                   geo::Audience a) const;
 
   std::shared_ptr<const geo::AreaLayer> layer_;
   std::vector<Entry> entries_;
+  std::vector<std::string> status_keys_;  ///< "<key>_status" per indicator column
   mutable std::array<std::once_flag, kFullDetailZoom> shapes_once_;
   mutable std::array<std::vector<ZoomShape>, kFullDetailZoom> shapes_;
 };

@@ -127,7 +127,9 @@ MbtilesReport write_mbtiles(const geo::Snapshot& snap, const std::filesystem::pa
     nlohmann::json fields_r = nlohmann::json::object();
     for (const auto& [k, v] : resource_fields(geo::Audience::public_)) fields_r[k] = v;
     nlohmann::json fields_a = nlohmann::json::object();
-    for (const auto& [k, v] : AreaTiles::fields()) fields_a[k] = v;
+    for (const auto& [k, v] : AreaTiles::fields(*snap.area_layer(), geo::Audience::public_)) {
+      fields_a[k] = v;
+    }
     const nlohmann::json json_meta = {{"vector_layers",
                                        {{{"id", kResourcesLayer},
                                          {"fields", fields_r},

@@ -56,7 +56,7 @@ std::int64_t pragma_int(sqlite3* db, const char* pragma) {
 // ---- schema ----
 
 // Forward-only migrations: index i upgrades user_version i to i+1. Never edit a landed one.
-const std::array<const char*, 5> kMigrations = {
+const std::array<const char*, 6> kMigrations = {
     R"sql(
 CREATE TABLE store_state(
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -307,6 +307,31 @@ CREATE TABLE address_point(
   source_id INTEGER REFERENCES source(source_id)
 );
 CREATE UNIQUE INDEX address_point_name ON address_point(pref, city, town, koaza);
+)sql",
+    // 6: statistics of areas (census tables, mesh tables, a municipality's own figures) with the
+    // 秘匿・合算 marks of their source, and what each statistic is.
+    R"sql(
+ALTER TABLE area ADD COLUMN approximate INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE stat_def(
+  stat_key TEXT PRIMARY KEY,
+  label TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  publish TEXT NOT NULL,
+  own_data INTEGER NOT NULL,
+  min_cell INTEGER NOT NULL,
+  source_id INTEGER REFERENCES source(source_id),
+  note TEXT NOT NULL
+);
+CREATE TABLE area_stat(
+  area_id TEXT NOT NULL REFERENCES area(area_id),
+  stat_key TEXT NOT NULL REFERENCES stat_def(stat_key),
+  ref_date TEXT NOT NULL,
+  value REAL,
+  status TEXT NOT NULL,
+  merged TEXT NOT NULL,
+  source_id INTEGER REFERENCES source(source_id),
+  PRIMARY KEY (area_id, stat_key, ref_date)
+);
 )sql",
 };
 
@@ -1355,11 +1380,11 @@ void Store::put_area(const Area& a) {
   WriteScope tx(*impl_);
   auto& s = impl_->stmt(
       "INSERT INTO area (area_id, kind, code, name, parent_id, lg_code, source_id, vintage, "
-      "label_lon, label_lat, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-      "CASE WHEN ?11 IS NULL THEN NULL ELSE CastToMultiPolygon(GeomFromWKB(?11, 4326)) END) "
+      "label_lon, label_lat, geom, approximate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+      "CASE WHEN ?11 IS NULL THEN NULL ELSE CastToMultiPolygon(GeomFromWKB(?11, 4326)) END, ?12) "
       "ON CONFLICT(area_id) DO UPDATE SET kind = ?2, code = ?3, name = ?4, parent_id = ?5, "
       "lg_code = ?6, source_id = ?7, vintage = ?8, label_lon = ?9, label_lat = ?10, "
-      "geom = excluded.geom");
+      "geom = excluded.geom, approximate = ?12");
   s.bind(1, a.id);
   s.bind(2, code_id(a.kind));
   s.bind(3, a.code);
@@ -1379,6 +1404,7 @@ void Store::put_area(const Area& a) {
   } else {
     s.bind_blob(11, a.wkb);
   }
+  s.bind(12, static_cast<std::int64_t>(a.approximate ? 1 : 0));
   s.run();
   impl_->bump_areas_generation();
   if (!a.wkb.empty()) {
@@ -1445,7 +1471,7 @@ void Store::put_population(const AreaPopulation& p) {
 namespace {
 const char* kAreaColumns =
     "SELECT area_id, kind, code, name, parent_id, lg_code, source_id, vintage, AsBinary(geom), "
-    "label_lon, label_lat FROM area ";
+    "label_lon, label_lat, approximate FROM area ";
 Area read_area(const Stmt& s) {
   Area a;
   a.id = s.text(0);
@@ -1459,6 +1485,7 @@ Area read_area(const Stmt& s) {
   a.wkb = s.blob(8);
   a.label_lon = s.real(9);
   a.label_lat = s.real(10);
+  a.approximate = s.int64(11) != 0;
   return a;
 }
 }  // namespace
@@ -1504,6 +1531,109 @@ std::vector<AreaPopulation> Store::populations() const {
     }
     out.back().bands.push_back(
         AgeBandCount{static_cast<int>(s.int64(2)), s.opt_int(3), s.int64(4), s.int64(5)});
+  }
+  return out;
+}
+
+// ---- statistics ----
+
+void Store::put_stats(const std::vector<StatDef>& defs, const std::vector<StatValue>& values) {
+  impl_->require_writable();
+  WriteScope tx(*impl_);
+  for (const auto& d : defs) {
+    if (d.key.empty()) throw InvalidArgument("a statistic needs a key");
+    if (d.min_cell < 1) throw InvalidArgument("statistic " + d.key + ": min_cell must be >= 1");
+    auto& s = impl_->stmt(
+        "INSERT INTO stat_def (stat_key, label, unit, publish, own_data, min_cell, source_id, "
+        "note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(stat_key) DO UPDATE SET "
+        "label = ?2, unit = ?3, publish = ?4, own_data = ?5, min_cell = ?6, source_id = ?7, "
+        "note = ?8");
+    s.bind(1, d.key);
+    s.bind(2, d.label);
+    s.bind(3, stat_unit_id(d.unit));
+    s.bind(4, code_id(d.publish));
+    s.bind(5, static_cast<std::int64_t>(d.own_data ? 1 : 0));
+    s.bind(6, static_cast<std::int64_t>(d.min_cell));
+    if (d.source_id > 0) {
+      s.bind(7, d.source_id);
+    } else {
+      s.bind_null(7);
+    }
+    s.bind(8, d.note);
+    s.run();
+  }
+  for (const auto& v : values) {
+    if (v.ref_date.empty()) {
+      throw InvalidArgument("statistic " + v.key + " of " + v.area_id + " has no reference date");
+    }
+    if (v.value && !std::isfinite(*v.value)) {
+      throw InvalidArgument("statistic " + v.key + " of " + v.area_id + " is not a number");
+    }
+    auto& s = impl_->stmt(
+        "INSERT INTO area_stat (area_id, stat_key, ref_date, value, status, merged, source_id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(area_id, stat_key, ref_date) DO UPDATE "
+        "SET value = ?4, status = ?5, merged = ?6, source_id = ?7");
+    s.bind(1, v.area_id);
+    s.bind(2, v.key);
+    s.bind(3, v.ref_date);
+    if (v.value) {
+      s.bind(4, *v.value);
+    } else {
+      s.bind_null(4);
+    }
+    s.bind(5, stat_status_id(v.status));
+    s.bind(6, v.merged);
+    if (v.source_id > 0) {
+      s.bind(7, v.source_id);
+    } else {
+      s.bind_null(7);
+    }
+    try {
+      s.run();
+    } catch (const StoreError& e) {
+      throw InvalidArgument("statistic " + v.key + " of " + v.area_id + ": " + e.what() +
+                            " (is the area stored and the statistic defined?)");
+    }
+  }
+  impl_->bump_areas_generation();
+  tx.commit();
+}
+
+std::vector<StatDef> Store::stat_defs() const {
+  std::vector<StatDef> out;
+  auto& s = impl_->stmt(
+      "SELECT stat_key, label, unit, publish, own_data, min_cell, source_id, note FROM stat_def "
+      "ORDER BY stat_key");
+  while (s.step()) {
+    StatDef d;
+    d.key = s.text(0);
+    d.label = s.text(1);
+    d.unit = parse_stat_unit(s.text(2)).value_or(StatUnit::count);
+    d.publish = code_or(s.text(3), PublishLevel::internal);
+    d.own_data = s.int64(4) != 0;
+    d.min_cell = static_cast<int>(s.int64(5));
+    d.source_id = s.is_null(6) ? 0 : s.int64(6);
+    d.note = s.text(7);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::vector<StatValue> Store::stats() const {
+  std::vector<StatValue> out;
+  auto& s = impl_->stmt(
+      "SELECT area_id, stat_key, ref_date, value, status, merged, source_id FROM area_stat "
+      "ORDER BY area_id, stat_key, ref_date");
+  while (s.step()) {
+    StatValue v;
+    v.area_id = s.text(0);
+    v.key = s.text(1);
+    v.ref_date = s.text(2);
+    if (!s.is_null(3)) v.value = s.real(3);
+    v.status = parse_stat_status(s.text(4)).value_or(StatStatus::missing);
+    v.merged = s.text(5);
+    v.source_id = s.is_null(6) ? 0 : s.int64(6);
+    out.push_back(std::move(v));
   }
   return out;
 }

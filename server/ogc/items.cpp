@@ -146,8 +146,8 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
         const auto it = std::find_if(all.begin(), all.end(),
                                      [&](const geo::Area& a) { return a.id == feature_id; });
         if (it == all.end()) throw ApiError(ErrorCode::not_found, absent);
-        json f =
-            json::parse(snap.area_layer()->features()[static_cast<std::size_t>(it - all.begin())]);
+        json f = json::parse(snap.area_layer()->features(
+            request.audience)[static_cast<std::size_t>(it - all.begin())]);
         f["links"] = links;
         return json_response(200, f, kGeoJson);
       }
@@ -187,7 +187,7 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
       if (const auto* value = request.query.get(q.name)) q.apply(filter, *value);
     }
     const auto& area_envelopes = snap.area_layer()->envelopes();
-    const auto& area_features = snap.area_layer()->features();
+    const auto& area_features = snap.area_layer()->features(request.audience);
     const auto& all = snap.areas();
     std::vector<geo::Geometry>
         box_shapes;  // made on first need: most areas are decided by envelope

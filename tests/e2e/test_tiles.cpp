@@ -33,6 +33,29 @@ class Tiles : public ::testing::Test {
           "chome:demo-1", geo::AreaKind::chome, "本町一丁目",
           "POLYGON((133.63 35.095,133.66 35.095,133.66 35.11,133.63 35.11,133.63 35.095))", 133.645,
           35.10);
+      // Census figures (public) and a municipality's own count (planners and up, small-cell
+      // rule: 6 < 10 is suppressed).
+      geo::StatDef pop;
+      pop.key = "population";
+      pop.label = "人口総数";
+      geo::StatDef old = pop;
+      old.key = "aged_65";
+      old.label = "65歳以上人口";
+      geo::StatDef own = pop;
+      own.key = "care_certified";
+      own.label = "要介護認定者数";
+      own.own_data = true;
+      own.publish = geo::PublishLevel::partners;
+      auto value = [](const std::string& key, double v) {
+        geo::StatValue s;
+        s.area_id = "chome:demo-1";
+        s.key = key;
+        s.ref_date = "2020-10-01";
+        s.value = v;
+        return s;
+      };
+      town.store().put_stats({pop, old, own}, {value("population", 1200), value("aged_65", 400),
+                                               value("care_certified", 6)});
       // A crowd of サロン so that filters and clusters have something to count.
       for (int i = 0; i < 60; ++i) {
         town.add("サロン" + std::to_string(i), geo::ResourceKind::kayoi_no_ba, 133.60 + 0.0016 * i,
@@ -228,6 +251,33 @@ TEST_F(Tiles, AreaTilesCarryTheMunicipalityAndPopulationFields) {
   EXPECT_EQ(kinds, (std::set<std::string>{"chome", "municipality"}));
   const json tj = json::parse(get("/tiles/areas.json").body);
   EXPECT_TRUE(tj["vector_layers"][0]["fields"].contains("population"));
+  EXPECT_TRUE(tj["vector_layers"][0]["fields"].contains("aging_rate"));
+  EXPECT_FALSE(tj["vector_layers"][0]["fields"].contains("care_certified"))
+      << "the public is not told that an internal figure exists";
+  EXPECT_TRUE(
+      json::parse(get("/tiles/areas.json", "planner").body)["vector_layers"][0]["fields"].contains(
+          "care_certified"));
+}
+
+TEST_F(Tiles, AreaTilesCarryIndicatorsAndTheSmallCellRuleHolds) {
+  const auto t = tiles::tile_at(133.645, 35.10, 14);
+  auto chome_of = [&](const std::string& role) {
+    for (auto& f : features("areas", t, "", role)) {
+      if (f.props.at("id") == "chome:demo-1") return f.props;
+    }
+    ADD_FAILURE() << "no chome in the tile for " << role;
+    return std::map<std::string, std::string>{};
+  };
+  const auto pub = chome_of("public");
+  EXPECT_EQ(pub.at("population"), "1200");
+  EXPECT_NEAR(std::stod(pub.at("aging_rate")), 400.0 / 1200, 1e-9);
+  EXPECT_FALSE(pub.contains("care_certified"));
+  EXPECT_FALSE(pub.contains("care_certified_status"));
+  for (const std::string role : {"planner", "coordinator"}) {
+    const auto staff = chome_of(role);
+    EXPECT_FALSE(staff.contains("care_certified")) << role << ": 6 is below the threshold";
+    EXPECT_EQ(staff.at("care_certified_status"), "suppressed") << role;
+  }
 }
 
 TEST_F(Tiles, GzipWhenAcceptedAndTheSameTileEitherWay) {

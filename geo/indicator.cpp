@@ -1,0 +1,361 @@
+#include "geo/indicator.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+namespace tsunagi::geo {
+
+namespace {
+
+constexpr std::array<std::string_view, 5> kStatusIds{"value", "merged", "absorbed", "suppressed",
+                                                     "missing"};
+constexpr std::array<std::string_view, 5> kStatusJa{"", "合算", "合算元", "秘匿", "該当なし"};
+constexpr std::array<std::string_view, 3> kUnitIds{"count", "ratio", "estimate"};
+
+constexpr std::array<KnownStat, 16> kKnown{{
+    {"population", "人口総数"},
+    {"male", "男性人口"},
+    {"female", "女性人口"},
+    {"households", "世帯総数"},
+    {"general_households", "一般世帯数"},
+    {"aged_0_14", "15歳未満人口"},
+    {"aged_15_64", "15〜64歳人口"},
+    {"aged_65", "65歳以上人口"},
+    {"aged_75", "75歳以上人口"},
+    {"aged_85", "85歳以上人口"},
+    {"aged_15_39", "15〜39歳人口"},
+    {"aged_40_64", "40〜64歳人口"},
+    {"single_households", "単身世帯数"},
+    {"elderly_single_households", "高齢単身世帯数"},
+    {"elderly_couple_households", "高齢夫婦世帯数"},
+    {"households_with_65", "65歳以上世帯員のいる一般世帯数"},
+}};
+
+// ひきこもり推計: こども・若者の意識と生活に関する調査 (令和4年度, こども家庭庁): 広義のひきこもり
+// 2.05% of people aged 15–39 and 2.02% of people aged 40–64 (domain.md §4.5).
+constexpr double kHikikomori15to39 = 0.0205;
+constexpr double kHikikomori40to64 = 0.0202;
+
+constexpr std::array<DerivedIndicator, 4> kDerived{{
+    {"aging_rate", "高齢化率", StatUnit::ratio, "65歳以上人口 ÷ 人口総数"},
+    {"late_elderly_rate", "後期高齢者率", StatUnit::ratio, "75歳以上人口 ÷ 人口総数"},
+    {"elderly_single_rate", "高齢単身世帯率", StatUnit::ratio,
+     "高齢単身世帯数 ÷ 一般世帯数（なければ世帯総数）"},
+    {"hikikomori_estimate", "ひきこもり推計（モデル推計値）", StatUnit::estimate,
+     "推計値: 15〜39歳人口×2.05% ＋ 40〜64歳人口×2.02%（こども家庭庁「こども・若者の意識と生活に"
+     "関する調査」令和4年度の出現率を当てはめたもの。実数ではない）"},
+}};
+
+int level_rank(PublishLevel p) {
+  return static_cast<int>(p);
+}
+
+}  // namespace
+
+std::string_view stat_status_id(StatStatus s) {
+  return kStatusIds.at(static_cast<std::size_t>(s));
+}
+std::string_view stat_status_ja(StatStatus s) {
+  return kStatusJa.at(static_cast<std::size_t>(s));
+}
+std::optional<StatStatus> parse_stat_status(std::string_view id) {
+  for (std::size_t i = 0; i < kStatusIds.size(); ++i) {
+    if (kStatusIds[i] == id) return static_cast<StatStatus>(i);
+  }
+  return std::nullopt;
+}
+std::string_view stat_unit_id(StatUnit u) {
+  return kUnitIds.at(static_cast<std::size_t>(u));
+}
+std::optional<StatUnit> parse_stat_unit(std::string_view id) {
+  for (std::size_t i = 0; i < kUnitIds.size(); ++i) {
+    if (kUnitIds[i] == id) return static_cast<StatUnit>(i);
+  }
+  return std::nullopt;
+}
+
+std::span<const KnownStat> known_stats() {
+  return kKnown;
+}
+std::optional<std::string_view> known_stat_label(std::string_view key) {
+  for (const auto& k : kKnown) {
+    if (k.key == key) return k.label;
+  }
+  return std::nullopt;
+}
+std::span<const DerivedIndicator> derived_indicators() {
+  return kDerived;
+}
+
+std::optional<std::size_t> IndicatorTable::column(std::string_view key) const {
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].key == key) return i;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+/// Figures of the age bands of one population, as statistics.
+std::vector<std::pair<std::string_view, double>> band_stats(const AreaPopulation& p) {
+  std::vector<std::pair<std::string_view, double>> out;
+  if (!p.bands.empty()) {
+    auto sum = [&](int from, int to) {  // ages [from, to]; to < 0: open
+      double t = 0;
+      for (const auto& b : p.bands) {
+        const int hi = b.age_to.value_or(1000);
+        if (b.age_from >= from && (to < 0 || hi <= to)) t += static_cast<double>(b.male + b.female);
+      }
+      return t;
+    };
+    double male = 0;
+    double female = 0;
+    for (const auto& b : p.bands) {
+      male += static_cast<double>(b.male);
+      female += static_cast<double>(b.female);
+    }
+    out.emplace_back("population", male + female);
+    out.emplace_back("male", male);
+    out.emplace_back("female", female);
+    out.emplace_back("aged_0_14", sum(0, 14));
+    out.emplace_back("aged_15_64", sum(15, 64));
+    out.emplace_back("aged_65", sum(65, -1));
+    out.emplace_back("aged_75", sum(75, -1));
+    out.emplace_back("aged_15_39", sum(15, 39));
+    out.emplace_back("aged_40_64", sum(40, 64));
+  }
+  if (p.households) out.emplace_back("households", static_cast<double>(*p.households));
+  return out;
+}
+
+}  // namespace
+
+IndicatorTable::IndicatorTable(const std::vector<Area>& areas,
+                               const std::vector<AreaPopulation>& populations,
+                               const std::vector<StatDef>& defs,
+                               const std::vector<StatValue>& values)
+    : area_count_(areas.size()) {
+  std::unordered_map<std::string_view, std::size_t> area_index;
+  for (std::size_t i = 0; i < areas.size(); ++i) area_index.emplace(areas[i].id, i);
+
+  // Columns: the known statistics first (in their order), then the other stored ones.
+  std::map<std::string, const StatDef*, std::less<>> def_of;
+  for (const auto& d : defs) def_of[d.key] = &d;
+  std::map<std::string, std::size_t, std::less<>> col_of;
+  auto add_column = [&](Column c) {
+    col_of[c.key] = columns_.size();
+    columns_.push_back(std::move(c));
+  };
+  std::vector<const AreaPopulation*> newest_pop(areas.size(), nullptr);
+  bool any_bands = false;
+  bool any_households = false;
+  for (const auto& p : populations) {
+    const auto it = area_index.find(p.area_id);
+    if (it == area_index.end()) continue;
+    auto*& slot = newest_pop[it->second];
+    if (slot == nullptr || slot->ref_date < p.ref_date) slot = &p;
+    any_bands = any_bands || !p.bands.empty();
+    any_households = any_households || p.households.has_value();
+  }
+  std::int64_t band_source = 0;
+  for (const auto* p : newest_pop) {
+    if (p != nullptr && p->source_id > 0) band_source = p->source_id;
+  }
+  for (const auto& k : kKnown) {
+    const auto d = def_of.find(k.key);
+    const bool from_bands =
+        k.key == "households" ? any_households
+                              : (any_bands && k.key != "general_households" && k.key != "aged_85" &&
+                                 k.key.find("households") == std::string::npos);
+    if (d == def_of.end() && !from_bands) continue;
+    Column c;
+    c.key = std::string(k.key);
+    c.label = std::string(k.label);
+    if (d != def_of.end()) {
+      c.unit = d->second->unit;
+      c.publish = d->second->publish;
+      c.own_data = d->second->own_data;
+      c.note = d->second->note;
+      c.source_id = d->second->source_id;
+      if (!d->second->label.empty()) c.label = d->second->label;
+    } else {
+      c.source_id = band_source;
+    }
+    add_column(std::move(c));
+  }
+  for (const auto& d : defs) {
+    if (col_of.contains(d.key)) continue;
+    add_column(Column{d.key,
+                      d.label.empty() ? d.key : d.label,
+                      d.unit,
+                      d.publish,
+                      d.own_data,
+                      false,
+                      d.note,
+                      "",
+                      d.source_id,
+                      {}});
+  }
+  const std::size_t stored_columns = columns_.size();
+  for (const auto& di : kDerived) {
+    std::vector<std::string> inputs;
+    if (di.key == "aging_rate") inputs = {"aged_65", "population"};
+    if (di.key == "late_elderly_rate") inputs = {"aged_75", "population"};
+    if (di.key == "elderly_single_rate") {
+      inputs = {"elderly_single_households",
+                col_of.contains("general_households") ? "general_households" : "households"};
+    }
+    if (di.key == "hikikomori_estimate") inputs = {"aged_15_39", "aged_40_64"};
+    if (!std::all_of(inputs.begin(), inputs.end(),
+                     [&](const std::string& k) { return col_of.contains(k); })) {
+      continue;
+    }
+    Column c{std::string(di.key),
+             std::string(di.label),
+             di.unit,
+             PublishLevel::public_,
+             false,
+             true,
+             std::string(di.note),
+             "",
+             0,
+             inputs};
+    for (const auto& in : inputs) {
+      const auto& ic = columns_[col_of[in]];
+      if (level_rank(ic.publish) > level_rank(c.publish)) c.publish = ic.publish;
+      c.own_data = c.own_data || ic.own_data;
+    }
+    add_column(std::move(c));
+  }
+
+  const std::size_t ncol = columns_.size();
+  cells_.assign(areas.size() * ncol, IndicatorCell{});
+  auto at = [&](std::size_t area, std::size_t col) -> IndicatorCell& {
+    return cells_[area * ncol + col];
+  };
+
+  // Stored values: the newest reference date per area and statistic.
+  std::vector<std::string> cell_date(areas.size() * stored_columns);
+  for (const auto& v : values) {
+    const auto a = area_index.find(v.area_id);
+    const auto c = col_of.find(v.key);
+    if (a == area_index.end() || c == col_of.end() || c->second >= stored_columns) continue;
+    auto& date = cell_date[a->second * stored_columns + c->second];
+    if (!date.empty() && date > v.ref_date) continue;
+    date = v.ref_date;
+    auto& cell = at(a->second, c->second);
+    cell.status = v.status;
+    cell.value = v.value.value_or(0);
+    if ((cell.status == StatStatus::value || cell.status == StatStatus::merged) && !v.value) {
+      cell.status = StatStatus::missing;
+    }
+    cell.merged = 0;
+    if (!v.merged.empty()) {
+      cell.merged = static_cast<std::uint32_t>(merged_texts_.size());
+      merged_texts_.push_back(v.merged);
+    }
+    auto& col = columns_[c->second];
+    if (col.ref_date < v.ref_date) col.ref_date = v.ref_date;
+  }
+  // Age bands fill what no stored statistic gives.
+  for (std::size_t a = 0; a < areas.size(); ++a) {
+    const auto* p = newest_pop[a];
+    if (p == nullptr) continue;
+    for (const auto& [key, value] : band_stats(*p)) {
+      const auto c = col_of.find(key);
+      if (c == col_of.end()) continue;
+      if (!cell_date[a * stored_columns + c->second].empty()) continue;
+      auto& cell = at(a, c->second);
+      cell.status = StatStatus::value;
+      cell.value = value;
+      auto& col = columns_[c->second];
+      if (col.ref_date < p->ref_date) col.ref_date = p->ref_date;
+    }
+  }
+
+  // The small-cell rule for a municipality's own counts. Primary: a count below min_cell is
+  // suppressed. Secondary: among sibling areas (same kind, same parent), a lone suppressed cell
+  // could be recovered as the parent's total minus the others, so the smallest other value is
+  // suppressed too (or the parent's own cell when there is no other); repeated until stable.
+  std::map<std::pair<int, std::string>, std::vector<std::size_t>> siblings;
+  for (std::size_t a = 0; a < areas.size(); ++a) {
+    const auto& ar = areas[a];
+    siblings[{static_cast<int>(ar.kind), ar.parent_id.empty() ? ar.lg_code : ar.parent_id}]
+        .push_back(a);
+  }
+  for (std::size_t c = 0; c < stored_columns; ++c) {
+    if (!columns_[c].own_data) continue;
+    const auto d = def_of.find(columns_[c].key);
+    const double k = d == def_of.end() ? 10.0 : d->second->min_cell;
+    for (std::size_t a = 0; a < areas.size(); ++a) {
+      auto& cell = at(a, c);
+      if (cell.has_value() && cell.value < k) {
+        cell.status = StatStatus::suppressed;
+        cell.value = 0;
+      }
+    }
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (const auto& [group, members] : siblings) {
+        std::size_t suppressed = 0;
+        std::optional<std::size_t> smallest;
+        for (const auto a : members) {
+          const auto& cell = at(a, c);
+          if (cell.status == StatStatus::suppressed) ++suppressed;
+          if (cell.has_value() && (!smallest || cell.value < at(*smallest, c).value)) smallest = a;
+        }
+        if (suppressed != 1) continue;
+        std::optional<std::size_t> victim = smallest;
+        if (!victim) {
+          const auto parent = area_index.find(group.second);
+          if (parent != area_index.end() && at(parent->second, c).has_value()) {
+            victim = parent->second;
+          }
+        }
+        if (victim) {
+          at(*victim, c).status = StatStatus::suppressed;
+          at(*victim, c).value = 0;
+          changed = true;
+        }
+      }
+    }
+  }
+
+  // Derived indicators: a mark on any input carries over; never computed around a gap.
+  for (std::size_t c = stored_columns; c < ncol; ++c) {
+    auto& col = columns_[c];
+    std::vector<std::size_t> in;
+    for (const auto& k : col.inputs) in.push_back(col_of[k]);
+    for (const auto i : in) {
+      if (col.ref_date < columns_[i].ref_date) col.ref_date = columns_[i].ref_date;
+    }
+    for (std::size_t a = 0; a < areas.size(); ++a) {
+      auto& out = at(a, c);
+      StatStatus worst = StatStatus::value;
+      std::uint32_t merged = 0;
+      for (const auto i : in) {
+        const auto& ic = at(a, i);
+        if (static_cast<int>(ic.status) > static_cast<int>(worst)) worst = ic.status;
+        if (ic.merged != 0 && merged == 0) merged = ic.merged;
+      }
+      out.status = worst;
+      out.merged = merged;
+      if (!out.has_value()) continue;
+      if (col.key == "hikikomori_estimate") {
+        out.value = at(a, in[0]).value * kHikikomori15to39 + at(a, in[1]).value * kHikikomori40to64;
+      } else {
+        const double den = at(a, in[1]).value;
+        if (den <= 0) {
+          out.status = StatStatus::missing;
+          continue;
+        }
+        out.value = at(a, in[0]).value / den;
+      }
+    }
+  }
+}
+
+}  // namespace tsunagi::geo
