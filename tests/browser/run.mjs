@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  COORDINATOR, CHROMIUM, Suite, artifacts, assert, assertEqual, ensureArtifacts, launchBrowser,
+  COORDINATOR, CHROMIUM, MATCHER, Suite, artifacts, assert, assertEqual, ensureArtifacts, launchBrowser,
   loadPlaywright, repo, skip, startServer,
 } from './harness.mjs';
 
@@ -90,11 +90,11 @@ async function apiJson(url, init) {
   return { status: r.status, body: await r.json(), etag: r.headers.get('etag') };
 }
 
-async function staffSession() {
+async function staffSession(who = COORDINATOR) {
   const r = await fetch(`${base}/api/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(COORDINATOR),
+    body: JSON.stringify({ name: who.name, password: who.password }),
   });
   assertEqual(r.status, 200, 'API login');
   const cookie = r.headers.get('set-cookie').split(';')[0];
@@ -113,10 +113,10 @@ function metres(a, b) {
   return Math.hypot(x, y) * 6371000;
 }
 
-async function login(page) {
+async function login(page, who = COORDINATOR) {
   await page.click('#login-open');
-  await page.fill('#login-name', COORDINATOR.name);
-  await page.fill('#login-password', COORDINATOR.password);
+  await page.fill('#login-name', who.name);
+  await page.fill('#login-password', who.password);
   const seq = await listSeq(page);
   await page.click('#login-submit');
   await page.waitForSelector('#new-resource:not([hidden])');
@@ -419,6 +419,220 @@ suite.test('the print view holds the numbered list, the map and the credits', as
     await page.pdf({ path: path.join(artifacts, `print-${orientation}.pdf`), format: 'A4', landscape: orientation === 'landscape', preferCSSPageSize: true });
     await page.emulateMedia({ media: 'screen' });
   }
+  await page.close();
+});
+
+// ---- the matching page (#/match) ----
+
+// A person's approximate place in the demo town, on its streets south of the river (the river is
+// crossed by two bridges only); the demo's placements and 居場所 lie within a 20 minute walk.
+const MATCH_POINT = [133.622, 35.097];
+
+/** Clicks the map at a lon/lat (after centring it there). */
+async function clickMapAt(page, lonLat) {
+  const [x, y] = await page.evaluate((p) => {
+    const m = window.tsunagi.map;
+    m.jumpTo({ center: p, zoom: 15 });
+    const q = m.project(p);
+    const r = m.getCanvas().getBoundingClientRect();
+    return [r.left + q.x, r.top + q.y];
+  }, lonLat);
+  await page.mouse.click(x, y);
+}
+
+/** Signs in `who` (a 参加支援 matcher) and opens the matching page from its link. */
+async function openMatchPage(page, who = MATCHER) {
+  await login(page, who);
+  await page.waitForSelector('#match-open:not([hidden])');
+  await page.click('#match-open');
+  await page.waitForSelector('#match-form');
+  await page.waitForFunction(() => document.body.dataset.route === 'match');
+}
+
+suite.test('a matcher finds candidates: catchment, ranked list with walking minutes, a route, a handout', async () => {
+  const { page, errors } = await openPage('?map=14/35.097/133.622');
+  assert(!(await page.isVisible('#match-open')), 'no matching link before signing in');
+  await openMatchPage(page);
+  assertEqual(await page.evaluate(() => document.activeElement.id), 'match-title', 'focus moves to the page');
+  assert(!(await page.isVisible('#filters')), 'the filters give way to the form');
+  // Submitting without a place says so, next to the place.
+  await page.click('#m-submit');
+  assert((await page.textContent('#m-place-error')).includes('場所'), 'a place is required');
+
+  // The assessment: a point clicked on the map, two mornings, short hours, 50s.
+  await page.click('#m-pick');
+  await clickMapAt(page, MATCH_POINT);
+  assert((await page.textContent('#m-place-now')).includes('地図で選んだ点'), 'the clicked point is the place');
+  await page.check('#m-when input[value="tue"]');
+  await page.check('#m-when input[value="thu"]');
+  await page.fill('#m-from', '09:00');
+  await page.fill('#m-to', '12:00');
+  await page.check('#m-constraints input[value="short_hours"]');
+  await page.check('#m-constraints input[value="low_contact"]');
+  await page.selectOption('#m-age', '50s');
+  await page.fill('#m-walk', '20');
+  const answered = page.waitForResponse((r) => r.url().endsWith('/api/match') && r.request().method() === 'POST');
+  await page.click('#m-submit');
+  const response = await answered;
+  assertEqual(response.status(), 200, 'POST /api/match');
+  const sent = JSON.parse(response.request().postData());
+  const allowed = ['at', 'area', 'kinds', 'activities', 'tasks', 'availability', 'max_walk_min', 'step_free',
+    'short_hours', 'low_contact', 'companion', 'age_band', 'walking_profile'];
+  assert(Object.keys(sent).every((k) => allowed.includes(k)), `only the match fields are sent: ${Object.keys(sent)}`);
+  assert(metres(sent.at, MATCH_POINT) < 30, `the clicked point is sent (${sent.at})`);
+  assertEqual(sent.availability, [{ day: 'tue', from: '09:00', to: '12:00' }, { day: 'thu', from: '09:00', to: '12:00' }], 'availability');
+  assertEqual([sent.age_band, sent.short_hours, sent.low_contact, sent.max_walk_min], ['50s', true, true, 20], 'constraints');
+  const answer = await response.json();
+  assertEqual(answer.network, 'walking', 'the demo town has its streets');
+  assert(answer.candidates.length >= 2, `candidates (${answer.candidates.length})`);
+  assert(!page.url().includes('50s') && !page.url().includes('133.622,'), `nothing of the form in the URL: ${page.url()}`);
+
+  // The list: ranked as answered, each with its walking minutes, distance, score and reasons.
+  await page.waitForSelector('#m-candidates li[data-id]');
+  const items = await page.$$eval('#m-candidates li[data-id]', (lis) =>
+    lis.map((li) => ({
+      id: li.dataset.id,
+      name: li.querySelector('.name').textContent,
+      walk: li.querySelector('.walk-min').textContent,
+      way: li.querySelector('.way').textContent,
+      score: li.querySelector('.score').textContent,
+      reasons: [...li.querySelectorAll('.reasons li')].map((r) => r.textContent),
+    })));
+  assertEqual(items.map((i) => i.id), answer.candidates.map((c) => c.id), 'the ranked candidates, in order');
+  items.forEach((it, i) => {
+    const c = answer.candidates[i];
+    assertEqual(it.walk, `徒歩${c.walk_min}分`, `${c.name}: walking minutes`);
+    assert(it.way.includes('道のり') && /\d/.test(it.way), `${c.name}: distance (${it.way})`);
+    assert(it.score.includes(String(c.score)), `${c.name}: score`);
+    assertEqual(it.reasons, c.reasons, `${c.name}: the reasons`);
+  });
+  assert(!(await page.isVisible('#m-banner')), 'no straight-line banner on the walking network');
+  // On the map: the walking reach, the person's point, a marker per candidate.
+  await mapIdle(page);
+  const drawn = await page.evaluate(() => {
+    const m = window.tsunagi.map;
+    return {
+      catchment: m.queryRenderedFeatures({ layers: ['match-catchment-fill'] }).length,
+      origin: m.queryRenderedFeatures({ layers: ['match-origin'] }).length,
+      markers: new Set(m.queryRenderedFeatures({ layers: ['match-candidates'] }).map((f) => f.properties.id)).size,
+      route: m.queryRenderedFeatures({ layers: ['match-route'] }).length,
+    };
+  });
+  assert(drawn.catchment > 0, 'the catchment polygon is drawn');
+  assertEqual(drawn.origin, 1, "the person's point is drawn on the matcher's screen");
+  assertEqual(drawn.markers, answer.candidates.length, 'one marker per candidate');
+  assertEqual(drawn.route, 0, 'no route before a candidate is chosen');
+  // The excluded places, folded, with their reasons.
+  assert(answer.excluded.length > 0, 'the demo leaves close places out');
+  assert(!(await page.isVisible('#m-excluded-list')), 'the excluded places start folded');
+  await page.click('#m-excluded-title');
+  const whys = await page.$$eval('#m-excluded-list li .why', (els) => els.map((e) => e.textContent));
+  assertEqual(whys, answer.excluded.map((e) => e.reasons.join('、')), 'each excluded place with why');
+
+  // Choosing a candidate (from the keyboard) draws its route and highlights it.
+  const s = await staffSession(MATCHER);
+  let chosen = null;
+  for (const c of answer.candidates) {
+    const r = await apiJson(`/api/resources/${c.id}`, { headers: { Cookie: s.cookie } });
+    if (c.route && c.walk_m > 500 && r.body.properties.venue !== 'private_home') {
+      chosen = { ...c, resource: r.body.properties };
+      break;
+    }
+  }
+  assert(chosen, 'a candidate with a route of more than 500 m, not in a private home');
+  await page.focus(`#m-candidates li[data-id="${chosen.id}"] .item`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => document.body.dataset.matchSelected === id, chosen.id);
+  assertEqual(await page.getAttribute(`#m-candidates li[data-id="${chosen.id}"] .item`, 'aria-pressed'), 'true', 'pressed');
+  await mapIdle(page);
+  const route = await page.evaluate(() => {
+    const m = window.tsunagi.map;
+    return {
+      lines: m.queryRenderedFeatures({ layers: ['match-route'] }).length,
+      selected: m.queryRenderedFeatures({ layers: ['match-candidates'] }).filter((f) => f.properties.selected).map((f) => f.properties.id),
+    };
+  });
+  assert(route.lines > 0, 'the walking route is drawn');
+  assertEqual([...new Set(route.selected)], [chosen.id], 'its marker is highlighted');
+  assert((await page.textContent('#status')).includes(`徒歩${chosen.walk_min}分`), 'the choice is announced');
+  await screenshot(page, 'desktop-match');
+  await axe(page, 'match');
+
+  // The handout: the place, its schedule, the walk, a map of the way in — nothing of the person.
+  await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+  await page.click(`#m-candidates li[data-id="${chosen.id}"] .handout`);
+  await page.waitForFunction(() => window.__printed === 1, null, { timeout: 30000 });
+  const sheet = await page.textContent('#print-sheet');
+  assert(sheet.includes(chosen.name), 'the place name');
+  assert(sheet.includes(`約${chosen.walk_min}分`), 'the walking time');
+  for (const sc of chosen.resource.schedules) assert(sheet.includes(sc.text), `the schedule ${sc.text}`);
+  if (chosen.resource.address) assert(sheet.includes(chosen.resource.address), 'the public address');
+  if (chosen.resource.phone) assert(sheet.includes(chosen.resource.phone), 'the contact');
+  const img = await page.getAttribute('#print-sheet img.handout-map', 'src');
+  assert(img && img.startsWith('data:image/png;base64,') && img.length > 5000, 'the route map image');
+  // Nothing of the assessment: age band, wishes, constraints (unless the place's own text has them).
+  const own = JSON.stringify(chosen.resource);
+  for (const word of ['50代', '50s', '短時間', '人との接触', '対人', '希望', '配慮', '適合度', '火曜 9:00〜12:00']) {
+    if (!own.includes(word)) assert(!sheet.includes(word), `the handout does not say ${word}`);
+  }
+  // The person's point is not drawn: the printed line starts at least 300 m along the walk.
+  const from = (await page.getAttribute('#print-sheet', 'data-route-from')).split(',').map(Number);
+  const line = chosen.route.coordinates;
+  assert(metres(from, line[0]) > 150 && metres(from, sent.at) > 150, `the printed route starts away from the person (${from})`);
+  assert(metres(from, line[line.length - 1]) < 520, 'and shows the last part of the way');
+  await page.emulateMedia({ media: 'print' });
+  assert(await page.isVisible('#print-sheet .handout'), 'the handout is what prints');
+  assert(!(await page.isVisible('#match-form')), 'the form does not print');
+  await page.screenshot({ path: path.join(artifacts, 'print-handout.png'), fullPage: true });
+  const pdf = await page.pdf({ path: path.join(artifacts, 'print-handout.pdf'), format: 'A4', preferCSSPageSize: true });
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g) ?? [];
+  assertEqual(pages.length, 1, 'one A4 page');
+  await page.emulateMedia({ media: 'screen' });
+
+  // Leaving the page forgets the answer: no layers left on the map.
+  await page.click('#match-close');
+  await page.waitForFunction(() => document.body.dataset.route === 'map');
+  assert(await page.isVisible('#filters'), 'back to the map and its filters');
+  const left = await page.evaluate(() => window.tsunagi.map.querySourceFeatures('match-catchment').length);
+  assertEqual(left, 0, 'the catchment is gone');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('the matching page is for matchers only: the public and a coordinator never get it', async () => {
+  // The public: no link, and the address of the page shows a notice instead of a form.
+  const pub = await openPage('#/match');
+  assert(!(await pub.page.isVisible('#match-open')), 'no link for the public');
+  assert(await pub.page.isVisible('#match-denied'), 'a notice');
+  assert((await pub.page.textContent('#match-denied')).includes('マッチング担当者'), 'saying who may use it');
+  assertEqual(await pub.page.$('#match-form'), null, 'no form');
+  assert(await pub.page.isVisible('#filters'), 'the map page as usual');
+  // A coordinator, signed in on that address: still no link and no form.
+  await login(pub.page, COORDINATOR);
+  assert(!(await pub.page.isVisible('#match-open')), 'no link for a coordinator');
+  assertEqual(await pub.page.$('#match-form'), null, 'no form for a coordinator');
+  assert(await pub.page.isVisible('#match-denied'), 'the notice for a coordinator');
+  await pub.page.close();
+  // The server agrees.
+  const body = JSON.stringify({ at: MATCH_POINT });
+  const anon = await fetch(`${base}/api/match`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  assertEqual(anon.status, 401, 'the public gets 401');
+  const c = await staffSession(COORDINATOR);
+  const coord = await fetch(`${base}/api/match`, {
+    method: 'POST', headers: { Cookie: c.cookie, 'X-CSRF-Token': c.csrf, 'Content-Type': 'application/json' }, body,
+  });
+  assertEqual(coord.status, 403, 'a coordinator gets 403');
+
+  // A matcher whose session has gone (signed out elsewhere) is told so, in words.
+  const { page } = await openPage();
+  await openMatchPage(page);
+  const area = await page.$eval('#m-area option:nth-child(2)', (o) => o.value);
+  await page.selectOption('#m-area', area);
+  await browser.context.clearCookies();
+  await page.click('#m-submit');
+  await page.waitForFunction(() => document.getElementById('m-error').textContent !== '');
+  assert((await page.textContent('#m-error')).includes('ログインし直して'), 'a 401 asks to sign in again');
+  assert(!(await page.isVisible('#match-open')), 'and the page no longer offers matching');
   await page.close();
 });
 
