@@ -599,6 +599,49 @@ suite.test('a matcher finds candidates: catchment, ranked list with walking minu
   await page.close();
 });
 
+suite.test('a matcher far from any street: straight-line estimates are flagged; errors are told in words', async () => {
+  const { page, errors } = await openPage('?map=13/35.1/133.64');
+  await openMatchPage(page);
+  // North-east of the town, more than 1 km from any walkable way.
+  await page.click('#m-pick');
+  await clickMapAt(page, [133.66, 35.12]);
+  await page.fill('#m-walk', '45');
+  await page.click('#m-submit');
+  await page.waitForSelector('#m-candidates li[data-id]');
+  assert(await page.isVisible('#m-banner'), 'the straight-line banner');
+  assert((await page.textContent('#m-banner')).includes('直線距離×1.3'), 'saying distances are estimates');
+  const ways = await page.$$eval('#m-candidates li[data-id] .way', (els) => els.map((e) => e.textContent));
+  assert(ways.length > 0 && ways.every((w) => w.includes('目安')), `every distance is an estimate: ${ways[0]}`);
+  await page.click('#m-candidates li[data-id] .item');
+  await mapIdle(page);
+  assertEqual(await page.evaluate(() => window.tsunagi.map.queryRenderedFeatures({ layers: ['match-route'] }).length), 0,
+    'no route is drawn for an estimate');
+  // The handout then shows the destination alone.
+  await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+  await page.click('#m-candidates li.selected .handout');
+  await page.waitForFunction(() => window.__printed === 1, null, { timeout: 30000 });
+  assertEqual(await page.getAttribute('#print-sheet', 'data-route-from'), '', 'no route on the handout');
+  // A 400 (the server refusing the request), and no server at all: said in words, next to the button.
+  await page.route('**/api/match', (route) =>
+    route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ code: 'invalid_body', detail: 'max_walk_min must be a whole number of minutes from 1 to 120' }) }));
+  await page.click('#m-submit');
+  await page.waitForFunction(() => document.getElementById('m-error').textContent.includes('max_walk_min'));
+  assert((await page.textContent('#m-error')).startsWith('入力を確かめてください'), '400: check the form');
+  assert(!(await page.isVisible('#m-results')), 'no stale candidates beside an error');
+  await page.unroute('**/api/match');
+  await page.route('**/api/match', (route) =>
+    route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ code: 'forbidden', detail: 'Not allowed for your role' }) }));
+  await page.click('#m-submit');
+  await page.waitForFunction(() => document.getElementById('m-error').textContent.includes('マッチング担当者だけ'));
+  await page.unroute('**/api/match');
+  await page.route('**/api/match', (route) => route.abort('connectionrefused'));
+  await page.click('#m-submit');
+  await page.waitForFunction(() => document.getElementById('m-error').textContent.includes('サーバーにつながりません'));
+  await page.unroute('**/api/match');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
 suite.test('the matching page is for matchers only: the public and a coordinator never get it', async () => {
   // The public: no link, and the address of the page shows a notice instead of a form.
   const pub = await openPage('#/match');
