@@ -228,15 +228,39 @@ export interface AreaItem {
   kind: string;
   label_lon: number; // its representative point
   label_lat: number;
+  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: any } | null;
 }
 
-/** The 町丁 of the store (OGC API areas collection), by name, for the matching form. */
+/** The 町丁 of the store (OGC API areas collection), by name, with their shapes: the matching
+ *  form offers them, and a referral records the one a point lies in. */
 export async function chomeAreas(): Promise<AreaItem[]> {
-  const fc = await json<{ features: { properties: AreaItem }[] }>(
+  const fc = await json<{ features: { properties: AreaItem; geometry: AreaItem['geometry'] }[] }>(
     '/ogc/collections/areas/items?limit=1000',
   );
   return fc.features
-    .map((f) => f.properties)
+    .map((f) => ({ ...f.properties, geometry: f.geometry }))
     .filter((p) => p.kind === 'chome')
     .sort((a, b) => a.name.localeCompare(b.name, 'ja'));
+}
+
+/** The body of POST /api/referrals (server/referrals_api.cpp, geo/referral.cpp): these fields
+ *  only — no name, address or point. */
+export interface NewReferral {
+  resource_id: string;
+  legal_basis: 'shien_kaigi' | 'consent';
+  consent_scope?: string[];
+  consent_date?: string; // YYYY-MM-DD
+  home_area: string; // a 町丁 (or coarser) area id
+  age_band: string; // "50s"
+  needs?: string[];
+  follow_up_due?: string;
+}
+
+export function createReferral(body: NewReferral): Promise<{ case_id: string; status_label: string }> {
+  return json('/api/referrals', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    cache: 'no-store',
+  });
 }

@@ -42,6 +42,8 @@ let host: MatchHost;
 let root: HTMLElement;
 let place: Place | null = null;
 let result: MatchResult | null = null;
+/** The request and place the shown answer came from (a referral records them, not the form now). */
+let asked: { request: MatchRequest; place: Place } | null = null;
 let areas: api.AreaItem[] | null = null;
 let seq = 0;
 
@@ -232,6 +234,7 @@ async function submit(ev: Event): Promise<void> {
   try {
     const r = await api.match(body);
     if (mine !== seq) return;
+    asked = { request: body, place: place! };
     showResult(r);
   } catch (e) {
     if (mine !== seq) return;
@@ -354,6 +357,113 @@ function select(id: string): void {
   const li = $('m-candidates').querySelector<HTMLElement>(`li[data-id="${CSS.escape(id)}"]`);
   li?.scrollIntoView({ block: 'nearest' });
   document.body.dataset.matchSelected = id;
+  document.getElementById('m-ref')?.remove();
+  if (li) void offerReferral(c, li);
+}
+
+// ---- 紹介を記録: a referral (POST /api/referrals) for a placement, with what the server takes ----
+
+function inRing(p: [number, number], ring: [number, number][]): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** The 町丁 a point lies in: a referral records the home area no finer than that. */
+function areaAt(p: [number, number]): api.AreaItem | undefined {
+  const inPolygon = (rings: [number, number][][]) => inRing(p, rings[0]) && !rings.slice(1).some((r) => inRing(p, r));
+  return (areas ?? []).find((a) => {
+    const g = a.geometry;
+    if (!g) return false;
+    return g.type === 'Polygon' ? inPolygon(g.coordinates) : (g.coordinates as [number, number][][][]).some(inPolygon);
+  });
+}
+
+const NEEDS = ['step_free', 'short_hours', 'low_contact', 'companion'] as const; // NeedTag ids too
+const SCOPES = ['share_with_host', 'share_with_agencies', 'contact_by_phone'];
+
+/** Offers 紹介を記録 under the selected candidate when it is a placement (it has an offer). */
+async function offerReferral(c: MatchCandidate, li: HTMLElement): Promise<void> {
+  let p: Record<string, any>;
+  try {
+    p = (await api.getResource(c.id)).feature.properties;
+  } catch {
+    return; // the handout and the list still work; a referral needs the placement's offer
+  }
+  if (!p.offer || document.body.dataset.matchSelected !== c.id || !asked) return;
+  const req = asked.request;
+  const area = 'area' in asked.place ? areas?.find((a) => a.id === (asked!.place as { area: string }).area) : areaAt(asked.place.at);
+  const needs = NEEDS.filter((n) => req[n]);
+  const missing = !area ? t('match.ref_no_area') : !req.age_band ? t('match.ref_no_age') : '';
+  const what = t('match.ref_what', {
+    place: c.name,
+    area: area?.name ?? '—',
+    age: req.age_band ? t('match.age', { n: req.age_band.slice(0, 2) }) : '—',
+    needs: needs.length ? needs.map((n) => t(`match.${n}`)).join('・') : t('match.ref_needs_none'),
+  });
+  const box = document.createElement('details');
+  box.id = 'm-ref';
+  box.className = 'referral';
+  box.innerHTML = `<summary>${esc(t('match.ref'))}</summary>
+    <form id="m-ref-form" novalidate>
+      <fieldset class="field"><legend>${esc(t('match.ref_basis'))}</legend>
+        <div class="checks">
+          <label><input type="radio" name="m-ref-basis" value="shien_kaigi" checked> ${esc(t('match.ref_basis_shien_kaigi'))}</label>
+          <label><input type="radio" name="m-ref-basis" value="consent"> ${esc(t('match.ref_basis_consent'))}</label>
+        </div>
+      </fieldset>
+      <fieldset class="field" id="m-ref-consent" hidden><legend>${esc(t('match.ref_scope'))}</legend>
+        <div class="checks">${SCOPES.map(
+          (v) => `<label><input type="checkbox" name="m-ref-scope" value="${v}"> ${esc(t(`match.ref_scope_${v}`))}</label>`,
+        ).join('')}</div>
+        <label for="m-ref-consent-date">${esc(t('match.ref_consent_date'))}</label>
+        <input type="date" id="m-ref-consent-date">
+      </fieldset>
+      <div class="field"><label for="m-ref-due">${esc(t('match.ref_due'))}</label><input type="date" id="m-ref-due"></div>
+      <p class="hint" id="m-ref-what">${esc(what)}</p>
+      <button type="submit" id="m-ref-submit" ${missing ? 'disabled' : ''} aria-describedby="m-ref-what">${esc(t('match.ref_submit'))}</button>
+      <p class="error" id="m-ref-error" role="alert">${esc(missing)}</p>
+      <p id="m-ref-done" class="done" role="status"></p>
+    </form>`;
+  li.querySelector('.candidate-actions')!.append(box);
+  const form = box.querySelector('form')!;
+  form.addEventListener('change', () => {
+    const consent = form.querySelector<HTMLInputElement>('input[name="m-ref-basis"]:checked')?.value === 'consent';
+    $('m-ref-consent').hidden = !consent;
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!area || !req.age_band) return;
+    const basis = form.querySelector<HTMLInputElement>('input[name="m-ref-basis"]:checked')!.value as 'shien_kaigi' | 'consent';
+    const body: api.NewReferral = { resource_id: c.id, legal_basis: basis, home_area: area.id, age_band: req.age_band };
+    if (needs.length) body.needs = [...needs];
+    if (basis === 'consent') {
+      body.consent_scope = [...form.querySelectorAll<HTMLInputElement>('input[name="m-ref-scope"]:checked')].map((i) => i.value);
+      body.consent_date = $<HTMLInputElement>('m-ref-consent-date').value;
+      if (!body.consent_scope.length || !body.consent_date) {
+        $('m-ref-error').textContent = t('match.ref_consent_missing');
+        return;
+      }
+    }
+    const due = $<HTMLInputElement>('m-ref-due').value;
+    if (due) body.follow_up_due = due;
+    $('m-ref-error').textContent = '';
+    const button = $<HTMLButtonElement>('m-ref-submit');
+    button.disabled = true;
+    try {
+      const made = await api.createReferral(body);
+      // Recorded once: the button stays off, so that a second click makes no second case.
+      $('m-ref-done').textContent = t('match.ref_done', { id: made.case_id, status: made.status_label });
+    } catch (err) {
+      button.disabled = false;
+      $('m-ref-error').textContent = errorText(err);
+      if (err instanceof api.ApiError && err.problem.status === 401) host.signedOut();
+    }
+  });
 }
 
 async function handout(c: MatchCandidate): Promise<void> {
@@ -366,6 +476,7 @@ async function handout(c: MatchCandidate): Promise<void> {
 
 function clearResult(): void {
   result = null;
+  asked = null;
   if (!root) return;
   $('m-results').hidden = true;
   $('m-candidates').innerHTML = '';
