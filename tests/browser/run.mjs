@@ -534,12 +534,12 @@ suite.test('a matcher finds candidates: catchment, ranked list with walking minu
   let chosen = null;
   for (const c of answer.candidates) {
     const r = await apiJson(`/api/resources/${c.id}`, { headers: { Cookie: s.cookie } });
-    if (c.route && c.walk_m > 500 && r.body.properties.venue !== 'private_home') {
+    if (c.route && c.walk_m > 500 && r.body.properties.venue !== 'private_home' && r.body.properties.offer) {
       chosen = { ...c, resource: r.body.properties };
       break;
     }
   }
-  assert(chosen, 'a candidate with a route of more than 500 m, not in a private home');
+  assert(chosen, 'a placement with a route of more than 500 m, not in a private home');
   await page.focus(`#m-candidates li[data-id="${chosen.id}"] .item`);
   await page.keyboard.press('Enter');
   await page.waitForFunction((id) => document.body.dataset.matchSelected === id, chosen.id);
@@ -556,7 +556,32 @@ suite.test('a matcher finds candidates: catchment, ranked list with walking minu
   assertEqual([...new Set(route.selected)], [chosen.id], 'its marker is highlighted');
   assert((await page.textContent('#status')).includes(`徒歩${chosen.walk_min}分`), 'the choice is announced');
   await screenshot(page, 'desktop-match');
+
+  // 紹介を記録: a referral records the 町丁 (never the point), the age band and the needs.
+  await page.waitForSelector('#m-ref summary');
+  await page.click('#m-ref summary');
+  const what = await page.textContent('#m-ref-what');
+  assert(what.includes('50代') && what.includes('短時間') && what.includes('人との接触が少なめ'), `what is recorded is shown: ${what}`);
   await axe(page, 'match');
+  const posted = page.waitForRequest((r) => r.url().endsWith('/api/referrals') && r.method() === 'POST');
+  await page.click('#m-ref-submit');
+  const referral = JSON.parse((await posted).postData());
+  assertEqual(Object.keys(referral).sort(), ['age_band', 'home_area', 'legal_basis', 'needs', 'resource_id'], 'the referral fields only');
+  await page.waitForFunction(() => /C-/.test(document.getElementById('m-ref-done').textContent));
+  assert(await page.isDisabled('#m-ref-submit'), 'recorded once');
+  await page.locator('#m-ref').scrollIntoViewIfNeeded();
+  await screenshot(page, 'desktop-match-referral');
+  const caseId = /C-[A-Z0-9]+/.exec(await page.textContent('#m-ref-done'))[0];
+  const stored = await apiJson(`/api/referrals/${caseId}`, { headers: { Cookie: s.cookie } });
+  assertEqual(stored.status, 200, 'the referral is stored');
+  assertEqual([stored.body.resource_id, stored.body.age_band, stored.body.legal_basis.code, stored.body.status],
+    [chosen.id, '50s', 'shien_kaigi', 'proposed'], 'placement, age band, legal basis, status');
+  assertEqual(stored.body.needs.map((n) => n.code).sort(), ['low_contact', 'short_hours'], 'the needs');
+  const [lon, lat] = MATCH_POINT;
+  const d = 0.0001; // a box around the point (a degenerate one matches nothing)
+  const around = (await apiJson(`/ogc/collections/areas/items?bbox=${lon - d},${lat - d},${lon + d},${lat + d}`)).body.features
+    .filter((f) => f.properties.kind === 'chome').map((f) => f.id);
+  assert(around.includes(stored.body.home_area), `the home area is the point's 町丁 (${stored.body.home_area} in ${around})`);
 
   // The handout: the place, its schedule, the walk, a map of the way in — nothing of the person.
   await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
@@ -572,7 +597,7 @@ suite.test('a matcher finds candidates: catchment, ranked list with walking minu
   assert(img && img.startsWith('data:image/png;base64,') && img.length > 5000, 'the route map image');
   // Nothing of the assessment: age band, wishes, constraints (unless the place's own text has them).
   const own = JSON.stringify(chosen.resource);
-  for (const word of ['50代', '50s', '短時間', '人との接触', '対人', '希望', '配慮', '適合度', '火曜 9:00〜12:00']) {
+  for (const word of ['50代', '50s', '短時間', '人との接触', '対人', '希望', '配慮', '適合度', '火曜 9:00〜12:00', caseId, stored.body.home_area]) {
     if (!own.includes(word)) assert(!sheet.includes(word), `the handout does not say ${word}`);
   }
   // The person's point is not drawn: the printed line starts at least 300 m along the walk.
