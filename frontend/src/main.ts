@@ -9,7 +9,7 @@ import { MapView, type BasemapConfig } from './mapview';
 import { filterParams, parseState, toSearch, type State } from './state';
 import { openEditor, type EditorHost } from './editor';
 import { printSheet } from './print';
-import { candidateClicked, closeMatch, initMatch, matchOpen, openMatch } from './match';
+import type { MatchHost } from './match';
 
 interface AppConfig {
   basemap: BasemapConfig | null;
@@ -299,6 +299,22 @@ function canMatch(): boolean {
   return user?.role === 'matcher';
 }
 
+// The page's code is loaded for matchers only, when they open it: the public map loads none of it.
+let matchPage: typeof import('./match') | null = null;
+
+const matchHost: MatchHost = {
+  mapView: () => mapView,
+  pickPoint: (cb) => editorHost.pickPoint(cb),
+  stopPicking: () => editorHost.stopPicking(),
+  announce,
+  basemap: () => config.basemap,
+  credits: () => $('credits-list').innerHTML,
+  signedOut: () => {
+    user = null;
+    renderUser();
+  },
+};
+
 async function route(): Promise<void> {
   const wanted = window.location.hash === '#/match';
   const allowed = wanted && canMatch();
@@ -306,11 +322,15 @@ async function route(): Promise<void> {
   denied.hidden = !wanted || allowed;
   denied.textContent = wanted && !allowed ? t(user ? 'match.denied_role' : 'match.denied_public') : '';
   document.body.classList.toggle('matching', allowed);
-  if (allowed && !matchOpen()) {
+  if (allowed && !matchPage?.matchOpen()) {
     if (picking) editorHost.stopPicking();
-    await openMatch();
-  } else if (!allowed && matchOpen()) {
-    closeMatch();
+    if (!matchPage) {
+      matchPage = await import('./match');
+      matchPage.initMatch($('match'), matchHost);
+    }
+    await matchPage.openMatch();
+  } else if (!allowed && matchPage?.matchOpen()) {
+    matchPage.closeMatch();
     $('list-heading').focus();
   }
   document.body.dataset.route = allowed ? 'match' : 'map';
@@ -455,7 +475,7 @@ async function main(): Promise<void> {
     view,
     {
       onResourceClick: (id) => void openDetail(id),
-      onCandidateClick: (id) => candidateClicked(id),
+      onCandidateClick: (id) => matchPage?.candidateClicked(id),
       onMapClick: (p) => {
         if (!picking) return false;
         const cb = picking;
@@ -494,18 +514,6 @@ async function main(): Promise<void> {
   syncUrl();
   if (state.sel) await openDetail(state.sel, false);
   void renderCredits();
-  initMatch($('match'), {
-    mapView: () => mapView,
-    pickPoint: editorHost.pickPoint,
-    stopPicking: editorHost.stopPicking,
-    announce,
-    basemap: () => config.basemap,
-    credits: () => $('credits-list').innerHTML,
-    signedOut: () => {
-      user = null;
-      renderUser();
-    },
-  });
   window.addEventListener('hashchange', () => void route());
   await route();
   document.body.dataset.ready = '1';
