@@ -680,6 +680,8 @@ suite.test('the matching page is for matchers only: the public and a coordinator
   assert(!(await pub.page.isVisible('#match-open')), 'no link for a coordinator');
   assertEqual(await pub.page.$('#match-form'), null, 'no form for a coordinator');
   assert(await pub.page.isVisible('#match-denied'), 'the notice for a coordinator');
+  const loaded = await pub.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+  assert(!loaded.some((u) => /\/assets\/match-/.test(u)), 'the matching code is never loaded for them');
   await pub.page.close();
   // The server agrees.
   const body = JSON.stringify({ at: MATCH_POINT });
@@ -694,6 +696,8 @@ suite.test('the matching page is for matchers only: the public and a coordinator
   // A matcher whose session has gone (signed out elsewhere) is told so, in words.
   const { page } = await openPage();
   await openMatchPage(page);
+  const chunks = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+  assert(chunks.some((u) => /\/assets\/match-/.test(u)), 'a matcher loads the matching code on opening the page');
   const area = await page.$eval('#m-area option:nth-child(2)', (o) => o.value);
   await page.selectOption('#m-area', area);
   await browser.context.clearCookies();
