@@ -581,6 +581,8 @@ async function main(): Promise<void> {
     void refreshList();
     void renderCredits();
     if (state.sel) void openDetail(state.sel, false);
+    void route(); // the notice, in the new language
+    matchPage?.relabel();
   });
   $('share').addEventListener('click', async () => {
     syncUrl();

@@ -35,7 +35,7 @@ const esc = (s: unknown) =>
   );
 
 type Place =
-  | { at: [number, number]; label: string }
+  | { at: [number, number]; label?: string } // no label: a point picked on the map
   | { area: string; label: string; point: [number, number] };
 
 let host: MatchHost;
@@ -44,6 +44,8 @@ let place: Place | null = null;
 let result: MatchResult | null = null;
 /** The request and place the shown answer came from (a referral records them, not the form now). */
 let asked: { request: MatchRequest; place: Place } | null = null;
+/** Referrals recorded from the shown answer: placement id → what was said (recorded once). */
+const recorded = new Map<string, string>();
 let areas: api.AreaItem[] | null = null;
 let seq = 0;
 
@@ -138,7 +140,9 @@ function formHtml(): string {
 }
 
 function placeText(): string {
-  return place ? t('match.place_now', { label: place.label }) : t('match.place_unset');
+  return place
+    ? t('match.place_now', { label: place.label ?? t('match.place_point') })
+    : t('match.place_unset');
 }
 
 function setPlace(p: Place | null): void {
@@ -235,6 +239,7 @@ async function submit(ev: Event): Promise<void> {
     const r = await api.match(body);
     if (mine !== seq) return;
     asked = { request: body, place: place! };
+    recorded.clear();
     showResult(r);
   } catch (e) {
     if (mine !== seq) return;
@@ -254,7 +259,8 @@ function distance(m: number): string {
   return m < 1000 ? t('distance.m', { n: Math.round(m) }) : t('distance.km', { n: (m / 1000).toFixed(1) });
 }
 
-function showResult(r: MatchResult): void {
+/** Shows an answer; `quiet` (a language switch) keeps the map, the focus and the status as they are. */
+function showResult(r: MatchResult, quiet = false): void {
   result = r;
   const walking = r.network === 'walking';
   $('m-results').hidden = false;
@@ -313,6 +319,7 @@ function showResult(r: MatchResult): void {
     origin: [r.origin.lon, r.origin.lat],
     candidates: r.candidates.map((c, i) => ({ id: c.id, n: i + 1, coordinates: [c.lon, c.lat] })),
   });
+  if (quiet) return;
   fitTo(
     r.catchment ? outerRing(r.catchment) : [[r.origin.lon, r.origin.lat], ...r.candidates.map((c) => [c.lon, c.lat] as [number, number])],
   );
@@ -339,7 +346,7 @@ function fitTo(points: [number, number][]): void {
   host.mapView().map.fitBounds([w, s, e, n], { padding: 40, maxZoom: 16, duration: 0 });
 }
 
-function select(id: string): void {
+function select(id: string, quiet = false): void {
   if (!result) return;
   const c = result.candidates.find((x) => x.id === id);
   if (!c) return;
@@ -350,12 +357,14 @@ function select(id: string): void {
     li.querySelector<HTMLElement>('.candidate-actions')!.hidden = !on;
   }
   host.mapView().setSelected(id, c.route ?? null);
-  fitTo(c.route ? c.route.coordinates : [[result.origin.lon, result.origin.lat], [c.lon, c.lat]]);
-  host.announce(
-    c.route ? t('match.selected_route', { name: c.name, n: c.walk_min }) : t('match.selected_no_route', { name: c.name }),
-  );
   const li = $('m-candidates').querySelector<HTMLElement>(`li[data-id="${CSS.escape(id)}"]`);
-  li?.scrollIntoView({ block: 'nearest' });
+  if (!quiet) {
+    fitTo(c.route ? c.route.coordinates : [[result.origin.lon, result.origin.lat], [c.lon, c.lat]]);
+    host.announce(
+      c.route ? t('match.selected_route', { name: c.name, n: c.walk_min }) : t('match.selected_no_route', { name: c.name }),
+    );
+    li?.scrollIntoView({ block: 'nearest' });
+  }
   document.body.dataset.matchSelected = id;
   document.getElementById('m-ref')?.remove();
   if (li) void offerReferral(c, li);
@@ -398,6 +407,7 @@ async function offerReferral(c: MatchCandidate, li: HTMLElement): Promise<void> 
   const req = asked.request;
   const area = 'area' in asked.place ? areas?.find((a) => a.id === (asked!.place as { area: string }).area) : areaAt(asked.place.at);
   const needs = NEEDS.filter((n) => req[n]);
+  const done = recorded.get(c.id) ?? '';
   const missing = !area ? t('match.ref_no_area') : !req.age_band ? t('match.ref_no_age') : '';
   const what = t('match.ref_what', {
     place: c.name,
@@ -425,10 +435,11 @@ async function offerReferral(c: MatchCandidate, li: HTMLElement): Promise<void> 
       </fieldset>
       <div class="field"><label for="m-ref-due">${esc(t('match.ref_due'))}</label><input type="date" id="m-ref-due"></div>
       <p class="hint" id="m-ref-what">${esc(what)}</p>
-      <button type="submit" id="m-ref-submit" ${missing ? 'disabled' : ''} aria-describedby="m-ref-what">${esc(t('match.ref_submit'))}</button>
+      <button type="submit" id="m-ref-submit" ${missing || done ? 'disabled' : ''} aria-describedby="m-ref-what">${esc(t('match.ref_submit'))}</button>
       <p class="error" id="m-ref-error" role="alert">${esc(missing)}</p>
-      <p id="m-ref-done" class="done" role="status"></p>
+      <p id="m-ref-done" class="done" role="status">${esc(done)}</p>
     </form>`;
+  if (done) box.open = true;
   li.querySelector('.candidate-actions')!.append(box);
   const form = box.querySelector('form')!;
   form.addEventListener('change', () => {
@@ -437,7 +448,7 @@ async function offerReferral(c: MatchCandidate, li: HTMLElement): Promise<void> 
   });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (!area || !req.age_band) return;
+    if (!area || !req.age_band || recorded.has(c.id)) return;
     const basis = form.querySelector<HTMLInputElement>('input[name="m-ref-basis"]:checked')!.value as 'shien_kaigi' | 'consent';
     const body: api.NewReferral = { resource_id: c.id, legal_basis: basis, home_area: area.id, age_band: req.age_band };
     if (needs.length) body.needs = [...needs];
@@ -457,10 +468,15 @@ async function offerReferral(c: MatchCandidate, li: HTMLElement): Promise<void> 
     try {
       const made = await api.createReferral(body);
       // Recorded once: the button stays off, so that a second click makes no second case.
-      $('m-ref-done').textContent = t('match.ref_done', { id: made.case_id, status: made.status_label });
+      recorded.set(c.id, t('match.ref_done', { id: made.case_id, status: made.status_label }));
+      $('m-ref-done').textContent = recorded.get(c.id)!;
     } catch (err) {
       button.disabled = false;
-      $('m-ref-error').textContent = errorText(err);
+      const status = err instanceof api.ApiError ? err.problem.status : 0;
+      $('m-ref-error').textContent =
+        status === 400 || status === 409
+          ? t('match.ref_error', { detail: (err as api.ApiError).problem.detail })
+          : errorText(err);
       if (err instanceof api.ApiError && err.problem.status === 401) host.signedOut();
     }
   });
@@ -477,6 +493,7 @@ async function handout(c: MatchCandidate): Promise<void> {
 function clearResult(): void {
   result = null;
   asked = null;
+  recorded.clear();
   if (!root) return;
   $('m-results').hidden = true;
   $('m-candidates').innerHTML = '';
@@ -519,7 +536,7 @@ function bind(): void {
     host.pickPoint((p) => {
       host.stopPicking();
       $<HTMLSelectElement>('m-area').value = '';
-      setPlace({ at: [Number(p[0].toFixed(6)), Number(p[1].toFixed(6))], label: t('match.place_point') });
+      setPlace({ at: [Number(p[0].toFixed(6)), Number(p[1].toFixed(6))] });
       $('m-pick').focus();
     });
   });
@@ -572,6 +589,29 @@ export function closeMatch(): void {
   host.stopPicking();
   host.mapView().setMatchMode(false);
   delete document.body.dataset.matchSelected;
+}
+
+/** The language changed: the page again in it, keeping what was entered, answered and chosen. */
+export function relabel(): void {
+  if (!matchOpen()) return;
+  const fields = () =>
+    [...$('match-form').querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')];
+  const isCheck = (el: HTMLInputElement | HTMLSelectElement): el is HTMLInputElement =>
+    el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio');
+  const values = fields().map((el) => (isCheck(el) ? el.checked : el.value));
+  const chosen = document.body.dataset.matchSelected;
+  const error = $('m-error').textContent;
+  root.innerHTML = formHtml(); // the same controls in the same order
+  bind();
+  fields().forEach((el, i) => {
+    if (isCheck(el)) el.checked = values[i] as boolean;
+    else el.value = values[i] as string;
+  });
+  $('m-error').textContent = error;
+  if (result) {
+    showResult(result, true);
+    if (chosen) select(chosen, true);
+  }
 }
 
 export function matchOpen(): boolean {
