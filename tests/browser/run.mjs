@@ -646,6 +646,16 @@ suite.test('a matcher far from any street: straight-line estimates are flagged; 
   await page.click('#m-candidates li.selected .handout');
   await page.waitForFunction(() => window.__printed === 1, null, { timeout: 30000 });
   assertEqual(await page.getAttribute('#print-sheet', 'data-route-from'), '', 'no route on the handout');
+  // In English, with what was entered, answered and chosen kept; and back.
+  const chosenId = await page.getAttribute('#m-candidates li.selected', 'data-id');
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.getElementById('match-title')?.textContent === 'Participation support matching');
+  assertEqual(await page.inputValue('#m-walk'), '45', 'the form is kept');
+  assert((await page.textContent('#m-banner')).includes('estimates'), 'the banner in English');
+  assert((await page.textContent('#m-place-now')).includes('a point chosen on the map'), 'the place is kept');
+  assertEqual(await page.getAttribute('#m-candidates li.selected', 'data-id'), chosenId, 'the choice is kept');
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.getElementById('match-title')?.textContent === '参加支援のマッチング');
   // A 400 (the server refusing the request), and no server at all: said in words, next to the button.
   await page.route('**/api/match', (route) =>
     route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ code: 'invalid_body', detail: 'max_walk_min must be a whole number of minutes from 1 to 120' }) }));
