@@ -202,7 +202,6 @@ export async function printHandout(
   pageStyle.textContent = '@page { size: A4 portrait; margin: 12mm; }';
   document.body.dataset.print = 'handout';
   const sheet = document.getElementById('print-sheet')!;
-  sheet.dataset.kind = 'handout';
   sheet.dataset.routeFrom = tail.length ? `${tail[0][0].toFixed(6)},${tail[0][1].toFixed(6)}` : '';
   sheet.innerHTML = `
     <article class="handout">

@@ -571,6 +571,8 @@ export async function openMatch(): Promise<void> {
   if (areas === null) areas = await api.chomeAreas().catch(() => []);
   place = null;
   result = null;
+  asked = null;
+  recorded.clear();
   root.innerHTML = formHtml();
   root.hidden = false;
   bind();
@@ -584,11 +586,19 @@ export function closeMatch(): void {
   seq++;
   place = null;
   result = null;
+  asked = null;
+  recorded.clear();
   root.hidden = true;
   root.innerHTML = '';
   host.stopPicking();
   host.mapView().setMatchMode(false);
   delete document.body.dataset.matchSelected;
+  // A handout left in the print sheet goes too: it was printed for this person's walk.
+  const sheet = document.getElementById('print-sheet');
+  if (sheet && sheet.dataset.routeFrom !== undefined) {
+    sheet.innerHTML = '';
+    delete sheet.dataset.routeFrom;
+  }
 }
 
 /** The language changed: the page again in it, keeping what was entered, answered and chosen. */

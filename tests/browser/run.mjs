@@ -620,6 +620,7 @@ suite.test('a matcher finds candidates: catchment, ranked list with walking minu
   assert(await page.isVisible('#filters'), 'back to the map and its filters');
   const left = await page.evaluate(() => window.tsunagi.map.querySourceFeatures('match-catchment').length);
   assertEqual(left, 0, 'the catchment is gone');
+  assertEqual((await page.textContent('#print-sheet')).trim(), '', 'and the handout');
   assertEqual(errors, [], 'no page errors');
   await page.close();
 });
