@@ -118,6 +118,7 @@ async function snapshot(
     attributionControl: false,
     canvasContextAttributes: { preserveDrawingBuffer: true },
     fadeDuration: 0,
+    pixelRatio: 2, // sharp on paper
   });
   try {
     await new Promise<void>((resolve) => {

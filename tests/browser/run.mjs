@@ -608,7 +608,9 @@ suite.test('a matcher finds candidates: catchment, ranked list with walking minu
   await page.emulateMedia({ media: 'print' });
   assert(await page.isVisible('#print-sheet .handout'), 'the handout is what prints');
   assert(!(await page.isVisible('#match-form')), 'the form does not print');
+  await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi, for the screenshot
   await page.screenshot({ path: path.join(artifacts, 'print-handout.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 860 });
   const pdf = await page.pdf({ path: path.join(artifacts, 'print-handout.pdf'), format: 'A4', preferCSSPageSize: true });
   const pages = pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g) ?? [];
   assertEqual(pages.length, 1, 'one A4 page');
