@@ -713,6 +713,11 @@ suite.test('the matching page is for matchers only: the public and a coordinator
   assert(chunks.some((u) => /\/assets\/match-/.test(u)), 'a matcher loads the matching code on opening the page');
   const area = await page.$eval('#m-area option:nth-child(2)', (o) => o.value);
   await page.selectOption('#m-area', area);
+  // On a phone: one column, nothing wider than the screen.
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= 375);
+  await page.screenshot({ path: path.join(artifacts, 'phone-match-full.png'), fullPage: true });
+  await axe(page, 'match-phone');
   await browser.context.clearCookies();
   await page.click('#m-submit');
   await page.waitForFunction(() => document.getElementById('m-error').textContent !== '');
