@@ -147,3 +147,120 @@ export interface Source {
 export async function sources(): Promise<Source[]> {
   return (await json<{ sources: Source[] }>('/api/sources')).sources;
 }
+
+// ---- 参加支援 matching (POST /api/match, matchers only; geo/matching.cpp gives the shapes) ----
+
+/** The body of POST /api/match: an approximate place, wishes and constraints — no person. */
+export interface MatchRequest {
+  at?: [number, number]; // lon, lat
+  area?: string; // a 町丁's id or code
+  kinds?: string[];
+  activities?: string[];
+  tasks?: string[];
+  availability?: { day: string; from?: string; to?: string }[];
+  max_walk_min?: number;
+  step_free?: boolean;
+  short_hours?: boolean;
+  low_contact?: boolean;
+  companion?: boolean;
+  age_band?: string; // "50s"
+  walking_profile?: 'standard' | 'slow';
+}
+
+export interface LineString {
+  type: 'LineString';
+  coordinates: [number, number][];
+}
+
+export interface MatchCandidate {
+  id: string;
+  name: string;
+  kind: string;
+  kind_ja: string;
+  lon: number;
+  lat: number;
+  walk_m: number;
+  walk_min: number;
+  straight_m: number;
+  score: number;
+  factors: Record<string, number>;
+  reasons: string[];
+  route?: LineString; // only when walked on the network
+}
+
+export interface MatchExcluded {
+  id: string;
+  name: string;
+  kind: string;
+  straight_m: number;
+  walk_m: number | null; // null: not reachable on foot within the limit
+  reasons: string[];
+}
+
+export interface MatchResult {
+  network: 'walking' | 'straight_line';
+  walking_profile: string;
+  speed_m_per_min: number;
+  max_walk_min: number;
+  detour_factor?: number;
+  origin: { lon: number; lat: number; place: string; off_network_m?: number };
+  candidates: MatchCandidate[];
+  excluded: MatchExcluded[];
+  catchment: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown } | null;
+  note?: string;
+}
+
+/** @throws ApiError with the server's status (400 bad request, 401, 403), or a TypeError when
+ *  the server cannot be reached. */
+export function match(body: MatchRequest): Promise<MatchResult> {
+  return json<MatchResult>('/api/match', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    cache: 'no-store',
+  });
+}
+
+export interface AreaItem {
+  id: string;
+  code: string;
+  name: string;
+  kind: string;
+  label_lon: number; // its representative point
+  label_lat: number;
+  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: any } | null;
+}
+
+/** The 町丁 of the store (OGC API areas collection), by name, with their shapes: the matching
+ *  form offers them, and a referral records the one a point lies in. */
+export async function chomeAreas(): Promise<AreaItem[]> {
+  const fc = await json<{ features: { properties: AreaItem; geometry: AreaItem['geometry'] }[] }>(
+    '/ogc/collections/areas/items?limit=1000',
+  );
+  return fc.features
+    .map((f) => ({ ...f.properties, geometry: f.geometry }))
+    .filter((p) => p.kind === 'chome')
+    .sort((a, b) => a.name.localeCompare(b.name, 'ja'));
+}
+
+/** The body of POST /api/referrals (server/referrals_api.cpp, geo/referral.cpp): these fields
+ *  only — no name, address or point. */
+export interface NewReferral {
+  resource_id: string;
+  legal_basis: 'shien_kaigi' | 'consent';
+  consent_scope?: string[];
+  consent_date?: string; // YYYY-MM-DD
+  home_area: string; // a 町丁 (or coarser) area id
+  age_band: string; // "50s"
+  needs?: string[];
+  follow_up_due?: string;
+}
+
+export function createReferral(body: NewReferral): Promise<{ case_id: string; status_label: string }> {
+  return json('/api/referrals', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    cache: 'no-store',
+  });
+}

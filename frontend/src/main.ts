@@ -9,6 +9,7 @@ import { MapView, type BasemapConfig } from './mapview';
 import { filterParams, parseState, toSearch, type State } from './state';
 import { openEditor, type EditorHost } from './editor';
 import { printSheet } from './print';
+import type { MatchHost } from './match';
 
 interface AppConfig {
   basemap: BasemapConfig | null;
@@ -43,7 +44,8 @@ function syncUrl(): void {
     state.center = mapView.center();
     state.zoom = mapView.map.getZoom();
   }
-  history.replaceState(null, '', `${window.location.pathname}${toSearch(state)}`);
+  // The hash is the page (#/match); the matching form itself is never put in the URL.
+  history.replaceState(null, '', `${window.location.pathname}${toSearch(state)}${window.location.hash}`);
   const full = new URL(window.location.href);
   full.searchParams.delete('embed');
   ($('open-full') as HTMLAnchorElement).href = full.toString();
@@ -286,6 +288,52 @@ function renderUser(): void {
   $('login-open').hidden = !!user;
   $('logout').hidden = !user;
   $('new-resource').hidden = !user || user.role === 'planner';
+  $('match-open').hidden = !canMatch();
+}
+
+// ---- the matching page (#/match) ----
+
+/** Matching works with a person's circumstances: 参加支援 matchers only (as the server's
+ *  kMatchers; it answers 401/403 to anyone else anyway). */
+function canMatch(): boolean {
+  return user?.role === 'matcher';
+}
+
+// The page's code is loaded for matchers only, when they open it: the public map loads none of it.
+let matchPage: typeof import('./match') | null = null;
+
+const matchHost: MatchHost = {
+  mapView: () => mapView,
+  pickPoint: (cb) => editorHost.pickPoint(cb),
+  stopPicking: () => editorHost.stopPicking(),
+  announce,
+  basemap: () => config.basemap,
+  credits: () => $('credits-list').innerHTML,
+  signedOut: () => {
+    user = null;
+    renderUser();
+  },
+};
+
+async function route(): Promise<void> {
+  const wanted = window.location.hash === '#/match';
+  const allowed = wanted && canMatch();
+  const denied = $('match-denied');
+  denied.hidden = !wanted || allowed;
+  denied.textContent = wanted && !allowed ? t(user ? 'match.denied_role' : 'match.denied_public') : '';
+  document.body.classList.toggle('matching', allowed);
+  if (allowed && !matchPage?.matchOpen()) {
+    if (picking) editorHost.stopPicking();
+    if (!matchPage) {
+      matchPage = await import('./match');
+      matchPage.initMatch($('match'), matchHost);
+    }
+    await matchPage.openMatch();
+  } else if (!allowed && matchPage?.matchOpen()) {
+    matchPage.closeMatch();
+    $('list-heading').focus();
+  }
+  document.body.dataset.route = allowed ? 'match' : 'map';
 }
 
 const editorHost: EditorHost = {
@@ -336,6 +384,7 @@ async function doLogin(ev: Event): Promise<void> {
   await refreshList();
   if (state.sel && !$('detail').hidden) await openDetail(state.sel, false);
   $('new-resource').focus();
+  await route();
 }
 
 // ---- credits, legend ----
@@ -426,6 +475,7 @@ async function main(): Promise<void> {
     view,
     {
       onResourceClick: (id) => void openDetail(id),
+      onCandidateClick: (id) => matchPage?.candidateClicked(id),
       onMapClick: (p) => {
         if (!picking) return false;
         const cb = picking;
@@ -464,6 +514,8 @@ async function main(): Promise<void> {
   syncUrl();
   if (state.sel) await openDetail(state.sel, false);
   void renderCredits();
+  window.addEventListener('hashchange', () => void route());
+  await route();
   document.body.dataset.ready = '1';
 
   // filters
@@ -529,6 +581,8 @@ async function main(): Promise<void> {
     void refreshList();
     void renderCredits();
     if (state.sel) void openDetail(state.sel, false);
+    void route(); // the notice, in the new language
+    matchPage?.relabel();
   });
   $('share').addEventListener('click', async () => {
     syncUrl();
@@ -554,6 +608,7 @@ async function main(): Promise<void> {
     await api.logout();
     user = null;
     renderUser();
+    await route(); // leaves the matching page and forgets its form
     if (state.sel && !$('detail').hidden) await openDetail(state.sel, false);
     mapView.reloadResources(filterParams(state).toString());
     sourceCache = null;

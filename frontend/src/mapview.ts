@@ -21,6 +21,7 @@ export interface MapHandlers {
   onResourceClick(id: string): void;
   onMapClick(lngLat: [number, number]): boolean; // true: handled (point picking)
   onMoveEnd(): void;
+  onCandidateClick?(id: string): void; // a matching candidate's marker
 }
 
 type FC = { type: 'FeatureCollection'; features: any[] };
@@ -69,6 +70,9 @@ function imageFor(id: string): HTMLCanvasElement | null {
     return drawBadge(size, kindStyle(a).color, String(n));
   }
   if (type === 'n') return drawBadge(20, '#ffffff', a, true);
+  // Matching candidates by rank; the selected one larger, in the focus colour.
+  if (type === 'm') return drawBadge(24, '#0b57a4', a);
+  if (type === 'M') return drawBadge(34, '#a33a00', a);
   return null;
 }
 
@@ -92,6 +96,10 @@ export class MapView {
       numbered: { type: 'geojson', data: EMPTY },
       point: { type: 'geojson', data: EMPTY },
       draft: { type: 'geojson', data: EMPTY },
+      'match-catchment': { type: 'geojson', data: EMPTY },
+      'match-route': { type: 'geojson', data: EMPTY },
+      'match-candidates': { type: 'geojson', data: EMPTY },
+      'match-origin': { type: 'geojson', data: EMPTY },
     };
     const layers: maplibregl.LayerSpecification[] = [
       { id: 'background', type: 'background', paint: { 'background-color': '#f2f1ec' } },
@@ -124,6 +132,20 @@ export class MapView {
         'source-layer': 'areas',
         filter: ['==', ['get', 'kind'], 'municipality'],
         paint: { 'line-color': '#2b2b5e', 'line-width': 3 },
+      },
+      // The matching page: the walking reach under the resources, the route and the ranked
+      // candidates above them.
+      {
+        id: 'match-catchment-fill',
+        type: 'fill',
+        source: 'match-catchment',
+        paint: { 'fill-color': '#0b57a4', 'fill-opacity': 0.12 },
+      },
+      {
+        id: 'match-catchment-line',
+        type: 'line',
+        source: 'match-catchment',
+        paint: { 'line-color': '#0b57a4', 'line-width': 2, 'line-dasharray': [2, 1] },
       },
       {
         id: 'resources-cluster',
@@ -158,6 +180,47 @@ export class MapView {
           'icon-allow-overlap': true,
           'icon-offset': [13, -13],
           'symbol-sort-key': ['get', 'n'],
+        },
+      },
+      {
+        id: 'match-route-casing',
+        type: 'line',
+        source: 'match-route',
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': '#ffffff', 'line-width': 8 },
+      },
+      {
+        id: 'match-route',
+        type: 'line',
+        source: 'match-route',
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': '#a33a00', 'line-width': 4.5 },
+      },
+      {
+        id: 'match-candidates',
+        type: 'symbol',
+        source: 'match-candidates',
+        layout: {
+          'icon-image': [
+            'case',
+            ['get', 'selected'],
+            ['concat', 'M|', ['to-string', ['get', 'n']]],
+            ['concat', 'm|', ['to-string', ['get', 'n']]],
+          ],
+          'icon-allow-overlap': true,
+          'symbol-sort-key': ['case', ['get', 'selected'], 0, ['get', 'n']],
+          'symbol-z-order': 'source',
+        },
+      },
+      {
+        id: 'match-origin',
+        type: 'circle',
+        source: 'match-origin',
+        paint: {
+          'circle-radius': 7,
+          'circle-color': '#c00000',
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 3,
         },
       },
       {
@@ -225,8 +288,15 @@ export class MapView {
       this.map.on('mouseenter', layer, () => (this.map.getCanvas().style.cursor = 'pointer'));
       this.map.on('mouseleave', layer, () => (this.map.getCanvas().style.cursor = ''));
     }
+    this.map.on('mouseenter', 'match-candidates', () => (this.map.getCanvas().style.cursor = 'pointer'));
+    this.map.on('mouseleave', 'match-candidates', () => (this.map.getCanvas().style.cursor = ''));
     this.map.on('click', (e) => {
       if (this.handlers.onMapClick([e.lngLat.lng, e.lngLat.lat])) return;
+      const candidate = this.map.queryRenderedFeatures(e.point, { layers: ['match-candidates'] })[0];
+      if (candidate && typeof candidate.properties?.id === 'string') {
+        this.handlers.onCandidateClick?.(candidate.properties.id);
+        return;
+      }
       const hits = this.map.queryRenderedFeatures(e.point, {
         layers: ['resources-point', 'resources-cluster', 'numbered'],
       });
@@ -292,6 +362,69 @@ export class MapView {
 
   setDraft(p?: [number, number]): void {
     this.setPointSource('draft', p);
+  }
+
+  /** The matching page on or off: the list's numbers and its point give way to the match. */
+  setMatchMode(on: boolean): void {
+    for (const id of ['numbered', 'point']) {
+      if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', on ? 'none' : 'visible');
+    }
+    if (!on) this.setMatch(null);
+  }
+
+  /** A match answer on the map (null clears it): catchment, the person's point, candidates. */
+  setMatch(
+    m: {
+      catchment: unknown;
+      origin: [number, number];
+      candidates: { id: string; n: number; coordinates: [number, number] }[];
+    } | null,
+  ): void {
+    const set = (name: string, fc: FC) =>
+      (this.map.getSource(name) as maplibregl.GeoJSONSource | undefined)?.setData(fc);
+    set(
+      'match-catchment',
+      m?.catchment
+        ? { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: m.catchment, properties: {} }] }
+        : EMPTY,
+    );
+    set(
+      'match-origin',
+      m
+        ? {
+            type: 'FeatureCollection',
+            features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: m.origin }, properties: {} }],
+          }
+        : EMPTY,
+    );
+    this.candidates = m?.candidates ?? [];
+    this.setSelected(null, null);
+  }
+
+  private candidates: { id: string; n: number; coordinates: [number, number] }[] = [];
+
+  /** The person's approximate point, before an answer draws it (undefined clears it). */
+  setMatchOrigin(p?: [number, number]): void {
+    (this.map.getSource('match-origin') as maplibregl.GeoJSONSource | undefined)?.setData(
+      p
+        ? { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: {} }] }
+        : EMPTY,
+    );
+  }
+
+  /** Highlights a candidate and draws its walking route (null: none). */
+  setSelected(id: string | null, route: { type: 'LineString'; coordinates: [number, number][] } | null): void {
+    (this.map.getSource('match-candidates') as maplibregl.GeoJSONSource | undefined)?.setData({
+      type: 'FeatureCollection',
+      features: this.candidates.map((c) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: c.coordinates },
+        properties: { id: c.id, n: c.n, selected: c.id === id },
+      })),
+    } as FC);
+    (this.map.getSource('match-route') as maplibregl.GeoJSONSource | undefined)?.setData(
+      route ? { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: route, properties: { id } }] } : EMPTY,
+    );
   }
 
   center(): [number, number] {

@@ -27,17 +27,20 @@ export function loadPlaywright() {
 
 export const CHROMIUM = process.env.TSUNAGI_CHROMIUM ?? '/usr/bin/chromium';
 
-export const COORDINATOR = { name: 'browser-coordinator', password: 'browser-test-password-1' };
+export const COORDINATOR = { name: 'browser-coordinator', password: 'browser-test-password-1', role: 'coordinator' };
+export const MATCHER = { name: 'browser-matcher', password: 'browser-test-password-2', role: 'matcher' };
 
-/** A demo store with a coordinator, and `tsunagi serve` on a free port. */
+/** A demo store with a coordinator and a 参加支援 matcher, and `tsunagi serve` on a free port. */
 export async function startServer(tsunagi, frontendDist) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsunagi-browser-'));
   const db = path.join(dir, 'demo.sqlite');
   execFileSync(tsunagi, ['demo', '--db', db], { stdio: 'ignore' });
-  execFileSync(tsunagi, ['user', 'add', '--db', db, '--name', COORDINATOR.name, '--role', 'coordinator'], {
-    env: { ...process.env, TSUNAGI_PASSWORD: COORDINATOR.password, TSUNAGI_PWHASH: 'minimum' },
-    stdio: 'ignore',
-  });
+  for (const u of [COORDINATOR, MATCHER]) {
+    execFileSync(tsunagi, ['user', 'add', '--db', db, '--name', u.name, '--role', u.role], {
+      env: { ...process.env, TSUNAGI_PASSWORD: u.password, TSUNAGI_PWHASH: 'minimum' },
+      stdio: 'ignore',
+    });
+  }
   const child = spawn(
     tsunagi,
     ['serve', '--db', db, '--host', '127.0.0.1', '--port', '0', '--frontend', frontendDist],

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  COORDINATOR, CHROMIUM, Suite, artifacts, assert, assertEqual, ensureArtifacts, launchBrowser,
+  COORDINATOR, CHROMIUM, MATCHER, Suite, artifacts, assert, assertEqual, ensureArtifacts, launchBrowser,
   loadPlaywright, repo, skip, startServer,
 } from './harness.mjs';
 
@@ -90,11 +90,11 @@ async function apiJson(url, init) {
   return { status: r.status, body: await r.json(), etag: r.headers.get('etag') };
 }
 
-async function staffSession() {
+async function staffSession(who = COORDINATOR) {
   const r = await fetch(`${base}/api/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(COORDINATOR),
+    body: JSON.stringify({ name: who.name, password: who.password }),
   });
   assertEqual(r.status, 200, 'API login');
   const cookie = r.headers.get('set-cookie').split(';')[0];
@@ -113,10 +113,10 @@ function metres(a, b) {
   return Math.hypot(x, y) * 6371000;
 }
 
-async function login(page) {
+async function login(page, who = COORDINATOR) {
   await page.click('#login-open');
-  await page.fill('#login-name', COORDINATOR.name);
-  await page.fill('#login-password', COORDINATOR.password);
+  await page.fill('#login-name', who.name);
+  await page.fill('#login-password', who.password);
   const seq = await listSeq(page);
   await page.click('#login-submit');
   await page.waitForSelector('#new-resource:not([hidden])');
@@ -419,6 +419,310 @@ suite.test('the print view holds the numbered list, the map and the credits', as
     await page.pdf({ path: path.join(artifacts, `print-${orientation}.pdf`), format: 'A4', landscape: orientation === 'landscape', preferCSSPageSize: true });
     await page.emulateMedia({ media: 'screen' });
   }
+  await page.close();
+});
+
+// ---- the matching page (#/match) ----
+
+// A person's approximate place in the demo town, on its streets south of the river (the river is
+// crossed by two bridges only); the demo's placements and 居場所 lie within a 20 minute walk.
+const MATCH_POINT = [133.622, 35.097];
+
+/** Clicks the map at a lon/lat (after centring it there). */
+async function clickMapAt(page, lonLat) {
+  const [x, y] = await page.evaluate((p) => {
+    const m = window.tsunagi.map;
+    m.jumpTo({ center: p, zoom: 15 });
+    const q = m.project(p);
+    const r = m.getCanvas().getBoundingClientRect();
+    return [r.left + q.x, r.top + q.y];
+  }, lonLat);
+  await page.mouse.click(x, y);
+}
+
+/** Signs in `who` (a 参加支援 matcher) and opens the matching page from its link. */
+async function openMatchPage(page, who = MATCHER) {
+  await login(page, who);
+  await page.waitForSelector('#match-open:not([hidden])');
+  await page.click('#match-open');
+  await page.waitForSelector('#match-form');
+  await page.waitForFunction(() => document.body.dataset.route === 'match');
+}
+
+suite.test('a matcher finds candidates: catchment, ranked list with walking minutes, a route, a handout', async () => {
+  const { page, errors } = await openPage('?map=14/35.097/133.622');
+  assert(!(await page.isVisible('#match-open')), 'no matching link before signing in');
+  await openMatchPage(page);
+  assertEqual(await page.evaluate(() => document.activeElement.id), 'match-title', 'focus moves to the page');
+  assert(!(await page.isVisible('#filters')), 'the filters give way to the form');
+  // Submitting without a place says so, next to the place.
+  await page.click('#m-submit');
+  assert((await page.textContent('#m-place-error')).includes('場所'), 'a place is required');
+
+  // The assessment: a point clicked on the map, two mornings, short hours, 50s.
+  await page.click('#m-pick');
+  await clickMapAt(page, MATCH_POINT);
+  assert((await page.textContent('#m-place-now')).includes('地図で選んだ点'), 'the clicked point is the place');
+  await page.check('#m-when input[value="tue"]');
+  await page.check('#m-when input[value="thu"]');
+  await page.fill('#m-from', '09:00');
+  await page.fill('#m-to', '12:00');
+  await page.check('#m-constraints input[value="short_hours"]');
+  await page.check('#m-constraints input[value="low_contact"]');
+  await page.selectOption('#m-age', '50s');
+  await page.fill('#m-walk', '20');
+  const answered = page.waitForResponse((r) => r.url().endsWith('/api/match') && r.request().method() === 'POST');
+  await page.click('#m-submit');
+  const response = await answered;
+  assertEqual(response.status(), 200, 'POST /api/match');
+  const sent = JSON.parse(response.request().postData());
+  const allowed = ['at', 'area', 'kinds', 'activities', 'tasks', 'availability', 'max_walk_min', 'step_free',
+    'short_hours', 'low_contact', 'companion', 'age_band', 'walking_profile'];
+  assert(Object.keys(sent).every((k) => allowed.includes(k)), `only the match fields are sent: ${Object.keys(sent)}`);
+  assert(metres(sent.at, MATCH_POINT) < 30, `the clicked point is sent (${sent.at})`);
+  assertEqual(sent.availability, [{ day: 'tue', from: '09:00', to: '12:00' }, { day: 'thu', from: '09:00', to: '12:00' }], 'availability');
+  assertEqual([sent.age_band, sent.short_hours, sent.low_contact, sent.max_walk_min], ['50s', true, true, 20], 'constraints');
+  const answer = await response.json();
+  assertEqual(answer.network, 'walking', 'the demo town has its streets');
+  assert(answer.candidates.length >= 2, `candidates (${answer.candidates.length})`);
+  assert(!page.url().includes('50s') && !page.url().includes('133.622,'), `nothing of the form in the URL: ${page.url()}`);
+
+  // The list: ranked as answered, each with its walking minutes, distance, score and reasons.
+  await page.waitForSelector('#m-candidates li[data-id]');
+  const items = await page.$$eval('#m-candidates li[data-id]', (lis) =>
+    lis.map((li) => ({
+      id: li.dataset.id,
+      name: li.querySelector('.name').textContent,
+      walk: li.querySelector('.walk-min').textContent,
+      way: li.querySelector('.way').textContent,
+      score: li.querySelector('.score').textContent,
+      reasons: [...li.querySelectorAll('.reasons li')].map((r) => r.textContent),
+    })));
+  assertEqual(items.map((i) => i.id), answer.candidates.map((c) => c.id), 'the ranked candidates, in order');
+  items.forEach((it, i) => {
+    const c = answer.candidates[i];
+    assertEqual(it.walk, `徒歩${c.walk_min}分`, `${c.name}: walking minutes`);
+    assert(it.way.includes('道のり') && /\d/.test(it.way), `${c.name}: distance (${it.way})`);
+    assert(it.score.includes(String(c.score)), `${c.name}: score`);
+    assertEqual(it.reasons, c.reasons, `${c.name}: the reasons`);
+  });
+  assert(!(await page.isVisible('#m-banner')), 'no straight-line banner on the walking network');
+  // On the map: the walking reach, the person's point, a marker per candidate.
+  await mapIdle(page);
+  const drawn = await page.evaluate(() => {
+    const m = window.tsunagi.map;
+    return {
+      catchment: m.queryRenderedFeatures({ layers: ['match-catchment-fill'] }).length,
+      origin: m.queryRenderedFeatures({ layers: ['match-origin'] }).length,
+      markers: new Set(m.queryRenderedFeatures({ layers: ['match-candidates'] }).map((f) => f.properties.id)).size,
+      route: m.queryRenderedFeatures({ layers: ['match-route'] }).length,
+    };
+  });
+  assert(drawn.catchment > 0, 'the catchment polygon is drawn');
+  assertEqual(drawn.origin, 1, "the person's point is drawn on the matcher's screen");
+  assertEqual(drawn.markers, answer.candidates.length, 'one marker per candidate');
+  assertEqual(drawn.route, 0, 'no route before a candidate is chosen');
+  // The excluded places, folded, with their reasons.
+  assert(answer.excluded.length > 0, 'the demo leaves close places out');
+  assert(!(await page.isVisible('#m-excluded-list')), 'the excluded places start folded');
+  await page.click('#m-excluded-title');
+  const whys = await page.$$eval('#m-excluded-list li .why', (els) => els.map((e) => e.textContent));
+  assertEqual(whys, answer.excluded.map((e) => e.reasons.join('、')), 'each excluded place with why');
+
+  // Choosing a candidate (from the keyboard) draws its route and highlights it.
+  const s = await staffSession(MATCHER);
+  let chosen = null;
+  for (const c of answer.candidates) {
+    const r = await apiJson(`/api/resources/${c.id}`, { headers: { Cookie: s.cookie } });
+    if (c.route && c.walk_m > 500 && r.body.properties.venue !== 'private_home' && r.body.properties.offer) {
+      chosen = { ...c, resource: r.body.properties };
+      break;
+    }
+  }
+  assert(chosen, 'a placement with a route of more than 500 m, not in a private home');
+  await page.focus(`#m-candidates li[data-id="${chosen.id}"] .item`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => document.body.dataset.matchSelected === id, chosen.id);
+  assertEqual(await page.getAttribute(`#m-candidates li[data-id="${chosen.id}"] .item`, 'aria-pressed'), 'true', 'pressed');
+  await mapIdle(page);
+  const route = await page.evaluate(() => {
+    const m = window.tsunagi.map;
+    return {
+      lines: m.queryRenderedFeatures({ layers: ['match-route'] }).length,
+      selected: m.queryRenderedFeatures({ layers: ['match-candidates'] }).filter((f) => f.properties.selected).map((f) => f.properties.id),
+    };
+  });
+  assert(route.lines > 0, 'the walking route is drawn');
+  assertEqual([...new Set(route.selected)], [chosen.id], 'its marker is highlighted');
+  assert((await page.textContent('#status')).includes(`徒歩${chosen.walk_min}分`), 'the choice is announced');
+  await screenshot(page, 'desktop-match');
+
+  // 紹介を記録: a referral records the 町丁 (never the point), the age band and the needs.
+  await page.waitForSelector('#m-ref summary');
+  await page.click('#m-ref summary');
+  const what = await page.textContent('#m-ref-what');
+  assert(what.includes('50代') && what.includes('短時間') && what.includes('人との接触が少なめ'), `what is recorded is shown: ${what}`);
+  await axe(page, 'match');
+  const posted = page.waitForRequest((r) => r.url().endsWith('/api/referrals') && r.method() === 'POST');
+  await page.click('#m-ref-submit');
+  const referral = JSON.parse((await posted).postData());
+  assertEqual(Object.keys(referral).sort(), ['age_band', 'home_area', 'legal_basis', 'needs', 'resource_id'], 'the referral fields only');
+  await page.waitForFunction(() => /C-/.test(document.getElementById('m-ref-done').textContent));
+  assert(await page.isDisabled('#m-ref-submit'), 'recorded once');
+  await page.locator('#m-ref').scrollIntoViewIfNeeded();
+  await screenshot(page, 'desktop-match-referral');
+  const caseId = /C-[A-Z0-9]+/.exec(await page.textContent('#m-ref-done'))[0];
+  const stored = await apiJson(`/api/referrals/${caseId}`, { headers: { Cookie: s.cookie } });
+  assertEqual(stored.status, 200, 'the referral is stored');
+  assertEqual([stored.body.resource_id, stored.body.age_band, stored.body.legal_basis.code, stored.body.status],
+    [chosen.id, '50s', 'shien_kaigi', 'proposed'], 'placement, age band, legal basis, status');
+  assertEqual(stored.body.needs.map((n) => n.code).sort(), ['low_contact', 'short_hours'], 'the needs');
+  const [lon, lat] = MATCH_POINT;
+  const d = 0.0001; // a box around the point (a degenerate one matches nothing)
+  const around = (await apiJson(`/ogc/collections/areas/items?bbox=${lon - d},${lat - d},${lon + d},${lat + d}`)).body.features
+    .filter((f) => f.properties.kind === 'chome').map((f) => f.id);
+  assert(around.includes(stored.body.home_area), `the home area is the point's 町丁 (${stored.body.home_area} in ${around})`);
+
+  // The handout: the place, its schedule, the walk, a map of the way in — nothing of the person.
+  await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+  await page.click(`#m-candidates li[data-id="${chosen.id}"] .handout`);
+  await page.waitForFunction(() => window.__printed === 1, null, { timeout: 30000 });
+  const sheet = await page.textContent('#print-sheet');
+  assert(sheet.includes(chosen.name), 'the place name');
+  assert(sheet.includes(`約${chosen.walk_min}分`), 'the walking time');
+  for (const sc of chosen.resource.schedules) assert(sheet.includes(sc.text), `the schedule ${sc.text}`);
+  if (chosen.resource.address) assert(sheet.includes(chosen.resource.address), 'the public address');
+  if (chosen.resource.phone) assert(sheet.includes(chosen.resource.phone), 'the contact');
+  const img = await page.getAttribute('#print-sheet img.handout-map', 'src');
+  assert(img && img.startsWith('data:image/png;base64,') && img.length > 5000, 'the route map image');
+  // Nothing of the assessment: age band, wishes, constraints (unless the place's own text has them).
+  const own = JSON.stringify(chosen.resource);
+  for (const word of ['50代', '50s', '短時間', '人との接触', '対人', '希望', '配慮', '適合度', '火曜 9:00〜12:00', caseId, stored.body.home_area]) {
+    if (!own.includes(word)) assert(!sheet.includes(word), `the handout does not say ${word}`);
+  }
+  // The person's point is not drawn: the printed line starts at least 300 m along the walk.
+  const from = (await page.getAttribute('#print-sheet', 'data-route-from')).split(',').map(Number);
+  const line = chosen.route.coordinates;
+  assert(metres(from, line[0]) > 150 && metres(from, sent.at) > 150, `the printed route starts away from the person (${from})`);
+  assert(metres(from, line[line.length - 1]) < 520, 'and shows the last part of the way');
+  await page.emulateMedia({ media: 'print' });
+  assert(await page.isVisible('#print-sheet .handout'), 'the handout is what prints');
+  assert(!(await page.isVisible('#match-form')), 'the form does not print');
+  await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi, for the screenshot
+  await page.screenshot({ path: path.join(artifacts, 'print-handout.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 860 });
+  const pdf = await page.pdf({ path: path.join(artifacts, 'print-handout.pdf'), format: 'A4', preferCSSPageSize: true });
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g) ?? [];
+  assertEqual(pages.length, 1, 'one A4 page');
+  await page.emulateMedia({ media: 'screen' });
+
+  // Leaving the page forgets the answer: no layers left on the map.
+  await page.click('#match-close');
+  await page.waitForFunction(() => document.body.dataset.route === 'map');
+  assert(await page.isVisible('#filters'), 'back to the map and its filters');
+  const left = await page.evaluate(() => window.tsunagi.map.querySourceFeatures('match-catchment').length);
+  assertEqual(left, 0, 'the catchment is gone');
+  assertEqual((await page.textContent('#print-sheet')).trim(), '', 'and the handout');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('a matcher far from any street: straight-line estimates are flagged; errors are told in words', async () => {
+  const { page, errors } = await openPage('?map=13/35.1/133.64');
+  await openMatchPage(page);
+  // North-east of the town, more than 1 km from any walkable way.
+  await page.click('#m-pick');
+  await clickMapAt(page, [133.66, 35.12]);
+  await page.fill('#m-walk', '45');
+  await page.click('#m-submit');
+  await page.waitForSelector('#m-candidates li[data-id]');
+  assert(await page.isVisible('#m-banner'), 'the straight-line banner');
+  assert((await page.textContent('#m-banner')).includes('直線距離×1.3'), 'saying distances are estimates');
+  const ways = await page.$$eval('#m-candidates li[data-id] .way', (els) => els.map((e) => e.textContent));
+  assert(ways.length > 0 && ways.every((w) => w.includes('目安')), `every distance is an estimate: ${ways[0]}`);
+  await page.click('#m-candidates li[data-id] .item');
+  await mapIdle(page);
+  assertEqual(await page.evaluate(() => window.tsunagi.map.queryRenderedFeatures({ layers: ['match-route'] }).length), 0,
+    'no route is drawn for an estimate');
+  // The handout then shows the destination alone.
+  await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+  await page.click('#m-candidates li.selected .handout');
+  await page.waitForFunction(() => window.__printed === 1, null, { timeout: 30000 });
+  assertEqual(await page.getAttribute('#print-sheet', 'data-route-from'), '', 'no route on the handout');
+  // In English, with what was entered, answered and chosen kept; and back.
+  const chosenId = await page.getAttribute('#m-candidates li.selected', 'data-id');
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.getElementById('match-title')?.textContent === 'Participation support matching');
+  assertEqual(await page.inputValue('#m-walk'), '45', 'the form is kept');
+  assert((await page.textContent('#m-banner')).includes('estimates'), 'the banner in English');
+  assert((await page.textContent('#m-place-now')).includes('a point chosen on the map'), 'the place is kept');
+  assertEqual(await page.getAttribute('#m-candidates li.selected', 'data-id'), chosenId, 'the choice is kept');
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.getElementById('match-title')?.textContent === '参加支援のマッチング');
+  // A 400 (the server refusing the request), and no server at all: said in words, next to the button.
+  await page.route('**/api/match', (route) =>
+    route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ code: 'invalid_body', detail: 'max_walk_min must be a whole number of minutes from 1 to 120' }) }));
+  await page.click('#m-submit');
+  await page.waitForFunction(() => document.getElementById('m-error').textContent.includes('max_walk_min'));
+  assert((await page.textContent('#m-error')).startsWith('入力を確かめてください'), '400: check the form');
+  assert(!(await page.isVisible('#m-results')), 'no stale candidates beside an error');
+  await page.unroute('**/api/match');
+  await page.route('**/api/match', (route) =>
+    route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ code: 'forbidden', detail: 'Not allowed for your role' }) }));
+  await page.click('#m-submit');
+  await page.waitForFunction(() => document.getElementById('m-error').textContent.includes('マッチング担当者だけ'));
+  await page.unroute('**/api/match');
+  await page.route('**/api/match', (route) => route.abort('connectionrefused'));
+  await page.click('#m-submit');
+  await page.waitForFunction(() => document.getElementById('m-error').textContent.includes('サーバーにつながりません'));
+  await page.unroute('**/api/match');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('the matching page is for matchers only: the public and a coordinator never get it', async () => {
+  // The public: no link, and the address of the page shows a notice instead of a form.
+  const pub = await openPage('#/match');
+  assert(!(await pub.page.isVisible('#match-open')), 'no link for the public');
+  assert(await pub.page.isVisible('#match-denied'), 'a notice');
+  assert((await pub.page.textContent('#match-denied')).includes('マッチング担当者'), 'saying who may use it');
+  assertEqual(await pub.page.$('#match-form'), null, 'no form');
+  assert(await pub.page.isVisible('#filters'), 'the map page as usual');
+  // A coordinator, signed in on that address: still no link and no form.
+  await login(pub.page, COORDINATOR);
+  assert(!(await pub.page.isVisible('#match-open')), 'no link for a coordinator');
+  assertEqual(await pub.page.$('#match-form'), null, 'no form for a coordinator');
+  assert(await pub.page.isVisible('#match-denied'), 'the notice for a coordinator');
+  const loaded = await pub.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+  assert(!loaded.some((u) => /\/assets\/match-/.test(u)), 'the matching code is never loaded for them');
+  await pub.page.close();
+  // The server agrees.
+  const body = JSON.stringify({ at: MATCH_POINT });
+  const anon = await fetch(`${base}/api/match`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  assertEqual(anon.status, 401, 'the public gets 401');
+  const c = await staffSession(COORDINATOR);
+  const coord = await fetch(`${base}/api/match`, {
+    method: 'POST', headers: { Cookie: c.cookie, 'X-CSRF-Token': c.csrf, 'Content-Type': 'application/json' }, body,
+  });
+  assertEqual(coord.status, 403, 'a coordinator gets 403');
+
+  // A matcher whose session has gone (signed out elsewhere) is told so, in words.
+  const { page } = await openPage();
+  await openMatchPage(page);
+  const chunks = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+  assert(chunks.some((u) => /\/assets\/match-/.test(u)), 'a matcher loads the matching code on opening the page');
+  const area = await page.$eval('#m-area option:nth-child(2)', (o) => o.value);
+  await page.selectOption('#m-area', area);
+  // On a phone: one column, nothing wider than the screen.
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= 375);
+  await page.screenshot({ path: path.join(artifacts, 'phone-match-full.png'), fullPage: true });
+  await axe(page, 'match-phone');
+  await browser.context.clearCookies();
+  await page.click('#m-submit');
+  await page.waitForFunction(() => document.getElementById('m-error').textContent !== '');
+  assert((await page.textContent('#m-error')).includes('ログインし直して'), 'a 401 asks to sign in again');
+  assert(!(await page.isVisible('#match-open')), 'and the page no longer offers matching');
   await page.close();
 });
 

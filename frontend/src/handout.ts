@@ -1,0 +1,230 @@
+// The handout for the person: one A4 portrait page about the chosen place — its name, where it
+// is, when it meets, how long the walk takes, what it costs, what to know, whom to contact — and
+// a map of the way in. It is given to the person and may be left anywhere, so it holds nothing
+// of the assessment (no age band, wishes, constraints or case id) and nothing of the place that
+// the public may not know (the server's public projection, geo/visibility.cpp, is mirrored).
+import * as maplibregl from 'maplibre-gl';
+import * as api from './api';
+import type { MatchCandidate } from './api';
+import { kindStyle } from './codes';
+import { t } from './i18n';
+import type { BasemapConfig } from './mapview';
+
+const esc = (s: unknown) =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+// The person's place is where the route starts (the point the matcher chose, perhaps their home,
+// or their 町丁's representative point). The printed map must not show it, nor let it be read
+// back from the line: the handout draws only the END of the walk — the approach to the door,
+// which is what a person needs on paper — never the first HIDE_FIRST_M metres walked, and at
+// most the last SHOW_LAST_M. The map is framed on that tail and the destination, so the start
+// is usually outside the image, and nothing marks it. A walk shorter than HIDE_FIRST_M +
+// MIN_TAIL_M shows the destination alone. (The walking time on the sheet tells only how far,
+// not in which direction.)
+export const HIDE_FIRST_M = 300;
+export const SHOW_LAST_M = 500;
+const MIN_TAIL_M = 40;
+
+function metres(a: [number, number], b: [number, number]): number {
+  const rad = Math.PI / 180;
+  const x = (b[0] - a[0]) * rad * Math.cos(((a[1] + b[1]) / 2) * rad);
+  const y = (b[1] - a[1]) * rad;
+  return Math.hypot(x, y) * 6371008.8;
+}
+
+/** The part of a route the handout may draw (empty: the destination alone). */
+export function routeTail(coords: [number, number][]): [number, number][] {
+  if (coords.length < 2) return [];
+  const cum = [0];
+  for (let i = 1; i < coords.length; i++) cum.push(cum[i - 1] + metres(coords[i - 1], coords[i]));
+  const total = cum[cum.length - 1];
+  const from = Math.max(HIDE_FIRST_M, total - SHOW_LAST_M);
+  if (total - from < MIN_TAIL_M) return [];
+  let i = 1;
+  while (cum[i] < from) i++;
+  const k = (from - cum[i - 1]) / (cum[i] - cum[i - 1] || 1);
+  const a = coords[i - 1];
+  const b = coords[i];
+  const start: [number, number] = [a[0] + (b[0] - a[0]) * k, a[1] + (b[1] - a[1]) * k];
+  return [start, ...coords.slice(i)];
+}
+
+const SNAP_W = 760;
+const SNAP_H = 560;
+
+/** Renders the destination and the route's tail on an off-screen map; a PNG data URL. */
+async function snapshot(
+  basemap: BasemapConfig | null,
+  dest: [number, number],
+  tail: [number, number][],
+  color: string,
+): Promise<string> {
+  const box = document.createElement('div');
+  // Off-screen but laid out: MapLibre needs a sized container to draw into.
+  box.style.cssText = `position:fixed;left:-${SNAP_W + 200}px;top:0;width:${SNAP_W}px;height:${SNAP_H}px;`;
+  box.setAttribute('aria-hidden', 'true');
+  document.body.append(box);
+  const origin = window.location.origin;
+  const sources: Record<string, maplibregl.SourceSpecification> = {
+    areas: { type: 'vector', url: `${origin}/tiles/areas.json` },
+    tail: {
+      type: 'geojson',
+      data: tail.length
+        ? { type: 'Feature', geometry: { type: 'LineString', coordinates: tail }, properties: {} }
+        : { type: 'FeatureCollection', features: [] },
+    },
+    dest: { type: 'geojson', data: { type: 'Feature', geometry: { type: 'Point', coordinates: dest }, properties: {} } },
+  };
+  const layers: maplibregl.LayerSpecification[] = [
+    { id: 'background', type: 'background', paint: { 'background-color': '#f2f1ec' } },
+  ];
+  if (basemap && basemap.tiles.length) {
+    sources.basemap = {
+      type: 'raster',
+      tiles: basemap.tiles,
+      tileSize: basemap.tileSize ?? 256,
+      minzoom: basemap.minzoom ?? 0,
+      maxzoom: basemap.maxzoom ?? 18,
+    };
+    layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
+  }
+  layers.push(
+    {
+      id: 'chome-line',
+      type: 'line',
+      source: 'areas',
+      'source-layer': 'areas',
+      filter: ['!=', ['get', 'kind'], 'municipality'],
+      paint: { 'line-color': '#7d7d7d', 'line-width': 0.8, 'line-dasharray': [3, 2] },
+    },
+    { id: 'tail-casing', type: 'line', source: 'tail', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#ffffff', 'line-width': 9 } },
+    { id: 'tail', type: 'line', source: 'tail', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#a33a00', 'line-width': 5 } },
+    { id: 'dest', type: 'circle', source: 'dest', paint: { 'circle-radius': 11, 'circle-color': color, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 4 } },
+  );
+  const pts = [dest, ...tail];
+  const w = Math.min(...pts.map((p) => p[0]));
+  const e = Math.max(...pts.map((p) => p[0]));
+  const s = Math.min(...pts.map((p) => p[1]));
+  const n = Math.max(...pts.map((p) => p[1]));
+  const map = new maplibregl.Map({
+    container: box,
+    style: { version: 8, sources, layers },
+    bounds: [w, s, e, n],
+    fitBoundsOptions: { padding: 70, maxZoom: 17 },
+    interactive: false,
+    attributionControl: false,
+    canvasContextAttributes: { preserveDrawingBuffer: true },
+    fadeDuration: 0,
+    pixelRatio: 2, // sharp on paper
+  });
+  try {
+    await new Promise<void>((resolve) => {
+      // An unreachable basemap must not hold the handout back: draw what is there after 8 s.
+      const timer = window.setTimeout(resolve, 8000);
+      map.once('idle', () => {
+        window.clearTimeout(timer);
+        resolve();
+      });
+    });
+    return map.getCanvas().toDataURL('image/png');
+  } finally {
+    map.remove();
+    box.remove();
+  }
+}
+
+function feeText(p: Record<string, any>): string {
+  const parts = ((p.fees ?? []) as any[]).map((f) => {
+    if (f.amount_yen === 0) return t('detail.fee_free');
+    const per = f.per && t(`detail.fee_per.${f.per}`) !== `detail.fee_per.${f.per}` ? `${t(`detail.fee_per.${f.per}`)} ` : '';
+    return `${per}${t('detail.fee_yen', { n: Number(f.amount_yen).toLocaleString('ja-JP') })}${f.note ? `（${f.note}）` : ''}`;
+  });
+  if (p.fee_note) parts.push(p.fee_note);
+  return parts.join('、');
+}
+
+/** What the public may know of the place's whereabouts and contact (geo/visibility.cpp). */
+function publicContact(p: Record<string, any>): { address: string; lines: string[]; privateHome: boolean } {
+  const privateHome = p.venue === 'private_home';
+  const privateHost = privateHome || p.operator_type === 'jumin_kojin';
+  const agreed = p.contact_public === true;
+  const lines: string[] = [];
+  if (p.phone && (!privateHost || agreed)) lines.push(`${t('detail.phone')}：${p.phone}`);
+  if (p.fax && (!privateHost || agreed)) lines.push(`${t('detail.fax')}：${p.fax}`);
+  if (p.email && agreed) lines.push(`${t('detail.email')}：${p.email}`);
+  if (p.url) lines.push(`${t('detail.url')}：${p.url}`);
+  // The placement's contact is a role (受入れ担当), never a person's name.
+  if (p.offer?.contact_role) lines.push(t('handout.contact_role', { role: p.offer.contact_role }));
+  const address = privateHome ? '' : [p.address, p.building].filter(Boolean).join(' ');
+  return { address, lines, privateHome };
+}
+
+/** Fills the print sheet with the handout for candidate `c`, and opens the print dialog. */
+export async function printHandout(
+  ctx: { candidate: MatchCandidate; basemap: BasemapConfig | null; credits: string },
+  openDialog = true,
+): Promise<void> {
+  const c = ctx.candidate;
+  const p = (await api.getResource(c.id)).feature.properties;
+  const k = kindStyle(p.kind);
+  const where = publicContact(p);
+  const dest: [number, number] = [c.lon, c.lat];
+  const tail = routeTail(c.route?.coordinates ?? []);
+  // A private home's position is withheld from the public: no map, the address comes in person.
+  const image = where.privateHome ? '' : await snapshot(ctx.basemap, dest, tail, k.color);
+  const sched = ((p.schedules ?? []) as any[]).map((s) => String(s.text ?? '')).filter(Boolean);
+  const notes: string[] = [];
+  if (p.reservation_required === true) notes.push(t('handout.reservation'));
+  if (p.meal_provided === true) notes.push(t('handout.meal'));
+  // Demo and imported descriptions often repeat the task description: say it once.
+  const task = String(p.offer?.task_description ?? '');
+  if (task && !String(p.description ?? '').includes(task)) notes.push(task);
+  if (p.offer?.nearest_stop) {
+    notes.push(
+      p.offer.walk_min_from_stop != null
+        ? t('handout.stop_walk', { stop: p.offer.nearest_stop, n: p.offer.walk_min_from_stop })
+        : t('handout.stop', { stop: p.offer.nearest_stop }),
+    );
+  }
+  if (p.description) notes.push(p.description);
+  const fee = feeText(p);
+  const date = new Date().toISOString().slice(0, 10);
+  const row = (label: string, value: string) => (value ? `<tr><th scope="row">${esc(label)}</th><td>${value}</td></tr>` : '');
+
+  let pageStyle = document.getElementById('print-page-style');
+  if (!pageStyle) {
+    pageStyle = document.createElement('style');
+    pageStyle.id = 'print-page-style';
+    document.head.append(pageStyle);
+  }
+  pageStyle.textContent = '@page { size: A4 portrait; margin: 12mm; }';
+  document.body.dataset.print = 'handout';
+  const sheet = document.getElementById('print-sheet')!;
+  sheet.dataset.routeFrom = tail.length ? `${tail[0][0].toFixed(6)},${tail[0][1].toFixed(6)}` : '';
+  sheet.innerHTML = `
+    <article class="handout">
+      <p class="handout-kicker">${esc(t('handout.kicker'))}</p>
+      <h1 class="handout-name">${esc(p.name)}</h1>
+      <p class="handout-kind">${esc(t(`kind.${p.kind}`))}</p>
+      ${
+        image
+          ? `<figure><img class="handout-map" alt="${esc(t('handout.map_alt', { name: p.name }))}" src="${image}">
+             <figcaption>${esc(tail.length ? t('handout.map_caption') : t('handout.map_caption_dest'))}</figcaption></figure>`
+          : `<p class="handout-nomap">${esc(t('handout.private_home'))}</p>`
+      }
+      <table class="handout-facts"><tbody>
+        ${row(t('detail.place'), esc(where.address || t('handout.address_in_person')))}
+        ${row(t('detail.schedule'), sched.length ? sched.map((s) => `<div>${esc(s)}</div>`).join('') : esc(t('handout.schedule_ask')))}
+        ${row(t('handout.walk'), esc(t('handout.walk_min', { n: c.walk_min })))}
+        ${row(t('detail.fee'), esc(fee))}
+        ${row(t('handout.notes'), notes.map((x) => `<div>${esc(x)}</div>`).join(''))}
+        ${row(t('detail.contact'), esc(where.lines.join('\n')).replace(/\n/g, '<br>') || esc(t('handout.contact_ask')))}
+      </tbody></table>
+      <p class="handout-foot">${esc(t('handout.foot', { date }))}</p>
+      <div class="print-credits"><ul>${ctx.credits}</ul></div>
+    </article>`;
+  if (openDialog) window.print();
+}
