@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "geo/gap/progress.hpp"
@@ -52,5 +53,10 @@ struct MilpResult {
 /// @throws Cancelled when progress says so; geo::Error when GLPK fails.
 MilpResult solve_with_glpk(const Milp& model, double time_limit_s, Progress* progress, double from,
                            double to);
+
+/// The optimum of the LP relaxation (integrality dropped; GLPK's simplex with its presolver):
+/// a bound on the MILP's optimum. nullopt when the LP has no optimum.
+/// @throws geo::Error when GLPK fails.
+std::optional<double> lp_relaxation_with_glpk(const Milp& model);
 
 }  // namespace tsunagi::geo::gap::detail

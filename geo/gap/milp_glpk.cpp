@@ -64,12 +64,11 @@ double finite_or_zero(double v) {
   return std::isfinite(v) ? v : 0.0;
 }
 
-}  // namespace
+using Problem = std::unique_ptr<glp_prob, ProbDeleter>;
 
-MilpResult solve_with_glpk(const Milp& model, double time_limit_s, Progress* progress, double from,
-                           double to) {
+Problem load(const Milp& model) {
   glp_term_out(GLP_OFF);
-  std::unique_ptr<glp_prob, ProbDeleter> prob(glp_create_prob());
+  Problem prob(glp_create_prob());
   glp_prob* p = prob.get();
   glp_set_obj_dir(p, model.maximize ? GLP_MAX : GLP_MIN);
 
@@ -103,6 +102,29 @@ MilpResult solve_with_glpk(const Milp& model, double time_limit_s, Progress* pro
     }
   }
   glp_load_matrix(p, static_cast<int>(ia.size() - 1), ia.data(), ja.data(), ar.data());
+  return prob;
+}
+
+}  // namespace
+
+std::optional<double> lp_relaxation_with_glpk(const Milp& model) {
+  const Problem prob = load(model);
+  glp_smcp parm;
+  glp_init_smcp(&parm);
+  parm.msg_lev = GLP_MSG_OFF;
+  parm.presolve = GLP_ON;
+  const int rc = glp_simplex(prob.get(), &parm);
+  if (rc == GLP_ENOPFS || rc == GLP_ENODFS) return std::nullopt;
+  if (rc != 0) throw Error("GLPK glp_simplex failed (code " + std::to_string(rc) + ")");
+  if (glp_get_status(prob.get()) != GLP_OPT) return std::nullopt;
+  return glp_get_obj_val(prob.get());
+}
+
+MilpResult solve_with_glpk(const Milp& model, double time_limit_s, Progress* progress, double from,
+                           double to) {
+  const Problem prob = load(model);
+  glp_prob* p = prob.get();
+  const auto n_cols = static_cast<int>(model.objective.size());
 
   CallbackState state;
   state.progress = progress;

@@ -308,11 +308,10 @@ SitingResult solve_mclp(const SitingProblem& problem, const SolveOptions& option
     }
   }
 
-  const bool exact = !options.force_greedy && pairs <= options.exact_max_pairs;
-  if (exact) {
-    detail::Milp milp;
-    milp.maximize = true;
-    std::vector<std::uint32_t> col_of(problem.costs->n_dests, 0);
+  detail::Milp milp;
+  milp.maximize = true;
+  std::vector<std::uint32_t> col_of(problem.costs->n_dests, 0);
+  auto build = [&] {
     for (const auto j : sites.candidates) col_of[j] = milp.add_column(0, 0, 1, true);
     for (const auto& [cover, weight] : groups) {
       const auto y = milp.add_column(weight, 0, 1, false);
@@ -323,6 +322,17 @@ SitingResult solve_mclp(const SitingProblem& problem, const SolveOptions& option
     for (const auto j : sites.candidates) milp.add_entry(col_of[j], 1);
     const auto k = static_cast<double>(problem.k);
     milp.close_row(k, k);
+  };
+  // The LP relaxation bounds a greedy answer; infinite when it is not computed.
+  auto lp_bound = [&]() -> double {
+    if (pairs > options.lp_bound_max_pairs) return kInf;
+    const auto lp = detail::lp_relaxation_with_glpk(milp);
+    return lp ? x.existing_weight + *lp : kInf;
+  };
+
+  const bool exact = !options.force_greedy && pairs <= options.exact_max_pairs;
+  if (exact) {
+    build();
 
     const auto solved = detail::solve_with_glpk(milp, options.time_limit_s, progress, 0.05, 0.95);
     if (solved.status == detail::MilpResult::Status::optimal ||
@@ -351,18 +361,26 @@ SitingResult solve_mclp(const SitingProblem& problem, const SolveOptions& option
     mclp_evaluate(x, greedy.chosen, g);
     if (r.solver.empty() || g.objective > r.objective) r = g;
     r.optimal = false;
-    r.bound = std::max(r.objective, std::min(greedy.bound, x.existing_weight + solved.bound));
+    r.bound = std::max(r.objective,
+                       std::min({greedy.bound, x.existing_weight + solved.bound, lp_bound()}));
     r.seconds = seconds_since(t0);
     detail::step(progress, 1, "done");
     return r;
   }
 
-  const auto greedy = mclp_greedy_swap(x, progress, 0.05, 1.0);
+  const auto greedy = mclp_greedy_swap(x, progress, 0.05, 0.9);
   r.solver = "greedy+swap";
   r.optimal = false;
   r.chosen = greedy.chosen;
   mclp_evaluate(x, greedy.chosen, r);
-  r.bound = std::max(r.objective, greedy.bound);
+  double bound = greedy.bound;
+  if (pairs <= options.lp_bound_max_pairs) {
+    detail::step(progress, 0.9, "LP relaxation bound");
+    build();
+    bound = std::min(bound, lp_bound());
+  }
+  // Rounding in the LP must not put the bound below an answer we hold.
+  r.bound = std::max(r.objective, bound);
   r.seconds = seconds_since(t0);
   detail::step(progress, 1, "done");
   return r;
@@ -565,7 +583,7 @@ SitingResult solve_pmedian(const SitingProblem& problem, const SolveOptions& opt
     r.seconds = seconds_since(t0);
     return r;
   }
-  if (!options.force_greedy && pairs <= options.exact_max_pairs) {
+  if (!options.force_greedy && pairs <= options.pmedian_exact_max_pairs) {
     // min sum w_i c_ij x_ij; sum_j x_ij = 1 (the nearest existing site is one more choice);
     // x_ij <= y_j; sum y_j = k.
     detail::Milp milp;

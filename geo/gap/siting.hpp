@@ -35,8 +35,14 @@ struct SitingProblem {
 
 struct SolveOptions {
   double time_limit_s = 60;  ///< for the exact solver; then the best found, optimal = false
-  /// Instances with more (origin, site) pairs in the model than this skip the exact solver.
+  /// MCLP instances with more (origin, site) pairs in the model than this skip the exact solver.
   std::size_t exact_max_pairs = 400'000;
+  /// The same for p-median, whose model has a variable and a row per pair (GLPK needs minutes
+  /// at 60,000 pairs: bench/GAP.md).
+  std::size_t pmedian_exact_max_pairs = 20'000;
+  /// Greedy MCLP answers get the LP relaxation as their bound up to this many pairs (the
+  /// marginal-gain bound beyond).
+  std::size_t lp_bound_max_pairs = 2'000'000;
   bool force_greedy = false;  ///< greedy + swap even when the exact solver would do
 };
 
@@ -69,8 +75,8 @@ class Infeasible : public InvalidArgument {
 /// Maximal covering: open k candidates maximising the demand weight within `radius` of an open
 /// site. The exact model: max sum w_i y_i, y_i <= sum_{j covers i} x_j, y_i <= 1, sum x_j = k, x
 /// binary; origins covered by existing sites are fixed, origins with the same covering set merged.
-/// Greedy bound: f(S) + the k largest marginal gains w.r.t. the answer S (valid by
-/// submodularity), capped by the weight any site could cover.
+/// Greedy bound: the lower of the LP relaxation's optimum and f(S) + the k largest marginal gains
+/// w.r.t. the answer S (valid by submodularity), capped by the weight any site could cover.
 /// @throws geo::InvalidArgument for a missing matrix, weights that do not match it, a radius that
 ///         is missing or negative, a site index out of range, or k larger than the candidates.
 /// @throws Cancelled when progress says so.
