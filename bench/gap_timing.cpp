@@ -155,6 +155,7 @@ void run(const Instance& inst, std::size_t k, double radius, double time_limit, 
   gap::SolveOptions exact;
   exact.time_limit_s = time_limit;
   exact.exact_max_pairs = std::numeric_limits<std::size_t>::max();
+  exact.pmedian_exact_max_pairs = std::numeric_limits<std::size_t>::max();
   gap::SolveOptions greedy = exact;
   greedy.force_greedy = true;
   report(inst, "mclp", k, radius, gap::solve_mclp(p, exact));
