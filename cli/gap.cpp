@@ -89,7 +89,7 @@ struct IdValues {
   std::vector<double> values;
 };
 
-std::string trim(std::string s) {
+std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t");
   if (b == std::string::npos) return {};
   const auto e = s.find_last_not_of(" \t");

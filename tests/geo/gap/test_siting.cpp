@@ -381,6 +381,31 @@ TEST(GapSiting, PmedianFindsNoKSitesReachingEveryOrigin) {
   EXPECT_THROW(solve_pmedian(p, g), Infeasible);
 }
 
+TEST(GapSiting, InstancesAboveTheSizeLimitGoToGreedySwap) {
+  const auto inst = random_instance(5, 40, 9, 100);
+  SitingProblem p;
+  p.costs = &inst.costs;
+  p.demand_weight = inst.weight;
+  p.k = 3;
+  p.radius = 2.5;
+  SolveOptions small;
+  small.exact_max_pairs = 10;
+  small.pmedian_exact_max_pairs = 10;
+  const auto mclp = solve_mclp(p, small);
+  EXPECT_EQ(mclp.solver, "greedy+swap");
+  EXPECT_FALSE(mclp.optimal);
+  EXPECT_GE(mclp.bound, solve_mclp(p, {}).objective - 1e-9);
+  const auto pmedian = solve_pmedian(p, small);
+  EXPECT_EQ(pmedian.solver, "greedy+swap");
+  EXPECT_LE(pmedian.bound, solve_pmedian(p, {}).objective + 1e-9);
+  // k = 0: one answer, nothing chosen, and it is optimal.
+  p.k = 0;
+  const auto none = solve_mclp(p, {});
+  EXPECT_EQ(none.solver, "none");
+  EXPECT_TRUE(none.optimal);
+  EXPECT_TRUE(none.chosen.empty());
+}
+
 struct Cancel : Progress {
   [[nodiscard]] bool cancelled() const override { return true; }
 };
