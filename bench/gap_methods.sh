@@ -46,6 +46,10 @@ echo "== p-median: exact (GLPK) and greedy + swap (Teitz-Bart)"
 "${pin[@]}" "$TIMING" --demand 500 --sites 40 --radius 15000 --k 5 --pmedian --time-limit 60 |
   grep pmedian
 "${pin[@]}" "$TIMING" --radius 2500 --k 10 --pmedian --time-limit 60 | grep pmedian
+# the same with GLPK allowed on it (the default limit, 20,000 pairs, sends it to greedy + swap)
+"${pin[@]}" "$TIMING" --radius 2500 --k 10 --pmedian --time-limit 60 \
+  --pmedian-exact-max-pairs 1000000 >"$WORK/pmedian_glpk.txt"
+grep pmedian "$WORK/pmedian_glpk.txt" | sed -n 1p
 
 echo
 echo "== GLPK (glpsol) vs CBC (cbc) on the same textbook MCLP LP file, 2,000 x 200, k = 10"

@@ -6,6 +6,7 @@
 //
 // usage: tsunagi_gap_timing [--spopt DIR] [--demand N] [--sites M] [--k K] [--radius R]
 //                           [--side M] [--seed S] [--time-limit S] [--write-lp FILE] [--pmedian]
+//                           [--pmedian-exact-max-pairs N]
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -146,7 +147,8 @@ void report(const Instance& inst, const char* model, std::size_t k, double radiu
   std::fflush(stdout);
 }
 
-void run(const Instance& inst, std::size_t k, double radius, double time_limit, bool pmedian) {
+void run(const Instance& inst, std::size_t k, double radius, double time_limit, bool pmedian,
+         std::size_t pmedian_exact_max_pairs) {
   gap::SitingProblem p;
   p.costs = &inst.costs;
   p.demand_weight = inst.weight;
@@ -155,7 +157,7 @@ void run(const Instance& inst, std::size_t k, double radius, double time_limit, 
   gap::SolveOptions exact;
   exact.time_limit_s = time_limit;
   exact.exact_max_pairs = std::numeric_limits<std::size_t>::max();
-  exact.pmedian_exact_max_pairs = std::numeric_limits<std::size_t>::max();
+  exact.pmedian_exact_max_pairs = pmedian_exact_max_pairs;
   gap::SolveOptions greedy = exact;
   greedy.force_greedy = true;
   report(inst, "mclp", k, radius, gap::solve_mclp(p, exact));
@@ -175,6 +177,7 @@ int main(int argc, char** argv) {
   double radius = 2500, side = 20000, time_limit = 300;
   unsigned seed = 12;
   bool pmedian = false;
+  std::size_t pmedian_exact_max_pairs = gap::SolveOptions{}.pmedian_exact_max_pairs;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -199,6 +202,8 @@ int main(int argc, char** argv) {
       time_limit = std::stod(next());
     } else if (a == "--write-lp") {
       lp = next();
+    } else if (a == "--pmedian-exact-max-pairs") {
+      pmedian_exact_max_pairs = std::stoul(next());
     } else if (a == "--pmedian") {
       pmedian = true;
     } else {
@@ -206,12 +211,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (!spopt.empty()) run(load_spopt(spopt), 4, 5000, time_limit, true);
+  if (!spopt.empty()) run(load_spopt(spopt), 4, 5000, time_limit, true, pmedian_exact_max_pairs);
   const Instance g = generate(n, m, side, 2 * radius, seed);
   if (!lp.empty()) {
     write_lp(g, k, radius, lp);
     return 0;
   }
-  run(g, k, radius, time_limit, pmedian);
+  run(g, k, radius, time_limit, pmedian, pmedian_exact_max_pairs);
   return 0;
 }

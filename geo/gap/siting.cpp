@@ -443,6 +443,80 @@ void pmedian_evaluate(const Pmedian& x, const std::vector<std::uint32_t>& chosen
   }
 }
 
+// A lower bound on the p-median optimum by Lagrangian relaxation of "each origin is assigned
+// once" (multipliers lambda_i), maximised by subgradient steps towards `upper` (an answer's
+// value). For any lambda, L = sum_i lambda_i + sum_i min(0, w_i d_i - lambda_i) over the nearest
+// existing site + the k most negative rho_j = sum_i min(0, w_i c_ij - lambda_i) over candidates.
+// It starts at lambda_i = w_i * (cost to the nearest allowed site), whose L is the bound "every
+// candidate open", so the result is never looser than that.
+double pmedian_lagrangian_bound(const Pmedian& x, double upper, Progress* progress) {
+  const auto& w = x.p.demand_weight;
+  const auto& cands = x.sites.candidates;
+  const auto n = x.p.costs->n_origins;
+  std::vector<double> lambda(n);
+  {
+    std::vector<double> lowest(x.d_existing);
+    for (const auto j : cands) {
+      for (auto e = x.cols.begin(j); e < x.cols.end(j); ++e) {
+        lowest[x.cols.origin[e]] = std::min(lowest[x.cols.origin[e]], x.cols.cost[e]);
+      }
+    }
+    for (std::size_t o = 0; o < n; ++o) lambda[o] = w[o] * lowest[o];
+  }
+  std::vector<double> rho(x.p.costs->n_dests, 0.0);
+  std::vector<std::uint32_t> order(cands);
+  std::vector<double> g(n);
+  double best = -kInf;
+  double theta = 2.0;
+  int since_better = 0;
+  for (int it = 0; it < 1000 && theta > 1e-4; ++it) {
+    if (it % 64 == 0 && progress != nullptr && progress->cancelled()) {
+      throw Cancelled("cancelled during the p-median bound");
+    }
+    double value = 0;
+    for (std::size_t o = 0; o < n; ++o) {
+      value += lambda[o];
+      g[o] = 1;
+      if (std::isfinite(x.d_existing[o]) && w[o] * x.d_existing[o] < lambda[o]) {
+        value += w[o] * x.d_existing[o] - lambda[o];
+        g[o] -= 1;
+      }
+    }
+    for (const auto j : cands) {
+      double r = 0;
+      for (auto e = x.cols.begin(j); e < x.cols.end(j); ++e) {
+        r += std::min(0.0, w[x.cols.origin[e]] * x.cols.cost[e] - lambda[x.cols.origin[e]]);
+      }
+      rho[j] = r;
+    }
+    const auto k = static_cast<std::ptrdiff_t>(x.p.k);
+    std::nth_element(order.begin(), order.begin() + k, order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return rho[a] < rho[b]; });
+    for (std::ptrdiff_t i = 0; i < k; ++i) {
+      const auto j = order[static_cast<std::size_t>(i)];
+      value += rho[j];
+      for (auto e = x.cols.begin(j); e < x.cols.end(j); ++e) {
+        const auto o = x.cols.origin[e];
+        if (w[o] * x.cols.cost[e] < lambda[o]) g[o] -= 1;
+      }
+    }
+    if (it == 0 || value > best + 1e-12 * std::fabs(best)) {
+      best = value;
+      since_better = 0;
+    } else if (++since_better >= 20) {
+      theta /= 2;
+      since_better = 0;
+    }
+    if (upper - best <= 1e-9 * std::max(1.0, std::fabs(upper))) break;
+    double norm = 0;
+    for (const double v : g) norm += v * v;
+    if (norm == 0) break;  // lambda is optimal for the relaxation
+    const double step = theta * (upper - value) / norm;
+    for (std::size_t o = 0; o < n; ++o) lambda[o] += step * g[o];
+  }
+  return best;
+}
+
 GreedyAnswer pmedian_greedy_swap(const Pmedian& x, Progress* progress, double from, double to) {
   const auto& w = x.p.demand_weight;
   const auto& cands = x.sites.candidates;
@@ -531,12 +605,7 @@ GreedyAnswer pmedian_greedy_swap(const Pmedian& x, Progress* progress, double fr
   }
   GreedyAnswer a;
   a.chosen = chosen_from(open, cands);
-  // Every origin at its nearest allowed site, as if all candidates were open.
-  std::vector<std::uint32_t> all(cands);
-  const auto lowest = nearest_open(x, all);
-  for (std::size_t o = 0; o < n; ++o) {
-    if (std::isfinite(lowest[o])) a.bound += w[o] * lowest[o];
-  }
+  a.bound = pmedian_lagrangian_bound(x, value_of(d).cost, progress);
   return a;
 }
 

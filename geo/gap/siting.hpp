@@ -86,8 +86,9 @@ SitingResult solve_mclp(const SitingProblem& problem, const SolveOptions& option
 
 /// p-median: open k candidates minimising sum demand * cost to the nearest open site; only the
 /// (origin, site) pairs in the matrix are allowed assignments. Exact: the strong formulation
-/// (x_ij <= y_j). Greedy + swap (Teitz–Bart): greedy adds, then 1-opt swaps; bound: each origin
-/// at its nearest allowed site (all candidates open), a valid but loose lower bound.
+/// (x_ij <= y_j). Greedy + swap (Teitz–Bart): greedy adds, then 1-opt swaps; bound: a
+/// Lagrangian relaxation of the assignment constraints, maximised by subgradient steps (never
+/// looser than "each origin at its nearest allowed site").
 /// @throws Infeasible when some origin reaches no existing or candidate site, or when no k sites
 ///         reach every origin.
 /// @throws geo::InvalidArgument, Cancelled, geo::Error as solve_mclp.
