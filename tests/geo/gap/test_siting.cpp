@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "geo/gap/gap_test_data.hpp"
 #include "geo/gap/siting.hpp"
@@ -413,6 +414,41 @@ TEST(GapSiting, InstancesAboveTheSizeLimitGoToGreedySwap) {
   EXPECT_EQ(none.solver, "none");
   EXPECT_TRUE(none.optimal);
   EXPECT_TRUE(none.chosen.empty());
+}
+
+// Background jobs may solve on several threads at once: GLPK keeps its state per thread.
+TEST(GapSiting, SolvesOnSeveralThreadsAtOnce) {
+  std::vector<Random> inst;
+  std::vector<double> want_mclp;
+  std::vector<double> want_pmedian;
+  for (std::uint32_t seed = 21; seed < 25; ++seed)
+    inst.push_back(random_instance(seed, 60, 12, 100));
+  auto problem = [&](std::size_t t) {
+    SitingProblem p;
+    p.costs = &inst[t].costs;
+    p.demand_weight = inst[t].weight;
+    p.k = 4;
+    p.radius = 2.0;
+    return p;
+  };
+  for (std::size_t t = 0; t < inst.size(); ++t) {
+    want_mclp.push_back(solve_mclp(problem(t), {}).objective);
+    want_pmedian.push_back(solve_pmedian(problem(t), {}).objective);
+  }
+  std::vector<double> got_mclp(inst.size());
+  std::vector<double> got_pmedian(inst.size());
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < inst.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        got_mclp[t] = solve_mclp(problem(t), {}).objective;
+        got_pmedian[t] = solve_pmedian(problem(t), {}).objective;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(got_mclp, want_mclp);
+  EXPECT_EQ(got_pmedian, want_pmedian);
 }
 
 struct Cancel : Progress {
