@@ -1,5 +1,6 @@
 // GLPK behind detail::solve_with_glpk: the only file that includes glpk.h. GLPK is quiet here
-// (terminal output off) and its problem object lives in a unique_ptr.
+// (terminal output off), its problem object lives in a unique_ptr and its per-thread environment
+// is freed after each call.
 #include <glpk.h>
 
 #include <algorithm>
@@ -66,6 +67,15 @@ double finite_or_zero(double v) {
 
 using Problem = std::unique_ptr<glp_prob, ProbDeleter>;
 
+// GLPK keeps an environment per thread, created on first use and otherwise never freed: a job
+// thread that ends would leak it. Declared before the problem, so that it goes after it.
+struct EnvironmentGuard {
+  EnvironmentGuard() = default;
+  EnvironmentGuard(const EnvironmentGuard&) = delete;
+  EnvironmentGuard& operator=(const EnvironmentGuard&) = delete;
+  ~EnvironmentGuard() { glp_free_env(); }
+};
+
 Problem load(const Milp& model) {
   glp_term_out(GLP_OFF);
   Problem prob(glp_create_prob());
@@ -108,6 +118,7 @@ Problem load(const Milp& model) {
 }  // namespace
 
 std::optional<double> lp_relaxation_with_glpk(const Milp& model) {
+  const EnvironmentGuard env;
   const Problem prob = load(model);
   glp_smcp parm;
   glp_init_smcp(&parm);
@@ -122,6 +133,7 @@ std::optional<double> lp_relaxation_with_glpk(const Milp& model) {
 
 MilpResult solve_with_glpk(const Milp& model, double time_limit_s, Progress* progress, double from,
                            double to) {
+  const EnvironmentGuard env;
   const Problem prob = load(model);
   glp_prob* p = prob.get();
   const auto n_cols = static_cast<int>(model.objective.size());
