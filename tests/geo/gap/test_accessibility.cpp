@@ -328,6 +328,16 @@ TEST(GapAccessibility, ZeroDemandAndUnreachedSitesGiveNumbersNotNan) {
   EXPECT_DOUBLE_EQ(a[1], 0.3);
 }
 
+TEST(GapAccessibility, TheCutOffIsInclusive) {
+  // One origin (demand 2) with sites at cost 10 (supply 4) and 10.5 (supply 6).
+  const auto m = CostMatrix::from_triples(1, 2, {{0, 0, 10.0}, {0, 1, 10.5}});
+  const std::vector<double> demand{2};
+  const std::vector<double> supply{4, 6};
+  EXPECT_DOUBLE_EQ(accessibility(m, demand, supply, {AccessMethod::two_sfca, 10, {}})[0], 2.0);
+  EXPECT_DOUBLE_EQ(accessibility(m, demand, supply, {AccessMethod::two_sfca, 10.5, {}})[0], 5.0);
+  EXPECT_DOUBLE_EQ(accessibility(m, demand, supply, {AccessMethod::two_sfca, 9.99, {}})[0], 0.0);
+}
+
 TEST(GapAccessibility, GravityAtCostZeroWithoutMinDistIsRejected) {
   const auto m = CostMatrix::from_triples(1, 1, {{0, 0, 0.0}});
   const std::vector<double> one{1};
