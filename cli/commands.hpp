@@ -17,5 +17,6 @@ int demo(Args args);
 int user(Args args);
 int match(Args args);
 int referrals(Args args);
+int gap(Args args);
 
 }  // namespace tsunagi::cli
