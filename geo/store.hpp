@@ -37,6 +37,20 @@ struct SourceInfo {
   std::string imported_at;
 };
 
+/// An analysis run as a background job (server/jobs), kept with its answer.
+struct AnalysisJob {
+  std::string id;  ///< random
+  std::string analysis;
+  std::string request_json;
+  std::string audience;  ///< whose view it was computed from: who may read the answer
+  std::string owner;     ///< user name
+  std::string status;    ///< queued, running, done, failed, cancelled
+  std::string created_at;
+  std::string finished_at;
+  std::string result_json;
+  std::string error;
+};
+
 /// One import run and its report (the JSON report is what the CLI printed).
 struct ImportRun {
   std::int64_t id = 0;
@@ -65,7 +79,7 @@ enum class UpsertOutcome : std::uint8_t { inserted, updated, unchanged };
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
   /// PRAGMA application_id of a tsunagi store: "tsun" in ASCII.
   static constexpr std::int32_t kApplicationId = 0x7473756E;
 
@@ -166,6 +180,12 @@ class Store {
   [[nodiscard]] std::optional<Area> area(std::string_view id) const;
   [[nodiscard]] std::vector<Area> areas(std::optional<AreaKind> kind = std::nullopt) const;
   [[nodiscard]] std::vector<AreaPopulation> populations() const;
+
+  // ---- analysis jobs ----
+  /// Inserts a job or updates its status, answer and error. Not a content change.
+  void put_job(const AnalysisJob& j);
+  /// Every stored job, oldest first.
+  [[nodiscard]] std::vector<AnalysisJob> jobs() const;
 
   // ---- statistics of areas ----
   /// Defines (or redefines) statistics and writes values, in one transaction; a value replaces

@@ -111,11 +111,18 @@ std::vector<AreaFigure> served_area_figures(Audience a, const IndicatorTable& t,
   if (area >= t.area_count()) return out;
   const auto& cols = t.columns();
   for (std::size_t c = 0; c < cols.size(); ++c) {
-    if (!column_visible(a, cols[c])) continue;
-    const auto& cell = t.cell(area, c);
-    out.push_back(AreaFigure{&cols[c], cell.get(), cell.status, t.merged_text(cell)});
+    if (auto f = served_area_figure(a, t, area, c)) out.push_back(*f);
   }
   return out;
+}
+
+std::optional<AreaFigure> served_area_figure(Audience a, const IndicatorTable& t, std::size_t area,
+                                             std::size_t col) {
+  if (area >= t.area_count() || col >= t.columns().size()) return std::nullopt;
+  const auto& c = t.columns()[col];
+  if (!column_visible(a, c)) return std::nullopt;
+  const auto& cell = t.cell(area, col);
+  return AreaFigure{&c, cell.get(), cell.status, t.merged_text(cell)};
 }
 
 bool position_withheld(Audience a, const Resource& r) {

@@ -84,6 +84,10 @@ bool column_visible(Audience a, const IndicatorTable::Column& c);
 /// publish level, and always after the small-cell rule (IndicatorTable). Every output of area
 /// figures — API, tiles, exports, analyses — takes them from here.
 std::vector<AreaFigure> served_area_figures(Audience a, const IndicatorTable& t, std::size_t area);
+/// One figure (column `col`) of area `area` as `a` may see it; nullopt when `a` may not see the
+/// column at all.
+std::optional<AreaFigure> served_area_figure(Audience a, const IndicatorTable& t, std::size_t area,
+                                             std::size_t col);
 
 /// True when `r`'s true position and address are a private home's and must not reach `a`.
 bool position_withheld(Audience a, const Resource& r);

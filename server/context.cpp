@@ -1,5 +1,7 @@
 #include "server/context.hpp"
 
+#include "server/jobs.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <string>
@@ -15,9 +17,15 @@ ServerContext::ServerContext(Config config)
       tiles_(std::make_unique<tiles::TileService>(static_cast<std::size_t>(config_.tile_cache_mb) *
                                                   1024 * 1024)) {
   snapshots_.publish(geo::Snapshot::build(store_));
+  jobs_ = std::make_unique<JobRunner>(*this);
   if (config_.store_poll_ms > 0) {
     watcher_ = std::jthread([this](const std::stop_token& stop) { watch(stop); });
   }
+}
+
+ServerContext::~ServerContext() {
+  watcher_ = {};  // stop polling first
+  jobs_.reset();  // then the runner: a running analysis is cancelled and joined
 }
 
 void ServerContext::watch(const std::stop_token& stop) {

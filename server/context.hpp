@@ -24,11 +24,14 @@
 
 namespace tsunagi::server {
 
+class JobRunner;
+
 class ServerContext {
  public:
   /// Opens the (existing) store, a second read connection, and builds the first
   /// snapshot. @throws geo::StoreError.
   explicit ServerContext(Config config);
+  ~ServerContext();
   ServerContext(const ServerContext&) = delete;
   ServerContext& operator=(const ServerContext&) = delete;
 
@@ -39,6 +42,9 @@ class ServerContext {
 
   /// Vector tiles of the published state, with their cache.
   [[nodiscard]] tiles::TileService& tiles() { return *tiles_; }
+
+  /// Gap analyses running as background jobs.
+  [[nodiscard]] JobRunner& jobs() { return *jobs_; }
 
   /// Whether the store's write-ahead log (FILE-wal) is still beside it, looked at no more than
   /// once per `max_age` (0 = now): writes check it every time, /health (polled hard by
@@ -93,6 +99,7 @@ class ServerContext {
   std::mutex read_mu_;
   geo::SnapshotHolder snapshots_;
   std::unique_ptr<tiles::TileService> tiles_;
+  std::unique_ptr<JobRunner> jobs_;  ///< after the store and snapshots: stopped before them
   mutable std::atomic<std::int64_t> wal_checked_s_{-1};
   mutable std::atomic<bool> wal_present_{true};
   /// Republishes when another program committed to the store (polls its generation).

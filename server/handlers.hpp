@@ -27,6 +27,12 @@ HttpResponse geocode(ServerContext& c, RequestContext& rc);
 /// GET /api/sources (server/sources_api.cpp): the data credits the caller's audience may see.
 HttpResponse list_sources(ServerContext& c, RequestContext& rc);
 
+// ---- gap analyses as background jobs (server/gap_api.cpp) ----
+HttpResponse submit_gap_job(ServerContext& c, RequestContext& rc);
+HttpResponse list_gap_jobs(ServerContext& c, RequestContext& rc);
+HttpResponse get_gap_job(ServerContext& c, RequestContext& rc);
+HttpResponse cancel_gap_job(ServerContext& c, RequestContext& rc);
+
 // ---- 参加支援 matching (server/match_api.cpp) ----
 HttpResponse match(ServerContext& c, RequestContext& rc);
 

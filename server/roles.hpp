@@ -20,5 +20,7 @@ inline constexpr RoleSet kEditors{Role::coordinator, Role::matcher, Role::admin}
 inline constexpr RoleSet kAdmins{Role::admin};
 /// 参加支援 matching works with a person's circumstances: matchers only.
 inline constexpr RoleSet kMatchers{Role::matcher};
+/// Gap analyses: planners, and the staff who work with them.
+inline constexpr RoleSet kAnalysts{Role::planner, Role::coordinator, Role::admin};
 
 }  // namespace tsunagi::server

@@ -36,6 +36,11 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::get,  "/api/referrals/{id}",            kMatchers, worker,  with_context(get_referral)},
       {Method::post, "/api/referrals/{id}/transitions", kMatchers, worker, with_context(transition_referral)},
       {Method::put,  "/api/referrals/{id}/follow-up",  kMatchers, worker,  with_context(follow_up_referral)},
+      // Gap analyses (planning): background jobs.
+      {Method::post, "/api/gap/jobs",                  kAnalysts, worker,  with_context(submit_gap_job)},
+      {Method::get,  "/api/gap/jobs",                  kAnalysts, worker,  with_context(list_gap_jobs)},
+      {Method::get,  "/api/gap/jobs/{id}",             kAnalysts, worker,  with_context(get_gap_job)},
+      {Method::delete_, "/api/gap/jobs/{id}",          kAnalysts, worker,  with_context(cancel_gap_job)},
       {Method::get,  "/api/audit",                     kAdmins,   worker,  with_context(audit_log)},
       {Method::post, "/api/login",                     kEveryone, logins,  with_auth(login), /*csrf=*/false},
       {Method::post, "/api/logout",                    kSignedIn, worker,  with_auth(logout)},

@@ -56,7 +56,7 @@ std::int64_t pragma_int(sqlite3* db, const char* pragma) {
 // ---- schema ----
 
 // Forward-only migrations: index i upgrades user_version i to i+1. Never edit a landed one.
-const std::array<const char*, 6> kMigrations = {
+const std::array<const char*, 7> kMigrations = {
     R"sql(
 CREATE TABLE store_state(
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -331,6 +331,21 @@ CREATE TABLE area_stat(
   merged TEXT NOT NULL,
   source_id INTEGER REFERENCES source(source_id),
   PRIMARY KEY (area_id, stat_key, ref_date)
+);
+)sql",
+    // 7: analyses run as background jobs, with their stored answers.
+    R"sql(
+CREATE TABLE analysis_job(
+  job_id TEXT PRIMARY KEY,
+  analysis TEXT NOT NULL,
+  request_json TEXT NOT NULL,
+  audience TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  result_json TEXT NOT NULL,
+  error TEXT NOT NULL
 );
 )sql",
 };
@@ -1634,6 +1649,42 @@ std::vector<StatValue> Store::stats() const {
     v.merged = s.text(5);
     v.source_id = s.is_null(6) ? 0 : s.int64(6);
     out.push_back(std::move(v));
+  }
+  return out;
+}
+
+// ---- analysis jobs ----
+
+void Store::put_job(const AnalysisJob& j) {
+  impl_->require_writable();
+  WriteScope tx(*impl_);
+  auto& s = impl_->stmt(
+      "INSERT INTO analysis_job (job_id, analysis, request_json, audience, owner, status, "
+      "created_at, finished_at, result_json, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10) ON CONFLICT(job_id) DO UPDATE SET status = ?6, finished_at = ?8, result_json = ?9, "
+      "error = ?10");
+  s.bind(1, j.id);
+  s.bind(2, j.analysis);
+  s.bind(3, j.request_json);
+  s.bind(4, j.audience);
+  s.bind(5, j.owner);
+  s.bind(6, j.status);
+  s.bind(7, j.created_at);
+  s.bind(8, j.finished_at);
+  s.bind(9, j.result_json);
+  s.bind(10, j.error);
+  s.run();
+  tx.commit(/*changed=*/false);  // not content: no new snapshot, no tile invalidated
+}
+
+std::vector<AnalysisJob> Store::jobs() const {
+  std::vector<AnalysisJob> out;
+  auto& s = impl_->stmt(
+      "SELECT job_id, analysis, request_json, audience, owner, status, created_at, finished_at, "
+      "result_json, error FROM analysis_job ORDER BY created_at, job_id");
+  while (s.step()) {
+    out.push_back(AnalysisJob{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
+                              s.text(6), s.text(7), s.text(8), s.text(9)});
   }
   return out;
 }

@@ -1,0 +1,120 @@
+// Gap analyses as background jobs (server/jobs): POST /api/gap/jobs queues one and answers 202
+// with its id; GET /api/gap/jobs/{id} gives status, progress and, when done, the answer — as
+// JSON, as CSV for Excel (?format=csv) or as GeoJSON with the areas' boundaries (?format=geojson,
+// &layer=uncovered for who is left out); DELETE cancels. For planners, coordinators and admins;
+// an answer is computed from the submitter's audience and readable only by the same or wider.
+#include <nlohmann/json.hpp>
+
+#include "geo/error.hpp"
+#include "geo/gap/analysis.hpp"
+#include "server/errors.hpp"
+#include "server/handlers.hpp"
+#include "server/jobs.hpp"
+
+namespace tsunagi::server {
+
+using nlohmann::json;
+
+namespace {
+
+json job_json(const JobState& s, bool with_result) {
+  const auto& r = s.record;
+  json j{{"id", r.id},
+         {"analysis", r.analysis},
+         {"status", r.status},
+         {"progress", s.progress},
+         {"stage", s.stage},
+         {"owner", r.owner},
+         {"created_at", r.created_at},
+         {"links",
+          {{{"rel", "self"}, {"href", "/api/gap/jobs/" + r.id}},
+           {{"rel", "alternate"}, {"href", "/api/gap/jobs/" + r.id + "?format=csv"}},
+           {{"rel", "alternate"}, {"href", "/api/gap/jobs/" + r.id + "?format=geojson"}}}}};
+  if (!r.finished_at.empty()) j["finished_at"] = r.finished_at;
+  if (!r.error.empty()) j["error"] = r.error;
+  j["request"] = json::parse(r.request_json, nullptr, false);
+  if (with_result && r.status == "done") j["result"] = json::parse(r.result_json);
+  return j;
+}
+
+HttpResponse no_store(HttpResponse r) {
+  r.set_header("Cache-Control", "private, no-store");
+  return r;
+}
+
+}  // namespace
+
+HttpResponse submit_gap_job(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({});
+  const json body = parse_json_body(rc.http);
+  std::string id;
+  try {
+    id = c.jobs().submit(body.dump(), geo::audience_for(rc.principal.role), rc.principal.name);
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_body, e.what());
+  } catch (const geo::Conflict& e) {
+    throw ApiError(ErrorCode::overloaded, e.what());
+  }
+  const auto state = c.jobs().get(id, geo::audience_for(rc.principal.role));
+  HttpResponse r = json_response(202, job_json(*state, false));
+  r.set_header("Location", "/api/gap/jobs/" + id);
+  return no_store(std::move(r));
+}
+
+HttpResponse list_gap_jobs(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({});
+  json list = json::array();
+  for (const auto& s : c.jobs().list(geo::audience_for(rc.principal.role))) {
+    list.push_back(job_json(s, false));
+  }
+  return no_store(json_response(200, json{{"jobs", list}}));
+}
+
+HttpResponse get_gap_job(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({"format", "layer"});
+  const auto audience = geo::audience_for(rc.principal.role);
+  const auto state = c.jobs().get(rc.params.at(0), audience);
+  if (!state) throw ApiError(ErrorCode::not_found, "no analysis job with that id");
+  const std::string* format = rc.query.get("format");
+  const std::string* layer = rc.query.get("layer");
+  if (layer != nullptr && *layer != "uncovered" && *layer != "all") {
+    throw ApiError(ErrorCode::invalid_parameter, "layer: 'all' or 'uncovered'");
+  }
+  if (format == nullptr || *format == "json")
+    return no_store(json_response(200, job_json(*state, true)));
+  if (*format != "csv" && *format != "geojson") {
+    throw ApiError(ErrorCode::invalid_parameter, "format: json, csv or geojson");
+  }
+  if (state->record.status != "done") {
+    throw ApiError(ErrorCode::conflict, "the analysis is " + state->record.status +
+                                            ": its answer can be exported when it is done");
+  }
+  HttpResponse r;
+  r.status = 200;
+  if (*format == "csv") {
+    r.body = geo::gap::answer_csv(state->record.result_json);
+    r.set_header("Content-Type", "text/csv; charset=utf-8");
+    r.set_header("Content-Disposition",
+                 "attachment; filename=\"tsunagi-" + state->record.analysis + ".csv\"");
+  } else {
+    const auto snapshot = c.snapshots().current();
+    r.body = geo::gap::answer_geojson(*snapshot, audience, state->record.result_json,
+                                      layer != nullptr && *layer == "uncovered");
+    r.set_header("Content-Type", "application/geo+json");
+  }
+  return no_store(std::move(r));
+}
+
+HttpResponse cancel_gap_job(ServerContext& c, RequestContext& rc) {
+  rc.query.require_known({});
+  const auto audience = geo::audience_for(rc.principal.role);
+  if (!c.jobs().get(rc.params.at(0), audience)) {
+    throw ApiError(ErrorCode::not_found, "no analysis job with that id");
+  }
+  if (!c.jobs().cancel(rc.params.at(0), audience)) {
+    throw ApiError(ErrorCode::conflict, "the analysis has already ended");
+  }
+  return no_store(json_response(202, job_json(*c.jobs().get(rc.params.at(0), audience), false)));
+}
+
+}  // namespace tsunagi::server
