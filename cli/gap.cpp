@@ -23,7 +23,10 @@
 #include "cli/commands.hpp"
 #include "geo/error.hpp"
 #include "geo/gap/accessibility.hpp"
+#include "geo/gap/analysis.hpp"
 #include "geo/gap/siting.hpp"
+#include "geo/snapshot.hpp"
+#include "geo/store.hpp"
 
 namespace tsunagi::cli {
 
@@ -31,13 +34,27 @@ namespace {
 
 namespace gap = geo::gap;
 namespace fs = std::filesystem;
+using nlohmann::json;
 
 constexpr const char* kUsage =
-    "usage: tsunagi gap access --method METHOD --costs COSTS.csv --demand DEMAND.csv\n"
+    "usage: tsunagi gap coverage|access|rank|site --db FILE --kinds K1,K2 [--target KEY]\n"
+    "                  [--max-walk-min N | --max-m M] [--slow] [--area-type T]\n"
+    "                  [--demand-area-type T] [--network auto|walking|straight_line]\n"
+    "                  [--method 2sfca|e2sfca|g2sfca|3sfca] [--supply sites|capacity]\n"
+    "                  [--candidate-kinds K --k K --model mclp|pmedian [--greedy]]\n"
+    "                  [--as public|partners|internal] [--format json|csv|geojson]\n"
+    "       tsunagi gap access --method METHOD --costs COSTS.csv --demand DEMAND.csv\n"
     "                          --supply SUPPLY.csv [--max-cost C] [--weight W] [--format csv]\n"
     "       tsunagi gap site --model mclp|pmedian --costs COSTS.csv --demand DEMAND.csv --k K\n"
     "                        [--radius R] [--existing ID,...] [--candidates FILE]\n"
     "                        [--time-limit S] [--greedy] [--format json]\n"
+    "\n"
+    "With --db: the analyses on a store's areas and places, as POST /api/gap/jobs answers them\n"
+    "(the same JSON), read as a planner sees them (--as partners; internal = staff). Demand is\n"
+    "the area figure --target (default aged_75) at each area's representative point; supply the\n"
+    "places of --kinds; walking distances on the stored network (else straight lines, said so).\n"
+    "coverage: who is within the limit (default 15 min); rank: areas by people left out, then\n"
+    "access; site: where --k new places among --candidate-kinds venues reach the most.\n"
     "\n"
     "access: floating catchment accessibility per demand location (pysal/access's conventions),\n"
     "printed as CSV 'id,access' in DEMAND.csv order.\n"
@@ -621,6 +638,117 @@ int gap_site(Args args) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Store-based analyses: the same request and answer as POST /api/gap/jobs.
+
+int gap_store(std::string_view mode, Args args) {
+  std::string db;
+  std::string format = "json";
+  std::string audience = "partners";
+  json request{{"analysis", std::string(mode)}};
+  auto split = [](const std::string& v) {
+    json out = json::array();
+    std::size_t at = 0;
+    while (at <= v.size()) {
+      const auto comma = v.find(',', at);
+      const auto part = v.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+      if (!part.empty()) out.push_back(part);
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
+    return out;
+  };
+  auto number = [](const std::string& flag, const std::string& v) {
+    double d = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+    if (ec != std::errc() || end != v.data() + v.size()) {
+      throw std::invalid_argument(flag + " must be a number, not '" + v + "'");
+    }
+    return d;
+  };
+  try {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string a(args[i]);
+      if (a == "--greedy") {
+        request["greedy"] = true;
+        continue;
+      }
+      if (a == "--slow") {
+        request["walking_profile"] = "slow";
+        continue;
+      }
+      if (i + 1 >= args.size()) throw std::invalid_argument(a + " needs a value");
+      const std::string v(args[++i]);
+      if (a == "--db") {
+        db = v;
+      } else if (a == "--format") {
+        format = v;
+      } else if (a == "--as") {
+        audience = v;
+      } else if (a == "--kinds") {
+        request["kinds"] = split(v);
+      } else if (a == "--candidate-kinds") {
+        request["candidate_kinds"] = split(v);
+      } else if (a == "--target") {
+        request["target"] = v;
+      } else if (a == "--max-walk-min") {
+        request["max_walk_min"] = number(a, v);
+      } else if (a == "--max-m") {
+        request["max_m"] = number(a, v);
+      } else if (a == "--area-type") {
+        request["area_type"] = v;
+      } else if (a == "--demand-area-type") {
+        request["demand_area_type"] = v;
+      } else if (a == "--network") {
+        request["network"] = v;
+      } else if (a == "--method") {
+        request["method"] = v;
+      } else if (a == "--supply") {
+        request["supply"] = v;
+      } else if (a == "--model") {
+        request["model"] = v;
+      } else if (a == "--k") {
+        request["k"] = static_cast<std::int64_t>(number(a, v));
+      } else if (a == "--time-limit") {
+        request["time_limit_s"] = number(a, v);
+      } else {
+        throw std::invalid_argument("unknown option '" + a + "'");
+      }
+    }
+    if (format != "json" && format != "csv" && format != "geojson") {
+      throw std::invalid_argument("--format must be json, csv or geojson");
+    }
+  } catch (const std::invalid_argument& e) {
+    return usage_error(e.what());
+  }
+  const auto who = geo::parse_audience(audience);
+  if (!who) return usage_error("--as must be public, partners (planners) or internal (staff)");
+  if (!fs::exists(db)) return input_error(db + " does not exist");
+  try {
+    const auto store = geo::Store::open(db, geo::Store::Mode::read_only);
+    const auto snapshot = geo::Snapshot::build(store);
+    const auto parsed = gap::parse_analysis_request(request.dump());
+    TerminalBar bar;
+    const std::string answer = gap::run_analysis(*snapshot, *who, parsed, store.sources(), &bar);
+    bar.clear();
+    std::string out;
+    if (format == "csv") {
+      out = gap::answer_csv(answer);
+    } else if (format == "geojson") {
+      out = gap::answer_geojson(*snapshot, *who, answer, false);
+    } else {
+      out = answer;
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    if (format != "csv") std::fputc('\n', stdout);
+    return 0;
+  } catch (const geo::InvalidArgument& e) {
+    return input_error(e.what());
+  } catch (const std::exception& e) {
+    return input_error(e.what());
+  }
+}
+
 }  // namespace
 
 int gap(Args args) {
@@ -636,9 +764,20 @@ int gap(Args args) {
       return 0;
     }
   }
+  const bool store_mode = std::find(args.begin(), args.end(), "--db") != args.end();
+  const bool file_mode = std::any_of(args.begin(), args.end(), [](std::string_view a) {
+    return a == "--costs" || a == "--demand" || a == "--supply";
+  });
+  if (store_mode && file_mode) {
+    return usage_error("--db (a store) and --costs/--demand/--supply (files) cannot be combined");
+  }
+  if (store_mode && (mode == "coverage" || mode == "access" || mode == "rank" || mode == "site")) {
+    return gap_store(mode, args.subspan(1));
+  }
   if (mode == "access") return gap_access(args.subspan(1));
   if (mode == "site") return gap_site(args.subspan(1));
-  return usage_error("unknown mode '" + std::string(mode) + "' (access or site)");
+  return usage_error("unknown mode '" + std::string(mode) +
+                     "' (access or site on files; coverage, access, rank or site with --db)");
 }
 
 }  // namespace tsunagi::cli

@@ -135,6 +135,24 @@ TEST_F(GapApi, CoverageAddsUpToTheAreasTheOgcApiServes) {
   EXPECT_EQ(call("DELETE", "/api/gap/jobs/" + id, "planner").status, 409) << "it has ended";
 }
 
+TEST_F(GapApi, TheCommandLineGivesTheSameAnswer) {
+  const json api = run(kCoverage);
+  ASSERT_EQ(api["status"], "done");
+  const auto cli = run_tsunagi({"gap", "coverage", "--db", town_->db.string(), "--kinds",
+                                "kayoi_no_ba", "--target", "aged_75", "--max-walk-min", "15"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_EQ(json::parse(cli.out), api["result"]);
+  const auto csv = run_tsunagi(
+      {"gap", "rank", "--db", town_->db.string(), "--kinds", "kayoi_no_ba", "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out.find("\xEF\xBB\xBFrank,id,code,name"), 0U);
+  const auto bad = run_tsunagi({"gap", "coverage", "--db", town_->db.string(), "--kinds",
+                                "kayoi_no_ba", "--target", "no_such_figure"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("no_such_figure"), std::string::npos) << bad.err;
+  EXPECT_TRUE(bad.out.empty());
+}
+
 TEST_F(GapApi, AnAnswerForStaffIsNotReadByAPlanner) {
   const json j = run(kCoverage, "coordinator");
   ASSERT_EQ(j["status"], "done");

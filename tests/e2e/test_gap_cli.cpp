@@ -202,7 +202,7 @@ TEST(GapCli, BadInputIsRejectedWithTheFileAndLine) {
       {{"access", "--method", "2sfca", "--weight", "gravity:1", "--costs", "{dir}/costs.csv"},
        "--weight gravity needs SCALE:ALPHA"},
       {{"access", "--method", "2sfca", "--db", "x.sqlite", "--costs", "{dir}/costs.csv"},
-       "unknown option '--db'"},
+       "cannot be combined"},
       {{"site", "--model", "mclp", "--k", "1", "--costs", "{dir}/costs.csv"},
        "--radius is required for --model mclp"},
       {{"site", "--model", "mclp", "--k", "3", "--radius", "5", "--costs", "{dir}/costs.csv"},
