@@ -11,7 +11,7 @@
 #include "geo/error.hpp"
 #include "geo/gap/accessibility.hpp"
 #include "geo/gap/siting.hpp"
-#include "geo/geodesic.hpp"
+#include "geo/gap/straight_line.hpp"
 #include "geo/geometry.hpp"
 #include "geo/network.hpp"
 #include "geo/visibility.hpp"
@@ -158,7 +158,8 @@ std::vector<Supply> build_supply(const AudienceView& view, EnumSet<ResourceKind>
 
 using Triple = std::tuple<std::uint32_t, std::uint32_t, double>;
 
-/// Straight-line pairs within max_m: a grid of cells at least max_m wide everywhere.
+/// Straight-line pairs within max_m (great circles, as gap/straight_line.hpp measures them): a
+/// grid of cells at least max_m wide everywhere.
 std::vector<Triple> straight_costs(const std::vector<Demand>& d, const std::vector<Supply>& s,
                                    double max_m, Progress* p) {
   std::vector<Triple> out;
@@ -183,7 +184,7 @@ std::vector<Triple> straight_costs(const std::vector<Demand>& d, const std::vect
         const auto it = grid.find({cx + dx, cy + dy});
         if (it == grid.end()) continue;
         for (const auto j : it->second) {
-          const double m = geodesic_distance_m(d[i].lon, d[i].lat, s[j].lon, s[j].lat);
+          const double m = great_circle_m({d[i].lon, d[i].lat}, {s[j].lon, s[j].lat});
           if (m <= max_m) out.emplace_back(i, j, m);
         }
       }
