@@ -278,6 +278,16 @@ TEST_F(Tiles, AreaTilesCarryIndicatorsAndTheSmallCellRuleHolds) {
     EXPECT_FALSE(staff.contains("care_certified")) << role << ": 6 is below the threshold";
     EXPECT_EQ(staff.at("care_certified_status"), "suppressed") << role;
   }
+  // The same rule in the API: the area's feature in the OGC API.
+  const json pub_api =
+      json::parse(get("/ogc/collections/areas/items/chome:demo-1?f=json").body)["properties"];
+  EXPECT_EQ(pub_api["population"], 1200);
+  EXPECT_FALSE(pub_api.contains("care_certified"));
+  EXPECT_FALSE(pub_api.contains("care_certified_status"));
+  const json staff_api = json::parse(
+      get("/ogc/collections/areas/items/chome:demo-1?f=json", "planner").body)["properties"];
+  EXPECT_TRUE(staff_api["care_certified"].is_null()) << staff_api.dump();
+  EXPECT_EQ(staff_api["care_certified_status"], "suppressed");
 }
 
 TEST_F(Tiles, GzipWhenAcceptedAndTheSameTileEitherWay) {
