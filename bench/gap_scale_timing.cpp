@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "geo/gap/analysis.hpp"
 #include "geo/gap/straight_line.hpp"
+#include "geo/network.hpp"
 
 namespace gap = tsunagi::geo::gap;
 
@@ -62,8 +64,10 @@ int main(int argc, char** argv) {
   std::string out = ".";
   double max_m = 1000;
   unsigned threads = 2;
+  std::string network;  // a gen_network.py directory: walking coverage instead
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
+    if (a == "--network") network = argv[i + 1];
     if (a == "--data") dir = argv[i + 1];
     if (a == "--out") out = argv[i + 1];
     if (a == "--max-m") max_m = std::stod(argv[i + 1]);
@@ -117,6 +121,51 @@ int main(int argc, char** argv) {
     for (std::size_t j = 0; j < supply.size(); ++j) {
       s << j << ',' << supply[j].lon << ',' << supply[j].lat << ',' << cap[j] << '\n';
     }
+  }
+
+  if (!network.empty()) {
+    // Walking-network coverage: the pairs within max_m on foot, then who has one.
+    tsunagi::geo::NetworkData nd;
+    std::ifstream nodes(network + "/nodes.csv");
+    std::string line;
+    std::getline(nodes, line);
+    while (std::getline(nodes, line)) {
+      const auto f = fields(line);
+      nd.lon.push_back(std::stod(f.at(1)));
+      nd.lat.push_back(std::stod(f.at(2)));
+    }
+    std::ifstream edges(network + "/edges.csv");
+    std::getline(edges, line);
+    while (std::getline(edges, line)) {
+      const auto f = fields(line);
+      nd.edges.push_back({static_cast<std::uint32_t>(std::stoul(f.at(1)) - 1),
+                          static_cast<std::uint32_t>(std::stoul(f.at(2)) - 1), std::stof(f.at(3)),
+                          false});
+    }
+    const auto t_graph = std::chrono::steady_clock::now();
+    const tsunagi::geo::WalkGraph g(std::move(nd));
+    const double graph_s = seconds_since(t_graph);
+    const auto t_walk = std::chrono::steady_clock::now();
+    std::size_t unsnapped = 0;
+    const auto pairs = gap::walking_pairs(g, demand, supply, max_m, nullptr, unsnapped);
+    std::vector<char> covered(demand.size(), 0);
+    for (const auto& [i, j, m] : pairs) covered[i] = 1;
+    const double walk_s = seconds_since(t_walk);
+    double cov_pop = 0;
+    double total = 0;
+    for (std::size_t i = 0; i < demand.size(); ++i) {
+      total += pop[i];
+      if (covered[i] != 0) cov_pop += pop[i];
+    }
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    std::printf(
+        "walking: nodes %zu edges %zu demand %zu places %zu max_m %.0f\ngraph_s %.3f "
+        "walking_coverage_s %.3f pairs %zu unsnapped %zu peak_rss_mib %.1f\ncovered_pop %.0f of "
+        "%.0f\n",
+        g.node_count(), g.edge_count(), demand.size(), supply.size(), max_m, graph_s, walk_s,
+        pairs.size(), unsnapped, static_cast<double>(ru.ru_maxrss) / 1024.0, cov_pop, total);
+    return 0;
   }
 
   const auto t_cov = std::chrono::steady_clock::now();

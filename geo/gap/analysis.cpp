@@ -193,40 +193,16 @@ std::vector<Triple> straight_costs(const std::vector<Demand>& d, const std::vect
   return out;
 }
 
-/// Walking pairs within max_m: one bounded search from every place; demand points found through
-/// the nodes at the ends of the edge they snap to.
 std::vector<Triple> walking_costs(const WalkGraph& g, const std::vector<Demand>& d,
                                   const std::vector<Supply>& s, double max_m, Progress* p,
                                   std::size_t& unsnapped) {
-  std::vector<Triple> out;
-  std::vector<std::optional<WalkGraph::Snap>> snaps(d.size());
-  std::unordered_multimap<std::uint32_t, std::uint32_t> by_node;
-  for (std::uint32_t i = 0; i < d.size(); ++i) {
-    snaps[i] = g.snap(d[i].lon, d[i].lat);
-    if (!snaps[i]) {
-      ++unsnapped;
-      continue;
-    }
-    by_node.emplace(snaps[i]->a, i);
-    if (snaps[i]->b != snaps[i]->a) by_node.emplace(snaps[i]->b, i);
-  }
-  std::vector<std::uint32_t> seen(d.size(), UINT32_MAX);
-  for (std::uint32_t j = 0; j < s.size(); ++j) {
-    if (j % 16 == 0) detail::step(p, 0.1 + 0.5 * j / static_cast<double>(s.size()), "walking");
-    const auto origin = g.snap(s[j].lon, s[j].lat);
-    if (!origin) continue;
-    const auto reach = g.reach(*origin, max_m, false);
-    for (const auto n : reach.settled()) {
-      const auto [lo, hi] = by_node.equal_range(n);
-      for (auto it = lo; it != hi; ++it) {
-        const auto i = it->second;
-        if (seen[i] == j) continue;
-        seen[i] = j;
-        if (const auto m = reach.to(*snaps[i]); m && *m <= max_m) out.emplace_back(i, j, *m);
-      }
-    }
-  }
-  return out;
+  std::vector<LonLat> dp;
+  dp.reserve(d.size());
+  for (const auto& x : d) dp.push_back({x.lon, x.lat});
+  std::vector<LonLat> sp;
+  sp.reserve(s.size());
+  for (const auto& x : s) sp.push_back({x.lon, x.lat});
+  return walking_pairs(g, dp, sp, max_m, p, unsnapped);
 }
 
 struct Prepared {
@@ -657,6 +633,40 @@ std::string csv_value(const json& v) {
 }
 
 }  // namespace
+
+std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> walking_pairs(
+    const WalkGraph& g, std::span<const LonLat> d, std::span<const LonLat> s, double max_m,
+    Progress* p, std::size_t& unsnapped) {
+  std::vector<Triple> out;
+  std::vector<std::optional<WalkGraph::Snap>> snaps(d.size());
+  std::unordered_multimap<std::uint32_t, std::uint32_t> by_node;
+  for (std::uint32_t i = 0; i < d.size(); ++i) {
+    snaps[i] = g.snap(d[i].lon, d[i].lat);
+    if (!snaps[i]) {
+      ++unsnapped;
+      continue;
+    }
+    by_node.emplace(snaps[i]->a, i);
+    if (snaps[i]->b != snaps[i]->a) by_node.emplace(snaps[i]->b, i);
+  }
+  std::vector<std::uint32_t> seen(d.size(), UINT32_MAX);
+  for (std::uint32_t j = 0; j < s.size(); ++j) {
+    if (j % 16 == 0) detail::step(p, 0.1 + 0.5 * j / static_cast<double>(s.size()), "walking");
+    const auto origin = g.snap(s[j].lon, s[j].lat);
+    if (!origin) continue;
+    const auto reach = g.reach(*origin, max_m, false);
+    for (const auto n : reach.settled()) {
+      const auto [lo, hi] = by_node.equal_range(n);
+      for (auto it = lo; it != hi; ++it) {
+        const auto i = it->second;
+        if (seen[i] == j) continue;
+        seen[i] = j;
+        if (const auto m = reach.to(*snaps[i]); m && *m <= max_m) out.emplace_back(i, j, *m);
+      }
+    }
+  }
+  return out;
+}
 
 AnalysisRequest parse_analysis_request(const std::string& json_text) {
   json j;

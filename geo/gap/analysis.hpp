@@ -12,12 +12,16 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "geo/code_lists.hpp"
 #include "geo/enum_set.hpp"
 #include "geo/gap/progress.hpp"
+#include "geo/gap/straight_line.hpp"
+#include "geo/network.hpp"
 #include "geo/snapshot.hpp"
 #include "geo/store.hpp"
 
@@ -42,6 +46,13 @@ struct AnalysisRequest {
   bool greedy = false;
   double time_limit_s = 30;
 };
+
+/// Walking (demand, place, metres) pairs within `max_m`: one bounded search from every place,
+/// demand points found through the nodes at the ends of the edge they snap to. `unsnapped`
+/// counts demand points with no walkable edge within 2 km.
+std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> walking_pairs(
+    const WalkGraph& g, std::span<const LonLat> demand, std::span<const LonLat> places,
+    double max_m, Progress* p, std::size_t& unsnapped);
 
 /// Parses a request (JSON object as the API takes it; unknown keys are refused).
 /// @throws InvalidArgument naming the key.
