@@ -68,6 +68,11 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
       {"POST /api/referrals/{id}/transitions", {"matcher", Runs::worker}},
       {"PUT /api/referrals/{id}/follow-up", {"matcher", Runs::worker}},
       {"GET /api/audit", {"admin", Runs::worker}},
+      // Gap analyses: planners and the staff who work with them; not matchers, not the public.
+      {"POST /api/gap/jobs", {"coordinator,planner,admin", Runs::worker}},
+      {"GET /api/gap/jobs", {"coordinator,planner,admin", Runs::worker}},
+      {"GET /api/gap/jobs/{id}", {"coordinator,planner,admin", Runs::worker}},
+      {"DELETE /api/gap/jobs/{id}", {"coordinator,planner,admin", Runs::worker}},
   };
   const auto routes = core_routes(*context_, *auth_);
   EXPECT_EQ(routes.size(), expected.size());
