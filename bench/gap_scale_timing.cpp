@@ -1,6 +1,6 @@
 // Straight-line coverage and 2SFCA at national scale (bench/gap_scale.sh): reads gen_synth.py's
 // resources.csv (supply: capacity) and meshes.csv (demand: pop65 at each 250 m cell's centre),
-// writes the exact points it used (for the peers), runs geo::gap::nearest_within and
+// writes the exact points it used (for the peers), runs geo::gap::covered_within and
 // two_sfca_within — the code tsunagi's analyses run — and prints times, peak memory and totals;
 // the per-point answers go to coverage.csv and access.csv for the identity check.
 #include <sys/resource.h>
@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
   }
 
   const auto t_cov = std::chrono::steady_clock::now();
-  const auto nearest = gap::nearest_within(demand, supply, max_m, threads);
+  const auto covered_flags = gap::covered_within(demand, supply, max_m, threads);
   const double cov_s = seconds_since(t_cov);
   const auto t_acc = std::chrono::steady_clock::now();
   const auto access = gap::two_sfca_within(demand, pop, supply, cap, max_m, threads);
@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
   double access_sum = 0;
   for (std::size_t i = 0; i < demand.size(); ++i) {
     total += pop[i];
-    if (nearest[i] <= max_m) {
+    if (covered_flags[i] != 0) {
       covered += pop[i];
       ++covered_cells;
     }
@@ -190,7 +190,8 @@ int main(int argc, char** argv) {
   {
     std::ofstream c(out + "/coverage.csv");
     c << "id,covered\n";
-    for (std::size_t i = 0; i < demand.size(); ++i) c << i << ',' << (nearest[i] <= max_m) << '\n';
+    for (std::size_t i = 0; i < demand.size(); ++i)
+      c << i << ',' << static_cast<int>(covered_flags[i]) << '\n';
     std::ofstream a(out + "/access.csv");
     a.precision(17);
     a << "id,access\n";

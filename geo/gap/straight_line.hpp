@@ -31,6 +31,10 @@ double great_circle_m(LonLat a, LonLat b);
 std::vector<double> nearest_within(std::span<const LonLat> demand, std::span<const LonLat> supply,
                                    double max_m, unsigned threads = 2, Progress* p = nullptr);
 
+/// Per demand point, whether a supply point lies within `max_m` (inclusive): stops at the first.
+std::vector<char> covered_within(std::span<const LonLat> demand, std::span<const LonLat> supply,
+                                 double max_m, unsigned threads = 2, Progress* p = nullptr);
+
 /// 2SFCA with an inclusive cut-off and no distance decay (pysal/access's convention): R_j =
 /// S_j / Σ P_k over demand within max_m of j; A_i = Σ R_j over supply within max_m of i. A
 /// place with no demand in reach gives 0, not NaN.

@@ -37,6 +37,10 @@ TEST(StraightLine, NearestWithinEqualsBruteForce) {
     const auto got = nearest_within(demand, supply, max_m, 2);
     const auto one = nearest_within(demand, supply, max_m, 1);
     EXPECT_EQ(got, one) << "threads change nothing";
+    const auto any = covered_within(demand, supply, max_m, 2);
+    for (std::size_t i = 0; i < demand.size(); ++i) {
+      ASSERT_EQ(any[i] != 0, std::isfinite(got[i])) << i;
+    }
     for (std::size_t i = 0; i < demand.size(); i += 97) {
       double best = std::numeric_limits<double>::infinity();
       for (const auto& s : supply) {
