@@ -11,6 +11,7 @@
 # are compared point by point. See bench/GAP.md.
 #
 #   bench/gap_scale.sh [SCALE (japan)] [WORK_DIR]
+# SKIP_POSTGIS=1 reruns tsunagi and scipy only (PostGIS takes minutes at this scale).
 # Needs: the release build, python3-numpy, python3-scipy, postgresql-15-postgis-3.
 set -euo pipefail
 
@@ -35,6 +36,9 @@ echo "== tsunagi"
 echo "== scipy"
 /usr/bin/python3 "$here/bench/gap_scale_scipy.py" "$WORK/tsunagi" "$MAX_M" "$WORK/scipy" | tee "$WORK/scipy/timing.txt"
 
+if [ "${SKIP_POSTGIS:-0}" = 1 ]; then
+  echo "== PostGIS skipped (SKIP_POSTGIS=1): its answers of an earlier run in $WORK/postgis are compared"
+else
 echo "== PostGIS"
 PGDATA=$(mktemp -d)
 chown postgres "$PGDATA"
@@ -68,6 +72,7 @@ t1=$(date +%s.%N)
 psql -qAt "$PG" -c "\\copy (WITH r AS (SELECT s.id, CASE WHEN sum(d.pop) > 0 THEN s.cap / sum(d.pop) ELSE 0 END AS ratio FROM supply s JOIN demand d ON ST_DWithin(s.g, d.g, $MAX_M, false) GROUP BY s.id, s.cap) SELECT d.id, coalesce(sum(r.ratio), 0) FROM demand d LEFT JOIN supply s ON ST_DWithin(d.g, s.g, $MAX_M, false) LEFT JOIN r ON r.id = s.id GROUP BY d.id ORDER BY d.id) TO '$WORK/postgis/access.csv' CSV"
 t2=$(date +%s.%N)
 echo "coverage_s $(echo "$t1 - $t0" | bc) access_s $(echo "$t2 - $t1" | bc) analysis_s $(echo "$t2 - $t0" | bc)" | tee -a "$WORK/postgis/timing.txt"
+fi
 
 echo "== identical answers?"
 /usr/bin/python3 - "$WORK" <<'PY'
