@@ -200,6 +200,60 @@ WalkGraph::Reach WalkGraph::reach(const Snap& origin, double limit_m, bool avoid
   return r;
 }
 
+WalkGraph::Nearest WalkGraph::nearest(const std::vector<Snap>& sources, double limit_m) const {
+  Nearest r;
+  r.limit_m_ = limit_m;
+  r.sources_ = sources;
+  r.dist_.assign(node_count(), std::numeric_limits<float>::infinity());
+  r.source_.assign(node_count(), 0);
+  std::vector<std::uint8_t> done(node_count(), 0);
+  using Item = std::pair<float, std::uint32_t>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
+  const auto relax = [&](std::uint32_t node, float d, std::uint32_t src) {
+    if (d > limit_m || done[node] != 0 || !(d < r.dist_[node])) return;
+    r.dist_[node] = d;
+    r.source_[node] = src;
+    heap.emplace(d, node);
+  };
+  for (std::uint32_t i = 0; i < sources.size(); ++i) {
+    const auto& o = sources[i];
+    const auto start = static_cast<float>(o.off_network_m);
+    relax(o.a, start + static_cast<float>(o.to_a_m), i);
+    relax(o.b, start + static_cast<float>(o.to_b_m), i);
+    r.on_edge_.emplace_back(o.edge, i);
+  }
+  std::sort(r.on_edge_.begin(), r.on_edge_.end());
+  while (!heap.empty()) {
+    const auto [d, u] = heap.top();
+    heap.pop();
+    if (done[u] != 0 || d > r.dist_[u]) continue;
+    done[u] = 1;
+    for (std::uint32_t k = offset_[u]; k < offset_[u + 1]; ++k) {
+      relax(head_[k], d + length_[k], r.source_[u]);
+    }
+  }
+  return r;
+}
+
+std::optional<std::pair<double, std::uint32_t>> WalkGraph::Nearest::to(const Snap& t) const {
+  std::optional<std::pair<double, std::uint32_t>> best;
+  auto offer = [&](double d, std::uint32_t src) {
+    if (d <= limit_m_ && (!best || d < best->first)) best = {{d, src}};
+  };
+  // A source on the target's own edge: straight along it.
+  for (auto it = std::lower_bound(on_edge_.begin(), on_edge_.end(),
+                                  std::pair<std::uint32_t, std::uint32_t>{t.edge, 0});
+       it != on_edge_.end() && it->first == t.edge; ++it) {
+    const auto& o = sources_[it->second];
+    offer(o.off_network_m + std::abs(o.to_a_m - t.to_a_m) + t.off_network_m, it->second);
+  }
+  for (const auto& [node, along] : {std::pair{t.a, t.to_a_m}, std::pair{t.b, t.to_b_m}}) {
+    if (std::isinf(dist_[node])) continue;
+    offer(static_cast<double>(dist_[node]) + along + t.off_network_m, source_[node]);
+  }
+  return best;
+}
+
 std::optional<std::uint32_t> WalkGraph::Reach::index_of(std::uint32_t n) const {
   const auto it = std::lower_bound(by_node_.begin(), by_node_.end(),
                                    std::pair<std::uint32_t, std::uint32_t>{n, 0});

@@ -87,6 +87,24 @@ class WalkGraph {
   };
   [[nodiscard]] Reach reach(const Snap& origin, double limit_m, bool avoid_steps) const;
 
+  /// The nearest of many sources, for every point at once: one multi-source search (each node
+  /// settled once) instead of one search per source.
+  class Nearest {
+   public:
+    /// Metres from the nearest source to a snapped target, and which source (its index in the
+    /// list given); nullopt when none is within the limit.
+    [[nodiscard]] std::optional<std::pair<double, std::uint32_t>> to(const Snap& target) const;
+
+   private:
+    friend class WalkGraph;
+    std::vector<float> dist_;            ///< per node; +inf when not reached
+    std::vector<std::uint32_t> source_;  ///< per node
+    std::vector<Snap> sources_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> on_edge_;  ///< (edge, source), sorted
+    double limit_m_ = 0;
+  };
+  [[nodiscard]] Nearest nearest(const std::vector<Snap>& sources, double limit_m) const;
+
   /// Nodes in the largest connected component, and how many components there are.
   struct Components {
     std::size_t count = 0;

@@ -242,9 +242,19 @@ Prepared prepare(const Snapshot& snap, Audience a, const AnalysisRequest& r,
     throw InvalidArgument("network: no walking network is loaded (tsunagi import --network)");
   }
   out.walking = net && r.network != "straight_line";
-  std::vector<Triple> t =
-      out.walking ? walking_costs(*net, out.demand.points, out.supply, max_m, p, out.unsnapped)
-                  : straight_costs(out.demand.points, out.supply, max_m, p);
+  std::vector<Triple> t;
+  if (out.walking && r.analysis == "coverage") {
+    // Coverage needs only each point's nearest place: one multi-source search.
+    std::vector<LonLat> dp;
+    for (const auto& x : out.demand.points) dp.push_back({x.lon, x.lat});
+    std::vector<LonLat> sp;
+    for (const auto& x : out.supply) sp.push_back({x.lon, x.lat});
+    t = walking_nearest(*net, dp, sp, max_m, p, out.unsnapped);
+  } else if (out.walking) {
+    t = walking_costs(*net, out.demand.points, out.supply, max_m, p, out.unsnapped);
+  } else {
+    t = straight_costs(out.demand.points, out.supply, max_m, p);
+  }
   out.costs = CostMatrix::from_triples(out.demand.points.size(), out.supply.size(), std::move(t));
   // Report areas: the demand's own, or the areas of another type holding each demand point.
   out.report_kind = r.report_kind.value_or(out.demand.kind);
@@ -663,6 +673,34 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> walking_pairs(
         seen[i] = j;
         if (const auto m = reach.to(*snaps[i]); m && *m <= max_m) out.emplace_back(i, j, *m);
       }
+    }
+  }
+  return out;
+}
+
+std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> walking_nearest(
+    const WalkGraph& g, std::span<const LonLat> d, std::span<const LonLat> s, double max_m,
+    Progress* p, std::size_t& unsnapped) {
+  detail::step(p, 0.1, "walking");
+  std::vector<WalkGraph::Snap> sources;
+  std::vector<std::uint32_t> source_place;
+  for (std::uint32_t j = 0; j < s.size(); ++j) {
+    if (auto snap = g.snap(s[j].lon, s[j].lat)) {
+      sources.push_back(*snap);
+      source_place.push_back(j);
+    }
+  }
+  const auto nearest = g.nearest(sources, max_m);
+  detail::step(p, 0.4, "walking");
+  std::vector<Triple> out;
+  for (std::uint32_t i = 0; i < d.size(); ++i) {
+    const auto snap = g.snap(d[i].lon, d[i].lat);
+    if (!snap) {
+      ++unsnapped;
+      continue;
+    }
+    if (const auto hit = nearest.to(*snap)) {
+      out.emplace_back(i, source_place[hit->second], hit->first);
     }
   }
   return out;

@@ -54,6 +54,12 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> walking_pairs(
     const WalkGraph& g, std::span<const LonLat> demand, std::span<const LonLat> places,
     double max_m, Progress* p, std::size_t& unsnapped);
 
+/// Per demand point reached within `max_m`, its nearest place on foot: (demand, place, metres),
+/// from one multi-source search over the network (each node settled once).
+std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> walking_nearest(
+    const WalkGraph& g, std::span<const LonLat> demand, std::span<const LonLat> places,
+    double max_m, Progress* p, std::size_t& unsnapped);
+
 /// Parses a request (JSON object as the API takes it; unknown keys are refused).
 /// @throws InvalidArgument naming the key.
 AnalysisRequest parse_analysis_request(const std::string& json_text);
