@@ -958,6 +958,7 @@ suite.test('a planner draws 高齢化率 per 町丁 as quantile classes, opens a
   assertEqual(await profileRow(page, 'aging_rate'), pct(target.aging_rate), 'its 高齢化率 as the API has it');
   assertEqual(await profileRow(page, 'population'), target.population.toLocaleString('ja-JP'), 'its population');
   assert((await profileRow(page, 'hikikomori_estimate')).includes('推計値'), 'the estimate is labelled 推計値');
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.622, 35.097], zoom: 13 }));
   await mapIdle(page);
   await screenshot(page, 'desktop-planner');
 
@@ -1017,6 +1018,28 @@ suite.test('a planner draws 高齢化率 per 町丁 as quantile classes, opens a
   assertEqual(lines.length - 1, chome.length, 'a TSV row per 町丁');
 
   await axe(page, 'planner');
+
+  // The gap analysis hook (no page calls it yet): a "who is left out" layer from areas with
+  // target / covered / uncovered, drawing only the areas with someone left out.
+  const staffChome = (await (await fetch(`${base}/ogc/collections/areas/items?f=json&limit=1000`, { headers: { Cookie: s.cookie } })).json())
+    .features.filter((f) => f.properties.kind === 'chome');
+  const gapFc = {
+    type: 'FeatureCollection',
+    features: staffChome.map((f, i) => ({
+      type: 'Feature',
+      geometry: f.geometry,
+      properties: { id: f.properties.id, target: 20, covered: i % 3 === 0 ? 5 : 20, uncovered: i % 3 === 0 ? 15 : 0 },
+    })),
+  };
+  const drawnGap = await page.evaluate((fc) => window.tsunagi.planner.showGapLayer(window.tsunagi.map, fc), gapFc);
+  const leftOut = gapFc.features.filter((f) => f.properties.uncovered > 0).map((f) => f.properties.id).sort();
+  assertEqual(drawnGap, leftOut.length, 'the hook draws the areas with people left out');
+  await mapIdle(page);
+  const gapIds = await page.evaluate(() =>
+    [...new Set(window.tsunagi.map.queryRenderedFeatures({ layers: ['gap-uncovered-fill'] }).map((f) => f.properties.id))].sort(),
+  );
+  assert(gapIds.length > 0 && gapIds.every((id) => leftOut.includes(id)), `only left-out areas drawn: ${gapIds}`);
+  await page.evaluate(() => window.tsunagi.planner.showGapLayer(window.tsunagi.map, null));
   assertEqual(errors, [], 'no page errors');
   await page.close();
 });
