@@ -373,7 +373,12 @@ function controlsHtml(): string {
     </section>`;
 }
 
+/** A class bound: as the figure is shown, but a fractional bound of a count keeps one decimal
+ *  (a rounded bound would put a value in the wrong class). */
 function formatBound(v: number): string {
+  if (!isRatio(key) && !Number.isInteger(v)) {
+    return v.toLocaleString('ja-JP', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  }
   return formatValue(key, v);
 }
 
@@ -464,7 +469,7 @@ function renderRank(): void {
         if (has) rank++;
         return `<tr data-id="${esc(f.properties.id)}"${f.properties.id === selected ? ' class="selected"' : ''}><td>${has ? rank : '—'}</td><td><button type="button" class="linkish area-link" data-id="${esc(
           f.properties.id,
-        )}">${esc(f.properties.name)}</button>${f.properties.approximate ? ` <small>${esc(t('planner.approx_short'))}</small>` : ''}</td><td class="num">${esc(cellText(f, key))}</td></tr>`;
+        )}">${esc(f.properties.name)}</button>${f.properties.approximate ? ` <small>${esc(t('planner.approx_short'))}</small>` : ''}</td><td class="val">${esc(cellText(f, key))}</td></tr>`;
       })
       .join('')}</tbody>`;
   $('p-rank')
@@ -522,7 +527,7 @@ function showProfile(id: string, focus: boolean): void {
       let text = cellText(f, k);
       if (hasV && p[`${k}_status`] === 'merged') text += ` ${statusText('merged', mergedName)}`;
       const est = isEstimate(k) ? ` <span class="badge">${esc(t('planner.estimate'))}</span>` : '';
-      return `<tr data-key="${esc(k)}"${k === key ? ' class="current"' : ''}><th scope="row">${esc(figureLabel(k))}</th><td class="num">${esc(text)}${est}</td></tr>`;
+      return `<tr data-key="${esc(k)}"${k === key ? ' class="current"' : ''}><th scope="row">${esc(figureLabel(k))}</th><td class="val">${esc(text)}${est}</td></tr>`;
     })
     .join('');
   el.innerHTML = `

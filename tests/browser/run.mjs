@@ -1074,6 +1074,17 @@ suite.test('the public sees the planner page with the public figures only', asyn
   );
   assert(!drawnKeys.some((f) => f.startsWith('care_certified')), `the public tiles hold no staff figure: ${drawnKeys}`);
   await screenshot(page, 'desktop-planner-public');
+  // In English, keeping the choices; and on a phone, without horizontal scrolling.
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.getElementById('planner-title')?.textContent === 'Area indicators (choropleth)');
+  assertEqual(await page.$eval('#p-key', (el) => el.selectedOptions[0].textContent), 'Aging rate (65+)', 'the indicator in English');
+  assert((await page.textContent('#p-legend-title')).startsWith('Legend: Aging rate'), 'the legend in English');
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.getElementById('planner-title')?.textContent === '地域の指標（階級区分図）');
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= 375);
+  await page.screenshot({ path: path.join(artifacts, 'phone-planner-full.png'), fullPage: true });
+  await axe(page, 'planner-phone');
   // Leaving the page takes its layers away and gives the resources back.
   await page.click('#planner-close');
   await page.waitForFunction(() => document.body.dataset.route === 'map');
