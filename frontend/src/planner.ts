@@ -189,7 +189,8 @@ async function loadItems(): Promise<AreaFeature[]> {
     const page: any = await getJson(url);
     out.push(...(page.features ?? []));
     const next: any = (page.links ?? []).find((l: any) => l.rel === 'next');
-    url = next ? new URL(next.href, window.location.origin).pathname + new URL(next.href).search : null;
+    const u = next ? new URL(next.href, window.location.origin) : null;
+    url = u ? u.pathname + u.search : null; // same origin, whatever host the server names
   }
   return out;
 }
