@@ -10,6 +10,7 @@ import { filterParams, parseState, toSearch, type State } from './state';
 import { openEditor, type EditorHost } from './editor';
 import { printSheet } from './print';
 import type { MatchHost } from './match';
+import type { PlannerHost } from './planner';
 
 interface AppConfig {
   basemap: BasemapConfig | null;
@@ -315,7 +316,51 @@ const matchHost: MatchHost = {
   },
 };
 
+// ---- the planner page (#/planner): area indicators as a choropleth ----
+
+// Open to everyone: the server gives each role only the figures it may see. Its code is loaded
+// when the page is opened.
+let plannerPage: typeof import('./planner') | null = null;
+let plannerRole: string | null = null;
+
+const plannerHost: PlannerHost = {
+  mapView: () => mapView,
+  announce,
+};
+
+async function routePlanner(): Promise<boolean> {
+  const wanted = window.location.hash === '#/planner';
+  document.body.classList.toggle('planning', wanted);
+  const role = user?.role ?? 'public';
+  if (wanted && (!plannerPage?.plannerOpen() || plannerRole !== role)) {
+    if (picking) editorHost.stopPicking();
+    $('detail').hidden = true;
+    document.body.classList.remove('has-detail');
+    if (!plannerPage) {
+      plannerPage = await import('./planner');
+      plannerPage.initPlanner($('planner'), plannerHost);
+      // The gap analysis hook (showGapLayer) is reachable from here for the browser test and the
+      // gap page to come; nothing on this page calls it yet.
+      (window as any).tsunagi.planner = plannerPage;
+    }
+    plannerRole = role;
+    await plannerPage.openPlanner();
+  } else if (!wanted && plannerPage?.plannerOpen()) {
+    plannerPage.closePlanner();
+    plannerRole = null;
+    $('list-heading').focus();
+  }
+  return wanted;
+}
+
 async function route(): Promise<void> {
+  if (await routePlanner()) {
+    if (matchPage?.matchOpen()) matchPage.closeMatch();
+    $('match-denied').hidden = true;
+    document.body.classList.remove('matching');
+    document.body.dataset.route = 'planner';
+    return;
+  }
   const wanted = window.location.hash === '#/match';
   const allowed = wanted && canMatch();
   const denied = $('match-denied');
@@ -583,6 +628,7 @@ async function main(): Promise<void> {
     if (state.sel) void openDetail(state.sel, false);
     void route(); // the notice, in the new language
     matchPage?.relabel();
+    plannerPage?.relabel();
   });
   $('share').addEventListener('click', async () => {
     syncUrl();

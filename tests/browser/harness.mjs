@@ -29,13 +29,32 @@ export const CHROMIUM = process.env.TSUNAGI_CHROMIUM ?? '/usr/bin/chromium';
 
 export const COORDINATOR = { name: 'browser-coordinator', password: 'browser-test-password-1', role: 'coordinator' };
 export const MATCHER = { name: 'browser-matcher', password: 'browser-test-password-2', role: 'matcher' };
+export const PLANNER = { name: 'browser-planner', password: 'browser-test-password-3', role: 'planner' };
 
-/** A demo store with a coordinator and a 参加支援 matcher, and `tsunagi serve` on a free port. */
+/** A municipality's own figure (要介護認定者数, partners and up, small-cell threshold 10) on the
+ *  demo town's 町丁: one below the threshold (秘匿), one merged into its neighbour (合算元), and
+ *  one 町丁 with an approximate boundary — what the public must never see, and what the planner
+ *  page marks. Written with the sqlite3 program, before the server starts. */
+export const STAFF_FIGURE = { key: 'care_certified', suppressed: 'chome:demo-01', absorbed: 'chome:demo-05', into: 'chome:demo-06', approximate: 'chome:demo-07' };
+function seedStaffFigures(db) {
+  const f = STAFF_FIGURE;
+  const sql = `
+    INSERT INTO stat_def VALUES('${f.key}','要介護認定者数','count','partners',1,10,NULL,'');
+    INSERT INTO area_stat SELECT area_id,'${f.key}','2025-03-31',
+      CASE WHEN area_id='${f.suppressed}' THEN 6 ELSE 10 + (CAST(substr(area_id,12) AS INTEGER) * 7) % 40 END,
+      'value','',NULL FROM area WHERE kind='chome' AND area_id<>'${f.absorbed}';
+    INSERT INTO area_stat VALUES('${f.absorbed}','${f.key}','2025-03-31',NULL,'absorbed','${f.into}',NULL);
+    UPDATE area SET approximate=1 WHERE area_id='${f.approximate}';`;
+  execFileSync('sqlite3', [db, sql], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** A demo store with a coordinator, a 参加支援 matcher and a planner, and `tsunagi serve` on a free port. */
 export async function startServer(tsunagi, frontendDist) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsunagi-browser-'));
   const db = path.join(dir, 'demo.sqlite');
   execFileSync(tsunagi, ['demo', '--db', db], { stdio: 'ignore' });
-  for (const u of [COORDINATOR, MATCHER]) {
+  seedStaffFigures(db);
+  for (const u of [COORDINATOR, MATCHER, PLANNER]) {
     execFileSync(tsunagi, ['user', 'add', '--db', db, '--name', u.name, '--role', u.role], {
       env: { ...process.env, TSUNAGI_PASSWORD: u.password, TSUNAGI_PWHASH: 'minimum' },
       stdio: 'ignore',

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  COORDINATOR, CHROMIUM, MATCHER, Suite, artifacts, assert, assertEqual, ensureArtifacts, launchBrowser,
+  COORDINATOR, CHROMIUM, MATCHER, PLANNER, STAFF_FIGURE, Suite, artifacts, assert, assertEqual, ensureArtifacts, launchBrowser,
   loadPlaywright, repo, skip, startServer,
 } from './harness.mjs';
 
@@ -833,6 +833,264 @@ suite.test('English switch, and the embed mode without chrome', async () => {
   assert((await embed.page.getAttribute('#open-full', 'href')).includes('kind=kayoi_no_ba'), 'link to the full map keeps the filters');
   await screenshot(embed.page, 'desktop-embed');
   await embed.page.close();
+});
+
+// ---- the planner page (#/planner): area indicators as a choropleth ----
+
+/** R type-7 quantiles (linear between closest ranks), as the page should compute them. */
+function quantileBreaks(values, k) {
+  const s = [...values].sort((a, b) => a - b);
+  const q = (p) => {
+    const h = (s.length - 1) * p;
+    const lo = Math.floor(h);
+    return s[lo] + (h - lo) * (s[Math.min(s.length - 1, lo + 1)] - s[lo]);
+  };
+  return Array.from({ length: k - 1 }, (_, i) => q((i + 1) / k));
+}
+
+const pct = (v) => `${(v * 100).toFixed(1)}%`;
+
+/** The OGC API's areas of a kind, as `cookie`'s role sees them (none: the public). */
+async function areaItems(kind, cookie) {
+  const r = await fetch(`${base}/ogc/collections/areas/items?f=json&limit=1000`, { headers: cookie ? { Cookie: cookie } : {} });
+  assertEqual(r.status, 200, 'OGC areas items');
+  const body = await r.json();
+  assertEqual(body.numberMatched, body.numberReturned, 'every area in one page');
+  return body.features.map((f) => f.properties).filter((p) => p.kind === kind);
+}
+
+/** Signs in from the page's dialog (a planner has no 新しい場所 button to wait for). */
+async function loginAs(page, who) {
+  await page.click('#login-open');
+  await page.fill('#login-name', who.name);
+  await page.fill('#login-password', who.password);
+  await page.click('#login-submit');
+  await page.waitForSelector('#logout:not([hidden])');
+}
+
+async function openPlanner(page) {
+  await page.click('#planner-open');
+  await page.waitForSelector('#planner-form');
+  await page.waitForFunction(() => document.body.dataset.route === 'planner' && document.body.dataset.plannerDrawn);
+}
+
+/** Chooses kind and indicator and waits until the choropleth is drawn for them. */
+async function choose(page, kind, key) {
+  await page.selectOption('#p-kind', kind);
+  await page.selectOption('#p-key', key);
+  await page.waitForFunction((want) => document.body.dataset.plannerDrawn?.startsWith(want), `${kind}|${key}|`);
+  await mapIdle(page);
+  await page.waitForFunction(() => window.tsunagi.map.queryRenderedFeatures({ layers: ['planner-fill'] }).length > 0, null, { timeout: 20000 });
+}
+
+async function profileRow(page, key) {
+  const row = await page.$(`#p-profile tr[data-key="${key}"] td`);
+  return row ? (await row.textContent()).trim() : null;
+}
+
+suite.test('a planner draws 高齢化率 per 町丁 as quantile classes, opens an area, copies the ranking', async () => {
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  await loginAs(page, PLANNER);
+  assert(await page.isVisible('#planner-open'), 'the planner link');
+  const chunks = [];
+  page.on('request', (r) => chunks.push(r.url()));
+  await openPlanner(page);
+  assert(chunks.some((u) => /\/assets\/planner-/.test(u)), 'the page code is loaded when opened');
+  assertEqual(await page.evaluate(() => document.activeElement.id), 'planner-title', 'focus moves to the page');
+  // The indicator is offered by its Japanese label; the staff figure too.
+  const options = await page.$$eval('#p-key option', (os) => os.map((o) => [o.value, o.textContent]));
+  assert(options.some(([v, l]) => v === 'aging_rate' && l === '高齢化率'), `高齢化率 offered: ${JSON.stringify(options)}`);
+  assert(options.some(([v, l]) => v === 'hikikomori_estimate' && l.includes('推計')), 'ひきこもり推計 says it is an estimate');
+  assert(options.some(([v]) => v === STAFF_FIGURE.key), 'a planner may choose the municipality figure');
+  await choose(page, 'chome', 'aging_rate');
+
+  // The choropleth: a step expression of ≥4 classes, on the 町丁 only.
+  const style = await page.evaluate(() => {
+    const m = window.tsunagi.map;
+    return { color: m.getPaintProperty('planner-fill', 'fill-color'), filter: m.getFilter('planner-fill') };
+  });
+  assertEqual(style.filter, ['==', ['get', 'kind'], 'chome'], 'the fill is of the 町丁');
+  const step = style.color[0] === 'step' ? style.color : style.color.find((e) => Array.isArray(e) && e[0] === 'step');
+  assert(step, `a step expression: ${JSON.stringify(style.color)}`);
+  const classes = (step.length - 1) / 2;
+  assert(classes >= 4 && classes <= 7, `4–7 classes (${classes})`);
+  const drawnBreaks = step.filter((_, i) => i >= 3 && i % 2 === 1);
+  const colours = step.filter((_, i) => i >= 2 && i % 2 === 0);
+  assertEqual(new Set(colours).size, classes, 'one colour per class');
+
+  // The breaks are the quantiles of the API's 高齢化率 of the 町丁, computed here.
+  const s = await staffSession(PLANNER);
+  const chome = await areaItems('chome', s.cookie);
+  const values = chome.filter((p) => typeof p.aging_rate === 'number').map((p) => p.aging_rate);
+  assert(values.length >= 30, `the demo has ~40 町丁 with 高齢化率 (${values.length})`);
+  const expected = quantileBreaks(values, classes);
+  assertEqual(drawnBreaks.length, expected.length, 'as many breaks as quantiles');
+  drawnBreaks.forEach((b, i) => assert(Math.abs(b - expected[i]) < 1e-9, `break ${i}: ${b} vs ${expected[i]}`));
+  const legend = await page.$$eval('#p-legend li[data-class]', (ls) =>
+    ls.map((l) => ({ lo: Number(l.dataset.lo), hi: Number(l.dataset.hi), n: Number(l.dataset.count), text: l.textContent })),
+  );
+  assertEqual(legend.length, classes, 'a legend row per class');
+  const bounds = [Math.min(...values), ...expected, Math.max(...values)];
+  legend.forEach((row, i) => {
+    assert(Math.abs(row.lo - bounds[i]) < 1e-9 && Math.abs(row.hi - bounds[i + 1]) < 1e-9, `class ${i} bounds ${row.lo}–${row.hi}`);
+    assert(row.text.includes(pct(bounds[i])) && row.text.includes(pct(bounds[i + 1])), `class ${i} in %: ${row.text}`);
+    const n = values.filter((v) => v >= bounds[i] && (i === classes - 1 ? v <= bounds[i + 1] : v < bounds[i + 1])).length;
+    assertEqual(row.n, n, `class ${i} count`);
+  });
+  assert((await page.textContent('#p-legend-title')).includes('%'), 'the unit is in the legend');
+  assert((await page.textContent('#p-legend-note')).includes('分位'), 'the legend says quantiles');
+
+  // The ranked table: highest first.
+  const top = chome.filter((p) => typeof p.aging_rate === 'number').sort((a, b) => b.aging_rate - a.aging_rate)[0];
+  const firstRow = await page.$eval('#p-rank tbody tr', (tr) => ({ id: tr.dataset.id, text: tr.textContent }));
+  assertEqual(firstRow.id, top.id, 'the first row is the highest 高齢化率');
+  assert(firstRow.text.includes(top.name) && firstRow.text.includes(pct(top.aging_rate)), `first row: ${firstRow.text}`);
+
+  // A click on the map → the area's profile with its 高齢化率 as the API gives it.
+  const target = chome.find((p) => typeof p.aging_rate === 'number' && p.id !== STAFF_FIGURE.approximate && p.id !== top.id) ?? top;
+  await clickMapAt(page, [target.label_lon, target.label_lat]);
+  await page.waitForSelector('#p-profile:not([hidden])');
+  const clicked = await page.getAttribute('#p-profile', 'data-id');
+  const shown = chome.find((p) => p.id === clicked);
+  assert(shown, `the profile is of a 町丁 (${clicked})`);
+  assertEqual(clicked, target.id, 'the clicked 町丁');
+  assertEqual((await page.textContent('#p-profile-name')).trim(), target.name, 'the profile names the area');
+  assertEqual(await profileRow(page, 'aging_rate'), pct(target.aging_rate), 'its 高齢化率 as the API has it');
+  assertEqual(await profileRow(page, 'population'), target.population.toLocaleString('ja-JP'), 'its population');
+  assert((await profileRow(page, 'hikikomori_estimate')).includes('推計値'), 'the estimate is labelled 推計値');
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.622, 35.097], zoom: 13 }));
+  await mapIdle(page);
+  await screenshot(page, 'desktop-planner');
+
+  // Keyboard: the table's area names are buttons; the profile takes the focus.
+  await page.focus(`#p-rank button[data-id="${STAFF_FIGURE.suppressed}"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => document.getElementById('p-profile')?.dataset.id === id, STAFF_FIGURE.suppressed);
+  assertEqual(await page.evaluate(() => document.activeElement.id), 'p-profile-name', 'focus on the profile');
+  assertEqual(await profileRow(page, STAFF_FIGURE.key), '秘匿', 'a small cell is 秘匿, with no value');
+  const into = chome.find((p) => p.id === STAFF_FIGURE.into);
+  await page.click(`#p-rank button[data-id="${STAFF_FIGURE.absorbed}"]`);
+  await page.waitForFunction((id) => document.getElementById('p-profile')?.dataset.id === id, STAFF_FIGURE.absorbed);
+  assertEqual(await profileRow(page, STAFF_FIGURE.key), `合算（${into.name}に含む）`, 'a merged figure says where it is');
+  await page.click(`#p-rank button[data-id="${STAFF_FIGURE.approximate}"]`);
+  await page.waitForFunction((id) => document.getElementById('p-profile')?.dataset.id === id, STAFF_FIGURE.approximate);
+  assert(await page.isVisible('#p-profile .approx-note'), 'an approximate boundary is noted');
+
+  // The municipality figure: the areas without a value are hatched and counted in the legend.
+  await choose(page, 'chome', STAFF_FIGURE.key);
+  const nodata = await page.$eval('#p-legend li.nodata', (l) => ({ n: Number(l.dataset.count), text: l.textContent }));
+  // The small cell, the one merged into its neighbour, and whatever the server's secondary
+  // suppression added: the API says which.
+  const without = chome.filter((p) => typeof p[STAFF_FIGURE.key] !== 'number').map((p) => p.id).sort();
+  assert(without.includes(STAFF_FIGURE.suppressed) && without.includes(STAFF_FIGURE.absorbed), `秘匿 and 合算元 in the API: ${without}`);
+  assertEqual(nodata.n, without.length, 'the 町丁 without a value, counted');
+  assert(nodata.text.includes('秘匿') && nodata.text.includes('合算'), `the legend says why: ${nodata.text}`);
+  assertEqual(Number(await page.getAttribute('#p-legend li.approx', 'data-count')), 1, 'one approximate boundary');
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.622, 35.097], zoom: 12.5 }));
+  await mapIdle(page);
+  const marked = await page.evaluate(() => ({
+    hatched: [...new Set(window.tsunagi.map.queryRenderedFeatures({ layers: ['planner-nodata'] }).map((f) => f.properties.id))],
+    dashed: [...new Set(window.tsunagi.map.queryRenderedFeatures({ layers: ['planner-approx'] }).map((f) => f.properties.id))],
+  }));
+  assertEqual(marked.hatched.sort(), without, 'the hatch is on those');
+  assertEqual(marked.dashed, [STAFF_FIGURE.approximate], 'the dashed outline is on the approximate one');
+  await screenshot(page, 'desktop-planner-staff-figure');
+
+  // Fixed breaks, edited: 5 classes from 4 values.
+  await choose(page, 'chome', 'aging_rate');
+  await page.selectOption('#p-method', 'fixed');
+  await page.fill('#p-breaks', '30, 35, 40, 45');
+  await page.click('#p-breaks-apply');
+  await page.waitForFunction(() => document.body.dataset.plannerDrawn?.endsWith('|0.3,0.35,0.4,0.45'));
+  const fixed = await page.$$eval('#p-legend li[data-class]', (ls) => ls.map((l) => l.textContent));
+  assertEqual(fixed.length, 5, 'five fixed classes');
+  assert(fixed[1].startsWith('30.0% 以上 35.0% 未満'), `fixed class bounds: ${fixed[1]}`);
+
+  // Copy as TSV (for Excel): a header and the areas in rank order.
+  await page.selectOption('#p-method', 'quantile');
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await page.click('#p-copy');
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('コピー'));
+  const tsv = await page.evaluate(() => navigator.clipboard.readText());
+  const lines = tsv.trim().split('\n').map((l) => l.split('\t'));
+  assertEqual(lines[0].slice(0, 4), ['順位', '地域', 'コード', '高齢化率（%）'], 'TSV header');
+  assertEqual(lines[1].slice(0, 4), ['1', top.name, top.code, (top.aging_rate * 100).toFixed(1)], 'TSV first row');
+  assertEqual(lines.length - 1, chome.length, 'a TSV row per 町丁');
+
+  await axe(page, 'planner');
+
+  // The gap analysis hook (no page calls it yet): a "who is left out" layer from areas with
+  // target / covered / uncovered, drawing only the areas with someone left out.
+  const staffChome = (await (await fetch(`${base}/ogc/collections/areas/items?f=json&limit=1000`, { headers: { Cookie: s.cookie } })).json())
+    .features.filter((f) => f.properties.kind === 'chome');
+  const gapFc = {
+    type: 'FeatureCollection',
+    features: staffChome.map((f, i) => ({
+      type: 'Feature',
+      geometry: f.geometry,
+      properties: { id: f.properties.id, target: 20, covered: i % 3 === 0 ? 5 : 20, uncovered: i % 3 === 0 ? 15 : 0 },
+    })),
+  };
+  const drawnGap = await page.evaluate((fc) => window.tsunagi.planner.showGapLayer(window.tsunagi.map, fc), gapFc);
+  const leftOut = gapFc.features.filter((f) => f.properties.uncovered > 0).map((f) => f.properties.id).sort();
+  assertEqual(drawnGap, leftOut.length, 'the hook draws the areas with people left out');
+  await mapIdle(page);
+  const gapIds = await page.evaluate(() =>
+    [...new Set(window.tsunagi.map.queryRenderedFeatures({ layers: ['gap-uncovered-fill'] }).map((f) => f.properties.id))].sort(),
+  );
+  assert(gapIds.length > 0 && gapIds.every((id) => leftOut.includes(id)), `only left-out areas drawn: ${gapIds}`);
+  await page.evaluate(() => window.tsunagi.planner.showGapLayer(window.tsunagi.map, null));
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('the public sees the planner page with the public figures only', async () => {
+  const tj = await (await fetch(`${base}/tiles/areas.json`)).json();
+  const fields = Object.keys(tj.vector_layers[0].fields);
+  assert(fields.includes('aging_rate'), 'the public TileJSON has 高齢化率');
+  assert(!fields.some((f) => f.startsWith(STAFF_FIGURE.key)), `no staff-only field for the public: ${fields}`);
+  const s = await staffSession(PLANNER);
+  const staff = await (await fetch(`${base}/tiles/areas.json`, { headers: { Cookie: s.cookie } })).json();
+  assert(STAFF_FIGURE.key in staff.vector_layers[0].fields, "the planner's TileJSON has it");
+
+  const { page, errors } = await openPage('?map=13/35.097/133.622#/planner');
+  await page.waitForSelector('#planner-form');
+  await page.waitForFunction(() => document.body.dataset.plannerDrawn);
+  const options = await page.$$eval('#p-key option', (os) => os.map((o) => o.value));
+  assert(options.includes('aging_rate'), 'the public may map 高齢化率');
+  assert(!options.includes(STAFF_FIGURE.key), 'but not the municipality figure');
+  await choose(page, 'chome', 'aging_rate');
+  const pub = await areaItems('chome');
+  const values = pub.map((p) => p.aging_rate).filter((v) => typeof v === 'number');
+  const k = await page.$$eval('#p-legend li[data-class]', (ls) => ls.length);
+  const his = await page.$$eval('#p-legend li[data-class]', (ls) => ls.map((l) => Number(l.dataset.hi)));
+  quantileBreaks(values, k).forEach((b, i) => assert(Math.abs(his[i] - b) < 1e-9, `public break ${i}`));
+  await page.click(`#p-rank button[data-id="${STAFF_FIGURE.suppressed}"]`);
+  await page.waitForSelector('#p-profile:not([hidden])');
+  assertEqual(await profileRow(page, STAFF_FIGURE.key), null, 'no row for a figure the public may not see');
+  assert((await profileRow(page, 'aging_rate')) !== null, 'the public figures are there');
+  const drawnKeys = await page.evaluate(() =>
+    [...new Set(window.tsunagi.map.queryRenderedFeatures({ layers: ['planner-fill'] }).flatMap((f) => Object.keys(f.properties)))],
+  );
+  assert(!drawnKeys.some((f) => f.startsWith('care_certified')), `the public tiles hold no staff figure: ${drawnKeys}`);
+  await screenshot(page, 'desktop-planner-public');
+  // In English, keeping the choices; and on a phone, without horizontal scrolling.
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.getElementById('planner-title')?.textContent === 'Area indicators (choropleth)');
+  assertEqual(await page.$eval('#p-key', (el) => el.selectedOptions[0].textContent), 'Aging rate (65+)', 'the indicator in English');
+  assert((await page.textContent('#p-legend-title')).startsWith('Legend: Aging rate'), 'the legend in English');
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.getElementById('planner-title')?.textContent === '地域の指標（階級区分図）');
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= 375);
+  await page.screenshot({ path: path.join(artifacts, 'phone-planner-full.png'), fullPage: true });
+  await axe(page, 'planner-phone');
+  // Leaving the page takes its layers away and gives the resources back.
+  await page.click('#planner-close');
+  await page.waitForFunction(() => document.body.dataset.route === 'map');
+  assertEqual(await page.evaluate(() => !!window.tsunagi.map.getLayer('planner-fill')), false, 'no choropleth on the map page');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
 });
 
 let failed = 1;
