@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "datasets/address_table.hpp"
+#include "datasets/area_import.hpp"
 #include "datasets/importer.hpp"
 #include "datasets/osm_network.hpp"
 #include "geo/error.hpp"
@@ -27,6 +28,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: tsunagi import --db FILE [options] SOURCE...\n"
+    "       tsunagi import --db FILE --areas FILE [area options]\n"
     "\n"
     "Imports resource lists (CSV, GeoJSON, Shapefile, GeoPackage, KML) into the store FILE,\n"
     "creating it when it does not exist. Every row is checked; accepted rows are imported in one\n"
@@ -54,12 +56,22 @@ constexpr const char* kUsage =
     "                      (default: from its file name)\n"
     "  --network EXTRACT   the walking network from OpenStreetMap (.osm.pbf or .osm), clipped\n"
     "                      to the store's boundary with a 2 km margin; replaces the previous one\n"
+    "  --areas FILE        an area layer (Shapefile, GeoJSON, GeoPackage): e-Stat 小地域境界\n"
+    "                      (h27ka/r2ka, recognised by KEY_CODE/HCODE: water areas dropped,\n"
+    "                      parts of one KEY_CODE merged, JINKO/SETAI stored as population/\n"
+    "                      households) or any polygon layer with --area-type and --code-field\n"
+    "  --area-type KIND    kind of the areas: school_district, nichijo_seikatsu_ken, custom…\n"
+    "  --code-field F, --name-field F   the fields holding each area's code and name\n"
+    "  --parent ID         parent area id of every area (e.g. municipality:372013)\n"
+    "  --ref-date D        reference date of the statistics (default: the census day)\n"
     "  --s_srs CRS         CRS of a CSV's coordinates (default EPSG:4326), e.g. EPSG:6677\n"
     "  --report FILE.json  write the full report as JSON\n"
     "  --quiet             print nothing but errors\n"
     "\n"
     "exit codes: 0 all imported, 1 some rows rejected (the others imported) or --strict failed,\n"
-    "            2 bad usage or an unusable file (nothing imported)\n";
+    "            2 bad usage or an unusable file (nothing imported)\n"
+    "            --areas: 0 every feature written, merged or dropped by rule (water areas),\n"
+    "            1 features dropped for another reason (listed), 2 nothing imported\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "tsunagi import: %s\n\n%s", message.c_str(), kUsage);
@@ -199,6 +211,38 @@ int import_addresses(const std::filesystem::path& db,
   return rejected > 0 ? 1 : 0;
 }
 
+/// tsunagi import --areas: every file in one transaction; a file that cannot be used imports
+/// nothing at all.
+int import_area_files(const std::filesystem::path& db,
+                      const std::vector<std::filesystem::path>& files,
+                      const datasets::AreaImportOptions& options, bool quiet) {
+  const bool existed = std::filesystem::exists(db);
+  std::vector<datasets::AreaImportReport> reports;
+  try {
+    geo::Store store = geo::Store::open(db, geo::Store::Mode::create_if_missing);
+    geo::Store::Transaction tx(store);
+    for (const auto& f : files) reports.push_back(datasets::import_areas(store, f, options));
+    tx.commit();
+  } catch (const geo::Error& e) {
+    if (!existed) {
+      std::error_code ec;
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        std::filesystem::remove(db.string() + suffix, ec);
+      }
+    }
+    std::fprintf(stderr, "tsunagi import: %s (nothing imported)\n", e.what());
+    return 2;
+  }
+  int rc = 0;
+  for (const auto& r : reports) {
+    if (!quiet) std::fputs(datasets::render_text(r).c_str(), stdout);
+    for (const auto& [why, n] : r.dropped) {
+      if (!why.starts_with("water area")) rc = 1;
+    }
+  }
+  return rc;
+}
+
 }  // namespace
 
 int import(Args args) {
@@ -212,6 +256,8 @@ int import(Args args) {
   std::vector<std::filesystem::path> address_files;
   std::string address_pref;
   std::string address_city;
+  std::vector<std::filesystem::path> area_files;
+  datasets::AreaImportOptions area_opt;
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
@@ -302,6 +348,25 @@ int import(Args args) {
       network = n;
     } else if (a == "--lg-code") {
       if (!need(run.boundary_lg_code)) return usage_error("--lg-code needs a code");
+    } else if (a == "--areas") {
+      if (!need(v)) return usage_error("--areas needs a file");
+      area_files.emplace_back(v);
+    } else if (a == "--area-type") {
+      if (!need(v)) return usage_error("--area-type needs a kind");
+      const auto k = geo::parse_code<geo::AreaKind>(v);
+      if (!k) {
+        return usage_error("unknown --area-type '" + v + "' (one of " +
+                           geo::code_ids_joined<geo::AreaKind>() + ")");
+      }
+      area_opt.kind = *k;
+    } else if (a == "--code-field") {
+      if (!need(area_opt.code_field)) return usage_error("--code-field needs a field name");
+    } else if (a == "--name-field") {
+      if (!need(area_opt.name_field)) return usage_error("--name-field needs a field name");
+    } else if (a == "--parent") {
+      if (!need(area_opt.parent_id)) return usage_error("--parent needs an area id");
+    } else if (a == "--ref-date") {
+      if (!need(area_opt.ref_date)) return usage_error("--ref-date needs a date (YYYY-MM-DD)");
     } else if (a == "--s_srs" || a == "--s-srs") {
       if (!need(opt.s_srs)) return usage_error("--s_srs needs a CRS such as EPSG:6677");
     } else if (a == "--report") {
@@ -316,6 +381,23 @@ int import(Args args) {
     }
   }
   if (!db) return usage_error("--db FILE is required");
+  if (!area_files.empty()) {
+    if (!sources.empty() || !run.boundaries.empty() || network || !address_files.empty()) {
+      return usage_error(
+          "import --areas on its own, not with SOURCE files, --boundary, "
+          "--network or --addresses");
+    }
+    area_opt.encoding = opt.encoding;
+    area_opt.source_key = opt.source_key;
+    area_opt.title = opt.title;
+    area_opt.license = opt.license;
+    area_opt.attribution = opt.attribution;
+    return import_area_files(*db, area_files, area_opt, quiet);
+  }
+  if (area_opt.kind || !area_opt.code_field.empty() || !area_opt.name_field.empty() ||
+      !area_opt.parent_id.empty()) {
+    return usage_error("--area-type, --code-field, --name-field and --parent go with --areas FILE");
+  }
   if (!address_files.empty()) {
     if (!sources.empty() || !run.boundaries.empty() || network) {
       return usage_error(
