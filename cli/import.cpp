@@ -18,6 +18,7 @@
 #include "datasets/area_import.hpp"
 #include "datasets/importer.hpp"
 #include "datasets/osm_network.hpp"
+#include "datasets/stat_table.hpp"
 #include "geo/error.hpp"
 #include "geo/geometry.hpp"
 #include "geo/store.hpp"
@@ -29,6 +30,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: tsunagi import --db FILE [options] SOURCE...\n"
     "       tsunagi import --db FILE --areas FILE [area options]\n"
+    "       tsunagi import --db FILE --table FILE [table options]\n"
     "\n"
     "Imports resource lists (CSV, GeoJSON, Shapefile, GeoPackage, KML) into the store FILE,\n"
     "creating it when it does not exist. Every row is checked; accepted rows are imported in one\n"
@@ -64,6 +66,16 @@ constexpr const char* kUsage =
     "  --code-field F, --name-field F   the fields holding each area's code and name\n"
     "  --parent ID         parent area id of every area (e.g. municipality:372013)\n"
     "  --ref-date D        reference date of the statistics (default: the census day)\n"
+    "  --table FILE        statistics of areas: an e-Stat 統計GIS table (tbl….txt, CP932; small\n"
+    "                      areas matched by KEY_CODE to stored areas, mesh cells created;\n"
+    "                      '*'/'X' 秘匿, '-' 0, HTKSYORI 1/2 合算/合算元 kept) or, with "
+    "--key-field,\n"
+    "                      a municipality's own indicator CSV (small-cell rule in every output)\n"
+    "  --key-field COL     own CSV: the column naming each row's area (area id or code)\n"
+    "  --key-type T        own CSV: area (default) or mesh\n"
+    "  --publish P         own CSV: public, partners (default) or internal\n"
+    "  --small-cell-k N    own CSV: counts below N are suppressed (default 10)\n"
+    "  --column-label COL=ラベル   own CSV: the label of a column\n"
     "  --s_srs CRS         CRS of a CSV's coordinates (default EPSG:4326), e.g. EPSG:6677\n"
     "  --report FILE.json  write the full report as JSON\n"
     "  --quiet             print nothing but errors\n"
@@ -71,7 +83,9 @@ constexpr const char* kUsage =
     "exit codes: 0 all imported, 1 some rows rejected (the others imported) or --strict failed,\n"
     "            2 bad usage or an unusable file (nothing imported)\n"
     "            --areas: 0 every feature written, merged or dropped by rule (water areas),\n"
-    "            1 features dropped for another reason (listed), 2 nothing imported\n";
+    "            1 features dropped for another reason (listed), 2 nothing imported\n"
+    "            --table: 0 every row imported, 1 rows rejected or for areas not in the store\n"
+    "            (listed; the others imported), 2 nothing imported\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "tsunagi import: %s\n\n%s", message.c_str(), kUsage);
@@ -243,6 +257,36 @@ int import_area_files(const std::filesystem::path& db,
   return rc;
 }
 
+/// tsunagi import --table: every file in one transaction; a file that cannot be used imports
+/// nothing at all.
+int import_table_files(const std::filesystem::path& db,
+                       const std::vector<std::filesystem::path>& files,
+                       const datasets::TableImportOptions& options, bool quiet) {
+  const bool existed = std::filesystem::exists(db);
+  std::vector<datasets::TableImportReport> reports;
+  try {
+    geo::Store store = geo::Store::open(db, geo::Store::Mode::create_if_missing);
+    geo::Store::Transaction tx(store);
+    for (const auto& f : files) reports.push_back(datasets::import_table(store, f, options));
+    tx.commit();
+  } catch (const geo::Error& e) {
+    if (!existed) {
+      std::error_code ec;
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        std::filesystem::remove(db.string() + suffix, ec);
+      }
+    }
+    std::fprintf(stderr, "tsunagi import: %s (nothing imported)\n", e.what());
+    return 2;
+  }
+  int rc = 0;
+  for (const auto& r : reports) {
+    if (!quiet) std::fputs(datasets::render_text(r).c_str(), stdout);
+    if (!r.rejected.empty() || !r.unmatched.empty()) rc = 1;
+  }
+  return rc;
+}
+
 }  // namespace
 
 int import(Args args) {
@@ -258,6 +302,8 @@ int import(Args args) {
   std::string address_city;
   std::vector<std::filesystem::path> area_files;
   datasets::AreaImportOptions area_opt;
+  std::vector<std::filesystem::path> table_files;
+  datasets::TableImportOptions table_opt;
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
@@ -367,6 +413,35 @@ int import(Args args) {
       if (!need(area_opt.parent_id)) return usage_error("--parent needs an area id");
     } else if (a == "--ref-date") {
       if (!need(area_opt.ref_date)) return usage_error("--ref-date needs a date (YYYY-MM-DD)");
+    } else if (a == "--table") {
+      if (!need(v)) return usage_error("--table needs a file");
+      table_files.emplace_back(v);
+    } else if (a == "--key-field") {
+      if (!need(table_opt.key_field)) return usage_error("--key-field needs a column name");
+    } else if (a == "--key-type") {
+      if (!need(table_opt.key_type) ||
+          (table_opt.key_type != "area" && table_opt.key_type != "mesh")) {
+        return usage_error("--key-type is area or mesh");
+      }
+    } else if (a == "--publish") {
+      if (!need(v)) return usage_error("--publish needs public, partners or internal");
+      const auto p = geo::parse_code<geo::PublishLevel>(v);
+      if (!p) return usage_error("unknown --publish '" + v + "' (public, partners or internal)");
+      table_opt.publish = *p;
+    } else if (a == "--small-cell-k") {
+      if (!need(v)) return usage_error("--small-cell-k needs a number");
+      try {
+        std::size_t used = 0;
+        table_opt.small_cell_k = std::stoi(v, &used);
+        if (used != v.size() || table_opt.small_cell_k < 1) throw std::invalid_argument(v);
+      } catch (const std::exception&) {
+        return usage_error("--small-cell-k needs a whole number >= 1, not '" + v + "'");
+      }
+    } else if (a == "--column-label") {
+      if (!need(v) || v.find('=') == std::string::npos) {
+        return usage_error("--column-label needs COL=ラベル");
+      }
+      table_opt.column_labels[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
     } else if (a == "--s_srs" || a == "--s-srs") {
       if (!need(opt.s_srs)) return usage_error("--s_srs needs a CRS such as EPSG:6677");
     } else if (a == "--report") {
@@ -381,6 +456,21 @@ int import(Args args) {
     }
   }
   if (!db) return usage_error("--db FILE is required");
+  if (!table_files.empty()) {
+    if (!sources.empty() || !run.boundaries.empty() || network || !address_files.empty() ||
+        !area_files.empty()) {
+      return usage_error(
+          "import --table on its own, not with SOURCE files, --areas, --boundary, "
+          "--network or --addresses");
+    }
+    table_opt.encoding = opt.encoding;
+    table_opt.ref_date = area_opt.ref_date;
+    table_opt.source_key = opt.source_key;
+    table_opt.title = opt.title;
+    table_opt.license = opt.license;
+    table_opt.attribution = opt.attribution;
+    return import_table_files(*db, table_files, table_opt, quiet);
+  }
   if (!area_files.empty()) {
     if (!sources.empty() || !run.boundaries.empty() || network || !address_files.empty()) {
       return usage_error(
