@@ -65,6 +65,12 @@ constexpr const char* kUsage =
     "  --area-type KIND    kind of the areas: school_district, nichijo_seikatsu_ken, custom…\n"
     "  --code-field F, --name-field F   the fields holding each area's code and name\n"
     "  --parent ID         parent area id of every area (e.g. municipality:372013)\n"
+    "  --approximate       the --areas file holds representative points (町丁 label points,\n"
+    "                      e.g. e-Stat X_CODE/Y_CODE or a CSV with lon/lat): each area becomes\n"
+    "                      the Voronoi cell of its point (points sharing a code merged first),\n"
+    "                      stored as approximate\n"
+    "  --boundary-area ID  clip the cells to this stored area (default: the stored municipality\n"
+    "                      of e-Stat codes, else the points' convex hull buffered by ~1 km)\n"
     "  --ref-date D        reference date of the statistics (default: the census day)\n"
     "  --table FILE        statistics of areas: an e-Stat 統計GIS table (tbl….txt, CP932; small\n"
     "                      areas matched by KEY_CODE to stored areas, mesh cells created;\n"
@@ -411,6 +417,10 @@ int import(Args args) {
       if (!need(area_opt.name_field)) return usage_error("--name-field needs a field name");
     } else if (a == "--parent") {
       if (!need(area_opt.parent_id)) return usage_error("--parent needs an area id");
+    } else if (a == "--approximate") {
+      area_opt.approximate = true;
+    } else if (a == "--boundary-area") {
+      if (!need(area_opt.boundary_area)) return usage_error("--boundary-area needs an area id");
     } else if (a == "--ref-date") {
       if (!need(area_opt.ref_date)) return usage_error("--ref-date needs a date (YYYY-MM-DD)");
     } else if (a == "--table") {
@@ -485,8 +495,10 @@ int import(Args args) {
     return import_area_files(*db, area_files, area_opt, quiet);
   }
   if (area_opt.kind || !area_opt.code_field.empty() || !area_opt.name_field.empty() ||
-      !area_opt.parent_id.empty()) {
-    return usage_error("--area-type, --code-field, --name-field and --parent go with --areas FILE");
+      !area_opt.parent_id.empty() || area_opt.approximate || !area_opt.boundary_area.empty()) {
+    return usage_error(
+        "--area-type, --code-field, --name-field, --parent, --approximate and --boundary-area go "
+        "with --areas FILE");
   }
   if (!address_files.empty()) {
     if (!sources.empty() || !run.boundaries.empty() || network) {

@@ -6,11 +6,13 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <set>
 #include <unordered_map>
 
 #include "datasets/text_encoding.hpp"
+#include "datasets/voronoi.hpp"
 #include "geo/area.hpp"
 #include "geo/geometry.hpp"
 #include "geo/ids.hpp"
@@ -78,8 +80,57 @@ struct Group {
   std::optional<double> population;
   std::optional<double> households;
   std::optional<std::pair<double, double>> label;
-  bool label_from_largest = false;  ///< label came from the AREA_MAX_F = 'M' part
+  bool label_from_largest = false;                ///< label came from the AREA_MAX_F = 'M' part
+  std::optional<std::pair<double, double>> site;  ///< --approximate: the representative point
+  double site_weight = -1;
+  bool dropped = false;  ///< --approximate: no Voronoi cell
 };
+
+/// A point from attribute fields: X_CODE/Y_CODE, lon/lat, 経度/緯度, or "location" = "lat,lon".
+std::optional<std::pair<double, double>> point_from_fields(const OGRFeature& f,
+                                                           const std::vector<std::string>& fields) {
+  auto idx = [&](std::string_view n) -> int {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i] == n) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  auto num = [&](int i) -> std::optional<double> {
+    if (i < 0 || !f.IsFieldSetAndNotNull(i)) return std::nullopt;
+    const auto t = trim(f.GetFieldAsString(i));
+    if (t.empty()) return std::nullopt;
+    char* end = nullptr;
+    const std::string s(t);
+    const double v = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || *end != '\0') return std::nullopt;
+    return v;
+  };
+  const std::pair<const char*, const char*> pairs[] = {{"X_CODE", "Y_CODE"},
+                                                       {"lon", "lat"},
+                                                       {"longitude", "latitude"},
+                                                       {"経度", "緯度"},
+                                                       {"x", "y"}};
+  for (const auto& [xn, yn] : pairs) {
+    const auto x = num(idx(xn));
+    const auto y = num(idx(yn));
+    if (x && y) return std::pair{*x, *y};
+  }
+  const int loc = idx("location");
+  if (loc >= 0 && f.IsFieldSetAndNotNull(loc)) {
+    const std::string t(trim(f.GetFieldAsString(loc)));
+    const auto comma = t.find(',');
+    if (comma != std::string::npos) {
+      char* e1 = nullptr;
+      char* e2 = nullptr;
+      const std::string a = t.substr(0, comma);
+      const std::string b = t.substr(comma + 1);
+      const double lat = std::strtod(a.c_str(), &e1);
+      const double lon = std::strtod(b.c_str(), &e2);
+      if (e1 != a.c_str() && e2 != b.c_str()) return std::pair{lon, lat};
+    }
+  }
+  return std::nullopt;
+}
 
 std::string text_field(const OGRFeature& f, int i) {
   if (i < 0 || !f.IsFieldSetAndNotNull(i)) return {};
@@ -227,27 +278,49 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
       }
     }
     OGRGeometry* g = f->GetGeometryRef();
-    if (g == nullptr || g->IsEmpty()) {
-      drop(index, "no geometry", code);
-      continue;
-    }
-    if (!is_polygonal(g->getGeometryType())) {
-      drop(index, "not a polygon",
-           std::string(OGRGeometryTypeToName(g->getGeometryType())) + " " + code);
-      continue;
-    }
-    if (ct && g->transform(ct.get()) != OGRERR_NONE) {
-      throw SourceError(fname + " feature " + std::to_string(index) +
-                        " cannot be transformed to EPSG:4326");
-    }
-    std::string wkb(static_cast<std::size_t>(g->WkbSize()), '\0');
-    g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
-    geo::Geometry geom = geo::Geometry::from_wkb(wkb);
-    if (!geom.is_valid()) {
-      const std::string why = geom.invalid_reason();
-      geom = geom.make_valid();
-      ++report.repaired;
-      report.issues.push_back({index, "repaired invalid geometry of " + code + " (" + why + ")"});
+    std::optional<geo::Geometry> geom;
+    std::optional<std::pair<double, double>> site;
+    if (opt.approximate) {
+      if (g != nullptr && !g->IsEmpty() && wkbFlatten(g->getGeometryType()) == wkbPoint) {
+        if (ct && g->transform(ct.get()) != OGRERR_NONE) {
+          throw SourceError(fname + " feature " + std::to_string(index) +
+                            " cannot be transformed to EPSG:4326");
+        }
+        const auto* pt = g->toPoint();
+        site = std::pair{pt->getX(), pt->getY()};
+      } else {
+        site = point_from_fields(*f, fields);
+      }
+      if (!site) {
+        drop(index, "no point", code);
+        continue;
+      }
+    } else {
+      if (g == nullptr || g->IsEmpty()) {
+        drop(index, "no geometry", code);
+        continue;
+      }
+      if (!is_polygonal(g->getGeometryType())) {
+        drop(index, "not a polygon",
+             std::string(OGRGeometryTypeToName(g->getGeometryType())) + " " + code +
+                 (wkbFlatten(g->getGeometryType()) == wkbPoint
+                      ? " (for representative points give --approximate)"
+                      : ""));
+        continue;
+      }
+      if (ct && g->transform(ct.get()) != OGRERR_NONE) {
+        throw SourceError(fname + " feature " + std::to_string(index) +
+                          " cannot be transformed to EPSG:4326");
+      }
+      std::string wkb(static_cast<std::size_t>(g->WkbSize()), '\0');
+      g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
+      geom = geo::Geometry::from_wkb(wkb);
+      if (!geom->is_valid()) {
+        const std::string why = geom->invalid_reason();
+        geom = geom->make_valid();
+        ++report.repaired;
+        report.issues.push_back({index, "repaired invalid geometry of " + code + " (" + why + ")"});
+      }
     }
     auto [it, fresh] = by_code.try_emplace(code, groups.size());
     if (fresh) {
@@ -259,7 +332,15 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
     }
     Group& grp = groups[it->second];
     if (grp.name.empty()) grp.name = name;
-    grp.parts.push_back(std::move(geom));
+    if (geom) grp.parts.push_back(std::move(*geom));
+    if (site) {
+      // points sharing a code: the site is the point of the part with the most people
+      const double weight = number_field(*f, jinko_i).value_or(0);
+      if (!grp.site || weight > grp.site_weight) {
+        grp.site = site;
+        grp.site_weight = weight;
+      }
+    }
     if (estat != EstatVintage::none) {
       if (grp.municipality_name.empty()) {
         grp.municipality_name = text_field(*f, city_name_i) + text_field(*f, css_name_i);
@@ -283,6 +364,46 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
   if (groups.empty()) {
     throw SourceError(fname + " holds no usable area (" + std::to_string(index) +
                       " features read, every one dropped)");
+  }
+  if (opt.approximate) {
+    std::string clip_wkb;
+    std::string clip_from;
+    if (!opt.boundary_area.empty()) {
+      const auto b = store.area(opt.boundary_area);
+      if (!b || b->wkb.empty()) {
+        throw SourceError("--boundary-area " + opt.boundary_area +
+                          " is not an area of the store with a boundary");
+      }
+      clip_wkb = b->wkb;
+      clip_from = opt.boundary_area;
+    } else if (estat != EstatVintage::none) {
+      std::set<std::string> towns;
+      for (const auto& grp : groups) {
+        const std::string lg5 = grp.code.substr(0, 5);
+        towns.insert("municipality:" + lg5 + geo::lg_check_digit(lg5));
+      }
+      if (towns.size() == 1) {
+        if (const auto b = store.area(*towns.begin()); b && !b->wkb.empty()) {
+          clip_wkb = b->wkb;
+          clip_from = b->id;
+        }
+      }
+    }
+    std::vector<std::pair<double, double>> sites;
+    for (const auto& grp : groups) sites.push_back(*grp.site);
+    const VoronoiResult vr = voronoi_cells(sites, clip_wkb);
+    report.clip = clip_from.empty() ? "the points' convex hull buffered by 0.01°" : clip_from;
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+      Group& grp = groups[gi];
+      if (!vr.cells[gi]) {
+        grp.dropped = true;
+        drop(grp.first_feature, "no Voronoi cell (point outside the boundary or shared)", grp.code);
+        continue;
+      }
+      grp.parts.clear();
+      grp.parts.push_back(geo::Geometry::from_wkb(*vr.cells[gi]));
+      grp.label = grp.site;
+    }
   }
   if (kigo_marked > 0) {
     report.issues.push_back(
@@ -328,6 +449,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
   std::map<std::string, std::string> municipality_names;
   for (std::size_t gi = 0; gi < groups.size(); ++gi) {
     Group& grp = groups[gi];
+    if (grp.dropped) continue;
     geo::Geometry merged =
         grp.parts.size() == 1 ? grp.parts.front().clone() : geo::Geometry::union_all(grp.parts);
     if (!merged.is_valid()) merged = merged.make_valid();
@@ -338,6 +460,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
     a.source_id = source_id;
     a.vintage = vintage;
     a.wkb = merged.wkb();
+    a.approximate = opt.approximate;
     if (estat != EstatVintage::none) {
       const std::string lg5 = grp.code.substr(0, 5);
       const std::string lg6 = lg5 + geo::lg_check_digit(lg5);
@@ -357,7 +480,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
     } else {
       a.kind = *opt.kind;
       a.id = std::string(geo::code_id(a.kind)) + ":" + grp.code;
-      a.parent_id = opt.parent_id;
+      a.parent_id = !opt.parent_id.empty() ? opt.parent_id : opt.boundary_area;
       if (opt.parent_id.starts_with("municipality:")) {
         a.lg_code = opt.parent_id.substr(std::string_view("municipality:").size());
       }
@@ -416,6 +539,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
     m.source_id = source_id;
     m.vintage = vintage;
     m.wkb = dissolved.wkb();
+    m.approximate = opt.approximate;
     const auto [lx, ly] = dissolved.point_on_surface();
     m.label_lon = lx;
     m.label_lat = ly;
@@ -458,6 +582,9 @@ std::string render_text(const AreaImportReport& r, std::size_t max_listed) {
   }
   for (const auto& m : r.municipalities_created) {
     out += "  parent area " + m + " created from its small areas (no boundary in the store)\n";
+  }
+  if (!r.clip.empty()) {
+    out += "  approximate areas: Voronoi cells of the points, clipped to " + r.clip + "\n";
   }
   if (r.stat_values > 0) {
     out += "  statistics: population, households (" + std::to_string(r.stat_values) +

@@ -29,6 +29,11 @@ struct AreaImportOptions {
   std::string parent_id;   ///< --parent: parent area id of every area (non-e-Stat layers)
   std::string ref_date;    ///< --ref-date of JINKO/SETAI (default: the census day of the layer)
   Encoding encoding = Encoding::auto_detect;
+  /// --approximate: the features are representative points; each area becomes the Voronoi cell
+  /// of its point, clipped to --boundary-area (default: the stored municipality of e-Stat codes,
+  /// else the points' convex hull buffered), stored with approximate = true.
+  bool approximate = false;
+  std::string boundary_area;
   std::string source_key, title, license, attribution;  ///< source metadata overrides
 };
 
@@ -46,6 +51,7 @@ struct AreaImportReport {
   std::vector<std::string> municipalities_created;  ///< parent areas dissolved from small areas
   std::int64_t stat_values = 0;
   std::string ref_date;
+  std::string clip;              ///< --approximate: what the cells were clipped to
   std::vector<RowIssue> issues;  ///< per feature: drops, repairs, marks
 };
 

@@ -131,7 +131,9 @@ TEST(AreaExport, CsvForPartnersAppliesTheSmallCellRule) {
       ++suppressed;
       EXPECT_EQ(r.at("nintei"), "");
     }
-    if (r.at("id") == "chome:31328001002") EXPECT_EQ(r.at("nintei_status"), "suppressed");
+    if (r.at("id") == "chome:31328001002") {
+      EXPECT_EQ(r.at("nintei_status"), "suppressed");
+    }
     EXPECT_EQ(r.at("approximate"), r.at("id") == "chome:31328001004" ? "true" : "false");
   }
   // primary (3) and secondary suppression: the 3 cannot be derived from the others and a total

@@ -237,3 +237,137 @@ TEST(AreaImport, Cp932ShapefileNamesAreDecoded) {
   EXPECT_DOUBLE_EQ(a->label_lon, 134.25);
   EXPECT_EQ(store.area(a->parent_id)->name, "八頭郡智頭町");
 }
+
+namespace {
+
+constexpr const char* kTakamatsuPoints =
+    "estat-h27-small-areas/points/h27ka_kagawa_37201_takamatsu.csv";
+
+/// The cells must tile without overlap: the sum of pairwise intersections is ~0.
+void expect_no_overlap(const std::vector<geo::Area>& cells) {
+  std::vector<geo::Geometry> g;
+  std::vector<geo::Geometry::Envelope> env;
+  for (const auto& a : cells) {
+    g.push_back(geo::Geometry::from_wkb(a.wkb));
+    env.push_back(g.back().envelope());
+  }
+  double overlap = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    for (std::size_t j = i + 1; j < g.size(); ++j) {
+      if (env[i].max_x < env[j].min_x || env[j].max_x < env[i].min_x ||
+          env[i].max_y < env[j].min_y || env[j].max_y < env[i].min_y) {
+        continue;
+      }
+      overlap += g[i].intersection(g[j]).area();
+    }
+  }
+  EXPECT_LT(overlap, 1e-10);
+}
+
+}  // namespace
+
+TEST(AreaImport, TakamatsuPointsBecomeApproximateVoronoiCells) {
+  TSUNAGI_REQUIRE_SHARED_DATA(file, kTakamatsuPoints);
+  // Distinct land KEY_CODEs, read here with a plain split (no quoted cells in this file).
+  std::set<std::string> codes;
+  {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      std::vector<std::string> cells;
+      std::string cell;
+      for (const char c : line) {
+        if (c == ',') {
+          cells.push_back(cell);
+          cell.clear();
+        } else if (c != '\r') {
+          cell += c;
+        }
+      }
+      cells.push_back(cell);
+      if (cells.at(6) != "8154") codes.insert(cells.at(0));
+    }
+  }
+  ASSERT_GT(codes.size(), 200U);
+  TempDir dir;
+  datasets::AreaImportOptions opt;
+  opt.approximate = true;
+  const auto r = import_in_tx(dir / "t.tsunagi", file, opt);
+  EXPECT_EQ(r.areas_written, static_cast<std::int64_t>(codes.size())) << datasets::render_text(r);
+  EXPECT_THAT(r.clip, HasSubstr("convex hull"));
+  const geo::Store store = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::read_only);
+  std::vector<geo::Area> cells;
+  for (const auto& a : store.areas()) {
+    EXPECT_TRUE(a.approximate) << a.id;
+    if (a.kind == geo::AreaKind::municipality) continue;
+    EXPECT_TRUE(codes.contains(a.code)) << a.id;
+    const auto g = geo::Geometry::from_wkb(a.wkb);
+    EXPECT_TRUE(g.contains(geo::Geometry::point(a.label_lon, a.label_lat))) << a.id;
+    cells.push_back(a);
+  }
+  EXPECT_EQ(cells.size(), codes.size());
+  expect_no_overlap(cells);
+  EXPECT_EQ(sums(store).population, 420748.0);
+  EXPECT_EQ(sums(store).households, 182047.0);
+}
+
+TEST(AreaImport, VoronoiCellsStayInsideTheStoredBoundary) {
+  TSUNAGI_REQUIRE_SHARED_DATA(file, kTakamatsuPoints);
+  TempDir dir;
+  const std::string town = std::string("municipality:37201") + geo::lg_check_digit("37201");
+  // A made-up boundary over the city centre only: points outside it get no cell, and say so.
+  const auto box = geo::Geometry::from_wkt(
+      "MULTIPOLYGON(((134.0 34.3,134.1 34.3,134.1 34.36,134.0 34.36,134.0 34.3)))");
+  {
+    geo::Store s = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
+    geo::Area a;
+    a.id = town;
+    a.kind = geo::AreaKind::municipality;
+    a.code = town.substr(13);
+    a.name = "高松市";
+    a.wkb = box.wkb();
+    s.put_area(a);
+  }
+  datasets::AreaImportOptions opt;
+  opt.approximate = true;
+  const auto r = import_in_tx(dir / "t.tsunagi", file, opt);
+  EXPECT_EQ(r.clip, town);
+  EXPECT_GT(r.dropped.at("no Voronoi cell (point outside the boundary or shared)"), 0);
+  EXPECT_TRUE(r.municipalities_created.empty());
+  const geo::Store store = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::read_only);
+  std::vector<geo::Area> cells;
+  double total = 0;
+  for (const auto& a : store.areas(geo::AreaKind::chome)) cells.push_back(a);
+  for (const auto& a : store.areas(geo::AreaKind::oaza)) cells.push_back(a);
+  ASSERT_GT(cells.size(), 20U);
+  for (const auto& a : cells) {
+    const auto g = geo::Geometry::from_wkb(a.wkb);
+    EXPECT_LT(g.area() - g.intersection(box).area(), 1e-12) << a.id << " leaves the boundary";
+    total += g.area();
+    EXPECT_EQ(a.parent_id, town);
+  }
+  expect_no_overlap(cells);
+  // the cells tile the boundary
+  EXPECT_NEAR(total, box.area(), 1e-9);
+}
+
+TEST(AreaImport, TakamatsuPopulationPointsByRegionName) {
+  TSUNAGI_REQUIRE_SHARED_DATA(file,
+                              "takamatsu-opendata/population/0066_202407_points_derived.geojson");
+  TempDir dir;
+  datasets::AreaImportOptions opt;
+  opt.approximate = true;
+  opt.kind = geo::AreaKind::custom;
+  opt.code_field = "regionName";
+  opt.name_field = "regionName";
+  const auto r = import_in_tx(dir / "t.tsunagi", file, opt);
+  EXPECT_EQ(r.features_read, 235);
+  EXPECT_EQ(r.areas_written + r.features_merged, 235) << datasets::render_text(r);
+  const geo::Store store = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::read_only);
+  const auto a = store.area("custom:塩屋町");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->approximate);
+  EXPECT_TRUE(
+      geo::Geometry::from_wkb(a->wkb).contains(geo::Geometry::point(134.055021, 34.342286)));
+}
