@@ -371,3 +371,50 @@ TEST(AreaImport, TakamatsuPopulationPointsByRegionName) {
   EXPECT_TRUE(
       geo::Geometry::from_wkb(a->wkb).contains(geo::Geometry::point(134.055021, 34.342286)));
 }
+
+TEST(AreaImport, Cp932ShapefileWithoutCpgNeedsTheEncoding) {
+  TempDir dir;
+  const std::string geojson =
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":)"
+      R"({"KEY_CODE":"313280010","PREF":"31","CITY":"328","S_NAME":"智頭","HCODE":8101,)"
+      R"("JINKO":120,"SETAI":50,"X_CODE":134.25,"Y_CODE":35.25,"CITY_NAME":"智頭町"},)"
+      R"("geometry":{"type":"Polygon","coordinates":[[[134.2,35.2],[134.3,35.2],[134.3,35.3],)"
+      R"([134.2,35.3],[134.2,35.2]]]}}]})";
+  write_file(dir / "in.geojson", geojson);
+  const auto conv =
+      tsunagi::test::run_program({"ogr2ogr", "-f", "ESRI Shapefile", "-lco", "ENCODING=CP932",
+                                  (dir / "r2ka.shp").string(), (dir / "in.geojson").string()});
+  if (conv.exit_code != 0) GTEST_SKIP() << "ogr2ogr unavailable: " << conv.err;
+  std::filesystem::remove(dir / "r2ka.cpg");
+  // the DBF may carry a language id; clear it so that nothing declares the encoding
+  {
+    std::fstream dbf(dir / "r2ka.dbf", std::ios::in | std::ios::out | std::ios::binary);
+    dbf.seekp(29);
+    dbf.put('\0');
+  }
+  geo::Store store = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
+  {
+    geo::Store::Transaction tx(store);
+    try {
+      (void)datasets::import_areas(store, dir / "r2ka.shp", {});
+      FAIL() << "CP932 bytes read as UTF-8";
+    } catch (const datasets::SourceError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("CP932"));
+    }
+  }
+  EXPECT_TRUE(store.areas().empty());
+  datasets::AreaImportOptions opt;
+  opt.encoding = datasets::Encoding::cp932;
+  geo::Store::Transaction tx(store);
+  const auto r = datasets::import_areas(store, dir / "r2ka.shp", opt);
+  tx.commit();
+  EXPECT_EQ(r.layout, "e-Stat 小地域境界 2020 (r2ka)");
+  EXPECT_EQ(r.ref_date, "2020-10-01");
+  const auto a = store.area("oaza:313280010");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->name, "智頭");
+  EXPECT_EQ(a->vintage, "census2020");
+  const auto src = store.source_by_id(r.source_id);
+  ASSERT_TRUE(src);
+  EXPECT_THAT(src->attribution, HasSubstr("令和2年国勢調査"));
+}
