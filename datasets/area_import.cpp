@@ -390,6 +390,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
       }
     }
     std::vector<std::pair<double, double>> sites;
+    sites.reserve(groups.size());
     for (const auto& grp : groups) sites.push_back(*grp.site);
     const VoronoiResult vr = voronoi_cells(sites, clip_wkb);
     report.clip = clip_from.empty() ? "the points' convex hull buffered by 0.01°" : clip_from;

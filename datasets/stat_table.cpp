@@ -404,7 +404,8 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
     }
 
     for (std::size_t r = 2; r < rows.size(); ++r) {
-      const auto& [line, row] = rows[r];
+      const std::int64_t line = rows[r].first;
+      const Row& row = rows[r].second;
       ++report.rows_read;
       auto at = [&](int i) -> std::string {
         return i >= 0 && static_cast<std::size_t>(i) < row.size()
@@ -572,14 +573,16 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
       defs.push_back(std::move(d));
     }
     if (cols.empty()) throw SourceError(fname + " has no numeric column besides the key");
-    for (const auto& [col, label] : opt.column_labels) {
+    for (const auto& entry : opt.column_labels) {
+      const std::string& col = entry.first;
       if (std::none_of(report.columns.begin(), report.columns.end(),
                        [&](const auto& c) { return c.first == col; })) {
         throw SourceError("--column-label " + col + ": no numeric column of that name in " + fname);
       }
     }
     for (std::size_t r = 1; r < rows.size(); ++r) {
-      const auto& [line, row] = rows[r];
+      const std::int64_t line = rows[r].first;
+      const Row& row = rows[r].second;
       ++report.rows_read;
       const std::string key = static_cast<std::size_t>(k) < row.size()
                                   ? std::string(trim(row[static_cast<std::size_t>(k)]))

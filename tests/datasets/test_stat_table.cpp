@@ -296,3 +296,38 @@ TEST(StatTable, OwnCsvRowsWithTextAreRejectedByLine) {
   EXPECT_EQ(find(v, "oaza:313280020", "seiho")->status, geo::StatStatus::suppressed);
   EXPECT_FALSE(find(v, "chome:31328001002", "nintei"));
 }
+
+TEST(StatTable, OwnCp932CsvByMeshCreatesTheCells) {
+  TempDir dir;
+  write_file(dir / "mesh.csv", datasets::utf8_to_cp932("メッシュ,生活保護世帯数\r\n"
+                                                       "53394611,12\r\n"
+                                                       "5339461,4\r\n"));
+  datasets::TableImportOptions opt;
+  opt.key_field = "メッシュ";
+  opt.key_type = "mesh";
+  opt.ref_date = "2024-03-31";
+  opt.publish = geo::PublishLevel::internal;
+  opt.small_cell_k = 5;
+  const auto r = import_in_tx(dir / "t.tsunagi", dir / "mesh.csv", opt);
+  EXPECT_THAT(r.encoding, HasSubstr("CP932"));
+  EXPECT_EQ(r.rows_matched, 1);
+  ASSERT_EQ(r.rejected.size(), 1U);
+  EXPECT_EQ(r.rejected[0].row, 3);
+  EXPECT_EQ(r.mesh_areas_created, 1);
+  ASSERT_EQ(r.columns.size(), 1U);
+  EXPECT_EQ(r.columns[0].second, "own_col2");
+  const geo::Store s = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::read_only);
+  const auto a = s.area("mesh3:53394611");
+  ASSERT_TRUE(a);
+  const auto e = geo::Geometry::from_wkb(a->wkb).envelope();
+  // domain.md §4.4: the 3次 cell of Tokyo Station is 35.6750–35.68333 N, 139.7625–139.7750 E
+  EXPECT_NEAR(e.min_y, 35.675, 1e-9);
+  EXPECT_NEAR(e.max_y, 35.6833333333, 1e-9);
+  EXPECT_NEAR(e.min_x, 139.7625, 1e-9);
+  EXPECT_NEAR(e.max_x, 139.775, 1e-9);
+  const auto defs = s.stat_defs();
+  ASSERT_EQ(defs.size(), 1U);
+  EXPECT_EQ(defs[0].label, "生活保護世帯数");
+  EXPECT_EQ(defs[0].publish, geo::PublishLevel::internal);
+  EXPECT_EQ(defs[0].min_cell, 5);
+}
