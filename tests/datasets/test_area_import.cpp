@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "datasets/importer.hpp"
 #include "datasets/text_encoding.hpp"
 #include "geo/area.hpp"
 #include "geo/geometry.hpp"
@@ -417,4 +418,36 @@ TEST(AreaImport, Cp932ShapefileWithoutCpgNeedsTheEncoding) {
   const auto src = store.source_by_id(r.source_id);
   ASSERT_TRUE(src);
   EXPECT_THAT(src->attribution, HasSubstr("令和2年国勢調査"));
+}
+
+TEST(AreaImport, TakamatsuCellsTileTheN03Boundary) {
+  TSUNAGI_REQUIRE_SHARED_DATA(file, kTakamatsuPoints);
+  TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities/37201.geojson");
+  TempDir dir;
+  {
+    geo::Store s = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
+    geo::Store::Transaction tx(s);
+    (void)datasets::import_boundary(s, n03, "372013");
+    tx.commit();
+  }
+  datasets::AreaImportOptions opt;
+  opt.approximate = true;
+  const auto r = import_in_tx(dir / "t.tsunagi", file, opt);
+  EXPECT_EQ(r.clip, "municipality:372013");
+  EXPECT_EQ(r.areas_written, 244);  // 245 codes, one of them the water area
+  EXPECT_EQ(r.dropped.size(), 1U) << datasets::render_text(r);
+  const geo::Store store = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::read_only);
+  const auto city = geo::Geometry::from_wkb(store.area("municipality:372013")->wkb);
+  std::vector<geo::Area> cells;
+  double total = 0;
+  for (const auto& a : store.areas()) {
+    if (a.kind == geo::AreaKind::municipality) continue;
+    const auto g = geo::Geometry::from_wkb(a.wkb);
+    EXPECT_LT(g.area() - g.intersection(city).area(), 1e-10) << a.id << " leaves the city";
+    EXPECT_TRUE(a.approximate);
+    total += g.area();
+    cells.push_back(a);
+  }
+  expect_no_overlap(cells);
+  EXPECT_NEAR(total, city.area(), city.area() * 1e-6);
 }
