@@ -71,7 +71,9 @@ constexpr const char* kUsage =
     "                      stored as approximate\n"
     "  --boundary-area ID  clip the cells to this stored area (default: the stored municipality\n"
     "                      of e-Stat codes, else the points' convex hull buffered by ~1 km)\n"
-    "  --ref-date D        reference date of the statistics (default: the census day)\n"
+    "  --ref-date D        reference date of the statistics (default: the census day of an\n"
+    "                      e-Stat layer or table, from its fields or statsId; required for an\n"
+    "                      own CSV)\n"
     "  --table FILE        statistics of areas: an e-Stat 統計GIS table (tbl….txt, CP932; small\n"
     "                      areas matched by KEY_CODE to stored areas, mesh cells created;\n"
     "                      '*'/'X' 秘匿, '-' 0, HTKSYORI 1/2 合算/合算元 kept) or, with "
@@ -83,7 +85,7 @@ constexpr const char* kUsage =
     "  --small-cell-k N    own CSV: counts below N are suppressed (default 10)\n"
     "  --column-label COL=ラベル   own CSV: the label of a column\n"
     "  --s_srs CRS         CRS of a CSV's coordinates (default EPSG:4326), e.g. EPSG:6677\n"
-    "  --report FILE.json  write the full report as JSON\n"
+    "  --report FILE.json  write the full report of resource lists as JSON\n"
     "  --quiet             print nothing but errors\n"
     "\n"
     "exit codes: 0 all imported, 1 some rows rejected (the others imported) or --strict failed,\n"
@@ -466,6 +468,9 @@ int import(Args args) {
     }
   }
   if (!db) return usage_error("--db FILE is required");
+  if ((!table_files.empty() || !area_files.empty()) && report_path) {
+    return usage_error("--report is for resource lists; --areas and --table print their report");
+  }
   if (!table_files.empty()) {
     if (!sources.empty() || !run.boundaries.empty() || network || !address_files.empty() ||
         !area_files.empty()) {
