@@ -204,3 +204,32 @@ TEST(AreaExport, GeoPackageHasTheAreasAndTheSources) {
   EXPECT_FALSE(
       std::filesystem::exists(dir / ("p.gpkg.tmp-" + std::to_string(::getpid()) + ".gpkg")));
 }
+
+TEST(AreaExport, GeoJsonForPartnersHasTheColumnAfterTheRule) {
+  TempDir dir;
+  const auto db = town_with_own_figures(dir);
+  const geo::Store s = geo::Store::open(db, geo::Store::Mode::read_only);
+  datasets::export_areas(s, dir / "p.geojson", datasets::ExportFormat::geojson,
+                         geo::Audience::partners);
+  const auto doc = nlohmann::json::parse(read_file(dir / "p.geojson"));
+  EXPECT_EQ(doc["tsunagi:view"], "partners");
+  int suppressed = 0;
+  int shown = 0;
+  for (const auto& f : doc["features"]) {
+    const auto& p = f["properties"];
+    if (p["kind"] != "chome") continue;
+    ASSERT_TRUE(p.contains("nintei")) << p.dump();
+    if (p.value("nintei_status", "") == "suppressed") {
+      ++suppressed;
+      EXPECT_TRUE(p["nintei"].is_null());
+    } else {
+      ++shown;
+      EXPECT_GE(p["nintei"].get<double>(), 10);
+    }
+    if (p["id"] == "chome:31328001004") {
+      EXPECT_EQ(p["approximate"], true);
+    }
+  }
+  EXPECT_GE(suppressed, 2);
+  EXPECT_EQ(suppressed + shown, 4);
+}
