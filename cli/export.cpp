@@ -6,7 +6,9 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "datasets/area_export.hpp"
 #include "datasets/exporter.hpp"
+#include "geo/error.hpp"
 #include "geo/snapshot.hpp"
 #include "geo/store.hpp"
 #include "geo/visibility.hpp"
@@ -21,6 +23,8 @@ constexpr const char* kUsage =
     "usage: tsunagi export --db FILE --format csv|geojson|gpkg --out FILE [--kind KIND]\n"
     "                      [--view public|partners|internal] [--include-closed]\n"
     "       tsunagi export --db FILE --format mbtiles --out FILE [--min-zoom Z] [--max-zoom Z]\n"
+    "       tsunagi export --db FILE --layer areas --format csv|geojson|gpkg --out FILE\n"
+    "                      [--audience public|partners|internal]\n"
     "\n"
     "  csv      UTF-8 with BOM (opens in Excel), Japanese column names; imports back unchanged\n"
     "  geojson  a FeatureCollection, EPSG:4326\n"
@@ -36,7 +40,13 @@ constexpr const char* kUsage =
     "  internal  everything (coordinators, admins)\n"
     "The file says which view it holds (CSV: the column 出力範囲; GeoJSON: \"tsunagi:view\";\n"
     "GeoPackage: the layer's description). Closed resources are left out unless\n"
-    "--include-closed is given, and never appear in the public view.\n";
+    "--include-closed is given, and never appear in the public view.\n"
+    "\n"
+    "--layer areas exports every area with the figures the audience (--audience, the same as\n"
+    "--view; default public) may see: marks in <key>_status / <key>_merged (merged, absorbed,\n"
+    "suppressed, missing), a municipality's own figures after the small-cell rule, `approximate`\n"
+    "for Voronoi cells. Sources and attribution: <out>.sources.txt beside a CSV, \"sources\" in\n"
+    "GeoJSON, the table 'sources' in a GeoPackage.\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "tsunagi export: %s\n\n%s", message.c_str(), kUsage);
@@ -54,6 +64,7 @@ int export_(Args args) {
   bool zoom_given = false;
   bool view_given = false;
   bool mbtiles = false;
+  bool areas_layer = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     auto next = [&]() -> std::optional<std::string> {
@@ -88,7 +99,13 @@ int export_(Args args) {
                            geo::code_ids_joined<geo::ResourceKind>() + ")");
       }
       opt.kind = *k;
-    } else if (a == "--view") {
+    } else if (a == "--layer") {
+      auto v = next();
+      if (!v || (*v != "areas" && *v != "resources")) {
+        return usage_error("--layer needs resources (default) or areas");
+      }
+      areas_layer = *v == "areas";
+    } else if (a == "--view" || a == "--audience") {
       auto v = next();
       if (!v) return usage_error("--view needs public, partners or internal");
       const auto view = geo::parse_audience(*v);
@@ -139,6 +156,31 @@ int export_(Args args) {
     return 0;
   }
   if (zoom_given) return usage_error("--min-zoom and --max-zoom are for --format mbtiles");
+  if (areas_layer) {
+    if (opt.kind || opt.include_closed) {
+      return usage_error("--kind and --include-closed are for resources, not --layer areas");
+    }
+    if (!format) {
+      const auto ext = out->extension().string();
+      if (ext == ".csv") format = datasets::ExportFormat::csv;
+      if (ext == ".geojson" || ext == ".json") format = datasets::ExportFormat::geojson;
+      if (ext == ".gpkg") format = datasets::ExportFormat::gpkg;
+      if (!format) return usage_error("--format csv|geojson|gpkg is required");
+    }
+    const geo::Store store = geo::Store::open(*db, geo::Store::Mode::read_only);
+    try {
+      const auto n = datasets::export_areas(store, *out, *format, opt.view);
+      std::printf("exported %lld areas (%s view) to %s%s\n", static_cast<long long>(n),
+                  std::string(geo::audience_id(opt.view)).c_str(), out->c_str(),
+                  *format == datasets::ExportFormat::csv
+                      ? (", sources in " + datasets::sources_sidecar(*out).string()).c_str()
+                      : "");
+    } catch (const geo::Error& e) {
+      std::fprintf(stderr, "tsunagi export: %s\n", e.what());
+      return 1;
+    }
+    return 0;
+  }
   if (opt.include_closed && opt.view == geo::Audience::public_) {
     return usage_error(
         "--include-closed needs --view partners or internal: closed resources are "

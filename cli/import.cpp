@@ -15,8 +15,10 @@
 
 #include "cli/commands.hpp"
 #include "datasets/address_table.hpp"
+#include "datasets/area_import.hpp"
 #include "datasets/importer.hpp"
 #include "datasets/osm_network.hpp"
+#include "datasets/stat_table.hpp"
 #include "geo/error.hpp"
 #include "geo/geometry.hpp"
 #include "geo/store.hpp"
@@ -27,6 +29,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: tsunagi import --db FILE [options] SOURCE...\n"
+    "       tsunagi import --db FILE --areas FILE [area options]\n"
+    "       tsunagi import --db FILE --table FILE [table options]\n"
     "\n"
     "Imports resource lists (CSV, GeoJSON, Shapefile, GeoPackage, KML) into the store FILE,\n"
     "creating it when it does not exist. Every row is checked; accepted rows are imported in one\n"
@@ -54,12 +58,42 @@ constexpr const char* kUsage =
     "                      (default: from its file name)\n"
     "  --network EXTRACT   the walking network from OpenStreetMap (.osm.pbf or .osm), clipped\n"
     "                      to the store's boundary with a 2 km margin; replaces the previous one\n"
+    "  --areas FILE        an area layer (Shapefile, GeoJSON, GeoPackage): e-Stat 小地域境界\n"
+    "                      (h27ka/r2ka, recognised by KEY_CODE/HCODE: water areas dropped,\n"
+    "                      parts of one KEY_CODE merged, JINKO/SETAI stored as population/\n"
+    "                      households) or any polygon layer with --area-type and --code-field\n"
+    "  --area-type KIND    kind of the areas: school_district, nichijo_seikatsu_ken, custom…\n"
+    "  --code-field F, --name-field F   the fields holding each area's code and name\n"
+    "  --parent ID         parent area id of every area (e.g. municipality:372013)\n"
+    "  --approximate       the --areas file holds representative points (町丁 label points,\n"
+    "                      e.g. e-Stat X_CODE/Y_CODE or a CSV with lon/lat): each area becomes\n"
+    "                      the Voronoi cell of its point (points sharing a code merged first),\n"
+    "                      stored as approximate\n"
+    "  --boundary-area ID  clip the cells to this stored area (default: the stored municipality\n"
+    "                      of e-Stat codes, else the points' convex hull buffered by ~1 km)\n"
+    "  --ref-date D        reference date of the statistics (default: the census day of an\n"
+    "                      e-Stat layer or table, from its fields or statsId; required for an\n"
+    "                      own CSV)\n"
+    "  --table FILE        statistics of areas: an e-Stat 統計GIS table (tbl….txt, CP932; small\n"
+    "                      areas matched by KEY_CODE to stored areas, mesh cells created;\n"
+    "                      '*'/'X' 秘匿, '-' 0, HTKSYORI 1/2 合算/合算元 kept) or, with "
+    "--key-field,\n"
+    "                      a municipality's own indicator CSV (small-cell rule in every output)\n"
+    "  --key-field COL     own CSV: the column naming each row's area (area id or code)\n"
+    "  --key-type T        own CSV: area (default) or mesh\n"
+    "  --publish P         own CSV: public, partners (default) or internal\n"
+    "  --small-cell-k N    own CSV: counts below N are suppressed (default 10)\n"
+    "  --column-label COL=ラベル   own CSV: the label of a column\n"
     "  --s_srs CRS         CRS of a CSV's coordinates (default EPSG:4326), e.g. EPSG:6677\n"
-    "  --report FILE.json  write the full report as JSON\n"
+    "  --report FILE.json  write the full report of resource lists as JSON\n"
     "  --quiet             print nothing but errors\n"
     "\n"
     "exit codes: 0 all imported, 1 some rows rejected (the others imported) or --strict failed,\n"
-    "            2 bad usage or an unusable file (nothing imported)\n";
+    "            2 bad usage or an unusable file (nothing imported)\n"
+    "            --areas: 0 every feature written, merged or dropped by rule (water areas),\n"
+    "            1 features dropped for another reason (listed), 2 nothing imported\n"
+    "            --table: 0 every row imported, 1 rows rejected or for areas not in the store\n"
+    "            (listed; the others imported), 2 nothing imported\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "tsunagi import: %s\n\n%s", message.c_str(), kUsage);
@@ -199,6 +233,68 @@ int import_addresses(const std::filesystem::path& db,
   return rejected > 0 ? 1 : 0;
 }
 
+/// tsunagi import --areas: every file in one transaction; a file that cannot be used imports
+/// nothing at all.
+int import_area_files(const std::filesystem::path& db,
+                      const std::vector<std::filesystem::path>& files,
+                      const datasets::AreaImportOptions& options, bool quiet) {
+  const bool existed = std::filesystem::exists(db);
+  std::vector<datasets::AreaImportReport> reports;
+  try {
+    geo::Store store = geo::Store::open(db, geo::Store::Mode::create_if_missing);
+    geo::Store::Transaction tx(store);
+    for (const auto& f : files) reports.push_back(datasets::import_areas(store, f, options));
+    tx.commit();
+  } catch (const geo::Error& e) {
+    if (!existed) {
+      std::error_code ec;
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        std::filesystem::remove(db.string() + suffix, ec);
+      }
+    }
+    std::fprintf(stderr, "tsunagi import: %s (nothing imported)\n", e.what());
+    return 2;
+  }
+  int rc = 0;
+  for (const auto& r : reports) {
+    if (!quiet) std::fputs(datasets::render_text(r).c_str(), stdout);
+    for (const auto& [why, n] : r.dropped) {
+      if (!why.starts_with("water area")) rc = 1;
+    }
+  }
+  return rc;
+}
+
+/// tsunagi import --table: every file in one transaction; a file that cannot be used imports
+/// nothing at all.
+int import_table_files(const std::filesystem::path& db,
+                       const std::vector<std::filesystem::path>& files,
+                       const datasets::TableImportOptions& options, bool quiet) {
+  const bool existed = std::filesystem::exists(db);
+  std::vector<datasets::TableImportReport> reports;
+  try {
+    geo::Store store = geo::Store::open(db, geo::Store::Mode::create_if_missing);
+    geo::Store::Transaction tx(store);
+    for (const auto& f : files) reports.push_back(datasets::import_table(store, f, options));
+    tx.commit();
+  } catch (const geo::Error& e) {
+    if (!existed) {
+      std::error_code ec;
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        std::filesystem::remove(db.string() + suffix, ec);
+      }
+    }
+    std::fprintf(stderr, "tsunagi import: %s (nothing imported)\n", e.what());
+    return 2;
+  }
+  int rc = 0;
+  for (const auto& r : reports) {
+    if (!quiet) std::fputs(datasets::render_text(r).c_str(), stdout);
+    if (!r.rejected.empty() || !r.unmatched.empty()) rc = 1;
+  }
+  return rc;
+}
+
 }  // namespace
 
 int import(Args args) {
@@ -212,6 +308,10 @@ int import(Args args) {
   std::vector<std::filesystem::path> address_files;
   std::string address_pref;
   std::string address_city;
+  std::vector<std::filesystem::path> area_files;
+  datasets::AreaImportOptions area_opt;
+  std::vector<std::filesystem::path> table_files;
+  datasets::TableImportOptions table_opt;
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
@@ -302,6 +402,58 @@ int import(Args args) {
       network = n;
     } else if (a == "--lg-code") {
       if (!need(run.boundary_lg_code)) return usage_error("--lg-code needs a code");
+    } else if (a == "--areas") {
+      if (!need(v)) return usage_error("--areas needs a file");
+      area_files.emplace_back(v);
+    } else if (a == "--area-type") {
+      if (!need(v)) return usage_error("--area-type needs a kind");
+      const auto k = geo::parse_code<geo::AreaKind>(v);
+      if (!k) {
+        return usage_error("unknown --area-type '" + v + "' (one of " +
+                           geo::code_ids_joined<geo::AreaKind>() + ")");
+      }
+      area_opt.kind = *k;
+    } else if (a == "--code-field") {
+      if (!need(area_opt.code_field)) return usage_error("--code-field needs a field name");
+    } else if (a == "--name-field") {
+      if (!need(area_opt.name_field)) return usage_error("--name-field needs a field name");
+    } else if (a == "--parent") {
+      if (!need(area_opt.parent_id)) return usage_error("--parent needs an area id");
+    } else if (a == "--approximate") {
+      area_opt.approximate = true;
+    } else if (a == "--boundary-area") {
+      if (!need(area_opt.boundary_area)) return usage_error("--boundary-area needs an area id");
+    } else if (a == "--ref-date") {
+      if (!need(area_opt.ref_date)) return usage_error("--ref-date needs a date (YYYY-MM-DD)");
+    } else if (a == "--table") {
+      if (!need(v)) return usage_error("--table needs a file");
+      table_files.emplace_back(v);
+    } else if (a == "--key-field") {
+      if (!need(table_opt.key_field)) return usage_error("--key-field needs a column name");
+    } else if (a == "--key-type") {
+      if (!need(table_opt.key_type) ||
+          (table_opt.key_type != "area" && table_opt.key_type != "mesh")) {
+        return usage_error("--key-type is area or mesh");
+      }
+    } else if (a == "--publish") {
+      if (!need(v)) return usage_error("--publish needs public, partners or internal");
+      const auto p = geo::parse_code<geo::PublishLevel>(v);
+      if (!p) return usage_error("unknown --publish '" + v + "' (public, partners or internal)");
+      table_opt.publish = *p;
+    } else if (a == "--small-cell-k") {
+      if (!need(v)) return usage_error("--small-cell-k needs a number");
+      try {
+        std::size_t used = 0;
+        table_opt.small_cell_k = std::stoi(v, &used);
+        if (used != v.size() || table_opt.small_cell_k < 1) throw std::invalid_argument(v);
+      } catch (const std::exception&) {
+        return usage_error("--small-cell-k needs a whole number >= 1, not '" + v + "'");
+      }
+    } else if (a == "--column-label") {
+      if (!need(v) || v.find('=') == std::string::npos) {
+        return usage_error("--column-label needs COL=ラベル");
+      }
+      table_opt.column_labels[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
     } else if (a == "--s_srs" || a == "--s-srs") {
       if (!need(opt.s_srs)) return usage_error("--s_srs needs a CRS such as EPSG:6677");
     } else if (a == "--report") {
@@ -316,6 +468,43 @@ int import(Args args) {
     }
   }
   if (!db) return usage_error("--db FILE is required");
+  if ((!table_files.empty() || !area_files.empty()) && report_path) {
+    return usage_error("--report is for resource lists; --areas and --table print their report");
+  }
+  if (!table_files.empty()) {
+    if (!sources.empty() || !run.boundaries.empty() || network || !address_files.empty() ||
+        !area_files.empty()) {
+      return usage_error(
+          "import --table on its own, not with SOURCE files, --areas, --boundary, "
+          "--network or --addresses");
+    }
+    table_opt.encoding = opt.encoding;
+    table_opt.ref_date = area_opt.ref_date;
+    table_opt.source_key = opt.source_key;
+    table_opt.title = opt.title;
+    table_opt.license = opt.license;
+    table_opt.attribution = opt.attribution;
+    return import_table_files(*db, table_files, table_opt, quiet);
+  }
+  if (!area_files.empty()) {
+    if (!sources.empty() || !run.boundaries.empty() || network || !address_files.empty()) {
+      return usage_error(
+          "import --areas on its own, not with SOURCE files, --boundary, "
+          "--network or --addresses");
+    }
+    area_opt.encoding = opt.encoding;
+    area_opt.source_key = opt.source_key;
+    area_opt.title = opt.title;
+    area_opt.license = opt.license;
+    area_opt.attribution = opt.attribution;
+    return import_area_files(*db, area_files, area_opt, quiet);
+  }
+  if (area_opt.kind || !area_opt.code_field.empty() || !area_opt.name_field.empty() ||
+      !area_opt.parent_id.empty() || area_opt.approximate || !area_opt.boundary_area.empty()) {
+    return usage_error(
+        "--area-type, --code-field, --name-field, --parent, --approximate and --boundary-area go "
+        "with --areas FILE");
+  }
   if (!address_files.empty()) {
     if (!sources.empty() || !run.boundaries.empty() || network) {
       return usage_error(
