@@ -367,7 +367,7 @@ function renderResult(focus: boolean): void {
     )}</p>
     <p><a id="gap-csv" class="button-link" href="/api/gap/jobs/${encodeURIComponent(job.id)}?format=csv" download>${esc(t('gap.csv'))}</a></p>
     <h4 id="gap-areas-title">${esc(t('gap.areas_title'))}</h4>
-    <div class="table-wrap"><table id="gap-areas" class="rank-table" aria-labelledby="gap-areas-title">
+    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="gap-areas-title"><table id="gap-areas" class="rank-table" aria-labelledby="gap-areas-title">
       <thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead>
       <tbody>${body}</tbody>
     </table></div>`;
