@@ -19,6 +19,8 @@ export interface GapHost {
   announce(text: string): void;
   /** Draws the uncovered areas (planner.ts's showGapLayer); returns how many were drawn. */
   showLayer(fc: { type: 'FeatureCollection'; features: any[] } | null): number;
+  /** The answer has left the map (the choropleth may come back). */
+  cleared(): void;
 }
 
 const esc = (s: unknown) =>
@@ -211,6 +213,7 @@ export function clearGapMap(): void {
   if (!map) return;
   for (const id of ['gap-uncovered-line', 'gap-uncovered-fill']) if (map.getLayer(id)) map.removeLayer(id);
   if (map.getSource('gap-uncovered')) map.removeSource('gap-uncovered');
+  host.cleared();
 }
 
 function stopPolling(): void {

@@ -388,7 +388,17 @@ function bindGapPanel(): void {
   bindGap({
     map: () => host.mapView().map,
     announce: (text) => host.announce(text),
-    showLayer: (fc) => showGapLayer(host.mapView().map, fc),
+    showLayer: (fc) => {
+      const map = host.mapView().map;
+      // The answer replaces the choropleth's fill (two fills over each other cannot be read);
+      // its outlines stay. clearGapMap gives the fill back.
+      for (const id of ['planner-fill', 'planner-nodata']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', fc ? 'none' : 'visible');
+      return showGapLayer(map, fc);
+    },
+    cleared: () => {
+      const map = host.mapView().map;
+      for (const id of ['planner-fill', 'planner-nodata']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', 'visible');
+    },
   });
 }
 

@@ -1202,8 +1202,10 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
   }, href);
   assertEqual(csv.status, 200, 'the CSV downloads');
   assertEqual(csv.head, [0xef, 0xbb, 0xbf], 'the CSV starts with a UTF-8 BOM');
+  assertEqual(await page.evaluate(() => window.tsunagi.map.getLayoutProperty('planner-fill', 'visibility')), 'none', 'the choropleth fill gives way');
   await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.615, 35.097], zoom: 12.5 }));
   await mapIdle(page);
+  await page.$eval('#gap-result', (el) => el.scrollIntoView());
   await screenshot(page, 'desktop-planner-gap-coverage');
   await axe(page, 'planner-gap');
 
@@ -1247,6 +1249,7 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
   assert(solver.includes(site.result.solver) && solver.includes(site.result.optimal ? '最適解' : '近似解'), `solver and optimality: ${solver}`);
   await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.61, 35.1], zoom: 13.5 }));
   await mapIdle(page);
+  await page.$eval('#gap-result', (el) => el.scrollIntoView());
   await screenshot(page, 'desktop-planner-gap-site');
 
   // Leaving the page takes the layer and the markers away.
@@ -1258,6 +1261,10 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
     markers: document.querySelectorAll('.gap-marker').length,
   }));
   assertEqual(left, { layer: false, source: false, markers: 0 }, 'nothing of the analysis left on the map page');
+  // Coming back: the choropleth is drawn again, without the old answer.
+  await openPlanner(page);
+  assertEqual(await page.evaluate(() => window.tsunagi.map.getLayoutProperty('planner-fill', 'visibility') ?? 'visible'), 'visible', 'the choropleth is back');
+  assertEqual(await page.$('#gap-result:not([hidden])'), null, 'no old answer');
   assertEqual(errors, [], 'no page errors');
   await page.close();
 
