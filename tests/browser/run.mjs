@@ -1277,6 +1277,52 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
   await pub.page.close();
 });
 
+suite.test('the gap panel shows a running job\'s stage and progress, and cancels it with the keyboard', async () => {
+  // The demo town's analyses end at once, so the job is played by the test: running at 40 %
+  // until the page sends DELETE, then cancelled.
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  await loginAs(page, PLANNER);
+  await openPlanner(page);
+  let deleted = null;
+  let polls = 0;
+  const job = (status, progress) => ({ id: 'test-job', status, progress, stage: status === 'running' ? 'network' : status, links: [] });
+  await page.route('**/api/gap/jobs', (route) =>
+    route.fulfill({ status: 202, contentType: 'application/json', body: JSON.stringify(job('queued', 0)) }),
+  );
+  await page.route('**/api/gap/jobs/test-job*', (route) => {
+    const req = route.request();
+    if (req.method() === 'DELETE') {
+      deleted = { csrf: req.headers()['x-csrf-token'] ?? null };
+      return route.fulfill({ status: 204, body: '' });
+    }
+    polls++;
+    return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(deleted ? job('cancelled', 0.4) : job('running', 0.4)) });
+  });
+  await page.click('#gap-submit');
+  await page.waitForSelector('#gap-progress-box:not([hidden])');
+  await page.waitForFunction(() => document.getElementById('gap-progress').value === 0.4);
+  assert((await page.textContent('#gap-stage')).includes('計算中'), `the stage in words: ${await page.textContent('#gap-stage')}`);
+  assert(await page.isDisabled('#gap-submit'), 'no second run while one is running');
+  const p0 = polls;
+  await page.waitForTimeout(1200);
+  assert(polls > p0, `polled again (${p0} → ${polls})`);
+  await page.focus('#gap-cancel');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.body.dataset.gapStatus === 'cancelled', null, { timeout: 5000 });
+  assert(deleted, 'DELETE was sent');
+  assert(deleted.csrf, 'with the CSRF token');
+  assert(await page.isHidden('#gap-progress-box'), 'the progress goes away');
+  assert((await page.textContent('#gap-error')).includes('中止'), 'the page says it was cancelled');
+  assert(!(await page.isDisabled('#gap-submit')), 'a new run may start');
+  // A server that cannot be reached: said as such.
+  await page.unroute('**/api/gap/jobs');
+  await page.route('**/api/gap/jobs', (route) => route.abort('connectionrefused'));
+  await page.click('#gap-submit');
+  await page.waitForFunction(() => document.getElementById('gap-error').textContent.includes('接続できません'));
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
 let failed = 1;
 try {
   failed = await suite.run(only);
