@@ -9,7 +9,7 @@ import * as maplibregl from 'maplibre-gl';
 import { ApiError, gapCancel, gapGeojson, gapJob, gapStart } from './api';
 import type { GapJob, GapRequest } from './api';
 import { KINDS } from './codes';
-import { t } from './i18n';
+import { lang, t } from './i18n';
 
 export const GAP_ROLES = new Set(['planner', 'coordinator', 'admin']);
 const POLL_MS = 500;
@@ -301,8 +301,9 @@ async function cancel(): Promise<void> {
 }
 
 function totalsText(r: any, minutes: number): string {
-  const who = peopleLabel(String(r.target?.label ?? figureLabel(r.target?.key ?? '')));
-  const unit = unitOf(String(r.target?.key ?? ''));
+  const key = String(r.target?.key ?? '');
+  const who = lang() === 'ja' ? peopleLabel(String(r.target?.label ?? figureLabel(key))) : figureLabel(key);
+  const unit = unitOf(key);
   const tt = r.totals ?? {};
   if (r.analysis === 'site') {
     return t('gap.totals_site', {

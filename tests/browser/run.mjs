@@ -1019,8 +1019,8 @@ suite.test('a planner draws 高齢化率 per 町丁 as quantile classes, opens a
 
   await axe(page, 'planner');
 
-  // The gap analysis hook (no page calls it yet): a "who is left out" layer from areas with
-  // target / covered / uncovered, drawing only the areas with someone left out.
+  // The gap layer hook (the panel's answer goes through it): a "who is left out" layer from
+  // areas with target / covered / uncovered, drawing only the areas with someone left out.
   const staffChome = (await (await fetch(`${base}/ogc/collections/areas/items?f=json&limit=1000`, { headers: { Cookie: s.cookie } })).json())
     .features.filter((f) => f.properties.kind === 'chome');
   const gapFc = {
@@ -1208,6 +1208,12 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
   await page.$eval('#gap-result', (el) => el.scrollIntoView());
   await screenshot(page, 'desktop-planner-gap-coverage');
   await axe(page, 'planner-gap');
+  // On a phone: no horizontal scrolling (the table scrolls in its own box).
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= 375, null, { timeout: 5000 });
+  await page.$eval('#gap-result', (el) => el.scrollIntoView());
+  await screenshot(page, 'phone-planner-gap');
+  await page.setViewportSize({ width: 1280, height: 860 });
 
   // A request refused: by the form (no kind of place), and by the server (a 400 problem+json,
   // its detail shown; simulated here, as the form sends only what the server takes).
