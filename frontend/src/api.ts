@@ -264,3 +264,47 @@ export function createReferral(body: NewReferral): Promise<{ case_id: string; st
     cache: 'no-store',
   });
 }
+
+// ---- gap analyses (background jobs; planner, coordinator and admin) ----
+
+export interface GapRequest {
+  analysis: 'coverage' | 'site' | 'access' | 'rank';
+  kinds: string[];
+  target: string;
+  max_walk_min: number;
+  walking_profile?: string;
+  candidate_kinds?: string[];
+  k?: number;
+}
+
+export interface GapJob {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  progress: number;
+  stage: string;
+  error?: string;
+  request?: Record<string, any>;
+  result?: Record<string, any>;
+}
+
+export function gapStart(body: GapRequest): Promise<GapJob> {
+  return json<GapJob>('/api/gap/jobs', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+export function gapJob(id: string): Promise<GapJob> {
+  return json<GapJob>(`/api/gap/jobs/${encodeURIComponent(id)}`, { cache: 'no-store' });
+}
+
+export async function gapCancel(id: string): Promise<void> {
+  const r = await request(`/api/gap/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  if (!r.ok) throw await problemOf(r);
+}
+
+/** The areas with people left out, with their boundaries (properties = the job's rows). */
+export function gapGeojson(id: string): Promise<{ type: 'FeatureCollection'; features: any[] }> {
+  return json(`/api/gap/jobs/${encodeURIComponent(id)}?format=geojson&layer=uncovered`, { cache: 'no-store' });
+}

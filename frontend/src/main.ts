@@ -326,6 +326,7 @@ let plannerRole: string | null = null;
 const plannerHost: PlannerHost = {
   mapView: () => mapView,
   announce,
+  role: () => user?.role ?? 'public',
 };
 
 async function routePlanner(): Promise<boolean> {
@@ -339,8 +340,7 @@ async function routePlanner(): Promise<boolean> {
     if (!plannerPage) {
       plannerPage = await import('./planner');
       plannerPage.initPlanner($('planner'), plannerHost);
-      // The gap analysis hook (showGapLayer) is reachable from here for the browser test and the
-      // gap page to come; nothing on this page calls it yet.
+      // The page (and its gap layer hook, showGapLayer) reachable for the browser test.
       (window as any).tsunagi.planner = plannerPage;
     }
     plannerRole = role;

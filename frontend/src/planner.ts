@@ -11,12 +11,16 @@
 // repeated across tile edges and simplified for the zoom, so quantiles taken from them would
 // change as the map moves. The items give every area of the kind once, with the same values.
 import type * as maplibregl from 'maplibre-gl';
+import { GAP_ROLES, bindGap, closeGap, gapHtml } from './gap';
 import { t } from './i18n';
 import type { MapView } from './mapview';
 
 export interface PlannerHost {
   mapView(): MapView;
   announce(text: string): void;
+  /** The caller's role ('public' when not signed in): the gap panel is for planner,
+   *  coordinator and admin only (the server answers the others 401 or 403). */
+  role(): string;
 }
 
 export interface AreaProps {
@@ -121,9 +125,9 @@ export function statusText(status: string, mergedName?: string): string {
   return t('planner.status_missing');
 }
 
-/** The "who is left out" hook for the gap analysis (not called by any page yet): areas with
- *  `target`, `covered` and `uncovered` as a layer on the map, darker with more people left out.
- *  Returns the number of areas drawn. */
+/** The "who is left out" layer of the gap analysis panel (gap.ts): areas with `target`,
+ *  `covered` and `uncovered` as a layer on the map, darker with more people left out. Returns the
+ *  number of areas drawn. Removed with the page (closePlanner → closeGap). */
 export function showGapLayer(map: maplibregl.Map, fc: { type: 'FeatureCollection'; features: any[] } | null): number {
   const features = (fc?.features ?? []).filter(
     (f) => f?.geometry && typeof f.properties?.uncovered === 'number' && f.properties.uncovered > 0,
@@ -371,7 +375,31 @@ function controlsHtml(): string {
         <button type="button" id="p-copy">${esc(t('planner.copy_tsv'))}</button>
       </div>
       <div class="table-wrap"><table id="p-rank" class="rank-table"></table></div>
-    </section>`;
+    </section>
+    ${gapAllowed() ? gapHtml(fields) : ''}`;
+}
+
+function gapAllowed(): boolean {
+  return GAP_ROLES.has(host.role());
+}
+
+function bindGapPanel(): void {
+  if (!gapAllowed()) return;
+  bindGap({
+    map: () => host.mapView().map,
+    announce: (text) => host.announce(text),
+    showLayer: (fc) => {
+      const map = host.mapView().map;
+      // The answer replaces the choropleth's fill (two fills over each other cannot be read);
+      // its outlines stay. clearGapMap gives the fill back.
+      for (const id of ['planner-fill', 'planner-nodata']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', fc ? 'none' : 'visible');
+      return showGapLayer(map, fc);
+    },
+    cleared: () => {
+      const map = host.mapView().map;
+      for (const id of ['planner-fill', 'planner-nodata']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', 'visible');
+    },
+  });
 }
 
 /** A class bound: as the figure is shown, but a fractional bound of a count keeps one decimal
@@ -659,8 +687,10 @@ export async function openPlanner(): Promise<void> {
   if (!kinds.includes(kind)) kind = kinds[0] ?? '';
   if (!fields.includes(key)) key = fields.includes('aging_rate') ? 'aging_rate' : fields[0] ?? '';
   selected = null;
+  closeGap(); // a reopening (another role) starts without the last answer
   root.innerHTML = controlsHtml();
   bind();
+  bindGapPanel();
   const map = host.mapView().map;
   addLayers(map);
   setResourceLayers(map, false);
@@ -684,6 +714,7 @@ export function closePlanner(): void {
   root.hidden = true;
   root.innerHTML = '';
   selected = null;
+  closeGap(); // the uncovered layer and the chosen venues go with the page
   const map = host.mapView().map;
   removeLayers(map);
   setResourceLayers(map, true);
@@ -698,6 +729,7 @@ export function relabel(): void {
   const fixed = $<HTMLInputElement>('p-breaks').value;
   root.innerHTML = controlsHtml();
   bind();
+  bindGapPanel();
   $<HTMLInputElement>('p-breaks').value = fixed;
   selected = keep;
   redraw();

@@ -1019,8 +1019,8 @@ suite.test('a planner draws 高齢化率 per 町丁 as quantile classes, opens a
 
   await axe(page, 'planner');
 
-  // The gap analysis hook (no page calls it yet): a "who is left out" layer from areas with
-  // target / covered / uncovered, drawing only the areas with someone left out.
+  // The gap layer hook (the panel's answer goes through it): a "who is left out" layer from
+  // areas with target / covered / uncovered, drawing only the areas with someone left out.
   const staffChome = (await (await fetch(`${base}/ogc/collections/areas/items?f=json&limit=1000`, { headers: { Cookie: s.cookie } })).json())
     .features.filter((f) => f.properties.kind === 'chome');
   const gapFc = {
@@ -1089,6 +1089,242 @@ suite.test('the public sees the planner page with the public figures only', asyn
   await page.click('#planner-close');
   await page.waitForFunction(() => document.body.dataset.route === 'map');
   assertEqual(await page.evaluate(() => !!window.tsunagi.map.getLayer('planner-fill')), false, 'no choropleth on the map page');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+// ---- the gap analysis panel of the planner page (空白地域の分析) ----
+
+/** The job as the API gives it to the same session (cookie). */
+async function gapApi(id, cookie, query = '') {
+  const r = await fetch(`${base}/api/gap/jobs/${id}${query}`, { headers: { Cookie: cookie } });
+  return r;
+}
+
+/** Copies the page's session cookie, so that the test reads the job as the page's user. */
+async function pageCookie() {
+  const c = (await browser.context.cookies(base)).map((k) => `${k.name}=${k.value}`).join('; ');
+  assert(c, 'the page has a session cookie');
+  return c;
+}
+
+/** Submits the panel's form and waits until the job has been drawn; returns its id. */
+async function runGap(page) {
+  const before = await page.evaluate(() => document.body.dataset.gapDone ?? '');
+  await page.click('#gap-submit');
+  await page.waitForFunction(
+    (prev) => document.body.dataset.gapDone && document.body.dataset.gapDone !== prev,
+    before,
+    { timeout: 30000 },
+  );
+  return page.evaluate(() => document.body.dataset.gapDone);
+}
+
+const num = (v) => Math.round(v).toLocaleString('ja-JP');
+
+suite.test('a planner runs a coverage and a siting analysis from the planner page; the public has no panel', async () => {
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  await loginAs(page, PLANNER);
+  await openPlanner(page);
+  assert(await page.isVisible('#gap-section'), 'the 空白地域の分析 panel for a planner');
+  assertEqual((await page.textContent('#gap-title')).trim(), '空白地域の分析', 'its title');
+  // Every control has a label; the kinds by their Japanese names.
+  const kinds = await page.$$eval('input[name="gap-kind"]', (is) => is.map((i) => [i.value, i.parentElement.textContent.trim()]));
+  assert(kinds.some(([v, l]) => v === 'kayoi_no_ba' && l === '通いの場'), `通いの場 offered: ${JSON.stringify(kinds)}`);
+  const targets = await page.$$eval('#gap-target option', (os) => os.map((o) => [o.value, o.textContent]));
+  assert(targets.some(([v, l]) => v === 'aged_75' && l === '75歳以上人口'), `75歳以上人口 offered: ${JSON.stringify(targets)}`);
+  assert(!targets.some(([v]) => v.endsWith('_rate') || v.endsWith('_estimate')), 'counts only');
+  assertEqual(await page.inputValue('#gap-minutes'), '15', '15 minutes by default');
+
+  // Coverage of 通いの場 for 75歳以上 within 15 minutes, chosen with the keyboard-usable controls.
+  await page.selectOption('#gap-analysis', 'coverage');
+  for (const [v] of kinds) await page.setChecked(`input[name="gap-kind"][value="${v}"]`, v === 'kayoi_no_ba');
+  await page.selectOption('#gap-target', 'aged_75');
+  await page.fill('#gap-minutes', '15');
+  await page.selectOption('#gap-profile', 'standard');
+  const id = await runGap(page);
+  assertEqual(await page.evaluate(() => document.body.dataset.gapStatus), 'done', 'the job ended done');
+  const cookie = await pageCookie();
+  const jr = await gapApi(id, cookie);
+  assertEqual(jr.status, 200, 'the job, read with the same session');
+  const job = await jr.json();
+  assertEqual(job.request.kinds, ['kayoi_no_ba'], 'the request sent: kinds');
+  assertEqual(job.request.target, 'aged_75', 'the request sent: target');
+  assertEqual(job.request.max_walk_min, 15, 'the request sent: minutes');
+  const r = job.result;
+  const tt = r.totals;
+  assert(tt.target > 0 && tt.uncovered > 0, `the demo town has people left out: ${JSON.stringify(tt)}`);
+  const share = `${((tt.uncovered / tt.target) * 100).toFixed(1)}%`;
+  assertEqual(
+    (await page.textContent('#gap-totals')).trim(),
+    `75歳以上 ${num(tt.target)}人のうち ${num(tt.uncovered)}人（${share}）が徒歩15分圏外`,
+    'the totals in words are the job\'s numbers',
+  );
+  const network = await page.textContent('#gap-network');
+  assert(network.includes(r.network === 'walking' ? '徒歩距離' : '直線距離'), `walking or straight line said: ${network}`);
+  // The uncovered layer: as many areas as the job's GeoJSON of the people left out.
+  const gj = await (await gapApi(id, cookie, '?format=geojson&layer=uncovered')).json();
+  assert(gj.features.length > 0, 'some areas with people left out');
+  const layer = await page.evaluate(async () => {
+    const m = window.tsunagi.map;
+    const src = m.getSource('gap-uncovered');
+    const data = src ? await src.getData() : null;
+    return { layer: !!m.getLayer('gap-uncovered-fill'), ids: (data?.features ?? []).map((f) => f.properties.id).sort() };
+  });
+  assert(layer.layer, 'the uncovered layer is on the map');
+  assertEqual(layer.ids.length, gj.features.length, 'the layer has as many areas as ?format=geojson&layer=uncovered');
+  assertEqual(layer.ids, gj.features.map((f) => f.properties.id).sort(), 'and the same areas');
+  await mapIdle(page);
+  const drawnIds = await page.evaluate(() =>
+    [...new Set(window.tsunagi.map.queryRenderedFeatures({ layers: ['gap-uncovered-fill'] }).map((f) => f.properties.id))],
+  );
+  const gjIds = gj.features.map((f) => f.properties.id);
+  assert(drawnIds.length > 0 && drawnIds.every((x) => gjIds.includes(x)), `drawn areas are the uncovered ones: ${drawnIds}`);
+  // The list: most people left out first.
+  const top = [...r.areas].sort((a, b) => b.uncovered - a.uncovered)[0];
+  const rows = await page.$$eval('#gap-areas tbody tr', (trs) => trs.map((tr) => ({ id: tr.dataset.id, cells: [...tr.children].map((c) => c.textContent.trim()) })));
+  assertEqual(rows.length, r.areas.length, 'a row per area');
+  assertEqual(rows[0].id, top.id, 'the first row is the area with the most people left out');
+  assertEqual(rows[0].cells.slice(0, 3), [top.name, num(top.target), num(top.uncovered)], 'its name, target and people left out');
+  assertEqual(rows[0].cells[4], top.has_place ? `あり（${top.places_inside}）` : 'なし', 'whether it has a place');
+  const withNearest = r.areas.find((a) => typeof a.nearest_m === 'number');
+  if (withNearest) {
+    const row = rows.find((x) => x.id === withNearest.id);
+    assertEqual(row.cells[3], `${num(withNearest.nearest_m)} m`, '最寄りまで in metres');
+  }
+  // The CSV link: 200, with a BOM for Excel.
+  const href = await page.getAttribute('#gap-csv', 'href');
+  assertEqual(href, `/api/gap/jobs/${id}?format=csv`, 'the CSV link');
+  const csv = await page.evaluate(async (u) => {
+    const res = await fetch(u, { credentials: 'same-origin' });
+    const b = new Uint8Array(await res.arrayBuffer());
+    return { status: res.status, head: [...b.slice(0, 3)], type: res.headers.get('content-type') };
+  }, href);
+  assertEqual(csv.status, 200, 'the CSV downloads');
+  assertEqual(csv.head, [0xef, 0xbb, 0xbf], 'the CSV starts with a UTF-8 BOM');
+  assertEqual(await page.evaluate(() => window.tsunagi.map.getLayoutProperty('planner-fill', 'visibility')), 'none', 'the choropleth fill gives way');
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.615, 35.097], zoom: 12.5 }));
+  await mapIdle(page);
+  await page.$eval('#gap-result', (el) => el.scrollIntoView());
+  await screenshot(page, 'desktop-planner-gap-coverage');
+  await axe(page, 'planner-gap');
+  // On a phone: no horizontal scrolling (the table scrolls in its own box).
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= 375, null, { timeout: 5000 });
+  await page.$eval('#gap-result', (el) => el.scrollIntoView());
+  await screenshot(page, 'phone-planner-gap');
+  await page.setViewportSize({ width: 1280, height: 860 });
+
+  // A request refused: by the form (no kind of place), and by the server (a 400 problem+json,
+  // its detail shown; simulated here, as the form sends only what the server takes).
+  await page.setChecked('input[name="gap-kind"][value="kayoi_no_ba"]', false);
+  await page.click('#gap-submit');
+  assert((await page.textContent('#gap-form-error')).includes('1つ以上'), 'no kind: the form says so');
+  await page.setChecked('input[name="gap-kind"][value="kayoi_no_ba"]', true);
+  await page.route('**/api/gap/jobs', (route) =>
+    route.fulfill({ status: 400, contentType: 'application/problem+json', body: JSON.stringify({ status: 400, code: 'invalid_body', detail: "unknown key 'bogus'" }) }),
+  );
+  await page.click('#gap-submit');
+  await page.waitForSelector('#gap-error:not([hidden])');
+  assert((await page.textContent('#gap-error')).includes("unknown key 'bogus'"), 'a 400 shows its detail');
+  await page.unroute('**/api/gap/jobs');
+
+  // Siting: 2 new places among the 公民館・集会所.
+  await page.selectOption('#gap-analysis', 'site');
+  assert(await page.isVisible('#gap-site-fields'), 'the siting choices appear');
+  const cands = await page.$$eval('input[name="gap-candidate"]', (is) => is.map((i) => i.value));
+  for (const v of cands) await page.setChecked(`input[name="gap-candidate"][value="${v}"]`, v === 'kominkan');
+  assert((await page.textContent('label:has(input[name="gap-candidate"][value="kominkan"])')).includes('公民館・集会所'), '公民館・集会所 by name');
+  await page.fill('#gap-k', '2');
+  const siteId = await runGap(page);
+  assert(siteId !== id, 'a new job');
+  const site = await (await gapApi(siteId, cookie)).json();
+  assertEqual(site.request.analysis, 'site', 'a siting request');
+  assertEqual(site.request.candidate_kinds, ['kominkan'], 'candidates sent');
+  assertEqual(site.request.k, 2, 'k sent');
+  const chosenNames = site.result.chosen.map((c) => c.name);
+  assertEqual(chosenNames.length, 2, 'the job chose two');
+  const markerNames = await page.$$eval('.gap-marker .label', (ls) => ls.map((l) => l.textContent));
+  assertEqual(markerNames.sort(), [...chosenNames].sort(), 'two markers with the chosen names');
+  const listed = await page.$$eval('#gap-chosen li', (ls) => ls.map((l) => l.dataset.id));
+  assertEqual(listed, site.result.chosen.map((c) => c.id), 'the chosen venues listed');
+  const st = site.result.totals;
+  const totals = (await page.textContent('#gap-totals')).trim();
+  assert(totals.includes(`${num(st.covered_before)}人 → ${num(st.covered_after)}人`), `covered before → after: ${totals}`);
+  const solver = await page.textContent('#gap-solver');
+  assert(solver.includes(site.result.solver) && solver.includes(site.result.optimal ? '最適解' : '近似解'), `solver and optimality: ${solver}`);
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.61, 35.1], zoom: 13.5 }));
+  await mapIdle(page);
+  await page.$eval('#gap-result', (el) => el.scrollIntoView());
+  await screenshot(page, 'desktop-planner-gap-site');
+
+  // Leaving the page takes the layer and the markers away.
+  await page.click('#planner-close');
+  await page.waitForFunction(() => document.body.dataset.route === 'map');
+  const left = await page.evaluate(() => ({
+    layer: !!window.tsunagi.map.getLayer('gap-uncovered-fill'),
+    source: !!window.tsunagi.map.getSource('gap-uncovered'),
+    markers: document.querySelectorAll('.gap-marker').length,
+  }));
+  assertEqual(left, { layer: false, source: false, markers: 0 }, 'nothing of the analysis left on the map page');
+  // Coming back: the choropleth is drawn again, without the old answer.
+  await openPlanner(page);
+  assertEqual(await page.evaluate(() => window.tsunagi.map.getLayoutProperty('planner-fill', 'visibility') ?? 'visible'), 'visible', 'the choropleth is back');
+  assertEqual(await page.$('#gap-result:not([hidden])'), null, 'no old answer');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+
+  // The public: no panel (its requests would get 401).
+  const pub = await openPage('?map=13/35.097/133.622#/planner');
+  await pub.page.waitForSelector('#planner-form');
+  await pub.page.waitForFunction(() => document.body.dataset.plannerDrawn);
+  assertEqual(await pub.page.$('#gap-section'), null, 'no gap panel for the public');
+  assertEqual((await fetch(`${base}/api/gap/jobs/${id}`)).status, 401, 'and the API says 401 to the public');
+  await pub.page.close();
+});
+
+suite.test('the gap panel shows a running job\'s stage and progress, and cancels it with the keyboard', async () => {
+  // The demo town's analyses end at once, so the job is played by the test: running at 40 %
+  // until the page sends DELETE, then cancelled.
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  await loginAs(page, PLANNER);
+  await openPlanner(page);
+  let deleted = null;
+  let polls = 0;
+  const job = (status, progress) => ({ id: 'test-job', status, progress, stage: status === 'running' ? 'network' : status, links: [] });
+  await page.route('**/api/gap/jobs', (route) =>
+    route.fulfill({ status: 202, contentType: 'application/json', body: JSON.stringify(job('queued', 0)) }),
+  );
+  await page.route('**/api/gap/jobs/test-job*', (route) => {
+    const req = route.request();
+    if (req.method() === 'DELETE') {
+      deleted = { csrf: req.headers()['x-csrf-token'] ?? null };
+      return route.fulfill({ status: 204, body: '' });
+    }
+    polls++;
+    return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(deleted ? job('cancelled', 0.4) : job('running', 0.4)) });
+  });
+  await page.click('#gap-submit');
+  await page.waitForSelector('#gap-progress-box:not([hidden])');
+  await page.waitForFunction(() => document.getElementById('gap-progress').value === 0.4);
+  assert((await page.textContent('#gap-stage')).includes('計算中'), `the stage in words: ${await page.textContent('#gap-stage')}`);
+  assert(await page.isDisabled('#gap-submit'), 'no second run while one is running');
+  const p0 = polls;
+  await page.waitForTimeout(1200);
+  assert(polls > p0, `polled again (${p0} → ${polls})`);
+  await page.focus('#gap-cancel');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.body.dataset.gapStatus === 'cancelled', null, { timeout: 5000 });
+  assert(deleted, 'DELETE was sent');
+  assert(deleted.csrf, 'with the CSRF token');
+  assert(await page.isHidden('#gap-progress-box'), 'the progress goes away');
+  assert((await page.textContent('#gap-error')).includes('中止'), 'the page says it was cancelled');
+  assert(!(await page.isDisabled('#gap-submit')), 'a new run may start');
+  // A server that cannot be reached: said as such.
+  await page.unroute('**/api/gap/jobs');
+  await page.route('**/api/gap/jobs', (route) => route.abort('connectionrefused'));
+  await page.click('#gap-submit');
+  await page.waitForFunction(() => document.getElementById('gap-error').textContent.includes('接続できません'));
   assertEqual(errors, [], 'no page errors');
   await page.close();
 });
