@@ -186,6 +186,8 @@ class Store {
   void put_job(const AnalysisJob& j);
   /// Every stored job, oldest first.
   [[nodiscard]] std::vector<AnalysisJob> jobs() const;
+  /// Deletes the jobs that ended before `before` (ISO 8601 UTC); returns how many.
+  std::int64_t purge_jobs(std::string_view before);
 
   // ---- statistics of areas ----
   /// Defines (or redefines) statistics and writes values, in one transaction; a value replaces

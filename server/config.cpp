@@ -118,6 +118,7 @@ const std::vector<Field>& fields() {
       TSUNAGI_INT_FIELD(keepalive_timeout_s, 1, 3600),
       TSUNAGI_INT_FIELD(tile_cache_mb, 0, 1 << 20),
       TSUNAGI_INT_FIELD(tile_max_age_s, 0, 86400),
+      TSUNAGI_INT_FIELD(job_keep_days, 0, 36500),
       TSUNAGI_INT_FIELD(default_page_size, 1, 100000),
       TSUNAGI_INT_FIELD(max_page_size, 1, 100000),
       {"max_bbox_area_deg2",

@@ -51,6 +51,11 @@ struct Config {
   /// revalidated: their ETag makes that a cheap 304).
   int tile_max_age_s = 60;
 
+  // gap analyses
+  /// Stored analysis answers older than this (by when they ended) are deleted when the server
+  /// starts; 0 keeps them for ever.
+  int job_keep_days = 180;
+
   // accounts
   bool cookie_secure = false;  ///< add Secure to the session cookie (set when behind HTTPS)
   int session_hours = 12;

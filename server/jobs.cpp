@@ -1,5 +1,8 @@
 #include "server/jobs.hpp"
 
+#include <chrono>
+#include <ctime>
+
 #include "geo/error.hpp"
 #include "geo/gap/analysis.hpp"
 #include "geo/ids.hpp"
@@ -43,6 +46,18 @@ bool may_read(geo::Audience reader, geo::Audience computed_for) {
 }  // namespace
 
 JobRunner::JobRunner(ServerContext& c) : c_(c) {
+  if (const int days = c_.config().job_keep_days; days > 0) {
+    const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24) * days;
+    const std::time_t t = std::chrono::system_clock::to_time_t(cutoff);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char iso[32];
+    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    try {
+      c_.write([&](geo::Store& s) { s.purge_jobs(iso); });
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): a read-only store keeps them
+    }
+  }
   const auto stored = c_.read([](const geo::Store& s) { return s.jobs(); });
   for (const auto& j : stored) {
     auto e = std::make_shared<Entry>();

@@ -31,8 +31,9 @@ struct JobState {
 
 class JobRunner {
  public:
-  /// Loads stored jobs (a job that was queued or running when the server stopped is marked
-  /// failed) and starts the runner thread.
+  /// Deletes stored answers older than the configured `job_keep_days`, loads the others (a job
+  /// that was queued or running when the server stopped is marked failed) and starts the runner
+  /// thread.
   explicit JobRunner(ServerContext& c);
   ~JobRunner();
   JobRunner(const JobRunner&) = delete;

@@ -1689,6 +1689,17 @@ std::vector<AnalysisJob> Store::jobs() const {
   return out;
 }
 
+std::int64_t Store::purge_jobs(std::string_view before) {
+  impl_->require_writable();
+  WriteScope tx(*impl_);
+  auto& s = impl_->stmt("DELETE FROM analysis_job WHERE finished_at <> '' AND finished_at < ?1");
+  s.bind(1, before);
+  s.run();
+  const auto n = static_cast<std::int64_t>(sqlite3_changes(impl_->db));
+  tx.commit(/*changed=*/false);
+  return n;
+}
+
 // ---- the address table ----
 
 std::size_t Store::put_addresses(const std::vector<AddressPoint>& points, std::int64_t source_id) {

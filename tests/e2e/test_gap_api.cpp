@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "e2e/server_town.hpp"
+#include "geo/store.hpp"
 
 namespace tsunagi::test {
 namespace {
@@ -189,6 +190,31 @@ TEST_F(GapApi, SitingAndRankingAnswersAreKeptAcrossARestart) {
   const auto again = call("GET", "/api/gap/jobs/" + site["id"].get<std::string>(), "planner");
   ASSERT_EQ(again.status, 200);
   EXPECT_EQ(json::parse(again.body)["result"], site["result"]);
+}
+
+TEST_F(GapApi, OldAnswersAreDeletedAfterTheRetentionPeriod) {
+  const json recent = run(kCoverage);
+  ASSERT_EQ(recent["status"], "done");
+  stop();
+  {
+    auto store = geo::Store::open(town_->db, geo::Store::Mode::open_existing);
+    geo::AnalysisJob old;
+    old.id = "old-job";
+    old.analysis = "coverage";
+    old.request_json = kCoverage.dump();
+    old.audience = "partners";
+    old.owner = "planner";
+    old.status = "done";
+    old.created_at = "2020-01-01T00:00:00Z";
+    old.finished_at = "2020-01-01T00:00:01Z";
+    old.result_json = "{}";
+    store.put_job(old);
+  }
+  start();  // job_keep_days = 180 by default
+  EXPECT_EQ(call("GET", "/api/gap/jobs/old-job", "planner").status, 404);
+  EXPECT_EQ(call("GET", "/api/gap/jobs/" + recent["id"].get<std::string>(), "planner").status, 200);
+  auto store = geo::Store::open(town_->db, geo::Store::Mode::read_only);
+  for (const auto& j : store.jobs()) EXPECT_NE(j.id, "old-job") << "deleted from the store too";
 }
 
 }  // namespace
