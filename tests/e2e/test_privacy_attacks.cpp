@@ -63,6 +63,35 @@ class PrivacyAttacks : public ::testing::Test {
       moved.address = "つなぎ町本町1-1（架空）";
       store.update(moved, moved.version, "test");
       town_->ids["moved"] = moved.id;
+
+      // Figures of the house's 町丁: census counts, one of them 秘匿 by e-Stat, and the
+      // municipality's own counts — a partners-level one and an internal one, small enough for
+      // the small-cell rule. The public may learn none of the marked or non-public values.
+      auto def = [](const std::string& key, geo::PublishLevel publish, bool own) {
+        geo::StatDef d;
+        d.key = key;
+        d.label = key;
+        d.publish = publish;
+        d.own_data = own;
+        return d;
+      };
+      auto value = [](const std::string& key, std::optional<double> v, geo::StatStatus st) {
+        geo::StatValue sv;
+        sv.area_id = "chome:demo-naka3";
+        sv.key = key;
+        sv.ref_date = "2020-10-01";
+        sv.value = v;
+        sv.status = st;
+        return sv;
+      };
+      store.put_stats({def("population", geo::PublishLevel::public_, false),
+                       def("aged_65", geo::PublishLevel::public_, false),
+                       def("secret_partner_count", geo::PublishLevel::partners, true),
+                       def("secret_internal_count", geo::PublishLevel::internal, true)},
+                      {value("population", 812, geo::StatStatus::value),
+                       value("aged_65", std::nullopt, geo::StatStatus::suppressed),
+                       value("secret_partner_count", 44, geo::StatStatus::value),
+                       value("secret_internal_count", 7, geo::StatStatus::value)});
     }
     server_ = new ServerProcess({"--db", town_->db.string(), "--port", "0"});
   }
@@ -363,6 +392,95 @@ TEST_F(PrivacyAttacks, TilesAtEveryZoomShowTheHouseOnlyWhereThePublicIsServedIt)
   EXPECT_LT(tj["bounds"][2].get<double>(), 133.659);
   // And no internal field is advertised to it.
   EXPECT_FALSE(tj["vector_layers"][0]["fields"].contains("publish"));
+}
+
+}  // namespace
+}  // namespace tsunagi::test
+
+namespace tsunagi::test {
+namespace {
+
+/// An area's figure keys that only staff may know, and the census figure e-Stat suppressed.
+bool names_a_hidden_figure(const std::string& text) {
+  return text.find("secret_partner_count") != std::string::npos ||
+         text.find("secret_internal_count") != std::string::npos;
+}
+
+// The public tries every way out for the 町丁's figures: the TileJSON, the area tiles at every
+// zoom, the OGC API (list, item, a filter and a sort on a hidden figure), the gap analyses, the
+// area export and the MBTiles export. It sees the population, the 秘匿 mark without a value and no
+// rate computed from it, and nothing of the municipality's own counts — not even their names.
+TEST_F(PrivacyAttacks, SuppressedAndOwnFiguresReachThePublicNowhere) {
+  const auto tilejson = get("/tiles/areas.json");
+  ASSERT_EQ(tilejson.status, 200);
+  EXPECT_FALSE(names_a_hidden_figure(tilejson.body)) << tilejson.body;
+  EXPECT_TRUE(names_a_hidden_figure(get("/tiles/areas.json", "coordinator").body))
+      << "the attack must be able to see what staff see";
+
+  int seen = 0;
+  for (std::uint32_t z = 8; z <= 18; ++z) {
+    const auto t = tiles::tile_at(133.6360, 35.1010, z);
+    const auto r = get(tile_path("areas", t));
+    if (r.status == 204) continue;
+    ASSERT_EQ(r.status, 200) << r.body;
+    for (const auto& f : decode_tile(r.body, t.z, t.x, t.y)) {
+      for (const auto& [k, v] : f.props) {
+        EXPECT_FALSE(names_a_hidden_figure(k)) << "z" << z << " " << k;
+      }
+      if (f.props.count("id") == 0 || f.props.at("id") != "chome:demo-naka3") continue;
+      ++seen;
+      EXPECT_EQ(f.props.at("population"), "812") << "z" << z;
+      EXPECT_TRUE(f.props.count("aged_65") == 0 || f.props.at("aged_65").empty()) << "z" << z;
+      EXPECT_EQ(f.props.at("aged_65_status"), "suppressed") << "z" << z;
+      EXPECT_TRUE(f.props.count("aging_rate") == 0 || f.props.at("aging_rate").empty())
+          << "a rate would give the suppressed count back: 812 × rate";
+    }
+  }
+  EXPECT_GT(seen, 5);
+
+  for (const std::string target : {"/ogc/collections/areas/items?f=json&limit=1000",
+                                   "/ogc/collections/areas/items/chome:demo-naka3?f=json"}) {
+    const auto r = get(target);
+    ASSERT_EQ(r.status, 200) << target;
+    EXPECT_FALSE(names_a_hidden_figure(r.body)) << target;
+    const json j = json::parse(r.body);
+    const json& props = j.contains("features")
+                            ? (*find_feature(j, "chome:demo-naka3"))["properties"]
+                            : j["properties"];
+    EXPECT_TRUE(props["aged_65"].is_null()) << target;
+    EXPECT_EQ(props["aged_65_status"], "suppressed");
+    EXPECT_TRUE(!props.contains("aging_rate") || props["aging_rate"].is_null());
+  }
+  // Filtering or sorting on a figure the public may not know is refused, not answered by what
+  // it matches.
+  for (const std::string q : {"secret_partner_count=44", "sortby=secret_partner_count"}) {
+    const auto r = get("/ogc/collections/areas/items?f=json&" + q);
+    EXPECT_EQ(r.status, 400) << q << ": " << r.body;
+    EXPECT_FALSE(names_a_hidden_figure(r.body) && r.body.find("44") != std::string::npos);
+  }
+
+  // The analyses are for staff; the public is not even told whether a figure exists.
+  HttpClient c(server_->host(), server_->port());
+  const auto job =
+      c.request("POST", "/api/gap/jobs", {{"Content-Type", "application/json"}},
+                R"({"analysis":"coverage","kinds":["ibasho"],"target":"secret_partner_count"})");
+  EXPECT_EQ(job.status, 401);
+  EXPECT_FALSE(names_a_hidden_figure(job.body));
+  EXPECT_EQ(get("/api/gap/jobs").status, 401);
+
+  // The exports a municipality publishes.
+  const auto csv = (*dir_ / "areas.csv").string();
+  const auto r = run_tsunagi(
+      {"export", "--db", town_->db.string(), "--layer", "areas", "--format", "csv", "--out", csv});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = read_file(csv);
+  EXPECT_FALSE(names_a_hidden_figure(text));
+  EXPECT_NE(text.find("chome:demo-naka3"), std::string::npos);
+  const auto mbt = (*dir_ / "areas.mbtiles").string();
+  const auto m = run_tsunagi({"export", "--db", town_->db.string(), "--format", "mbtiles", "--out",
+                              mbt, "--max-zoom", "12"});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_FALSE(names_a_hidden_figure(read_file(mbt))) << "metadata names only public fields";
 }
 
 }  // namespace
