@@ -138,21 +138,22 @@ std::vector<JobState> JobRunner::list(geo::Audience a) const {
 }
 
 bool JobRunner::cancel(const std::string& id, geo::Audience a) {
-  std::shared_ptr<Entry> e;
+  std::optional<geo::AnalysisJob> dequeued;  // a copy taken under the lock: the runner owns e
   {
     std::lock_guard lock(mu_);
     const auto it = jobs_.find(id);
     if (it == jobs_.end() || !may_read(a, it->second->audience)) return false;
-    e = it->second;
-    if (e->record.status != "queued" && e->record.status != "running") return false;
-    e->cancel = true;
-    if (e->record.status == "queued") {
+    auto& e = *it->second;
+    if (e.record.status != "queued" && e.record.status != "running") return false;
+    e.cancel = true;  // a running analysis stops at its next progress step
+    if (e.record.status == "queued") {
       std::erase(queue_, id);
-      e->record.status = "cancelled";
-      e->record.finished_at = geo::utc_now_iso();
+      e.record.status = "cancelled";
+      e.record.finished_at = geo::utc_now_iso();
+      dequeued = e.record;
     }
   }
-  if (e->record.status == "cancelled") store(e->record);
+  if (dequeued) store(*dequeued);
   return true;
 }
 

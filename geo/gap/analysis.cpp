@@ -193,16 +193,13 @@ std::vector<Triple> straight_costs(const std::vector<Demand>& d, const std::vect
   return out;
 }
 
-std::vector<Triple> walking_costs(const WalkGraph& g, const std::vector<Demand>& d,
-                                  const std::vector<Supply>& s, double max_m, Progress* p,
-                                  std::size_t& unsnapped) {
-  std::vector<LonLat> dp;
-  dp.reserve(d.size());
-  for (const auto& x : d) dp.push_back({x.lon, x.lat});
-  std::vector<LonLat> sp;
-  sp.reserve(s.size());
-  for (const auto& x : s) sp.push_back({x.lon, x.lat});
-  return walking_pairs(g, dp, sp, max_m, p, unsnapped);
+/// The positions of demand points or places, as the network searches take them.
+template <typename T>
+std::vector<LonLat> positions(const std::vector<T>& items) {
+  std::vector<LonLat> out;
+  out.reserve(items.size());
+  for (const auto& x : items) out.push_back({x.lon, x.lat});
+  return out;
 }
 
 struct Prepared {
@@ -243,15 +240,12 @@ Prepared prepare(const Snapshot& snap, Audience a, const AnalysisRequest& r,
   }
   out.walking = net && r.network != "straight_line";
   std::vector<Triple> t;
-  if (out.walking && r.analysis == "coverage") {
+  if (out.walking) {
+    const auto dp = positions(out.demand.points);
+    const auto sp = positions(out.supply);
     // Coverage needs only each point's nearest place: one multi-source search.
-    std::vector<LonLat> dp;
-    for (const auto& x : out.demand.points) dp.push_back({x.lon, x.lat});
-    std::vector<LonLat> sp;
-    for (const auto& x : out.supply) sp.push_back({x.lon, x.lat});
-    t = walking_nearest(*net, dp, sp, max_m, p, out.unsnapped);
-  } else if (out.walking) {
-    t = walking_costs(*net, out.demand.points, out.supply, max_m, p, out.unsnapped);
+    t = r.analysis == "coverage" ? walking_nearest(*net, dp, sp, max_m, p, out.unsnapped)
+                                 : walking_pairs(*net, dp, sp, max_m, p, out.unsnapped);
   } else {
     t = straight_costs(out.demand.points, out.supply, max_m, p);
   }
@@ -268,9 +262,9 @@ Prepared prepare(const Snapshot& snap, Audience a, const AnalysisRequest& r,
     for (std::size_t k = 0; k < areas.size(); ++k) {
       if (areas[k].kind != out.report_kind || areas[k].wkb.empty()) continue;
       try {
-        const Geometry g = Geometry::from_wkb(areas[k].wkb);
+        Geometry g = Geometry::from_wkb(areas[k].wkb);
         const auto e = g.envelope();
-        const PreparedGeometry pg{Geometry::from_wkb(areas[k].wkb)};
+        const PreparedGeometry pg{std::move(g)};
         for (std::size_t i = 0; i < out.demand.points.size(); ++i) {
           const auto& d = out.demand.points[i];
           if (out.report_of[i] || d.lon < e.min_x || d.lon > e.max_x || d.lat < e.min_y ||
