@@ -69,8 +69,9 @@ constexpr const char* kUsage =
     "                      e.g. e-Stat X_CODE/Y_CODE or a CSV with lon/lat): each area becomes\n"
     "                      the Voronoi cell of its point (points sharing a code merged first),\n"
     "                      stored as approximate\n"
-    "  --boundary-area ID  clip the cells to this stored area (default: the stored municipality\n"
-    "                      of e-Stat codes, else the points' convex hull buffered by ~1 km)\n"
+    "  --boundary-area ID  clip every cell to this stored area (default: each cell to its own\n"
+    "                      municipality: the one its e-Stat code names, else the stored\n"
+    "                      boundary holding its point; import the boundaries first)\n"
     "  --ref-date D        reference date of the statistics (default: the census day of an\n"
     "                      e-Stat layer or table, from its fields or statsId; required for an\n"
     "                      own CSV)\n"
@@ -78,7 +79,13 @@ constexpr const char* kUsage =
     "                      areas matched by KEY_CODE to stored areas, mesh cells created;\n"
     "                      '*'/'X' 秘匿, '-' 0, HTKSYORI 1/2 合算/合算元 kept) or, with "
     "--key-field,\n"
-    "                      a municipality's own indicator CSV (small-cell rule in every output)\n"
+    "                      a municipality's own indicator CSV (small-cell rule in every output),\n"
+    "                      or an 地域・年齢別人口 CSV (自治体標準オープンデータセット, recognised "
+    "by\n"
+    "                      its header; rows matched by 地域コード or 地域名 within the "
+    "municipality)\n"
+    "  --name-map FILE     地域・年齢別人口: a two-column CSV (name in the table, stored name or\n"
+    "                      area id) for the names normalising does not match\n"
     "  --key-field COL     own CSV: the column naming each row's area (area id or code)\n"
     "  --key-type T        own CSV: area (default) or mesh\n"
     "  --publish P         own CSV: public, partners (default) or internal\n"
@@ -132,7 +139,22 @@ int import_network(const std::filesystem::path& db, const std::filesystem::path&
     std::fprintf(stderr, "tsunagi import: %s\n", e.what());
     return 2;
   }
-  store.put_network(data);
+  {
+    geo::Store::Transaction tx(store);
+    // One network per store: its source (and the credit OpenStreetMap's licence asks for) is
+    // replaced with it.
+    geo::SourceInfo source;
+    source.key = "network";
+    source.title = "OpenStreetMap " + extract.filename().string();
+    source.publisher = "OpenStreetMap contributors";
+    source.url = "https://www.openstreetmap.org/copyright";
+    source.license = "odbl_1_0";
+    source.attribution = "© OpenStreetMap contributors (ODbL 1.0)";
+    source.imported_at = geo::utc_now_iso();
+    (void)store.upsert_source(source);
+    store.put_network(data);
+    tx.commit();
+  }
   if (!quiet) {
     std::printf("walking network from %s%s\n", extract.filename().c_str(),
                 clip ? " (clipped to the store's boundary + 2 km)"
@@ -440,6 +462,11 @@ int import(Args args) {
       const auto p = geo::parse_code<geo::PublishLevel>(v);
       if (!p) return usage_error("unknown --publish '" + v + "' (public, partners or internal)");
       table_opt.publish = *p;
+      table_opt.publish_given = true;
+    } else if (a == "--name-map") {
+      if (!need(v)) return usage_error("--name-map needs a file (two columns: name, stored name)");
+      if (!std::filesystem::exists(v)) return usage_error("--name-map " + v + " does not exist");
+      table_opt.name_map = v;
     } else if (a == "--small-cell-k") {
       if (!need(v)) return usage_error("--small-cell-k needs a number");
       try {

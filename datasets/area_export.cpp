@@ -82,12 +82,14 @@ std::vector<geo::SourceInfo> sources_of(const geo::Store& store, const Table& t)
   return out;
 }
 
-const char* const kAreaColumns[] = {"id",      "kind",    "code",        "name",      "parent_id",
-                                    "lg_code", "vintage", "approximate", "label_lon", "label_lat"};
+const char* const kAreaColumns[] = {"id",          "kind",      "level",    "code",
+                                    "name",        "parent_id", "lg_code",  "vintage",
+                                    "approximate", "label_lon", "label_lat"};
 
 std::vector<std::string> area_values(const geo::Area& a) {
   return {a.id,
           std::string(geo::code_id(a.kind)),
+          std::string(geo::small_area_level_id(a.level)),
           a.code,
           a.name,
           a.parent_id,
@@ -141,12 +143,25 @@ void write_csv(const geo::AreaLayer& layer, const Table& t, const std::filesyste
 std::string sources_text(const std::vector<geo::SourceInfo>& sources, geo::Audience a) {
   std::string out = "出典 (tsunagi export --layer areas, " + std::string(geo::audience_id(a)) +
                     " view: " + std::string(view_label(a)) + ")\r\n";
-  for (const auto& s : sources) {
-    out += "\r\n" + s.title + "\r\n";
-    if (!s.attribution.empty()) out += "  " + s.attribution + "\r\n";
+  // Each credit once (several files of one publisher often share it), with the files it covers.
+  std::vector<std::size_t> order;
+  std::map<std::string, std::vector<std::size_t>> by_credit;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const auto& s = sources[i];
+    const std::string key = s.publisher + "\n" + (s.attribution.empty() ? s.title : s.attribution);
+    auto& members = by_credit[key];
+    if (members.empty()) order.push_back(i);
+    members.push_back(i);
+  }
+  for (const auto first : order) {
+    const auto& s = sources[first];
+    const auto& members =
+        by_credit[s.publisher + "\n" + (s.attribution.empty() ? s.title : s.attribution)];
+    out += "\r\n" + (s.attribution.empty() ? s.title : s.attribution) + "\r\n";
     if (!s.publisher.empty()) out += "  提供: " + s.publisher + "\r\n";
     if (!s.license.empty()) out += "  ライセンス: " + s.license + "\r\n";
     if (!s.url.empty()) out += "  " + s.url + "\r\n";
+    for (const auto i : members) out += "  - " + sources[i].title + "\r\n";
   }
   return out;
 }
@@ -176,6 +191,7 @@ void write_geojson(const geo::AreaLayer& layer, const Table& t,
     const geo::Area& area = layer.areas()[i];
     nlohmann::json props = {{"id", area.id},
                             {"kind", geo::code_id(area.kind)},
+                            {"level", geo::small_area_level_id(area.level)},
                             {"code", area.code},
                             {"name", area.name},
                             {"parent_id", area.parent_id},

@@ -6,11 +6,14 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <set>
 #include <unordered_map>
 
+#include "datasets/age_table.hpp"
 #include "datasets/text_encoding.hpp"
 #include "datasets/voronoi.hpp"
 #include "geo/area.hpp"
@@ -84,6 +87,7 @@ struct Group {
   std::optional<std::pair<double, double>> site;  ///< --approximate: the representative point
   double site_weight = -1;
   bool dropped = false;  ///< --approximate: no Voronoi cell
+  std::string lg6;       ///< 地域・年齢別人口: the municipality of the row
 };
 
 /// A point from attribute fields: X_CODE/Y_CODE, lon/lat, 経度/緯度, or "location" = "lat,lon".
@@ -156,6 +160,10 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
   report.encoding = src.encoding_note();
   const auto& fields = src.field_names();
   const EstatVintage estat = detect_estat(fields);
+  const auto age = estat == EstatVintage::none ? detect_age_table(fields) : std::nullopt;
+  const bool age_layout = age && opt.code_field.empty();
+  int lg_i = -1;         ///< 地域・年齢別人口: the municipality code column
+  std::string age_city;  ///< 地域・年齢別人口: its 市区町村名
   const std::string fname = file.filename().string();
   auto field_index = [&](const std::string& name) -> int {
     const auto it = std::find(fields.begin(), fields.end(), name);
@@ -200,6 +208,19 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
     kigo_i = field_index("KIGO_E");
     city_name_i = field_index(estat == EstatVintage::h27 ? "GST_NAME" : "CITY_NAME");
     css_name_i = field_index("CSS_NAME");
+  } else if (age && opt.code_field.empty()) {
+    // An 地域・年齢別人口 file: each row's 地域名 and location ("lat,lon") make a small area.
+    if (!opt.approximate) {
+      throw SourceError(fname +
+                        " is an 地域・年齢別人口 table: its rows have points, not boundaries; "
+                        "build approximate areas from them with --approximate, or import its "
+                        "figures with --table");
+    }
+    report.layout = "地域・年齢別人口 (representative points)";
+    code_i = age->region_code;
+    name_i = age->region_name;
+    lg_i = age->municipality_code;
+    city_name_i = age->city_name;
   } else {
     if (opt.code_field.empty()) {
       throw SourceError(fname +
@@ -257,8 +278,28 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
       break;
     }
     ++index;
-    const std::string code = text_field(*f, code_i);
+    std::string code = text_field(*f, code_i);
     std::string name = text_field(*f, name_i);
+    std::string lg6;
+    if (age_layout) {
+      std::string lg;
+      for (const char c : text_field(*f, lg_i)) {
+        if (c >= '0' && c <= '9') lg.push_back(c);
+      }
+      if (lg.size() == 5) lg += geo::lg_check_digit(lg);
+      if (lg.size() != 6) {
+        drop(index, "no 市区町村コード", name);
+        continue;
+      }
+      if (name.empty() || name == text_field(*f, city_name_i)) {
+        drop(index, name.empty() ? "no 地域名" : "the municipality's total row", name);
+        continue;
+      }
+      lg6 = lg;
+      if (age_city.empty()) age_city = text_field(*f, city_name_i);
+      // no 地域コード: the municipality and the name make the code
+      if (code.empty()) code = lg.substr(0, 5) + "-" + normalize_area_name(name);
+    }
     check_text(code, index);
     check_text(name, index);
     if (estat != EstatVintage::none && text_field(*f, hcode_i) == "8154") {
@@ -332,6 +373,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
     }
     Group& grp = groups[it->second];
     if (grp.name.empty()) grp.name = name;
+    if (grp.lg6.empty()) grp.lg6 = lg6;
     if (geom) grp.parts.push_back(std::move(*geom));
     if (site) {
       // points sharing a code: the site is the point of the part with the most people
@@ -366,44 +408,127 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
                       " features read, every one dropped)");
   }
   if (opt.approximate) {
-    std::string clip_wkb;
-    std::string clip_from;
+    // Each cell is clipped to its own municipality (never to a hull of the points: several towns
+    // in one file would spill over each other, their neighbours and the sea): the one the
+    // e-Stat code names, or the stored boundary holding the point; --boundary-area clips all.
+    std::map<std::string, std::vector<std::size_t>> by_clip;  // clip area id → groups
+    std::map<std::string, std::string> clip_wkb;
     if (!opt.boundary_area.empty()) {
       const auto b = store.area(opt.boundary_area);
       if (!b || b->wkb.empty()) {
         throw SourceError("--boundary-area " + opt.boundary_area +
                           " is not an area of the store with a boundary");
       }
-      clip_wkb = b->wkb;
-      clip_from = opt.boundary_area;
-    } else if (estat != EstatVintage::none) {
-      std::set<std::string> towns;
-      for (const auto& grp : groups) {
-        const std::string lg5 = grp.code.substr(0, 5);
-        towns.insert("municipality:" + lg5 + geo::lg_check_digit(lg5));
+      clip_wkb[b->id] = b->wkb;
+      for (std::size_t gi = 0; gi < groups.size(); ++gi) by_clip[b->id].push_back(gi);
+    } else {
+      std::vector<geo::Area> towns;
+      for (auto& m : store.areas(geo::AreaKind::municipality)) {
+        if (!m.wkb.empty()) towns.push_back(std::move(m));
       }
-      if (towns.size() == 1) {
-        if (const auto b = store.area(*towns.begin()); b && !b->wkb.empty()) {
-          clip_wkb = b->wkb;
-          clip_from = b->id;
+      std::set<std::string> missing;
+      std::vector<std::optional<geo::PreparedGeometry>> prepared(towns.size());
+      auto prepared_of = [&](std::size_t t) -> const geo::PreparedGeometry& {
+        if (!prepared[t]) prepared[t].emplace(geo::Geometry::from_wkb(towns[t].wkb));
+        return *prepared[t];
+      };
+      // A representative point just outside its town's boundary (a quay, a coast the boundary
+      // generalises) starts its cell from the nearest point of the boundary, within 1 km.
+      constexpr double kNudgeM = 1000;
+      auto nudge = [&](Group& grp, std::size_t t) -> bool {
+        const auto [x, y] = *grp.site;
+        const auto [nx, ny] = geo::Geometry::from_wkb(towns[t].wkb).nearest_point_to(x, y);
+        const double dx = (nx - x) * 111320.0 * std::cos(y * M_PI / 180);
+        const double dy = (ny - y) * 110574.0;
+        const double m = std::sqrt(dx * dx + dy * dy);
+        if (m > kNudgeM) return false;
+        grp.site = std::pair{nx, ny};
+        report.issues.push_back({grp.first_feature, "the point of " + grp.code + " " + grp.name +
+                                                        " lies " + std::to_string(std::lround(m)) +
+                                                        " m outside " + towns[t].id +
+                                                        ": its cell starts from the nearest "
+                                                        "point of the boundary"});
+        return true;
+      };
+      for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+        Group& grp = groups[gi];
+        std::string town;
+        if (estat != EstatVintage::none || !grp.lg6.empty()) {
+          const std::string lg5 = grp.code.substr(0, 5);
+          town = !grp.lg6.empty() ? "municipality:" + grp.lg6
+                                  : "municipality:" + lg5 + geo::lg_check_digit(lg5);
+          const auto t = std::find_if(towns.begin(), towns.end(),
+                                      [&](const geo::Area& m) { return m.id == town; });
+          if (t == towns.end()) {
+            missing.insert(town);
+            continue;
+          }
+          const auto ti = static_cast<std::size_t>(t - towns.begin());
+          if (!prepared_of(ti).contains_point(grp.site->first, grp.site->second) &&
+              !nudge(grp, ti)) {
+            grp.dropped = true;
+            drop(grp.first_feature,
+                 "point more than 1 km outside its municipality's boundary (check its "
+                 "coordinates)",
+                 grp.code + " " + grp.name);
+            continue;
+          }
+        } else {
+          for (std::size_t t = 0; t < towns.size() && town.empty(); ++t) {
+            if (prepared_of(t).contains_point(grp.site->first, grp.site->second)) {
+              town = towns[t].id;
+            }
+          }
+          for (std::size_t t = 0; t < towns.size() && town.empty(); ++t) {
+            if (nudge(grp, t)) town = towns[t].id;
+          }
+          if (town.empty()) {
+            if (towns.empty()) {
+              throw SourceError(
+                  "approximate areas are clipped to their municipality, and the store has no "
+                  "municipality boundary: import it first (tsunagi import --boundary "
+                  "N03-….geojson) or name the area to clip to with --boundary-area ID");
+            }
+            grp.dropped = true;
+            drop(grp.first_feature,
+                 "point more than 1 km outside every stored municipality boundary", grp.code);
+            continue;
+          }
         }
+        by_clip[town].push_back(gi);
+      }
+      if (!missing.empty()) {
+        std::string list;
+        for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+        throw SourceError(
+            "approximate areas are clipped to their own municipality, and the store has no "
+            "boundary of " +
+            list +
+            ": import the N03 boundaries of these municipalities first (tsunagi import "
+            "--boundary CODE.geojson), or name the area to clip to with --boundary-area ID");
+      }
+      for (const auto& m : towns) {
+        if (by_clip.contains(m.id)) clip_wkb[m.id] = m.wkb;
       }
     }
-    std::vector<std::pair<double, double>> sites;
-    sites.reserve(groups.size());
-    for (const auto& grp : groups) sites.push_back(*grp.site);
-    const VoronoiResult vr = voronoi_cells(sites, clip_wkb);
-    report.clip = clip_from.empty() ? "the points' convex hull buffered by 0.01°" : clip_from;
-    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
-      Group& grp = groups[gi];
-      if (!vr.cells[gi]) {
-        grp.dropped = true;
-        drop(grp.first_feature, "no Voronoi cell (point outside the boundary or shared)", grp.code);
-        continue;
+    for (const auto& [clip, members] : by_clip) {
+      std::vector<std::pair<double, double>> sites;
+      sites.reserve(members.size());
+      for (const auto gi : members) sites.push_back(*groups[gi].site);
+      const VoronoiResult vr = voronoi_cells(sites, clip_wkb.at(clip));
+      report.clip += (report.clip.empty() ? "" : ", ") + clip;
+      for (std::size_t k = 0; k < members.size(); ++k) {
+        Group& grp = groups[members[k]];
+        if (!vr.cells[k]) {
+          grp.dropped = true;
+          drop(grp.first_feature,
+               "no Voronoi cell (point outside the boundary of " + clip + " or shared)", grp.code);
+          continue;
+        }
+        grp.parts.clear();
+        grp.parts.push_back(geo::Geometry::from_wkb(*vr.cells[k]));
+        grp.label = grp.site;
       }
-      grp.parts.clear();
-      grp.parts.push_back(geo::Geometry::from_wkb(*vr.cells[gi]));
-      grp.label = grp.site;
     }
   }
   if (kigo_marked > 0) {
@@ -436,6 +561,16 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
                                    (h27 ? "平成27年" : "令和2年") +
                                    "国勢調査 小地域）を加工して作成";
     source.vintage = vintage;
+  } else if (age_layout) {
+    vintage = file.stem().string();
+    source.publisher = age_city;
+    if (opt.title.empty()) source.title = "地域・年齢別人口（" + age_city + "）の代表点 " + fname;
+    source.license = !opt.license.empty() ? opt.license : "cc_by_4_0";
+    source.attribution =
+        !opt.attribution.empty()
+            ? opt.attribution
+            : (age_city.empty() ? fname
+                                : "出典「" + age_city + "オープンデータ」(" + age_city + ")");
   } else {
     vintage = file.stem().string();
     source.license = opt.license;
@@ -472,12 +607,21 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
         a.id = "municipality:" + lg6;
         if (a.name == grp.code && !grp.municipality_name.empty()) a.name = grp.municipality_name;
       } else {
-        a.kind = grp.code.size() == 9 ? geo::AreaKind::oaza : geo::AreaKind::chome;
-        a.id = std::string(geo::code_id(a.kind)) + ":" + grp.code;
+        // One layer (町丁・字等) whatever the code length: 9 digits = a 大字・町 without 丁目,
+        // 11 = a 丁目 or a 字 within one.
+        a.kind = geo::AreaKind::small_area;
+        a.level = geo::small_area_level_of(grp.code, a.name);
+        a.id = geo::small_area_id_of(grp.code);
         a.parent_id = "municipality:" + lg6;
         by_municipality[a.parent_id].push_back(gi);
         if (!grp.municipality_name.empty()) municipality_names[a.parent_id] = grp.municipality_name;
       }
+    } else if (age_layout) {
+      a.kind = geo::AreaKind::small_area;
+      a.level = a.name.ends_with("丁目") ? geo::SmallAreaLevel::chome : geo::SmallAreaLevel::oaza;
+      a.id = geo::small_area_id_of(grp.code);
+      a.lg_code = grp.lg6;
+      a.parent_id = "municipality:" + grp.lg6;
     } else {
       a.kind = *opt.kind;
       a.id = std::string(geo::code_id(a.kind)) + ":" + grp.code;
@@ -522,10 +666,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
     if (store.area(parent)) continue;
     std::vector<geo::Geometry> parts;
     for (const auto gi : members) {
-      const auto a =
-          store.area(std::string(geo::code_id(groups[gi].code.size() == 9 ? geo::AreaKind::oaza
-                                                                          : geo::AreaKind::chome)) +
-                     ":" + groups[gi].code);
+      const auto a = store.area(geo::small_area_id_of(groups[gi].code));
       if (a) parts.push_back(geo::Geometry::from_wkb(a->wkb));
     }
     geo::Geometry dissolved = geo::Geometry::union_all(parts);

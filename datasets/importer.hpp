@@ -44,10 +44,11 @@ FileReport import_resources(geo::Store& store, const std::filesystem::path& file
 
 /// Imports an N03-style municipality boundary (GeoJSON/Shapefile/GPKG polygons): dissolves every
 /// polygon into one MultiPolygon and stores it as an Area of kind municipality. The lg code comes
-/// from `lg_code` or the file name ("37201.geojson" → 372013). Inside the caller's transaction.
-/// @throws SourceError when the file has no polygons or no usable lg code.
+/// from `lg_code` or the file name ("37201.geojson" → 372013). Its source is credited as
+/// 国土数値情報 (N03) unless `credit` gives an attribution (with its title and licence). Inside
+/// the caller's transaction. @throws SourceError when the file has no polygons or no usable lg code.
 FileReport import_boundary(geo::Store& store, const std::filesystem::path& file,
-                           std::string_view lg_code);
+                           std::string_view lg_code, const ImportOptions& credit = {});
 
 /// The municipality boundaries already in the store, for the "outside the municipality" check.
 BoundaryCheck load_boundaries(const geo::Store& store);

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "datasets/age_table.hpp"
 #include "datasets/text_encoding.hpp"
 #include "geo/area.hpp"
 #include "geo/geometry.hpp"
@@ -20,11 +21,8 @@
 
 namespace tsunagi::datasets {
 
-namespace {
-
 using Row = std::vector<std::string>;
 
-/// RFC 4180-ish: commas, double quotes, CRLF or LF. Returns (line number, fields) per record.
 std::vector<std::pair<std::int64_t, Row>> parse_csv(std::string_view text) {
   std::vector<std::pair<std::int64_t, Row>> rows;
   Row row;
@@ -78,6 +76,8 @@ std::vector<std::pair<std::int64_t, Row>> parse_csv(std::string_view text) {
   if (any || !cell.empty() || !row.empty()) end_row();
   return rows;
 }
+
+namespace {
 
 std::optional<double> parse_number(std::string_view t) {
   std::string s;
@@ -190,8 +190,7 @@ std::string small_area_id(const std::string& code) {
       std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return "municipality:" + code + geo::lg_check_digit(code);
   }
-  if (code.size() == 9) return "oaza:" + code;
-  if (code.size() == 11) return "chome:" + code;
+  if (code.size() == 9 || code.size() == 11) return geo::small_area_id_of(code);
   return {};
 }
 
@@ -286,6 +285,10 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
   };
   std::string header_list;
   for (const auto& h : header) header_list += (header_list.empty() ? "" : ", ") + h;
+
+  if (const auto age = detect_age_table(header)) {
+    return import_age_table(store, file, rows, *age, opt, report.encoding);
+  }
 
   const int key_i = find_col("KEY_CODE");
   const int htk_i = find_col("HTKSYORI");
@@ -610,7 +613,7 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
       } else if (it != by_code.end()) {
         report.rejected.push_back({line, "'" + key +
                                              "' is the code of several areas; give the "
-                                             "area id (e.g. chome:…)"});
+                                             "area id (e.g. small_area:…)"});
         continue;
       } else {
         report.unmatched.push_back(key);
@@ -669,7 +672,20 @@ std::string render_text(const TableImportReport& r, std::size_t max_listed) {
   if (r.mesh_areas_created > 0) {
     out += "  " + std::to_string(r.mesh_areas_created) + " mesh cells created\n";
   }
-  if (!r.unmatched.empty()) {
+  if (!r.closest.empty()) {
+    out +=
+        "  names matching no stored area (settle them with --name-map FILE: two columns, the "
+        "name in the file and the stored name or area id):\n";
+    for (const auto& name : r.unmatched) {
+      const auto c = r.closest.find(name);
+      out += "    " + name;
+      if (c != r.closest.end() && !c->second.empty()) {
+        out += " — closest:";
+        for (const auto& n : c->second) out += " " + n;
+      }
+      out += "\n";
+    }
+  } else if (!r.unmatched.empty()) {
     out += "  areas not in the store:";
     for (std::size_t i = 0; i < r.unmatched.size() && i < 10; ++i) out += " " + r.unmatched[i];
     if (r.unmatched.size() > 10) out += " …";

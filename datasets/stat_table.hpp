@@ -30,6 +30,10 @@ struct TableImportOptions {
   geo::PublishLevel publish = geo::PublishLevel::partners;
   int small_cell_k = 10;
   std::map<std::string, std::string> column_labels;  ///< --column-label COL=ラベル
+  bool publish_given = false;                        ///< --publish was given
+  /// --name-map: a two-column CSV (the table's 地域名, the stored area's name or id) settling
+  /// the names of an 地域・年齢別人口 file that normalising does not match.
+  std::filesystem::path name_map;
   std::string source_key, title, license, attribution;
 };
 
@@ -46,6 +50,8 @@ struct TableImportReport {
   std::int64_t suppressed = 0, merged = 0, absorbed = 0, zero_dash = 0, missing = 0;
   std::int64_t mesh_areas_created = 0;
   std::vector<std::string> unmatched;  ///< keys of rows for areas not in the store
+  /// unmatched name → the closest names of stored areas (地域・年齢別人口)
+  std::map<std::string, std::vector<std::string>> closest;
   /// column id → (statistic key, label) in file order
   std::vector<std::pair<std::string, std::string>> columns;
   std::vector<RowIssue> rejected;  ///< rows not imported (line number, reason)
@@ -59,6 +65,10 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
                                const TableImportOptions& options);
 
 std::string render_text(const TableImportReport& r, std::size_t max_listed = 50);
+
+/// RFC 4180 records of a CSV text (commas, double quotes, CRLF or LF; blank lines skipped):
+/// (line number, cells) each.
+std::vector<std::pair<std::int64_t, std::vector<std::string>>> parse_csv(std::string_view text);
 
 /// The statistic key of an e-Stat column ("T001082019" → "aged_65"), or nullopt when it is kept
 /// as estat_<id>.

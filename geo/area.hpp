@@ -4,15 +4,34 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "geo/code_lists.hpp"
 
 namespace tsunagi::geo {
 
+/// The level of a small area (町丁・字等) within its municipality, as e-Stat's KEY_CODE and name
+/// tell it: a 大字・町 without 丁目 (9 digits), a 丁目, or a 字 (11 digits).
+enum class SmallAreaLevel : std::uint8_t { none, oaza, chome, aza };
+std::string_view small_area_level_id(SmallAreaLevel l);
+std::string_view small_area_level_ja(SmallAreaLevel l);
+std::optional<SmallAreaLevel> parse_small_area_level(std::string_view id);
+/// The id of the small area with an e-Stat KEY_CODE of 9 or 11 digits: "small_area:<code>".
+std::string small_area_id_of(std::string_view key_code);
+/// Its level: 9 digits a 大字・町, 11 digits a 丁目 when the name ends in 丁目, else a 字.
+SmallAreaLevel small_area_level_of(std::string_view key_code, std::string_view name);
+
+/// Kinds whose areas partition a municipality at its finest level (町丁・字等, and the 大字・町 /
+/// 丁目・字 of a store made before e-Stat small areas became one layer).
+constexpr bool is_small_area_kind(AreaKind k) {
+  return k == AreaKind::small_area || k == AreaKind::oaza || k == AreaKind::chome;
+}
+
 struct Area {
-  std::string id;  ///< stable: "<kind>:<code>", e.g. "municipality:372013", "chome:372010010"
+  std::string id;  ///< stable: "<kind>:<code>", e.g. "municipality:372013", "small_area:372010010"
   AreaKind kind = AreaKind::custom;
+  SmallAreaLevel level = SmallAreaLevel::none;  ///< small areas only
   std::string code;  ///< lg_code, e-Stat KEY_CODE, mesh code… (what `kind` implies)
   std::string name;
   std::string parent_id;

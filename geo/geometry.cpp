@@ -292,6 +292,20 @@ std::pair<double, double> Geometry::point_on_surface() const {
   return {x, y};
 }
 
+std::pair<double, double> Geometry::nearest_point_to(double x, double y) const {
+  GEOSContextHandle_t h = ctx();
+  if (GEOSisEmpty_r(h, as_geos(g_)) == 1) throw GeometryError("an empty geometry has no point");
+  const Geometry pt = Geometry::point(x, y);
+  GEOSCoordSequence* seq = GEOSNearestPoints_r(h, as_geos(g_), as_geos(pt.g_));
+  if (seq == nullptr) fail("nearest points");
+  double nx = 0;
+  double ny = 0;
+  const int ok = GEOSCoordSeq_getXY_r(h, seq, 0, &nx, &ny);
+  GEOSCoordSeq_destroy_r(h, seq);
+  if (ok == 0) fail("nearest points");
+  return {nx, ny};
+}
+
 double Geometry::area() const {
   double a = 0;
   if (GEOSArea_r(ctx(), as_geos(g_), &a) == 0) fail("area");

@@ -43,6 +43,8 @@ class Geometry {
   [[nodiscard]] Envelope envelope() const;
   /// A point guaranteed inside the geometry (GEOSPointOnSurface), for labels.
   [[nodiscard]] std::pair<double, double> point_on_surface() const;
+  /// The point of the geometry nearest to (x, y) (planar; itself when inside).
+  [[nodiscard]] std::pair<double, double> nearest_point_to(double x, double y) const;
   /// Planar area in the geometry's units.
   [[nodiscard]] double area() const;
 

@@ -190,6 +190,7 @@ void AreaLayer::render() const {
                              {"label_lon", a.label_lon},
                              {"label_lat", a.label_lat}};
         if (a.approximate) props["approximate"] = true;
+        if (a.level != SmallAreaLevel::none) props["level"] = small_area_level_id(a.level);
         add_figure_properties(props, served_area_figures(audience, indicators_, i));
         features_[static_cast<std::size_t>(audience)].push_back(nlohmann::json{
             {"type", "Feature"},

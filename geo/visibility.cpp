@@ -154,7 +154,7 @@ Generalizer::~Generalizer() = default;
 Generalizer::Generalizer(const std::vector<Area>& areas) : impl_(std::make_unique<Impl>()) {
   std::vector<Entry> entries;
   for (const auto& a : areas) {
-    if (a.kind != AreaKind::chome && a.kind != AreaKind::oaza) continue;
+    if (!is_small_area_kind(a.kind)) continue;
     if (a.wkb.empty()) continue;
     try {
       Geometry g = Geometry::from_wkb(a.wkb);

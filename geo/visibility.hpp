@@ -97,7 +97,7 @@ bool position_withheld(Audience a, const Resource& r);
 /// Built once per area layer; immutable and shareable between threads.
 class Generalizer {
  public:
-  /// Uses the chome and oaza areas that have a boundary; others are ignored.
+  /// Uses the small areas (町丁・字等, 大字, 丁目) that have a boundary; others are ignored.
   explicit Generalizer(const std::vector<Area>& areas);
   Generalizer();
   ~Generalizer();

@@ -219,6 +219,9 @@ void AreaTiles::add_feature(LayerBuilder& out, std::size_t index,
   props.emplace_back("code", area.code);
   props.emplace_back("name", area.name);
   if (area.approximate) props.emplace_back("approximate", true);
+  if (area.level != geo::SmallAreaLevel::none) {
+    props.emplace_back("level", geo::small_area_level_id(area.level));
+  }
   const auto& table = layer_->indicators();
   for (const auto& f : geo::served_area_figures(a, table, index)) {
     if (f.value) {
@@ -239,11 +242,9 @@ void AreaTiles::add_feature(LayerBuilder& out, std::size_t index,
 
 std::vector<std::pair<std::string, std::string>> AreaTiles::fields(const geo::AreaLayer& layer,
                                                                    geo::Audience a) {
-  std::vector<std::pair<std::string, std::string>> out{{"id", "String"},
-                                                       {"kind", "String"},
-                                                       {"code", "String"},
-                                                       {"name", "String"},
-                                                       {"approximate", "Boolean"}};
+  std::vector<std::pair<std::string, std::string>> out{
+      {"id", "String"},   {"kind", "String"},         {"code", "String"},
+      {"name", "String"}, {"approximate", "Boolean"}, {"level", "String"}};
   for (const auto& c : layer.indicators().columns()) {
     if (!geo::column_visible(a, c)) continue;
     out.emplace_back(c.key, "Number");

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -38,7 +39,7 @@ EnumSet<ResourceKind> parse_kinds(const json& v, const std::string& key) {
 }
 
 AreaKind parse_area_kind(const json& v, const std::string& key) {
-  if (!v.is_string()) throw InvalidArgument(key + ": give an area type such as 'chome'");
+  if (!v.is_string()) throw InvalidArgument(key + ": give an area type such as 'small_area'");
   const auto k = parse_code<AreaKind>(v.get<std::string>());
   if (!k) throw InvalidArgument(key + ": unknown area type '" + v.get<std::string>() + "'");
   return *k;
@@ -75,45 +76,126 @@ std::optional<std::size_t> visible_column(const IndicatorTable& t, Audience a,
 }
 
 struct DemandSet {
-  AreaKind kind;
+  AreaKind kind;  ///< the kind of most demand areas (small areas: small_area)
   std::vector<Demand> points;
-  std::map<std::string, std::size_t> not_counted;  ///< status → areas
+  std::map<std::string, std::size_t> not_counted;    ///< status → areas
+  std::map<std::string, std::size_t> areas_by_kind;  ///< kind id → areas counted
+  /// municipality id (or "" for areas of none) → (areas counted, people counted)
+  std::map<std::string, std::pair<std::size_t, double>> by_municipality;
 };
 
+/// The layer an area belongs to for demand: small areas of every level (and the oaza/chome of
+/// older stores) are one layer, each other kind its own.
+AreaKind demand_layer(AreaKind k) {
+  return is_small_area_kind(k) ? AreaKind::small_area : k;
+}
+
+/// How fine a layer is, for choosing demand: small areas first, then meshes from the finest,
+/// then districts; municipalities and prefectures last.
+int fineness(AreaKind k) {
+  switch (k) {
+    case AreaKind::small_area:
+    case AreaKind::oaza:
+    case AreaKind::chome:
+      return 0;
+    case AreaKind::mesh_eighth:
+      return 1;
+    case AreaKind::mesh_quarter:
+      return 2;
+    case AreaKind::mesh_half:
+      return 3;
+    case AreaKind::mesh3:
+      return 4;
+    case AreaKind::school_district:
+    case AreaKind::nichijo_seikatsu_ken:
+    case AreaKind::custom:
+      return 5;
+    case AreaKind::mesh2:
+      return 6;
+    case AreaKind::mesh1:
+      return 7;
+    case AreaKind::ward:
+      return 8;
+    case AreaKind::municipality:
+      return 9;
+    case AreaKind::prefecture:
+      return 10;
+  }
+  return 11;
+}
+
+/// The municipality an area lies in: its lg_code, or the parent chain's.
+std::string municipality_of(const AreaLayer& layer, std::size_t i) {
+  const auto& areas = layer.areas();
+  for (std::size_t hops = 0; hops < 8; ++hops) {
+    const Area& a = areas[i];
+    if (a.kind == AreaKind::municipality) return a.id;
+    if (!a.lg_code.empty()) return "municipality:" + a.lg_code;
+    const auto p = a.parent_id.empty() ? std::nullopt : layer.area_index(a.parent_id);
+    if (!p) return {};
+    i = *p;
+  }
+  return {};
+}
+
+/// Demand: per municipality, the finest layer of areas that holds values of the target (so a
+/// mixed layer is taken whole, and every municipality from its own finest areas); within it, an
+/// area that is the parent of others of the layer is left out, its children counted instead.
 DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
                        std::optional<AreaKind> asked) {
   const auto& areas = layer.areas();
   const auto& t = layer.indicators();
   // Every figure as this audience may see it (the one visibility rule).
   std::vector<std::optional<AreaFigure>> fig(areas.size());
-  std::map<AreaKind, std::size_t> with_value;
+  std::vector<std::string> town(areas.size());
+  // municipality → layer → areas with a value
+  std::map<std::string, std::map<AreaKind, std::size_t>> with_value;
+  std::map<AreaKind, std::size_t> layer_total;
   for (std::size_t i = 0; i < areas.size(); ++i) {
     fig[i] = served_area_figure(a, t, i, col);
-    if (fig[i] && fig[i]->value) ++with_value[areas[i].kind];
-  }
-  DemandSet d{};
-  if (asked) {
-    d.kind = *asked;
-  } else {
-    std::size_t best = 0;
-    bool found = false;
-    for (const auto& [k, n] : with_value) {
-      if (k == AreaKind::prefecture || k == AreaKind::municipality) continue;
-      if (n > best) {
-        best = n;
-        d.kind = k;
-        found = true;
-      }
+    town[i] = municipality_of(layer, i);
+    if (fig[i] && fig[i]->value) {
+      const AreaKind l = demand_layer(areas[i].kind);
+      ++with_value[town[i]][l];
+      ++layer_total[l];
     }
-    if (!found) {
+  }
+  std::map<std::string, AreaKind> chosen;  // municipality → its demand layer
+  if (asked) {
+    for (const auto& [m, layers] : with_value) chosen[m] = demand_layer(*asked);
+    if (with_value.empty()) chosen[""] = demand_layer(*asked);
+  } else {
+    for (const auto& [m, layers] : with_value) {
+      std::optional<AreaKind> best;
+      for (const auto& [l, n] : layers) {
+        if (l == AreaKind::prefecture) continue;
+        if (!best || fineness(l) < fineness(*best)) best = l;
+      }
+      if (best) chosen[m] = *best;
+    }
+    // Areas of no municipality (meshes, custom districts) are demand only where no municipality
+    // gives any: they would count the same people twice.
+    if (chosen.size() > 1 || (chosen.size() == 1 && !chosen.contains(""))) chosen.erase("");
+    if (chosen.empty()) {
       if (with_value.empty()) {
         throw InvalidArgument("no area has a value of '" + t.columns()[col].key + "'");
       }
-      d.kind = with_value.begin()->first;
+      throw InvalidArgument("no area finer than a prefecture has a value of '" +
+                            t.columns()[col].key + "'");
     }
   }
+  // Parents within a chosen layer: their children stand for them.
+  std::vector<bool> is_parent(areas.size(), false);
   for (std::size_t i = 0; i < areas.size(); ++i) {
-    if (areas[i].kind != d.kind) continue;
+    if (areas[i].parent_id.empty()) continue;
+    const auto p = layer.area_index(areas[i].parent_id);
+    if (p && demand_layer(areas[*p].kind) == demand_layer(areas[i].kind)) is_parent[*p] = true;
+  }
+  DemandSet d{};
+  std::map<AreaKind, std::size_t> kinds;
+  for (std::size_t i = 0; i < areas.size(); ++i) {
+    const auto c = chosen.find(town[i]);
+    if (c == chosen.end() || demand_layer(areas[i].kind) != c->second || is_parent[i]) continue;
     // The figure as this audience may see it: a suppressed or absorbed one is not demand here
     // (an absorbed area's people are counted on the area that holds its figure).
     if (!fig[i] || !fig[i]->value) {
@@ -135,10 +217,23 @@ DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
       continue;
     }
     d.points.push_back({i, lon, lat, *fig[i]->value});
+    ++kinds[areas[i].kind];
+    ++d.areas_by_kind[std::string(code_id(areas[i].kind))];
+    auto& m = d.by_municipality[town[i]];
+    ++m.first;
+    m.second += *fig[i]->value;
   }
   if (d.points.empty()) {
-    throw InvalidArgument("no area of type '" + std::string(code_id(d.kind)) +
-                          "' has a value of '" + t.columns()[col].key + "' this role may see");
+    const AreaKind k = asked ? *asked : chosen.begin()->second;
+    throw InvalidArgument("no area of type '" + std::string(code_id(k)) + "' has a value of '" +
+                          t.columns()[col].key + "' this role may see");
+  }
+  d.kind = std::max_element(kinds.begin(), kinds.end(), [](const auto& x, const auto& y) {
+             return x.second < y.second;
+           })->first;
+  if (kinds.size() > 1 && std::all_of(kinds.begin(), kinds.end(),
+                                      [](const auto& k) { return is_small_area_kind(k.first); })) {
+    d.kind = AreaKind::small_area;
   }
   return d;
 }
@@ -211,7 +306,7 @@ struct Prepared {
   bool walking = false;
   double max_m = 0;
   std::size_t unsnapped = 0;
-  AreaKind report_kind = AreaKind::chome;
+  AreaKind report_kind = AreaKind::small_area;
   std::vector<std::optional<std::size_t>> report_of;  ///< per demand point: report area index
 };
 
@@ -253,7 +348,7 @@ Prepared prepare(const Snapshot& snap, Audience a, const AnalysisRequest& r,
   // Report areas: the demand's own, or the areas of another type holding each demand point.
   out.report_kind = r.report_kind.value_or(out.demand.kind);
   out.report_of.resize(out.demand.points.size());
-  if (out.report_kind == out.demand.kind) {
+  if (demand_layer(out.report_kind) == demand_layer(out.demand.kind)) {
     for (std::size_t i = 0; i < out.demand.points.size(); ++i) {
       out.report_of[i] = out.demand.points[i].area;
     }
@@ -287,6 +382,24 @@ json kinds_json(EnumSet<ResourceKind> kinds) {
   return out;
 }
 
+double demand_total(const DemandSet& d) {
+  double t = 0;
+  for (const auto& p : d.points) t += p.weight;
+  return t;
+}
+
+json by_municipality_json(const AreaLayer& layer, const DemandSet& d) {
+  json out = json::array();
+  for (const auto& [id, n] : d.by_municipality) {
+    json m{{"id", id.empty() ? json(nullptr) : json(id)}, {"areas", n.first}, {"target", n.second}};
+    if (const auto i = id.empty() ? std::nullopt : layer.area_index(id)) {
+      m["name"] = layer.areas()[*i].name;
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 json header(const Prepared& pr, const AnalysisRequest& r) {
   const auto& c = pr.layer->indicators().columns()[pr.col];
   json h{{"analysis", r.analysis},
@@ -302,6 +415,9 @@ json header(const Prepared& pr, const AnalysisRequest& r) {
            {"unit", stat_unit_id(c.unit)},
            {"estimate", c.unit == StatUnit::estimate}}},
          {"demand_area_type", code_id(pr.demand.kind)},
+         {"demand_areas", pr.demand.areas_by_kind},
+         {"demand_total", demand_total(pr.demand)},
+         {"demand_by_municipality", by_municipality_json(*pr.layer, pr.demand)},
          {"report_area_type", code_id(pr.report_kind)},
          {"demand_points", pr.demand.points.size()},
          {"places", pr.supply.size()},
@@ -803,9 +919,26 @@ std::string run_analysis(const Snapshot& snap, Audience a, const AnalysisRequest
       if (const auto ic = t.column(in)) ids.push_back(t.columns()[*ic].source_id);
     }
   }
+  // … and of the areas it answers by, and the municipalities it counted in (their boundaries).
+  const auto& layer = *snap.area_layer();
+  auto area_source = [&](const json& id) {
+    if (!id.is_string()) return;
+    if (const auto i = layer.area_index(id.get<std::string>())) {
+      ids.push_back(layer.areas()[*i].source_id);
+    }
+  };
+  for (const auto& row : j.value("areas", json::array())) area_source(row.value("id", json()));
+  for (const auto& m : j.value("demand_by_municipality", json::array())) {
+    area_source(m.value("id", json()));
+  }
+  // Each credit once.
   json list = json::array();
+  std::set<std::pair<std::string, std::string>> credited;
   for (const auto& s : sources) {
     if (std::find(ids.begin(), ids.end(), s.id) == ids.end()) continue;
+    if (!credited.insert({s.publisher, s.attribution.empty() ? s.title : s.attribution}).second) {
+      continue;
+    }
     list.push_back({{"title", s.title},
                     {"publisher", s.publisher},
                     {"license", s.license},

@@ -56,7 +56,7 @@ std::int64_t pragma_int(sqlite3* db, const char* pragma) {
 // ---- schema ----
 
 // Forward-only migrations: index i upgrades user_version i to i+1. Never edit a landed one.
-const std::array<const char*, 7> kMigrations = {
+const std::array<const char*, 8> kMigrations = {
     R"sql(
 CREATE TABLE store_state(
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -347,6 +347,34 @@ CREATE TABLE analysis_job(
   result_json TEXT NOT NULL,
   error TEXT NOT NULL
 );
+)sql",
+    // 8: e-Stat small areas (町丁・字等) are one area type whatever their code length, with the
+    // level (大字・町, 丁目, 字) as an attribute. Census areas stored as oaza:/chome: become
+    // small_area:, and every reference to them follows.
+    R"sql(
+ALTER TABLE area ADD COLUMN level TEXT NOT NULL DEFAULT '';
+CREATE TEMP TABLE small_area_rename AS
+  SELECT area_id AS old_id, 'small_area:' || code AS new_id,
+         CASE WHEN kind = 'oaza' THEN 'oaza'
+              WHEN name LIKE '%丁目' THEN 'chome' ELSE 'aza' END AS level
+  FROM area WHERE kind IN ('oaza', 'chome') AND vintage IN ('census2015', 'census2020');
+UPDATE area SET level = (SELECT level FROM small_area_rename WHERE old_id = area_id),
+                kind = 'small_area',
+                area_id = (SELECT new_id FROM small_area_rename WHERE old_id = area_id)
+  WHERE area_id IN (SELECT old_id FROM small_area_rename);
+UPDATE area SET parent_id = (SELECT new_id FROM small_area_rename WHERE old_id = parent_id)
+  WHERE parent_id IN (SELECT old_id FROM small_area_rename);
+UPDATE area_stat SET area_id = (SELECT new_id FROM small_area_rename WHERE old_id = area_id)
+  WHERE area_id IN (SELECT old_id FROM small_area_rename);
+UPDATE area_stat SET merged = (SELECT new_id FROM small_area_rename WHERE old_id = merged)
+  WHERE merged IN (SELECT old_id FROM small_area_rename);
+UPDATE area_population SET area_id = (SELECT new_id FROM small_area_rename WHERE old_id = area_id)
+  WHERE area_id IN (SELECT old_id FROM small_area_rename);
+UPDATE area_households SET area_id = (SELECT new_id FROM small_area_rename WHERE old_id = area_id)
+  WHERE area_id IN (SELECT old_id FROM small_area_rename);
+UPDATE referral SET home_area = (SELECT new_id FROM small_area_rename WHERE old_id = home_area)
+  WHERE home_area IN (SELECT old_id FROM small_area_rename);
+DROP TABLE small_area_rename;
 )sql",
 };
 
@@ -1395,11 +1423,11 @@ void Store::put_area(const Area& a) {
   WriteScope tx(*impl_);
   auto& s = impl_->stmt(
       "INSERT INTO area (area_id, kind, code, name, parent_id, lg_code, source_id, vintage, "
-      "label_lon, label_lat, geom, approximate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-      "CASE WHEN ?11 IS NULL THEN NULL ELSE CastToMultiPolygon(GeomFromWKB(?11, 4326)) END, ?12) "
-      "ON CONFLICT(area_id) DO UPDATE SET kind = ?2, code = ?3, name = ?4, parent_id = ?5, "
-      "lg_code = ?6, source_id = ?7, vintage = ?8, label_lon = ?9, label_lat = ?10, "
-      "geom = excluded.geom, approximate = ?12");
+      "label_lon, label_lat, geom, approximate, level) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+      "?9, ?10, CASE WHEN ?11 IS NULL THEN NULL ELSE CastToMultiPolygon(GeomFromWKB(?11, 4326)) "
+      "END, ?12, ?13) ON CONFLICT(area_id) DO UPDATE SET kind = ?2, code = ?3, name = ?4, "
+      "parent_id = ?5, lg_code = ?6, source_id = ?7, vintage = ?8, label_lon = ?9, "
+      "label_lat = ?10, geom = excluded.geom, approximate = ?12, level = ?13");
   s.bind(1, a.id);
   s.bind(2, code_id(a.kind));
   s.bind(3, a.code);
@@ -1420,6 +1448,7 @@ void Store::put_area(const Area& a) {
     s.bind_blob(11, a.wkb);
   }
   s.bind(12, static_cast<std::int64_t>(a.approximate ? 1 : 0));
+  s.bind(13, small_area_level_id(a.level));
   s.run();
   impl_->bump_areas_generation();
   if (!a.wkb.empty()) {
@@ -1486,7 +1515,7 @@ void Store::put_population(const AreaPopulation& p) {
 namespace {
 const char* kAreaColumns =
     "SELECT area_id, kind, code, name, parent_id, lg_code, source_id, vintage, AsBinary(geom), "
-    "label_lon, label_lat, approximate FROM area ";
+    "label_lon, label_lat, approximate, level FROM area ";
 Area read_area(const Stmt& s) {
   Area a;
   a.id = s.text(0);
@@ -1501,6 +1530,7 @@ Area read_area(const Stmt& s) {
   a.label_lon = s.real(9);
   a.label_lat = s.real(10);
   a.approximate = s.int64(11) != 0;
+  a.level = parse_small_area_level(s.text(12)).value_or(SmallAreaLevel::none);
   return a;
 }
 }  // namespace

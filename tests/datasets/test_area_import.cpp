@@ -10,6 +10,7 @@
 #include <set>
 
 #include "datasets/importer.hpp"
+#include "datasets/stat_table.hpp"
 #include "datasets/text_encoding.hpp"
 #include "geo/area.hpp"
 #include "geo/geometry.hpp"
@@ -95,7 +96,10 @@ TEST(AreaImport, TottoriSmallAreasKeepThePrefectureTotals) {
     if (a.kind == geo::AreaKind::municipality) continue;
     ++small;
     EXPECT_TRUE(land_keys.contains(a.code)) << a.id;
-    EXPECT_EQ(a.id, std::string(a.code.size() == 9 ? "oaza:" : "chome:") + a.code);
+    // one layer whatever the code length; the level kept as an attribute
+    EXPECT_EQ(a.id, "small_area:" + a.code);
+    EXPECT_EQ(a.kind, geo::AreaKind::small_area);
+    EXPECT_EQ(a.level == geo::SmallAreaLevel::oaza, a.code.size() == 9) << a.id;
     EXPECT_TRUE(store.area(a.parent_id).has_value()) << a.id << " → " << a.parent_id;
     EXPECT_TRUE(geo::Geometry::from_wkb(a.wkb).is_valid()) << a.id;
     EXPECT_EQ(a.source_id, r.source_id);
@@ -232,7 +236,7 @@ TEST(AreaImport, Cp932ShapefileNamesAreDecoded) {
   const auto r = import_in_tx(dir / "t.tsunagi", dir / "h27ka.shp");
   EXPECT_EQ(r.areas_written, 1);
   const geo::Store store = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::read_only);
-  const auto a = store.area("chome:31328001001");
+  const auto a = store.area("small_area:31328001001");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->name, "智頭");
   EXPECT_DOUBLE_EQ(a->label_lon, 134.25);
@@ -291,17 +295,33 @@ TEST(AreaImport, TakamatsuPointsBecomeApproximateVoronoiCells) {
     }
   }
   ASSERT_GT(codes.size(), 200U);
+  TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities/37201.geojson");
   TempDir dir;
   datasets::AreaImportOptions opt;
   opt.approximate = true;
+  // Cells are clipped to their own municipality, never to a hull of the points: without its
+  // boundary the import is refused, naming it, and writes nothing.
+  try {
+    (void)import_in_tx(dir / "t.tsunagi", file, opt);
+    FAIL() << "imported without the municipality's boundary";
+  } catch (const datasets::SourceError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no boundary of municipality:372013"));
+  }
+  {
+    geo::Store s = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
+    EXPECT_TRUE(s.areas().empty());
+    geo::Store::Transaction tx(s);
+    (void)datasets::import_boundary(s, n03, "372013");
+    tx.commit();
+  }
   const auto r = import_in_tx(dir / "t.tsunagi", file, opt);
   EXPECT_EQ(r.areas_written, static_cast<std::int64_t>(codes.size())) << datasets::render_text(r);
-  EXPECT_THAT(r.clip, HasSubstr("convex hull"));
+  EXPECT_EQ(r.clip, "municipality:372013");
   const geo::Store store = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::read_only);
   std::vector<geo::Area> cells;
   for (const auto& a : store.areas()) {
-    EXPECT_TRUE(a.approximate) << a.id;
     if (a.kind == geo::AreaKind::municipality) continue;
+    EXPECT_TRUE(a.approximate) << a.id;
     EXPECT_TRUE(codes.contains(a.code)) << a.id;
     const auto g = geo::Geometry::from_wkb(a.wkb);
     EXPECT_TRUE(g.contains(geo::Geometry::point(a.label_lon, a.label_lat))) << a.id;
@@ -334,13 +354,14 @@ TEST(AreaImport, VoronoiCellsStayInsideTheStoredBoundary) {
   opt.approximate = true;
   const auto r = import_in_tx(dir / "t.tsunagi", file, opt);
   EXPECT_EQ(r.clip, town);
-  EXPECT_GT(r.dropped.at("no Voronoi cell (point outside the boundary or shared)"), 0);
+  EXPECT_GT(r.dropped.at("point more than 1 km outside its municipality's boundary (check its "
+                         "coordinates)"),
+            0);
   EXPECT_TRUE(r.municipalities_created.empty());
   const geo::Store store = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::read_only);
   std::vector<geo::Area> cells;
   double total = 0;
-  for (const auto& a : store.areas(geo::AreaKind::chome)) cells.push_back(a);
-  for (const auto& a : store.areas(geo::AreaKind::oaza)) cells.push_back(a);
+  for (const auto& a : store.areas(geo::AreaKind::small_area)) cells.push_back(a);
   ASSERT_GT(cells.size(), 20U);
   for (const auto& a : cells) {
     const auto g = geo::Geometry::from_wkb(a.wkb);
@@ -356,7 +377,14 @@ TEST(AreaImport, VoronoiCellsStayInsideTheStoredBoundary) {
 TEST(AreaImport, TakamatsuPopulationPointsByRegionName) {
   TSUNAGI_REQUIRE_SHARED_DATA(file,
                               "takamatsu-opendata/population/0066_202407_points_derived.geojson");
+  TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities/37201.geojson");
   TempDir dir;
+  {
+    geo::Store s = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
+    geo::Store::Transaction tx(s);
+    (void)datasets::import_boundary(s, n03, "372013");
+    tx.commit();
+  }
   datasets::AreaImportOptions opt;
   opt.approximate = true;
   opt.kind = geo::AreaKind::custom;
@@ -364,7 +392,11 @@ TEST(AreaImport, TakamatsuPopulationPointsByRegionName) {
   opt.name_field = "regionName";
   const auto r = import_in_tx(dir / "t.tsunagi", file, opt);
   EXPECT_EQ(r.features_read, 235);
-  EXPECT_EQ(r.areas_written + r.features_merged, 235) << datasets::render_text(r);
+  // 松島町３丁目's location in the city's file is "34.069518,134.069518" (its longitude twice),
+  // 30 km south of it in the mountains: refused and named, not given a cell there
+  EXPECT_EQ(r.areas_written + r.features_merged, 234) << datasets::render_text(r);
+  EXPECT_EQ(r.dropped.at("point more than 1 km outside every stored municipality boundary"), 1);
+  EXPECT_THAT(datasets::render_text(r), HasSubstr("松島町３丁目"));
   const geo::Store store = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::read_only);
   const auto a = store.area("custom:塩屋町");
   ASSERT_TRUE(a);
@@ -411,7 +443,7 @@ TEST(AreaImport, Cp932ShapefileWithoutCpgNeedsTheEncoding) {
   tx.commit();
   EXPECT_EQ(r.layout, "e-Stat 小地域境界 2020 (r2ka)");
   EXPECT_EQ(r.ref_date, "2020-10-01");
-  const auto a = store.area("oaza:313280010");
+  const auto a = store.area("small_area:313280010");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->name, "智頭");
   EXPECT_EQ(a->vintage, "census2020");
@@ -450,4 +482,41 @@ TEST(AreaImport, TakamatsuCellsTileTheN03Boundary) {
   }
   expect_no_overlap(cells);
   EXPECT_NEAR(total, city.area(), city.area() * 1e-6);
+}
+
+TEST(AreaImport, AnAgeTableWithLocationsBecomesTheSmallAreasItsFiguresThenFill) {
+  TSUNAGI_REQUIRE_SHARED_DATA(file, "takamatsu-opendata/population/0066_202407.csv");
+  TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities/37201.geojson");
+  TempDir dir;
+  {
+    geo::Store s = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
+    geo::Store::Transaction tx(s);
+    (void)datasets::import_boundary(s, n03, "372013");
+    tx.commit();
+  }
+  datasets::AreaImportOptions opt;
+  opt.approximate = true;
+  const auto r = import_in_tx(dir / "t.tsunagi", file, opt);
+  EXPECT_EQ(r.layout, "地域・年齢別人口 (representative points)");
+  // one row's location is wrong in the city's file (松島町３丁目: its longitude twice)
+  EXPECT_EQ(r.areas_written, 234) << datasets::render_text(r);
+  EXPECT_EQ(r.dropped.at("point more than 1 km outside its municipality's boundary (check its "
+                         "coordinates)"),
+            1);
+  geo::Store store = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
+  const auto areas = store.areas(geo::AreaKind::small_area);
+  ASSERT_EQ(areas.size(), 234U);
+  for (const auto& a : areas) {
+    EXPECT_EQ(a.parent_id, "municipality:372013");
+    EXPECT_TRUE(a.approximate);
+  }
+  const auto src = store.source_by_id(r.source_id);
+  ASSERT_TRUE(src);
+  EXPECT_EQ(src->attribution, "出典「高松市オープンデータ」(高松市)");
+  // the same file's figures then match every one of its areas by name
+  geo::Store::Transaction tx(store);
+  const auto t = datasets::import_table(store, file, {});
+  tx.commit();
+  EXPECT_EQ(t.rows_matched, 234) << datasets::render_text(t);
+  EXPECT_EQ(t.unmatched, std::vector<std::string>{"松島町３丁目"});
 }

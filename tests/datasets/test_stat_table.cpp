@@ -54,10 +54,10 @@ void put_town(const std::filesystem::path& db) {
   geo::Store s = geo::Store::open(db, geo::Store::Mode::create_if_missing);
   geo::Store::Transaction tx(s);
   put_area(s, kTown, geo::AreaKind::municipality, 134.0);
-  put_area(s, "chome:31328001001", geo::AreaKind::chome, 134.1);
-  put_area(s, "chome:31328001002", geo::AreaKind::chome, 134.2);
-  put_area(s, "oaza:313280020", geo::AreaKind::oaza, 134.3);
-  put_area(s, "oaza:313280030", geo::AreaKind::oaza, 134.4);
+  put_area(s, "small_area:31328001001", geo::AreaKind::small_area, 134.1);
+  put_area(s, "small_area:31328001002", geo::AreaKind::small_area, 134.2);
+  put_area(s, "small_area:313280020", geo::AreaKind::small_area, 134.3);
+  put_area(s, "small_area:313280030", geo::AreaKind::small_area, 134.4);
   tx.commit();
 }
 
@@ -133,46 +133,46 @@ TEST(StatTable, EstatSmallAreaTableKeepsEveryMark) {
   ASSERT_TRUE(find(v, kTown, "population"));
   EXPECT_EQ(find(v, kTown, "population")->value, 600.0);
   // '*' suppressed: no value; '-' is 0
-  const auto* a65 = find(v, "chome:31328001001", "aged_65");
+  const auto* a65 = find(v, "small_area:31328001001", "aged_65");
   ASSERT_TRUE(a65);
   EXPECT_EQ(a65->status, geo::StatStatus::suppressed);
   EXPECT_FALSE(a65->value);
-  const auto* a75 = find(v, "chome:31328001001", "aged_75");
+  const auto* a75 = find(v, "small_area:31328001001", "aged_75");
   ASSERT_TRUE(a75);
   EXPECT_EQ(a75->status, geo::StatStatus::value);
   EXPECT_EQ(a75->value, 0.0);
   // X suppressed
-  const auto* pop2 = find(v, "chome:31328001002", "population");
+  const auto* pop2 = find(v, "small_area:31328001002", "population");
   ASSERT_TRUE(pop2);
   EXPECT_EQ(pop2->status, geo::StatStatus::suppressed);
   EXPECT_FALSE(pop2->value);
   // 合算先 / 合算元
-  const auto* m = find(v, "oaza:313280020", "population");
+  const auto* m = find(v, "small_area:313280020", "population");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->status, geo::StatStatus::merged);
   EXPECT_EQ(m->value, 300.0);
   EXPECT_EQ(m->merged, "313280030");
-  const auto* ab = find(v, "oaza:313280030", "population");
+  const auto* ab = find(v, "small_area:313280030", "population");
   ASSERT_TRUE(ab);
   EXPECT_EQ(ab->status, geo::StatStatus::absorbed);
   EXPECT_FALSE(ab->value);
-  EXPECT_EQ(ab->merged, "oaza:313280020");
+  EXPECT_EQ(ab->merged, "small_area:313280020");
   // 5-year classes: 15–39 and 40–64
-  EXPECT_EQ(find(v, "chome:31328001001", "aged_15_39")->value, 50.0);
-  EXPECT_EQ(find(v, "chome:31328001001", "aged_40_64")->value, 50.0);
-  EXPECT_EQ(find(v, "oaza:313280030", "aged_15_39")->status, geo::StatStatus::absorbed);
+  EXPECT_EQ(find(v, "small_area:31328001001", "aged_15_39")->value, 50.0);
+  EXPECT_EQ(find(v, "small_area:31328001001", "aged_40_64")->value, 50.0);
+  EXPECT_EQ(find(v, "small_area:313280030", "aged_15_39")->status, geo::StatStatus::absorbed);
   // a column without a canonical key is kept under its id with its row-2 label
   const auto defs = s.stat_defs();
   const auto def = std::find_if(defs.begin(), defs.end(),
                                 [](const auto& d) { return d.key == "estat_T001082015"; });
   ASSERT_NE(def, defs.end());
   EXPECT_EQ(def->label, "65～69歳");
-  EXPECT_EQ(find(v, "chome:31328001001", "estat_T001082015")->value, 10.0);
+  EXPECT_EQ(find(v, "small_area:31328001001", "estat_T001082015")->value, 10.0);
 
   // What outputs serve: the suppressed cell stays without a value (never the municipality total
   // minus the others), for every audience.
   geo::AreaLayer layer(1, s.areas(), {}, s.stat_defs(), s.stats());
-  const auto i = layer.area_index("chome:31328001001");
+  const auto i = layer.area_index("small_area:31328001001");
   ASSERT_TRUE(i);
   for (const auto a : geo::kAudiences) {
     bool seen = false;
@@ -270,9 +270,9 @@ TEST(StatTable, OwnCsvRowsWithTextAreRejectedByLine) {
   put_town(dir / "t.tsunagi");
   write_file(dir / "own.csv",
              "area,町丁名,nintei,seiho\n"
-             "chome:31328001001,智頭１丁目,25,3\n"
+             "small_area:31328001001,智頭１丁目,25,3\n"
              "31328001002,智頭２丁目,不明,12\n"
-             "oaza:313280020,大字A,40,*\n");
+             "small_area:313280020,大字A,40,*\n");
   datasets::TableImportOptions opt;
   opt.key_field = "area";
   opt.ref_date = "2024-04-01";
@@ -292,9 +292,9 @@ TEST(StatTable, OwnCsvRowsWithTextAreRejectedByLine) {
   EXPECT_EQ(d->publish, geo::PublishLevel::partners);
   EXPECT_EQ(d->min_cell, 10);
   const auto v = s.stats();
-  EXPECT_EQ(find(v, "chome:31328001001", "seiho")->value, 3.0);
-  EXPECT_EQ(find(v, "oaza:313280020", "seiho")->status, geo::StatStatus::suppressed);
-  EXPECT_FALSE(find(v, "chome:31328001002", "nintei"));
+  EXPECT_EQ(find(v, "small_area:31328001001", "seiho")->value, 3.0);
+  EXPECT_EQ(find(v, "small_area:313280020", "seiho")->status, geo::StatStatus::suppressed);
+  EXPECT_FALSE(find(v, "small_area:31328001002", "nintei"));
 }
 
 TEST(StatTable, OwnCp932CsvByMeshCreatesTheCells) {

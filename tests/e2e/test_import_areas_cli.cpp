@@ -191,7 +191,7 @@ TEST(ImportAreasCli, EstatTableRowsForUnknownAreasAreListedAndExitOne) {
   const geo::Store s = geo::Store::open(db, geo::Store::Mode::read_only);
   int suppressed = 0;
   for (const auto& v : s.stats()) {
-    if (v.area_id == "chome:31328001001" && v.key == "population" && v.ref_date == "2020-10-01") {
+    if (v.area_id == "small_area:31328001001" && v.key == "population" && v.ref_date == "2020-10-01") {
       EXPECT_EQ(v.value, 101.0);
     }
     if (v.status == geo::StatStatus::suppressed) {
@@ -242,7 +242,7 @@ TEST(ImportAreasCli, ExportAreasWritesTheFileAndItsSources) {
   EXPECT_THAT(r.out, HasSubstr("exported 3 areas (public view)"));
   const std::string csv = tsunagi::test::read_file(dir / "areas.csv");
   EXPECT_TRUE(csv.starts_with("\xEF\xBB\xBFid,kind,code,name,parent_id"));
-  EXPECT_THAT(csv, HasSubstr("chome:31328001002,chome,31328001002,智頭2丁目"));
+  EXPECT_THAT(csv, HasSubstr("small_area:31328001002,small_area,chome,31328001002,智頭2丁目"));
   EXPECT_THAT(csv, HasSubstr(",population,population_status,population_merged"));
   EXPECT_THAT(tsunagi::test::read_file(dir / "areas.csv.sources.txt"),
               HasSubstr("「政府統計の総合窓口(e-Stat)」"));
