@@ -68,18 +68,20 @@ Weekday take_day(std::string_view& s, std::string_view whole) {
                         std::string(kAcceptedDays));
 }
 
-struct DayPart {
-  std::string_view ja;
-  std::string_view en;
-  int from;
-  int to;
-};
 constexpr DayPart kDayParts[] = {
     {"午前", "morning", 9 * 60, 12 * 60},
     {"午後", "afternoon", 12 * 60, 18 * 60},
     {"夕方", "evening", 18 * 60, 22 * 60},
     {"夜", "night", 18 * 60, 22 * 60},
 };
+
+}  // namespace
+
+std::span<const DayPart> day_parts() {
+  return kDayParts;
+}
+
+namespace {
 
 void set_range(OpenWindow& w, std::string_view from, std::string_view to, std::string_view whole) {
   try {

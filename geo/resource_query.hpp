@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,16 @@ OpenWindow parse_open_window(std::string_view text);
 /// The same from separate parts (open_day, open_from, open_to); from/to may be empty.
 /// @throws InvalidArgument.
 OpenWindow make_open_window(std::string_view day, std::string_view from, std::string_view to);
+
+/// A part of the day as `open=` reads it (午前/morning 09:00–12:00 …): the one list the server
+/// filters by and /api/meta gives the pages, so that no page keeps its own copy.
+struct DayPart {
+  std::string_view ja;
+  std::string_view en;
+  int from;  ///< minutes after midnight
+  int to;
+};
+std::span<const DayPart> day_parts();
 
 struct GeoPoint {
   double lon = 0;

@@ -26,6 +26,8 @@ HttpResponse resource_history(ServerContext& c, RequestContext& rc);
 HttpResponse geocode(ServerContext& c, RequestContext& rc);
 /// GET /api/sources (server/sources_api.cpp): the data credits the caller's audience may see.
 HttpResponse list_sources(ServerContext& c, RequestContext& rc);
+// GET /api/meta (server/meta_api.cpp): code lists and loaded municipalities for the pages
+HttpResponse meta(ServerContext& c, RequestContext& rc);
 
 // ---- gap analyses as background jobs (server/gap_api.cpp) ----
 HttpResponse submit_gap_job(ServerContext& c, RequestContext& rc);

@@ -48,6 +48,7 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::get,  "/api/users",                     kAdmins,   worker,  with_context(list_users)},
       {Method::get,  "/api/geocode",                   kEveryone, worker,  with_context(geocode)},
       {Method::get,  "/api/sources",                   kEveryone, worker,  with_context(list_sources)},
+      {Method::get,  "/api/meta",                      kEveryone, worker,  with_context(meta)},
   };
   // clang-format on
 }

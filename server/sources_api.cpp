@@ -1,6 +1,10 @@
 // GET /api/sources — the data credits: title, publisher, licence and attribution of each source
-// the caller's audience sees at least one resource of (a source of internal lists stays unnamed
-// to the public), plus the address tables the geocoder reads.
+// whose data the caller's audience sees — resources, boundaries, areas, statistics (a source of
+// internal lists or figures stays unnamed to the public), the address tables the geocoder reads
+// and the walking network — with what each was used for; and `credits`, each credit text once,
+// grouped by publisher.
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,35 +26,93 @@ struct SourcesCache {
   std::map<geo::Audience, std::string> bodies;
 };
 
-// Which sources the audience sees a resource of: read from the published snapshot (the internal
-// view keeps each resource's source; the audience's own view says whether it may know the
-// resource), never by scanning the store again.
-std::string render_sources(const geo::Snapshot& snap, const std::vector<geo::SourceInfo>& sources,
-                           geo::Audience audience) {
+// What each source is used for, as this audience sees it: read from the published snapshot
+// (the internal view keeps each resource's source; the audience's own view says whether it may
+// know the resource; an area layer's columns say whether it may see a statistic), never by
+// scanning the store again.
+std::map<std::int64_t, std::set<std::string>> uses_of(const geo::Snapshot& snap,
+                                                      const std::vector<geo::SourceInfo>& sources,
+                                                      geo::Audience audience) {
+  std::map<std::int64_t, std::set<std::string>> uses;
   const geo::AudienceView& view = snap.view(audience);
-  std::set<std::int64_t> seen;
   for (const auto& item : snap.view(geo::Audience::internal).items()) {
     const geo::Resource& r = item->resource();
     if (r.source_id > 0 && r.status != geo::ResourceStatus::closed && view.index_of(r.id)) {
-      seen.insert(r.source_id);
+      uses[r.source_id].insert("resources");
     }
   }
-  json list = json::array();
+  if (const auto& layer = snap.area_layer()) {
+    for (const auto& a : layer->areas()) {
+      if (a.source_id <= 0) continue;
+      const bool boundary =
+          a.kind == geo::AreaKind::municipality || a.kind == geo::AreaKind::prefecture;
+      uses[a.source_id].insert(boundary ? "boundaries" : "areas");
+    }
+    for (const auto& c : layer->indicators().columns()) {
+      if (c.source_id > 0 && !c.derived && geo::column_visible(audience, c)) {
+        uses[c.source_id].insert("statistics");
+      }
+    }
+    for (const auto& p : layer->populations()) {
+      if (p.source_id > 0) uses[p.source_id].insert("statistics");
+    }
+  }
   for (const auto& src : sources) {
-    const bool addresses = src.key.starts_with("addresses:");
-    if (!addresses && !seen.contains(src.id)) continue;
+    if (src.key.starts_with("addresses:")) uses[src.id].insert("geocoding");
+    if (src.key == "network" && snap.network()) uses[src.id].insert("walking_network");
+  }
+  return uses;
+}
+
+std::string render_sources(const geo::Snapshot& snap, const std::vector<geo::SourceInfo>& sources,
+                           geo::Audience audience) {
+  const auto uses = uses_of(snap, sources, audience);
+  json list = json::array();
+  // One credit per publisher and attribution text, with everything it was used for.
+  struct Credit {
+    std::string publisher, attribution, license, url;
+    std::set<std::string> uses;
+    std::vector<std::string> titles;
+  };
+  std::vector<Credit> credits;
+  for (const auto& src : sources) {
+    const auto u = uses.find(src.id);
+    if (u == uses.end() || u->second.empty()) continue;
     json item = {{"title", src.title},
                  {"publisher", src.publisher},
                  {"url", src.url},
                  {"license", src.license},
                  {"attribution", src.attribution},
                  {"vintage", src.vintage},
-                 {"use", addresses ? "geocoding" : "resources"}};
+                 {"use", *u->second.begin()},
+                 {"uses", u->second}};
     // Staff see resources' source_id: let them find the source of one resource.
     if (audience != geo::Audience::public_) item["id"] = src.id;
     list.push_back(std::move(item));
+    const std::string text = !src.attribution.empty() ? src.attribution : src.title;
+    auto it = std::find_if(credits.begin(), credits.end(), [&](const Credit& c) {
+      return c.publisher == src.publisher && c.attribution == text;
+    });
+    if (it == credits.end()) {
+      credits.push_back({src.publisher, text, src.license, src.url, {}, {}});
+      it = std::prev(credits.end());
+    }
+    it->uses.insert(u->second.begin(), u->second.end());
+    it->titles.push_back(src.title);
   }
-  return json({{"sources", std::move(list)}}).dump(-1, ' ', false, json::error_handler_t::replace);
+  std::stable_sort(credits.begin(), credits.end(),
+                   [](const Credit& a, const Credit& b) { return a.publisher < b.publisher; });
+  json grouped = json::array();
+  for (const auto& c : credits) {
+    grouped.push_back({{"publisher", c.publisher},
+                       {"attribution", c.attribution},
+                       {"license", c.license},
+                       {"url", c.url},
+                       {"uses", c.uses},
+                       {"titles", c.titles}});
+  }
+  return json({{"sources", std::move(list)}, {"credits", std::move(grouped)}})
+      .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace
