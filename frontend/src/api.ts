@@ -144,8 +144,30 @@ export interface Source {
   use: string;
 }
 
+/** One credit text, once, with everything it was used for (resources, boundaries, areas,
+ *  statistics, geocoding, walking_network). */
+export interface Credit {
+  publisher: string;
+  attribution: string;
+  license: string;
+  url: string;
+  uses: string[];
+  titles: string[];
+}
+
+let sourcesOnce: Promise<{ sources: Source[]; credits: Credit[] }> | null = null;
+function sourcesBody(): Promise<{ sources: Source[]; credits: Credit[] }> {
+  sourcesOnce ??= json<{ sources: Source[]; credits: Credit[] }>('/api/sources');
+  sourcesOnce.catch(() => (sourcesOnce = null));
+  return sourcesOnce;
+}
+
 export async function sources(): Promise<Source[]> {
-  return (await json<{ sources: Source[] }>('/api/sources')).sources;
+  return (await sourcesBody()).sources;
+}
+
+export async function credits(): Promise<Credit[]> {
+  return (await sourcesBody()).credits ?? [];
 }
 
 // ---- 参加支援 matching (POST /api/match, matchers only; geo/matching.cpp gives the shapes) ----
@@ -231,16 +253,31 @@ export interface AreaItem {
   geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: any } | null;
 }
 
-/** The 町丁 of the store (OGC API areas collection), by name, with their shapes: the matching
- *  form offers them, and a referral records the one a point lies in. */
-export async function chomeAreas(): Promise<AreaItem[]> {
-  const fc = await json<{ features: { properties: AreaItem; geometry: AreaItem['geometry'] }[] }>(
-    '/ogc/collections/areas/items?limit=1000',
-  );
-  return fc.features
-    .map((f) => ({ ...f.properties, geometry: f.geometry }))
-    .filter((p) => p.kind === 'chome')
-    .sort((a, b) => a.name.localeCompare(b.name, 'ja'));
+/** The small areas (町丁・字等; the 大字/丁目 of older stores) of the store, by name, with their
+ *  shapes, every page of the OGC API areas collection: the matching form offers them, and a
+ *  referral records the one a point lies in. */
+interface AreaPage {
+  features: { properties: AreaItem; geometry: AreaItem['geometry'] }[];
+  links?: { rel: string; href: string }[];
+}
+
+export async function smallAreas(): Promise<AreaItem[]> {
+  const out: AreaItem[] = [];
+  let url: string | null = '/ogc/collections/areas/items?limit=1000';
+  for (let guard = 0; url && guard < 1000; guard++) {
+    const page: AreaPage = await json<AreaPage>(url);
+    for (const f of page.features) {
+      if (['small_area', 'chome', 'oaza'].includes(f.properties.kind)) {
+        out.push({ ...f.properties, geometry: f.geometry });
+      }
+    }
+    const next: { rel: string; href: string } | undefined = (page.links ?? []).find(
+      (l: { rel: string; href: string }) => l.rel === 'next',
+    );
+    const u: URL | null = next ? new URL(next.href, window.location.origin) : null;
+    url = u ? u.pathname + u.search : null;
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name, 'ja'));
 }
 
 /** The body of POST /api/referrals (server/referrals_api.cpp, geo/referral.cpp): these fields

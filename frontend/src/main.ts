@@ -3,7 +3,7 @@
 import './style.css';
 import * as api from './api';
 import type { Feature } from './api';
-import { ACTIVITIES, DAYS, KINDS, TARGETS, TIMES, kindStyle } from './codes';
+import { ACTIVITIES, DAYS, KINDS, TARGETS, TIMES, kindStyle, loadCodes, type Meta } from './codes';
 import { lang, setLang, t, translateStatic } from './i18n';
 import { MapView, type BasemapConfig } from './mapview';
 import { filterParams, parseState, toSearch, type State } from './state';
@@ -20,7 +20,8 @@ interface AppConfig {
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
-const state: State = parseState(window.location.search);
+// Parsed again once the code lists have come (a time of day in the URL needs them).
+let state: State = parseState(window.location.search);
 let config: AppConfig = { basemap: null, stale_after_days: 365, list_limit: 50 };
 let mapView: MapView;
 let user: api.Me | null = null;
@@ -438,8 +439,12 @@ async function renderCredits(): Promise<void> {
   const list = $('credits-list');
   list.innerHTML = '';
   const items: string[] = [];
-  const srcs = await api.sources().catch(() => [] as api.Source[]);
-  for (const s of srcs) items.push(escapeHtml(s.attribution || s.title));
+  // Each credit once, grouped by publisher, with what it was used for.
+  const credits = await api.credits().catch(() => [] as api.Credit[]);
+  for (const c of credits) {
+    const uses = c.uses.map((u) => t(`credits.use.${u}`)).join('・');
+    items.push(`${escapeHtml(c.attribution)}${uses ? `<small>（${escapeHtml(uses)}）</small>` : ''}`);
+  }
   if (config.basemap) items.push(escapeHtml(t('credits.basemap')));
   items.push(escapeHtml(t('credits.map')));
   list.innerHTML = items.map((i) => `<li>${i}</li>`).join('');
@@ -485,19 +490,15 @@ async function loadConfig(): Promise<void> {
   if (u.get('basemap') === 'none') config.basemap = null;
 }
 
-async function initialView(): Promise<{ center: [number, number]; zoom: number }> {
+/** The first view: the URL's, else the loaded municipalities (from /api/meta), else Japan. */
+function initialView(meta: Meta | null): { center: [number, number]; zoom: number } {
   if (state.center && state.zoom !== undefined) return { center: state.center, zoom: state.zoom };
-  try {
-    const tj = await (await fetch('/tiles/areas.json')).json();
-    if (Array.isArray(tj.bounds)) {
-      const [w, s, e, n] = tj.bounds as number[];
-      const el = $('map');
-      const span = Math.max(e - w, (n - s) * 1.25);
-      const zoom = Math.log2((360 * Math.max(320, el.clientWidth)) / (256 * span)) - 0.3;
-      return { center: [(w + e) / 2, (s + n) / 2], zoom: Math.min(15, Math.max(4, zoom)) };
-    }
-  } catch {
-    /* no areas */
+  if (meta?.extent) {
+    const [w, s, e, n] = meta.extent;
+    const el = $('map');
+    const span = Math.max(e - w, (n - s) * 1.25, 1e-4);
+    const zoom = Math.log2((360 * Math.max(320, el.clientWidth)) / (256 * span)) - 0.3;
+    return { center: [(w + e) / 2, (s + n) / 2], zoom: Math.min(15, Math.max(4, zoom)) };
   }
   return { center: [137, 36], zoom: 5 };
 }
@@ -508,7 +509,13 @@ async function main(): Promise<void> {
   if (window.matchMedia('(max-width: 48em)').matches) $<HTMLDetailsElement>('legend').open = false;
   $('open-full').hidden = !state.embed;
   // The three first requests at once; the map starts as soon as they are answered.
-  const [, who, view] = await Promise.all([loadConfig(), api.me().catch(() => null), initialView()]);
+  const [, who, meta] = await Promise.all([
+    loadConfig(),
+    api.me().catch(() => null),
+    loadCodes().catch(() => null),
+  ]);
+  state = parseState(window.location.search);
+  const view = initialView(meta);
   user = who;
   renderTexts();
   performance.mark('tsunagi:config');

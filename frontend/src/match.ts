@@ -568,7 +568,7 @@ export function candidateClicked(id: string): void {
 
 /** Shows the page (built afresh: the form starts empty each time the page is opened). */
 export async function openMatch(): Promise<void> {
-  if (areas === null) areas = await api.chomeAreas().catch(() => []);
+  if (areas === null) areas = await api.smallAreas().catch(() => []);
   place = null;
   result = null;
   asked = null;

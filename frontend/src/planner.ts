@@ -201,7 +201,9 @@ async function loadItems(): Promise<AreaFeature[]> {
 
 function kindsPresent(): string[] {
   const kinds = [...new Set(items.map((f) => f.properties.kind))];
-  return kinds.sort((a, b) => (a === 'chome' ? -1 : b === 'chome' ? 1 : a.localeCompare(b)));
+  // the finest first: 町丁・字等, then the 丁目/大字 of older stores, then the rest by id
+  const rank = (k: string): number => ['small_area', 'chome', 'oaza'].indexOf(k) >>> 0;
+  return kinds.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 function kindLabel(k: string): string {

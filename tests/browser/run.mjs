@@ -205,8 +205,23 @@ suite.test('the URL of a filtered map reproduces it in a new page', async () => 
   const names = await listNames(page);
   const url = page.url();
   assert(url.includes('day=wed') && url.includes('time=afternoon'), `state in the URL: ${url}`);
-  const api = await apiJson('/api/resources?kind=kayoi_no_ba&open_day=wed&open_from=13:00&open_to=17:00&limit=0');
+  // The page's 午後 is the server's (one code list, /api/meta), not a copy of its own.
+  const meta = (await apiJson('/api/meta')).body;
+  const pm = meta.codes.day_parts.find((p) => p.id === 'afternoon');
+  assert(pm && pm.ja === '午後', 'the server names its afternoon');
+  const sent = await page.evaluate(() => window.tsunagi.map.getSource('resources').url);
+  assert(sent.includes(`open_from=${encodeURIComponent(pm.from)}`) && sent.includes(`open_to=${encodeURIComponent(pm.to)}`),
+    `the page asks for the server's afternoon ${pm.from}–${pm.to}: ${sent}`);
+  const api = await apiJson(`/api/resources?kind=kayoi_no_ba&open_day=wed&open_from=${pm.from}&open_to=${pm.to}&limit=0`);
   assert(names.length === Math.min(50, api.body.numberMatched), 'the list is the API result');
+  const timeOptions = await page.$$eval('#f-time option', (els) => els.map((e) => e.value).filter(Boolean));
+  const windows = [];
+  const seenWindows = new Set();
+  for (const p of meta.codes.day_parts) {
+    if (!seenWindows.has(`${p.from}-${p.to}`)) windows.push(p.id);
+    seenWindows.add(`${p.from}-${p.to}`);
+  }
+  assertEqual(timeOptions, windows, "the page offers the server's parts of the day");
   const copy = await openPage(url.slice(base.length + 1));
   assertEqual(await listNames(copy.page), names, 'same list');
   assertEqual(await copy.page.inputValue('#f-kind'), 'kayoi_no_ba', 'same kind');
