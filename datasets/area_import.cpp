@@ -11,6 +11,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "datasets/area_checks.hpp"
 #include "datasets/text_encoding.hpp"
 #include "datasets/voronoi.hpp"
 #include "geo/area.hpp"
@@ -295,6 +296,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
         drop(index, "no point", code);
         continue;
       }
+      require_area_point(site->first, site->second, fname, index, code + " " + name);
     } else {
       if (g == nullptr || g->IsEmpty()) {
         drop(index, "no geometry", code);
@@ -315,6 +317,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
       std::string wkb(static_cast<std::size_t>(g->WkbSize()), '\0');
       g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
       geom = geo::Geometry::from_wkb(wkb);
+      require_area_polygon(*geom, fname, index, code + " " + name);
       if (!geom->is_valid()) {
         const std::string why = geom->invalid_reason();
         geom = geom->make_valid();
