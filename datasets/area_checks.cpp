@@ -130,7 +130,7 @@ void require_area_polygon(const geo::Geometry& polygon, std::string_view file, s
                           std::string_view what) {
   if (const std::string why = check_area_polygon(polygon); !why.empty()) {
     throw SourceError(std::string(file) + " feature " + std::to_string(feature) + " (" +
-                      quote(what) + "): " + why + "; nothing was imported");
+                      quote(what) + "): " + why);
   }
 }
 
@@ -138,8 +138,7 @@ void require_area_point(double lon, double lat, std::string_view file, std::int6
                         std::string_view what) {
   if (const std::string why = check_area_point(lon, lat); !why.empty()) {
     throw SourceError(std::string(file) + " feature " + std::to_string(feature) + " (" +
-                      quote(what) + "): its point is not in Japan: " + why +
-                      "; nothing was imported");
+                      quote(what) + "): its point is not in Japan: " + why);
   }
 }
 

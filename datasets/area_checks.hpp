@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -29,7 +30,7 @@ std::string check_area_polygon(const geo::Geometry& polygon);
 /// Why a representative or label point of an area cannot be imported, or an empty string.
 std::string check_area_point(double lon, double lat);
 
-/// Throws SourceError "FILE feature N (WHAT): WHY; nothing was imported" when
+/// Throws SourceError "FILE feature N ('WHAT'): WHY" when
 /// check_area_polygon finds something.
 void require_area_polygon(const geo::Geometry& polygon, std::string_view file, std::int64_t feature,
                           std::string_view what);
