@@ -88,7 +88,8 @@ std::string check_area_point(double lon, double lat) {
   return check_lon_lat(lon, lat);
 }
 
-std::string check_area_polygon(const geo::Geometry& polygon) {
+std::string check_area_polygon(const geo::Geometry& polygon, bool& valid) {
+  valid = false;
   const std::size_t n = polygon.num_coordinates();
   if (n > kMaxFeatureVertices) {
     return "it has " + std::to_string(n) + " vertices, more than the " +
@@ -107,7 +108,8 @@ std::string check_area_polygon(const geo::Geometry& polygon) {
                      : "");
     }
   }
-  if (!polygon.is_valid()) {
+  valid = polygon.is_valid();
+  if (!valid) {
     // Repairing a polygon costs time in its number of self-crossings: a few are a slip of the
     // pen, thousands are no boundary at all.
     bool work_exceeded = false;
@@ -126,12 +128,14 @@ std::string check_area_polygon(const geo::Geometry& polygon) {
   return {};
 }
 
-void require_area_polygon(const geo::Geometry& polygon, std::string_view file, std::int64_t feature,
+bool require_area_polygon(const geo::Geometry& polygon, std::string_view file, std::int64_t feature,
                           std::string_view what) {
-  if (const std::string why = check_area_polygon(polygon); !why.empty()) {
+  bool valid = false;
+  if (const std::string why = check_area_polygon(polygon, valid); !why.empty()) {
     throw SourceError(std::string(file) + " feature " + std::to_string(feature) + " (" +
                       quote(what) + "): " + why);
   }
+  return valid;
 }
 
 void require_area_point(double lon, double lat, std::string_view file, std::int64_t feature,

@@ -24,15 +24,16 @@ inline constexpr std::size_t kMaxSelfCrossings = 1000;
 /// Why `polygon` (EPSG:4326 lon/lat) cannot be imported, or an empty string. Checks, in order
 /// and each bounded in work: the vertex count, the extent's corners as check_lon_lat does for a
 /// point (finite, not swapped, in range, inside Japan), and for an invalid polygon the number of
-/// times its rings cross (counted up to kMaxSelfCrossings, in bounded time).
-std::string check_area_polygon(const geo::Geometry& polygon);
+/// times its rings cross (counted up to kMaxSelfCrossings, in bounded time). `valid` tells
+/// whether GEOS found the polygon valid (so that the caller need not ask again).
+std::string check_area_polygon(const geo::Geometry& polygon, bool& valid);
 
 /// Why a representative or label point of an area cannot be imported, or an empty string.
 std::string check_area_point(double lon, double lat);
 
-/// Throws SourceError "FILE feature N ('WHAT'): WHY" when
-/// check_area_polygon finds something.
-void require_area_polygon(const geo::Geometry& polygon, std::string_view file, std::int64_t feature,
+/// Throws SourceError "FILE feature N ('WHAT'): WHY" when check_area_polygon finds something;
+/// returns whether the polygon is valid (else the caller repairs it with MakeValid).
+bool require_area_polygon(const geo::Geometry& polygon, std::string_view file, std::int64_t feature,
                           std::string_view what);
 
 /// The same for a point.

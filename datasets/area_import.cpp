@@ -317,8 +317,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
       std::string wkb(static_cast<std::size_t>(g->WkbSize()), '\0');
       g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
       geom = geo::Geometry::from_wkb(wkb);
-      require_area_polygon(*geom, fname, index, code + " " + name);
-      if (!geom->is_valid()) {
+      if (!require_area_polygon(*geom, fname, index, code + " " + name)) {
         const std::string why = geom->invalid_reason();
         geom = geom->make_valid();
         ++report.repaired;

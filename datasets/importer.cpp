@@ -674,10 +674,10 @@ FileReport import_boundary(geo::Store& store, const std::filesystem::path& file,
     std::string wkb(static_cast<std::size_t>(g->WkbSize()), '\0');
     g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
     parts.push_back(geo::Geometry::from_wkb(wkb));
-    require_area_polygon(parts.back(), file.filename().string(), index,
-                         name_field >= 0 && f->IsFieldSetAndNotNull(name_field)
-                             ? f->GetFieldAsString(name_field)
-                             : "municipality boundary");
+    (void)require_area_polygon(parts.back(), file.filename().string(), index,
+                               name_field >= 0 && f->IsFieldSetAndNotNull(name_field)
+                                   ? f->GetFieldAsString(name_field)
+                                   : "municipality boundary");
   }
   if (parts.empty()) {
     throw SourceError(file.filename().string() +
