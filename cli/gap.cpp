@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "geo/csv.hpp"
 #include "geo/error.hpp"
 #include "geo/gap/accessibility.hpp"
 #include "geo/gap/analysis.hpp"
@@ -415,15 +416,7 @@ std::string format_number(double v) {
 std::string access_csv(const Ids& demand, const std::vector<double>& access) {
   std::string out = "id,access\n";
   for (std::size_t i = 0; i < access.size(); ++i) {
-    const auto& id = demand.ids[i];
-    const bool quote = id.find_first_of(",\"\n") != std::string::npos;
-    std::string cell = id;
-    if (quote) {
-      cell.clear();
-      for (const char c : id) cell += c == '"' ? std::string("\"\"") : std::string(1, c);
-      cell = "\"" + cell + "\"";
-    }
-    out += cell + "," + format_number(access[i]) + "\n";
+    geo::csv::append_row(out, {demand.ids[i], format_number(access[i])}, "\n");
   }
   return out;
 }

@@ -159,8 +159,10 @@ int import_network(const std::filesystem::path& db, const std::filesystem::path&
     std::printf("walking network from %s%s\n", extract.filename().c_str(),
                 clip ? " (clipped to the store's boundary + 2 km)"
                      : " (no boundary in the store: not clipped)");
-    std::printf("  ways:  %llu read, %llu kept\n", static_cast<unsigned long long>(r.ways_read),
-                static_cast<unsigned long long>(r.ways_kept));
+    std::printf("  ways:  %llu read, %llu kept (%llu of them cut at the clip box)\n",
+                static_cast<unsigned long long>(r.ways_read),
+                static_cast<unsigned long long>(r.ways_kept),
+                static_cast<unsigned long long>(r.ways_cut));
     for (const auto& [why, n] : r.ways_dropped) {
       std::printf("         %llu dropped: %s\n", static_cast<unsigned long long>(n), why.c_str());
     }

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "datasets/gdal_source.hpp"
+#include "geo/csv.hpp"
 #include "geo/snapshot.hpp"
 #include "geo/wkb_geojson.hpp"
 
@@ -23,19 +24,6 @@ std::string number(double v) {
   char buf[32];
   const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return ec == std::errc() ? std::string(buf, ptr) : std::string();
-}
-
-void csv_cell(std::string& out, std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += v;
-    return;
-  }
-  out += '"';
-  for (const char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
 }
 
 std::filesystem::path temp_beside(const std::filesystem::path& out) {
@@ -103,15 +91,18 @@ std::vector<std::string> area_values(const geo::Area& a) {
 void write_csv(const geo::AreaLayer& layer, const Table& t, const std::filesystem::path& tmp) {
   std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
   if (!f) throw geo::InvalidArgument("cannot write " + tmp.string());
-  std::string line = "\xEF\xBB\xBF";  // BOM: Excel then reads UTF-8
+  std::string line(geo::csv::kBom);  // Excel then reads UTF-8
   bool first = true;
   for (const char* c : kAreaColumns) {
     if (!first) line += ',';
     first = false;
-    line += c;
+    geo::csv::append_cell(line, c);
   }
   for (const auto* c : t.columns) {
-    line += ',' + c->key + ',' + c->key + "_status," + c->key + "_merged";
+    for (const char* suffix : {"", "_status", "_merged"}) {
+      line += ',';
+      geo::csv::append_cell(line, c->key + suffix);
+    }
   }
   line += "\r\n";
   f << line;
@@ -121,17 +112,17 @@ void write_csv(const geo::AreaLayer& layer, const Table& t, const std::filesyste
     for (const auto& v : area_values(layer.areas()[i])) {
       if (!first) line += ',';
       first = false;
-      csv_cell(line, v);
+      geo::csv::append_cell(line, v);
     }
     for (const auto& fig : t.figures[i]) {
       line += ',';
-      if (fig && fig->value) line += number(*fig->value);
+      if (fig && fig->value) geo::csv::append_cell(line, number(*fig->value));
       line += ',';
       if (fig && fig->status != geo::StatStatus::value) {
-        line += geo::stat_status_id(fig ? fig->status : geo::StatStatus::missing);
+        geo::csv::append_cell(line, geo::stat_status_id(fig->status));
       }
       line += ',';
-      if (fig) csv_cell(line, fig->merged);
+      if (fig) geo::csv::append_cell(line, fig->merged);
     }
     line += "\r\n";
     f << line;

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "datasets/age_table.hpp"
+#include "datasets/area_checks.hpp"
 #include "datasets/text_encoding.hpp"
 #include "datasets/voronoi.hpp"
 #include "geo/area.hpp"
@@ -336,6 +337,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
         drop(index, "no point", code);
         continue;
       }
+      require_area_point(site->first, site->second, fname, index, code + " " + name);
     } else {
       if (g == nullptr || g->IsEmpty()) {
         drop(index, "no geometry", code);
@@ -356,7 +358,7 @@ AreaImportReport import_areas(geo::Store& store, const std::filesystem::path& fi
       std::string wkb(static_cast<std::size_t>(g->WkbSize()), '\0');
       g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
       geom = geo::Geometry::from_wkb(wkb);
-      if (!geom->is_valid()) {
+      if (!require_area_polygon(*geom, fname, index, code + " " + name)) {
         const std::string why = geom->invalid_reason();
         geom = geom->make_valid();
         ++report.repaired;

@@ -12,6 +12,7 @@
 
 #include "datasets/gdal_source.hpp"
 #include "datasets/layouts.hpp"
+#include "geo/csv.hpp"
 #include "geo/resource_json.hpp"
 #include "geo/snapshot.hpp"
 
@@ -118,42 +119,6 @@ std::string field_value(const geo::Resource& r, Field f) {
       break;
   }
   return {};
-}
-
-// A plain decimal number ("-3", "134.05"): Excel reads it as a number, never as a formula.
-bool is_plain_number(std::string_view v) {
-  if (!v.empty() && v.front() == '-') v.remove_prefix(1);
-  const auto dot = v.find('.');
-  const std::string_view whole = v.substr(0, dot);
-  const std::string_view frac = dot == std::string_view::npos ? "1" : v.substr(dot + 1);
-  const auto digits = [](std::string_view d) {
-    return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
-  };
-  return digits(whole) && digits(frac);
-}
-
-// OWASP's rule against CSV (formula) injection: a cell that starts with = + - @ TAB or CR gets a
-// leading ' so that Excel and LibreOffice show it as text instead of running it (=HYPERLINK(...),
-// +cmd|...). Plain numbers are left alone. The importer drops the ' again for tsunagi's own
-// export layout (datasets/importer.cpp), so an export still imports back unchanged.
-void append_csv_cell(std::string& out, std::string_view v) {
-  const bool formula = !v.empty() &&
-                       std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos &&
-                       !is_plain_number(v);
-  const bool needs_quotes = v.find_first_of(",\"\r\n") != std::string_view::npos ||
-                            (!v.empty() && (v.front() == ' ' || v.back() == ' '));
-  if (!needs_quotes) {
-    if (formula) out += '\'';
-    out += v;
-    return;
-  }
-  out += '"';
-  if (formula) out += '\'';
-  for (const char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
 }
 
 bool selected(const geo::Resource& r, const ExportOptions& o) {
@@ -308,7 +273,7 @@ std::string export_csv_header() {
   std::string out;
   for (const auto& [header, field] : tsunagi_export_columns()) {
     if (!out.empty()) out += ',';
-    append_csv_cell(out, header);
+    geo::csv::append_cell(out, header);
   }
   return out;
 }
@@ -319,7 +284,7 @@ std::string export_csv_row(const geo::Resource& r) {
   for (const auto& [header, field] : tsunagi_export_columns()) {
     if (!first) out += ',';
     first = false;
-    append_csv_cell(out, field_value(r, field));
+    geo::csv::append_cell(out, field_value(r, field));
   }
   return out;
 }

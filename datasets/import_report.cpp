@@ -5,6 +5,18 @@
 
 namespace tsunagi::datasets {
 
+std::string clip(std::string_view value) {
+  constexpr std::size_t kMax = 60;
+  if (value.size() <= kMax) return std::string(value);
+  std::size_t cut = kMax;  // on a character boundary
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(value.substr(0, cut)) + "…";
+}
+
+std::string quote(std::string_view value) {
+  return "'" + clip(value) + "'";
+}
+
 int ImportReport::exit_code() const {
   int code = 0;
   for (const auto& f : files) {

@@ -5,11 +5,19 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 namespace tsunagi::datasets {
+
+/// A value as a report quotes it: 'text', cut after 60 bytes (on a character boundary) with …,
+/// so that a 100 MB cell makes a line of a report, not a 100 MB one. Every importer's report
+/// quotes the values of the file through this.
+std::string quote(std::string_view value);
+/// The same without the quotes (a column name in "nintei '不明'").
+std::string clip(std::string_view value);
 
 /// One rejected row or one warning. row = 0 for file-level warnings.
 struct RowIssue {

@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "datasets/area_checks.hpp"
 #include "datasets/text_encoding.hpp"
+#include "geo/csv.hpp"
 #include "geo/lg_code.hpp"
 #include "geo/schedule.hpp"
 
@@ -66,19 +68,6 @@ std::vector<std::string> split_list(std::string_view text) {
   }
   flush();
   return out;
-}
-
-std::string quote(std::string_view s) {
-  std::string q = "'";
-  if (s.size() > 60) {
-    // cut on a character boundary
-    std::size_t cut = 60;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    q += std::string(s.substr(0, cut)) + "…";
-  } else {
-    q += std::string(s);
-  }
-  return q + "'";
 }
 
 /// Reads the next feature. GDAL returns null both at the end of the layer and when it cannot read
@@ -198,9 +187,9 @@ class RowImporter {
       if (f.IsFieldSetAndNotNull(i)) {
         c.assign(f.GetFieldAsString(i));
         last_set = i;
-        // tsunagi's CSV export guards formula cells with a leading ' (OWASP): drop it.
+        // tsunagi's CSV export guards formula cells with a leading ' (geo/csv): drop it.
         if (layout_.kind == LayoutKind::tsunagi_export && c.size() >= 2 && c[0] == '\'' &&
-            std::string_view("=+-@\t\r").find(c[1]) != std::string_view::npos) {
+            geo::csv::looks_like_formula(std::string_view(c).substr(1))) {
           c.erase(0, 1);
         }
       } else {
@@ -685,6 +674,10 @@ FileReport import_boundary(geo::Store& store, const std::filesystem::path& file,
     std::string wkb(static_cast<std::size_t>(g->WkbSize()), '\0');
     g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
     parts.push_back(geo::Geometry::from_wkb(wkb));
+    (void)require_area_polygon(parts.back(), file.filename().string(), index,
+                               name_field >= 0 && f->IsFieldSetAndNotNull(name_field)
+                                   ? f->GetFieldAsString(name_field)
+                                   : "municipality boundary");
   }
   if (parts.empty()) {
     throw SourceError(file.filename().string() +

@@ -80,52 +80,115 @@ class Collector : public osmium::handler::Handler {
       return;
     }
     const auto& nodes = w.nodes();
-    bool inside = !clip_;
-    for (const auto& nr : nodes) {
-      if (!nr.location().valid()) continue;
-      if (clip_ && clip_->contains(nr.location().lon(), nr.location().lat())) {
-        inside = true;
-        break;
-      }
-    }
-    if (!inside) {
-      ++report_.ways_dropped["outside the area (the store's boundary with a 2 km margin)"];
+    if (clip_ && !overlaps_clip(nodes)) {
+      ++report_.ways_dropped[kOutside];
       return;
     }
     const bool steps = tags["highway"] == "steps";
-    constexpr std::uint32_t kNone = 0xFFFFFFFFU;
-    std::uint32_t prev = kNone;
-    double plon = 0;
-    double plat = 0;
+    // The previous node of the way: its location and, once an edge used it, its index.
+    struct End {
+      osmium::unsigned_object_id_type ref = 0;
+      double lon = 0, lat = 0;
+    };
+    End prev;
+    bool has_prev = false;
     std::size_t used = 0;
+    bool cut = false;
+    bool any_segment = false;  // two consecutive nodes with their locations
     for (const auto& nr : nodes) {
       if (!nr.location().valid()) {
         ++report_.missing_locations;
-        prev = kNone;  // do not bridge a gap
+        has_prev = false;  // do not bridge a gap
         continue;
       }
-      const double lon = nr.location().lon();
-      const double lat = nr.location().lat();
-      const std::uint32_t id = node_index(nr.positive_ref(), lon, lat);
-      if (prev != kNone && prev != id) {
-        const double len = geo::geodesic_distance_m(plon, plat, lon, lat);
-        out_.edges.push_back({prev, id, static_cast<float>(len), steps});
-        report_.length_km += len / 1000.0;
-        if (steps) ++report_.steps_edges;
-        ++used;
+      const End here{nr.positive_ref(), nr.location().lon(), nr.location().lat()};
+      if (has_prev && prev.ref != here.ref) {
+        any_segment = true;
+        // The part of the segment inside the clip box: a way running from the town to the
+        // poles keeps its metres inside the box, not the 40,000 km beyond it.
+        double t0 = 0;
+        double t1 = 1;
+        if (!clip_ || clip_segment(prev.lon, prev.lat, here.lon, here.lat, t0, t1)) {
+          const auto at = [&](double t) {
+            return std::pair{prev.lon + (t * (here.lon - prev.lon)),
+                             prev.lat + (t * (here.lat - prev.lat))};
+          };
+          const auto [alon, alat] = at(t0);
+          const auto [blon, blat] = at(t1);
+          const std::uint32_t a = t0 == 0 ? node_index(prev.ref, alon, alat) : cut_node(alon, alat);
+          const std::uint32_t b = t1 == 1 ? node_index(here.ref, blon, blat) : cut_node(blon, blat);
+          if (t0 != 0 || t1 != 1) cut = true;
+          const double len = geo::geodesic_distance_m(alon, alat, blon, blat);
+          out_.edges.push_back({a, b, static_cast<float>(len), steps});
+          report_.length_km += len / 1000.0;
+          if (steps) ++report_.steps_edges;
+          ++used;
+        }
       }
-      prev = id;
-      plon = lon;
-      plat = lat;
+      prev = here;
+      has_prev = true;
     }
     if (used == 0) {
-      ++report_.ways_dropped["no usable segment (its nodes are missing from the extract)"];
+      ++report_.ways_dropped[any_segment
+                                 ? kOutside
+                                 : "no usable segment (its nodes are missing from the extract)"];
       return;
     }
+    if (cut) ++report_.ways_cut;
     ++report_.ways_kept;
   }
 
  private:
+  static constexpr const char* kOutside =
+      "outside the area (the store's boundary with a 2 km margin)";
+
+  /// Whether the box of the way's known nodes overlaps the clip box.
+  bool overlaps_clip(const osmium::WayNodeList& nodes) const {
+    geo::BBox b{180, 90, -180, -90};
+    bool any = false;
+    for (const auto& nr : nodes) {
+      if (!nr.location().valid()) continue;
+      b.grow(nr.location().lon(), nr.location().lat());
+      any = true;
+    }
+    return any && b.min_lon <= clip_->max_lon && b.max_lon >= clip_->min_lon &&
+           b.min_lat <= clip_->max_lat && b.max_lat >= clip_->min_lat;
+  }
+
+  /// Liang–Barsky: narrows [t0, t1] of the segment a→b to its part inside the clip box; false
+  /// when no part is inside.
+  bool clip_segment(double alon, double alat, double blon, double blat, double& t0,
+                    double& t1) const {
+    const double dx = blon - alon;
+    const double dy = blat - alat;
+    const std::pair<double, double> sides[] = {{-dx, alon - clip_->min_lon},
+                                               {dx, clip_->max_lon - alon},
+                                               {-dy, alat - clip_->min_lat},
+                                               {dy, clip_->max_lat - alat}};
+    for (const auto& [p, q] : sides) {
+      if (p == 0) {
+        if (q < 0) return false;  // parallel to this side and outside it
+        continue;
+      }
+      const double r = q / p;
+      if (p < 0) {
+        if (r > t1) return false;
+        if (r > t0) t0 = r;
+      } else {
+        if (r < t0) return false;
+        if (r < t1) t1 = r;
+      }
+    }
+    return t1 > t0;
+  }
+
+  /// A node where a way is cut at the clip box (no OSM id: it ends the way there).
+  std::uint32_t cut_node(double lon, double lat) {
+    out_.lon.push_back(lon);
+    out_.lat.push_back(lat);
+    return static_cast<std::uint32_t>(out_.lon.size() - 1);
+  }
+
   std::uint32_t node_index(osmium::unsigned_object_id_type ref, double lon, double lat) {
     const auto [it, added] = ids_.try_emplace(ref, static_cast<std::uint32_t>(out_.lon.size()));
     if (added) {
@@ -144,13 +207,18 @@ class Collector : public osmium::handler::Handler {
 }  // namespace
 
 std::string OsmNetworkReport::json() const {
-  nlohmann::json j = {
-      {"nodes_read", nodes_read},     {"nodes_kept", nodes_kept},
-      {"ways_read", ways_read},       {"ways_kept", ways_kept},
-      {"ways_dropped", ways_dropped}, {"edges", edges},
-      {"steps_edges", steps_edges},   {"missing_locations", missing_locations},
-      {"components", components},     {"largest_component_nodes", largest_component},
-      {"length_km", length_km}};
+  nlohmann::json j = {{"nodes_read", nodes_read},
+                      {"nodes_kept", nodes_kept},
+                      {"ways_read", ways_read},
+                      {"ways_kept", ways_kept},
+                      {"ways_dropped", ways_dropped},
+                      {"edges", edges},
+                      {"steps_edges", steps_edges},
+                      {"missing_locations", missing_locations},
+                      {"ways_cut", ways_cut},
+                      {"components", components},
+                      {"largest_component_nodes", largest_component},
+                      {"length_km", length_km}};
   if (clip) j["clip"] = {clip->min_lon, clip->min_lat, clip->max_lon, clip->max_lat};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -19,6 +19,7 @@ struct OsmNetworkReport {
   std::uint64_t nodes_read = 0;
   std::uint64_t ways_read = 0;
   std::uint64_t ways_kept = 0;
+  std::uint64_t ways_cut = 0;  ///< kept, with their parts outside the clip box cut off
   std::map<std::string, std::uint64_t> ways_dropped;  ///< reason → count
   std::uint64_t nodes_kept = 0;
   std::uint64_t edges = 0;
@@ -35,7 +36,9 @@ struct OsmNetworkReport {
 /// "highway=motorway", "foot=no", "access=private"… (exposed for tests).
 std::optional<std::string> walk_refusal(const std::map<std::string, std::string>& tags);
 
-/// Reads `file`. With `clip`, ways with no node inside it are dropped ("outside the area").
+/// Reads `file`. With `clip`, every segment is cut at the box: the parts outside it are left out
+/// (a way ending outside ends at the box), and ways with no part inside are dropped ("outside
+/// the area").
 /// @throws geo::InvalidArgument when the file cannot be read as OSM data.
 geo::NetworkData read_osm_network(const std::filesystem::path& file,
                                   const std::optional<geo::BBox>& clip, OsmNetworkReport& report);

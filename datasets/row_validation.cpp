@@ -128,6 +128,10 @@ std::optional<int> parse_capacity(std::string_view text) {
 
 std::string format_coordinate(double v) {
   char buf[32];
+  if (!(std::abs(v) < 1e7)) {  // ±1e308, inf, nan: %.7f would need 300 digits (and was cut)
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+  }
   std::snprintf(buf, sizeof buf, "%.7f", v);
   std::string s(buf);
   while (!s.empty() && s.back() == '0') s.pop_back();

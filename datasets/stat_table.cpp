@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "datasets/age_table.hpp"
+#include "datasets/table_limits.hpp"
 #include "datasets/text_encoding.hpp"
 #include "geo/area.hpp"
 #include "geo/geometry.hpp"
@@ -23,7 +24,8 @@ namespace tsunagi::datasets {
 
 using Row = std::vector<std::string>;
 
-std::vector<std::pair<std::int64_t, Row>> parse_csv(std::string_view text) {
+// A record of more than kMaxTableColumns fields refuses the file (datasets/table_limits).
+std::vector<std::pair<std::int64_t, Row>> parse_csv(std::string_view text, std::string_view file) {
   std::vector<std::pair<std::int64_t, Row>> rows;
   Row row;
   std::string cell;
@@ -62,6 +64,7 @@ std::vector<std::pair<std::int64_t, Row>> parse_csv(std::string_view text) {
     if (c == '"') {
       quoted = true;
     } else if (c == ',') {
+      if (row.size() + 1 >= kMaxTableColumns) refuse_wide_record(file, row_line);
       row.push_back(cell);
       cell.clear();
     } else if (c == '\r') {
@@ -274,7 +277,7 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
   const std::string fname = file.filename().string();
   if (!std::filesystem::exists(file)) throw SourceError(file.string() + " does not exist");
   const std::string text = decode(file, opt.encoding, report.encoding);
-  const auto rows = parse_csv(text);
+  const auto rows = parse_csv(text, fname);
   if (rows.empty()) throw SourceError(fname + " holds no rows");
   const Row& header = rows[0].second;
   auto find_col = [&](std::string_view name) -> int {
@@ -284,7 +287,10 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
     return -1;
   };
   std::string header_list;
-  for (const auto& h : header) header_list += (header_list.empty() ? "" : ", ") + h;
+  for (std::size_t i = 0; i < header.size() && i < 50; ++i) {
+    header_list += (header_list.empty() ? "" : ", ") + clip(header[i]);
+  }
+  if (header.size() > 50) header_list += ", … (" + std::to_string(header.size()) + " columns)";
 
   if (const auto age = detect_age_table(header)) {
     return import_age_table(store, file, rows, *age, opt, report.encoding);
@@ -418,8 +424,8 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
       const std::string code = at(key_i);
       const std::string id = mesh ? mesh_id(code) : small_area_id(code);
       if (id.empty()) {
-        report.rejected.push_back(
-            {line, "KEY_CODE '" + code + "' is not a " + (mesh ? "mesh code" : "small-area code")});
+        report.rejected.push_back({line, "KEY_CODE " + quote(code) + " is not a " +
+                                             (mesh ? "mesh code" : "small-area code")});
         continue;
       }
       if (!stored.contains(id) && !new_mesh_ids.contains(id)) {
@@ -428,7 +434,7 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
             new_meshes.push_back(mesh_area(code, source_id));
             new_mesh_ids.insert(id);
           } catch (const geo::InvalidArgument& e) {
-            report.rejected.push_back({line, "KEY_CODE '" + code + "': " + e.what()});
+            report.rejected.push_back({line, "KEY_CODE " + quote(code) + ": " + e.what()});
             continue;
           }
         } else {
@@ -451,14 +457,14 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
         if (merged_text.empty()) merged_text = saki;
         ++report.absorbed;
       } else if (!htk.empty() && htk != "0") {
-        report.warnings.push_back({line, "HTKSYORI '" + htk + "' is unknown: read as 0"});
+        report.warnings.push_back({line, "HTKSYORI " + quote(htk) + " is unknown: read as 0"});
       }
       std::vector<Cell> cells;
       for (const auto i : data_cols) {
         Cell c = read_cell(i < row.size() ? row[i] : std::string());
         if (c.bad) {
-          report.warnings.push_back({line, header[i] + " '" + row[i] +
-                                               "' is not a number, '*', 'X' or '-': stored as "
+          report.warnings.push_back({line, clip(header[i]) + " " + quote(row[i]) +
+                                               " is not a number, '*', 'X' or '-': stored as "
                                                "missing"});
           c.bad = false;
         }
@@ -555,7 +561,7 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
       }
       const std::string h(trim(header[i]));
       if (filled == 0 || numeric * 2 < filled) {
-        report.warnings.push_back({0, "column '" + h + "' is not numeric: not imported"});
+        report.warnings.push_back({0, "column " + quote(h) + " is not numeric: not imported"});
         continue;
       }
       const bool ascii_key = !h.empty() && std::all_of(h.begin(), h.end(), [](char c) {
@@ -594,7 +600,7 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
       if (opt.key_type == "mesh") {
         id = mesh_id(key);
         if (id.empty()) {
-          report.rejected.push_back({line, "'" + key + "' is not a mesh code"});
+          report.rejected.push_back({line, quote(key) + " is not a mesh code"});
           continue;
         }
         if (!stored.contains(id) && !new_mesh_ids.contains(id)) {
@@ -602,7 +608,7 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
             new_meshes.push_back(mesh_area(key, source_id));
             new_mesh_ids.insert(id);
           } catch (const geo::InvalidArgument& e) {
-            report.rejected.push_back({line, "'" + key + "': " + e.what()});
+            report.rejected.push_back({line, quote(key) + ": " + e.what()});
             continue;
           }
         }
@@ -611,22 +617,25 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
       } else if (const auto it = by_code.find(key); it != by_code.end() && it->second.size() == 1) {
         id = it->second.front();
       } else if (it != by_code.end()) {
-        report.rejected.push_back({line, "'" + key +
-                                             "' is the code of several areas; give the "
-                                             "area id (e.g. small_area:…)"});
+        report.rejected.push_back({line, quote(key) + " is the code of several areas; give the "
+                                                      "area id (e.g. small_area:…)"});
         continue;
       } else {
         report.unmatched.push_back(key);
         continue;
       }
       std::string bad;
+      std::size_t bad_cells = 0;
       std::vector<Cell> cells;
       for (std::size_t j = 0; j < cols.size(); ++j) {
         const std::string raw = cols[j] < row.size() ? row[cols[j]] : std::string();
         Cell c = read_cell(raw);
-        if (c.bad) bad += (bad.empty() ? "" : "; ") + header[cols[j]] + " '" + raw + "'";
+        if (c.bad && ++bad_cells <= 5) {
+          bad += (bad.empty() ? "" : "; ") + clip(header[cols[j]]) + " " + quote(raw);
+        }
         cells.push_back(c);
       }
+      if (bad_cells > 5) bad += "; and " + std::to_string(bad_cells - 5) + " more";
       if (!bad.empty()) {
         report.rejected.push_back({line, "not a number: " + bad});
         continue;
@@ -653,6 +662,7 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
   }
   for (const auto& a : new_meshes) store.put_area(a);
   report.mesh_areas_created = static_cast<std::int64_t>(new_meshes.size());
+  check_statistics_per_store(store, defs, fname);
   store.put_stats(defs, values);
   report.values_written = static_cast<std::int64_t>(values.size());
   return report;
@@ -687,7 +697,9 @@ std::string render_text(const TableImportReport& r, std::size_t max_listed) {
     }
   } else if (!r.unmatched.empty()) {
     out += "  areas not in the store:";
-    for (std::size_t i = 0; i < r.unmatched.size() && i < 10; ++i) out += " " + r.unmatched[i];
+    for (std::size_t i = 0; i < r.unmatched.size() && i < 10; ++i) {
+      out += " " + quote(r.unmatched[i]);
+    }
     if (r.unmatched.size() > 10) out += " …";
     out += "\n";
   }

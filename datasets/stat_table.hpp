@@ -67,8 +67,10 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
 std::string render_text(const TableImportReport& r, std::size_t max_listed = 50);
 
 /// RFC 4180 records of a CSV text (commas, double quotes, CRLF or LF; blank lines skipped):
-/// (line number, cells) each.
-std::vector<std::pair<std::int64_t, std::vector<std::string>>> parse_csv(std::string_view text);
+/// (line number, cells) each. A record wider than the table limit refuses the text, naming
+/// `file` and the line (datasets/table_limits). @throws SourceError
+std::vector<std::pair<std::int64_t, std::vector<std::string>>> parse_csv(
+    std::string_view text, std::string_view file = {});
 
 /// The statistic key of an e-Stat column ("T001082019" → "aged_65"), or nullopt when it is kept
 /// as estat_<id>.

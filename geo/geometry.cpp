@@ -240,6 +240,12 @@ bool Geometry::is_empty() const {
   return checked_predicate(GEOSisEmpty_r(ctx(), as_geos(g_)), "emptiness check");
 }
 
+std::size_t Geometry::num_coordinates() const {
+  const int n = GEOSGetNumCoordinates_r(ctx(), as_geos(g_));
+  if (n < 0) fail("count coordinates");
+  return static_cast<std::size_t>(n);
+}
+
 std::string Geometry::type_name() const {
   return geos_string(GEOSGeomType_r(ctx(), as_geos(g_)), "geometry type");
 }

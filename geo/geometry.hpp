@@ -30,7 +30,8 @@ class Geometry {
   [[nodiscard]] std::string invalid_reason() const;
   [[nodiscard]] Geometry make_valid() const;
   [[nodiscard]] bool is_empty() const;
-  [[nodiscard]] std::string type_name() const;  ///< "Polygon", "MultiPolygon"…
+  [[nodiscard]] std::size_t num_coordinates() const;  ///< every vertex of every part and ring
+  [[nodiscard]] std::string type_name() const;        ///< "Polygon", "MultiPolygon"…
   /// Promote Polygon to MultiPolygon (no-op for MultiPolygon). @throws GeometryError otherwise.
   [[nodiscard]] Geometry as_multi_polygon() const;
   [[nodiscard]] bool contains(const Geometry& other) const;

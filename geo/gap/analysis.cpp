@@ -9,6 +9,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "geo/csv.hpp"
 #include "geo/error.hpp"
 #include "geo/gap/accessibility.hpp"
 #include "geo/gap/siting.hpp"
@@ -731,25 +732,15 @@ std::string site(const Snapshot& snap, Audience a, const AnalysisRequest& r, Pro
   return out.dump();
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string csv_value(const json& v) {
   if (v.is_null()) return "";
-  if (v.is_string()) return csv_field(v.get<std::string>());
+  if (v.is_string()) return csv::cell(v.get<std::string>());
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
   if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
   std::ostringstream o;
   o.precision(10);
   o << v.get<double>();
-  return o.str();
+  return csv::cell(o.str());
 }
 
 }  // namespace
@@ -968,8 +959,11 @@ std::string answer_csv(const std::string& answer_json) {
   for (const auto& c : cols) {
     if (std::find(first.begin(), first.end(), c) == first.end()) ordered.push_back(c);
   }
-  std::string out = "\xEF\xBB\xBF";  // BOM: Excel opens UTF-8 correctly
-  for (std::size_t i = 0; i < ordered.size(); ++i) out += (i ? "," : "") + ordered[i];
+  std::string out(csv::kBom);  // Excel opens UTF-8 correctly
+  for (std::size_t i = 0; i < ordered.size(); ++i) {
+    if (i) out += ',';
+    csv::append_cell(out, ordered[i]);
+  }
   out += "\r\n";
   for (const auto& row : j.value("areas", json::array())) {
     for (std::size_t i = 0; i < ordered.size(); ++i) {
@@ -980,8 +974,7 @@ std::string answer_csv(const std::string& answer_json) {
   }
   out += "\r\n";
   for (const auto& src : j.value("sources", json::array())) {
-    out += "出典," + csv_field(src.value("title", "")) + "," +
-           csv_field(src.value("attribution", "")) + "\r\n";
+    csv::append_row(out, {"出典", src.value("title", ""), src.value("attribution", "")});
   }
   return out;
 }

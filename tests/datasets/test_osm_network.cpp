@@ -90,3 +90,52 @@ TEST(OsmNetwork, NotOsmDataIsRefusedClearly) {
 }
 
 }  // namespace
+
+namespace {
+
+// A footway from the town to both poles, and a street crossing the town with no node in it.
+constexpr const char* kPoleWays = R"(<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+  <node id="1" version="1" lat="35.0" lon="134.0"/>
+  <node id="2" version="1" lat="35.0" lon="134.001"/>
+  <node id="3" version="1" lat="89.9" lon="134.0"/>
+  <node id="4" version="1" lat="-89.9" lon="134.0"/>
+  <node id="5" version="1" lat="35.0" lon="133.9"/>
+  <node id="6" version="1" lat="35.0" lon="134.1"/>
+  <way id="10" version="1">
+    <nd ref="4"/><nd ref="1"/><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="footway"/>
+  </way>
+  <way id="11" version="1">
+    <nd ref="5"/><nd ref="6"/>
+    <tag k="highway" v="residential"/>
+  </way>
+</osm>
+)";
+
+TEST(OsmNetwork, WaysAreCutAtTheClipBox) {
+  test::TempDir dir;
+  test::write_file(dir / "poles.osm", kPoleWays);
+  const geo::BBox clip{133.99, 34.99, 134.01, 35.01};
+  datasets::OsmNetworkReport r;
+  const auto net = datasets::read_osm_network(dir / "poles.osm", clip, r);
+  double total_m = 0;
+  for (const auto& e : net.edges) total_m += e.length_m;
+  // Inside the box: 1 → 2 (91 m), 1 → the box's south side and 2 → its north side (1.1 km
+  // each), and the street across the box (0.02° of longitude, 1.8 km).
+  EXPECT_GT(total_m, 3900.0);
+  EXPECT_LT(total_m, 4300.0) << "not the 39,989 km to the poles";
+  EXPECT_NEAR(r.length_km, total_m / 1000, 0.01);
+  EXPECT_EQ(r.ways_kept, 2U);
+  EXPECT_EQ(r.ways_cut, 2U);
+  for (std::size_t i = 0; i < net.lon.size(); ++i) {
+    EXPECT_TRUE(clip.contains(net.lon[i], net.lat[i]) ||
+                (std::abs(net.lon[i] - 134.01) < 1e-9 || std::abs(net.lat[i] - 35.01) < 1e-9 ||
+                 std::abs(net.lon[i] - 133.99) < 1e-9 || std::abs(net.lat[i] - 34.99) < 1e-9))
+        << "node " << i << " at " << net.lon[i] << ", " << net.lat[i];
+  }
+  const geo::WalkGraph graph{geo::NetworkData(net)};
+  EXPECT_EQ(graph.components().count, 2U);
+}
+
+}  // namespace

@@ -57,6 +57,7 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
       // The map's address search and data credits (public data, per audience).
       {"GET /api/geocode", {"public,coordinator,matcher,planner,admin", Runs::worker}},
       {"GET /api/sources", {"public,coordinator,matcher,planner,admin", Runs::worker}},
+      {"GET /api/meta", {"public,coordinator,matcher,planner,admin", Runs::worker}},
       {"POST /api/match", {"matcher", Runs::worker}},
       // 参加支援 referrals: cases for matchers only; aggregates for staff; the audit log for
       // admins.
