@@ -29,7 +29,8 @@ struct TableImportOptions {
   std::string key_type = "area";  ///< --key-type area|mesh
   geo::PublishLevel publish = geo::PublishLevel::partners;
   int small_cell_k = 10;
-  std::map<std::string, std::string> column_labels;  ///< --column-label COL=ラベル
+  std::map<std::string, std::string> column_labels;        ///< --column-label COL=ラベル
+  std::map<std::string, std::vector<std::string>> totals;  ///< --total TOTAL=PART+PART
   std::string source_key, title, license, attribution;
 };
 
@@ -48,7 +49,8 @@ struct TableImportReport {
   std::vector<std::string> unmatched;  ///< keys of rows for areas not in the store
   /// column id → (statistic key, label) in file order
   std::vector<std::pair<std::string, std::string>> columns;
-  std::vector<RowIssue> rejected;  ///< rows not imported (line number, reason)
+  std::vector<RowIssue> rejected;   ///< rows not imported (line number, reason)
+  std::vector<std::string> totals;  ///< own CSV: "nintei = nintei_m+nintei_f" (declared or found)
   std::vector<RowIssue> warnings;
 };
 
