@@ -19,6 +19,7 @@
 #include "datasets/importer.hpp"
 #include "datasets/osm_network.hpp"
 #include "datasets/stat_table.hpp"
+#include "datasets/stat_totals.hpp"
 #include "geo/error.hpp"
 #include "geo/geometry.hpp"
 #include "geo/store.hpp"
@@ -91,6 +92,8 @@ constexpr const char* kUsage =
     "  --publish P         own CSV: public, partners (default) or internal\n"
     "  --small-cell-k N    own CSV: counts below N are suppressed (default 10)\n"
     "  --column-label COL=ラベル   own CSV: the label of a column\n"
+    "  --total T=A+B       own CSV: column T is the sum of A and B (found by itself when every\n"
+    "                      row shows it); the small-cell rule protects A and B from T − B\n"
     "  --s_srs CRS         CRS of a CSV's coordinates (default EPSG:4326), e.g. EPSG:6677\n"
     "  --report FILE.json  write the full report of resource lists as JSON\n"
     "  --quiet             print nothing but errors\n"
@@ -483,6 +486,11 @@ int import(Args args) {
         return usage_error("--column-label needs COL=ラベル");
       }
       table_opt.column_labels[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
+    } else if (a == "--total") {
+      if (!need(v)) return usage_error("--total needs TOTAL=PART+PART");
+      if (const auto why = datasets::parse_total_option(v, table_opt.totals)) {
+        return usage_error("--total: " + *why);
+      }
     } else if (a == "--s_srs" || a == "--s-srs") {
       if (!need(opt.s_srs)) return usage_error("--s_srs needs a CRS such as EPSG:6677");
     } else if (a == "--report") {

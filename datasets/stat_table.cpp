@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "datasets/age_table.hpp"
+#include "datasets/stat_totals.hpp"
 #include "datasets/table_limits.hpp"
 #include "datasets/text_encoding.hpp"
 #include "geo/area.hpp"
@@ -654,6 +655,16 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
         values.push_back(std::move(v));
       }
     }
+    {  // totals among the columns, for the small-cell rule (stat_totals.hpp)
+      std::vector<std::string> headers;
+      for (const auto c : cols) headers.emplace_back(trim(header[c]));
+      std::vector<std::vector<std::optional<double>>> figures;
+      for (std::size_t i = 0; i + cols.size() <= values.size(); i += cols.size()) {
+        auto& row = figures.emplace_back();
+        for (std::size_t j = 0; j < cols.size(); ++j) row.push_back(values[i + j].value);
+      }
+      report.totals = apply_totals(opt.totals, headers, figures, defs, report.warnings);
+    }
     if (report.rows_matched == 0) {
       throw SourceError(fname + ": no row could be imported (" +
                         std::to_string(report.unmatched.size()) + " keys match no stored area, " +
@@ -706,6 +717,7 @@ std::string render_text(const TableImportReport& r, std::size_t max_listed) {
   out += "  columns:";
   for (const auto& [col, key] : r.columns) out += " " + col + "→" + key;
   out += "\n";
+  for (const auto& t : r.totals) out += "  total (small-cell rule): " + t + "\n";
   std::size_t n = 0;
   for (const auto& i : r.rejected) {
     if (max_listed > 0 && n++ >= max_listed) break;

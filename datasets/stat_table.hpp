@@ -34,6 +34,7 @@ struct TableImportOptions {
   /// --name-map: a two-column CSV (the table's 地域名, the stored area's name or id) settling
   /// the names of an 地域・年齢別人口 file that normalising does not match.
   std::filesystem::path name_map;
+  std::map<std::string, std::vector<std::string>> totals;  ///< --total TOTAL=PART+PART
   std::string source_key, title, license, attribution;
 };
 
@@ -54,7 +55,8 @@ struct TableImportReport {
   std::map<std::string, std::vector<std::string>> closest;
   /// column id → (statistic key, label) in file order
   std::vector<std::pair<std::string, std::string>> columns;
-  std::vector<RowIssue> rejected;  ///< rows not imported (line number, reason)
+  std::vector<RowIssue> rejected;   ///< rows not imported (line number, reason)
+  std::vector<std::string> totals;  ///< own CSV: "nintei = nintei_m+nintei_f" (declared or found)
   std::vector<RowIssue> warnings;
 };
 

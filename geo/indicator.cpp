@@ -6,6 +6,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "geo/small_cell.hpp"
+
 namespace tsunagi::geo {
 
 namespace {
@@ -276,50 +278,68 @@ IndicatorTable::IndicatorTable(const std::vector<Area>& areas,
     }
   }
 
-  // The small-cell rule for a municipality's own counts. Primary: a count below min_cell is
-  // suppressed. Secondary: among sibling areas (same kind, same parent), a lone suppressed cell
-  // could be recovered as the parent's total minus the others, so the smallest other value is
-  // suppressed too (or the parent's own cell when there is no other); repeated until stable.
-  std::map<std::pair<int, std::string>, std::vector<std::size_t>> siblings;
-  for (std::size_t a = 0; a < areas.size(); ++a) {
-    const auto& ar = areas[a];
-    siblings[{static_cast<int>(ar.kind), ar.parent_id.empty() ? ar.lg_code : ar.parent_id}]
-        .push_back(a);
-  }
+  // The small-cell rule for a municipality's own counts (small_cell.hpp): every own column at
+  // once, so that a cell is protected across rows, columns and area types together.
+  std::vector<std::size_t> own;
   for (std::size_t c = 0; c < stored_columns; ++c) {
-    if (!columns_[c].own_data) continue;
-    const auto d = def_of.find(columns_[c].key);
-    const double k = d == def_of.end() ? 10.0 : d->second->min_cell;
-    for (std::size_t a = 0; a < areas.size(); ++a) {
-      auto& cell = at(a, c);
-      if (cell.has_value() && cell.value < k) {
-        cell.status = StatStatus::suppressed;
-        cell.value = 0;
+    if (columns_[c].own_data) own.push_back(c);
+  }
+  if (!own.empty()) {
+    SmallCellInput in;
+    in.areas = &areas;
+    in.columns = own.size();
+    in.value.resize(areas.size() * own.size());
+    std::map<std::string, std::size_t, std::less<>> own_of;
+    for (std::size_t j = 0; j < own.size(); ++j) {
+      const auto d = def_of.find(columns_[own[j]].key);
+      in.k.push_back(d == def_of.end() ? 10 : d->second->min_cell);
+      own_of[columns_[own[j]].key] = j;
+      for (std::size_t a = 0; a < areas.size(); ++a) {
+        const auto& cell = at(a, own[j]);
+        if (cell.has_value()) in.value[a * own.size() + j] = cell.value;
       }
     }
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (const auto& [group, members] : siblings) {
-        std::size_t suppressed = 0;
-        std::optional<std::size_t> smallest;
-        for (const auto a : members) {
-          const auto& cell = at(a, c);
-          if (cell.status == StatStatus::suppressed) ++suppressed;
-          if (cell.has_value() && (!smallest || cell.value < at(*smallest, c).value)) smallest = a;
+    // Declared totals, then the ones the figures show (columns of one source, row by row).
+    for (std::size_t j = 0; j < own.size(); ++j) {
+      const auto d = def_of.find(columns_[own[j]].key);
+      if (d == def_of.end()) continue;
+      for (const auto& parts : parse_breakdowns(d->second->breakdowns)) {
+        Breakdown b{j, {}};
+        for (const auto& p : parts) {
+          if (const auto it = own_of.find(p); it != own_of.end()) b.parts.push_back(it->second);
         }
-        if (suppressed != 1) continue;
-        std::optional<std::size_t> victim = smallest;
-        if (!victim) {
-          const auto parent = area_index.find(group.second);
-          if (parent != area_index.end() && at(parent->second, c).has_value()) {
-            victim = parent->second;
-          }
+        if (b.parts.size() == parts.size() && !b.parts.empty()) in.breakdowns.push_back(b);
+      }
+    }
+    std::map<std::int64_t, std::vector<std::size_t>> by_source;
+    for (std::size_t j = 0; j < own.size(); ++j) by_source[columns_[own[j]].source_id].push_back(j);
+    for (const auto& [source, js] : by_source) {
+      if (js.size() < 3) continue;
+      std::vector<std::vector<std::optional<double>>> rows;
+      for (std::size_t a = 0; a < areas.size(); ++a) {
+        std::vector<std::optional<double>> row;
+        bool any = false;
+        for (const auto j : js) {
+          row.push_back(in.value[a * own.size() + j]);
+          any = any || row.back().has_value();
         }
-        if (victim) {
-          at(*victim, c).status = StatStatus::suppressed;
-          at(*victim, c).value = 0;
-          changed = true;
+        if (any) rows.push_back(std::move(row));
+      }
+      for (auto b : detect_breakdowns(rows, js.size())) {
+        b.total = js[b.total];
+        for (auto& p : b.parts) p = js[p];
+        if (std::find(in.breakdowns.begin(), in.breakdowns.end(), b) == in.breakdowns.end()) {
+          in.breakdowns.push_back(std::move(b));
         }
+      }
+    }
+    const auto rule = apply_small_cell_rule(in);
+    for (std::size_t a = 0; a < areas.size(); ++a) {
+      for (std::size_t j = 0; j < own.size(); ++j) {
+        if (!rule.suppressed[a * own.size() + j]) continue;
+        auto& cell = at(a, own[j]);
+        cell.status = StatStatus::suppressed;
+        cell.value = 0;
       }
     }
   }

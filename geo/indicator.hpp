@@ -45,6 +45,10 @@ struct StatDef {
   /// suppressed, with secondary suppression among sibling areas.
   bool own_data = false;
   int min_cell = 10;
+  /// This statistic is a total of others, on every area: "male+female" (several breakdowns
+  /// separated by ';'). Declared at import (--total) or found in the data; the small-cell rule
+  /// (small_cell.hpp) protects a suppressed part from "total minus the other parts".
+  std::string breakdowns;
   std::int64_t source_id = 0;
   std::string note;  ///< e.g. how an estimate is made
   bool operator==(const StatDef&) const = default;

@@ -56,7 +56,7 @@ std::int64_t pragma_int(sqlite3* db, const char* pragma) {
 // ---- schema ----
 
 // Forward-only migrations: index i upgrades user_version i to i+1. Never edit a landed one.
-const std::array<const char*, 8> kMigrations = {
+const std::array<const char*, 9> kMigrations = {
     R"sql(
 CREATE TABLE store_state(
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -352,6 +352,7 @@ CREATE TABLE analysis_job(
     // level (大字・町, 丁目, 字) as an attribute. Census areas stored as oaza:/chome: become
     // small_area:, and every reference to them follows.
     R"sql(
+PRAGMA defer_foreign_keys = ON;
 ALTER TABLE area ADD COLUMN level TEXT NOT NULL DEFAULT '';
 CREATE TEMP TABLE small_area_rename AS
   SELECT area_id AS old_id, 'small_area:' || code AS new_id,
@@ -375,6 +376,11 @@ UPDATE area_households SET area_id = (SELECT new_id FROM small_area_rename WHERE
 UPDATE referral SET home_area = (SELECT new_id FROM small_area_rename WHERE old_id = home_area)
   WHERE home_area IN (SELECT old_id FROM small_area_rename);
 DROP TABLE small_area_rename;
+)sql",
+    // 9: a statistic that is a total of others ("male+female"): the small-cell rule protects its
+    // parts from "total minus the other parts".
+    R"sql(
+ALTER TABLE stat_def ADD COLUMN breakdowns TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
@@ -1590,9 +1596,9 @@ void Store::put_stats(const std::vector<StatDef>& defs, const std::vector<StatVa
     if (d.min_cell < 1) throw InvalidArgument("statistic " + d.key + ": min_cell must be >= 1");
     auto& s = impl_->stmt(
         "INSERT INTO stat_def (stat_key, label, unit, publish, own_data, min_cell, source_id, "
-        "note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(stat_key) DO UPDATE SET "
-        "label = ?2, unit = ?3, publish = ?4, own_data = ?5, min_cell = ?6, source_id = ?7, "
-        "note = ?8");
+        "note, breakdowns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(stat_key) DO "
+        "UPDATE SET label = ?2, unit = ?3, publish = ?4, own_data = ?5, min_cell = ?6, "
+        "source_id = ?7, note = ?8, breakdowns = ?9");
     s.bind(1, d.key);
     s.bind(2, d.label);
     s.bind(3, stat_unit_id(d.unit));
@@ -1605,6 +1611,7 @@ void Store::put_stats(const std::vector<StatDef>& defs, const std::vector<StatVa
       s.bind_null(7);
     }
     s.bind(8, d.note);
+    s.bind(9, d.breakdowns);
     s.run();
   }
   for (const auto& v : values) {
@@ -1647,7 +1654,8 @@ void Store::put_stats(const std::vector<StatDef>& defs, const std::vector<StatVa
 std::vector<StatDef> Store::stat_defs() const {
   std::vector<StatDef> out;
   auto& s = impl_->stmt(
-      "SELECT stat_key, label, unit, publish, own_data, min_cell, source_id, note FROM stat_def "
+      "SELECT stat_key, label, unit, publish, own_data, min_cell, source_id, note, breakdowns "
+      "FROM stat_def "
       "ORDER BY stat_key");
   while (s.step()) {
     StatDef d;
@@ -1659,6 +1667,7 @@ std::vector<StatDef> Store::stat_defs() const {
     d.min_cell = static_cast<int>(s.int64(5));
     d.source_id = s.is_null(6) ? 0 : s.int64(6);
     d.note = s.text(7);
+    d.breakdowns = s.text(8);
     out.push_back(std::move(d));
   }
   return out;
