@@ -18,5 +18,6 @@ int user(Args args);
 int match(Args args);
 int referrals(Args args);
 int gap(Args args);
+int audit(Args args);
 
 }  // namespace tsunagi::cli

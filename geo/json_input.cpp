@@ -87,4 +87,75 @@ nlohmann::json parse_untrusted_json(std::string_view text, std::string_view what
   }
 }
 
+JsonShape::JsonShape(std::initializer_list<std::pair<std::string_view, JsonShape>> keys) {
+  for (const auto& [key, shape] : keys) {
+    keys_.emplace(std::string(key), std::make_shared<const JsonShape>(shape));
+  }
+}
+
+JsonShape JsonShape::array_of(JsonShape element) {
+  JsonShape s;
+  s.items_ = std::make_shared<const JsonShape>(std::move(element));
+  return s;
+}
+
+JsonShape JsonShape::merged_with(const JsonShape& other) const {
+  JsonShape s = *this;
+  for (const auto& [key, shape] : other.keys_) s.keys_.emplace(key, shape);
+  if (!s.items_) s.items_ = other.items_;
+  if (s.note_.empty()) s.note_ = other.note_;
+  return s;
+}
+
+JsonShape& JsonShape::with_note(std::string note) {
+  note_ = std::move(note);
+  return *this;
+}
+
+void JsonShape::check(const nlohmann::json& value) const {
+  std::string path;
+  try {
+    check_at(value, path);
+  } catch (const InvalidArgument& e) {
+    if (note_.empty()) throw;
+    throw InvalidArgument(std::string(e.what()) + " (" + note_ + ")");
+  }
+}
+
+void JsonShape::check_at(const nlohmann::json& value, std::string& path) const {
+  static const JsonShape kNoKeys;
+  const std::size_t here = path.size();
+  if (value.is_object()) {
+    for (const auto& [key, v] : value.items()) {
+      // A key from outside is quoted at most 60 bytes long in the path and the message.
+      const std::string shown = key.substr(0, 60);
+      path += (here == 0 ? "" : ".") + shown;
+      const auto known = keys_.find(key);
+      if (known == keys_.end()) {
+        std::string message = path + ": unknown key '" + shown + "'";
+        if (keys_.empty()) {
+          message += "; this value takes no keys";
+        } else if (keys_.size() <= 24) {
+          message += "; known here: ";
+          bool first = true;
+          for (const auto& [k, unused] : keys_) {
+            message += (first ? "" : ", ") + k;
+            first = false;
+          }
+        }
+        throw InvalidArgument(message);
+      }
+      known->second->check_at(v, path);
+      path.resize(here);
+    }
+  } else if (value.is_array()) {
+    const JsonShape& element = items_ ? *items_ : kNoKeys;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      path += "[" + std::to_string(i) + "]";
+      element.check_at(value[i], path);
+      path.resize(here);
+    }
+  }
+}
+
 }  // namespace tsunagi::geo

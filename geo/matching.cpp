@@ -73,21 +73,31 @@ std::string window_ja(const OpenWindow& w) {
 
 }  // namespace
 
+const JsonShape& match_request_shape() {
+  static const JsonShape kShape =
+      JsonShape{{"at", {}},
+                {"area", {}},
+                {"kinds", {}},
+                {"activities", {}},
+                {"tasks", {}},
+                {"availability", JsonShape::array_of({{"day", {}}, {"from", {}}, {"to", {}}})},
+                {"max_walk_min", {}},
+                {"step_free", {}},
+                {"short_hours", {}},
+                {"low_contact", {}},
+                {"companion", {}},
+                {"age_band", {}},
+                {"walking_profile", {}},
+                {"limit", {}}}
+          .with_note(
+              "a match request holds no personal data: no name, address, birth date or "
+              "diagnosis, at any depth");
+  return kShape;
+}
+
 MatchRequest parse_match_request(const json& body, const Snapshot& snap) {
   if (!body.is_object()) throw InvalidArgument("the request must be a JSON object");
-  static const std::set<std::string> kKeys = {
-      "at",           "area",         "kinds",           "activities",  "tasks",
-      "availability", "max_walk_min", "step_free",       "short_hours", "low_contact",
-      "companion",    "age_band",     "walking_profile", "limit"};
-  for (const auto& [k, v] : body.items()) {
-    if (kKeys.count(k) == 0) {
-      throw InvalidArgument("unknown key '" + k.substr(0, 60) +
-                            "': a match request holds no personal data (no name, address or "
-                            "birth date); it takes at (lon,lat) or area, kinds, activities, tasks, "
-                            "availability, max_walk_min, step_free, short_hours, low_contact, "
-                            "companion, age_band, walking_profile, limit");
-    }
-  }
+  match_request_shape().check(body);
   MatchRequest r;
   if (body.contains("at") == body.contains("area")) {
     throw InvalidArgument(

@@ -18,6 +18,7 @@
 
 #include "geo/code_lists.hpp"
 #include "geo/enum_set.hpp"
+#include "geo/json_input.hpp"
 #include "geo/resource_query.hpp"
 #include "geo/snapshot.hpp"
 
@@ -49,6 +50,10 @@ struct MatchRequest {
   std::string profile = "standard";
   std::size_t limit = 20;
 };
+
+/// The keys of a match request at every depth (availability entries are "火曜の午前" or
+/// {day, from, to}).
+const JsonShape& match_request_shape();
 
 /// Reads the JSON body of a match request; an area is resolved to its representative point in
 /// `snap`. Unknown keys are refused (no personal field can slip in).

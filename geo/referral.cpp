@@ -187,6 +187,18 @@ std::string today_jst() {
   return buf;
 }
 
+const JsonShape& new_referral_shape() {
+  static const JsonShape kShape = [] {
+    JsonShape s;
+    for (const auto& k : known_fields()) s = s.merged_with(JsonShape{{k, {}}});
+    s.with_note(
+        "a referral holds no personal data: no name, address, birth date, diagnosis or "
+        "disability grade, at any depth");
+    return s;
+  }();
+  return kShape;
+}
+
 Referral parse_new_referral(
     const json& body,
     const std::function<std::optional<std::string>(std::string_view)>& find_area) {

@@ -16,6 +16,7 @@
 
 #include "geo/code_lists.hpp"
 #include "geo/enum_set.hpp"
+#include "geo/json_input.hpp"
 
 namespace tsunagi::geo {
 
@@ -180,6 +181,9 @@ bool is_case_id(std::string_view text);
 void check_date(std::string_view text, std::string_view field);
 /// Today's date in Japan (JST), "YYYY-MM-DD": follow-ups are due on local days.
 std::string today_jst();
+
+/// The keys of the body of POST /api/referrals (needs and consent_scope are lists of codes).
+const JsonShape& new_referral_shape();
 
 /// Reads the body of POST /api/referrals: the fields and nothing else. `find_area(text)` returns
 /// the area id when `text` is an id or code of an area of kind 町丁 or coarser, or nullopt.

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <map>
 
+#include "geo/audit_log.hpp"
 #include "geo/error.hpp"
 #include "geo/ids.hpp"
 #include "geo/resource.hpp"
@@ -116,22 +117,15 @@ void add_event(sqlite3* db, const Referral& r, std::string_view at, std::string_
 void audit_entry(sqlite3* db, const AuditActor& who, std::string_view action,
                  std::string_view case_id, std::string_view legal_basis,
                  std::string_view detail = {}) {
-  Statement s(db,
-              "INSERT INTO audit_log (at, user_id, user_name, action, case_id, legal_basis, "
-              "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  s.bind(1, utc_now_iso()).bind(2, who.user_id).bind(3, who.name).bind(4, action);
-  if (case_id.empty()) {
-    s.bind_null(5);
-  } else {
-    s.bind(5, case_id);
-  }
-  if (legal_basis.empty()) {
-    s.bind_null(6);
-  } else {
-    s.bind(6, legal_basis);
-  }
-  s.bind(7, detail.empty() ? std::string_view("") : detail);  // a default view binds NULL
-  s.run();
+  audit_chain::Row row;
+  row.at = utc_now_iso();
+  row.user_id = who.user_id;
+  row.user_name = who.name;
+  row.action = std::string(action);
+  if (!case_id.empty()) row.case_id = std::string(case_id);
+  if (!legal_basis.empty()) row.legal_basis = std::string(legal_basis);
+  row.detail = std::string(detail);
+  audit_chain::append(db, std::move(row));
 }
 
 void audit_case(sqlite3* db, const AuditActor& who, std::string_view action, const Referral& r,
@@ -184,6 +178,16 @@ std::optional<double> epoch_seconds(const std::string& iso) {
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   return static_cast<double>(timegm(&tm));
+}
+
+/// The calendar month in Japan (UTC+9, no daylight saving) of an instant: "YYYY-MM".
+std::string jst_month(double epoch_s) {
+  const auto t = static_cast<std::time_t>(epoch_s) + 9 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+  return buf;
 }
 
 std::string list_next(ReferralStatus from) {
@@ -409,18 +413,23 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
                                                      const AuditActor& who) {
   sqlite3* db = store_->raw_handle();
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
-  // Per placement: for each referral, the days from its first 受入れ先打診 to the host's answer
-  // (見学, 体験 or 参加開始 = accepted; 受入れ不可 = declined).
+  // Months are calendar months in Japan. Only closed months are read: an answer given now lands
+  // in this month, which no figure shows, so reading before and after it shows the same.
+  const std::string this_month =
+      jst_month(static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count()));
+  // Per placement and closed month: for each referral, the days from its first 受入れ先打診 to
+  // the host's answer (見学, 体験 or 参加開始 = accepted; 受入れ不可 = declined).
   struct Answer {
     double days;
     bool accepted;
   };
-  std::map<std::string, std::vector<Answer>> answers;
-  std::map<std::string, bool> placements;
+  std::map<std::pair<std::string, std::string>, std::vector<Answer>> answers;
   {
     Statement s(db,
                 "SELECT r.resource_id, r.case_id, e.at, e.status FROM referral r "
-                "LEFT JOIN referral_event e ON e.case_id = r.case_id "
+                "JOIN referral_event e ON e.case_id = r.case_id "
                 "WHERE (?1 = '' OR r.resource_id = ?1) ORDER BY r.resource_id, r.case_id, "
                 "e.event_id");
     s.bind(1, resource_id);
@@ -429,15 +438,13 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
     double asked_at = 0;
     bool answered = false;
     while (s.step()) {
-      const std::string res = s.text(0);
-      placements[res] = true;
       const std::string case_id = s.text(1);
       if (case_id != current_case) {
         current_case = case_id;
         asked = false;
         answered = false;
       }
-      if (s.is_null(3) || answered) continue;
+      if (answered) continue;
       const auto status = parse_code<ReferralStatus>(s.text(3));
       const auto at = epoch_seconds(s.text(2));
       if (!status || !at) continue;
@@ -452,31 +459,84 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
       const bool accepted = *status == ReferralStatus::visit || *status == ReferralStatus::trial ||
                             *status == ReferralStatus::started;
       if (accepted || *status == ReferralStatus::declined_by_host) {
-        answers[res].push_back({(*at - asked_at) / 86400.0, accepted});
         answered = true;
+        const std::string month = jst_month(*at);
+        if (month < this_month) {
+          answers[{s.text(0), month}].push_back({(*at - asked_at) / 86400.0, accepted});
+        }
       }
     }
   }
-  if (!resource_id.empty()) placements[resource_id] = true;
-  std::vector<PlacementReferralStats> out;
-  for (const auto& [res, unused] : placements) {
-    PlacementReferralStats st;
-    st.resource_id = res;
-    auto& a = answers[res];
-    if (static_cast<int>(a.size()) >= kMinCell) {
-      st.suppressed = false;
-      st.answered = static_cast<int>(a.size());
+  // The months already frozen keep their first figures; the others are frozen now.
+  struct Month {
+    int answered;
+    int accepted;
+    double median_days;
+  };
+  std::map<std::pair<std::string, std::string>, Month> months;
+  {
+    Statement s(db,
+                "SELECT resource_id, month, answered, accepted, median_days "
+                "FROM referral_stats_month WHERE (?1 = '' OR resource_id = ?1)");
+    s.bind(1, resource_id);
+    while (s.step()) {
+      months[{s.text(0), s.text(1)}] = {static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3)),
+                                        s.real(4)};
+    }
+  }
+  {
+    Statement ins(db,
+                  "INSERT INTO referral_stats_month (resource_id, month, answered, accepted, "
+                  "median_days, computed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    const std::string now = utc_now_iso();
+    for (const auto& [key, list] : answers) {
+      if (months.count(key) != 0) continue;
       std::vector<double> days;
       int accepted = 0;
-      for (const auto& x : a) {
+      for (const auto& x : list) {
         days.push_back(x.days);
         accepted += x.accepted ? 1 : 0;
       }
       std::sort(days.begin(), days.end());
       const std::size_t n = days.size();
-      st.median_days_to_answer = n % 2 == 1 ? days[n / 2] : (days[n / 2 - 1] + days[n / 2]) / 2;
-      st.share_accepted = static_cast<double>(accepted) / static_cast<double>(n);
+      const double median = n % 2 == 1 ? days[n / 2] : (days[n / 2 - 1] + days[n / 2]) / 2;
+      const Month m{static_cast<int>(n), accepted, median};
+      months[key] = m;
+      ins.reset();
+      ins.bind(1, key.first).bind(2, key.second).bind(3, std::int64_t{m.answered});
+      ins.bind(4, std::int64_t{m.accepted}).bind(5, m.median_days).bind(6, now);
+      ins.run();
     }
+  }
+  // The month before this one: what "closed" reaches to.
+  std::string through;
+  {
+    int y = std::stoi(this_month.substr(0, 4));
+    int mo = std::stoi(this_month.substr(5, 2)) - 1;
+    if (mo == 0) {
+      mo = 12;
+      --y;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", y, mo);
+    through = buf;
+  }
+  std::map<std::string, PlacementReferralStats> by_placement;
+  if (!resource_id.empty()) by_placement[resource_id].resource_id = resource_id;
+  for (const auto& [key, m] : months) {
+    if (m.answered < kMinCell) continue;  // never shown, never in a total
+    auto& st = by_placement[key.first];
+    st.resource_id = key.first;
+    st.suppressed = false;
+    st.months.push_back({key.second, m.answered, m.median_days,
+                         static_cast<double>(m.accepted) / static_cast<double>(m.answered)});
+    st.answered = st.answered.value_or(0) + m.answered;
+    st.share_accepted = st.share_accepted.value_or(0) + m.accepted;  // a count until the end
+  }
+  std::vector<PlacementReferralStats> out;
+  for (auto& [res, st] : by_placement) {
+    st.through = through;
+    if (st.answered) st.share_accepted = *st.share_accepted / *st.answered;
     out.push_back(std::move(st));
   }
   audit_entry(db, who, "stats", {}, {},

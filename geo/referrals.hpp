@@ -43,14 +43,27 @@ struct ReferralFilter {
   std::string resource_id;
 };
 
-/// Aggregates of one placement over its referrals. Counts below kMinCell are not shown: the
-/// values are nullopt and `suppressed` is set.
+/// The host's answers of one closed calendar month (JST) at one placement. An answer belongs to
+/// the month in which the host answered (見学, 体験 or 参加開始 = accepted; 受入れ不可 = declined).
+struct ReferralMonthStats {
+  std::string month;  ///< "YYYY-MM"
+  int answered = 0;
+  double median_days_to_answer = 0;  ///< from the first 受入れ先打診 to the answer
+  double share_accepted = 0;         ///< accepted / answered
+};
+
+/// Aggregates of one placement, over closed months only, so that no answer moves a figure
+/// while its month is open: a figure changes only when a month closes, and then by a whole
+/// month of at least kMinCell answers. A month's figures are kept as first computed after it
+/// closed (a purge does not move them). A month with fewer than kMinCell answers is never shown,
+/// nor counted in the totals.
 struct PlacementReferralStats {
   std::string resource_id;
-  bool suppressed = true;
-  std::optional<int> answered;  ///< referrals the host answered (accepted or declined)
-  std::optional<double> median_days_to_answer;
-  std::optional<double> share_accepted;  ///< accepted / answered
+  std::string through;          ///< the last closed month, "YYYY-MM" (the month before this one)
+  bool suppressed = true;       ///< no month with kMinCell answers
+  std::optional<int> answered;  ///< over the months shown
+  std::optional<double> share_accepted;    ///< over the months shown
+  std::vector<ReferralMonthStats> months;  ///< the months shown, oldest first
 };
 
 struct PurgeReport {
@@ -89,8 +102,9 @@ class Referrals {
   /// Sets or clears ("") the follow-up date. @throws NotFound, InvalidArgument.
   Referral set_follow_up(std::string_view case_id, const std::string& follow_up_due,
                          const AuditActor& who);
-  /// Aggregates per placement (one placement when `resource_id` is given; otherwise every
-  /// placement with referrals). Audited once, without case ids.
+  /// Aggregates per placement over closed months (one placement when `resource_id` is given;
+  /// otherwise every placement with a month shown). Audited once, without case ids. Freezes the
+  /// figures of months that closed since the last call (referral_stats_month).
   std::vector<PlacementReferralStats> stats(const std::string& resource_id, const AuditActor& who);
   /// Deletes referrals that reached a final status more than `older_than_days` days ago, with
   /// their history; the audit log records each purge (case id and basis only).

@@ -409,6 +409,107 @@ json to_geojson_feature(const Resource& r, Audience audience) {
           {"properties", std::move(props)}};
 }
 
+const JsonShape& resource_shape() {
+  static const JsonShape kShape = [] {
+    const JsonShape schedule{{"rule", {}},  {"weekdays", {}},  {"nth", {}},  {"interval_weeks", {}},
+                             {"start", {}}, {"end", {}},       {"note", {}}, {"text", {}},
+                             {"rrule", {}}, {"freq_class", {}}};
+    const JsonShape fee{{"person", {}}, {"amount_yen", {}}, {"per", {}}, {"note", {}}};
+    const JsonShape barrier_free{{"step_free", {}},
+                                 {"accessible_toilet", {}},
+                                 {"elevator", {}},
+                                 {"parking_accessible", {}},
+                                 {"hearing_support", {}}};
+    const JsonShape offer{{"kind", {}},
+                          {"kind_ja", {}},
+                          {"tasks", {}},
+                          {"tasks_ja", {}},
+                          {"task_description", {}},
+                          {"slots_total", {}},
+                          {"slots_open", {}},
+                          {"min_hours_per_day", {}},
+                          {"max_hours_per_day", {}},
+                          {"duration", {}},
+                          {"trial_visit_ok", {}},
+                          {"eligibility_note", {}},
+                          {"accommodations", {}},
+                          {"accommodations_ja", {}},
+                          {"reward", {}},
+                          {"reward_note", {}},
+                          {"insurance", {}},
+                          {"pickup", {}},
+                          {"nearest_stop", {}},
+                          {"walk_min_from_stop", {}},
+                          {"contact_role", {}}};
+    JsonShape props{{"schedules", JsonShape::array_of(schedule)},
+                    {"fees", JsonShape::array_of(fee)},
+                    {"barrier_free", barrier_free},
+                    {"offer", offer}};
+    for (const char* k : {"id",
+                          "kind",
+                          "kind_ja",
+                          "subtype",
+                          "name",
+                          "name_kana",
+                          "description",
+                          "lon",
+                          "lat",
+                          "accuracy",
+                          "lg_code",
+                          "address",
+                          "building",
+                          "venue",
+                          "venue_ja",
+                          "operator_type",
+                          "operator_type_ja",
+                          "operator_name",
+                          "corporate_number",
+                          "official_id",
+                          "phone",
+                          "fax",
+                          "email",
+                          "url",
+                          "contact_public",
+                          "activities",
+                          "activities_ja",
+                          "main_activity",
+                          "targets",
+                          "targets_ja",
+                          "age_min",
+                          "age_max",
+                          "residency_restriction",
+                          "fee_note",
+                          "meal_provided",
+                          "reservation_required",
+                          "parking",
+                          "capacity",
+                          "capacity_unit",
+                          "vacancy",
+                          "vacancy_as_of",
+                          "publish",
+                          "publish_ja",
+                          "status",
+                          "status_ja",
+                          "verified_at",
+                          "note",
+                          "version",
+                          "updated_at",
+                          "created_at",
+                          "source_id",
+                          "source_key",
+                          "distance_m"}) {
+      props = props.merged_with(JsonShape{{k, {}}});
+    }
+    // A Feature: its geometry is a Point; its properties are the resource.
+    const JsonShape feature{{"type", {}},
+                            {"id", {}},
+                            {"geometry", {{"type", {}}, {"coordinates", {}}}},
+                            {"properties", props}};
+    return props.merged_with(feature);
+  }();
+  return kShape;
+}
+
 Resource resource_from_json(const json& j) {
   if (!j.is_object()) throw InvalidArgument("a resource must be a JSON object");
   json props = j;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "geo/json_input.hpp"
 #include "geo/resource.hpp"
 #include "geo/visibility.hpp"
 
@@ -17,6 +18,10 @@ nlohmann::json to_json(const Resource& r, Audience audience = Audience::internal
 
 /// The GeoJSON Feature of a resource.
 nlohmann::json to_geojson_feature(const Resource& r, Audience audience = Audience::internal);
+
+/// The keys of a resource as the API takes it, at every depth: its properties (with the *_ja
+/// labels to_json writes, ignored on input), or a GeoJSON Feature of them with a Point geometry.
+const JsonShape& resource_shape();
 
 /// Reads a resource from the API's JSON (the same shape to_json writes; *_ja fields are ignored).
 /// Geometry comes from "lon"/"lat" or a GeoJSON "geometry" Point. Unknown keys are rejected.

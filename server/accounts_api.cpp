@@ -35,13 +35,8 @@ std::string_view via_id(Principal::Via via) {
 
 HttpResponse login(Auth& auth, RequestContext& rc) {
   rc.query.require_known({});
-  const json body = parse_json_body(rc.http);
-  for (const auto& [k, v] : body.items()) {
-    if (k != "name" && k != "password") {
-      throw ApiError(ErrorCode::invalid_body,
-                     "unknown field '" + k.substr(0, 40) + "'; send only name and password");
-    }
-  }
+  static const geo::JsonShape kLogin{{"name", {}}, {"password", {}}};
+  const json body = parse_json_body(rc.http, kLogin);
   const LoginResult result =
       auth.login(string_field(body, "name"), string_field(body, "password"), rc.http.client);
   HttpResponse r = json_response(200, {{"name", result.principal.name},

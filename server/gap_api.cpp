@@ -46,7 +46,7 @@ HttpResponse no_store(HttpResponse r) {
 
 HttpResponse submit_gap_job(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
-  const json body = parse_json_body(rc.http);
+  const json body = parse_json_body(rc.http, geo::gap::analysis_request_shape());
   std::string id;
   try {
     id = c.jobs().submit(body.dump(), geo::audience_for(rc.principal.role), rc.principal.name);

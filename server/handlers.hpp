@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+#include "geo/json_input.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
 #include "server/http_message.hpp"
@@ -58,8 +59,11 @@ HttpResponse list_users(ServerContext& c, RequestContext& rc);
 /// A JSON response; strings that are not UTF-8 are replaced rather than thrown on.
 HttpResponse json_response(int status, const nlohmann::json& body,
                            std::string_view content_type = "application/json");
-/// Parses a JSON object body (Content-Type application/json or application/geo+json).
+/// Parses a JSON object body (Content-Type application/json or application/geo+json) and checks
+/// it against the route's `shape`: a key the route does not know, at any depth, is a 400 naming
+/// its path ("availability[0].name: unknown key 'name'"). Every route that reads a body reads it
+/// here, so none takes a key it does not know.
 /// @throws ApiError(unsupported_media_type, invalid_body) saying what to send.
-nlohmann::json parse_json_body(const HttpRequest& request);
+nlohmann::json parse_json_body(const HttpRequest& request, const geo::JsonShape& shape);
 
 }  // namespace tsunagi::server

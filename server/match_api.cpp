@@ -10,7 +10,7 @@ namespace tsunagi::server {
 
 HttpResponse match(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
-  const nlohmann::json body = parse_json_body(rc.http);
+  const nlohmann::json body = parse_json_body(rc.http, geo::match_request_shape());
   const auto snapshot = c.snapshots().current();
   geo::MatchRequest request;
   try {

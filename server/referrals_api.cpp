@@ -46,21 +46,6 @@ bool coarse_enough(geo::AreaKind k) {
          k == K::mesh1 || k == K::mesh2 || k == K::mesh3;
 }
 
-void require_keys(const json& body, std::initializer_list<std::string_view> keys,
-                  std::string_view what) {
-  for (const auto& [k, v] : body.items()) {
-    bool known = false;
-    for (const auto key : keys) known = known || key == k;
-    if (!known) {
-      std::string list;
-      for (const auto key : keys) list += (list.empty() ? "" : ", ") + std::string(key);
-      throw ApiError(ErrorCode::invalid_body, "unknown field '" + k.substr(0, 60) +
-                                                  "': " + std::string(what) + " takes " + list +
-                                                  " only (no personal data)");
-    }
-  }
-}
-
 json list_json(const std::vector<geo::Referral>& list) {
   json items = json::array();
   for (const auto& r : list) items.push_back(geo::referral_json(r));
@@ -72,12 +57,20 @@ json stats_json(const geo::PlacementReferralStats& s) {
   const auto rounded = [](const std::optional<double>& v, double unit) {
     return v ? json(std::round(*v / unit) * unit) : json(nullptr);
   };
+  json months = json::array();
+  for (const auto& m : s.months) {
+    months.push_back({{"month", m.month},
+                      {"answered", m.answered},
+                      {"median_days_to_answer", rounded(m.median_days_to_answer, 0.1)},
+                      {"share_accepted", rounded(m.share_accepted, 0.01)}});
+  }
   return {{"resource_id", s.resource_id},
+          {"through", s.through},
           {"suppressed", s.suppressed},
           {"k_min", geo::Referrals::kMinCell},
           {"answered", s.answered ? json(*s.answered) : json(nullptr)},
-          {"median_days_to_answer", rounded(s.median_days_to_answer, 0.1)},
-          {"share_accepted", rounded(s.share_accepted, 0.01)}};
+          {"share_accepted", rounded(s.share_accepted, 0.01)},
+          {"months", std::move(months)}};
 }
 
 std::int64_t int_param(const RequestContext& rc, std::string_view key, std::int64_t fallback,
@@ -98,7 +91,7 @@ std::int64_t int_param(const RequestContext& rc, std::string_view key, std::int6
 
 HttpResponse create_referral(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
-  const json body = parse_json_body(rc.http);
+  const json body = parse_json_body(rc.http, geo::new_referral_shape());
   const auto snapshot = c.snapshots().current();
   geo::Referral r;
   try {
@@ -171,8 +164,10 @@ HttpResponse get_referral(ServerContext& c, RequestContext& rc) {
 HttpResponse transition_referral(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const std::string& id = case_id_param(rc);
-  const json body = parse_json_body(rc.http);
-  require_keys(body, {"to", "reason", "follow_up_due"}, "a transition");
+  static const geo::JsonShape kTransition =
+      geo::JsonShape{{"to", {}}, {"reason", {}}, {"follow_up_due", {}}}.with_note(
+          "a transition takes to, reason and follow_up_due only (no personal data)");
+  const json body = parse_json_body(rc.http, kTransition);
   const std::string to_text =
       body.contains("to") && body["to"].is_string() ? body["to"].get<std::string>() : "";
   const auto to = geo::parse_code<geo::ReferralStatus>(to_text);
@@ -206,8 +201,9 @@ HttpResponse transition_referral(ServerContext& c, RequestContext& rc) {
 HttpResponse follow_up_referral(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const std::string& id = case_id_param(rc);
-  const json body = parse_json_body(rc.http);
-  require_keys(body, {"follow_up_due"}, "a follow-up");
+  static const geo::JsonShape kFollowUp = geo::JsonShape{{"follow_up_due", {}}}.with_note(
+      "a follow-up takes follow_up_due only (no personal data)");
+  const json body = parse_json_body(rc.http, kFollowUp);
   if (!body.contains("follow_up_due") ||
       (!body["follow_up_due"].is_null() && !body["follow_up_due"].is_string())) {
     throw ApiError(ErrorCode::invalid_body,
@@ -240,8 +236,9 @@ HttpResponse referral_stats(ServerContext& c, RequestContext& rc) {
   }
   return private_json(200, {{"k_min", geo::Referrals::kMinCell},
                             {"note",
-                             "aggregated over referrals; placements with fewer than 5 answered "
-                             "referrals are suppressed"},
+                             "the host's answers by closed calendar month (JST), up to the end "
+                             "of last month: this month is never shown, and a month with fewer "
+                             "than 5 answers is neither shown nor counted in a total"},
                             {"placements", std::move(placements)}});
 }
 

@@ -110,7 +110,7 @@ HttpResponse json_response(int status, const json& body, std::string_view conten
   return r;
 }
 
-json parse_json_body(const HttpRequest& request) {
+json parse_json_body(const HttpRequest& request, const geo::JsonShape& shape) {
   const std::string* ct = request.header("content-type");
   const auto type = ct ? parse_media_type(*ct) : std::nullopt;
   if (!type ||
@@ -129,6 +129,11 @@ json parse_json_body(const HttpRequest& request) {
     throw ApiError(ErrorCode::invalid_body, e.what());
   }
   if (!j.is_object()) throw ApiError(ErrorCode::invalid_body, "the body must be a JSON object");
+  try {
+    shape.check(j);
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_body, e.what());
+  }
   return j;
 }
 
@@ -250,7 +255,7 @@ HttpResponse get_resource(ServerContext& c, RequestContext& rc) {
 
 HttpResponse create_resource(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
-  geo::Resource r = geo::resource_from_json(parse_json_body(rc.http));
+  geo::Resource r = geo::resource_from_json(parse_json_body(rc.http, geo::resource_shape()));
   check_publish_allowed(rc.principal.role, r);
   r.id.clear();
   r.source_id = 0;
@@ -264,7 +269,7 @@ HttpResponse create_resource(ServerContext& c, RequestContext& rc) {
 HttpResponse update_resource(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const auto expected = required_if_match(rc.http);
-  geo::Resource r = geo::resource_from_json(parse_json_body(rc.http));
+  geo::Resource r = geo::resource_from_json(parse_json_body(rc.http, geo::resource_shape()));
   const std::string& id = rc.params.at(0);
   if (!r.id.empty() && r.id != id) {
     throw ApiError(ErrorCode::invalid_body,

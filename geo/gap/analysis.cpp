@@ -807,6 +807,26 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> walking_nearest(
   return out;
 }
 
+const JsonShape& analysis_request_shape() {
+  static const JsonShape kShape{{"analysis", {}},
+                                {"kinds", {}},
+                                {"candidate_kinds", {}},
+                                {"target", {}},
+                                {"demand_area_type", {}},
+                                {"area_type", {}},
+                                {"max_walk_min", {}},
+                                {"max_m", {}},
+                                {"walking_profile", {}},
+                                {"network", {}},
+                                {"method", {}},
+                                {"supply", {}},
+                                {"k", {}},
+                                {"model", {}},
+                                {"greedy", {}},
+                                {"time_limit_s", {}}};
+  return kShape;
+}
+
 AnalysisRequest parse_analysis_request(const std::string& json_text) {
   json j;
   try {

@@ -21,6 +21,7 @@
 #include "geo/enum_set.hpp"
 #include "geo/gap/progress.hpp"
 #include "geo/gap/straight_line.hpp"
+#include "geo/json_input.hpp"
 #include "geo/network.hpp"
 #include "geo/snapshot.hpp"
 #include "geo/store.hpp"
@@ -59,6 +60,9 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> walking_pairs(
 std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> walking_nearest(
     const WalkGraph& g, std::span<const LonLat> demand, std::span<const LonLat> places,
     double max_m, Progress* p, std::size_t& unsnapped);
+
+/// The keys of an analysis request (kinds and candidate_kinds are lists of codes).
+const JsonShape& analysis_request_shape();
 
 /// Parses a request (JSON object as the API takes it; unknown keys are refused).
 /// @throws InvalidArgument naming the key.

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "geo/address.hpp"
+#include "geo/audit_log.hpp"
 #include "geo/error.hpp"
 #include "geo/resource_json.hpp"
 #include "geo/sqlite/rtree.hpp"
@@ -56,7 +57,7 @@ std::int64_t pragma_int(sqlite3* db, const char* pragma) {
 // ---- schema ----
 
 // Forward-only migrations: index i upgrades user_version i to i+1. Never edit a landed one.
-const std::array<const char*, 9> kMigrations = {
+const std::array<const char*, 10> kMigrations = {
     R"sql(
 CREATE TABLE store_state(
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -381,6 +382,41 @@ DROP TABLE small_area_rename;
     // parts from "total minus the other parts".
     R"sql(
 ALTER TABLE stat_def ADD COLUMN breakdowns TEXT NOT NULL DEFAULT '';
+)sql",
+    // 10: the audit log becomes a hash chain (geo/audit_log.hpp): each row carries chain_hash,
+    // BLAKE2b over the row and the chain hash of the row before it. The rows already there are
+    // chained in id order (tsunagi_audit_link is registered on every connection of the store);
+    // a new row without its hash is refused. And the referral statistics of a closed month are
+    // kept as first computed (referral_stats_month, geo/referrals.hpp), so that a later purge
+    // does not move them and give away the outcome of a purged case.
+    R"sql(
+ALTER TABLE audit_log ADD COLUMN chain_hash TEXT;
+DROP TRIGGER audit_log_no_update;
+CREATE TEMP TABLE audit_chain_migration AS
+WITH RECURSIVE chain(id, h) AS (
+  SELECT 0, '0000000000000000000000000000000000000000000000000000000000000000'
+  UNION ALL
+  SELECT a.audit_id, tsunagi_audit_link(chain.h, a.audit_id, a.at, a.user_id, a.user_name,
+                                        a.action, a.case_id, a.legal_basis, a.detail)
+  FROM chain JOIN audit_log a
+    ON a.audit_id = (SELECT min(audit_id) FROM audit_log WHERE audit_id > chain.id))
+SELECT id, h FROM chain WHERE id > 0;
+UPDATE audit_log SET chain_hash =
+  (SELECT h FROM temp.audit_chain_migration c WHERE c.id = audit_log.audit_id);
+DROP TABLE temp.audit_chain_migration;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END;
+CREATE TRIGGER audit_log_chained BEFORE INSERT ON audit_log WHEN NEW.chain_hash IS NULL
+BEGIN SELECT RAISE(ABORT, 'audit_log is a hash chain: a row needs its chain_hash'); END;
+CREATE TABLE referral_stats_month(
+  resource_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  answered INTEGER NOT NULL,
+  accepted INTEGER NOT NULL,
+  median_days REAL NOT NULL,
+  computed_at TEXT NOT NULL,
+  PRIMARY KEY (resource_id, month)
+);
 )sql",
 };
 
@@ -881,6 +917,7 @@ Store Store::open(const std::filesystem::path& path, Mode mode) {
     impl->spatialite_cache = spatialite_alloc_connection();
     spatialite_init_ex(impl->db, impl->spatialite_cache, 0);
     sqlite3_busy_timeout(impl->db, 5000);
+    audit_chain::register_sql_function(impl->db);
 
     std::int64_t app_id = 0;
     std::int64_t version = 0;

@@ -84,6 +84,35 @@ TEST_F(MatchApi, PersonalFieldsAreRefused) {
   EXPECT_EQ(post(at_and_area).status, 400);
 }
 
+TEST_F(MatchApi, PersonalFieldsAreRefusedInsideNestedObjectsToo) {
+  // An availability entry may be {day, from, to}: nothing else rides along inside it.
+  for (const std::string key : {"name", "birth_date", "diagnosis"}) {
+    json body = kRequest;
+    body["availability"] = json::array({{{"day", "tue"}, {"from", "09:00"}, {"to", "12:00"}}});
+    body["availability"][0][key] = "山田 太郎";
+    const auto r = post(body);
+    EXPECT_EQ(r.status, 400) << key << ": " << r.body;
+    EXPECT_NE(r.body.find("availability[0]." + key + ": unknown key"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find("山田"), std::string::npos) << "the value is echoed: " << r.body;
+  }
+  // Deeper: an object inside a list of codes, and inside [lon, lat].
+  json kinds = kRequest;
+  kinds["kinds"] = json::array({"ibasho", {{"diagnosis", "x"}}});
+  auto r = post(kinds);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("kinds[1].diagnosis: unknown key"), std::string::npos) << r.body;
+  json at = kRequest;
+  at.erase("area");
+  at["at"] = json::array({133.62, {{"birth_date", "1970-01-01"}}});
+  r = post(at);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("at[1].birth_date: unknown key"), std::string::npos) << r.body;
+  // The well-formed object entry is still taken.
+  json ok = kRequest;
+  ok["availability"] = json::array({{{"day", "tue"}, {"from", "09:00"}, {"to", "12:00"}}});
+  EXPECT_EQ(post(ok).status, 200);
+}
+
 TEST_F(MatchApi, TheCommandLineGivesTheSameAnswer) {
   const auto api = json::parse(post(kRequest).body);
   const auto cli =

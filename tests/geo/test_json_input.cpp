@@ -65,5 +65,58 @@ TEST(JsonInput, ANumberTooLargeForADoubleNamesItsKey) {
   EXPECT_NE(message_of("[1e400]").find("the body has a number too large"), std::string::npos);
 }
 
+std::string shape_message(const JsonShape& shape, const nlohmann::json& doc) {
+  try {
+    shape.check(doc);
+  } catch (const InvalidArgument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(JsonShape, UnknownKeysAreFoundAtEveryDepthAndNamedByTheirPath) {
+  // Arrays inside objects inside arrays inside an object: groups[].members[].tags[].code
+  const JsonShape shape{
+      {"title", {}},
+      {"groups",
+       JsonShape::array_of(
+           {{"label", {}},
+            {"members", JsonShape::array_of({{"tags", JsonShape::array_of({{"code", {}}})}})}})}};
+  const auto doc = nlohmann::json::parse(R"({"title": "t", "groups": [
+      {"label": "a", "members": [{"tags": [{"code": "x"}, "plain", {"code": "y"}]}]},
+      {"members": [{"tags": []}, {"tags": [{"code": "z"}]}]}]})");
+  EXPECT_EQ(shape_message(shape, doc), "");
+  auto deep = doc;
+  deep["groups"][1]["members"][1]["tags"][0]["name"] = "山田";
+  EXPECT_EQ(shape_message(shape, deep).substr(0, 48),
+            "groups[1].members[1].tags[0].name: unknown key '");
+  EXPECT_NE(shape_message(shape, deep).find("known here: code"), std::string::npos);
+  // A key inside a value that takes none (a code, a list of scalars) is unknown too.
+  auto in_leaf = doc;
+  in_leaf["title"] = {{"birth_date", "1970-01-01"}};
+  EXPECT_EQ(shape_message(shape, in_leaf),
+            "title.birth_date: unknown key 'birth_date'; this value takes no keys");
+  auto in_leaf_list = doc;
+  in_leaf_list["groups"][0]["label"] = nlohmann::json::array({1, {{"diagnosis", "x"}}});
+  EXPECT_EQ(shape_message(shape, in_leaf_list).substr(0, 40),
+            "groups[0].label[1].diagnosis: unknown ke");
+  // At the top, and the note of the shape follows.
+  auto top = doc;
+  top["name"] = "x";
+  EXPECT_EQ(shape_message(JsonShape(shape).with_note("no personal data"), top),
+            "name: unknown key 'name'; known here: groups, title (no personal data)");
+  // Scalars and empty objects match any shape: their types are the parser's business.
+  EXPECT_EQ(
+      shape_message(shape, nlohmann::json{{"groups", 3}, {"title", nlohmann::json::object()}}), "");
+}
+
+TEST(JsonShape, MergedShapesTakeTheKeysOfBoth) {
+  const JsonShape a{{"x", {}}};
+  const JsonShape both = a.merged_with(JsonShape{{"y", JsonShape{{"z", {}}}}});
+  EXPECT_EQ(shape_message(both, nlohmann::json::parse(R"({"x": 1, "y": {"z": 2}})")), "");
+  EXPECT_EQ(shape_message(both, nlohmann::json::parse(R"({"y": {"w": 2}})")),
+            "y.w: unknown key 'w'; known here: z");
+}
+
 }  // namespace
 }  // namespace tsunagi::geo

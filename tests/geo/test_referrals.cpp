@@ -303,9 +303,11 @@ TEST_F(ReferralStore, TheAuditLogRefusesUpdateAndDelete) {
   EXPECT_EQ(audit().size(), 1U);
 }
 
-TEST_F(ReferralStore, AggregatesAreShownFromFiveAnsweredReferrals) {
-  // Four answers: suppressed.
-  auto answer = [&](bool accept) {
+// Answers the host gives now, and the same moved back into a past month (as time would have
+// moved them): every event not yet moved gets a time in `month`, one hour apart, in order.
+class ReferralStats : public ReferralStore {
+ protected:
+  std::string answer(bool accept) {
     const auto r = create();
     step(r.case_id, ReferralStatus::consented);
     step(r.case_id, ReferralStatus::host_asked);
@@ -314,30 +316,103 @@ TEST_F(ReferralStore, AggregatesAreShownFromFiveAnsweredReferrals) {
     } else {
       step(r.case_id, ReferralStatus::declined_by_host, geo::DeclineReason::full);
     }
-  };
-  answer(true);
-  answer(true);
-  answer(false);
-  answer(true);
+    return r.case_id;
+  }
+  void move_into(const std::string& month) {
+    store().exec("UPDATE referral_event SET at = strftime('%Y-%m-%dT%H:%M:%SZ', '" + month +
+                 "-01', '+' || (event_id % 600) || ' hours') WHERE at > '2025-06'");
+  }
+  /// Everything a reader is shown, for one filter ("" = every placement).
+  json reading(const std::string& resource_id) {
+    json out = json::array();
+    for (const auto& st : geo::Referrals(store()).stats(resource_id, kMatcher)) {
+      json months = json::array();
+      for (const auto& m : st.months) {
+        months.push_back({m.month, m.answered, m.median_days_to_answer, m.share_accepted});
+      }
+      out.push_back({{"resource_id", st.resource_id},
+                     {"through", st.through},
+                     {"suppressed", st.suppressed},
+                     {"answered", st.answered ? json(*st.answered) : json()},
+                     {"share_accepted", st.share_accepted ? json(*st.share_accepted) : json()},
+                     {"months", months}});
+    }
+    return out;
+  }
+};
+
+TEST_F(ReferralStats, OnlyClosedMonthsOfFiveAnswersOrMoreAreShown) {
+  for (const bool accept : {true, true, false, true, false}) answer(accept);
   create();  // not asked yet: not an answer
+  // Five answers this month: this month is never shown.
   auto stats = geo::Referrals(store()).stats(farm_.id, kMatcher);
   ASSERT_EQ(stats.size(), 1U);
   EXPECT_TRUE(stats[0].suppressed);
   EXPECT_FALSE(stats[0].answered);
-  EXPECT_FALSE(stats[0].share_accepted);
-  EXPECT_FALSE(stats[0].median_days_to_answer);
-  answer(false);
+  EXPECT_TRUE(stats[0].months.empty());
+  EXPECT_TRUE(geo::Referrals(store()).stats("", kMatcher).empty()) << "no placement to list";
+  // The same five in a closed month: shown, with the month's median and share.
+  move_into("2024-03");
   stats = geo::Referrals(store()).stats(farm_.id, kMatcher);
   ASSERT_EQ(stats.size(), 1U);
   EXPECT_FALSE(stats[0].suppressed);
   EXPECT_EQ(stats[0].answered, 5);
   ASSERT_TRUE(stats[0].share_accepted);
   EXPECT_DOUBLE_EQ(*stats[0].share_accepted, 0.6);
-  ASSERT_TRUE(stats[0].median_days_to_answer);
-  EXPECT_GE(*stats[0].median_days_to_answer, 0.0);
-  EXPECT_LT(*stats[0].median_days_to_answer, 0.01);  // answered within the test
-  // Every placement with referrals, when none is named.
+  ASSERT_EQ(stats[0].months.size(), 1U);
+  EXPECT_EQ(stats[0].months[0].month, "2024-03");
+  EXPECT_EQ(stats[0].months[0].answered, 5);
+  EXPECT_DOUBLE_EQ(stats[0].months[0].median_days_to_answer, 1.0 / 24);  // an hour apart
   EXPECT_EQ(geo::Referrals(store()).stats("", kMatcher).size(), 1U);
+  // Four answers in another closed month: neither shown nor in the totals.
+  for (const bool accept : {true, true, true, true}) answer(accept);
+  move_into("2024-04");
+  stats = geo::Referrals(store()).stats(farm_.id, kMatcher);
+  ASSERT_EQ(stats[0].months.size(), 1U);
+  EXPECT_EQ(stats[0].answered, 5);
+  EXPECT_DOUBLE_EQ(*stats[0].share_accepted, 0.6);
+  EXPECT_FALSE(stats[0].through.empty());
+}
+
+TEST_F(ReferralStats, TwoReadingsAroundOneAnswerDoNotRevealIt) {
+  // A placement with a published month, and one without any.
+  for (const bool accept : {true, true, false, true, false, true}) answer(accept);
+  move_into("2024-03");
+  // Every filter the route takes: all placements, the farm, a placement without referrals.
+  const std::vector<std::string> filters = {"", farm_.id, cafe_.id};
+  std::vector<json> before;
+  for (const auto& f : filters) before.push_back(reading(f));
+  ASSERT_FALSE(before[1][0]["suppressed"].get<bool>()) << before[1].dump();
+  // Returns false when the month turned between the readings (the test is then void).
+  const auto same_as_before = [&](const std::string& after_what) {
+    for (std::size_t i = 0; i < filters.size(); ++i) {
+      const json after = reading(filters[i]);
+      if (!after.empty() && !before[i].empty() && after[0]["through"] != before[i][0]["through"]) {
+        return false;
+      }
+      EXPECT_EQ(after, before[i]) << "filter '" << filters[i] << "' after " << after_what;
+    }
+    return true;
+  };
+  // One accept now, read; one decline now, read: the readings do not move.
+  answer(true);
+  if (!same_as_before("an accept")) GTEST_SKIP() << "the month turned during the test";
+  answer(false);
+  if (!same_as_before("a decline")) GTEST_SKIP() << "the month turned during the test";
+  // Those two answers' month closes with them alone in it: still nothing moves.
+  move_into("2024-05");
+  if (!same_as_before("their month closed")) GTEST_SKIP() << "the month turned during the test";
+  // A purge of one case of the published month does not move it either (its figures were
+  // kept when first shown), nor does one more answer slipped into that month.
+  store().exec(
+      "UPDATE referral SET closed_at = '2020-01-01T00:00:00Z' WHERE case_id = (SELECT case_id "
+      "FROM referral WHERE status = 'declined_by_host' ORDER BY case_id LIMIT 1)");
+  ASSERT_EQ(geo::Referrals(store()).purge(30, {0, "cli"}).purged, 1);
+  if (!same_as_before("a purge")) GTEST_SKIP() << "the month turned during the test";
+  answer(true);
+  move_into("2024-03");
+  if (!same_as_before("an answer moved into a month already shown"))
+    GTEST_SKIP() << "the month turned during the test";
 }
 
 TEST_F(ReferralStore, PurgeDeletesOnlyFinalReferralsPastRetentionAndAuditsIt) {

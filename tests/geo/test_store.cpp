@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
+#include "geo/area.hpp"
 #include "geo/error.hpp"
+#include "geo/indicator.hpp"
 #include "support/test_support.hpp"
 
 namespace tsunagi::geo {
@@ -438,6 +441,69 @@ TEST(Store, AreasAndPopulationsRoundTrip) {
   broken.wkb = "not wkb";
   EXPECT_THROW(store.put_area(broken), InvalidArgument);
   EXPECT_FALSE(store.area("chome:broken"));
+}
+
+}  // namespace
+}  // namespace tsunagi::geo
+
+namespace tsunagi::geo {
+namespace {
+
+// A store of schema version 7 held e-Stat small areas as oaza:/chome: by code length; opening
+// it moves them to one small_area: layer with their level, and every reference follows: their
+// figures, their population, the 合算 marks that name them, and a referral's home area.
+TEST(Store, AnOlderStoresCensusSmallAreasBecomeOneLayerWhenOpened) {
+  TempDir dir;
+  const auto path = dir / "old.db";
+  {
+    auto store = Store::open(path, Store::Mode::create_if_missing);
+    // back to the schema of version 7
+    store.exec(
+        "DROP TRIGGER audit_log_chained; DROP TRIGGER audit_log_no_update; "
+        "DROP TABLE referral_stats_month; ALTER TABLE audit_log DROP COLUMN chain_hash; "
+        "ALTER TABLE area DROP COLUMN level; ALTER TABLE stat_def DROP COLUMN breakdowns; "
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT "
+        "RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END; "
+        "INSERT INTO area (area_id, kind, code, name, parent_id, lg_code, vintage, label_lon, "
+        "label_lat) VALUES "
+        "('municipality:372013', 'municipality', '372013', '高松市', '', '372013', 'n03', 134, 34),"
+        "('oaza:372011330', 'oaza', '372011330', '香西東町', 'municipality:372013', '372013', "
+        "'census2015', 134.0, 34.3),"
+        "('chome:37201033003', 'chome', '37201033003', '栗林町３丁目', 'municipality:372013', "
+        "'372013', 'census2015', 134.04, 34.32),"
+        "('chome:37201160001', 'chome', '37201160001', '牟礼町牟礼', 'municipality:372013', "
+        "'372013', 'census2015', 134.1, 34.33),"
+        "('chome:K1', 'chome', 'K1', '自作の丁目', 'municipality:372013', '372013', 'mine', 134, "
+        "34); "
+        "INSERT INTO stat_def (stat_key, label, unit, publish, own_data, min_cell, note) VALUES "
+        "('population', '人口総数', 'count', 'public', 0, 10, ''); "
+        "INSERT INTO area_stat (area_id, stat_key, ref_date, value, status, merged) VALUES "
+        "('oaza:372011330', 'population', '2015-10-01', 1768, 'merged', 'chome:37201033003'), "
+        "('chome:37201033003', 'population', '2015-10-01', NULL, 'absorbed', 'oaza:372011330'); "
+        "INSERT INTO area_population (area_id, ref_date, age_from, age_to, male, female) VALUES "
+        "('chome:37201033003', '2015-10-01', 0, 4, 10, 12); "
+        "PRAGMA user_version = 7");
+  }
+  auto store = Store::open(path);
+  EXPECT_EQ(store.schema_version(), Store::kSchemaVersion);
+  const auto oaza = store.area("small_area:372011330");
+  ASSERT_TRUE(oaza);
+  EXPECT_EQ(oaza->kind, AreaKind::small_area);
+  EXPECT_EQ(oaza->level, SmallAreaLevel::oaza);
+  EXPECT_EQ(store.area("small_area:37201033003")->level, SmallAreaLevel::chome);
+  EXPECT_EQ(store.area("small_area:37201160001")->level, SmallAreaLevel::aza);
+  EXPECT_FALSE(store.area("oaza:372011330"));
+  // an area of the operator's own (not a census one) keeps its id and kind
+  ASSERT_TRUE(store.area("chome:K1"));
+  EXPECT_EQ(store.area("chome:K1")->kind, AreaKind::chome);
+  std::map<std::string, StatValue> stats;
+  for (const auto& v : store.stats()) stats[v.area_id] = v;
+  ASSERT_TRUE(stats.contains("small_area:372011330"));
+  EXPECT_EQ(stats["small_area:372011330"].merged, "small_area:37201033003");
+  EXPECT_EQ(stats["small_area:37201033003"].merged, "small_area:372011330");
+  const auto pops = store.populations();
+  ASSERT_EQ(pops.size(), 1u);
+  EXPECT_EQ(pops[0].area_id, "small_area:37201033003");
 }
 
 }  // namespace
