@@ -354,6 +354,7 @@ CREATE TABLE analysis_job(
 CREATE INDEX analysis_job_by_owner ON analysis_job(owner);
 )sql",
 };
+static_assert(kMigrations.size() == Store::kSchemaVersion, "one migration per schema version");
 
 // The resource columns in one order, shared by INSERT, UPDATE and SELECT.
 constexpr std::array<const char*, 50> kResourceColumns = {"resource_id",
