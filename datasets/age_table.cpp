@@ -648,6 +648,7 @@ TableImportReport import_age_table(geo::Store& store, const std::filesystem::pat
   }
 
   std::vector<const Group*> ordered;
+  ordered.reserve(groups.size());
   for (const auto& [id, g] : groups) ordered.push_back(&g);
   std::sort(ordered.begin(), ordered.end(),
             [](const Group* a, const Group* b) { return a->order < b->order; });

@@ -79,7 +79,7 @@ enum class UpsertOutcome : std::uint8_t { inserted, updated, unchanged };
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 10;
+  static constexpr int kSchemaVersion = 11;
   /// PRAGMA application_id of a tsunagi store: "tsun" in ASCII.
   static constexpr std::int32_t kApplicationId = 0x7473756E;
 
@@ -184,8 +184,23 @@ class Store {
   // ---- analysis jobs ----
   /// Inserts a job or updates its status, answer and error. Not a content change.
   void put_job(const AnalysisJob& j);
-  /// Every stored job, oldest first.
+  /// Every stored job, oldest first, with its answer (tests and tools; the server pages).
   [[nodiscard]] std::vector<AnalysisJob> jobs() const;
+  /// One job with its answer.
+  [[nodiscard]] std::optional<AnalysisJob> job(std::string_view id) const;
+  /// A page of the jobs computed for one of `audiences` (ids, at most three), newest submitted
+  /// first, without their answers (result_json empty).
+  [[nodiscard]] std::vector<AnalysisJob> jobs(const std::vector<std::string>& audiences,
+                                              std::int64_t limit, std::int64_t offset) const;
+  [[nodiscard]] std::int64_t count_jobs(const std::vector<std::string>& audiences) const;
+  /// Marks every queued or running job failed with `error` (a server that stopped before they
+  /// ended); returns how many.
+  std::int64_t fail_unfinished_jobs(std::string_view error, std::string_view finished_at);
+  /// Deletes the oldest ended jobs of `owner` beyond its newest `keep_per_owner`, then the oldest
+  /// ended jobs of anyone beyond the newest `keep_total`; returns how many. Queued and running
+  /// jobs are never deleted.
+  std::int64_t trim_jobs(std::string_view owner, std::int64_t keep_per_owner,
+                         std::int64_t keep_total);
   /// Deletes the jobs that ended before `before` (ISO 8601 UTC); returns how many.
   std::int64_t purge_jobs(std::string_view before);
 

@@ -80,6 +80,20 @@ std::string parse_base_url(std::string_view v) {
   return std::string(v);
 }
 
+// CSP source expressions separated by spaces ("'self' https://www.city.example.lg.jp"): printable
+// ASCII without ';' or ',' (which would end the directive or the policy), or "'none'".
+std::string parse_csp_sources(std::string_view key, std::string_view v) {
+  for (const char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u > 0x7E || (u < 0x20) || c == ';' || c == ',' || c == '"' || c == '\\') {
+      throw std::invalid_argument(std::string(key) +
+                                  " must be CSP sources separated by spaces, such as 'self' "
+                                  "https://www.city.example.lg.jp (no ';' or ',')");
+    }
+  }
+  return std::string(v);
+}
+
 #define TSUNAGI_INT_FIELD(name, min, max)                                                 \
   Field {                                                                                 \
 #name,                                                                                  \
@@ -119,6 +133,20 @@ const std::vector<Field>& fields() {
       TSUNAGI_INT_FIELD(tile_cache_mb, 0, 1 << 20),
       TSUNAGI_INT_FIELD(tile_max_age_s, 0, 86400),
       TSUNAGI_INT_FIELD(job_keep_days, 0, 36500),
+      TSUNAGI_INT_FIELD(job_queue, 1, 10000),
+      TSUNAGI_INT_FIELD(job_queue_per_user, 1, 10000),
+      TSUNAGI_INT_FIELD(job_keep_per_user, 1, 1000000),
+      TSUNAGI_INT_FIELD(job_keep_total, 1, 10000000),
+      {"frame_ancestors",
+       [](Config& c, std::string_view v) {
+         c.frame_ancestors = parse_csp_sources("frame_ancestors", v);
+       },
+       [](const Config& c) { return c.frame_ancestors; }},
+      {"map_tile_origins",
+       [](Config& c, std::string_view v) {
+         c.map_tile_origins = parse_csp_sources("map_tile_origins", v);
+       },
+       [](const Config& c) { return c.map_tile_origins; }},
       TSUNAGI_INT_FIELD(default_page_size, 1, 100000),
       TSUNAGI_INT_FIELD(max_page_size, 1, 100000),
       {"max_bbox_area_deg2",
@@ -183,6 +211,15 @@ void Config::validate() const {
   }
   if (!(max_bbox_area_deg2 > 0) || max_bbox_area_deg2 > 64800) {
     throw std::invalid_argument("max_bbox_area_deg2 must be > 0 and at most 64800");
+  }
+  if (job_queue_per_user > job_queue) {
+    throw std::invalid_argument("job_queue_per_user (" + std::to_string(job_queue_per_user) +
+                                ") must not exceed job_queue (" + std::to_string(job_queue) + ")");
+  }
+  if (job_keep_per_user > job_keep_total) {
+    throw std::invalid_argument("job_keep_per_user (" + std::to_string(job_keep_per_user) +
+                                ") must not exceed job_keep_total (" +
+                                std::to_string(job_keep_total) + ")");
   }
   if (max_header_bytes < 1024) throw std::invalid_argument("max_header_bytes must be >= 1024");
 }

@@ -55,6 +55,21 @@ struct Config {
   /// Stored analysis answers older than this (by when they ended) are deleted when the server
   /// starts; 0 keeps them for ever.
   int job_keep_days = 180;
+  int job_queue = 16;          ///< analyses waiting at once, of everyone; more → 503
+  int job_queue_per_user = 4;  ///< of one user, waiting or running; more → 429 with Retry-After
+  /// Ended analyses kept per user, and of everyone: beyond them the oldest are deleted when
+  /// another ends (a flood of jobs cannot fill the disk).
+  int job_keep_per_user = 50;
+  int job_keep_total = 1000;
+
+  // headers of every response (Content-Security-Policy)
+  /// Who may show the map in a frame (the CSP frame-ancestors sources): 'self' by default; add
+  /// the municipality's site to embed the map (?embed=1), e.g. "'self'
+  /// https://www.city.example.lg.jp".
+  std::string frame_ancestors = "'self'";
+  /// Origins the map page may load basemap tiles from (CSP img-src and connect-src), space
+  /// separated; the default is GSI's (地理院タイル). Set it with the basemap of config.json.
+  std::string map_tile_origins = "https://cyberjapandata.gsi.go.jp";
 
   // accounts
   bool cookie_secure = false;  ///< add Secure to the session cookie (set when behind HTTPS)

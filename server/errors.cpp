@@ -35,6 +35,7 @@ const std::vector<ErrorInfo> kTable = {
     {ErrorCode::precondition_required, 428, "precondition_required", "If-Match header required"},
     {ErrorCode::login_throttled, 429, "login_throttled", "Too many failed logins; wait"},
     {ErrorCode::account_locked, 429, "account_locked", "Account temporarily locked"},
+    {ErrorCode::too_many_jobs, 429, "too_many_jobs", "Too many of your analyses are waiting"},
     {ErrorCode::header_fields_too_large, 431, "header_fields_too_large",
      "Request headers too large"},
     {ErrorCode::internal, 500, "internal_error", "Internal server error"},

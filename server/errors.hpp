@@ -36,6 +36,7 @@ enum class ErrorCode : std::uint8_t {
   precondition_required,
   login_throttled,
   account_locked,
+  too_many_jobs,
   header_fields_too_large,
   internal,
   not_implemented,

@@ -1,7 +1,8 @@
 // Gap analyses as background jobs (server/jobs): POST /api/gap/jobs queues one and answers 202
 // with its id; GET /api/gap/jobs/{id} gives status, progress and, when done, the answer — as
 // JSON, as CSV for Excel (?format=csv) or as GeoJSON with the areas' boundaries (?format=geojson,
-// &layer=uncovered for who is left out); DELETE cancels. For planners, coordinators and admins;
+// &layer=uncovered for who is left out); DELETE cancels (the submitter or an admin only); the list
+// GET /api/gap/jobs is paged (limit, offset), newest first. For planners, coordinators and admins;
 // an answer is computed from the submitter's audience and readable only by the same or wider.
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,8 @@
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/jobs.hpp"
+#include "server/resource_params.hpp"
+#include "server/roles.hpp"
 
 namespace tsunagi::server {
 
@@ -37,6 +40,10 @@ json job_json(const JobState& s, bool with_result) {
   return j;
 }
 
+/// Seconds to wait before submitting again when the queue or one's share of it is full: about
+/// how long an analysis of a town takes.
+constexpr const char* kRetryAfterS = "5";
+
 HttpResponse no_store(HttpResponse r) {
   r.set_header("Cache-Control", "private, no-store");
   return r;
@@ -52,8 +59,10 @@ HttpResponse submit_gap_job(ServerContext& c, RequestContext& rc) {
     id = c.jobs().submit(body.dump(), geo::audience_for(rc.principal.role), rc.principal.name);
   } catch (const geo::InvalidArgument& e) {
     throw ApiError(ErrorCode::invalid_body, e.what());
+  } catch (const TooManyJobs& e) {
+    throw ApiError(ErrorCode::too_many_jobs, e.what(), {{"Retry-After", kRetryAfterS}});
   } catch (const geo::Conflict& e) {
-    throw ApiError(ErrorCode::overloaded, e.what());
+    throw ApiError(ErrorCode::overloaded, e.what(), {{"Retry-After", kRetryAfterS}});
   }
   const auto state = c.jobs().get(id, geo::audience_for(rc.principal.role));
   HttpResponse r = json_response(202, job_json(*state, false));
@@ -62,12 +71,31 @@ HttpResponse submit_gap_job(ServerContext& c, RequestContext& rc) {
 }
 
 HttpResponse list_gap_jobs(ServerContext& c, RequestContext& rc) {
-  rc.query.require_known({});
-  json list = json::array();
-  for (const auto& s : c.jobs().list(geo::audience_for(rc.principal.role))) {
-    list.push_back(job_json(s, false));
+  rc.query.require_known({"limit", "offset"});
+  const auto& config = c.config();
+  std::size_t limit = static_cast<std::size_t>(config.default_page_size);
+  std::size_t offset = 0;
+  if (const auto* v = rc.query.get("limit")) {
+    limit = parse_count("limit", *v, 1, static_cast<std::size_t>(config.max_page_size));
   }
-  return no_store(json_response(200, json{{"jobs", list}}));
+  if (const auto* v = rc.query.get("offset")) offset = parse_count("offset", *v, 0, 10'000'000);
+  const auto page =
+      c.jobs().list(geo::audience_for(rc.principal.role), static_cast<std::int64_t>(limit),
+                    static_cast<std::int64_t>(offset));
+  json list = json::array();
+  for (const auto& s : page.jobs) list.push_back(job_json(s, false));
+  json links = json::array();
+  const std::string base = rc.base_url + "/api/gap/jobs";
+  links.push_back(
+      {{"rel", "self"},
+       {"href", base + "?limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset)}});
+  if (offset + page.jobs.size() < static_cast<std::size_t>(page.matched)) {
+    links.push_back({{"rel", "next"},
+                     {"href", base + "?limit=" + std::to_string(limit) +
+                                  "&offset=" + std::to_string(offset + page.jobs.size())}});
+  }
+  return no_store(
+      json_response(200, json{{"jobs", list}, {"numberMatched", page.matched}, {"links", links}}));
 }
 
 HttpResponse get_gap_job(ServerContext& c, RequestContext& rc) {
@@ -108,13 +136,21 @@ HttpResponse get_gap_job(ServerContext& c, RequestContext& rc) {
 HttpResponse cancel_gap_job(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const auto audience = geo::audience_for(rc.principal.role);
-  if (!c.jobs().get(rc.params.at(0), audience)) {
-    throw ApiError(ErrorCode::not_found, "no analysis job with that id");
+  const std::string& id = rc.params.at(0);
+  switch (c.jobs().cancel(id, audience, rc.principal.name, rc.principal.role == Role::admin)) {
+    case JobRunner::CancelResult::not_found:
+      throw ApiError(ErrorCode::not_found, "no analysis job with that id");
+    case JobRunner::CancelResult::not_owner:
+      throw ApiError(ErrorCode::forbidden,
+                     "only the user who submitted an analysis, or an admin, may cancel it");
+    case JobRunner::CancelResult::ended:
+      throw ApiError(ErrorCode::conflict, "the analysis has already ended");
+    case JobRunner::CancelResult::cancelled:
+      break;
   }
-  if (!c.jobs().cancel(rc.params.at(0), audience)) {
-    throw ApiError(ErrorCode::conflict, "the analysis has already ended");
-  }
-  return no_store(json_response(202, job_json(*c.jobs().get(rc.params.at(0), audience), false)));
+  const auto state = c.jobs().get(id, audience);
+  if (!state) throw ApiError(ErrorCode::not_found, "no analysis job with that id");
+  return no_store(json_response(202, job_json(*state, false)));
 }
 
 }  // namespace tsunagi::server

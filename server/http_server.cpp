@@ -144,6 +144,8 @@ struct Shared {
   std::chrono::seconds write_timeout{10};
   ParseLimits limits;
   bool access_log = true;
+  /// "Content-Security-Policy: …\r\nReferrer-Policy: …\r\n", put in the head of every response.
+  std::string security_head;
   /// Every line goes through the async log: a stalled stderr never stalls a request.
   std::unique_ptr<AsyncLog> async_log;
   std::function<void(const std::string&)> log;
@@ -217,7 +219,8 @@ void send(const Shared& shared, Connection& conn, const std::shared_ptr<Pistache
     }
   }
   const bool keep = keep_alive_requested && !response.close_connection;
-  const std::string head = serialize_head(response, keep);
+  std::string head = serialize_head(response, keep);
+  head.insert(head.size() - 2, shared.security_head);  // before the blank line ending the head
   const std::string_view body =
       sends_body(response, method == "HEAD") ? std::string_view(response.body) : std::string_view();
   log_access(shared, method, target, response.status, start);
@@ -484,6 +487,15 @@ struct HttpServer::Impl {
   std::thread sweeper;
 };
 
+std::string content_security_policy(const Config& config) {
+  const std::string tiles = config.map_tile_origins.empty() ? "" : " " + config.map_tile_origins;
+  return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:" +
+         tiles + "; connect-src 'self'" + tiles +
+         "; worker-src 'self' blob:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+         "form-action 'self'; frame-ancestors " +
+         (config.frame_ancestors.empty() ? std::string("'none'") : config.frame_ancestors);
+}
+
 HttpServer::HttpServer(const Config& config, std::function<void(const std::string&)> log)
     : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
@@ -491,6 +503,8 @@ HttpServer::HttpServer(const Config& config, std::function<void(const std::strin
   shared->async_log = std::make_unique<AsyncLog>(std::move(log));
   shared->log = [async = shared->async_log.get()](const std::string& line) { async->log(line); };
   shared->access_log = config.access_log;
+  shared->security_head = "Content-Security-Policy: " + content_security_policy(config) +
+                          "\r\nReferrer-Policy: " + kReferrerPolicy + "\r\n";
   shared->limits.max_body_bytes = static_cast<std::size_t>(config.max_request_bytes);
   shared->limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
   check_store_writable(config.db);

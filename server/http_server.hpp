@@ -20,6 +20,16 @@ class PortInUse : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The Content-Security-Policy of every response: scripts, styles, workers and fonts from the
+/// server itself only (no inline script, no eval), images and fetches from it and the basemap's
+/// `map_tile_origins`, no plugins, no <base>, forms posting home only, framed only by
+/// `frame_ancestors`.
+std::string content_security_policy(const Config& config);
+
+/// The Referrer-Policy of every response: the page's URL (filters, the point picked on the map)
+/// goes to no other site, the basemap's included.
+inline constexpr const char* kReferrerPolicy = "same-origin";
+
 class HttpServer {
  public:
   /// Opens the store and builds the first snapshot. `log` receives every log line (access lines

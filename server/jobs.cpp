@@ -1,7 +1,9 @@
 #include "server/jobs.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <limits>
 
 #include "geo/error.hpp"
 #include "geo/gap/analysis.hpp"
@@ -43,34 +45,44 @@ bool may_read(geo::Audience reader, geo::Audience computed_for) {
   return static_cast<int>(reader) >= static_cast<int>(computed_for);
 }
 
+bool may_read(geo::Audience reader, const std::string& computed_for) {
+  const auto a = geo::parse_audience(computed_for);
+  return a && may_read(reader, *a);
+}
+
+/// The audiences whose answers `reader` may read, as stored ids.
+std::vector<std::string> readable(geo::Audience reader) {
+  std::vector<std::string> out;
+  for (const auto a : geo::kAudiences) {
+    if (may_read(reader, a)) out.emplace_back(geo::audience_id(a));
+  }
+  return out;
+}
+
+bool active(const std::string& status) {
+  return status == "queued" || status == "running";
+}
+
 }  // namespace
 
 JobRunner::JobRunner(ServerContext& c) : c_(c) {
-  if (const int days = c_.config().job_keep_days; days > 0) {
-    const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24) * days;
-    const std::time_t t = std::chrono::system_clock::to_time_t(cutoff);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char iso[32];
-    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    try {
-      c_.write([&](geo::Store& s) { s.purge_jobs(iso); });
-    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): a read-only store keeps them
-    }
-  }
-  const auto stored = c_.read([](const geo::Store& s) { return s.jobs(); });
-  for (const auto& j : stored) {
-    auto e = std::make_shared<Entry>();
-    e->record = j;
-    e->audience = geo::parse_audience(j.audience).value_or(geo::Audience::internal);
-    e->progress = j.status == "done" ? 1.0 : 0.0;
-    if (j.status == "queued" || j.status == "running") {
-      e->record.status = "failed";
-      e->record.error = "the server stopped before the analysis finished: submit it again";
-      e->record.finished_at = geo::utc_now_iso();
-      store(e->record);
-    }
-    jobs_[j.id] = std::move(e);
+  const auto& config = c_.config();
+  try {
+    c_.write([&](geo::Store& s) {
+      if (const int days = config.job_keep_days; days > 0) {
+        const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24) * days;
+        const std::time_t t = std::chrono::system_clock::to_time_t(cutoff);
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char iso[32];
+        std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        s.purge_jobs(iso);
+      }
+      s.fail_unfinished_jobs("the server stopped before the analysis finished: submit it again",
+                             geo::utc_now_iso());
+      s.trim_jobs("", config.job_keep_per_user, config.job_keep_total);
+    });
+  } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): a read-only store keeps them
   }
   thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
@@ -78,18 +90,30 @@ JobRunner::JobRunner(ServerContext& c) : c_(c) {
 JobRunner::~JobRunner() {
   {
     std::lock_guard lock(mu_);
-    for (auto& [id, e] : jobs_) e->cancel = true;
+    for (auto& [id, e] : active_) e->cancel = true;
   }
   thread_.request_stop();
   wake_.notify_all();
 }
 
-void JobRunner::store(const geo::AnalysisJob& j) {
+bool JobRunner::store(const geo::AnalysisJob& j) {
+  const auto& config = c_.config();
   try {
-    c_.write([&](geo::Store& s) { s.put_job(j); });
-  } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch)
-    // The answer stays in memory; a read-only or full store must not lose it for this session.
+    c_.write([&](geo::Store& s) {
+      s.put_job(j);
+      if (!active(j.status)) s.trim_jobs(j.owner, config.job_keep_per_user, config.job_keep_total);
+    });
+    return true;
+  } catch (const std::exception&) {
+    return false;  // a read-only or full store: the caller keeps the job in memory
   }
+}
+
+std::size_t JobRunner::active_of(const std::string& owner) const {
+  return static_cast<std::size_t>(
+      std::count_if(active_.begin(), active_.end(), [&](const auto& kv) {
+        return kv.second->record.owner == owner && active(kv.second->record.status);
+      }));
 }
 
 std::string JobRunner::submit(const std::string& request_json, geo::Audience a,
@@ -104,13 +128,21 @@ std::string JobRunner::submit(const std::string& request_json, geo::Audience a,
   e->record.status = "queued";
   e->record.created_at = geo::utc_now_iso();
   e->audience = a;
+  const auto& config = c_.config();
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= kMaxQueued) {
-      throw geo::Conflict("too many analyses are waiting (" + std::to_string(queue_.size()) +
-                          "): try again when one has finished");
+    if (const auto mine = active_of(owner);
+        mine >= static_cast<std::size_t>(config.job_queue_per_user)) {
+      throw TooManyJobs("you have " + std::to_string(mine) +
+                        " analyses waiting or running (at most " +
+                        std::to_string(config.job_queue_per_user) +
+                        " per user, job_queue_per_user): try again when one has finished");
     }
-    jobs_[e->record.id] = e;
+    if (queue_.size() >= static_cast<std::size_t>(config.job_queue)) {
+      throw geo::Conflict("too many analyses are waiting (" + std::to_string(queue_.size()) +
+                          ", job_queue): try again when one has finished");
+    }
+    active_[e->record.id] = e;
     queue_.push_back(e->record.id);
   }
   store(e->record);
@@ -119,42 +151,80 @@ std::string JobRunner::submit(const std::string& request_json, geo::Audience a,
 }
 
 std::optional<JobState> JobRunner::get(const std::string& id, geo::Audience a) const {
-  std::lock_guard lock(mu_);
-  const auto it = jobs_.find(id);
-  if (it == jobs_.end() || !may_read(a, it->second->audience)) return std::nullopt;
-  return JobState{it->second->record, it->second->progress.load(), it->second->stage};
-}
-
-std::vector<JobState> JobRunner::list(geo::Audience a) const {
-  std::vector<JobState> out;
-  std::lock_guard lock(mu_);
-  for (const auto& [id, e] : jobs_) {
-    if (!may_read(a, e->audience)) continue;
-    JobState s{e->record, e->progress.load(), e->stage};
-    s.record.result_json.clear();  // lists stay small
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-bool JobRunner::cancel(const std::string& id, geo::Audience a) {
-  std::optional<geo::AnalysisJob> dequeued;  // a copy taken under the lock: the runner owns e
   {
     std::lock_guard lock(mu_);
-    const auto it = jobs_.find(id);
-    if (it == jobs_.end() || !may_read(a, it->second->audience)) return false;
-    auto& e = *it->second;
-    if (e.record.status != "queued" && e.record.status != "running") return false;
-    e.cancel = true;  // a running analysis stops at its next progress step
-    if (e.record.status == "queued") {
-      std::erase(queue_, id);
-      e.record.status = "cancelled";
-      e.record.finished_at = geo::utc_now_iso();
-      dequeued = e.record;
+    if (const auto it = active_.find(id); it != active_.end()) {
+      if (!may_read(a, it->second->audience)) return std::nullopt;
+      return JobState{it->second->record, it->second->progress.load(), it->second->stage};
     }
   }
-  if (dequeued) store(*dequeued);
-  return true;
+  // Not waiting or running: ended, and stored (it was stored before it left memory).
+  auto j = c_.read([&](const geo::Store& s) { return s.job(id); });
+  if (!j || !may_read(a, j->audience)) return std::nullopt;
+  const double progress = j->status == "done" ? 1.0 : 0.0;
+  return JobState{std::move(*j), progress, ""};
+}
+
+JobRunner::Page JobRunner::list(geo::Audience a, std::int64_t limit, std::int64_t offset) const {
+  const auto audiences = readable(a);
+  Page page;
+  auto stored = c_.read([&](const geo::Store& s) {
+    page.matched = s.count_jobs(audiences);
+    return s.jobs(audiences, limit, offset);
+  });
+  std::lock_guard lock(mu_);
+  for (auto& j : stored) {
+    JobState s{std::move(j), 0, ""};
+    if (const auto it = active_.find(s.record.id); it != active_.end()) {
+      s.record = it->second->record;  // its status and progress now
+      s.progress = it->second->progress.load();
+      s.stage = it->second->stage;
+    } else if (s.record.status == "done") {
+      s.progress = 1.0;
+    }
+    s.record.result_json.clear();  // lists stay small
+    page.jobs.push_back(std::move(s));
+  }
+  return page;
+}
+
+JobRunner::CancelResult JobRunner::cancel(const std::string& id, geo::Audience a,
+                                          const std::string& who, bool admin) {
+  std::optional<geo::AnalysisJob> dequeued;  // a copy taken under the lock: the runner owns e
+  bool in_memory = false;
+  {
+    std::lock_guard lock(mu_);
+    const auto it = active_.find(id);
+    in_memory = it != active_.end();
+    if (in_memory) {
+      auto& e = *it->second;
+      if (!may_read(a, e.audience)) return CancelResult::not_found;
+      if (e.record.owner != who && !admin) return CancelResult::not_owner;
+      if (!active(e.record.status)) return CancelResult::ended;
+      e.cancel = true;  // a running analysis stops at its next progress step
+      if (e.record.status == "queued") {
+        std::erase(queue_, id);
+        e.record.status = "cancelled";
+        e.record.finished_at = geo::utc_now_iso();
+        dequeued = e.record;
+      }
+    }
+  }
+  if (!in_memory) {  // ended and stored
+    const auto j = c_.read([&](const geo::Store& s) { return s.job(id); });
+    if (!j || !may_read(a, j->audience)) return CancelResult::not_found;
+    return j->owner != who && !admin ? CancelResult::not_owner : CancelResult::ended;
+  }
+  if (dequeued) {
+    const bool stored = store(*dequeued);
+    std::lock_guard lock(mu_);
+    if (stored) {
+      active_.erase(id);
+    } else {
+      unsaved_.push_back(id);
+    }
+  }
+  return CancelResult::cancelled;
 }
 
 void JobRunner::run(const std::stop_token& stop) {
@@ -164,9 +234,22 @@ void JobRunner::run(const std::stop_token& stop) {
       std::unique_lock lock(mu_);
       wake_.wait(lock, stop, [&] { return !queue_.empty(); });
       if (stop.stop_requested()) return;
-      e = jobs_.at(queue_.front());
-      queue_.pop_front();
+      // The waiting job of the user served longest ago (first come among equals): a user with
+      // many jobs waiting takes turns with the others instead of going first with all of them.
+      auto next = queue_.begin();
+      std::uint64_t oldest = std::numeric_limits<std::uint64_t>::max();
+      for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+        const auto served = last_started_.find(active_.at(*it)->record.owner);
+        const std::uint64_t when = served == last_started_.end() ? 0 : served->second;
+        if (when < oldest) {
+          oldest = when;
+          next = it;
+        }
+      }
+      e = active_.at(*next);
+      queue_.erase(next);
       e->record.status = "running";
+      last_started_[e->record.owner] = ++starts_;
     }
     EntryProgress progress(e->progress, e->cancel, e->stage, mu_);
     geo::AnalysisJob done;
@@ -193,7 +276,18 @@ void JobRunner::run(const std::stop_token& stop) {
       e->record.finished_at = geo::utc_now_iso();
       done = e->record;
     }
-    store(done);
+    // Stored first, then out of memory: a reader finds it in one or the other.
+    const bool stored = store(done);
+    std::lock_guard lock(mu_);
+    if (stored) {
+      active_.erase(done.id);
+    } else {
+      unsaved_.push_back(done.id);
+    }
+    while (unsaved_.size() > static_cast<std::size_t>(c_.config().job_queue)) {
+      active_.erase(unsaved_.front());
+      unsaved_.pop_front();
+    }
   }
 }
 

@@ -53,7 +53,10 @@ std::string weak_etag(std::string_view bytes) {
 }  // namespace
 
 TileService::TileService(std::size_t cache_bytes, ClusterRules rules)
-    : rules_(rules), capacity_(cache_bytes) {}
+    : rules_(rules), capacity_(cache_bytes) {
+  filtered_.capacity = cache_bytes / kFilteredShareDivisor;
+  plain_.capacity = cache_bytes - filtered_.capacity;
+}
 
 TileService::~TileService() = default;
 
@@ -122,10 +125,11 @@ std::shared_ptr<const EncodedTile> TileService::tile(const geo::Snapshot& snap, 
   key += std::to_string(t.z) + '/' + std::to_string(t.x) + '/' + std::to_string(t.y);
   key += '|';
   if (layer == Layer::resources) key += filter_key;
+  Share& share = layer == Layer::resources && !filter_key.empty() ? filtered_ : plain_;
   {
     std::lock_guard lock(cache_mu_);
-    if (const auto it = by_key_.find(key); it != by_key_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second);
+    if (const auto it = share.by_key.find(key); it != share.by_key.end()) {
+      share.lru.splice(share.lru.begin(), share.lru, it->second);
       ++hits_;
       return it->second->second;
     }
@@ -133,24 +137,30 @@ std::shared_ptr<const EncodedTile> TileService::tile(const geo::Snapshot& snap, 
   }
   auto built = build(snap, layer, t, a, q);
   const std::size_t cost = built->mvt.size() + built->gzip.size() + key.size() + 128;
-  if (cost > capacity_) return built;
+  if (cost > share.capacity) return built;
   std::lock_guard lock(cache_mu_);
-  if (by_key_.count(key) != 0) return built;  // another request built it meanwhile
-  lru_.emplace_front(std::move(key), built);
-  by_key_.emplace(lru_.front().first, lru_.begin());
-  bytes_ += cost;
-  while (bytes_ > capacity_ && !lru_.empty()) {
-    const auto& last = lru_.back();
-    bytes_ -= last.second->mvt.size() + last.second->gzip.size() + last.first.size() + 128;
-    by_key_.erase(last.first);
-    lru_.pop_back();
+  if (share.by_key.count(key) != 0) return built;  // another request built it meanwhile
+  share.lru.emplace_front(std::move(key), built);
+  share.by_key.emplace(share.lru.front().first, share.lru.begin());
+  share.bytes += cost;
+  while (share.bytes > share.capacity && !share.lru.empty()) {
+    const auto& last = share.lru.back();
+    share.bytes -= last.second->mvt.size() + last.second->gzip.size() + last.first.size() + 128;
+    share.by_key.erase(last.first);
+    share.lru.pop_back();
   }
   return built;
 }
 
 TileService::Stats TileService::stats() const {
   std::lock_guard lock(cache_mu_);
-  return {lru_.size(), bytes_, capacity_, hits_, misses_};
+  return {plain_.lru.size() + filtered_.lru.size(),
+          plain_.bytes + filtered_.bytes,
+          capacity_,
+          filtered_.lru.size(),
+          filtered_.bytes,
+          hits_,
+          misses_};
 }
 
 }  // namespace tsunagi::tiles

@@ -44,7 +44,8 @@ std::string gzip(std::string_view data, int level = 6);
 
 class TileService {
  public:
-  /// `cache_bytes` = 0 turns the cache off (every tile is built; for benchmarks).
+  /// `cache_bytes` = 0 turns the cache off (every tile is built; for benchmarks). Filtered tiles
+  /// get a quarter of it (kFilteredShareDivisor), unfiltered ones the rest.
   explicit TileService(std::size_t cache_bytes, ClusterRules rules = {});
   ~TileService();
   TileService(const TileService&) = delete;
@@ -65,10 +66,14 @@ class TileService {
   void add_layers(const geo::Snapshot& snap, const TileId& t, geo::Audience a,
                   const geo::ResourceQuery& q, LayerBuilder& resources, LayerBuilder& areas);
 
+  static constexpr std::size_t kFilteredShareDivisor = 4;
+
   struct Stats {
     std::size_t entries = 0;
     std::size_t bytes = 0;
     std::size_t capacity = 0;
+    std::size_t filtered_entries = 0;  ///< of `entries`, the tiles of a filter
+    std::size_t filtered_bytes = 0;
     std::uint64_t hits = 0;
     std::uint64_t misses = 0;
   };
@@ -88,9 +93,18 @@ class TileService {
 
   mutable std::mutex cache_mu_;
   using Lru = std::list<std::pair<std::string, std::shared_ptr<const EncodedTile>>>;
-  Lru lru_;  ///< most recent first
-  std::unordered_map<std::string_view, Lru::iterator> by_key_;
-  std::size_t bytes_ = 0;
+  /// One share of the cache: its own LRU within its own byte budget.
+  struct Share {
+    Lru lru;  ///< most recent first
+    std::unordered_map<std::string_view, Lru::iterator> by_key;
+    std::size_t bytes = 0;
+    std::size_t capacity = 0;
+  };
+  /// Unfiltered tiles (every area tile, resource tiles without a filter: what every visitor of
+  /// the map asks for) and filtered ones apart, so that a client asking for many distinct
+  /// filters evicts only filtered tiles, never the map everyone sees.
+  Share plain_;
+  Share filtered_;
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
 };

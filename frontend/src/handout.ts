@@ -8,6 +8,7 @@ import * as api from './api';
 import type { MatchCandidate } from './api';
 import { kindStyle } from './codes';
 import { t } from './i18n';
+import { setPageRule } from './csp';
 import type { BasemapConfig } from './mapview';
 
 const esc = (s: unknown) =>
@@ -194,13 +195,7 @@ export async function printHandout(
   const date = new Date().toISOString().slice(0, 10);
   const row = (label: string, value: string) => (value ? `<tr><th scope="row">${esc(label)}</th><td>${value}</td></tr>` : '');
 
-  let pageStyle = document.getElementById('print-page-style');
-  if (!pageStyle) {
-    pageStyle = document.createElement('style');
-    pageStyle.id = 'print-page-style';
-    document.head.append(pageStyle);
-  }
-  pageStyle.textContent = '@page { size: A4 portrait; margin: 12mm; }';
+  setPageRule('@page { size: A4 portrait; margin: 12mm; }');
   document.body.dataset.print = 'handout';
   const sheet = document.getElementById('print-sheet')!;
   sheet.dataset.routeFrom = tail.length ? `${tail[0][0].toFixed(6)},${tail[0][1].toFixed(6)}` : '';

@@ -9,6 +9,7 @@ import { MapView, type BasemapConfig } from './mapview';
 import { filterParams, parseState, toSearch, type State } from './state';
 import { openEditor, type EditorHost } from './editor';
 import { printSheet } from './print';
+import { paintSwatches } from './csp';
 import type { MatchHost } from './match';
 import type { PlannerHost } from './planner';
 
@@ -151,11 +152,12 @@ async function refreshList(more = false): Promise<void> {
     li.dataset.id = f.id;
     li.innerHTML = `<button type="button" class="item" aria-describedby="item-${i}-meta">
       <span class="num" aria-hidden="true">${i + 1}</span>
-      <span class="sym" style="background:${k.color}" aria-hidden="true">${escapeHtml(k.symbol)}</span>
+      <span class="sym" data-swatch="${k.color}" aria-hidden="true">${escapeHtml(k.symbol)}</span>
       <span class="body"><span class="name">${escapeHtml(p.name)}</span>
       <span class="meta" id="item-${i}-meta">${escapeHtml(t(`kind.${p.kind}`))}${
         p.distance_m !== undefined ? ` · ${escapeHtml(distanceText(p.distance_m))}` : ''
       }${scheduleText(p)[0] ? ` · ${escapeHtml(scheduleText(p)[0])}` : ''}</span></span></button>`;
+    paintSwatches(li);
     li.querySelector('button')!.addEventListener('click', () => void openDetail(f.id));
     list.append(li);
   });
@@ -229,7 +231,7 @@ async function openDetail(id: string, focus = true): Promise<void> {
   const detail = $('detail');
   detail.innerHTML = `
     <div class="detail-head">
-      <span class="sym" style="background:${k.color}" aria-hidden="true">${escapeHtml(k.symbol)}</span>
+      <span class="sym" data-swatch="${k.color}" aria-hidden="true">${escapeHtml(k.symbol)}</span>
       <div><h2 id="detail-name">${escapeHtml(p.name)}</h2>
       <p class="kind">${escapeHtml(t(`kind.${p.kind}`))}${p.status && p.status !== 'active' ? ` · ${escapeHtml(t(`status.${p.status}`))}` : ''}${
         p.publish && p.publish !== 'public' ? ` · ${escapeHtml(t(`publish.${p.publish}`))}` : ''
@@ -263,6 +265,7 @@ async function openDetail(id: string, focus = true): Promise<void> {
       }</dd>
     </dl>
     ${user ? `<button type="button" id="detail-edit">${escapeHtml(t('detail.edit'))}</button>` : ''}`;
+  paintSwatches(detail);
   detail.hidden = false;
   document.body.classList.add('has-detail');
   $('detail-close').addEventListener('click', closeDetail);
@@ -454,8 +457,9 @@ function renderLegend(): void {
   const ul = $('legend-list');
   ul.innerHTML = KINDS.map(
     (k) =>
-      `<li><span class="sym" style="background:${k.color}" aria-hidden="true">${escapeHtml(k.symbol)}</span>${escapeHtml(t(`kind.${k.id}`))}</li>`,
+      `<li><span class="sym" data-swatch="${k.color}" aria-hidden="true">${escapeHtml(k.symbol)}</span>${escapeHtml(t(`kind.${k.id}`))}</li>`,
   ).join('');
+  paintSwatches(ul);
   ul.insertAdjacentHTML(
     'beforeend',
     `<li><span class="sym cluster" aria-hidden="true">12</span>${escapeHtml(t('legend.cluster'))}</li>

@@ -10,6 +10,7 @@ import { ACTIVITIES, DAYS, kindStyle } from './codes';
 import { t } from './i18n';
 import type { MapView } from './mapview';
 import { printHandout } from './handout';
+import { paintSwatches } from './csp';
 
 export interface MatchHost {
   mapView(): MapView;
@@ -289,7 +290,7 @@ function showResult(r: MatchResult, quiet = false): void {
       : t('match.way_estimate', { walk: distance(c.walk_m) });
     li.innerHTML = `<button type="button" class="item" aria-pressed="false" aria-describedby="m-c${i}-meta m-c${i}-why">
         <span class="num" aria-hidden="true">${i + 1}</span>
-        <span class="sym" style="background:${k.color}" aria-hidden="true">${esc(k.symbol)}</span>
+        <span class="sym" data-swatch="${k.color}" aria-hidden="true">${esc(k.symbol)}</span>
         <span class="body"><span class="name">${esc(c.name)}</span>
         <span class="meta" id="m-c${i}-meta"><span class="kind">${esc(t(`kind.${c.kind}`))}</span> ·
           <strong class="walk-min">${esc(t('match.walk_min', { n: c.walk_min }))}</strong> ·
@@ -299,6 +300,7 @@ function showResult(r: MatchResult, quiet = false): void {
       <div class="candidate-actions" hidden>
         <button type="button" class="handout">${esc(t('match.handout'))}</button>
       </div>`;
+    paintSwatches(li);
     li.querySelector<HTMLButtonElement>('.item')!.addEventListener('click', () => select(c.id));
     li.querySelector<HTMLButtonElement>('.handout')!.addEventListener('click', () => void handout(c));
     list.append(li);

@@ -13,6 +13,7 @@
 import type * as maplibregl from 'maplibre-gl';
 import { GAP_ROLES, bindGap, closeGap, gapHtml } from './gap';
 import { t } from './i18n';
+import { paintSwatches } from './csp';
 import type { MapView } from './mapview';
 
 export interface PlannerHost {
@@ -430,7 +431,7 @@ function renderLegend(): void {
         ? t('planner.class_last', { lo: formatBound(lo), hi: formatBound(hi) })
         : t('planner.class_range', { lo: formatBound(lo), hi: formatBound(hi) });
     rows.push(
-      `<li data-class="${i}" data-lo="${lo}" data-hi="${hi}" data-count="${counts[i]}"><span class="swatch" style="background:${p[i]}" aria-hidden="true"></span><span class="range">${esc(range)}</span> <span class="n">${esc(t('planner.count', { n: counts[i] }))}</span></li>`,
+      `<li data-class="${i}" data-lo="${lo}" data-hi="${hi}" data-count="${counts[i]}"><span class="swatch" data-swatch="${p[i]}" aria-hidden="true"></span><span class="range">${esc(range)}</span> <span class="n">${esc(t('planner.count', { n: counts[i] }))}</span></li>`,
     );
   }
   const noValue = areas.filter((f) => valueOf(f) === null);
@@ -454,6 +455,7 @@ function renderLegend(): void {
     )}</span> <span class="n">${esc(t('planner.count', { n: approx }))}</span></li>`,
   );
   $('p-legend').innerHTML = rows.join('');
+  paintSwatches($('p-legend'));
   $('p-legend-title').textContent = t('planner.legend_title', {
     indicator: figureLabel(key),
     unit: unitLabel(key),

@@ -4,6 +4,7 @@ import type { Feature } from './api';
 import { t } from './i18n';
 import type { MapView } from './mapview';
 import type { State } from './state';
+import { setPageRule } from './csp';
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(
@@ -28,13 +29,7 @@ export async function printSheet(
   ctx: { mapView: MapView; items: Feature[]; state: State; credits: string },
   openDialog = true,
 ): Promise<void> {
-  let pageStyle = document.getElementById('print-page-style');
-  if (!pageStyle) {
-    pageStyle = document.createElement('style');
-    pageStyle.id = 'print-page-style';
-    document.head.append(pageStyle);
-  }
-  pageStyle.textContent = `@page { size: A4 ${orientation}; margin: 10mm; }`;
+  setPageRule(`@page { size: A4 ${orientation}; margin: 10mm; }`);
   document.body.dataset.print = orientation;
   const map = ctx.mapView.map;
   // The printed map carries the list's numbers even at the cluster zooms.

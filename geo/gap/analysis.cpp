@@ -856,9 +856,17 @@ AnalysisRequest parse_analysis_request(const std::string& json_text) {
     } else if (key == "max_walk_min") {
       r.threshold = positive(v, key);
       r.minutes = true;
+      if (r.threshold > kMaxWalkMin) {
+        throw InvalidArgument("max_walk_min: at most " + std::to_string(kMaxWalkMin) +
+                              " minutes (as for matching), not " + v.dump());
+      }
     } else if (key == "max_m") {
       r.threshold = positive(v, key);
       r.minutes = false;
+      if (r.threshold > kMaxMetres) {
+        throw InvalidArgument("max_m: at most " + std::to_string(kMaxMetres) + " metres, not " +
+                              v.dump());
+      }
     } else if (key == "walking_profile") {
       if (v == "standard") {
         r.speed_m_per_min = 80;

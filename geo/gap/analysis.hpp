@@ -64,8 +64,14 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> walking_nearest(
 /// The keys of an analysis request (kinds and candidate_kinds are lists of codes).
 const JsonShape& analysis_request_shape();
 
-/// Parses a request (JSON object as the API takes it; unknown keys are refused).
-/// @throws InvalidArgument naming the key.
+/// The longest walk an analysis takes (the cap of matching, /api/match), and the longest
+/// distance: a walk of 120 minutes at 80 m/min is 9.6 km; farther makes every demand point reach
+/// the whole network and the job run for nothing.
+inline constexpr int kMaxWalkMin = 120;
+inline constexpr int kMaxMetres = 10'000;
+
+/// Parses a request (JSON object as the API takes it; unknown keys are refused; max_walk_min and
+/// max_m at most kMaxWalkMin and kMaxMetres). @throws InvalidArgument naming the key.
 AnalysisRequest parse_analysis_request(const std::string& json_text);
 
 /// Runs one analysis on `snap` as audience `a` sees it; returns the answer as JSON text.

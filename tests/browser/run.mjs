@@ -30,6 +30,14 @@ ensureArtifacts();
 const server = await startServer(tsunagi, dist);
 const browser = await launchBrowser(chromium);
 const base = server.url;
+// Every page runs under the server's Content-Security-Policy; anything it refuses (an inline
+// script or style, an eval, a request to another site than the basemap) fails the suite.
+const cspViolations = [];
+const cspExpected = new WeakSet(); // pages that try what the policy must refuse
+browser.context.on('console', (msg) => {
+  if (msg.page() && cspExpected.has(msg.page())) return;
+  if (/Content Security Policy/i.test(msg.text())) cspViolations.push(`${msg.page()?.url() ?? ''}: ${msg.text()}`);
+});
 
 // ---- helpers ----
 
@@ -161,6 +169,40 @@ suite.test('the map loads the demo town and draws markers from tiles, with no ba
   await page.waitForFunction((n) => window.tsunagi.map.querySourceFeatures('numbered').length >= n, more.length);
   const legend = await page.$$eval('#legend-list li', (els) => els.length);
   assert(legend >= 15, 'a legend entry per kind');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('the page runs under a Content-Security-Policy that refuses inline script', async () => {
+  const { page, errors } = await openPage();
+  const doc = await page.request.get(`${base}/`);
+  const csp = doc.headers()['content-security-policy'] ?? '';
+  assert(/(^|;)\s*script-src 'self'(;|$)/.test(csp), `script-src 'self': ${csp}`);
+  assert(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), `nothing unsafe: ${csp}`);
+  assertEqual(doc.headers()['referrer-policy'], 'same-origin', 'Referrer-Policy');
+  for (const file of ['index.html', ...(await page.evaluate(() =>
+    [...document.querySelectorAll('script[src], link[rel=stylesheet]')].map((e) => e.getAttribute('src') ?? e.getAttribute('href'))))]) {
+    const r = await page.request.get(`${base}/${file.replace(/^\//, '')}`);
+    assert(r.headers()['content-security-policy'] === csp, `${file} carries the policy`);
+  }
+  assertEqual(await page.evaluate(() => document.querySelectorAll('script:not([src]), style').length), 0,
+    'no inline script or <style> in the page');
+  // What a missed escape would inject does not run.
+  cspExpected.add(page);
+  const ran = await page.evaluate(async () => {
+    window.injected = false;
+    const div = document.createElement('div');
+    div.innerHTML = '<img src="x" onerror="window.injected = true">';
+    document.body.append(div);
+    const s = document.createElement('script');
+    s.textContent = 'window.injected = true';
+    document.body.append(s);
+    await new Promise((r) => setTimeout(r, 300));
+    div.remove();
+    s.remove();
+    return { injected: window.injected };
+  });
+  assertEqual(ran, { injected: false }, 'an injected inline script or handler does not run');
   assertEqual(errors, [], 'no page errors');
   await page.close();
 });
@@ -426,7 +468,11 @@ suite.test('the print view holds the numbered list, the map and the credits', as
     assert(credits.includes('架空のデモデータ') && credits.includes('地理院タイル'), `credits: ${credits}`);
     const img = await page.getAttribute('#print-sheet img.print-map', 'src');
     assert(img.startsWith('data:image/png;base64,') && img.length > 5000, 'the map image');
-    assert((await page.textContent('#print-page-style')).includes(`A4 ${orientation}`), 'A4 page size');
+    const pageRule = await page.evaluate(() =>
+      document.adoptedStyleSheets.flatMap((sh) => [...sh.cssRules].map((r) => r.cssText)).join('\n'));
+    // The CSSOM writes "A4 portrait" as "a4" (portrait is the default).
+    const size = /size:\s*a4( landscape)?;/i.exec(pageRule);
+    assert(size && Boolean(size[1]) === (orientation === 'landscape'), `A4 ${orientation} page size: ${pageRule}`);
     await page.emulateMedia({ media: 'print' });
     assert(await page.isVisible('#print-sheet'), 'the sheet is what prints');
     assert(!(await page.isVisible('#filters')), 'the page chrome does not print');
@@ -771,7 +817,7 @@ suite.test('keyboard-only use reaches every filter and the list', async () => {
 });
 
 async function axe(page, label) {
-  await page.addScriptTag({ content: axeSource });
+  await page.evaluate(axeSource); // not a <script> element: the page's CSP refuses inline scripts
   const result = await page.evaluate(() =>
     window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
   );
@@ -1347,6 +1393,10 @@ suite.test('the gap panel shows a running job\'s stage and progress, and cancels
 let failed = 1;
 try {
   failed = await suite.run(only);
+  if (cspViolations.length) {
+    console.error(`FAIL the Content-Security-Policy refused something on a page:\n  ${cspViolations.join('\n  ')}`);
+    failed = 1;
+  }
 } finally {
   await browser.close();
   await server.stop();

@@ -241,7 +241,7 @@ TEST(ImportAreasCli, ExportAreasWritesTheFileAndItsSources) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("exported 3 areas (public view)"));
   const std::string csv = tsunagi::test::read_file(dir / "areas.csv");
-  EXPECT_TRUE(csv.starts_with("\xEF\xBB\xBFid,kind,code,name,parent_id"));
+  EXPECT_TRUE(csv.starts_with("\xEF\xBB\xBFid,kind,level,code,name,parent_id"));
   EXPECT_THAT(csv, HasSubstr("small_area:31328001002,small_area,chome,31328001002,智頭2丁目"));
   EXPECT_THAT(csv, HasSubstr(",population,population_status,population_merged"));
   EXPECT_THAT(tsunagi::test::read_file(dir / "areas.csv.sources.txt"),

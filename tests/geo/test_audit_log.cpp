@@ -76,6 +76,7 @@ TEST(AuditLog, AnOlderStoreHasItsRowsChainedInIdOrderWhenOpened) {
         "DROP TRIGGER audit_log_chained; DROP TRIGGER audit_log_no_update; "
         "DROP TABLE referral_stats_month; ALTER TABLE audit_log DROP COLUMN chain_hash; "
         "ALTER TABLE area DROP COLUMN level; ALTER TABLE stat_def DROP COLUMN breakdowns; "
+        "DROP INDEX analysis_job_by_owner; "
         "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT "
         "RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END; "
         "INSERT INTO audit_log (audit_id, at, user_id, user_name, action, case_id, legal_basis, "

@@ -462,6 +462,7 @@ TEST(Store, AnOlderStoresCensusSmallAreasBecomeOneLayerWhenOpened) {
         "DROP TRIGGER audit_log_chained; DROP TRIGGER audit_log_no_update; "
         "DROP TABLE referral_stats_month; ALTER TABLE audit_log DROP COLUMN chain_hash; "
         "ALTER TABLE area DROP COLUMN level; ALTER TABLE stat_def DROP COLUMN breakdowns; "
+        "DROP INDEX analysis_job_by_owner; "
         "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT "
         "RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END; "
         "INSERT INTO area (area_id, kind, code, name, parent_id, lg_code, vintage, label_lon, "

@@ -1,0 +1,60 @@
+// The tile cache's fairness: every visitor asks for the unfiltered map, while each filter makes
+// tiles of its own. A client asking for many distinct filters must not evict the unfiltered
+// tiles everyone shares (issue 18).
+#include "tiles/tile_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include "geo/resource_query.hpp"
+#include "support/test_support.hpp"
+#include "support/tiny_town.hpp"
+
+namespace {
+
+using namespace tsunagi;
+using geo::ResourceKind;
+
+TEST(TileService, AFloodOfDistinctFiltersDoesNotEvictTheUnfilteredTiles) {
+  test::TempDir dir;
+  test::TinyTown town(dir / "town.db");
+  for (int i = 0; i < 40; ++i) {
+    town.add("place " + std::to_string(i),
+             i % 2 == 0 ? ResourceKind::ibasho : ResourceKind::kominkan, 133.60 + 0.002 * i,
+             35.10 + 0.001 * (i % 7));
+  }
+  const auto snap = town.snapshot();
+  tiles::TileService service(256 * 1024);
+  // The public map: the resources and areas tiles of a few zooms over the town.
+  std::vector<tiles::TileId> map;
+  for (std::uint32_t z = 8; z <= 14; ++z) map.push_back(tiles::tile_at(133.64, 35.10, z));
+  const geo::ResourceQuery none;
+  auto visit_map = [&] {
+    for (const auto& t : map) {
+      service.tile(*snap, tiles::Layer::resources, t, geo::Audience::public_, none, "");
+      service.tile(*snap, tiles::Layer::areas, t, geo::Audience::public_, none, "");
+    }
+  };
+  visit_map();
+  const auto warm = service.stats();
+  ASSERT_EQ(warm.entries, 2 * map.size());
+  // One client: thousands of distinct filters (each a keyword nobody else asks for), each tile
+  // then cached under its own key, together far more than the whole cache.
+  for (int i = 0; i < 3000; ++i) {
+    geo::ResourceQuery q;
+    q.text = "word" + std::to_string(i);
+    service.tile(*snap, tiles::Layer::resources, map.back(), geo::Audience::public_, q,
+                 "q=word" + std::to_string(i));
+  }
+  const auto flooded = service.stats();
+  EXPECT_GT(flooded.misses - warm.misses, 2999U);
+  EXPECT_LE(flooded.bytes, flooded.capacity);
+  EXPECT_GT(flooded.filtered_entries, 0U) << "filtered tiles are cached too";
+  EXPECT_LE(flooded.filtered_bytes, flooded.capacity / tiles::TileService::kFilteredShareDivisor);
+  // Everyone's map is still served from memory: all hits, no miss.
+  visit_map();
+  const auto after = service.stats();
+  EXPECT_EQ(after.misses, flooded.misses) << "an unfiltered tile was evicted by the filters";
+  EXPECT_EQ(after.hits - flooded.hits, 2 * map.size());
+}
+
+}  // namespace
