@@ -46,7 +46,8 @@ FileReport import_resources(geo::Store& store, const std::filesystem::path& file
 /// polygon into one MultiPolygon and stores it as an Area of kind municipality. The lg code comes
 /// from `lg_code` or the file name ("37201.geojson" → 372013). Its source is credited as
 /// 国土数値情報 (N03) unless `credit` gives an attribution (with its title and licence). Inside
-/// the caller's transaction. @throws SourceError when the file has no polygons or no usable lg code.
+/// the caller's transaction. @throws SourceError when the file has no polygons or no usable lg
+/// code.
 FileReport import_boundary(geo::Store& store, const std::filesystem::path& file,
                            std::string_view lg_code, const ImportOptions& credit = {});
 

@@ -38,8 +38,8 @@ HttpResponse meta(ServerContext& c, RequestContext& rc) {
     parts.push_back({{"id", p.en}, {"ja", p.ja}, {"from", hhmm(p.from)}, {"to", hhmm(p.to)}});
   }
   json levels = json::array();
-  for (const auto l : {geo::SmallAreaLevel::oaza, geo::SmallAreaLevel::chome,
-                       geo::SmallAreaLevel::aza}) {
+  for (const auto l :
+       {geo::SmallAreaLevel::oaza, geo::SmallAreaLevel::chome, geo::SmallAreaLevel::aza}) {
     levels.push_back({{"id", geo::small_area_level_id(l)}, {"ja", geo::small_area_level_ja(l)}});
   }
   const auto snapshot = c.snapshots().current();

@@ -42,8 +42,8 @@ const std::string& case_id_param(const RequestContext& rc) {
 bool coarse_enough(geo::AreaKind k) {
   using K = geo::AreaKind;
   return k == K::prefecture || k == K::municipality || k == K::ward || k == K::oaza ||
-         k == K::chome || k == K::small_area || k == K::nichijo_seikatsu_ken || k == K::school_district ||
-         k == K::mesh1 || k == K::mesh2 || k == K::mesh3;
+         k == K::chome || k == K::small_area || k == K::nichijo_seikatsu_ken ||
+         k == K::school_district || k == K::mesh1 || k == K::mesh2 || k == K::mesh3;
 }
 
 json list_json(const std::vector<geo::Referral>& list) {

@@ -191,7 +191,8 @@ TEST(ImportAreasCli, EstatTableRowsForUnknownAreasAreListedAndExitOne) {
   const geo::Store s = geo::Store::open(db, geo::Store::Mode::read_only);
   int suppressed = 0;
   for (const auto& v : s.stats()) {
-    if (v.area_id == "small_area:31328001001" && v.key == "population" && v.ref_date == "2020-10-01") {
+    if (v.area_id == "small_area:31328001001" && v.key == "population" &&
+        v.ref_date == "2020-10-01") {
       EXPECT_EQ(v.value, 101.0);
     }
     if (v.status == geo::StatStatus::suppressed) {
