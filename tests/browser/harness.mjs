@@ -39,7 +39,7 @@ export const STAFF_FIGURE = { key: 'care_certified', suppressed: 'chome:demo-01'
 function seedStaffFigures(db) {
   const f = STAFF_FIGURE;
   const sql = `
-    INSERT INTO stat_def VALUES('${f.key}','要介護認定者数','count','partners',1,10,NULL,'');
+    INSERT INTO stat_def VALUES('${f.key}','要介護認定者数','count','partners',1,10,NULL,'','');
     INSERT INTO area_stat SELECT area_id,'${f.key}','2025-03-31',
       CASE WHEN area_id='${f.suppressed}' THEN 6 ELSE 10 + (CAST(substr(area_id,12) AS INTEGER) * 7) % 40 END,
       'value','',NULL FROM area WHERE kind='chome' AND area_id<>'${f.absorbed}';
