@@ -53,9 +53,6 @@ std::map<std::int64_t, std::set<std::string>> uses_of(const geo::Snapshot& snap,
         uses[c.source_id].insert("statistics");
       }
     }
-    for (const auto& p : layer->populations()) {
-      if (p.source_id > 0) uses[p.source_id].insert("statistics");
-    }
   }
   for (const auto& src : sources) {
     if (src.key.starts_with("addresses:")) uses[src.id].insert("geocoding");

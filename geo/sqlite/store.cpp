@@ -1637,6 +1637,31 @@ void Store::put_stats(const std::vector<StatDef>& defs, const std::vector<StatVa
   for (const auto& d : defs) {
     if (d.key.empty()) throw InvalidArgument("a statistic needs a key");
     if (d.min_cell < 1) throw InvalidArgument("statistic " + d.key + ": min_cell must be >= 1");
+    // One key, one protection: the values of every source under a key are served at the key's
+    // publish level and small-cell rule, so another source may not change them (a public census
+    // table must not make a municipality's internal figures of the same key public, nor the other
+    // way round). The same source re-imported may.
+    {
+      auto& q = impl_->stmt(
+          "SELECT d.publish, d.own_data, d.source_id, coalesce(src.title, '') FROM stat_def d "
+          "LEFT JOIN source src ON src.source_id = d.source_id WHERE d.stat_key = ?1");
+      const auto done = q.reset_at_end();
+      q.bind(1, d.key);
+      if (q.step()) {
+        const std::string publish = q.text(0);
+        const bool own = q.int64(1) != 0;
+        const std::int64_t source = q.is_null(2) ? 0 : q.int64(2);
+        if (source != d.source_id && (publish != code_id(d.publish) || own != d.own_data)) {
+          throw InvalidArgument(
+              "statistic '" + d.key + "' is stored already as " + publish +
+              (own ? " own figures (small-cell rule)" : " figures") +
+              (q.text(3).empty() ? std::string() : " of " + q.text(3)) +
+              "; this import would serve them as " + std::string(code_id(d.publish)) +
+              (d.own_data ? " own figures" : " figures") +
+              ": give the column another name, or re-import that source with the level you want");
+        }
+      }
+    }
     auto& s = impl_->stmt(
         "INSERT INTO stat_def (stat_key, label, unit, publish, own_data, min_cell, source_id, "
         "note, breakdowns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(stat_key) DO "

@@ -6,11 +6,14 @@
 #include <gtest/gtest.h>
 
 #include "geo/store.hpp"
+#include "support/http_client.hpp"
 #include "support/test_support.hpp"
 
 namespace geo = tsunagi::geo;
 using testing::HasSubstr;
+using tsunagi::test::HttpClient;
 using tsunagi::test::run_tsunagi;
+using tsunagi::test::ServerProcess;
 using tsunagi::test::TempDir;
 using tsunagi::test::write_file;
 
@@ -251,4 +254,46 @@ TEST(ImportAreasCli, ExportAreasWritesTheFileAndItsSources) {
                               "--out", (dir / "areas.geojson").string()});
   EXPECT_EQ(g.exit_code, 0) << g.err;
   EXPECT_THAT(tsunagi::test::read_file(dir / "areas.geojson"), HasSubstr("\"sources\":["));
+}
+
+// A statistic's key carries one protection for all its sources: a public census table may not
+// make a municipality's internal figures of the same key public, nor an own table hide (or
+// re-label) census figures. Both orders are refused, naming the key, and change nothing.
+TEST(ImportAreasCli, ASecondSourceCannotChangeHowTheFiguresOfAKeyAreServed) {
+  TempDir dir;
+  const auto db = (dir / "t.tsunagi").string();
+  write_file(dir / "h27ka.geojson", estat_like_layer());
+  ASSERT_EQ(
+      run_tsunagi({"import", "--db", db, "--areas", (dir / "h27ka.geojson").string()}).exit_code,
+      0);
+  // census population is public; an internal own column of the same key is refused
+  write_file(dir / "own.csv",
+             "area,population,male\nsmall_area:31328001001,3,2\nsmall_area:31328001002,5,4\n");
+  std::string before = content_of(db);
+  auto r = run_tsunagi({"import", "--db", db, "--table", (dir / "own.csv").string(), "--key-field",
+                        "area", "--ref-date", "2030-01-01", "--publish", "internal"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("statistic 'population' is stored already as public"));
+  EXPECT_EQ(content_of(db), before);
+
+  // the other order: internal own figures first, then a public census table of the same key
+  write_file(dir / "own_male.csv",
+             "area,male\nsmall_area:31328001001,2\nsmall_area:31328001002,4\n");
+  r = run_tsunagi({"import", "--db", db, "--table", (dir / "own_male.csv").string(), "--key-field",
+                   "area", "--ref-date", "2030-01-01", "--publish", "internal"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  before = content_of(db);
+  write_file(dir / "tbl.txt", cp932_table("31328001001,3,智頭町,智頭1丁目,0,,,101,50,51,40\r\n"
+                                          "31328001002,3,智頭町,智頭2丁目,0,,,202,100,102,80\r\n"));
+  r = run_tsunagi({"import", "--db", db, "--table", (dir / "tbl.txt").string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("statistic 'male' is stored already as internal own figures"));
+  EXPECT_EQ(content_of(db), before);
+
+  // the public still sees no own figure (the internal 2030 male counts stay internal)
+  ServerProcess server({"--db", db, "--port", "0"});
+  HttpClient c(server.host(), server.port());
+  const auto items = c.get("/ogc/collections/areas/items?f=json");
+  ASSERT_EQ(items.status, 200);
+  EXPECT_EQ(items.body.find("\"male\""), std::string::npos) << items.body;
 }

@@ -26,6 +26,8 @@ constexpr double kHomeLat = 35.1005574;
 const std::vector<std::string> kHomeSecrets = {
     "3-14-15", "離れ", "090-1234-5678", "山田 花子", "SECRET-NOTE", "133.63625", "35.10055"};
 
+const std::string kSecretTable = "SECRET-TABLE 要介護認定者数（内部）";
+
 class PrivacyAttacks : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -67,12 +69,20 @@ class PrivacyAttacks : public ::testing::Test {
       // Figures of the house's 町丁: census counts, one of them 秘匿 by e-Stat, and the
       // municipality's own counts — a partners-level one and an internal one, small enough for
       // the small-cell rule. The public may learn none of the marked or non-public values.
-      auto def = [](const std::string& key, geo::PublishLevel publish, bool own) {
+      // The own figures come from a table whose very name is not for the public.
+      geo::SourceInfo own_table;
+      own_table.key = "indicators:secret";
+      own_table.title = kSecretTable;
+      own_table.publisher = "SECRET-PUBLISHER 福祉課";
+      own_table.license = "internal";
+      const std::int64_t own_source = store.upsert_source(own_table);
+      auto def = [own_source](const std::string& key, geo::PublishLevel publish, bool own) {
         geo::StatDef d;
         d.key = key;
         d.label = key;
         d.publish = publish;
         d.own_data = own;
+        if (own) d.source_id = own_source;
         return d;
       };
       auto value = [](const std::string& key, std::optional<double> v, geo::StatStatus st) {
@@ -481,6 +491,29 @@ TEST_F(PrivacyAttacks, SuppressedAndOwnFiguresReachThePublicNowhere) {
                               mbt, "--max-zoom", "12"});
   ASSERT_EQ(m.exit_code, 0) << m.err;
   EXPECT_FALSE(names_a_hidden_figure(read_file(mbt))) << "metadata names only public fields";
+}
+
+// The data credits and the pages' code lists: the public learns which sources it sees data of,
+// never the name or the publisher of a table it may not see, nor a hidden figure's key.
+TEST_F(PrivacyAttacks, CreditsAndCodeListsNameNoSourceOrFigureThePublicCannotSee) {
+  for (const std::string target : {"/api/sources", "/api/meta"}) {
+    const auto r = get(target);
+    ASSERT_EQ(r.status, 200) << target;
+    expect_nothing_secret(target, r.body);
+    EXPECT_EQ(r.body.find("SECRET-TABLE"), std::string::npos) << target << ": " << r.body;
+    EXPECT_EQ(r.body.find("SECRET-PUBLISHER"), std::string::npos) << target << ": " << r.body;
+    EXPECT_FALSE(names_a_hidden_figure(r.body)) << target;
+  }
+  // staff see the table credited, with what it was used for: the attack looks where it could be
+  const json staff = get_json("/api/sources", "coordinator");
+  bool credited = false;
+  for (const auto& s : staff["sources"]) {
+    if (s["title"] == kSecretTable) credited = s["uses"] == json::array({"statistics"});
+  }
+  EXPECT_TRUE(credited) << staff.dump(1);
+  // the map's first view is the municipality's, not the box of what the public may not see
+  const json meta = get_json("/api/meta");
+  EXPECT_EQ(meta["extent"], get_json("/api/meta", "coordinator")["extent"]);
 }
 
 }  // namespace
