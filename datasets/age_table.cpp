@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
+#include "datasets/import_report.hpp"
 #include "datasets/text_encoding.hpp"
 #include "geo/area.hpp"
 #include "geo/error.hpp"
@@ -24,16 +23,15 @@ namespace {
 
 using Row = std::vector<std::string>;
 
-/// A header cell as headers are compared: width folded, no spaces, the dashes and tildes of
-/// "0-4歳" / "0～4歳" / "０〜４歳" as one.
+/// A header cell as headers are compared (header_key: width folded, no spaces, ASCII lower
+/// case), with the dashes and tildes of "0-4歳" / "0～4歳" / "０〜４歳" as one.
 std::string header_form(std::string_view h) {
-  std::string t = fold_full_width(trim(h));
+  const std::string t = header_key(h);
   std::string out;
   std::size_t pos = 0;
   while (pos < t.size()) {
     const auto cp = geo::next_code_point(t, pos);
     if (!cp) break;
-    if (*cp == U' ' || *cp == U'\u3000') continue;
     if (*cp == U'〜' || *cp == U'～' || *cp == U'~' || *cp == U'－' || *cp == U'‐' || *cp == U'−' ||
         *cp == U'ー' || *cp == U'―') {
       out.push_back('-');
@@ -135,28 +133,6 @@ std::size_t distance(std::u32string_view a, std::u32string_view b) {
   return prev[b.size()];
 }
 
-std::string cut(std::string_view s, std::size_t max_bytes = 80) {
-  if (s.size() <= max_bytes) return std::string(s);
-  std::size_t n = max_bytes;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return std::string(s.substr(0, n)) + "…";
-}
-
-std::string read_text_file(const std::filesystem::path& file, std::string_view what) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw SourceError(std::string(what) + " " + file.string() + " cannot be read");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string bytes = ss.str();
-  if (is_valid_utf8(bytes)) return std::string(strip_bom(bytes));
-  try {
-    return cp932_to_utf8(bytes);
-  } catch (const geo::InvalidArgument&) {
-    throw SourceError(std::string(what) + " " + file.filename().string() +
-                      " is neither UTF-8 nor CP932 text");
-  }
-}
-
 /// One row's figures (or several rows' summed): each may be missing.
 struct Figures {
   std::array<std::optional<double>, 18> men{};
@@ -199,7 +175,7 @@ std::optional<AgeTableColumns> detect_age_table(const std::vector<std::string>& 
   }
   auto find = [&](std::initializer_list<std::string_view> names) {
     for (const auto n : names) {
-      const auto it = at.find(std::string(n));
+      const auto it = at.find(header_form(n));
       if (it != at.end()) return it->second;
     }
     return -1;
@@ -385,7 +361,8 @@ TableImportReport import_age_table(geo::Store& store, const std::filesystem::pat
   // --name-map
   std::map<std::string, std::string> name_map;  // file name (normalised) → stored name or id
   if (!opt.name_map.empty()) {
-    const auto map_rows = parse_csv(read_text_file(opt.name_map, "--name-map"));
+    std::string ignored;  // the encoding note
+    const auto map_rows = parse_csv(read_text(opt.name_map, Encoding::auto_detect, ignored));
     for (const auto& [line, r] : map_rows) {
       if (r.size() < 2 || trim(r[0]).empty() || trim(r[1]).empty()) {
         throw SourceError("--name-map " + opt.name_map.filename().string() + " line " +
@@ -516,7 +493,7 @@ TableImportReport import_age_table(geo::Store& store, const std::filesystem::pat
     const std::string town = municipality_of_row(row);
     if (name == city_name || name == "合計" || name == "総数" || name == "計" || name == "全域" ||
         (!town.empty() && towns.contains(town) && name == towns[town].name)) {
-      report.warnings.push_back({line, "'" + cut(name) + "' is the municipality's total: skipped"});
+      report.warnings.push_back({line, quote(name) + " is the municipality's total: skipped"});
       --report.rows_read;
       continue;
     }
@@ -560,12 +537,11 @@ TableImportReport import_age_table(geo::Store& store, const std::filesystem::pat
     }
     if (!hit) {
       if (!why.empty()) {
-        report.rejected.push_back(
-            {line, "'" + cut(name) + "' " + why + " (settle it with --name-map)"});
+        report.rejected.push_back({line, quote(name) + " " + why + " (settle it with --name-map)"});
         continue;
       }
       const std::string shown = name.empty() ? code : name;
-      report.unmatched.push_back(cut(shown));
+      report.unmatched.push_back(clip(shown));
       // the closest names of the municipality's stored areas
       std::vector<std::pair<std::size_t, std::string>> near;
       const auto t = by_name.find(town);
@@ -577,9 +553,9 @@ TableImportReport import_age_table(geo::Store& store, const std::filesystem::pat
         std::sort(near.begin(), near.end());
         std::vector<std::string> best;
         for (std::size_t i = 0; i < near.size() && i < 3; ++i) best.push_back(near[i].second);
-        report.closest[cut(shown)] = std::move(best);
+        report.closest[clip(shown)] = std::move(best);
       } else {
-        report.closest[cut(shown)] = {};
+        report.closest[clip(shown)] = {};
       }
       continue;
     }
@@ -590,7 +566,7 @@ TableImportReport import_age_table(geo::Store& store, const std::filesystem::pat
       bool is_bad = false;
       const std::string raw = at(row, i);
       auto v = count_cell(raw, is_bad);
-      if (is_bad) bad += (bad.empty() ? "" : "; ") + std::string(what) + " '" + cut(raw, 40) + "'";
+      if (is_bad) bad += (bad.empty() ? "" : "; ") + std::string(what) + " " + quote(raw);
       return v;
     };
     Figures f;
@@ -609,7 +585,7 @@ TableImportReport import_age_table(geo::Store& store, const std::filesystem::pat
     if (const auto all = f.sum(0, 17, true, true);
         f.total && all && std::abs(*f.total - *all) > 0.5) {
       report.warnings.push_back(
-          {line, "'" + cut(name) + "': the 5-year classes sum to " +
+          {line, quote(name) + ": the 5-year classes sum to " +
                      std::to_string(static_cast<long long>(*all)) + ", 総人口 says " +
                      std::to_string(static_cast<long long>(*f.total)) + " (both stored as given)"});
     }
@@ -626,21 +602,21 @@ TableImportReport import_age_table(geo::Store& store, const std::filesystem::pat
       if (g.members.size() > 1) {
         std::string list;
         for (const auto& m : g.members) list += (list.empty() ? "" : ", ") + m;
-        report.warnings.push_back({line, "'" + cut(name) + "' is the name of " +
+        report.warnings.push_back({line, quote(name) + " is the name of " +
                                              std::to_string(g.members.size()) + " stored areas (" +
                                              list +
                                              "): its figures are stored on the first, marked "
                                              "merged (合算), the others absorbed (合算元)"});
       }
     } else if (g.names.contains(norm) || normalize_area_name(g.name) == norm) {
-      report.rejected.push_back({line, "'" + cut(name) + "' is a second row for " + holder +
-                                           " (line " + std::to_string(g.line) + ")"});
+      report.rejected.push_back({line, quote(name) + " is a second row for " + holder + " (line " +
+                                           std::to_string(g.line) + ")"});
       continue;
     } else {
       // Rows of other names mapped onto one area (--name-map: 上西甲, 上西乙 → 上西): summed.
       g.figures.add(f);
-      report.warnings.push_back({line, "'" + cut(name) + "' summed into " + holder + " with '" +
-                                           cut(g.name) + "' (line " + std::to_string(g.line) +
+      report.warnings.push_back({line, quote(name) + " summed into " + holder + " with " +
+                                           quote(g.name) + " (line " + std::to_string(g.line) +
                                            ")"});
     }
     g.names.insert(norm);

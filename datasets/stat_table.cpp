@@ -81,6 +81,39 @@ std::vector<std::pair<std::int64_t, Row>> parse_csv(std::string_view text, std::
   return rows;
 }
 
+std::string read_text(const std::filesystem::path& file, Encoding enc, std::string& note) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw SourceError(file.string() + " cannot be read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string bytes = ss.str();
+  if (bytes.empty()) throw SourceError(file.filename().string() + " is empty");
+  if (enc == Encoding::cp932) {
+    note = "CP932 (--encoding)";
+    try {
+      return cp932_to_utf8(bytes);
+    } catch (const geo::InvalidArgument& e) {
+      throw SourceError(file.filename().string() + " is not CP932 text (" + e.what() +
+                        "); is it UTF-8? then drop --encoding CP932");
+    }
+  }
+  if (is_valid_utf8(bytes)) {
+    note = "UTF-8";
+    return std::string(strip_bom(bytes));
+  }
+  if (enc == Encoding::utf8) {
+    throw SourceError(not_utf8_message(file, "the file"));
+  }
+  // e-Stat's tables are Shift_JIS (CP932)
+  try {
+    note = "CP932 (not UTF-8)";
+    return cp932_to_utf8(bytes);
+  } catch (const geo::InvalidArgument& e) {
+    throw SourceError(file.filename().string() + " is neither UTF-8 nor CP932 text (" + e.what() +
+                      ")");
+  }
+}
+
 namespace {
 
 std::optional<double> parse_number(std::string_view t) {
@@ -124,39 +157,6 @@ Cell read_cell(std::string_view raw) {
   }
   c.bad = true;
   return c;
-}
-
-std::string decode(const std::filesystem::path& file, Encoding enc, std::string& note) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw SourceError(file.string() + " cannot be read");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string bytes = ss.str();
-  if (bytes.empty()) throw SourceError(file.filename().string() + " is empty");
-  if (enc == Encoding::cp932) {
-    note = "CP932 (--encoding)";
-    try {
-      return cp932_to_utf8(bytes);
-    } catch (const geo::InvalidArgument& e) {
-      throw SourceError(file.filename().string() + " is not CP932 text (" + e.what() +
-                        "); is it UTF-8? then drop --encoding CP932");
-    }
-  }
-  if (is_valid_utf8(bytes)) {
-    note = "UTF-8";
-    return std::string(strip_bom(bytes));
-  }
-  if (enc == Encoding::utf8) {
-    throw SourceError(not_utf8_message(file, "the file"));
-  }
-  // e-Stat's tables are Shift_JIS (CP932)
-  try {
-    note = "CP932 (not UTF-8)";
-    return cp932_to_utf8(bytes);
-  } catch (const geo::InvalidArgument& e) {
-    throw SourceError(file.filename().string() + " is neither UTF-8 nor CP932 text (" + e.what() +
-                      ")");
-  }
 }
 
 int col_no(std::string_view id) {  // "T001082019" → 19
@@ -277,7 +277,7 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
   report.file = file.string();
   const std::string fname = file.filename().string();
   if (!std::filesystem::exists(file)) throw SourceError(file.string() + " does not exist");
-  const std::string text = decode(file, opt.encoding, report.encoding);
+  const std::string text = read_text(file, opt.encoding, report.encoding);
   const auto rows = parse_csv(text, fname);
   if (rows.empty()) throw SourceError(fname + " holds no rows");
   const Row& header = rows[0].second;

@@ -68,6 +68,10 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
 
 std::string render_text(const TableImportReport& r, std::size_t max_listed = 50);
 
+/// The text of a table file as UTF-8: UTF-8 (a BOM dropped) or CP932, as `enc` says or as the
+/// bytes show; `note` says which. @throws SourceError when it is neither, or cannot be read.
+std::string read_text(const std::filesystem::path& file, Encoding enc, std::string& note);
+
 /// RFC 4180 records of a CSV text (commas, double quotes, CRLF or LF; blank lines skipped):
 /// (line number, cells) each. A record wider than the table limit refuses the text, naming
 /// `file` and the line (datasets/table_limits). @throws SourceError

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <set>
+#include <span>
 
 #include "geo/error.hpp"
 
@@ -87,15 +88,104 @@ EnumSet<E> get_code_set(const json& j, const std::string& field) {
   return set;
 }
 
+// The keys a resource's JSON may hold, at each depth: read by resource_from_json and by the
+// shape every request body is checked against (resource_shape), so that the two cannot differ.
+using Keys = std::span<const std::string_view>;
+constexpr std::array<std::string_view, 10> kScheduleKeys{
+    "rule", "weekdays", "nth",  "interval_weeks", "start",
+    "end",  "note",     "text", "rrule",          "freq_class"};
+constexpr std::array<std::string_view, 4> kFeeKeys{"person", "amount_yen", "per", "note"};
+constexpr std::array<std::string_view, 5> kBarrierFreeKeys{
+    "step_free", "accessible_toilet", "elevator", "parking_accessible", "hearing_support"};
+constexpr std::array<std::string_view, 18> kOfferKeys{"kind",
+                                                      "tasks",
+                                                      "task_description",
+                                                      "slots_total",
+                                                      "slots_open",
+                                                      "min_hours_per_day",
+                                                      "max_hours_per_day",
+                                                      "duration",
+                                                      "trial_visit_ok",
+                                                      "eligibility_note",
+                                                      "accommodations",
+                                                      "reward",
+                                                      "reward_note",
+                                                      "insurance",
+                                                      "pickup",
+                                                      "nearest_stop",
+                                                      "walk_min_from_stop",
+                                                      "contact_role"};
+constexpr std::array<std::string_view, 50> kResourceKeys{"id",
+                                                         "kind",
+                                                         "subtype",
+                                                         "name",
+                                                         "name_kana",
+                                                         "description",
+                                                         "lon",
+                                                         "lat",
+                                                         "accuracy",
+                                                         "lg_code",
+                                                         "address",
+                                                         "building",
+                                                         "venue",
+                                                         "operator_type",
+                                                         "operator_name",
+                                                         "corporate_number",
+                                                         "official_id",
+                                                         "phone",
+                                                         "fax",
+                                                         "email",
+                                                         "url",
+                                                         "contact_public",
+                                                         "activities",
+                                                         "main_activity",
+                                                         "targets",
+                                                         "age_min",
+                                                         "age_max",
+                                                         "residency_restriction",
+                                                         "schedules",
+                                                         "fees",
+                                                         "fee_note",
+                                                         "meal_provided",
+                                                         "reservation_required",
+                                                         "barrier_free",
+                                                         "parking",
+                                                         "capacity",
+                                                         "capacity_unit",
+                                                         "vacancy",
+                                                         "vacancy_as_of",
+                                                         "offer",
+                                                         "publish",
+                                                         "status",
+                                                         "verified_at",
+                                                         "note",
+                                                         "version",
+                                                         "updated_at",
+                                                         "created_at",
+                                                         "source_id",
+                                                         "source_key",
+                                                         "distance_m"};
+constexpr std::array<std::string_view, 4> kFeatureKeys{"type", "id", "geometry", "properties"};
+
 /// Rejects keys that are neither known nor derived (derived ones are written by to_json and
 /// ignored on input so that a GET → PUT round trip works).
-void check_keys(const json& j, const std::set<std::string, std::less<>>& known,
-                const std::string& where) {
+void check_keys(const json& j, Keys known, const std::string& where) {
   for (const auto& [key, value] : j.items()) {
-    if (known.count(key) != 0) continue;
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     if (key.size() > 3 && key.ends_with("_ja")) continue;
     throw InvalidArgument("unknown field \"" + where + key + "\"");
   }
+}
+
+/// The shape of an object of these keys (and their `_ja` labels, which to_json writes), with
+/// `nested` giving the shapes of the keys that hold objects or arrays of them.
+JsonShape shape_of(Keys keys, JsonShape nested = {}) {
+  JsonShape s = std::move(nested);
+  for (const auto k : keys) {
+    const std::string ja = std::string(k) + "_ja";
+    s = s.merged_with(JsonShape{{k, {}}, {ja, {}}});
+  }
+  return s;
 }
 
 json schedule_to_json(const Schedule& s) {
@@ -133,10 +223,7 @@ Schedule parse_schedule_in(const std::string& text, const std::string& field) {
 Schedule schedule_from_json(const json& j, const std::string& field) {
   if (j.is_string()) return parse_schedule_in(j.get<std::string>(), field);
   if (!j.is_object()) bad(field, "an object or Japanese schedule text");
-  check_keys(j,
-             {"rule", "weekdays", "nth", "interval_weeks", "start", "end", "note", "text", "rrule",
-              "freq_class"},
-             field + ".");
+  check_keys(j, kScheduleKeys, field + ".");
   if (!j.contains("rule")) {
     if (!j.contains("text")) bad(field, "an object with \"rule\" or \"text\"");
     return parse_schedule_in(get_string(j["text"], field + ".text"), field + ".text");
@@ -195,7 +282,7 @@ Schedule schedule_from_json(const json& j, const std::string& field) {
 
 Fee fee_from_json(const json& j, const std::string& field) {
   if (!j.is_object()) bad(field, "an object");
-  check_keys(j, {"person", "amount_yen", "per", "note"}, field + ".");
+  check_keys(j, kFeeKeys, field + ".");
   Fee f;
   if (j.contains("person")) f.person = get_code<PersonKind>(j["person"], field + ".person");
   if (j.contains("amount_yen")) f.amount_yen = get_opt_int(j["amount_yen"], field + ".amount_yen");
@@ -255,9 +342,7 @@ BarrierFree barrier_free_from_json(const json& j) {
   BarrierFree b;
   if (j.is_null()) return b;
   if (!j.is_object()) bad("barrier_free", "an object");
-  check_keys(
-      j, {"step_free", "accessible_toilet", "elevator", "parking_accessible", "hearing_support"},
-      "barrier_free.");
+  check_keys(j, kBarrierFreeKeys, "barrier_free.");
   auto get = [&](const char* k) {
     return j.contains(k) ? get_opt_bool(j[k], std::string("barrier_free.") + k)
                          : std::optional<bool>{};
@@ -296,12 +381,7 @@ json offer_to_json(const PlacementOffer& o) {
 
 PlacementOffer offer_from_json(const json& j) {
   if (!j.is_object()) bad("offer", "an object or null");
-  check_keys(j,
-             {"kind", "tasks", "task_description", "slots_total", "slots_open", "min_hours_per_day",
-              "max_hours_per_day", "duration", "trial_visit_ok", "eligibility_note",
-              "accommodations", "reward", "reward_note", "insurance", "pickup", "nearest_stop",
-              "walk_min_from_stop", "contact_role"},
-             "offer.");
+  check_keys(j, kOfferKeys, "offer.");
   PlacementOffer o;
   auto has = [&](const char* k) { return j.contains(k); };
   if (has("kind")) o.kind = get_code<OfferKind>(j["kind"], "offer.kind");
@@ -411,95 +491,11 @@ json to_geojson_feature(const Resource& r, Audience audience) {
 
 const JsonShape& resource_shape() {
   static const JsonShape kShape = [] {
-    const JsonShape schedule{{"rule", {}},  {"weekdays", {}},  {"nth", {}},  {"interval_weeks", {}},
-                             {"start", {}}, {"end", {}},       {"note", {}}, {"text", {}},
-                             {"rrule", {}}, {"freq_class", {}}};
-    const JsonShape fee{{"person", {}}, {"amount_yen", {}}, {"per", {}}, {"note", {}}};
-    const JsonShape barrier_free{{"step_free", {}},
-                                 {"accessible_toilet", {}},
-                                 {"elevator", {}},
-                                 {"parking_accessible", {}},
-                                 {"hearing_support", {}}};
-    const JsonShape offer{{"kind", {}},
-                          {"kind_ja", {}},
-                          {"tasks", {}},
-                          {"tasks_ja", {}},
-                          {"task_description", {}},
-                          {"slots_total", {}},
-                          {"slots_open", {}},
-                          {"min_hours_per_day", {}},
-                          {"max_hours_per_day", {}},
-                          {"duration", {}},
-                          {"trial_visit_ok", {}},
-                          {"eligibility_note", {}},
-                          {"accommodations", {}},
-                          {"accommodations_ja", {}},
-                          {"reward", {}},
-                          {"reward_note", {}},
-                          {"insurance", {}},
-                          {"pickup", {}},
-                          {"nearest_stop", {}},
-                          {"walk_min_from_stop", {}},
-                          {"contact_role", {}}};
-    JsonShape props{{"schedules", JsonShape::array_of(schedule)},
-                    {"fees", JsonShape::array_of(fee)},
-                    {"barrier_free", barrier_free},
-                    {"offer", offer}};
-    for (const char* k : {"id",
-                          "kind",
-                          "kind_ja",
-                          "subtype",
-                          "name",
-                          "name_kana",
-                          "description",
-                          "lon",
-                          "lat",
-                          "accuracy",
-                          "lg_code",
-                          "address",
-                          "building",
-                          "venue",
-                          "venue_ja",
-                          "operator_type",
-                          "operator_type_ja",
-                          "operator_name",
-                          "corporate_number",
-                          "official_id",
-                          "phone",
-                          "fax",
-                          "email",
-                          "url",
-                          "contact_public",
-                          "activities",
-                          "activities_ja",
-                          "main_activity",
-                          "targets",
-                          "targets_ja",
-                          "age_min",
-                          "age_max",
-                          "residency_restriction",
-                          "fee_note",
-                          "meal_provided",
-                          "reservation_required",
-                          "parking",
-                          "capacity",
-                          "capacity_unit",
-                          "vacancy",
-                          "vacancy_as_of",
-                          "publish",
-                          "publish_ja",
-                          "status",
-                          "status_ja",
-                          "verified_at",
-                          "note",
-                          "version",
-                          "updated_at",
-                          "created_at",
-                          "source_id",
-                          "source_key",
-                          "distance_m"}) {
-      props = props.merged_with(JsonShape{{k, {}}});
-    }
+    const JsonShape props = shape_of(
+        kResourceKeys, JsonShape{{"schedules", JsonShape::array_of(shape_of(kScheduleKeys))},
+                                 {"fees", JsonShape::array_of(shape_of(kFeeKeys))},
+                                 {"barrier_free", shape_of(kBarrierFreeKeys)},
+                                 {"offer", shape_of(kOfferKeys)}});
     // A Feature: its geometry is a Point; its properties are the resource.
     const JsonShape feature{{"type", {}},
                             {"id", {}},
@@ -515,7 +511,7 @@ Resource resource_from_json(const json& j) {
   json props = j;
   // A GeoJSON Feature is accepted too: its properties plus the Point geometry.
   if (j.contains("type") && j["type"] == "Feature") {
-    check_keys(j, {"type", "id", "geometry", "properties"}, "");
+    check_keys(j, kFeatureKeys, "");
     props =
         j.contains("properties") && j["properties"].is_object() ? j["properties"] : json::object();
     const json& g = j.contains("geometry") ? j["geometry"] : json();
@@ -526,58 +522,7 @@ Resource resource_from_json(const json& j) {
     props["lon"] = g["coordinates"][0];
     props["lat"] = g["coordinates"][1];
   }
-  check_keys(props,
-             {"id",
-              "kind",
-              "subtype",
-              "name",
-              "name_kana",
-              "description",
-              "lon",
-              "lat",
-              "accuracy",
-              "lg_code",
-              "address",
-              "building",
-              "venue",
-              "operator_type",
-              "operator_name",
-              "corporate_number",
-              "official_id",
-              "phone",
-              "fax",
-              "email",
-              "url",
-              "contact_public",
-              "activities",
-              "main_activity",
-              "targets",
-              "age_min",
-              "age_max",
-              "residency_restriction",
-              "schedules",
-              "fees",
-              "fee_note",
-              "meal_provided",
-              "reservation_required",
-              "barrier_free",
-              "parking",
-              "capacity",
-              "capacity_unit",
-              "vacancy",
-              "vacancy_as_of",
-              "offer",
-              "publish",
-              "status",
-              "verified_at",
-              "note",
-              "version",
-              "updated_at",
-              "created_at",
-              "source_id",
-              "source_key",
-              "distance_m"},
-             "");
+  check_keys(props, kResourceKeys, "");
   Resource r;
   auto has = [&](const char* k) { return props.contains(k); };
   auto str = [&](const char* k, std::string& out) {

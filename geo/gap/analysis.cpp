@@ -79,8 +79,8 @@ std::optional<std::size_t> visible_column(const IndicatorTable& t, Audience a,
 struct DemandSet {
   AreaKind kind;  ///< the kind of most demand areas (small areas: small_area)
   std::vector<Demand> points;
-  std::map<std::string, std::size_t> not_counted;    ///< status → areas
-  std::map<std::string, std::size_t> areas_by_kind;  ///< kind id → areas counted
+  std::map<std::string, std::size_t> not_counted;  ///< status → areas
+  std::map<AreaKind, std::size_t> areas_by_kind;   ///< areas counted, by kind
   /// municipality id (or "" for areas of none) → (areas counted, people counted)
   std::map<std::string, std::pair<std::size_t, double>> by_municipality;
 };
@@ -149,17 +149,12 @@ DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
   // Every figure as this audience may see it (the one visibility rule).
   std::vector<std::optional<AreaFigure>> fig(areas.size());
   std::vector<std::string> town(areas.size());
-  // municipality → layer → areas with a value
-  std::map<std::string, std::map<AreaKind, std::size_t>> with_value;
-  std::map<AreaKind, std::size_t> layer_total;
+  // municipality → the layers of its areas with a value
+  std::map<std::string, std::set<AreaKind>> with_value;
   for (std::size_t i = 0; i < areas.size(); ++i) {
     fig[i] = served_area_figure(a, t, i, col);
     town[i] = municipality_of(layer, i);
-    if (fig[i] && fig[i]->value) {
-      const AreaKind l = demand_layer(areas[i].kind);
-      ++with_value[town[i]][l];
-      ++layer_total[l];
-    }
+    if (fig[i] && fig[i]->value) with_value[town[i]].insert(demand_layer(areas[i].kind));
   }
   std::map<std::string, AreaKind> chosen;  // municipality → its demand layer
   if (asked) {
@@ -168,7 +163,7 @@ DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
   } else {
     for (const auto& [m, layers] : with_value) {
       std::optional<AreaKind> best;
-      for (const auto& [l, n] : layers) {
+      for (const AreaKind l : layers) {
         if (l == AreaKind::prefecture) continue;
         if (!best || fineness(l) < fineness(*best)) best = l;
       }
@@ -193,7 +188,6 @@ DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
     if (p && demand_layer(areas[*p].kind) == demand_layer(areas[i].kind)) is_parent[*p] = true;
   }
   DemandSet d{};
-  std::map<AreaKind, std::size_t> kinds;
   for (std::size_t i = 0; i < areas.size(); ++i) {
     const auto c = chosen.find(town[i]);
     if (c == chosen.end() || demand_layer(areas[i].kind) != c->second || is_parent[i]) continue;
@@ -218,8 +212,7 @@ DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
       continue;
     }
     d.points.push_back({i, lon, lat, *fig[i]->value});
-    ++kinds[areas[i].kind];
-    ++d.areas_by_kind[std::string(code_id(areas[i].kind))];
+    ++d.areas_by_kind[areas[i].kind];
     auto& m = d.by_municipality[town[i]];
     ++m.first;
     m.second += *fig[i]->value;
@@ -229,6 +222,7 @@ DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
     throw InvalidArgument("no area of type '" + std::string(code_id(k)) + "' has a value of '" +
                           t.columns()[col].key + "' this role may see");
   }
+  const auto& kinds = d.areas_by_kind;
   d.kind = std::max_element(kinds.begin(), kinds.end(), [](const auto& x, const auto& y) {
              return x.second < y.second;
            })->first;
@@ -383,6 +377,12 @@ json kinds_json(EnumSet<ResourceKind> kinds) {
   return out;
 }
 
+json areas_by_kind_json(const DemandSet& d) {
+  json out = json::object();
+  for (const auto& [k, n] : d.areas_by_kind) out[std::string(code_id(k))] = n;
+  return out;
+}
+
 double demand_total(const DemandSet& d) {
   double t = 0;
   for (const auto& p : d.points) t += p.weight;
@@ -416,7 +416,7 @@ json header(const Prepared& pr, const AnalysisRequest& r) {
            {"unit", stat_unit_id(c.unit)},
            {"estimate", c.unit == StatUnit::estimate}}},
          {"demand_area_type", code_id(pr.demand.kind)},
-         {"demand_areas", pr.demand.areas_by_kind},
+         {"demand_areas", areas_by_kind_json(pr.demand)},
          {"demand_total", demand_total(pr.demand)},
          {"demand_by_municipality", by_municipality_json(*pr.layer, pr.demand)},
          {"report_area_type", code_id(pr.report_kind)},

@@ -245,6 +245,14 @@ TEST(AreaImport, Cp932ShapefileNamesAreDecoded) {
 
 namespace {
 
+/// Takamatsu's N03 boundary, as `tsunagi import --boundary` stores it.
+void import_takamatsu_boundary(const std::filesystem::path& db, const std::filesystem::path& n03) {
+  geo::Store s = geo::Store::open(db, geo::Store::Mode::create_if_missing);
+  geo::Store::Transaction tx(s);
+  (void)datasets::import_boundary(s, n03, "372013");
+  tx.commit();
+}
+
 constexpr const char* kTakamatsuPoints =
     "estat-h27-small-areas/points/h27ka_kagawa_37201_takamatsu.csv";
 
@@ -307,13 +315,9 @@ TEST(AreaImport, TakamatsuPointsBecomeApproximateVoronoiCells) {
   } catch (const datasets::SourceError& e) {
     EXPECT_THAT(e.what(), HasSubstr("no boundary of municipality:372013"));
   }
-  {
-    geo::Store s = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
-    EXPECT_TRUE(s.areas().empty());
-    geo::Store::Transaction tx(s);
-    (void)datasets::import_boundary(s, n03, "372013");
-    tx.commit();
-  }
+  EXPECT_TRUE(
+      geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing).areas().empty());
+  import_takamatsu_boundary(dir / "t.tsunagi", n03);
   const auto r = import_in_tx(dir / "t.tsunagi", file, opt);
   EXPECT_EQ(r.areas_written, static_cast<std::int64_t>(codes.size())) << datasets::render_text(r);
   EXPECT_EQ(r.clip, "municipality:372013");
@@ -379,12 +383,7 @@ TEST(AreaImport, TakamatsuPopulationPointsByRegionName) {
                               "takamatsu-opendata/population/0066_202407_points_derived.geojson");
   TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities/37201.geojson");
   TempDir dir;
-  {
-    geo::Store s = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
-    geo::Store::Transaction tx(s);
-    (void)datasets::import_boundary(s, n03, "372013");
-    tx.commit();
-  }
+  import_takamatsu_boundary(dir / "t.tsunagi", n03);
   datasets::AreaImportOptions opt;
   opt.approximate = true;
   opt.kind = geo::AreaKind::custom;
@@ -456,12 +455,7 @@ TEST(AreaImport, TakamatsuCellsTileTheN03Boundary) {
   TSUNAGI_REQUIRE_SHARED_DATA(file, kTakamatsuPoints);
   TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities/37201.geojson");
   TempDir dir;
-  {
-    geo::Store s = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
-    geo::Store::Transaction tx(s);
-    (void)datasets::import_boundary(s, n03, "372013");
-    tx.commit();
-  }
+  import_takamatsu_boundary(dir / "t.tsunagi", n03);
   datasets::AreaImportOptions opt;
   opt.approximate = true;
   const auto r = import_in_tx(dir / "t.tsunagi", file, opt);
@@ -488,12 +482,7 @@ TEST(AreaImport, AnAgeTableWithLocationsBecomesTheSmallAreasItsFiguresThenFill) 
   TSUNAGI_REQUIRE_SHARED_DATA(file, "takamatsu-opendata/population/0066_202407.csv");
   TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities/37201.geojson");
   TempDir dir;
-  {
-    geo::Store s = geo::Store::open(dir / "t.tsunagi", geo::Store::Mode::create_if_missing);
-    geo::Store::Transaction tx(s);
-    (void)datasets::import_boundary(s, n03, "372013");
-    tx.commit();
-  }
+  import_takamatsu_boundary(dir / "t.tsunagi", n03);
   datasets::AreaImportOptions opt;
   opt.approximate = true;
   const auto r = import_in_tx(dir / "t.tsunagi", file, opt);

@@ -8,6 +8,7 @@
 #include "geo/error.hpp"
 #include "geo/referrals.hpp"
 #include "geo/store.hpp"
+#include "support/old_store.hpp"
 #include "support/test_support.hpp"
 
 namespace tsunagi::test {
@@ -72,18 +73,12 @@ TEST(AuditLog, AnOlderStoreHasItsRowsChainedInIdOrderWhenOpened) {
   {
     // The schema as it was before the chain (version 7), with rows of its time.
     auto store = geo::Store::open(path, geo::Store::Mode::create_if_missing);
+    tsunagi::test::downgrade_to_version_7(store);
     store.exec(
-        "DROP TRIGGER audit_log_chained; DROP TRIGGER audit_log_no_update; "
-        "DROP TABLE referral_stats_month; ALTER TABLE audit_log DROP COLUMN chain_hash; "
-        "ALTER TABLE area DROP COLUMN level; ALTER TABLE stat_def DROP COLUMN breakdowns; "
-        "DROP INDEX analysis_job_by_owner; "
-        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT "
-        "RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END; "
         "INSERT INTO audit_log (audit_id, at, user_id, user_name, action, case_id, legal_basis, "
         "detail) VALUES (1, '2025-01-01T00:00:00Z', 7, 'a', 'create', 'C-AAAAAAAAAAAAAAAA', "
         "'consent', ''), (2, '2025-01-02T00:00:00Z', 7, 'a', 'read', 'C-AAAAAAAAAAAAAAAA', "
-        "'consent', ''), (3, '2025-01-03T00:00:00Z', 0, 'cli', 'stats', NULL, NULL, 'all'); "
-        "PRAGMA user_version = 7");
+        "'consent', ''), (3, '2025-01-03T00:00:00Z', 0, 'cli', 'stats', NULL, NULL, 'all'); ");
   }
   auto store = geo::Store::open(path);
   EXPECT_EQ(store.schema_version(), geo::Store::kSchemaVersion);

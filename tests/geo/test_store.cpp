@@ -11,6 +11,7 @@
 #include "geo/area.hpp"
 #include "geo/error.hpp"
 #include "geo/indicator.hpp"
+#include "support/old_store.hpp"
 #include "support/test_support.hpp"
 
 namespace tsunagi::geo {
@@ -458,13 +459,8 @@ TEST(Store, AnOlderStoresCensusSmallAreasBecomeOneLayerWhenOpened) {
   {
     auto store = Store::open(path, Store::Mode::create_if_missing);
     // back to the schema of version 7
+    test::downgrade_to_version_7(store);
     store.exec(
-        "DROP TRIGGER audit_log_chained; DROP TRIGGER audit_log_no_update; "
-        "DROP TABLE referral_stats_month; ALTER TABLE audit_log DROP COLUMN chain_hash; "
-        "ALTER TABLE area DROP COLUMN level; ALTER TABLE stat_def DROP COLUMN breakdowns; "
-        "DROP INDEX analysis_job_by_owner; "
-        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT "
-        "RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END; "
         "INSERT INTO area (area_id, kind, code, name, parent_id, lg_code, vintage, label_lon, "
         "label_lat) VALUES "
         "('municipality:372013', 'municipality', '372013', '高松市', '', '372013', 'n03', 134, 34),"
@@ -482,8 +478,7 @@ TEST(Store, AnOlderStoresCensusSmallAreasBecomeOneLayerWhenOpened) {
         "('oaza:372011330', 'population', '2015-10-01', 1768, 'merged', 'chome:37201033003'), "
         "('chome:37201033003', 'population', '2015-10-01', NULL, 'absorbed', 'oaza:372011330'); "
         "INSERT INTO area_population (area_id, ref_date, age_from, age_to, male, female) VALUES "
-        "('chome:37201033003', '2015-10-01', 0, 4, 10, 12); "
-        "PRAGMA user_version = 7");
+        "('chome:37201033003', '2015-10-01', 0, 4, 10, 12); ");
   }
   auto store = Store::open(path);
   EXPECT_EQ(store.schema_version(), Store::kSchemaVersion);

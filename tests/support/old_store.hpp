@@ -1,0 +1,24 @@
+// A store of an older schema, for the tests of the migrations that bring it up to date.
+#pragma once
+
+#include "geo/store.hpp"
+
+namespace tsunagi::test {
+
+/// Takes a store made by this build back to schema version 7 (before migrations 8–11: small
+/// areas' level, statistic totals, the audit chain with its month table, the job owner index).
+/// The test then writes rows as that version held them and opens the store again. Each new
+/// migration adds its inverse here.
+inline void downgrade_to_version_7(geo::Store& store) {
+  store.exec(
+      "DROP INDEX analysis_job_by_owner; "
+      "DROP TRIGGER audit_log_chained; DROP TRIGGER audit_log_no_update; "
+      "DROP TABLE referral_stats_month; ALTER TABLE audit_log DROP COLUMN chain_hash; "
+      "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT "
+      "RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END; "
+      "ALTER TABLE stat_def DROP COLUMN breakdowns; "
+      "ALTER TABLE area DROP COLUMN level; "
+      "PRAGMA user_version = 7");
+}
+
+}  // namespace tsunagi::test
