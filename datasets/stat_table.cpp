@@ -657,6 +657,7 @@ TableImportReport import_table(geo::Store& store, const std::filesystem::path& f
     }
     {  // totals among the columns, for the small-cell rule (stat_totals.hpp)
       std::vector<std::string> headers;
+      headers.reserve(cols.size());
       for (const auto c : cols) headers.emplace_back(trim(header[c]));
       std::vector<std::vector<std::optional<double>>> figures;
       for (std::size_t i = 0; i + cols.size() <= values.size(); i += cols.size()) {

@@ -196,7 +196,8 @@ Nesting nest(const std::vector<Area>& areas, const std::vector<char>& takes_part
   const bgi::rtree<Entry, bgi::rstar<16>> tree(entries);
   for (std::size_t b = 0; b < n; ++b) {
     if (!takes_part[b] || !shapes[b].point) continue;
-    const auto [x, y] = *shapes[b].point;
+    const double x = shapes[b].point->first;
+    const double y = shapes[b].point->second;
     tree.query(bgi::intersects(Point2{x, y}),
                boost::make_function_output_iterator([&](const Entry& e) {
                  const std::size_t a = e.second;
