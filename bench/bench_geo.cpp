@@ -10,16 +10,16 @@
 #include <random>
 
 #include "datasets/demo_town.hpp"
-#include "geo/crs.hpp"
-#include "geo/geodesic.hpp"
-#include "geo/geometry.hpp"
-#include "geo/lg_code.hpp"
-#include "geo/mesh.hpp"
-#include "geo/resource_json.hpp"
-#include "geo/schedule.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/store.hpp"
-#include "geo/text_normalize.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/core/lg_code.hpp"
+#include "geo/core/resource_json.hpp"
+#include "geo/core/schedule.hpp"
+#include "geo/core/text_normalize.hpp"
+#include "geo/spatial/crs.hpp"
+#include "geo/spatial/geodesic.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/spatial/mesh.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::geo {
 namespace {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Analysis-method benchmark of geo/gap (see bench/GAP.md, section "Methods").
+# Analysis-method benchmark of geo/analysis (see bench/GAP.md, section "Methods").
 #
 #   bench/gap_methods.sh
 #

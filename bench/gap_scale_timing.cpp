@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "geo/gap/analysis.hpp"
-#include "geo/gap/straight_line.hpp"
-#include "geo/network.hpp"
+#include "geo/analysis/gap.hpp"
+#include "geo/analysis/straight_line.hpp"
+#include "geo/spatial/network.hpp"
 
 namespace gap = tsunagi::geo::gap;
 
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     if (a == "--threads") threads = static_cast<unsigned>(std::stoul(argv[i + 1]));
   }
   const auto t_read = std::chrono::steady_clock::now();
-  std::vector<gap::LonLat> supply;
+  std::vector<tsunagi::geo::LonLat> supply;
   std::vector<double> cap;
   {
     std::ifstream in(dir + "/resources.csv");
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
       cap.push_back(std::stod(f.at(2)));
     }
   }
-  std::vector<gap::LonLat> demand;
+  std::vector<tsunagi::geo::LonLat> demand;
   std::vector<double> pop;
   {
     std::ifstream in(dir + "/meshes.csv");

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "geo/gap/siting.hpp"
+#include "geo/analysis/siting.hpp"
 
 namespace gap = tsunagi::geo::gap;
 

@@ -20,8 +20,8 @@
 #include <sstream>
 #include <string>
 
-#include "geo/network.hpp"
-#include "geo/store.hpp"
+#include "geo/spatial/network.hpp"
+#include "geo/store/store.hpp"
 
 namespace {
 

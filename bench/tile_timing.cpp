@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "geo/snapshot.hpp"
-#include "geo/store.hpp"
-#include "geo/visibility.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/store/store.hpp"
 #include "tiles/tile_service.hpp"
 
 int main(int argc, char** argv) {

@@ -1,13 +1,14 @@
-// tsunagi audit: the audit log's hash chain (geo/audit_log.hpp). `verify` recomputes every link
-// and names the first broken one (exit 1); `head` prints the last link, to be kept somewhere the
-// store's file cannot reach (a cut-off tail or a rewritten chain shows only against such a copy).
+// tsunagi audit: the audit log's hash chain (geo/store/sqlite/audit_log.hpp). `verify` recomputes
+// every link and names the first broken one (exit 1); `head` prints the last link, to be kept
+// somewhere the store's file cannot reach (a cut-off tail or a rewritten chain shows only against
+// such a copy).
 #include <cstdio>
 #include <optional>
 #include <string>
 
 #include "cli/commands.hpp"
-#include "geo/audit_log.hpp"
-#include "geo/store.hpp"
+#include "geo/store/audit_log.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::cli {
 

@@ -10,9 +10,9 @@
 
 #include "cli/commands.hpp"
 #include "datasets/demo_town.hpp"
-#include "geo/code_lists.hpp"
-#include "geo/error.hpp"
-#include "geo/store.hpp"
+#include "geo/core/code_lists.hpp"
+#include "geo/core/error.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::cli {
 

@@ -1,5 +1,5 @@
-// tsunagi gap: the analysis methods of geo/gap on plain files — accessibility (2SFCA family) and
-// siting (MCLP, p-median). Three parts, kept apart so that store-based modes can reuse the last
+// tsunagi gap: the analysis methods of geo/analysis on plain files — accessibility (2SFCA family)
+// and siting (MCLP, p-median). Three parts, kept apart so that store-based modes can reuse the last
 // two: reading and checking the files (ids -> indices), running (CostMatrix in, numbers out), and
 // writing the answer (indices -> ids). Every file error names the file and line and exits 2
 // before anything is printed on stdout.
@@ -21,13 +21,13 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "geo/csv.hpp"
-#include "geo/error.hpp"
-#include "geo/gap/accessibility.hpp"
-#include "geo/gap/analysis.hpp"
-#include "geo/gap/siting.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/store.hpp"
+#include "geo/analysis/accessibility.hpp"
+#include "geo/analysis/gap.hpp"
+#include "geo/analysis/siting.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/core/csv.hpp"
+#include "geo/core/error.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::cli {
 

@@ -20,9 +20,9 @@
 #include "datasets/osm_network.hpp"
 #include "datasets/stat_table.hpp"
 #include "datasets/stat_totals.hpp"
-#include "geo/error.hpp"
-#include "geo/geometry.hpp"
-#include "geo/store.hpp"
+#include "geo/core/error.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::cli {
 

@@ -1,6 +1,6 @@
 // tsunagi match: the placements a person can walk to, from the command line — the same request
-// and the same JSON as POST /api/match (geo/matching), over the partners' view (what a matcher
-// sees).
+// and the same JSON as POST /api/match (geo/analysis/matching), over the partners' view (what a
+// matcher sees).
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -8,10 +8,10 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "geo/error.hpp"
-#include "geo/matching.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/store.hpp"
+#include "geo/analysis/matching.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/core/error.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::cli {
 

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "geo/referrals.hpp"
-#include "geo/store.hpp"
+#include "geo/store/referrals.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::cli {
 

@@ -12,9 +12,9 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "geo/accounts.hpp"
-#include "geo/error.hpp"
-#include "geo/store.hpp"
+#include "geo/core/error.hpp"
+#include "geo/store/accounts.hpp"
+#include "geo/store/store.hpp"
 #include "server/credentials.hpp"
 
 namespace tsunagi::cli {

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "geo/error.hpp"
-#include "geo/japan_extent.hpp"
-#include "geo/text_normalize.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/japan_extent.hpp"
+#include "geo/core/text_normalize.hpp"
 
 namespace tsunagi::datasets {
 

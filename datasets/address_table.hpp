@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "datasets/demo_town.hpp"
-#include "geo/address.hpp"
+#include "geo/core/address.hpp"
 
 namespace tsunagi::datasets {
 

@@ -9,13 +9,13 @@
 
 #include "datasets/import_report.hpp"
 #include "datasets/text_encoding.hpp"
-#include "geo/area.hpp"
-#include "geo/error.hpp"
-#include "geo/ids.hpp"
-#include "geo/indicator.hpp"
-#include "geo/lg_code.hpp"
-#include "geo/store.hpp"
-#include "geo/text_normalize.hpp"
+#include "geo/catalog/indicator.hpp"
+#include "geo/core/area.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/ids.hpp"
+#include "geo/core/lg_code.hpp"
+#include "geo/core/text_normalize.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::datasets {
 

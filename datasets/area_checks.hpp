@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "geo/geometry.hpp"
+#include "geo/spatial/geometry.hpp"
 
 namespace tsunagi::datasets {
 

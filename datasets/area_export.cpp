@@ -12,9 +12,9 @@
 #include <set>
 
 #include "datasets/gdal_source.hpp"
-#include "geo/csv.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/wkb_geojson.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/core/csv.hpp"
+#include "geo/spatial/wkb_geojson.hpp"
 
 namespace tsunagi::datasets {
 

@@ -9,8 +9,8 @@
 #include <filesystem>
 
 #include "datasets/exporter.hpp"
-#include "geo/store.hpp"
-#include "geo/visibility.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::datasets {
 

@@ -17,12 +17,12 @@
 #include "datasets/area_checks.hpp"
 #include "datasets/text_encoding.hpp"
 #include "datasets/voronoi.hpp"
-#include "geo/area.hpp"
-#include "geo/geometry.hpp"
-#include "geo/ids.hpp"
-#include "geo/indicator.hpp"
-#include "geo/lg_code.hpp"
-#include "geo/store.hpp"
+#include "geo/catalog/indicator.hpp"
+#include "geo/core/area.hpp"
+#include "geo/core/ids.hpp"
+#include "geo/core/lg_code.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::datasets {
 

@@ -1,4 +1,5 @@
 #include "datasets/demo_town.hpp"
+#include "geo/spatial/point.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,9 +13,9 @@
 #include <span>
 
 #include "datasets/address_table.hpp"
-#include "geo/error.hpp"
-#include "geo/geodesic.hpp"
-#include "geo/geometry.hpp"
+#include "geo/core/error.hpp"
+#include "geo/spatial/geodesic.hpp"
+#include "geo/spatial/geometry.hpp"
 
 namespace tsunagi::datasets {
 
@@ -200,10 +201,7 @@ double round6(double v) {
   return std::round(v * 1e6) / 1e6;
 }
 
-struct LonLat {
-  double lon;
-  double lat;
-};
+using geo::LonLat;
 
 LonLat to_lonlat(double x_km, double y_km) {
   return {round7(kOriginLon + x_km / kKmPerDegLon), round7(kOriginLat + y_km / kKmPerDegLat)};

@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
-#include "geo/area.hpp"
-#include "geo/code_lists.hpp"
-#include "geo/resource.hpp"
-#include "geo/store.hpp"
+#include "geo/core/area.hpp"
+#include "geo/core/code_lists.hpp"
+#include "geo/core/resource.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::datasets {
 

@@ -12,9 +12,9 @@
 
 #include "datasets/gdal_source.hpp"
 #include "datasets/layouts.hpp"
-#include "geo/csv.hpp"
-#include "geo/resource_json.hpp"
-#include "geo/snapshot.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/core/csv.hpp"
+#include "geo/core/resource_json.hpp"
 
 namespace tsunagi::datasets {
 

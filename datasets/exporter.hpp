@@ -1,5 +1,5 @@
 // Exports of the store's resources for people and other tools: CSV for Excel (UTF-8 with BOM,
-// Japanese headers, lists joined with 「、」), GeoJSON (FeatureCollection of geo/resource_json
+// Japanese headers, lists joined with 「、」), GeoJSON (FeatureCollection of geo/core/resource_json
 // features), GeoPackage (one point layer in EPSG:4326). The CSV imports back unchanged
 // (layout "tsunagi", recognised by its header).
 #pragma once
@@ -9,8 +9,8 @@
 #include <optional>
 #include <string_view>
 
-#include "geo/store.hpp"
-#include "geo/visibility.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::datasets {
 
@@ -21,8 +21,8 @@ struct ExportOptions {
   ExportFormat format = ExportFormat::csv;
   std::optional<geo::ResourceKind> kind;  ///< only this kind
   bool include_closed = false;            ///< closed resources are left out unless asked for
-  /// Whose view the file holds (geo/visibility): public by default, so that what gets published
-  /// is safe by default. A public file never holds closed resources.
+  /// Whose view the file holds (geo/catalog/visibility): public by default, so that what gets
+  /// published is safe by default. A public file never holds closed resources.
   geo::Audience view = geo::Audience::public_;
 };
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "geo/error.hpp"
+#include "geo/core/error.hpp"
 
 class GDALDataset;
 class OGRLayer;

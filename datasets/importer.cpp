@@ -12,9 +12,9 @@
 
 #include "datasets/area_checks.hpp"
 #include "datasets/text_encoding.hpp"
-#include "geo/csv.hpp"
-#include "geo/lg_code.hpp"
-#include "geo/schedule.hpp"
+#include "geo/core/csv.hpp"
+#include "geo/core/lg_code.hpp"
+#include "geo/core/schedule.hpp"
 
 namespace tsunagi::datasets {
 
@@ -187,7 +187,7 @@ class RowImporter {
       if (f.IsFieldSetAndNotNull(i)) {
         c.assign(f.GetFieldAsString(i));
         last_set = i;
-        // tsunagi's CSV export guards formula cells with a leading ' (geo/csv): drop it.
+        // tsunagi's CSV export guards formula cells with a leading ' (geo/core/csv): drop it.
         if (layout_.kind == LayoutKind::tsunagi_export && c.size() >= 2 && c[0] == '\'' &&
             geo::csv::looks_like_formula(std::string_view(c).substr(1))) {
           c.erase(0, 1);

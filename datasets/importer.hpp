@@ -14,7 +14,7 @@
 #include "datasets/import_report.hpp"
 #include "datasets/layouts.hpp"
 #include "datasets/row_validation.hpp"
-#include "geo/store.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::datasets {
 

@@ -6,8 +6,8 @@
 #include <set>
 
 #include "datasets/text_encoding.hpp"
-#include "geo/error.hpp"
-#include "geo/json_input.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/json_input.hpp"
 
 namespace tsunagi::datasets {
 

@@ -16,7 +16,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "datasets/gdal_source.hpp"
-#include "geo/resource.hpp"
+#include "geo/core/resource.hpp"
 
 namespace tsunagi::datasets {
 

@@ -10,8 +10,8 @@
 #include <set>
 #include <unordered_map>
 
-#include "geo/error.hpp"
-#include "geo/geodesic.hpp"
+#include "geo/core/error.hpp"
+#include "geo/spatial/geodesic.hpp"
 
 namespace tsunagi::datasets {
 

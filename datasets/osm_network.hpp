@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
-#include "geo/network.hpp"
-#include "geo/snapshot.hpp"  // BBox
+#include "geo/catalog/snapshot.hpp"  // BBox
+#include "geo/spatial/network.hpp"
 
 namespace tsunagi::datasets {
 

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "datasets/text_encoding.hpp"
-#include "geo/geodesic.hpp"
+#include "geo/spatial/geodesic.hpp"
 
 namespace tsunagi::datasets {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "geo/geometry.hpp"
-#include "geo/japan_extent.hpp"
+#include "geo/core/japan_extent.hpp"
+#include "geo/spatial/geometry.hpp"
 
 namespace tsunagi::datasets {
 
@@ -31,7 +31,7 @@ std::optional<std::pair<double, double>> parse_wkt_point(std::string_view text, 
 /// alone in it ("大会議室：120名、…").
 std::optional<int> parse_capacity(std::string_view text);
 
-/// Japan's extent used for "outside Japan" (geo/japan_extent.hpp, shared with geo::validate).
+/// Japan's extent used for "outside Japan" (geo/core/japan_extent.hpp, shared with geo::validate).
 using geo::kJapanMaxLat;
 using geo::kJapanMaxLon;
 using geo::kJapanMinLat;

@@ -13,13 +13,13 @@
 #include "datasets/stat_totals.hpp"
 #include "datasets/table_limits.hpp"
 #include "datasets/text_encoding.hpp"
-#include "geo/area.hpp"
-#include "geo/geometry.hpp"
-#include "geo/ids.hpp"
-#include "geo/indicator.hpp"
-#include "geo/lg_code.hpp"
-#include "geo/mesh.hpp"
-#include "geo/store.hpp"
+#include "geo/catalog/indicator.hpp"
+#include "geo/core/area.hpp"
+#include "geo/core/ids.hpp"
+#include "geo/core/lg_code.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/spatial/mesh.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::datasets {
 
@@ -203,7 +203,7 @@ std::string mesh_id(const std::string& code) {
   return k ? std::string(geo::code_id(*k)) + ":" + code : std::string();
 }
 
-/// The mesh cell as an area (kind by code length), its polygon from geo/mesh.hpp.
+/// The mesh cell as an area (kind by code length), its polygon from geo/spatial/mesh.hpp.
 geo::Area mesh_area(const std::string& code, std::int64_t source_id) {
   const geo::MeshCell c = geo::mesh_cell(code);
   geo::Area a;

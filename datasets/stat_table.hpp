@@ -13,7 +13,7 @@
 
 #include "datasets/gdal_source.hpp"
 #include "datasets/import_report.hpp"
-#include "geo/code_lists.hpp"
+#include "geo/core/code_lists.hpp"
 
 namespace tsunagi::geo {
 class Store;

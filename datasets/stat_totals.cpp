@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "datasets/gdal_source.hpp"
-#include "geo/small_cell.hpp"
+#include "geo/catalog/small_cell.hpp"
 
 namespace tsunagi::datasets {
 

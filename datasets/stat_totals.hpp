@@ -2,7 +2,7 @@
 // nintei=nintei_m+nintei_f): declared ones are checked against the columns and the figures, and
 // the ones the figures show (a column equal to the sum of others on every row) are found; both
 // are stored with the total's statistic (StatDef::breakdowns) for the small-cell rule
-// (geo/small_cell.hpp).
+// (geo/catalog/small_cell.hpp).
 #pragma once
 
 #include <map>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "datasets/import_report.hpp"
-#include "geo/indicator.hpp"
+#include "geo/catalog/indicator.hpp"
 
 namespace tsunagi::datasets {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "datasets/gdal_source.hpp"
-#include "geo/store.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::datasets {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "geo/indicator.hpp"
+#include "geo/catalog/indicator.hpp"
 
 namespace tsunagi::geo {
 class Store;

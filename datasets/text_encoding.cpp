@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <memory>
 
-#include "geo/error.hpp"
+#include "geo/core/error.hpp"
 
 namespace tsunagi::datasets {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <set>
 
-#include "geo/error.hpp"
+#include "geo/core/error.hpp"
 
 namespace tsunagi::datasets {
 

@@ -1,5 +1,5 @@
 // POST /api/login, POST /api/logout, GET /api/me, GET /api/users.
-#include "geo/accounts.hpp"
+#include "geo/store/accounts.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 

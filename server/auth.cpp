@@ -5,7 +5,7 @@
 #include <ctime>
 #include <stdexcept>
 
-#include "geo/accounts.hpp"
+#include "geo/store/accounts.hpp"
 #include "server/credentials.hpp"
 #include "server/errors.hpp"
 

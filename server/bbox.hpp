@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "geo/snapshot.hpp"
+#include "geo/catalog/snapshot.hpp"
 
 namespace tsunagi::server {
 

@@ -17,8 +17,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "geo/snapshot.hpp"
-#include "geo/store.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/store/store.hpp"
 #include "server/config.hpp"
 #include "tiles/tile_service.hpp"
 

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "geo/error.hpp"
+#include "geo/core/error.hpp"
 
 namespace tsunagi::server {
 

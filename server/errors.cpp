@@ -3,7 +3,7 @@
 #include <atomic>
 #include <nlohmann/json.hpp>
 
-#include "geo/error.hpp"
+#include "geo/core/error.hpp"
 #include "tiles/error.hpp"
 
 namespace tsunagi::server {

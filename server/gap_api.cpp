@@ -6,8 +6,8 @@
 // an answer is computed from the submitter's audience and readable only by the same or wider.
 #include <nlohmann/json.hpp>
 
-#include "geo/error.hpp"
-#include "geo/gap/analysis.hpp"
+#include "geo/analysis/gap.hpp"
+#include "geo/core/error.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/jobs.hpp"

@@ -3,8 +3,8 @@
 #include <memory>
 #include <mutex>
 
-#include "geo/address.hpp"
-#include "geo/error.hpp"
+#include "geo/core/address.hpp"
+#include "geo/core/error.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include <nlohmann/json.hpp>
-#include "geo/json_input.hpp"
+#include "geo/core/json_input.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
 #include "server/http_message.hpp"

@@ -5,9 +5,9 @@
 #include <ctime>
 #include <limits>
 
-#include "geo/error.hpp"
-#include "geo/gap/analysis.hpp"
-#include "geo/ids.hpp"
+#include "geo/analysis/gap.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/ids.hpp"
 #include "server/context.hpp"
 
 namespace tsunagi::server {

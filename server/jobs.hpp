@@ -25,8 +25,8 @@
 #include <thread>
 #include <vector>
 
-#include "geo/store.hpp"
-#include "geo/visibility.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::server {
 

@@ -1,8 +1,8 @@
-// POST /api/match: the placements a person can walk to (geo/matching), for matchers. The body
-// holds no personal data (unknown keys are refused); the answer is what the matcher's audience
+// POST /api/match: the placements a person can walk to (geo/analysis/matching), for matchers. The
+// body holds no personal data (unknown keys are refused); the answer is what the matcher's audience
 // may know.
-#include "geo/error.hpp"
-#include "geo/matching.hpp"
+#include "geo/analysis/matching.hpp"
+#include "geo/core/error.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 

@@ -2,8 +2,8 @@
 // own copy: the code lists (resource kinds, activities, targets, weekdays, the parts of the day
 // that `open=` filters by, publish levels, statuses, area kinds and small-area levels) with their
 // Japanese labels, and the loaded municipalities with their extents (the map's first view).
-#include "geo/area.hpp"
-#include "geo/resource_query.hpp"
+#include "geo/catalog/resource_query.hpp"
+#include "geo/core/area.hpp"
 #include "server/handlers.hpp"
 
 namespace tsunagi::server {

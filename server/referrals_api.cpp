@@ -1,15 +1,15 @@
 // /api/referrals (参加支援 matchers) and /api/audit (admins): referrals followed from 提案 to
-// 終了 (geo/referrals), each read and write of a case audited in the store. Every answer about a
-// case is `Cache-Control: no-store`; bodies hold no personal data (unknown fields are refused,
-// by name).
+// 終了 (geo/store/sqlite/referrals), each read and write of a case audited in the store. Every
+// answer about a case is `Cache-Control: no-store`; bodies hold no personal data (unknown fields
+// are refused, by name).
 #include <charconv>
 #include <cmath>
 #include <limits>
 
-#include "geo/error.hpp"
-#include "geo/referrals.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/visibility.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/core/error.hpp"
+#include "geo/store/referrals.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/url.hpp"
@@ -105,7 +105,7 @@ HttpResponse create_referral(ServerContext& c, RequestContext& rc) {
   } catch (const geo::InvalidArgument& e) {
     throw ApiError(ErrorCode::invalid_body, e.what());
   }
-  // Only a placement the matcher may see (geo/visibility): an internal one stays unknown.
+  // Only a placement the matcher may see (geo/catalog/visibility): an internal one stays unknown.
   if (!snapshot ||
       snapshot->view(geo::audience_for(rc.principal.role)).find(r.resource_id) == nullptr) {
     throw ApiError(ErrorCode::invalid_body, "resource_id '" + r.resource_id.substr(0, 60) +
@@ -221,7 +221,7 @@ HttpResponse referral_stats(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({"resource_id"});
   const std::string* res = rc.query.get("resource_id");
   const std::string resource_id = res != nullptr ? *res : std::string();
-  // Only placements the caller may see (geo/visibility).
+  // Only placements the caller may see (geo/catalog/visibility).
   const auto snapshot = c.snapshots().current();
   const auto& view = snapshot->view(geo::audience_for(rc.principal.role));
   if (!resource_id.empty() && view.find(resource_id) == nullptr) {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "geo/error.hpp"
+#include "geo/core/error.hpp"
 #include "server/bbox.hpp"
 #include "server/errors.hpp"
 
@@ -80,7 +80,7 @@ geo::BBox parse_bbox(std::string_view text, double max_area_deg2) {
   return server::parse_bbox(text, BBoxRules{false, false, max_area_deg2}).boxes.front();
 }
 
-geo::GeoPoint parse_point(std::string_view key, std::string_view text) {
+geo::LonLat parse_point(std::string_view key, std::string_view text) {
   const auto v = parse_numbers(key, text, 2, "lon,lat");
   if (v[0] < -180 || v[0] > 180 || v[1] < -90 || v[1] > 90) {
     throw ApiError(ErrorCode::invalid_parameter,

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "geo/resource_query.hpp"
+#include "geo/catalog/resource_query.hpp"
 #include "server/config.hpp"
 #include "server/url.hpp"
 
@@ -34,7 +34,7 @@ const std::vector<std::string_view>& resource_query_keys();
 /// @throws ApiError(invalid_parameter).
 geo::BBox parse_bbox(std::string_view text, double max_area_deg2);
 /// "lon,lat". @throws ApiError(invalid_parameter).
-geo::GeoPoint parse_point(std::string_view key, std::string_view text);
+geo::LonLat parse_point(std::string_view key, std::string_view text);
 /// A whole number in [min, max]. @throws ApiError(invalid_parameter).
 std::size_t parse_count(std::string_view key, std::string_view text, std::size_t min,
                         std::size_t max);
@@ -42,7 +42,7 @@ std::size_t parse_count(std::string_view key, std::string_view text, std::size_t
 bool parse_flag(std::string_view key, std::string_view text);
 
 /// Every parameter above. What the caller may see is not a parameter: the query runs over the
-/// caller's audience's view (geo/visibility).
+/// caller's audience's view (geo/catalog/visibility).
 /// @throws ApiError(invalid_parameter, unknown_parameter).
 geo::ResourceQuery parse_resource_query(const QueryParams& query, const Config& config);
 

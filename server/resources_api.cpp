@@ -4,12 +4,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include "geo/error.hpp"
-#include "geo/json_input.hpp"
-#include "geo/resource_json.hpp"
-#include "geo/resource_query.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/visibility.hpp"
+#include "geo/catalog/resource_query.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/json_input.hpp"
+#include "geo/core/resource_json.hpp"
 #include "server/async_log.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"

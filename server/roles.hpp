@@ -1,10 +1,10 @@
 // Which roles may call a route (server/routes.cpp declares them per route). What a caller who is
-// let in may *see* is not decided here: geo/visibility turns the role into an audience, and every
-// route reads through that audience's view of the snapshot.
+// let in may *see* is not decided here: geo/catalog/visibility turns the role into an audience, and
+// every route reads through that audience's view of the snapshot.
 #pragma once
 
-#include "geo/accounts.hpp"
-#include "geo/enum_set.hpp"
+#include "geo/core/enum_set.hpp"
+#include "geo/store/accounts.hpp"
 
 namespace tsunagi::server {
 

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <set>
 
-#include "geo/visibility.hpp"
+#include "geo/catalog/visibility.hpp"
 #include "server/handlers.hpp"
 
 namespace tsunagi::server {

@@ -4,8 +4,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "geo/error.hpp"
-#include "geo/resource_query.hpp"
+#include "geo/catalog/resource_query.hpp"
+#include "geo/core/error.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/resource_params.hpp"

@@ -2,10 +2,10 @@
 
 #include <cmath>
 
-#include "geo/code_lists.hpp"
-#include "geo/error.hpp"
-#include "geo/geometry.hpp"
-#include "geo/visibility.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/core/code_lists.hpp"
+#include "geo/core/error.hpp"
+#include "geo/spatial/geometry.hpp"
 #include "tiles/resource_layer.hpp"
 
 namespace tsunagi::tiles {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "geo/snapshot.hpp"
+#include "geo/catalog/snapshot.hpp"
 #include "tiles/mvt.hpp"
 #include "tiles/tile_math.hpp"
 

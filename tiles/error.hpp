@@ -1,4 +1,5 @@
-// The exceptions of the tile library, under one base like geo/error.hpp; server/errors maps them.
+// The exceptions of the tile library, under one base like geo/core/error.hpp; server/errors maps
+// them.
 #pragma once
 
 #include <stdexcept>

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "geo/error.hpp"
+#include "geo/core/error.hpp"
 #include "tiles/error.hpp"
 #include "tiles/tile_service.hpp"
 

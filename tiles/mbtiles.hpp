@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "geo/snapshot.hpp"
+#include "geo/catalog/snapshot.hpp"
 
 namespace tsunagi::tiles {
 

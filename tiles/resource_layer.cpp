@@ -4,8 +4,8 @@
 #include <array>
 #include <cmath>
 
-#include "geo/code_lists.hpp"
-#include "geo/visibility.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/core/code_lists.hpp"
 
 namespace tsunagi::tiles {
 

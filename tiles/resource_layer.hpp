@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "geo/resource_query.hpp"
-#include "geo/snapshot.hpp"
+#include "geo/catalog/resource_query.hpp"
+#include "geo/catalog/snapshot.hpp"
 #include "tiles/mvt.hpp"
 #include "tiles/tile_math.hpp"
 

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "geo/resource_query.hpp"
-#include "geo/snapshot.hpp"
+#include "geo/catalog/resource_query.hpp"
+#include "geo/catalog/snapshot.hpp"
 #include "tiles/area_layer.hpp"
 #include "tiles/resource_layer.hpp"
 #include "tiles/tile_math.hpp"

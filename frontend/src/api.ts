@@ -170,7 +170,7 @@ export async function credits(): Promise<Credit[]> {
   return (await sourcesBody()).credits ?? [];
 }
 
-// ---- 参加支援 matching (POST /api/match, matchers only; geo/matching.cpp gives the shapes) ----
+// ---- 参加支援 matching (POST /api/match, matchers only; geo/analysis/matching.cpp gives the shapes) ----
 
 /** The body of POST /api/match: an approximate place, wishes and constraints — no person. */
 export interface MatchRequest {
@@ -280,7 +280,7 @@ export async function smallAreas(): Promise<AreaItem[]> {
   return out.sort((a, b) => a.name.localeCompare(b.name, 'ja'));
 }
 
-/** The body of POST /api/referrals (server/referrals_api.cpp, geo/referral.cpp): these fields
+/** The body of POST /api/referrals (server/referrals_api.cpp, geo/core/referral.cpp): these fields
  *  only — no name, address or point. */
 export interface NewReferral {
   resource_id: string;

@@ -2,7 +2,7 @@
 // is, when it meets, how long the walk takes, what it costs, what to know, whom to contact — and
 // a map of the way in. It is given to the person and may be left anywhere, so it holds nothing
 // of the assessment (no age band, wishes, constraints or case id) and nothing of the place that
-// the public may not know (the server's public projection, geo/visibility.cpp, is mirrored).
+// the public may not know (the server's public projection, geo/catalog/visibility.cpp, is mirrored).
 import * as maplibregl from 'maplibre-gl';
 import * as api from './api';
 import type { MatchCandidate } from './api';
@@ -147,7 +147,7 @@ function feeText(p: Record<string, any>): string {
   return parts.join('、');
 }
 
-/** What the public may know of the place's whereabouts and contact (geo/visibility.cpp). */
+/** What the public may know of the place's whereabouts and contact (geo/catalog/visibility.cpp). */
 function publicContact(p: Record<string, any>): { address: string; lines: string[]; privateHome: boolean } {
   const privateHome = p.venue === 'private_home';
   const privateHost = privateHome || p.operator_type === 'jumin_kojin';

@@ -1,8 +1,8 @@
 // OGC API – Features Part 1 (Core, GeoJSON, OpenAPI 3.0) under /ogc, for the GIS clients planners
 // already use: GDAL's OAPIF driver (ogrinfo/ogr2ogr) and QGIS. One collection per resource kind the
 // caller can see, plus "areas". Transport-free: the server hands in the decoded path and query, the
-// caller's audience (geo/visibility) and the base URL; this module returns the response or throws
-// ApiError, which server/errors turns into problem+json.
+// caller's audience (geo/catalog/visibility) and the base URL; this module returns the response or
+// throws ApiError, which server/errors turns into problem+json.
 //
 // Choices, with the reason for each:
 // - Collections list the kinds of which the caller can see at least one resource (a QGIS dialog of
@@ -30,7 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "geo/snapshot.hpp"
+#include "geo/catalog/snapshot.hpp"
 #include "server/bbox.hpp"
 #include "server/http_message.hpp"
 #include "server/roles.hpp"

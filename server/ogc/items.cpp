@@ -2,9 +2,9 @@
 // from the caller's audience view of the snapshot; and the routes of the module.
 #include <algorithm>
 
-#include "geo/error.hpp"
-#include "geo/geometry.hpp"
-#include "geo/store.hpp"
+#include "geo/core/error.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
 #include "server/context.hpp"
 #include "server/handlers.hpp"
 #include "server/ogc/tables.hpp"

@@ -11,10 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "geo/code_lists.hpp"
-#include "geo/resource.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/visibility.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/core/code_lists.hpp"
+#include "geo/core/resource.hpp"
 #include "server/errors.hpp"
 #include "server/ogc/api.hpp"
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "datasets/importer.hpp"
-#include "geo/store.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
 namespace tsunagi::test {

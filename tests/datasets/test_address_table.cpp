@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include "geo/address.hpp"
-#include "geo/error.hpp"
-#include "geo/store.hpp"
+#include "geo/core/address.hpp"
+#include "geo/core/error.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
 namespace tsunagi::datasets {

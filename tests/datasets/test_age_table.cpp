@@ -9,9 +9,9 @@
 
 #include <sstream>
 
-#include "geo/area.hpp"
-#include "geo/geometry.hpp"
-#include "geo/store.hpp"
+#include "geo/core/area.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
 namespace datasets = tsunagi::datasets;

@@ -14,10 +14,10 @@
 
 #include "datasets/gdal_source.hpp"
 #include "datasets/stat_table.hpp"
-#include "geo/area.hpp"
-#include "geo/geometry.hpp"
-#include "geo/lg_code.hpp"
-#include "geo/store.hpp"
+#include "geo/core/area.hpp"
+#include "geo/core/lg_code.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
 namespace datasets = tsunagi::datasets;

@@ -12,11 +12,11 @@
 #include "datasets/importer.hpp"
 #include "datasets/stat_table.hpp"
 #include "datasets/text_encoding.hpp"
-#include "geo/area.hpp"
-#include "geo/geometry.hpp"
-#include "geo/indicator.hpp"
-#include "geo/lg_code.hpp"
-#include "geo/store.hpp"
+#include "geo/catalog/indicator.hpp"
+#include "geo/core/area.hpp"
+#include "geo/core/lg_code.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
 namespace datasets = tsunagi::datasets;

@@ -11,11 +11,11 @@
 #include <set>
 #include <string>
 
-#include "geo/error.hpp"
-#include "geo/geodesic.hpp"
-#include "geo/geometry.hpp"
-#include "geo/mesh.hpp"
-#include "geo/network.hpp"
+#include "geo/core/error.hpp"
+#include "geo/spatial/geodesic.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/spatial/mesh.hpp"
+#include "geo/spatial/network.hpp"
 #include "support/test_support.hpp"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "datasets/import_test_support.hpp"
-#include "geo/geometry.hpp"
+#include "geo/spatial/geometry.hpp"
 
 namespace ds = tsunagi::datasets;
 namespace geo = tsunagi::geo;

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
-#include "geo/error.hpp"
+#include "geo/core/error.hpp"
 #include "support/test_support.hpp"
 
 namespace {

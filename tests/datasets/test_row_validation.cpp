@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "datasets/text_encoding.hpp"
-#include "geo/error.hpp"
+#include "geo/core/error.hpp"
 
 namespace ds = tsunagi::datasets;
 

@@ -9,14 +9,14 @@
 #include <sstream>
 
 #include "datasets/text_encoding.hpp"
-#include "geo/area.hpp"
-#include "geo/geometry.hpp"
-#include "geo/indicator.hpp"
-#include "geo/lg_code.hpp"
-#include "geo/mesh.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/store.hpp"
-#include "geo/visibility.hpp"
+#include "geo/catalog/indicator.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/core/area.hpp"
+#include "geo/core/lg_code.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/spatial/mesh.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
 namespace datasets = tsunagi::datasets;

@@ -8,7 +8,7 @@
 
 #include "datasets/gdal_source.hpp"
 #include "datasets/stat_table.hpp"
-#include "geo/store.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
 namespace tsunagi {

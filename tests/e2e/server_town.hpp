@@ -8,8 +8,8 @@
 #include <map>
 #include <string>
 
-#include "geo/schedule.hpp"
-#include "geo/store.hpp"
+#include "geo/core/schedule.hpp"
+#include "geo/store/store.hpp"
 #include "support/http_client.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"

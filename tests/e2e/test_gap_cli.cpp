@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "geo/gap/gap_test_data.hpp"
+#include "geo/analysis/gap_test_data.hpp"
 #include "support/test_support.hpp"
 
 namespace tsunagi::test {

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "e2e/server_town.hpp"
-#include "geo/store.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::test {
 namespace {

@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "geo/store.hpp"
+#include "geo/store/store.hpp"
 #include "support/http_client.hpp"
 #include "support/test_support.hpp"
 

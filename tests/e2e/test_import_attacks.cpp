@@ -9,7 +9,7 @@
 #include <random>
 #include <sstream>
 
-#include "geo/store.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
 namespace tsunagi::test {

@@ -14,7 +14,7 @@
 #include <set>
 #include <thread>
 
-#include "geo/store.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
 extern char** environ;

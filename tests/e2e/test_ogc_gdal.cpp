@@ -12,8 +12,8 @@
 #include <regex>
 #include <set>
 
-#include "geo/geometry.hpp"
-#include "geo/store.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
 #include "support/http_client.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"

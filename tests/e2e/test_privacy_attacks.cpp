@@ -2,7 +2,7 @@
 // would try them: locate a サロン held in a private home by trilateration with near=, by slicing
 // bboxes, by searching its hidden address; learn what the public may not know from counts, ETags,
 // error messages, OGC filters, history or an export. Each must give nothing beyond the record as
-// projected for the caller (geo/visibility).
+// projected for the caller (geo/catalog/visibility).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,8 +10,8 @@
 #include <set>
 
 #include "e2e/server_town.hpp"
-#include "geo/geodesic.hpp"
-#include "geo/geometry.hpp"
+#include "geo/spatial/geodesic.hpp"
+#include "geo/spatial/geometry.hpp"
 #include "support/mvt_reader.hpp"
 #include "tiles/tile_math.hpp"
 

@@ -2,7 +2,7 @@
 // referral declined, one still under way and one declined long ago.
 #include <gtest/gtest.h>
 
-#include "geo/referrals.hpp"
+#include "geo/store/referrals.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
 

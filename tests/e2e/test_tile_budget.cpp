@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <map>
 
-#include "geo/resource_query.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/store.hpp"
+#include "geo/catalog/resource_query.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/store/store.hpp"
 #include "support/mvt_reader.hpp"
 #include "support/test_support.hpp"
 #include "tiles/tile_service.hpp"

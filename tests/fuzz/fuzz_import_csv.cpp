@@ -10,8 +10,8 @@
 #include <string>
 
 #include "datasets/importer.hpp"
-#include "geo/error.hpp"
-#include "geo/store.hpp"
+#include "geo/core/error.hpp"
+#include "geo/store/store.hpp"
 
 namespace {
 

@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "geo/error.hpp"
-#include "geo/json_input.hpp"
-#include "geo/resource_json.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/json_input.hpp"
+#include "geo/core/resource_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tsunagi::geo;

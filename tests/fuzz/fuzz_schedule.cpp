@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "geo/error.hpp"
-#include "geo/schedule.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/schedule.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tsunagi::geo;

@@ -10,10 +10,10 @@
 #include <string>
 
 #include "datasets/demo_town.hpp"
-#include "geo/geometry.hpp"
-#include "geo/resource_query.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/store.hpp"
+#include "geo/catalog/resource_query.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
 namespace {
@@ -183,7 +183,7 @@ TEST_F(DemoTownQuestions, IsThereAnActiveKayoiNoBaWithinReachOfEverySmallArea) {
     geo::ResourceQuery q;
     q.kinds = {ResourceKind::kayoi_no_ba};
     q.statuses = {geo::ResourceStatus::active};
-    q.near = geo::GeoPoint{a->label_lon, a->label_lat};
+    q.near = geo::LonLat{a->label_lon, a->label_lat};
     q.limit = 1;
     const auto found = geo::query(staff(), q);
     ASSERT_EQ(found.hits.size(), 1u) << a->name;

@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "geo/error.hpp"
-#include "geo/gap/analysis.hpp"
+#include "geo/analysis/gap.hpp"
+#include "geo/core/error.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
 

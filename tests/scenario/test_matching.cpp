@@ -9,9 +9,9 @@
 #include <set>
 
 #include "datasets/osm_network.hpp"
-#include "geo/error.hpp"
-#include "geo/matching.hpp"
-#include "geo/schedule.hpp"
+#include "geo/analysis/matching.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/schedule.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
 

@@ -14,9 +14,9 @@
 #include <sstream>
 
 #include "datasets/stat_table.hpp"
-#include "geo/area.hpp"
-#include "geo/geometry.hpp"
-#include "geo/store.hpp"
+#include "geo/core/area.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
 #include "support/http_client.hpp"
 #include "support/test_support.hpp"
 

@@ -1,10 +1,11 @@
-// geo/accounts with server/credentials: users, tokens, sessions, failed-login counters.
-#include "geo/accounts.hpp"
+// geo/store/sqlite/accounts with server/credentials: users, tokens, sessions, failed-login
+// counters.
+#include "geo/store/accounts.hpp"
 
 #include <gtest/gtest.h>
 
-#include "geo/error.hpp"
-#include "geo/store.hpp"
+#include "geo/core/error.hpp"
+#include "geo/store/store.hpp"
 #include "server/credentials.hpp"
 #include "support/test_support.hpp"
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "geo/error.hpp"
+#include "geo/core/error.hpp"
 #include "tiles/error.hpp"
 
 namespace tsunagi::server {

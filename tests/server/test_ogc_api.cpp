@@ -7,11 +7,11 @@
 
 #include <set>
 
-#include "geo/error.hpp"
-#include "geo/geometry.hpp"
-#include "geo/mesh.hpp"
-#include "geo/resource_json.hpp"
-#include "geo/store.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/resource_json.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/spatial/mesh.hpp"
+#include "geo/store/store.hpp"
 #include "server/errors.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"

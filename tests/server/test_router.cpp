@@ -5,7 +5,7 @@
 
 #include <map>
 
-#include "geo/store.hpp"
+#include "geo/store/store.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
 #include "server/dispatcher.hpp"

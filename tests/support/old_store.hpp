@@ -1,7 +1,7 @@
 // A store of an older schema, for the tests of the migrations that bring it up to date.
 #pragma once
 
-#include "geo/store.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::test {
 

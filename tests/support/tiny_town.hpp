@@ -9,11 +9,11 @@
 #include <string_view>
 #include <utility>
 
-#include "geo/area.hpp"
-#include "geo/geometry.hpp"
-#include "geo/resource.hpp"
-#include "geo/snapshot.hpp"
-#include "geo/store.hpp"
+#include "geo/catalog/snapshot.hpp"
+#include "geo/core/area.hpp"
+#include "geo/core/resource.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::test {
 

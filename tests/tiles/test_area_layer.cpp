@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
-#include "geo/geometry.hpp"
+#include "geo/spatial/geometry.hpp"
 #include "support/mvt_reader.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"

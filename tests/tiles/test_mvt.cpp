@@ -7,7 +7,7 @@
 
 #include <protozero/pbf_reader.hpp>
 
-#include "geo/geometry.hpp"
+#include "geo/spatial/geometry.hpp"
 #include "support/mvt_reader.hpp"
 
 namespace {

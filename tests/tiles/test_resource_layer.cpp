@@ -8,7 +8,7 @@
 #include <random>
 #include <set>
 
-#include "geo/resource_query.hpp"
+#include "geo/catalog/resource_query.hpp"
 #include "support/mvt_reader.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"

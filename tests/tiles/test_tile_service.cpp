@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "geo/resource_query.hpp"
+#include "geo/catalog/resource_query.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
 

@@ -1,0 +1,241 @@
+// The store: one SpatiaLite file holding resources, areas, sources, import runs and the change
+// history. Schema versioned with PRAGMA user_version and forward-only migrations; WAL journal;
+// every write is one transaction. A Store object owns one connection and is not thread-safe: the
+// server serialises writers, and readers use geo::Snapshot.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "geo/core/address.hpp"
+#include "geo/core/area.hpp"
+#include "geo/core/ids.hpp"  // the store stamps ids and times
+#include "geo/core/resource.hpp"
+#include "geo/core/statistic.hpp"
+#include "geo/spatial/network.hpp"
+
+struct sqlite3;
+
+namespace tsunagi::geo {
+
+/// Where a batch of rows came from (a file, a municipality's download, the demo generator).
+struct SourceInfo {
+  std::int64_t id = 0;
+  std::string key;  ///< unique: re-importing the same key updates that source's rows
+  std::string title;
+  std::string publisher;
+  std::string url;
+  std::string license;  ///< cc_by_4_0, pdl_1_0, estat_terms, internal, fictional…
+  std::string attribution;
+  std::string vintage;
+  std::string imported_at;
+};
+
+/// An analysis run as a background job (server/jobs), kept with its answer.
+struct AnalysisJob {
+  std::string id;  ///< random
+  std::string analysis;
+  std::string request_json;
+  std::string audience;  ///< whose view it was computed from: who may read the answer
+  std::string owner;     ///< user name
+  std::string status;    ///< queued, running, done, failed, cancelled
+  std::string created_at;
+  std::string finished_at;
+  std::string result_json;
+  std::string error;
+};
+
+/// One import run and its report (the JSON report is what the CLI printed).
+struct ImportRun {
+  std::int64_t id = 0;
+  std::int64_t source_id = 0;
+  std::string started_at;
+  std::string finished_at;
+  std::int64_t inserted = 0;
+  std::int64_t updated = 0;
+  std::int64_t unchanged = 0;
+  std::int64_t rejected = 0;
+  std::string report_json;
+};
+
+/// One entry of a resource's change history.
+struct HistoryEntry {
+  std::int64_t id = 0;
+  std::string resource_id;
+  std::int64_t version = 0;
+  std::string at;            ///< ISO 8601 UTC
+  std::string actor;         ///< user name, "import:<source key>", "demo"
+  std::string action;        ///< created, updated, closed, imported
+  std::string changes_json;  ///< {"field": {"from": …, "to": …}, …}
+};
+
+enum class UpsertOutcome : std::uint8_t { inserted, updated, unchanged };
+
+class Store {
+ public:
+  static constexpr int kSchemaVersion = 11;
+  /// PRAGMA application_id of a tsunagi store: "tsun" in ASCII.
+  static constexpr std::int32_t kApplicationId = 0x7473756E;
+
+  enum class Mode : std::uint8_t { open_existing, create_if_missing, read_only };
+
+  /// Opens (and migrates) the store at `path`.
+  /// @throws StoreError when the file is not a tsunagi store, was made by a newer tsunagi, is
+  ///         missing in open_existing mode, or cannot be opened.
+  static Store open(const std::filesystem::path& path, Mode mode = Mode::open_existing);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  [[nodiscard]] const std::filesystem::path& path() const;
+  [[nodiscard]] int schema_version() const;
+  /// Incremented by every committed write; snapshots and tile caches are keyed by it.
+  [[nodiscard]] std::int64_t generation() const;
+  /// The generation at which areas or populations last changed (0: never). A snapshot rebuilds
+  /// its area layer only when this moved.
+  [[nodiscard]] std::int64_t areas_generation() const;
+  /// The generation at which the walking network was last imported (0: there is none).
+  [[nodiscard]] std::int64_t network_generation() const;
+  /// The walking network, or nullopt when none was imported. @throws StoreError when damaged.
+  [[nodiscard]] std::optional<NetworkData> network() const;
+  /// Replaces the walking network (one per store) in one transaction.
+  void put_network(const NetworkData& n);
+
+  /// Runs `f` inside one read transaction (when none is open), so that everything it reads comes
+  /// from the same committed state.
+  void read_consistent(const std::function<void()>& f) const;
+
+  /// RAII transaction: rolls back unless commit() was called. Writes outside a transaction each
+  /// open their own.
+  class Transaction {
+   public:
+    /// What a transaction writes. Content (resources, areas, sources) moves the generation, which
+    /// rebuilds snapshots and invalidates tiles; accounts (users, sessions, tokens) do not.
+    enum class Writes : std::uint8_t { content, accounts };
+    explicit Transaction(Store& store, Writes writes = Writes::content);
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction();
+    void commit();
+
+   private:
+    Store* store_;
+    Writes writes_;
+    bool done_ = false;
+  };
+
+  // ---- sources and import runs ----
+  /// Inserts or updates the source with `info.key`; returns its id.
+  std::int64_t upsert_source(const SourceInfo& info);
+  [[nodiscard]] std::optional<SourceInfo> source_by_key(std::string_view key) const;
+  [[nodiscard]] std::optional<SourceInfo> source_by_id(std::int64_t id) const;
+  [[nodiscard]] std::vector<SourceInfo> sources() const;
+  std::int64_t record_import(const ImportRun& run);
+  [[nodiscard]] std::vector<ImportRun> import_runs() const;
+
+  // ---- resources ----
+  /// Insert or update by (source_id, source_key). Keeps the id of an existing row, bumps its
+  /// version only when something changed, and writes history. `r.id`, `version`, timestamps are
+  /// filled in. @throws InvalidArgument if validate(r) fails.
+  UpsertOutcome upsert_imported(Resource& r, std::string_view actor);
+  /// Creates a new resource (from the API); assigns id, version 1. @throws InvalidArgument.
+  void create(Resource& r, std::string_view actor);
+  /// Replaces a resource if its stored version equals `expected_version`; bumps the version.
+  /// @throws NotFound, Conflict (someone else changed it), InvalidArgument.
+  void update(Resource& r, std::int64_t expected_version, std::string_view actor);
+  /// Marks a resource closed (never a hard delete). @throws NotFound, Conflict.
+  Resource close(std::string_view id, std::int64_t expected_version, std::string_view actor);
+  [[nodiscard]] std::optional<Resource> resource(std::string_view id) const;
+  /// Calls `f` for every resource (all publish levels and statuses), in id order.
+  void for_each_resource(const std::function<void(Resource&&)>& f) const;
+  [[nodiscard]] std::int64_t resource_count() const;
+  /// Where the resources stood at one moment: what a snapshot read, so that the next one reads
+  /// only what changed after it. Resources are never deleted, only closed.
+  struct ChangeMark {
+    std::int64_t last_rowid = 0;
+    std::int64_t last_history_id = 0;
+  };
+  [[nodiscard]] ChangeMark change_mark() const;
+  /// Calls `f` for every resource created or changed after `mark` (in id order).
+  void for_each_resource_changed_since(const ChangeMark& mark,
+                                       const std::function<void(Resource&&)>& f) const;
+  /// How many resources changed after `mark` (at most; an edit and its row may count twice).
+  [[nodiscard]] std::int64_t resources_changed_since(const ChangeMark& mark) const;
+  /// (source_key, resource id) of every resource imported from a source, sorted by key.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> source_keys(
+      std::int64_t source_id) const;
+  [[nodiscard]] std::vector<HistoryEntry> history(std::string_view resource_id) const;
+
+  // ---- areas and population ----
+  /// Inserts or replaces an area by id. @throws InvalidArgument on an empty id or bad WKB.
+  void put_area(const Area& a);
+  void put_population(const AreaPopulation& p);
+  [[nodiscard]] std::optional<Area> area(std::string_view id) const;
+  [[nodiscard]] std::vector<Area> areas(std::optional<AreaKind> kind = std::nullopt) const;
+  [[nodiscard]] std::vector<AreaPopulation> populations() const;
+
+  // ---- analysis jobs ----
+  /// Inserts a job or updates its status, answer and error. Not a content change.
+  void put_job(const AnalysisJob& j);
+  /// Every stored job, oldest first, with its answer (tests and tools; the server pages).
+  [[nodiscard]] std::vector<AnalysisJob> jobs() const;
+  /// One job with its answer.
+  [[nodiscard]] std::optional<AnalysisJob> job(std::string_view id) const;
+  /// A page of the jobs computed for one of `audiences` (ids, at most three), newest submitted
+  /// first, without their answers (result_json empty).
+  [[nodiscard]] std::vector<AnalysisJob> jobs(const std::vector<std::string>& audiences,
+                                              std::int64_t limit, std::int64_t offset) const;
+  [[nodiscard]] std::int64_t count_jobs(const std::vector<std::string>& audiences) const;
+  /// Marks every queued or running job failed with `error` (a server that stopped before they
+  /// ended); returns how many.
+  std::int64_t fail_unfinished_jobs(std::string_view error, std::string_view finished_at);
+  /// Deletes the oldest ended jobs of `owner` beyond its newest `keep_per_owner`, then the oldest
+  /// ended jobs of anyone beyond the newest `keep_total`; returns how many. Queued and running
+  /// jobs are never deleted.
+  std::int64_t trim_jobs(std::string_view owner, std::int64_t keep_per_owner,
+                         std::int64_t keep_total);
+  /// Deletes the jobs that ended before `before` (ISO 8601 UTC); returns how many.
+  std::int64_t purge_jobs(std::string_view before);
+
+  // ---- statistics of areas ----
+  /// Defines (or redefines) statistics and writes values, in one transaction; a value replaces
+  /// the one of the same area, statistic and reference date. @throws InvalidArgument on an
+  /// unknown area or statistic, a missing date or a value that is not a number (nothing written).
+  void put_stats(const std::vector<StatDef>& defs, const std::vector<StatValue>& values);
+  [[nodiscard]] std::vector<StatDef> stat_defs() const;
+  [[nodiscard]] std::vector<StatValue> stats() const;
+
+  // ---- the address table (町丁目/大字 representative points for the geocoder) ----
+  /// Replaces the address points of every (pref, city) present in `points` with `points`, in one
+  /// transaction; returns how many were written. @throws InvalidArgument on an empty city or town.
+  std::size_t put_addresses(const std::vector<AddressPoint>& points, std::int64_t source_id);
+  /// Every address point, ordered by pref, city, town, koaza.
+  [[nodiscard]] std::vector<AddressPoint> addresses() const;
+
+  // ---- low level ----
+  /// Runs SQL that returns nothing (migrations, tests).
+  void exec(std::string_view sql);
+  /// The connection, for geo/store/sqlite/accounts (the last module outside geo/store/sqlite/ that
+  /// writes SQL of its own; it moves behind this interface next). Never hand it outside geo/.
+  [[nodiscard]] sqlite3* raw_handle() const;
+  /// Marks the store changed (bumps generation) inside the current write transaction; for geo/
+  /// modules writing through raw_handle().
+  void touch();
+
+  /// Opaque (the SQLite connection and its prepared statements).
+  struct Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  friend class Transaction;
+};
+
+}  // namespace tsunagi::geo

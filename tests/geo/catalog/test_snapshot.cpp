@@ -1,0 +1,212 @@
+// Snapshots: what readers see, per audience; bbox and nearest queries against brute force; an
+// incremental build equals a full one; a resources-only write keeps the area layer.
+#include "geo/catalog/snapshot.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "geo/spatial/geodesic.hpp"
+#include "geo/spatial/geometry.hpp"
+#include "geo/store/store.hpp"
+#include "support/test_support.hpp"
+#include "support/tiny_town.hpp"
+
+namespace tsunagi::geo {
+namespace {
+
+TEST(Snapshot, SeesCommittedStateAndItsGeneration) {
+  test::TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  SnapshotHolder holder;
+  holder.publish(Snapshot::build(store));
+  const auto first = holder.current();
+  EXPECT_EQ(first->view(Audience::internal).size(), 0u);
+  EXPECT_FALSE(first->view(Audience::public_).extent());
+
+  Resource r;
+  r.kind = ResourceKind::kayoi_no_ba;
+  r.name = "いきいき百歳体操 上ノ山会場";
+  r.lon = 133.9;
+  r.lat = 35.0;
+  store.create(r, "test");
+  holder.publish(Snapshot::build(store));
+  const auto second = holder.current();
+  EXPECT_GT(second->generation(), first->generation());
+  const auto& view = second->view(Audience::internal);
+  ASSERT_EQ(view.size(), 1u);
+  ASSERT_NE(view.find(r.id), nullptr);
+  EXPECT_EQ(view.find(r.id)->resource().name, r.name);
+  EXPECT_EQ(view.find("nope"), nullptr);
+  EXPECT_EQ(first->view(Audience::internal).size(), 0u) << "an old snapshot never changes";
+}
+
+TEST(Snapshot, WithinAndNearestAgreeWithBruteForce) {
+  test::TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  std::mt19937 gen(7);
+  std::uniform_real_distribution<double> lon(129.0, 145.0);
+  std::uniform_real_distribution<double> lat(31.0, 45.0);
+  {
+    Store::Transaction tx(store);
+    for (int i = 0; i < 2000; ++i) {
+      Resource r;
+      r.kind = i % 3 == 0 ? ResourceKind::kayoi_no_ba : ResourceKind::ibasho;
+      r.name = "r" + std::to_string(i);
+      r.lon = lon(gen);
+      r.lat = lat(gen);
+      store.create(r, "test");
+    }
+    tx.commit();
+  }
+  const auto snapshot = Snapshot::build(store);
+  const auto* snap = &snapshot->view(Audience::public_);
+  std::vector<Resource> all;
+  for (const auto& item : snap->items()) all.push_back(item->resource());
+
+  const BBox box{135.0, 34.0, 137.5, 36.0};
+  std::vector<std::uint32_t> brute;
+  for (std::uint32_t i = 0; i < all.size(); ++i) {
+    if (box.contains(all[i].lon, all[i].lat)) brute.push_back(i);
+  }
+  EXPECT_EQ(snap->within(box), brute);
+  EXPECT_FALSE(brute.empty());
+
+  for (const auto& [qlon, qlat] : std::vector<std::pair<double, double>>{
+           {139.767, 35.681}, {141.35, 43.06}, {130.4, 33.6}, {150.0, 20.0}}) {
+    auto only_kayoi = [&](std::uint32_t i) { return all[i].kind == ResourceKind::kayoi_no_ba; };
+    const auto got = snap->nearest(qlon, qlat, 10, only_kayoi);
+    std::vector<std::pair<double, std::uint32_t>> expect;
+    for (std::uint32_t i = 0; i < all.size(); ++i) {
+      if (only_kayoi(i)) {
+        expect.emplace_back(geodesic_distance_m(qlon, qlat, all[i].lon, all[i].lat), i);
+      }
+    }
+    std::sort(expect.begin(), expect.end());
+    ASSERT_EQ(got.size(), 10u);
+    for (std::size_t k = 0; k < 10; ++k) {
+      EXPECT_EQ(got[k].first, expect[k].second) << "rank " << k << " from " << qlon << "," << qlat;
+      EXPECT_NEAR(got[k].second, expect[k].first, 1e-6);
+    }
+  }
+}
+
+Resource at(const std::string& name, double lon, double lat) {
+  return test::resource_at(name, ResourceKind::ibasho, lon, lat);
+}
+
+/// The ids and served values of a view, for comparing two builds.
+std::vector<Resource> contents(const AudienceView& view) {
+  std::vector<Resource> out;
+  for (const auto& item : view.items()) out.push_back(item->resource());
+  return out;
+}
+
+TEST(Snapshot, IncrementalBuildEqualsAFullBuild) {
+  test::TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  std::vector<Resource> rs;
+  for (int i = 0; i < 50; ++i) {
+    Resource r = at("居場所" + std::to_string(i), 133.9 + i * 0.001, 35.0);
+    r.publish = i % 3 == 0 ? PublishLevel::partners : PublishLevel::public_;
+    if (i % 5 == 0) r.venue = VenueKind::private_home;
+    store.create(r, "test");
+    rs.push_back(r);
+  }
+  const auto before = Snapshot::build(store);
+
+  // Every kind of change: an edit, a move to internal, a new one, a closing, a note.
+  rs[1].name = "改名した居場所";
+  store.update(rs[1], rs[1].version, "test");
+  rs[2].publish = PublishLevel::internal;
+  store.update(rs[2], rs[2].version, "test");
+  Resource added = at("新しい居場所", 133.95, 35.01);
+  store.create(added, "test");
+  store.close(rs[4].id, rs[4].version, "test");
+  rs[6].note = "内部メモ";
+  store.update(rs[6], rs[6].version, "test");
+
+  const auto incremental = Snapshot::build(store, before.get());
+  EXPECT_FALSE(incremental->build_info().full);
+  EXPECT_EQ(incremental->build_info().resources_read, 5u) << "only the changed rows are read";
+  const auto full = Snapshot::build(store);
+  EXPECT_TRUE(full->build_info().full);
+  for (const auto a : kAudiences) {
+    EXPECT_EQ(contents(incremental->view(a)), contents(full->view(a))) << audience_id(a);
+  }
+  EXPECT_EQ(incremental->view(Audience::public_).find(rs[2].id), nullptr);
+  EXPECT_EQ(incremental->view(Audience::public_).find(rs[4].id), nullptr) << "closed";
+  ASSERT_NE(incremental->view(Audience::internal).find(rs[4].id), nullptr);
+  EXPECT_EQ(incremental->build_info().trees_rebuilt, 3u) << "a new resource moves indexes";
+  // An unchanged entry (and the feature already rendered for it) is shared, not rebuilt.
+  const auto* old_entry = before->view(Audience::public_).find(rs[10].id);
+  EXPECT_EQ(old_entry, incremental->view(Audience::public_).find(rs[10].id));
+}
+
+TEST(Snapshot, AnEditThatMovesNothingRebuildsNoSpatialIndex) {
+  test::TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  std::vector<Resource> rs;
+  for (int i = 0; i < 20; ++i) {
+    Resource r = at("通いの場" + std::to_string(i), 133.9 + i * 0.001, 35.0);
+    store.create(r, "test");
+    rs.push_back(r);
+  }
+  const auto first = Snapshot::build(store);
+  rs[3].vacancy = 2;  // the everyday edit
+  rs[3].capacity = 10;
+  store.update(rs[3], rs[3].version, "test");
+  const auto second = Snapshot::build(store, first.get());
+  EXPECT_EQ(second->build_info().trees_rebuilt, 0u);
+  const auto& view = second->view(Audience::public_);
+  EXPECT_EQ(view.find(rs[3].id)->resource().vacancy, 2);
+  EXPECT_EQ(view.within(BBox{133.9025, 34.9, 133.9035, 35.1}),
+            std::vector<std::uint32_t>{*view.index_of(rs[3].id)});
+
+  rs[3].lon += 0.0001;  // a move rebuilds the trees, and the index finds the new position
+  store.update(rs[3], rs[3].version, "test");
+  const auto third = Snapshot::build(store, second.get());
+  EXPECT_EQ(third->build_info().trees_rebuilt, 3u);
+  EXPECT_EQ(contents(third->view(Audience::public_)),
+            contents(Snapshot::build(store)->view(Audience::public_)));
+  EXPECT_EQ(third->view(Audience::public_).within(BBox{133.9031, 34.9, 133.9035, 35.1}),
+            std::vector<std::uint32_t>{*view.index_of(rs[3].id)});
+}
+
+TEST(Snapshot, AResourcesOnlyWriteKeepsTheAreaLayer) {
+  test::TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  Area a;
+  a.id = "chome:1";
+  a.kind = AreaKind::chome;
+  a.name = "一丁目";
+  a.wkb =
+      Geometry::from_wkt("POLYGON((133.9 35.0,133.91 35.0,133.91 35.01,133.9 35.01,133.9 35.0))")
+          .wkb();
+  a.label_lon = 133.905;
+  a.label_lat = 35.005;
+  store.put_area(a);
+  const auto first = Snapshot::build(store);
+
+  Resource home = at("自宅サロン", 133.9012, 35.0021);
+  home.venue = VenueKind::private_home;
+  store.create(home, "test");
+  const auto second = Snapshot::build(store, first.get());
+  EXPECT_FALSE(second->build_info().areas_rebuilt);
+  EXPECT_EQ(second->area_layer(), first->area_layer()) << "the same layer object, not a copy";
+  const auto& served = second->view(Audience::public_).find(home.id)->resource();
+  EXPECT_DOUBLE_EQ(served.lon, 133.905) << "a 個人宅 is served at its 町丁目's point";
+  EXPECT_DOUBLE_EQ(served.lat, 35.005);
+
+  a.label_lon = 133.906;  // an area edit rebuilds the area layer and re-places private homes
+  store.put_area(a);
+  const auto third = Snapshot::build(store, second.get());
+  EXPECT_TRUE(third->build_info().areas_rebuilt);
+  EXPECT_NE(third->area_layer(), second->area_layer());
+  EXPECT_DOUBLE_EQ(third->view(Audience::public_).find(home.id)->resource().lon, 133.906);
+  EXPECT_EQ(contents(third->view(Audience::public_)),
+            contents(Snapshot::build(store)->view(Audience::public_)));
+}
+
+}  // namespace
+}  // namespace tsunagi::geo
