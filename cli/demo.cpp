@@ -105,7 +105,7 @@ int demo(Args args) {
   }
 
   // Look before writing: a store that already holds data is only touched with --force.
-  const bool existed = std::filesystem::exists(db);
+  const bool existed = geo::Store::exists(db);
   std::size_t sources_before = 0;
   std::int64_t resources_before = 0;
   std::size_t areas_before = 0;

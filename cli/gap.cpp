@@ -716,7 +716,7 @@ int gap_store(std::string_view mode, Args args) {
   }
   const auto who = geo::parse_audience(audience);
   if (!who) return usage_error("--as must be public, partners (planners) or internal (staff)");
-  if (!fs::exists(db)) return input_error(db + " does not exist");
+  if (!geo::Store::exists(db)) return input_error(db + " does not exist");
   try {
     const auto store = geo::Store::open(db, geo::Store::Mode::read_only);
     const auto snapshot = geo::Snapshot::build(store);

@@ -265,7 +265,7 @@ int import_addresses(const std::filesystem::path& db,
 int import_area_files(const std::filesystem::path& db,
                       const std::vector<std::filesystem::path>& files,
                       const datasets::AreaImportOptions& options, bool quiet) {
-  const bool existed = std::filesystem::exists(db);
+  const bool existed = geo::Store::exists(db);
   std::vector<datasets::AreaImportReport> reports;
   try {
     geo::Store store = geo::Store::open(db, geo::Store::Mode::create_if_missing);
@@ -273,12 +273,7 @@ int import_area_files(const std::filesystem::path& db,
     for (const auto& f : files) reports.push_back(datasets::import_areas(store, f, options));
     tx.commit();
   } catch (const geo::Error& e) {
-    if (!existed) {
-      std::error_code ec;
-      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-        std::filesystem::remove(db.string() + suffix, ec);
-      }
-    }
+    if (!existed) geo::Store::discard(db);
     std::fprintf(stderr, "tsunagi import: %s (nothing imported)\n", e.what());
     return 2;
   }
@@ -297,7 +292,7 @@ int import_area_files(const std::filesystem::path& db,
 int import_table_files(const std::filesystem::path& db,
                        const std::vector<std::filesystem::path>& files,
                        const datasets::TableImportOptions& options, bool quiet) {
-  const bool existed = std::filesystem::exists(db);
+  const bool existed = geo::Store::exists(db);
   std::vector<datasets::TableImportReport> reports;
   try {
     geo::Store store = geo::Store::open(db, geo::Store::Mode::create_if_missing);
@@ -305,12 +300,7 @@ int import_table_files(const std::filesystem::path& db,
     for (const auto& f : files) reports.push_back(datasets::import_table(store, f, options));
     tx.commit();
   } catch (const geo::Error& e) {
-    if (!existed) {
-      std::error_code ec;
-      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-        std::filesystem::remove(db.string() + suffix, ec);
-      }
-    }
+    if (!existed) geo::Store::discard(db);
     std::fprintf(stderr, "tsunagi import: %s (nothing imported)\n", e.what());
     return 2;
   }
@@ -570,7 +560,7 @@ int import(Args args) {
     opt.progress = [&bar](std::int64_t done, std::int64_t expected) { bar.update(done, expected); };
   }
 
-  const bool existed = std::filesystem::exists(*db);
+  const bool existed = geo::Store::exists(*db);
   datasets::ImportReport report;
   {
     geo::Store store = geo::Store::open(*db, geo::Store::Mode::create_if_missing);
@@ -579,10 +569,7 @@ int import(Args args) {
   bar.clear();
   if (!existed && report.rolled_back) {
     // Nothing was imported: do not leave behind a store the user never had.
-    std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-      std::filesystem::remove(db->string() + suffix, ec);
-    }
+    geo::Store::discard(*db);
   }
 
   if (report_path) {

@@ -55,17 +55,20 @@ void ServerContext::republish_if_changed() {
   snapshots_.publish(geo::Snapshot::build(store_, current.get()));
 }
 
-bool ServerContext::store_wal_present(std::chrono::seconds max_age) const {
+bool ServerContext::store_healthy(std::chrono::seconds max_age) const {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::steady_clock::now().time_since_epoch())
                        .count();
-  const auto last = wal_checked_s_.load();
+  const auto last = health_checked_s_.load();
   if (max_age.count() == 0 || last < 0 || now - last >= max_age.count()) {
-    const std::string wal = config_.db.string() + "-wal";
-    wal_present_ = ::access(wal.c_str(), F_OK) == 0;
-    wal_checked_s_ = now;
+    healthy_ = store_.health().ok;
+    health_checked_s_ = now;
   }
-  return wal_present_;
+  return healthy_;
+}
+
+std::string ServerContext::store_problem() const {
+  return store_.health().problem;
 }
 
 }  // namespace tsunagi::server

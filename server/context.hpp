@@ -46,10 +46,12 @@ class ServerContext {
   /// Gap analyses running as background jobs.
   [[nodiscard]] JobRunner& jobs() { return *jobs_; }
 
-  /// Whether the store's write-ahead log (FILE-wal) is still beside it, looked at no more than
-  /// once per `max_age` (0 = now): writes check it every time, /health (polled hard by
-  /// monitors) once a second.
-  [[nodiscard]] bool store_wal_present(std::chrono::seconds max_age = {}) const;
+  /// Whether a write acknowledged now would last (geo::Store::health: for SQLite, the write-ahead
+  /// log is still beside the store), looked at no more than once per `max_age` (0 = now): writes
+  /// check it every time, /health (polled hard by monitors) once a second.
+  [[nodiscard]] bool store_healthy(std::chrono::seconds max_age = {}) const;
+  /// What is wrong with the store, for the operator's log (empty when it is healthy).
+  [[nodiscard]] std::string store_problem() const;
 
   /// Runs f(store) holding the write mutex. When f changed the store (its generation moved), the
   /// snapshot is brought up to date (only the changed layers and rows) and published before
@@ -100,8 +102,8 @@ class ServerContext {
   geo::SnapshotHolder snapshots_;
   std::unique_ptr<tiles::TileService> tiles_;
   std::unique_ptr<JobRunner> jobs_;  ///< after the store and snapshots: stopped before them
-  mutable std::atomic<std::int64_t> wal_checked_s_{-1};
-  mutable std::atomic<bool> wal_present_{true};
+  mutable std::atomic<std::int64_t> health_checked_s_{-1};
+  mutable std::atomic<bool> healthy_{true};
   /// Republishes when another program committed to the store (polls its generation).
   void watch(const std::stop_token& stop);
   std::jthread watcher_;  ///< last: stopped and joined before the rest goes away

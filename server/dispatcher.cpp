@@ -54,11 +54,9 @@ void Dispatcher::check_write_ahead_log() const {
   // While the server has the store open in WAL mode, SQLite keeps FILE-wal beside it. If it is
   // gone (deleted, moved), committed writes live only in an unlinked file and are lost on a
   // crash: refuse writes rather than acknowledge them.
-  if (context_.store_wal_present()) return;
-  const std::string wal = context_.config().db.string() + "-wal";
+  if (context_.store_healthy()) return;
   if (!wal_missing_logged_.exchange(true) && log_error) {
-    log_error("the store's write-ahead log " + wal +
-              " has disappeared; writes are refused until the server is restarted");
+    log_error(context_.store_problem() + "; writes are refused until the server is restarted");
   }
   throw ApiError(ErrorCode::store_unavailable,
                  "the store's write-ahead log has disappeared (deleted or moved on the server); "

@@ -99,32 +99,6 @@ std::string peer_address(int fd) {
   return buf;
 }
 
-// The server writes to its store (logins, sessions, edits): a store it cannot write is refused at
-// start-up with the reason, rather than served until the first write answers 503.
-void check_store_writable(const std::filesystem::path& db) {
-  struct stat st {};
-  if (::stat(db.c_str(), &st) != 0) return;  // missing: the store's own open says so
-  const std::string name = db.string();
-  struct statvfs fs {};
-  if (::statvfs(name.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
-    throw std::runtime_error("the store " + name +
-                             " is on a read-only file system; the server writes logins, "
-                             "sessions and edits to it: serve a copy on a writable disk");
-  }
-  if ((st.st_mode & 0222) == 0 || ::access(name.c_str(), W_OK) != 0) {
-    throw std::runtime_error("the store " + name +
-                             " is read-only (its permissions); the server writes logins, "
-                             "sessions and edits to it: make it writable (chmod u+w) for the "
-                             "user that runs tsunagi");
-  }
-  const auto dir = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
-  if (::access(dir.c_str(), W_OK) != 0) {
-    throw std::runtime_error("the folder " + dir.string() + " of the store is not writable; " +
-                             "SQLite keeps its write-ahead log (" + db.filename().string() +
-                             "-wal) beside the store");
-  }
-}
-
 struct Shared {
   std::unique_ptr<ServerContext> context;
   std::unique_ptr<Auth> auth;
@@ -507,7 +481,11 @@ HttpServer::HttpServer(const Config& config, std::function<void(const std::strin
                           "\r\nReferrer-Policy: " + kReferrerPolicy + "\r\n";
   shared->limits.max_body_bytes = static_cast<std::size_t>(config.max_request_bytes);
   shared->limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
-  check_store_writable(config.db);
+  // The server writes to its store (logins, sessions, edits): a store it cannot write is refused
+  // at start-up with the reason, rather than served until the first write answers 503.
+  if (const auto h = geo::Store::writable(config.db); !h.ok) {
+    throw std::runtime_error(h.problem + "; the server writes logins, sessions and edits to it");
+  }
   shared->context = std::make_unique<ServerContext>(config);
   shared->auth = std::make_unique<Auth>(*shared->context);
   shared->router = std::make_unique<Router>(build_router(*shared->context, *shared->auth));

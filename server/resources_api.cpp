@@ -148,7 +148,7 @@ HttpResponse health(ServerContext& c, RequestContext& rc) {
     body["generation"] = snapshot ? snapshot->generation() : 0;
   // For the operator's monitoring: the write-ahead log must stay beside the store (writes are
   // refused without it), and the access log drops lines rather than stall the server.
-  const bool wal = c.store_wal_present(std::chrono::seconds(1));
+  const bool wal = c.store_healthy(std::chrono::seconds(1));
   body["store_wal"] = wal ? "ok" : "missing";
   body["log_lines_dropped"] = log_lines_dropped();
   // The tile cache holds staff tiles too: its size and counters move with what staff look at

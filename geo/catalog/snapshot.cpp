@@ -399,16 +399,11 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
     } else if (auto data = store.network()) {
       s->network_ = std::make_shared<const WalkGraph>(std::move(*data));
     }
-    const Store::ChangeMark mark = store.change_mark();
-    s->last_rowid_ = mark.last_rowid;
-    s->last_history_id_ = mark.last_history_id;
-    const Store::ChangeMark since{previous != nullptr ? previous->last_rowid_ : 0,
-                                  previous != nullptr ? previous->last_history_id_ : 0};
-    if (previous != nullptr && previous->generation_ <= s->generation_ &&
-        since.last_rowid <= mark.last_rowid && since.last_history_id <= mark.last_history_id) {
+    s->changes_read_ = store.change_token();
+    if (previous != nullptr && previous->generation_ <= s->generation_) {
       const auto stored = static_cast<std::int64_t>(previous->view(Audience::internal).size());
-      const auto changed = store.resources_changed_since(since);
-      full = changed > std::max(kIncrementalRows, stored / 4);
+      const auto changed = store.resources_changed_since(previous->changes_read_);
+      full = !changed || *changed > std::max(kIncrementalRows, stored / 4);
     }
     const auto keep = [&](Resource&& r) {
       rows.push_back(std::make_shared<const Resource>(std::move(r)));
@@ -417,7 +412,7 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
       rows.reserve(static_cast<std::size_t>(store.resource_count()));
       store.for_each_resource(keep);
     } else {
-      store.for_each_resource_changed_since(since, keep);
+      store.for_each_resource_changed_since(previous->changes_read_, keep);
     }
   });
   s->info_.full = full;

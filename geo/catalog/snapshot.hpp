@@ -30,6 +30,7 @@
 #include "geo/core/area.hpp"
 #include "geo/core/resource.hpp"
 #include "geo/spatial/point.hpp"
+#include "geo/store/store.hpp"
 
 namespace tsunagi::geo {
 
@@ -208,8 +209,7 @@ class Snapshot {
   Snapshot();
   std::int64_t generation_ = 0;
   /// Where the store's resources stood when this snapshot read them.
-  std::int64_t last_rowid_ = 0;
-  std::int64_t last_history_id_ = 0;
+  Store::ChangeToken changes_read_;  ///< what the store had when this was built
   std::shared_ptr<const AreaLayer> area_layer_;
   std::int64_t network_generation_ = 0;
   std::shared_ptr<const WalkGraph> network_;

@@ -85,10 +85,34 @@ class Store {
 
   enum class Mode : std::uint8_t { open_existing, create_if_missing, read_only };
 
-  /// Opens (and migrates) the store at `path`.
+  /// Opens (and migrates) the store at `location`: a URI naming its backend, `sqlite:FILE`, or a
+  /// bare FILE (SQLite).
   /// @throws StoreError when the file is not a tsunagi store, was made by a newer tsunagi, is
-  ///         missing in open_existing mode, or cannot be opened.
-  static Store open(const std::filesystem::path& path, Mode mode = Mode::open_existing);
+  ///         missing in open_existing mode, or cannot be opened, or when the URI names a backend
+  ///         this build does not have.
+  static Store open(const std::filesystem::path& location, Mode mode = Mode::open_existing);
+
+  /// Whether a store (or at least its file) is at `location`.
+  [[nodiscard]] static bool exists(const std::filesystem::path& location);
+
+  /// Removes the store at `location` and everything its backend keeps beside it (SQLite: the
+  /// file's -wal, -shm and -journal): what an import that created the store and then failed
+  /// leaves behind. Quiet when there is nothing to remove.
+  static void discard(const std::filesystem::path& location) noexcept;
+
+  /// Whether a write acknowledged now would last: for SQLite, the write-ahead log the open
+  /// connection writes to is still beside the store (deleted or moved, committed writes would
+  /// live only in an unlinked file and be lost on a crash). Looks at files only: safe to call
+  /// from any thread while another uses the store.
+  struct Health {
+    bool ok = true;
+    std::string problem;  ///< what is wrong, for the operator (empty when ok)
+  };
+  [[nodiscard]] Health health() const;
+  /// Whether the store at `location` can be written: not on a read-only file system, not
+  /// read-only itself, and (SQLite) in a folder where its write-ahead log can be made. ok when
+  /// nothing is there yet (opening it says what is wrong then).
+  [[nodiscard]] static Health writable(const std::filesystem::path& location);
 
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
@@ -157,17 +181,27 @@ class Store {
   void for_each_resource(const std::function<void(Resource&&)>& f) const;
   [[nodiscard]] std::int64_t resource_count() const;
   /// Where the resources stood at one moment: what a snapshot read, so that the next one reads
-  /// only what changed after it. Resources are never deleted, only closed.
-  struct ChangeMark {
-    std::int64_t last_rowid = 0;
-    std::int64_t last_history_id = 0;
+  /// only what changed after it. Opaque: the backend writes it and alone reads it (SQLite: the
+  /// last rowid and history id); callers keep it and hand it back. Empty: before anything.
+  class ChangeToken {
+   public:
+    ChangeToken() = default;
+    explicit ChangeToken(std::string value) : value_(std::move(value)) {}
+    [[nodiscard]] const std::string& value() const { return value_; }
+    bool operator==(const ChangeToken&) const = default;
+
+   private:
+    std::string value_;
   };
-  [[nodiscard]] ChangeMark change_mark() const;
-  /// Calls `f` for every resource created or changed after `mark` (in id order).
-  void for_each_resource_changed_since(const ChangeMark& mark,
+  [[nodiscard]] ChangeToken change_token() const;
+  /// Calls `f` for every resource created or changed after `since` (in id order).
+  /// @throws InvalidArgument when `since` is not a token of this store's past.
+  void for_each_resource_changed_since(const ChangeToken& since,
                                        const std::function<void(Resource&&)>& f) const;
-  /// How many resources changed after `mark` (at most; an edit and its row may count twice).
-  [[nodiscard]] std::int64_t resources_changed_since(const ChangeMark& mark) const;
+  /// How many resources changed after `since` (at most; an edit and its row may count twice), or
+  /// nullopt when `since` is not a token of this store's past (another file, or one replaced
+  /// since): then read everything.
+  [[nodiscard]] std::optional<std::int64_t> resources_changed_since(const ChangeToken& since) const;
   /// (source_key, resource id) of every resource imported from a source, sorted by key.
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> source_keys(
       std::int64_t source_id) const;

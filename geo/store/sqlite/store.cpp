@@ -2,12 +2,16 @@
 
 // sqlite3.h must come first: spatialite.h uses its types.
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 //
 #include <spatialite.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -886,7 +890,78 @@ Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
-Store Store::open(const std::filesystem::path& path, Mode mode) {
+namespace {
+
+/// The SQLite file a location names: `sqlite:FILE` or a bare FILE.
+std::filesystem::path sqlite_file(const std::filesystem::path& location) {
+  const std::string text = location.string();
+  for (const std::string_view scheme : {"postgresql:", "postgres:"}) {
+    if (text.starts_with(scheme)) {
+      throw StoreError("this tsunagi has no PostgreSQL backend (" + text +
+                       "): give an SQLite store as sqlite:FILE or FILE");
+    }
+  }
+  if (text.starts_with("sqlite:")) {
+    std::string file = text.substr(7);
+    if (file.starts_with("//")) file.erase(0, 2);  // sqlite://var/city.sqlite
+    if (file.empty()) throw StoreError("the store URI " + text + " names no file (sqlite:FILE)");
+    return file;
+  }
+  return location;
+}
+
+}  // namespace
+
+bool Store::exists(const std::filesystem::path& location) {
+  std::error_code ec;
+  return std::filesystem::exists(sqlite_file(location), ec);
+}
+
+void Store::discard(const std::filesystem::path& location) noexcept {
+  try {
+    const auto file = sqlite_file(location);
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      std::filesystem::remove(file.string() + suffix, ec);
+    }
+  } catch (...) {  // NOLINT(bugprone-empty-catch): nothing of ours to discard at an unknown URI
+  }
+}
+
+Store::Health Store::health() const {
+  if (impl_->read_only) return {};
+  const std::string wal = impl_->path.string() + "-wal";
+  std::error_code ec;
+  if (std::filesystem::exists(wal, ec)) return {};
+  return {false, "the store's write-ahead log " + wal + " has disappeared"};
+}
+
+Store::Health Store::writable(const std::filesystem::path& location) {
+  const auto db = sqlite_file(location);
+  struct stat st {};
+  if (::stat(db.c_str(), &st) != 0) return {};  // missing: opening it says so
+  const std::string name = db.string();
+  struct statvfs fs {};
+  if (::statvfs(name.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
+    return {false,
+            "the store " + name + " is on a read-only file system: use a copy on a writable disk"};
+  }
+  if ((st.st_mode & 0222) == 0 || ::access(name.c_str(), W_OK) != 0) {
+    return {false, "the store " + name +
+                       " is read-only (its permissions): make it writable (chmod u+w) for the "
+                       "user that runs tsunagi"};
+  }
+  const auto dir = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
+  if (::access(dir.c_str(), W_OK) != 0) {
+    return {false, "the folder " + dir.string() + " of the store is not writable; " +
+                       "SQLite keeps its write-ahead log (" + db.filename().string() +
+                       "-wal) beside the store"};
+  }
+  return {};
+}
+
+Store Store::open(const std::filesystem::path& location, Mode mode) {
+  const std::filesystem::path path = sqlite_file(location);
   // SQLite counts every allocation under a global mutex unless told not to; tsunagi never reads
   // those counters. Only possible before SQLite initialises (else a harmless SQLITE_MISUSE).
   static std::once_flag sqlite_configured;
@@ -1282,7 +1357,33 @@ void Store::for_each_resource(const std::function<void(Resource&&)>& f) const {
   while (s.step()) f(read_resource(s));
 }
 
-Store::ChangeMark Store::change_mark() const {
+namespace {
+
+/// The SQLite change token: "<last resource rowid>:<last history id>". Rows are never deleted, so
+/// both only grow.
+struct ChangeMark {
+  std::int64_t last_rowid = 0;
+  std::int64_t last_history_id = 0;
+};
+
+std::optional<ChangeMark> parse_change_token(const Store::ChangeToken& t) {
+  if (t.value().empty()) return ChangeMark{};
+  const auto colon = t.value().find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  ChangeMark m;
+  const auto* text = t.value().data();
+  const auto r1 = std::from_chars(text, text + colon, m.last_rowid);
+  const auto r2 = std::from_chars(text + colon + 1, text + t.value().size(), m.last_history_id);
+  if (r1.ec != std::errc() || r1.ptr != text + colon || r2.ec != std::errc() ||
+      r2.ptr != text + t.value().size()) {
+    return std::nullopt;
+  }
+  return m;
+}
+
+}  // namespace
+
+Store::ChangeToken Store::change_token() const {
   ChangeMark m;
   auto& r = impl_->stmt("SELECT coalesce(max(rowid), 0) FROM resource");
   const auto r_done = r.reset_at_end();
@@ -1290,11 +1391,13 @@ Store::ChangeMark Store::change_mark() const {
   auto& h = impl_->stmt("SELECT coalesce(max(history_id), 0) FROM resource_history");
   const auto h_done = h.reset_at_end();
   if (h.step()) m.last_history_id = h.int64(0);
-  return m;
+  return ChangeToken(std::to_string(m.last_rowid) + ":" + std::to_string(m.last_history_id));
 }
 
-void Store::for_each_resource_changed_since(const ChangeMark& mark,
+void Store::for_each_resource_changed_since(const ChangeToken& since,
                                             const std::function<void(Resource&&)>& f) const {
+  const auto mark = parse_change_token(since);
+  if (!mark) throw InvalidArgument("not a change token of this store: " + since.value());
   // Rows are never deleted: a change is a new row (a rowid above the mark) or an edit, which
   // always writes a history entry. Two primary-key range reads, so there is no index to keep up
   // on the import path (an OR, or an ORDER BY, would scan the table); the few rows are put in id
@@ -1303,8 +1406,8 @@ void Store::for_each_resource_changed_since(const ChangeMark& mark,
       resource_select_sql("WHERE rowid > ?1") + " UNION ALL " +
       resource_select_sql("WHERE resource_id IN (SELECT resource_id FROM resource_history "
                           "WHERE history_id > ?2) AND rowid <= ?1"));
-  s.bind(1, mark.last_rowid);
-  s.bind(2, mark.last_history_id);
+  s.bind(1, mark->last_rowid);
+  s.bind(2, mark->last_history_id);
   std::vector<Resource> rows;
   while (s.step()) rows.push_back(read_resource(s));
   std::sort(rows.begin(), rows.end(),
@@ -1312,13 +1415,19 @@ void Store::for_each_resource_changed_since(const ChangeMark& mark,
   for (auto& r : rows) f(std::move(r));
 }
 
-std::int64_t Store::resources_changed_since(const ChangeMark& mark) const {
+std::optional<std::int64_t> Store::resources_changed_since(const ChangeToken& since) const {
+  const auto mark = parse_change_token(since);
+  if (!mark) return std::nullopt;
+  const auto now = parse_change_token(change_token());
+  if (!now || mark->last_rowid > now->last_rowid || mark->last_history_id > now->last_history_id) {
+    return std::nullopt;  // from another store, or one replaced since
+  }
   auto& s = impl_->stmt(
       "SELECT (SELECT count(*) FROM resource WHERE rowid > ?1) + "
       "(SELECT count(DISTINCT resource_id) FROM resource_history WHERE history_id > ?2)");
   const auto done = s.reset_at_end();
-  s.bind(1, mark.last_rowid);
-  s.bind(2, mark.last_history_id);
+  s.bind(1, mark->last_rowid);
+  s.bind(2, mark->last_history_id);
   return s.step() ? s.int64(0) : 0;
 }
 

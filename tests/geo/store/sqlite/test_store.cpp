@@ -504,3 +504,56 @@ TEST(Store, AnOlderStoresCensusSmallAreasBecomeOneLayerWhenOpened) {
 
 }  // namespace
 }  // namespace tsunagi::geo
+
+namespace tsunagi::geo {
+namespace {
+
+TEST(StoreSqlite, TheUriNamesTheFileAndABackendThisBuildHasNotIsRefusedByName) {
+  test::TempDir dir;
+  const auto file = dir / "city.sqlite";
+  { auto store = Store::open("sqlite:" + file.string(), Store::Mode::create_if_missing); }
+  EXPECT_TRUE(std::filesystem::exists(file)) << "sqlite:FILE is the file FILE";
+  EXPECT_EQ(Store::open(file).path(), file);
+  EXPECT_EQ(Store::open("sqlite://" + file.string()).path(), file);
+  try {
+    (void)Store::open("postgresql://db.example/tsunagi");
+    FAIL() << "a PostgreSQL URI was taken for a file";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("no PostgreSQL backend"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists("postgresql:")) << "no file was made of the URI";
+  EXPECT_THROW((void)Store::open("sqlite:"), StoreError);
+}
+
+TEST(StoreSqlite, HealthSaysWhenTheWriteAheadLogIsGone) {
+  test::TempDir dir;
+  const auto file = dir / "city.sqlite";
+  auto store = Store::open(file, Store::Mode::create_if_missing);
+  Resource r;
+  r.kind = ResourceKind::ibasho;
+  r.name = "A";
+  r.lon = 134.0;
+  r.lat = 34.3;
+  store.create(r, "t");
+  ASSERT_TRUE(store.health().ok) << store.health().problem;
+  std::filesystem::remove(file.string() + "-wal");
+  const auto h = store.health();
+  EXPECT_FALSE(h.ok);
+  EXPECT_NE(h.problem.find("write-ahead log"), std::string::npos) << h.problem;
+}
+
+TEST(StoreSqlite, AReadOnlyStoreIsNotWritableAndSaysWhy) {
+  test::TempDir dir;
+  const auto file = dir / "city.sqlite";
+  { auto store = Store::open(file, Store::Mode::create_if_missing); }
+  EXPECT_TRUE(Store::writable(file).ok);
+  EXPECT_TRUE(Store::writable(dir / "missing.sqlite").ok) << "nothing there yet: open says why";
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
+  const auto h = Store::writable("sqlite:" + file.string());
+  EXPECT_FALSE(h.ok);
+  EXPECT_NE(h.problem.find("read-only"), std::string::npos) << h.problem;
+}
+
+}  // namespace
+}  // namespace tsunagi::geo

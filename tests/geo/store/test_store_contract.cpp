@@ -1,0 +1,161 @@
+// The store's contract: what every backend of geo::Store must do, written against the interface
+// alone (locations are URIs, changes are opaque tokens), parameterised over the backends this
+// build has. A second backend joins by adding its row to kBackends.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "geo/core/error.hpp"
+#include "geo/store/accounts.hpp"
+#include "geo/store/store.hpp"
+#include "support/test_support.hpp"
+
+namespace tsunagi::geo {
+namespace {
+
+struct Backend {
+  std::string name;
+  /// A location for a new store in `dir`.
+  std::function<std::string(const std::filesystem::path& dir, const std::string& stem)> location;
+};
+
+const std::vector<Backend>& backends() {
+  static const std::vector<Backend> kBackends{
+      {"sqlite",
+       [](const std::filesystem::path& dir, const std::string& stem) {
+         return "sqlite:" + (dir / (stem + ".sqlite")).string();
+       }},
+  };
+  return kBackends;
+}
+
+Resource place(const std::string& name, double lon) {
+  Resource r;
+  r.kind = ResourceKind::ibasho;
+  r.name = name;
+  r.lon = lon;
+  r.lat = 34.34;
+  return r;
+}
+
+class StoreContract : public ::testing::TestWithParam<std::size_t> {
+ protected:
+  [[nodiscard]] std::string location(const std::string& stem = "town") const {
+    return backends().at(GetParam()).location(dir_.path(), stem);
+  }
+  test::TempDir dir_;
+};
+
+TEST_P(StoreContract, ANewStoreIsMadeAtItsLocationAndOpenedAgainThere) {
+  const auto where = location();
+  EXPECT_FALSE(Store::exists(where));
+  EXPECT_THROW(Store::open(where), StoreError) << "open_existing does not create";
+  std::string id;
+  {
+    auto store = Store::open(where, Store::Mode::create_if_missing);
+    auto r = place("本町サロン", 134.04);
+    store.create(r, "test");
+    id = r.id;
+  }
+  EXPECT_TRUE(Store::exists(where));
+  const auto store = Store::open(where, Store::Mode::read_only);
+  ASSERT_TRUE(store.resource(id));
+  EXPECT_EQ(store.resource(id)->name, "本町サロン");
+  EXPECT_TRUE(store.health().ok) << store.health().problem;
+}
+
+TEST_P(StoreContract, AnEditFromAnOldVersionConflictsAndEveryEditIsInTheHistory) {
+  auto store = Store::open(location(), Store::Mode::create_if_missing);
+  auto r = place("本町サロン", 134.04);
+  store.create(r, "alice");
+  auto mine = r;
+  auto theirs = r;
+  mine.description = "毎週水曜";
+  store.update(mine, 1, "alice");
+  theirs.description = "毎週木曜";
+  EXPECT_THROW(store.update(theirs, 1, "bob"), Conflict);
+  EXPECT_EQ(store.resource(r.id)->description, "毎週水曜");
+  const auto history = store.history(r.id);
+  ASSERT_EQ(history.size(), 2U);
+  EXPECT_EQ(history[0].actor, "alice");
+  EXPECT_EQ(history[1].version, 2);
+}
+
+TEST_P(StoreContract, AChangeTokenNamesWhatChangedAfterIt) {
+  auto store = Store::open(location(), Store::Mode::create_if_missing);
+  const auto before = store.change_token();
+  auto a = place("A", 134.01);
+  auto b = place("B", 134.02);
+  store.create(a, "t");
+  store.create(b, "t");
+  const auto after_two = store.change_token();
+  EXPECT_NE(before, after_two);
+  // The count is an upper bound (what a reader uses to choose between reading the changes and
+  // reading everything); what changed is exact.
+  EXPECT_GE(store.resources_changed_since(before).value_or(0), 2);
+  EXPECT_EQ(store.resources_changed_since(after_two), 0);
+  EXPECT_GE(store.resources_changed_since(Store::ChangeToken()).value_or(0), 2)
+      << "empty: from the start";
+  std::vector<std::string> created;
+  store.for_each_resource_changed_since(before, [&](Resource&& r) { created.push_back(r.id); });
+  std::vector<std::string> expected{a.id, b.id};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(created, expected);
+
+  a.description = "changed";
+  store.update(a, 1, "t");
+  std::vector<std::string> seen;
+  store.for_each_resource_changed_since(after_two, [&](Resource&& r) { seen.push_back(r.id); });
+  EXPECT_EQ(seen, std::vector<std::string>{a.id}) << "the edit, and nothing else";
+
+  // A token this store never gave: another store's future, or junk. The caller reads everything.
+  auto other = Store::open(location("other"), Store::Mode::create_if_missing);
+  for (int i = 0; i < 5; ++i) {
+    auto r = place("o" + std::to_string(i), 134.0 + i * 0.01);
+    other.create(r, "t");
+    r.description = "x";
+    other.update(r, 1, "t");
+  }
+  EXPECT_EQ(store.resources_changed_since(other.change_token()), std::nullopt);
+  EXPECT_EQ(store.resources_changed_since(Store::ChangeToken("not a token")), std::nullopt);
+  EXPECT_THROW(
+      store.for_each_resource_changed_since(Store::ChangeToken("not a token"), [](Resource&&) {}),
+      InvalidArgument);
+}
+
+TEST_P(StoreContract, AccountsKeepOneUserPerName) {
+  auto store = Store::open(location(), Store::Mode::create_if_missing);
+  Accounts accounts(store);
+  accounts.add_user("hanako", Role::coordinator, "hash");
+  EXPECT_THROW(accounts.add_user("hanako", Role::matcher, "hash2"), Conflict);
+  ASSERT_TRUE(accounts.user_by_name("hanako"));
+  EXPECT_EQ(accounts.user_by_name("hanako")->role, Role::coordinator);
+}
+
+TEST_P(StoreContract, DiscardLeavesNothingOfAStoreBehind) {
+  const auto where = location();
+  {
+    auto store = Store::open(where, Store::Mode::create_if_missing);
+    auto r = place("A", 134.01);
+    store.create(r, "t");
+  }
+  Store::discard(where);
+  EXPECT_FALSE(Store::exists(where));
+  EXPECT_THROW(Store::open(where), StoreError);
+  std::size_t left = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir_.path())) ++left;
+  EXPECT_EQ(left, 0U) << "no side file of the store remains";
+  Store::discard(where);  // nothing there: quiet
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
+                         ::testing::Range<std::size_t>(0, backends().size()),
+                         [](const ::testing::TestParamInfo<std::size_t>& p) {
+                           return backends().at(p.param).name;
+                         });
+
+}  // namespace
+}  // namespace tsunagi::geo
