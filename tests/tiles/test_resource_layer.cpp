@@ -158,13 +158,28 @@ TEST(ResourceLayer, StaffSeePublishLevelsThePublicDoesNot) {
   test::TempDir dir;
   const auto snap = scattered_town(dir, 20);
   tiles::TileService service(0);
-  const auto t = tiles::tile_at(133.62, 35.10, 16);
+  // Every tile over the town at a zoom where each resource is drawn as itself.
+  const geo::BBox all = *snap->view(geo::Audience::internal).extent();
+  const std::uint32_t z = 16;
+  const auto range = tiles::tiles_covering({all.min_lon, all.min_lat, all.max_lon, all.max_lat}, z);
   for (const auto a : {geo::Audience::public_, geo::Audience::internal}) {
-    const auto tile = service.build(*snap, tiles::Layer::resources, t, a, geo::ResourceQuery{});
-    if (tile->mvt.empty()) continue;
-    for (const auto& f : test::decode_tile(tile->mvt, t.z, t.x, t.y)) {
-      EXPECT_EQ(f.props.count("publish"), a == geo::Audience::public_ ? 0U : 1U);
+    std::size_t drawn = 0;
+    std::size_t internal = 0;
+    for (auto x = range.min_x; x <= range.max_x; ++x) {
+      for (auto y = range.min_y; y <= range.max_y; ++y) {
+        const auto tile = service.build(*snap, tiles::Layer::resources, tiles::make_tile(z, x, y),
+                                        a, geo::ResourceQuery{});
+        if (tile->mvt.empty()) continue;
+        for (const auto& f : test::decode_tile(tile->mvt, z, x, y)) {
+          ++drawn;
+          EXPECT_EQ(f.props.count("publish"), a == geo::Audience::public_ ? 0U : 1U);
+          if (f.props.count("publish") != 0 && f.props.at("publish") == "internal") ++internal;
+        }
+      }
     }
+    // 20 resources, every fifth internal: the public is drawn 16, staff all 20, 4 internal.
+    EXPECT_EQ(drawn, a == geo::Audience::public_ ? 16U : 20U) << geo::audience_id(a);
+    EXPECT_EQ(internal, a == geo::Audience::public_ ? 0U : 4U) << geo::audience_id(a);
   }
 }
 
