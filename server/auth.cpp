@@ -5,6 +5,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "geo/core/time.hpp"
 #include "geo/store/accounts.hpp"
 #include "server/credentials.hpp"
 #include "server/errors.hpp"
@@ -15,22 +16,6 @@ namespace {
 
 constexpr std::size_t kMaxCacheEntries = 10000;
 constexpr std::chrono::milliseconds kMaxWait = std::chrono::minutes(5);
-
-std::string iso_utc(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::optional<std::time_t> parse_iso_utc(const std::string& s) {
-  std::tm tm{};
-  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  return timegm(&tm);
-}
 
 bool iequals_prefix(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -233,8 +218,8 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
   // A locked name refuses only the addresses that failed for it. Unknown names are locked in
   // memory the same way, so the answer does not tell whether a name exists.
   std::chrono::milliseconds locked_left(0);
-  if (user && !user->locked_until.empty() && user->locked_until > iso_utc(now)) {
-    const auto until = parse_iso_utc(user->locked_until);
+  if (user && !user->locked_until.empty() && user->locked_until > geo::iso_utc(now)) {
+    const auto until = geo::parse_iso_utc(user->locked_until);
     locked_left = std::chrono::seconds(
         until ? std::max<std::int64_t>(1, static_cast<std::int64_t>(*until - std::time(nullptr)))
               : std::int64_t{60});
@@ -257,7 +242,7 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
     count_failure(client_key);
     if (user) {
       const std::string locked_until =
-          iso_utc(now + std::chrono::minutes(config.login_lock_minutes));
+          geo::iso_utc(now + std::chrono::minutes(config.login_lock_minutes));
       context_.write([&](geo::Store& s) {
         return geo::Accounts(s).record_failed_login(user->id, config.login_lock_after,
                                                     locked_until);
@@ -281,8 +266,8 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
   result.principal.session_hash = sha256_hex(result.session_token);
   result.principal.csrf_token = random_token("", 24);
   result.max_age_s = config.session_hours * 3600;
-  result.expires_at = iso_utc(now + std::chrono::hours(config.session_hours));
-  const std::string now_iso = iso_utc(now);
+  result.expires_at = geo::iso_utc(now + std::chrono::hours(config.session_hours));
+  const std::string now_iso = geo::iso_utc(now);
   context_.write([&](geo::Store& s) {
     geo::Store::Transaction tx(s, geo::Store::Transaction::Writes::accounts);
     geo::Accounts accounts(s);

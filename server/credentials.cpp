@@ -65,20 +65,6 @@ bool verify_password(std::string_view hash, std::string_view password) {
   return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
 }
 
-std::string random_token(std::string_view prefix, std::size_t bytes) {
-  ensure_sodium();
-  std::vector<unsigned char> raw(bytes);
-  randombytes_buf(raw.data(), raw.size());
-  const std::size_t len =
-      sodium_base64_encoded_len(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  std::string b64(len, '\0');
-  sodium_bin2base64(b64.data(), len, raw.data(), raw.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  b64.resize(std::char_traits<char>::length(b64.c_str()));
-  sodium_memzero(raw.data(), raw.size());
-  return std::string(prefix) + b64;
-}
-
 std::string sha256_hex(std::string_view data) {
   ensure_sodium();
   unsigned char digest[crypto_hash_sha256_BYTES];

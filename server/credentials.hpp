@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "geo/core/random.hpp"
+
 namespace tsunagi::server {
 
 /// argon2id cost. `interactive` is libsodium's recommended cost for logins (64 MiB, ~0.1–0.5 s);
@@ -24,8 +26,8 @@ std::string hash_password(std::string_view password, PasswordCost cost);
 /// True when `password` matches `hash` (constant time in the password).
 bool verify_password(std::string_view hash, std::string_view password);
 
-/// `bytes` random bytes as URL-safe base64 without padding, after `prefix`.
-std::string random_token(std::string_view prefix, std::size_t bytes = 32);
+/// Tokens and session ids: geo::random_token (geo/core/random.hpp).
+using geo::random_token;
 /// Lower-case hex SHA-256.
 std::string sha256_hex(std::string_view data);
 /// Equal in constant time for equal lengths.

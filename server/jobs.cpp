@@ -70,13 +70,8 @@ JobRunner::JobRunner(ServerContext& c) : c_(c) {
   try {
     c_.write([&](geo::Store& s) {
       if (const int days = config.job_keep_days; days > 0) {
-        const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24) * days;
-        const std::time_t t = std::chrono::system_clock::to_time_t(cutoff);
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char iso[32];
-        std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        s.purge_jobs(iso);
+        s.purge_jobs(
+            geo::iso_utc(std::chrono::system_clock::now() - std::chrono::hours(24) * days));
       }
       s.fail_unfinished_jobs("the server stopped before the analysis finished: submit it again",
                              geo::utc_now_iso());

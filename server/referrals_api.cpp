@@ -9,6 +9,7 @@
 #include "geo/catalog/snapshot.hpp"
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/time.hpp"
 #include "geo/store/referrals.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"

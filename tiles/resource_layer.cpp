@@ -6,6 +6,7 @@
 
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/code_lists.hpp"
+#include "geo/core/hash.hpp"
 
 namespace tsunagi::tiles {
 
@@ -94,12 +95,7 @@ const std::vector<std::string>& count_keys() {
 }  // namespace
 
 std::uint64_t feature_id(std::string_view id) {
-  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
-  for (const char c : id) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h & ((1ULL << 53U) - 1);
+  return geo::fnv1a(id) & ((1ULL << 53U) - 1);  // an integer JavaScript holds exactly
 }
 
 PointIndex::PointIndex(std::shared_ptr<const geo::AudienceView> view) : view_(std::move(view)) {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "geo/core/hash.hpp"
 #include "tiles/error.hpp"
 
 namespace tsunagi::tiles {
@@ -40,11 +41,7 @@ std::string gzip(std::string_view data, int level) {
 namespace {
 
 std::string weak_etag(std::string_view bytes) {
-  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a 64
-  for (const char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
+  const std::uint64_t h = geo::fnv1a(bytes);
   char buf[24];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return "W/\"" + std::to_string(bytes.size()) + "-" + buf + "\"";

@@ -1,5 +1,6 @@
 #include "geo/catalog/snapshot.hpp"
 
+#include "geo/core/hash.hpp"
 #include "geo/spatial/network.hpp"
 
 #include <algorithm>
@@ -62,15 +63,6 @@ std::string make_search_key(const Resource& r) {
     key += '\n';  // keeps words of different fields from joining into false matches
   }
   return key;
-}
-
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (const char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
 }
 
 }  // namespace

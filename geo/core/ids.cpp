@@ -7,15 +7,6 @@
 
 namespace tsunagi::geo {
 
-std::string utc_now_iso() {
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string new_uuid() {
   // UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then a counter and random bits. Ids made
   // one after another sort together, so bulk inserts append to the primary-key B-tree instead of

@@ -1,13 +1,13 @@
 #include "geo/core/referral.hpp"
 
-#include <sys/random.h>
-
 #include <cctype>
 #include <charconv>
 #include <chrono>
 #include <set>
 
 #include "geo/core/error.hpp"
+#include "geo/core/random.hpp"
+#include "geo/core/time.hpp"
 
 namespace tsunagi::geo {
 
@@ -126,16 +126,7 @@ bool holds_slot(ReferralStatus s) {
 }
 
 std::string new_case_id() {
-  std::array<unsigned char, 10> bytes{};  // 80 bits = 16 base32 characters
-  std::size_t got = 0;
-  while (got < bytes.size()) {
-    const auto n = getrandom(bytes.data() + got, bytes.size() - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw StoreError("no random numbers from the kernel for a case id");
-    }
-    got += static_cast<std::size_t>(n);
-  }
+  const auto bytes = random_bytes(10);  // 80 bits = 16 base32 characters
   std::string id = "C-";
   std::uint32_t buffer = 0;
   int bits = 0;
@@ -175,16 +166,6 @@ void check_date(std::string_view text, std::string_view field) {
     throw InvalidArgument(std::string(field) + " must be a date YYYY-MM-DD (got '" +
                           std::string(text.substr(0, 40)) + "')");
   }
-}
-
-std::string today_jst() {
-  using namespace std::chrono;
-  const auto jst = floor<days>(system_clock::now() + hours(9));
-  const year_month_day ymd(jst);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
 }
 
 const JsonShape& new_referral_shape() {

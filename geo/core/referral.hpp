@@ -179,8 +179,6 @@ bool is_case_id(std::string_view text);
 
 /// Checks a calendar date "YYYY-MM-DD". @throws InvalidArgument naming `field`.
 void check_date(std::string_view text, std::string_view field);
-/// Today's date in Japan (JST), "YYYY-MM-DD": follow-ups are due on local days.
-std::string today_jst();
 
 /// The keys of the body of POST /api/referrals (needs and consent_scope are lists of codes).
 const JsonShape& new_referral_shape();

@@ -17,6 +17,8 @@
 
 extern char** environ;
 
+#include "geo/core/hash.hpp"
+
 namespace tsunagi::test {
 
 TempDir::TempDir() {
@@ -65,11 +67,7 @@ std::string read_file(const std::filesystem::path& path) {
 
 std::string file_digest(const std::filesystem::path& path) {
   const std::string bytes = read_file(path);
-  std::uint64_t h = 1469598103934665603ULL;
-  for (char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
+  const std::uint64_t h = geo::fnv1a(bytes);
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return std::to_string(bytes.size()) + ":" + buf;

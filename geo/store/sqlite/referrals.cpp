@@ -11,6 +11,7 @@
 #include "geo/core/error.hpp"
 #include "geo/core/ids.hpp"
 #include "geo/core/resource.hpp"
+#include "geo/core/time.hpp"
 #include "geo/store/audit_log.hpp"
 #include "geo/store/sqlite/audit_chain.hpp"
 #include "geo/store/sqlite/statement.hpp"
@@ -158,37 +159,6 @@ void write_row(sqlite3* db, const Referral& r) {
     s.bind(8, r.closed_at);
   }
   s.run();
-}
-
-std::string iso_utc(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-/// Seconds since the epoch of "YYYY-MM-DDTHH:MM:SSZ" (the store's own stamps).
-std::optional<double> epoch_seconds(const std::string& iso) {
-  std::tm tm{};
-  if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return static_cast<double>(timegm(&tm));
-}
-
-/// The calendar month in Japan (UTC+9, no daylight saving) of an instant: "YYYY-MM".
-std::string jst_month(double epoch_s) {
-  const auto t = static_cast<std::time_t>(epoch_s) + 9 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
-  return buf;
 }
 
 std::string list_next(ReferralStatus from) {
@@ -417,9 +387,7 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
   // Months are calendar months in Japan. Only closed months are read: an answer given now lands
   // in this month, which no figure shows, so reading before and after it shows the same.
   const std::string this_month =
-      jst_month(static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count()));
+      jst_month(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()));
   // Per placement and closed month: for each referral, the days from its first 受入れ先打診 to
   // the host's answer (見学, 体験 or 参加開始 = accepted; 受入れ不可 = declined).
   struct Answer {
@@ -436,7 +404,7 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
     s.bind(1, resource_id);
     std::string current_case;
     bool asked = false;  // (not an optional: g++ 12 -O2 warns maybe-uninitialized)
-    double asked_at = 0;
+    std::time_t asked_at = 0;
     bool answered = false;
     while (s.step()) {
       const std::string case_id = s.text(1);
@@ -447,7 +415,7 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
       }
       if (answered) continue;
       const auto status = parse_code<ReferralStatus>(s.text(3));
-      const auto at = epoch_seconds(s.text(2));
+      const auto at = parse_iso_utc(s.text(2));
       if (!status || !at) continue;
       if (*status == ReferralStatus::host_asked) {
         if (!asked) {
@@ -463,7 +431,8 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
         answered = true;
         const std::string month = jst_month(*at);
         if (month < this_month) {
-          answers[{s.text(0), month}].push_back({(*at - asked_at) / 86400.0, accepted});
+          answers[{s.text(0), month}].push_back(
+              {static_cast<double>(*at - asked_at) / 86400.0, accepted});
         }
       }
     }
