@@ -260,6 +260,46 @@ TEST_F(BasemapServed, TileJsonStyleAndMetaDescribeIt) {
   EXPECT_EQ(meta["basemap"]["use"], "primary");
 }
 
+TEST(BasemapDemoTown, ItsStreetsRiverAndStationBecomeItsBasemap) {
+  REQUIRE_TILEMAKER();
+  const TempDir dir;
+  const auto db = dir / "demo.db";
+  const auto osm = dir / "demo.osm.pbf";
+  ASSERT_EQ(run_tsunagi({"demo", "--db", db.string(), "--as-of", "2026-04-01"}).exit_code, 0);
+  const auto w = run_tsunagi({"demo", "--osm", osm.string()});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  const auto r = run_tsunagi({"import", "--db", db.string(), "--basemap", osm.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("clipped to the store's municipalities"), std::string::npos) << r.out;
+  ServerProcess server({"--db", db.string(), "--port", "0"});
+  HttpClient c(server.host(), server.port());
+  // Every z14 tile of the town, its features by layer and their names.
+  const json tj = json::parse(c.get("/tiles/basemap.json").body);
+  const auto sw = tiles::tile_at(tj["bounds"][0].get<double>(), tj["bounds"][1].get<double>(), 14);
+  const auto ne = tiles::tile_at(tj["bounds"][2].get<double>(), tj["bounds"][3].get<double>(), 14);
+  std::map<std::string, std::set<std::string>> names;  // layer → names
+  std::map<std::string, int> per_layer;
+  for (std::uint32_t x = sw.x; x <= ne.x; ++x) {
+    for (std::uint32_t y = ne.y; y <= sw.y; ++y) {
+      const auto t = c.get(tile_url({14, x, y}));
+      if (t.status == 204) continue;
+      ASSERT_EQ(t.status, 200) << t.body;
+      for (const auto& f : decode_tile(t.body, 14, x, y)) {
+        ++per_layer[f.layer];
+        if (f.props.contains("name:latin")) names[f.layer].insert(f.props.at("name:latin"));
+      }
+    }
+  }
+  EXPECT_GT(per_layer["transportation"], 1000);
+  EXPECT_TRUE(names["transportation_name"].contains("駅前通り"));
+  EXPECT_TRUE(names["transportation_name"].contains("西橋"));
+  EXPECT_TRUE(names["waterway"].contains("つなぎ川"));
+  EXPECT_GT(per_layer["water"], 0);
+  EXPECT_TRUE(names["poi"].contains("つなぎ駅"));
+  EXPECT_TRUE(names["place"].contains("駅前一丁目"));
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
 TEST(BasemapAbsent, NoBasemapMeans404AndNoneInMetaAndLocalRefusesToStart) {
   const TempDir dir;
   const auto db = dir / "town.db";
