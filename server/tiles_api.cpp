@@ -253,7 +253,7 @@ HttpResponse get_basemap_tile(ServerContext& c, RequestContext& rc) {
     r.status = 304;
     return r;
   }
-  auto tile = b.tile(t);
+  const auto tile = b.tile(t);
   if (!tile || tile->data.empty()) {
     r.status = 204;  // nothing mapped here
     return r;
@@ -261,10 +261,10 @@ HttpResponse get_basemap_tile(ServerContext& c, RequestContext& rc) {
   r.set_header("Content-Type", std::string(kMvtType));
   const std::string* ae = rc.http.header("accept-encoding");
   if (!tile->gzip) {
-    r.body = std::move(tile->data);
+    r.body = tile->data;
   } else if (ae != nullptr && accepts_gzip(*ae)) {
     r.set_header("Content-Encoding", "gzip");
-    r.body = std::move(tile->data);
+    r.body = tile->data;
   } else {
     r.body = tiles::gunzip(tile->data);
   }

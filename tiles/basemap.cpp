@@ -116,24 +116,40 @@ void BasemapTiles::release(std::unique_ptr<Connection> c) const {
   free_.push_back(std::move(c));
 }
 
-std::optional<BasemapTiles::Tile> BasemapTiles::tile(const TileId& t) const {
-  if (t.z < min_zoom_ || t.z > max_zoom_) return std::nullopt;
+std::shared_ptr<const BasemapTiles::Tile> BasemapTiles::tile(const TileId& t) const {
+  if (t.z < min_zoom_ || t.z > max_zoom_) return nullptr;
+  const std::uint64_t key = (std::uint64_t{t.z} << 58) | (std::uint64_t{t.x} << 29) | t.y;
+  {
+    std::shared_lock lock(cache_mu_);
+    if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
+  }
+  auto tile = read(t);
+  std::unique_lock lock(cache_mu_);
+  const std::size_t bytes = 64 + (tile ? tile->data.size() : 0);
+  if (cache_bytes_ + bytes > kCacheBytes) {  // a basemap larger than the cache: start over
+    cache_.clear();
+    cache_bytes_ = 0;
+  }
+  if (cache_.emplace(key, tile).second) cache_bytes_ += bytes;
+  return tile;
+}
+
+std::shared_ptr<const BasemapTiles::Tile> BasemapTiles::read(const TileId& t) const {
   auto c = acquire();
   sqlite3_stmt* s = c->get;
   const std::uint32_t tms_row = (1U << t.z) - 1 - t.y;  // MBTiles rows count from the south
   sqlite3_bind_int(s, 1, static_cast<int>(t.z));
   sqlite3_bind_int64(s, 2, t.x);
   sqlite3_bind_int64(s, 3, tms_row);
-  std::optional<Tile> out;
+  std::shared_ptr<Tile> out;
   const int rc = sqlite3_step(s);
   if (rc == SQLITE_ROW) {
     const auto* p = static_cast<const char*>(sqlite3_column_blob(s, 0));
     const int n = sqlite3_column_bytes(s, 0);
-    Tile tile;
-    if (p != nullptr && n > 0) tile.data.assign(p, static_cast<std::size_t>(n));
-    tile.gzip = tile.data.size() >= 2 && static_cast<unsigned char>(tile.data[0]) == 0x1f &&
-                static_cast<unsigned char>(tile.data[1]) == 0x8b;
-    out = std::move(tile);
+    out = std::make_shared<Tile>();
+    if (p != nullptr && n > 0) out->data.assign(p, static_cast<std::size_t>(n));
+    out->gzip = out->data.size() >= 2 && static_cast<unsigned char>(out->data[0]) == 0x1f &&
+                static_cast<unsigned char>(out->data[1]) == 0x8b;
   }
   sqlite3_reset(s);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

@@ -9,7 +9,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,8 +35,11 @@ class BasemapTiles {
     std::string data;
     bool gzip = false;  ///< data is gzip-compressed as stored
   };
-  /// The stored tile at z/x/y (XYZ; the TMS row is flipped here), or nullopt when there is none.
-  [[nodiscard]] std::optional<Tile> tile(const TileId& t) const;
+  /// The stored tile at z/x/y (XYZ; the TMS row is flipped here), or null when there is none.
+  /// Tiles read are kept in memory (the file does not change while it is served) up to
+  /// kCacheBytes, beyond which the cache starts over.
+  [[nodiscard]] std::shared_ptr<const Tile> tile(const TileId& t) const;
+  static constexpr std::size_t kCacheBytes = std::size_t{64} << 20;
 
   [[nodiscard]] const std::filesystem::path& file() const { return file_; }
   [[nodiscard]] std::uint32_t min_zoom() const { return min_zoom_; }
@@ -59,8 +64,12 @@ class BasemapTiles {
   std::string attribution_;
   nlohmann::json vector_layers_ = nlohmann::json::array();
   std::string version_;
+  [[nodiscard]] std::shared_ptr<const Tile> read(const TileId& t) const;
   mutable std::mutex mu_;
   mutable std::vector<std::unique_ptr<Connection>> free_;
+  mutable std::shared_mutex cache_mu_;
+  mutable std::unordered_map<std::uint64_t, std::shared_ptr<const Tile>> cache_;
+  mutable std::size_t cache_bytes_ = 0;
 };
 
 /// gzip-decompresses `data` (a stored tile, for a client that does not accept gzip).
