@@ -141,6 +141,7 @@ std::string log_tail(const std::filesystem::path& log) {
 /// Runs argv with stdout and stderr to `log`; its exit status (127: could not be started).
 int run(const std::vector<std::string>& argv, const std::filesystem::path& log) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t pid = fork();

@@ -306,12 +306,12 @@ json basemap_style(const BasemapTiles& b, const std::string& tiles_url) {
        {"paint",
         {{"line-color", kRail}, {"line-width", 4}, {"line-dasharray", json::array({0.2, 3})}}}});
   auto label = [&](const char* id, const char* layer, int minzoom, double size, const char* color,
-                   json extra_layout, json filter) {
+                   const json& extra_layout, const json& filter) {
     json layout = {{"text-field", name_ja()},
                    {"text-font", fonts()},
                    {"text-size", size},
                    {"text-max-width", 8}};
-    for (auto& [k, v] : extra_layout.items()) layout[k] = v;
+    for (const auto& [k, v] : extra_layout.items()) layout[k] = v;
     json l = {{"id", id},
               {"type", "symbol"},
               {"source", "basemap"},
