@@ -2,7 +2,9 @@
 // Liechtenstein extract and reports its layers and zooms; bad input is refused with the previous
 // basemap left as it was; `tsunagi serve` serves its tiles (decoded with GDAL's MVT reader: roads,
 // water and places over Vaduz), its TileJSON and its style, and /api/meta tells the map about it.
+#include <gdal.h>
 #include <gtest/gtest.h>
+#include <ogr_api.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -298,6 +300,43 @@ TEST(BasemapDemoTown, ItsStreetsRiverAndStationBecomeItsBasemap) {
   EXPECT_TRUE(names["poi"].contains("つなぎ駅"));
   EXPECT_TRUE(names["place"].contains("駅前一丁目"));
   EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(BasemapExport, TheMbtilesExportCarriesTheBasemapWhenAskedTo) {
+  REQUIRE_TILEMAKER();
+  const TempDir dir;
+  const auto db = dir / "demo.db";
+  const auto osm = dir / "demo.osm.pbf";
+  ASSERT_EQ(run_tsunagi({"demo", "--db", db.string(), "--as-of", "2026-04-01"}).exit_code, 0);
+  {
+    const auto none = run_tsunagi({"export", "--db", db.string(), "--format", "mbtiles", "--out",
+                                   (dir / "x.mbtiles").string(), "--with-basemap"});
+    EXPECT_EQ(none.exit_code, 2);
+    EXPECT_NE(none.err.find("--with-basemap: there is no basemap at"), std::string::npos)
+        << none.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.mbtiles"));
+  }
+  ASSERT_EQ(run_tsunagi({"demo", "--osm", osm.string()}).exit_code, 0);
+  ASSERT_EQ(run_tsunagi({"import", "--db", db.string(), "--basemap", osm.string()}).exit_code, 0);
+  const auto out = dir / "town.mbtiles";
+  const auto r = run_tsunagi({"export", "--db", db.string(), "--format", "mbtiles", "--out",
+                              out.string(), "--max-zoom", "14", "--with-basemap"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Read back by GDAL's MBTiles driver at z14: the basemap's layers beside tsunagi's own.
+  GDALAllRegister();
+  const char* options[] = {"ZOOM_LEVEL=14", nullptr};
+  GDALDatasetH ds = GDALOpenEx(out.c_str(), GDAL_OF_VECTOR, nullptr, options, nullptr);
+  ASSERT_NE(ds, nullptr) << CPLGetLastErrorMsg();
+  std::map<std::string, GIntBig> counts;
+  for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i) {
+    OGRLayerH l = GDALDatasetGetLayer(ds, i);
+    counts[OGR_L_GetName(l)] = OGR_L_GetFeatureCount(l, TRUE);
+  }
+  GDALClose(ds);
+  EXPECT_GT(counts["transportation"], 100);
+  EXPECT_GT(counts["waterway"], 0);
+  EXPECT_GT(counts["resources"], 0);
+  EXPECT_GT(counts["areas"], 0);
 }
 
 TEST(BasemapAbsent, NoBasemapMeans404AndNoneInMetaAndLocalRefusesToStart) {
