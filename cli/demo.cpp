@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "cli/commands.hpp"
+#include "datasets/demo_osm.hpp"
 #include "datasets/demo_town.hpp"
 #include "geo/core/code_lists.hpp"
 #include "geo/core/error.hpp"
@@ -20,6 +21,7 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: tsunagi demo --db FILE [--seed N] [--as-of YYYY-MM-DD] [--force]\n"
+    "       tsunagi demo --osm FILE.osm.pbf [--seed N]\n"
     "\n"
     "Generates つなぎ町（架空）, a fictional town in the Chugoku mountains: its boundary, ~40\n"
     "町丁 with population by 5-year age band, and ~150 resources of every kind. Everything is\n"
@@ -31,7 +33,10 @@ constexpr std::string_view kUsage =
     "  --as-of DATE       the date the data pretends to be checked against (default: today, UTC);\n"
     "                     verified_at dates fall in the two years before it\n"
     "  --force            write into a store that already holds data: the demo's own rows are\n"
-    "                     replaced, rows of other sources are kept\n";
+    "                     replaced, rows of other sources are kept\n"
+    "  --osm FILE.osm.pbf write the town's map as OpenStreetMap data instead (streets, river,\n"
+    "                     bridges, railway and station, names), for its basemap:\n"
+    "                     tsunagi import --db FILE --basemap FILE.osm.pbf\n";
 
 std::string today_utc() {
   const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
@@ -66,6 +71,7 @@ int demo(Args args) {
   datasets::DemoOptions options;
   options.as_of = today_utc();
   bool force = false;
+  std::string osm;
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
@@ -77,13 +83,15 @@ int demo(Args args) {
       force = true;
       continue;
     }
-    if (a != "--db" && a != "--seed" && a != "--as-of") {
+    if (a != "--db" && a != "--seed" && a != "--as-of" && a != "--osm") {
       return usage_error("unknown option '" + std::string(a) + "'");
     }
     if (i + 1 >= args.size()) return usage_error(std::string(a) + " needs a value");
     const std::string value(args[++i]);
     if (a == "--db") {
       db = value;
+    } else if (a == "--osm") {
+      osm = value;
     } else if (a == "--seed") {
       std::uint64_t seed = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seed);
@@ -95,6 +103,19 @@ int demo(Args args) {
     } else {
       options.as_of = value;
     }
+  }
+  if (!osm.empty()) {
+    if (!db.empty()) return usage_error("--osm writes the map only: give it without --db");
+    try {
+      const auto w = datasets::write_demo_osm(options, osm);
+      std::printf("Wrote the demo town's map to %s: %llu nodes, %llu ways (fictional).\n",
+                  osm.c_str(), static_cast<unsigned long long>(w.nodes),
+                  static_cast<unsigned long long>(w.ways));
+    } catch (const geo::Error& e) {
+      std::fprintf(stderr, "tsunagi demo: %s\n", e.what());
+      return 2;
+    }
+    return 0;
   }
   if (db.empty()) return usage_error("--db FILE is required");
 

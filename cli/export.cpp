@@ -2,6 +2,7 @@
 // layers as MBTiles vector tiles.
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/error.hpp"
 #include "geo/store/store.hpp"
+#include "tiles/basemap.hpp"
 #include "tiles/error.hpp"
 #include "tiles/mbtiles.hpp"
 
@@ -23,6 +25,7 @@ constexpr const char* kUsage =
     "usage: tsunagi export --db FILE --format csv|geojson|gpkg --out FILE [--kind KIND]\n"
     "                      [--view public|partners|internal] [--include-closed]\n"
     "       tsunagi export --db FILE --format mbtiles --out FILE [--min-zoom Z] [--max-zoom Z]\n"
+    "                      [--with-basemap]\n"
     "       tsunagi export --db FILE --layer areas --format csv|geojson|gpkg --out FILE\n"
     "                      [--audience public|partners|internal]\n"
     "\n"
@@ -30,7 +33,8 @@ constexpr const char* kUsage =
     "  geojson  a FeatureCollection, EPSG:4326\n"
     "  gpkg     a GeoPackage with one point layer 'resources', EPSG:4326\n"
     "  mbtiles  vector tiles (MBTiles 1.3, layers 'resources' and 'areas') of the public view\n"
-    "           only, zooms 0–15 by default: a static map to publish or to open in QGIS\n"
+    "           only, zooms 0–15 by default: a static map to publish or to open in QGIS;\n"
+    "           --with-basemap adds the offline basemap's layers (import --basemap) to its tiles\n"
     "\n"
     "--view says whose view the file holds (default public, so that a file made to be published\n"
     "is safe by default):\n"
@@ -65,6 +69,7 @@ int export_(Args args) {
   bool view_given = false;
   bool mbtiles = false;
   bool areas_layer = false;
+  bool with_basemap = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     auto next = [&]() -> std::optional<std::string> {
@@ -112,6 +117,8 @@ int export_(Args args) {
       if (!view) return usage_error("unknown --view '" + *v + "' (public, partners or internal)");
       opt.view = *view;
       view_given = true;
+    } else if (a == "--with-basemap") {
+      with_basemap = true;
     } else if (a == "--include-closed") {
       opt.include_closed = true;
     } else if (a == "--min-zoom" || a == "--max-zoom") {
@@ -141,6 +148,19 @@ int export_(Args args) {
     const geo::Store store = geo::Store::open(*db, geo::Store::Mode::read_only);
     const auto snapshot = geo::Snapshot::build(store);
     try {
+      std::unique_ptr<tiles::BasemapTiles> basemap;
+      if (with_basemap) {
+        const std::filesystem::path file(db->string() + ".basemap.mbtiles");
+        if (!std::filesystem::exists(file)) {
+          std::fprintf(stderr,
+                       "tsunagi export: --with-basemap: there is no basemap at %s (build it with "
+                       "tsunagi import --db %s --basemap EXTRACT.osm.pbf)\n",
+                       file.c_str(), db->c_str());
+          return 2;
+        }
+        basemap = std::make_unique<tiles::BasemapTiles>(file);
+        tile_options.basemap = basemap.get();
+      }
       const auto r = tiles::write_mbtiles(*snapshot, *out, tile_options);
       std::printf(
           "exported %llu tiles (%.1f MB, zooms %u–%u) of %llu public resources and %llu areas "
@@ -155,7 +175,9 @@ int export_(Args args) {
     }
     return 0;
   }
-  if (zoom_given) return usage_error("--min-zoom and --max-zoom are for --format mbtiles");
+  if (zoom_given || with_basemap) {
+    return usage_error("--min-zoom, --max-zoom and --with-basemap are for --format mbtiles");
+  }
   if (areas_layer) {
     if (opt.kind || opt.include_closed) {
       return usage_error("--kind and --include-closed are for resources, not --layer areas");

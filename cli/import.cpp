@@ -16,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "datasets/address_table.hpp"
 #include "datasets/area_import.hpp"
+#include "datasets/basemap_build.hpp"
 #include "datasets/importer.hpp"
 #include "datasets/osm_network.hpp"
 #include "datasets/stat_table.hpp"
@@ -59,6 +60,11 @@ constexpr const char* kUsage =
     "                      (default: from its file name)\n"
     "  --network EXTRACT   the walking network from OpenStreetMap (.osm.pbf or .osm), clipped\n"
     "                      to the store's boundary with a 2 km margin; replaces the previous one\n"
+    "  --basemap EXTRACT   the offline basemap: runs tilemaker on an OpenStreetMap .osm.pbf\n"
+    "                      (clipped to the store's municipalities + 2 km; the whole extract\n"
+    "                      when there are none) and writes FILE.basemap.mbtiles beside the\n"
+    "                      store, which `tsunagi serve` serves at /tiles/basemap/…; replaces\n"
+    "                      the previous one only when tilemaker succeeded\n"
     "  --areas FILE        an area layer (Shapefile, GeoJSON, GeoPackage): e-Stat 小地域境界\n"
     "                      (h27ka/r2ka, recognised by KEY_CODE/HCODE: water areas dropped,\n"
     "                      parts of one KEY_CODE merged, JINKO/SETAI stored as population/\n"
@@ -112,13 +118,8 @@ int usage_error(const std::string& message) {
 
 /// The walking network: read, clip to the store's boundary (+2 km), store; prints what was kept
 /// and dropped, and why.
-int import_network(const std::filesystem::path& db, const std::filesystem::path& extract,
-                   bool quiet) {
-  if (!std::filesystem::exists(extract)) {
-    std::fprintf(stderr, "tsunagi import: %s does not exist\n", extract.c_str());
-    return 2;
-  }
-  geo::Store store = geo::Store::open(db, geo::Store::Mode::create_if_missing);
+/// The box of the store's municipalities grown by 2 km (none when it holds none).
+std::optional<geo::BBox> municipalities_box(const geo::Store& store) {
   std::optional<geo::BBox> clip;
   for (const auto& a : store.areas()) {
     if (a.kind != geo::AreaKind::municipality || a.wkb.empty()) continue;
@@ -134,6 +135,17 @@ int import_network(const std::filesystem::path& db, const std::filesystem::path&
     clip = geo::BBox{clip->min_lon - dlon, clip->min_lat - dlat, clip->max_lon + dlon,
                      clip->max_lat + dlat};
   }
+  return clip;
+}
+
+int import_network(const std::filesystem::path& db, const std::filesystem::path& extract,
+                   bool quiet) {
+  if (!std::filesystem::exists(extract)) {
+    std::fprintf(stderr, "tsunagi import: %s does not exist\n", extract.c_str());
+    return 2;
+  }
+  geo::Store store = geo::Store::open(db, geo::Store::Mode::create_if_missing);
+  const std::optional<geo::BBox> clip = municipalities_box(store);
   datasets::OsmNetworkReport r;
   geo::NetworkData data;
   try {
@@ -182,6 +194,50 @@ int import_network(const std::filesystem::path& db, const std::filesystem::path&
         static_cast<unsigned long long>(r.edges), static_cast<unsigned long long>(r.steps_edges),
         r.length_km, r.components, r.largest_component,
         r.nodes_kept > 0 ? 100.0 * double(r.largest_component) / double(r.nodes_kept) : 0.0);
+  }
+  return 0;
+}
+
+/// The offline basemap: tilemaker on the extract, clipped to the store's municipalities + 2 km;
+/// prints the layers and zooms it wrote.
+int import_basemap(const std::filesystem::path& db, const std::filesystem::path& extract,
+                   bool quiet) {
+  datasets::BasemapBuildOptions options;
+  if (std::filesystem::exists(db)) {
+    try {
+      const geo::Store store = geo::Store::open(db, geo::Store::Mode::read_only);
+      options.clip = municipalities_box(store);
+    } catch (const geo::Error& e) {
+      std::fprintf(stderr, "tsunagi import: %s\n", e.what());
+      return 2;
+    }
+  }
+  const std::filesystem::path out = datasets::basemap_path_for(db);
+  const auto started = std::chrono::steady_clock::now();
+  datasets::BasemapInfo info;
+  try {
+    info = datasets::build_basemap(extract, out, options);
+  } catch (const geo::Error& e) {
+    std::fprintf(stderr, "tsunagi import: %s\n", e.what());
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::fprintf(stderr, "tsunagi import: basemap: %s\n", e.what());
+    return 2;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!quiet) {
+    std::printf("basemap from %s%s\n", extract.filename().c_str(),
+                options.clip ? " (clipped to the store's municipalities + 2 km)"
+                             : " (no municipality in the store: the whole extract)");
+    std::printf("  written: %s, %llu tiles, %.1f MB, zooms %d-%d, in %.1f s\n", out.c_str(),
+                static_cast<unsigned long long>(info.tiles), double(info.bytes) / 1e6,
+                info.min_zoom, info.max_zoom, seconds);
+    std::printf("  layers:");
+    for (const auto& l : info.layers) {
+      std::printf(" %s (z%d-%d)", l.id.c_str(), l.min_zoom, l.max_zoom);
+    }
+    std::printf("\n");
   }
   return 0;
 }
@@ -318,6 +374,7 @@ int import(Args args) {
   std::optional<std::filesystem::path> db;
   std::optional<std::filesystem::path> report_path;
   std::optional<std::filesystem::path> network;
+  std::optional<std::filesystem::path> basemap;
   std::vector<std::filesystem::path> sources;
   datasets::RunOptions run;
   auto& opt = run.import;
@@ -417,6 +474,10 @@ int import(Args args) {
       std::string n;
       if (!need(n)) return usage_error("--network needs an OpenStreetMap extract (.osm.pbf, .osm)");
       network = n;
+    } else if (a == "--basemap") {
+      std::string n;
+      if (!need(n)) return usage_error("--basemap needs an OpenStreetMap extract (.osm.pbf)");
+      basemap = n;
     } else if (a == "--lg-code") {
       if (!need(run.boundary_lg_code)) return usage_error("--lg-code needs a code");
     } else if (a == "--areas") {
@@ -495,6 +556,19 @@ int import(Args args) {
     }
   }
   if (!db) return usage_error("--db FILE is required");
+  if (basemap) {
+    if (!sources.empty() || !run.boundaries.empty() || !address_files.empty() ||
+        !area_files.empty() || !table_files.empty()) {
+      return usage_error(
+          "import --basemap on its own (or with --network), not with SOURCE files, --boundary, "
+          "--areas, --table or --addresses");
+    }
+    if (network) {
+      const int rc = import_network(*db, *network, quiet);
+      if (rc != 0) return rc;
+    }
+    return import_basemap(*db, *basemap, quiet);
+  }
   if ((!table_files.empty() || !area_files.empty()) && report_path) {
     return usage_error("--report is for resource lists; --areas and --table print their report");
   }

@@ -3001,6 +3001,22 @@ geo::NetworkData make_demo_network(const DemoOptions& options) {
   return net;
 }
 
+DemoMapFeatures make_demo_map_features() {
+  DemoMapFeatures f;
+  const auto ll = [](double x, double y) {
+    const LonLat p = to_lonlat(x, y);
+    return std::pair<double, double>{p.lon, p.lat};
+  };
+  for (double x = -0.3; x <= 7.3 + 1e-9; x += 0.1) f.river.push_back(ll(x, river_y_km(x)));
+  // The station on the northern bank between 駅前一丁目 and 駅前二丁目; the line runs past it.
+  const double station_y = river_y_km(3.4) + kRiverHalfWidth + 0.45;
+  f.station = ll(3.4, station_y);
+  for (double x = -0.3; x <= 7.3 + 1e-9; x += 0.2) {
+    f.railway.push_back(ll(x, station_y + 0.04 + 0.12 * std::sin((x - 3.4) / 2.5)));
+  }
+  return f;
+}
+
 DemoSummary generate_demo_town(geo::Store& store, const DemoOptions& options) {
   DemoTown town = make_demo_town(options);
 

@@ -77,6 +77,15 @@ DemoTown make_demo_town(const DemoOptions& options);
 /// The town's walking network (generated streets; the river crossed by two bridges only).
 geo::NetworkData make_demo_network(const DemoOptions& options);
 
+/// What else the town's map shows (its basemap: datasets/demo_osm.hpp writes it as OSM), in
+/// lon/lat: the river's centre line and the railway, west to east, and the station.
+struct DemoMapFeatures {
+  std::vector<std::pair<double, double>> river;
+  std::vector<std::pair<double, double>> railway;
+  std::pair<double, double> station;
+};
+DemoMapFeatures make_demo_map_features();
+
 /// Builds the town and writes it into `store` in one transaction: the source (licence
 /// "fictional"), the town boundary and 町丁 (put_area), their populations (put_population) and the
 /// resources (upsert_imported with actor "demo"). Re-running updates the demo's own rows (areas by

@@ -132,6 +132,17 @@ const std::vector<Field>& fields() {
       TSUNAGI_INT_FIELD(keepalive_timeout_s, 1, 3600),
       TSUNAGI_INT_FIELD(tile_cache_mb, 0, 1 << 20),
       TSUNAGI_INT_FIELD(tile_max_age_s, 0, 86400),
+      {"basemap",
+       [](Config& c, std::string_view v) {
+         if (v != "auto" && v != "local" && v != "remote" && v != "off") {
+           throw std::invalid_argument("basemap must be auto, local, remote or off, not '" +
+                                       std::string(v.substr(0, 40)) + "'");
+         }
+         c.basemap = std::string(v);
+       },
+       [](const Config& c) { return c.basemap; }},
+      {"basemap_file", [](Config& c, std::string_view v) { c.basemap_file = std::string(v); },
+       [](const Config& c) { return c.basemap_file.string(); }},
       TSUNAGI_INT_FIELD(job_keep_days, 0, 36500),
       TSUNAGI_INT_FIELD(job_queue, 1, 10000),
       TSUNAGI_INT_FIELD(job_queue_per_user, 1, 10000),

@@ -50,6 +50,13 @@ struct Config {
   /// How long a browser or proxy may reuse a public tile without asking (staff tiles are always
   /// revalidated: their ETag makes that a cheap 304).
   int tile_max_age_s = 60;
+  /// The offline basemap (`tsunagi import --basemap`), served at /tiles/basemap/…: `auto` uses it
+  /// as the map's basemap when its file exists; `local` requires it (serve refuses to start
+  /// without it); `remote` keeps the page's configured basemap (GSI) first and the local one as
+  /// its fallback; `off` serves none.
+  std::string basemap = "auto";
+  /// The basemap's MBTiles file; empty: DB.basemap.mbtiles beside the store.
+  std::filesystem::path basemap_file;
 
   // gap analyses
   /// Stored analysis answers older than this (by when they ended) are deleted when the server

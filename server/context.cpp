@@ -1,6 +1,7 @@
 #include "server/context.hpp"
 
 #include "server/jobs.hpp"
+#include "tiles/error.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -10,6 +11,28 @@
 
 namespace tsunagi::server {
 
+namespace {
+
+/// The offline basemap the configuration asks for. @throws tiles::Error when `basemap = local`
+/// and there is none, or its file cannot be read.
+std::unique_ptr<const tiles::BasemapTiles> open_basemap(const Config& c) {
+  if (c.basemap == "off") return nullptr;
+  const std::filesystem::path file = c.basemap_file.empty()
+                                         ? std::filesystem::path(c.db.string() + ".basemap.mbtiles")
+                                         : c.basemap_file;
+  if (!std::filesystem::exists(file)) {
+    if (c.basemap == "local") {
+      throw tiles::Error("basemap = local, but there is no basemap at " + file.string() +
+                         " (build it with tsunagi import --db " + c.db.string() +
+                         " --basemap EXTRACT.osm.pbf)");
+    }
+    return nullptr;
+  }
+  return std::make_unique<const tiles::BasemapTiles>(file);
+}
+
+}  // namespace
+
 ServerContext::ServerContext(Config config)
     : config_(std::move(config)),
       store_(geo::Store::open(config_.db, geo::Store::Mode::open_existing)),
@@ -17,6 +40,7 @@ ServerContext::ServerContext(Config config)
       tiles_(std::make_unique<tiles::TileService>(static_cast<std::size_t>(config_.tile_cache_mb) *
                                                   1024 * 1024)) {
   snapshots_.publish(geo::Snapshot::build(store_));
+  basemap_ = open_basemap(config_);
   jobs_ = std::make_unique<JobRunner>(*this);
   if (config_.store_poll_ms > 0) {
     watcher_ = std::jthread([this](const std::stop_token& stop) { watch(stop); });

@@ -20,6 +20,7 @@
 #include "geo/catalog/snapshot.hpp"
 #include "geo/store/store.hpp"
 #include "server/config.hpp"
+#include "tiles/basemap.hpp"
 #include "tiles/tile_service.hpp"
 
 namespace tsunagi::server {
@@ -42,6 +43,9 @@ class ServerContext {
 
   /// Vector tiles of the published state, with their cache.
   [[nodiscard]] tiles::TileService& tiles() { return *tiles_; }
+
+  /// The offline basemap (config `basemap`), or null when none is served.
+  [[nodiscard]] const tiles::BasemapTiles* basemap() const { return basemap_.get(); }
 
   /// Gap analyses running as background jobs.
   [[nodiscard]] JobRunner& jobs() { return *jobs_; }
@@ -101,6 +105,7 @@ class ServerContext {
   std::mutex read_mu_;
   geo::SnapshotHolder snapshots_;
   std::unique_ptr<tiles::TileService> tiles_;
+  std::unique_ptr<const tiles::BasemapTiles> basemap_;
   std::unique_ptr<JobRunner> jobs_;  ///< after the store and snapshots: stopped before them
   mutable std::atomic<std::int64_t> health_checked_s_{-1};
   mutable std::atomic<bool> healthy_{true};

@@ -1,7 +1,8 @@
 // GET /api/meta — what the pages need to know before they draw anything, so that none keeps its
 // own copy: the code lists (resource kinds, activities, targets, weekdays, the parts of the day
 // that `open=` filters by, publish levels, statuses, area kinds and small-area levels) with their
-// Japanese labels, and the loaded municipalities with their extents (the map's first view).
+// Japanese labels, the loaded municipalities with their extents (the map's first view), and the
+// offline basemap's style when the server has one.
 #include "geo/catalog/resource_query.hpp"
 #include "geo/core/area.hpp"
 #include "server/handlers.hpp"
@@ -27,6 +28,14 @@ std::string hhmm(int minutes) {
 
 json box(const geo::BBox& b) {
   return json::array({b.min_lon, b.min_lat, b.max_lon, b.max_lat});
+}
+
+/// The offline basemap, when the server has one: its style, and whether the map uses it first
+/// (`primary`) or only when the page's configured basemap fails (`fallback`).
+json basemap_meta(ServerContext& c, const RequestContext& rc) {
+  if (c.basemap() == nullptr) return nullptr;
+  return {{"style", rc.base_url + "/tiles/basemap/style.json"},
+          {"use", c.config().basemap == "remote" ? "fallback" : "primary"}};
 }
 
 }  // namespace
@@ -73,6 +82,7 @@ HttpResponse meta(ServerContext& c, RequestContext& rc) {
                     {"area_kinds", code_list<geo::AreaKind>()},
                     {"small_area_levels", std::move(levels)}}},
                   {"municipalities", std::move(towns)},
+                  {"basemap", basemap_meta(c, rc)},
                   {"extent", extent ? box(*extent) : json(nullptr)}};
   HttpResponse r;
   r.status = 200;

@@ -9,6 +9,7 @@
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/resource_params.hpp"
+#include "tiles/basemap.hpp"
 
 namespace tsunagi::server {
 
@@ -210,6 +211,97 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
   return r;
 }
 
+const tiles::BasemapTiles& basemap_of(ServerContext& c) {
+  const tiles::BasemapTiles* b = c.basemap();
+  if (b == nullptr) {
+    throw ApiError(ErrorCode::not_found,
+                   "this server has no offline basemap (build it with tsunagi import --db FILE "
+                   "--basemap EXTRACT.osm.pbf; config basemap is not off)");
+  }
+  return *b;
+}
+
+/// The basemap is OpenStreetMap data, the same for everyone: public caching, embeddable.
+void basemap_headers(HttpResponse& r, const Config& config) {
+  r.set_header("Cache-Control", "public, max-age=" + std::to_string(config.tile_max_age_s));
+  r.set_header("Access-Control-Allow-Origin", "*");
+}
+
+HttpResponse get_basemap_tile(ServerContext& c, RequestContext& rc) {
+  const tiles::BasemapTiles& b = basemap_of(c);
+  std::string_view y = rc.params[2];
+  if (y.size() < 5 || y.substr(y.size() - 4) != ".mvt") {
+    throw ApiError(ErrorCode::not_found,
+                   "basemap tiles are at /tiles/basemap/{z}/{x}/{y}.mvt (Mapbox Vector Tile)");
+  }
+  y.remove_suffix(4);
+  rc.query.require_known({});
+  const tiles::TileId t = tiles::parse_tile(rc.params[0], rc.params[1], y);
+  if (t.z > b.max_zoom()) {
+    throw ApiError(ErrorCode::not_found,
+                   "the basemap has tiles up to zoom " + std::to_string(b.max_zoom()) +
+                       "; draw deeper zooms from those (see /tiles/basemap.json)");
+  }
+  const std::string etag = "\"bm-" + b.version() + "-" + std::to_string(t.z) + "-" +
+                           std::to_string(t.x) + "-" + std::to_string(t.y) + "\"";
+  HttpResponse r;
+  basemap_headers(r, c.config());
+  r.set_header("Vary", "Accept-Encoding");
+  r.set_header("ETag", etag);
+  const std::string* inm = rc.http.header("if-none-match");
+  if (inm != nullptr && etag_matches(*inm, etag)) {
+    r.status = 304;
+    return r;
+  }
+  const auto tile = b.tile(t);
+  if (!tile || tile->data.empty()) {
+    r.status = 204;  // nothing mapped here
+    return r;
+  }
+  r.set_header("Content-Type", std::string(kMvtType));
+  const std::string* ae = rc.http.header("accept-encoding");
+  if (!tile->gzip) {
+    r.body = tile->data;
+  } else if (ae != nullptr && accepts_gzip(*ae)) {
+    r.set_header("Content-Encoding", "gzip");
+    r.body = tile->data;
+  } else {
+    r.body = tiles::gunzip(tile->data);
+  }
+  return r;
+}
+
+HttpResponse get_basemap_tilejson(ServerContext& c, RequestContext& rc) {
+  const tiles::BasemapTiles& b = basemap_of(c);
+  rc.query.require_known({});
+  const auto& bb = b.bounds();
+  const json body = {{"tilejson", "3.0.0"},
+                     {"name", "tsunagi basemap"},
+                     {"description",
+                      "OpenStreetMap streets, railways, water, parks, buildings and place names "
+                      "(OpenMapTiles-like schema, made by tilemaker)"},
+                     {"attribution", b.attribution()},
+                     {"scheme", "xyz"},
+                     {"tiles", json::array({rc.base_url + "/tiles/basemap/{z}/{x}/{y}.mvt"})},
+                     {"minzoom", b.min_zoom()},
+                     {"maxzoom", b.max_zoom()},
+                     {"bounds", json::array({bb[0], bb[1], bb[2], bb[3]})},
+                     {"center", json::array({(bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2, 13})},
+                     {"vector_layers", b.vector_layers()}};
+  HttpResponse r = json_response(200, body);
+  basemap_headers(r, c.config());
+  return r;
+}
+
+HttpResponse get_basemap_style(ServerContext& c, RequestContext& rc) {
+  const tiles::BasemapTiles& b = basemap_of(c);
+  rc.query.require_known({});
+  HttpResponse r =
+      json_response(200, tiles::basemap_style(b, rc.base_url + "/tiles/basemap/{z}/{x}/{y}.mvt"));
+  basemap_headers(r, c.config());
+  return r;
+}
+
 }  // namespace
 
 std::vector<Route> tile_routes(ServerContext& c) {
@@ -218,6 +310,10 @@ std::vector<Route> tile_routes(ServerContext& c) {
   };
   // clang-format off
   return {
+      // The offline basemap first: its literal paths would otherwise match {layer}.
+      {Method::get, "/tiles/basemap.json",            kEveryone, Runs::reactor, with(get_basemap_tilejson)},
+      {Method::get, "/tiles/basemap/style.json",      kEveryone, Runs::reactor, with(get_basemap_style)},
+      {Method::get, "/tiles/basemap/{z}/{x}/{y}",     kEveryone, Runs::reactor, with(get_basemap_tile)},
       {Method::get, "/tiles/{layer}",                 kEveryone, Runs::reactor, with(get_tilejson)},
       {Method::get, "/tiles/{layer}/{z}/{x}/{y}",     kEveryone, Runs::reactor, with(get_tile)},
   };

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "geo/core/error.hpp"
+#include "tiles/basemap.hpp"
 #include "tiles/error.hpp"
 #include "tiles/tile_service.hpp"
 
@@ -110,7 +111,13 @@ MbtilesReport write_mbtiles(const geo::Snapshot& snap, const std::filesystem::pa
           LayerBuilder areas{std::string(kAreasLayer)};
           LayerBuilder resources{std::string(kResourcesLayer)};
           service.add_layers(snap, t, geo::Audience::public_, everything, resources, areas);
-          const std::string mvt = encode_tile({&areas, &resources});
+          std::string mvt = encode_tile({&areas, &resources});
+          if (o.basemap != nullptr) {
+            // A tile is a list of layers: the basemap's layers, then ours, in one message.
+            if (const auto b = o.basemap->tile(t)) {
+              mvt = (b->gzip ? gunzip(b->data) : b->data) + mvt;
+            }
+          }
           if (mvt.empty()) continue;
           const std::string data = gzip(mvt);
           sqlite3_bind_int(put.get(), 1, static_cast<int>(z));
@@ -130,15 +137,18 @@ MbtilesReport write_mbtiles(const geo::Snapshot& snap, const std::filesystem::pa
     for (const auto& [k, v] : AreaTiles::fields(*snap.area_layer(), geo::Audience::public_)) {
       fields_a[k] = v;
     }
-    const nlohmann::json json_meta = {{"vector_layers",
-                                       {{{"id", kResourcesLayer},
-                                         {"fields", fields_r},
-                                         {"minzoom", o.min_zoom},
-                                         {"maxzoom", o.max_zoom}},
-                                        {{"id", kAreasLayer},
-                                         {"fields", fields_a},
-                                         {"minzoom", o.min_zoom},
-                                         {"maxzoom", o.max_zoom}}}}};
+    nlohmann::json json_meta = {{"vector_layers",
+                                 {{{"id", kResourcesLayer},
+                                   {"fields", fields_r},
+                                   {"minzoom", o.min_zoom},
+                                   {"maxzoom", o.max_zoom}},
+                                  {{"id", kAreasLayer},
+                                   {"fields", fields_a},
+                                   {"minzoom", o.min_zoom},
+                                   {"maxzoom", o.max_zoom}}}}};
+    if (o.basemap != nullptr) {
+      for (const auto& l : o.basemap->vector_layers()) json_meta["vector_layers"].push_back(l);
+    }
     char bounds[128];
     std::snprintf(bounds, sizeof bounds, "%.6f,%.6f,%.6f,%.6f", box.west, box.south, box.east,
                   box.north);
@@ -148,9 +158,13 @@ MbtilesReport write_mbtiles(const geo::Snapshot& snap, const std::filesystem::pa
     const std::vector<std::pair<std::string, std::string>> meta = {
         {"name", o.name},
         {"format", "pbf"},
-        {"type", "overlay"},
+        {"type", o.basemap != nullptr ? "baselayer" : "overlay"},
         {"version", "1"},
-        {"description", "tsunagi: public resources and areas (the public's view)"},
+        {"description",
+         o.basemap != nullptr
+             ? "tsunagi: public resources and areas (the public's view) on the offline basemap"
+             : "tsunagi: public resources and areas (the public's view)"},
+        {"attribution", o.basemap != nullptr ? o.basemap->attribution() : ""},
         {"minzoom", std::to_string(o.min_zoom)},
         {"maxzoom", std::to_string(o.max_zoom)},
         {"bounds", bounds},

@@ -10,12 +10,16 @@
 
 namespace tsunagi::tiles {
 
+class BasemapTiles;
+
 struct MbtilesOptions {
   std::uint32_t min_zoom = 0;
   std::uint32_t max_zoom = 15;
   /// Refuse a request that would visit more tiles than this (a national store at z15).
   std::uint64_t max_tiles = 2'000'000;
   std::string name = "tsunagi";
+  /// The offline basemap to include: its layers are added to each tile (up to its max zoom).
+  const BasemapTiles* basemap = nullptr;
 };
 
 struct MbtilesReport {

@@ -58,6 +58,8 @@ export interface Meta {
   };
   municipalities: Municipality[];
   extent: [number, number, number, number] | null;
+  /** The server's offline basemap (basemap.ts), or null when it has none. */
+  basemap?: import('./basemap').BasemapMeta | null;
 }
 
 export let META: Meta | null = null;

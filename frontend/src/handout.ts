@@ -10,6 +10,7 @@ import { kindStyle } from './codes';
 import { t } from './i18n';
 import { setPageRule } from './csp';
 import type { BasemapConfig } from './mapview';
+import type { LocalBasemap } from './basemap';
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(
@@ -59,6 +60,7 @@ const SNAP_H = 560;
 /** Renders the destination and the route's tail on an off-screen map; a PNG data URL. */
 async function snapshot(
   basemap: BasemapConfig | null,
+  local: LocalBasemap | null,
   dest: [number, number],
   tail: [number, number][],
   color: string,
@@ -82,7 +84,11 @@ async function snapshot(
   const layers: maplibregl.LayerSpecification[] = [
     { id: 'background', type: 'background', paint: { 'background-color': '#f2f1ec' } },
   ];
-  if (basemap && basemap.tiles.length) {
+  // The server's own basemap first when it has one: a handout must not depend on the network.
+  if (local) {
+    Object.assign(sources, local.sources);
+    layers.push(...local.layers);
+  } else if (basemap && basemap.tiles.length) {
     sources.basemap = {
       type: 'raster',
       tiles: basemap.tiles,
@@ -165,7 +171,7 @@ function publicContact(p: Record<string, any>): { address: string; lines: string
 
 /** Fills the print sheet with the handout for candidate `c`, and opens the print dialog. */
 export async function printHandout(
-  ctx: { candidate: MatchCandidate; basemap: BasemapConfig | null; credits: string },
+  ctx: { candidate: MatchCandidate; basemap: BasemapConfig | null; local: LocalBasemap | null; credits: string },
   openDialog = true,
 ): Promise<void> {
   const c = ctx.candidate;
@@ -175,7 +181,7 @@ export async function printHandout(
   const dest: [number, number] = [c.lon, c.lat];
   const tail = routeTail(c.route?.coordinates ?? []);
   // A private home's position is withheld from the public: no map, the address comes in person.
-  const image = where.privateHome ? '' : await snapshot(ctx.basemap, dest, tail, k.color);
+  const image = where.privateHome ? '' : await snapshot(ctx.basemap, ctx.local, dest, tail, k.color);
   const sched = ((p.schedules ?? []) as any[]).map((s) => String(s.text ?? '')).filter(Boolean);
   const notes: string[] = [];
   if (p.reservation_required === true) notes.push(t('handout.reservation'));

@@ -6,6 +6,7 @@ import type { Feature } from './api';
 import { ACTIVITIES, DAYS, KINDS, TARGETS, TIMES, kindStyle, loadCodes, type Meta } from './codes';
 import { lang, setLang, t, translateStatic } from './i18n';
 import { MapView, type BasemapConfig } from './mapview';
+import { loadLocalBasemap, type LocalBasemap } from './basemap';
 import { filterParams, parseState, toSearch, type State } from './state';
 import { openEditor, type EditorHost } from './editor';
 import { printSheet } from './print';
@@ -24,6 +25,8 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 // Parsed again once the code lists have come (a time of day in the URL needs them).
 let state: State = parseState(window.location.search);
 let config: AppConfig = { basemap: null, stale_after_days: 365, list_limit: 50 };
+/** The server's own offline basemap (/api/meta), when it has one. */
+let localBasemap: LocalBasemap | null = null;
 let mapView: MapView;
 let user: api.Me | null = null;
 let listed: Feature[] = [];
@@ -313,6 +316,7 @@ const matchHost: MatchHost = {
   stopPicking: () => editorHost.stopPicking(),
   announce,
   basemap: () => config.basemap,
+  localBasemap: () => localBasemap,
   credits: () => $('credits-list').innerHTML,
   signedOut: () => {
     user = null;
@@ -448,7 +452,8 @@ async function renderCredits(): Promise<void> {
     const uses = c.uses.map((u) => t(`credits.use.${u}`)).join('・');
     items.push(`${escapeHtml(c.attribution)}${uses ? `<small>（${escapeHtml(uses)}）</small>` : ''}`);
   }
-  if (config.basemap) items.push(escapeHtml(t('credits.basemap')));
+  if (config.basemap && localBasemap?.use !== 'primary') items.push(escapeHtml(t('credits.basemap')));
+  if (localBasemap) items.push(escapeHtml(t('credits.basemap_local')));
   items.push(escapeHtml(t('credits.map')));
   list.innerHTML = items.map((i) => `<li>${i}</li>`).join('');
 }
@@ -518,6 +523,9 @@ async function main(): Promise<void> {
     api.me().catch(() => null),
     loadCodes().catch(() => null),
   ]);
+  if (new URLSearchParams(window.location.search).get('basemap') !== 'none') {
+    localBasemap = await loadLocalBasemap(meta?.basemap);
+  }
   state = parseState(window.location.search);
   const view = initialView(meta);
   user = who;
@@ -550,7 +558,8 @@ async function main(): Promise<void> {
         }, 250);
       },
     },
-    () => announce(t('map.basemap_off')),
+    (replaced) => announce(t(replaced ? 'map.basemap_local' : 'map.basemap_off')),
+    localBasemap,
   );
   (window as any).tsunagi = { map: mapView.map, state };
   // The list loads while the map does; its numbers go on the map once the style is there.

@@ -1,4 +1,5 @@
-// The map: a configurable raster basemap (optional: everything works without it), tsunagi's
+// The map: a configurable raster basemap (optional: everything works without it) or tsunagi's own
+// offline basemap (basemap.ts) — first when the server says so, else as the raster's fallback —, tsunagi's
 // area tiles (the municipality boundary, 町丁) and resource tiles (the server's clusters at low
 // zoom, one symbol per kind), numbered badges matching the list, the chosen point and the draft
 // position of an edit. Symbols are drawn on canvases here: no glyphs or sprites are fetched.
@@ -6,6 +7,7 @@ import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { kindStyle } from './codes';
+import { addLocalBasemap, type LocalBasemap } from './basemap';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -87,7 +89,8 @@ export class MapView {
     filterQuery: string,
     view: { center: [number, number]; zoom: number } | null,
     private handlers: MapHandlers,
-    private onBasemapFailure: () => void,
+    private onBasemapFailure: (replacedByLocal: boolean) => void,
+    local: LocalBasemap | null = null,
   ) {
     const origin = window.location.origin;
     const sources: Record<string, maplibregl.SourceSpecification> = {
@@ -104,7 +107,11 @@ export class MapView {
     const layers: maplibregl.LayerSpecification[] = [
       { id: 'background', type: 'background', paint: { 'background-color': '#f2f1ec' } },
     ];
-    if (basemap && basemap.tiles.length) {
+    const localFirst = local !== null && (local.use === 'primary' || !basemap || !basemap.tiles.length);
+    if (local && localFirst) {
+      Object.assign(sources, local.sources);
+      layers.push(...local.layers);
+    } else if (basemap && basemap.tiles.length) {
       sources.basemap = {
         type: 'raster',
         tiles: basemap.tiles,
@@ -282,7 +289,9 @@ export class MapView {
       this.basemapFailed = true;
       if (this.map.getLayer('basemap')) this.map.removeLayer('basemap');
       if (this.map.getSource('basemap')) this.map.removeSource('basemap');
-      this.onBasemapFailure();
+      // The server's own basemap takes its place (under tsunagi's layers), when there is one.
+      if (local) addLocalBasemap(this.map, local, 'chome-line');
+      this.onBasemapFailure(local !== null);
     });
     for (const layer of ['resources-point', 'resources-cluster']) {
       this.map.on('mouseenter', layer, () => (this.map.getCanvas().style.cursor = 'pointer'));

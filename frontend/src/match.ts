@@ -18,6 +18,7 @@ export interface MatchHost {
   stopPicking(): void;
   announce(text: string): void;
   basemap(): import('./mapview').BasemapConfig | null;
+  localBasemap(): import('./basemap').LocalBasemap | null;
   credits(): string;
   /** The server said 401: the session is gone (signed out elsewhere, or expired). */
   signedOut(): void;
@@ -486,7 +487,7 @@ async function offerReferral(c: MatchCandidate, li: HTMLElement): Promise<void> 
 
 async function handout(c: MatchCandidate): Promise<void> {
   try {
-    await printHandout({ candidate: c, basemap: host.basemap(), credits: host.credits() });
+    await printHandout({ candidate: c, basemap: host.basemap(), local: host.localBasemap(), credits: host.credits() });
   } catch (e) {
     $('m-error').textContent = errorText(e);
   }

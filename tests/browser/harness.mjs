@@ -48,11 +48,20 @@ function seedStaffFigures(db) {
   execFileSync('sqlite3', [db, sql], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** A demo store with a coordinator, a 参加支援 matcher and a planner, and `tsunagi serve` on a free port. */
-export async function startServer(tsunagi, frontendDist) {
+/** A demo store with a coordinator, a 参加支援 matcher and a planner, and `tsunagi serve` on a free port.
+ *  With `basemap` (a value of the config key: auto, local, remote), the demo town's offline
+ *  basemap is built first (tsunagi demo --osm, then import --basemap: needs tilemaker). */
+export async function startServer(tsunagi, frontendDist, { basemap = null } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsunagi-browser-'));
   const db = path.join(dir, 'demo.sqlite');
   execFileSync(tsunagi, ['demo', '--db', db], { stdio: 'ignore' });
+  const extra = [];
+  if (basemap) {
+    const osm = path.join(dir, 'demo.osm.pbf');
+    execFileSync(tsunagi, ['demo', '--osm', osm], { stdio: 'ignore' });
+    execFileSync(tsunagi, ['import', '--db', db, '--basemap', osm], { stdio: 'ignore' });
+    extra.push('--basemap', basemap);
+  }
   seedStaffFigures(db);
   for (const u of [COORDINATOR, MATCHER, PLANNER]) {
     execFileSync(tsunagi, ['user', 'add', '--db', db, '--name', u.name, '--role', u.role], {
@@ -62,7 +71,7 @@ export async function startServer(tsunagi, frontendDist) {
   }
   const child = spawn(
     tsunagi,
-    ['serve', '--db', db, '--host', '127.0.0.1', '--port', '0', '--frontend', frontendDist],
+    ['serve', '--db', db, '--host', '127.0.0.1', '--port', '0', '--frontend', frontendDist, ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TSUNAGI_PWHASH: 'minimum' } },
   );
   let log = '';

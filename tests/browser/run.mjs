@@ -1390,6 +1390,83 @@ suite.test('the gap panel shows a running job\'s stage and progress, and cancels
   await page.close();
 });
 
+// The offline basemap: a second server whose demo town has one (built from its generated OSM by
+// tilemaker), configured `basemap = remote`: the map asks GSI first, every outside host fails,
+// and the page draws the server's own basemap instead — streets, the river, Japanese labels.
+suite.test('with every outside host failing, the map falls back to the server\'s own basemap', async () => {
+  let execOk = true;
+  try {
+    (await import('node:child_process')).execFileSync('sh', ['-c', 'command -v tilemaker'], { stdio: 'ignore' });
+  } catch {
+    execOk = false;
+  }
+  if (!execOk) {
+    console.log('  (skipped: tilemaker is not installed; scripts/setup installs it)');
+    return;
+  }
+  const local = await startServer(tsunagi, dist, { basemap: 'remote' });
+  const page = await browser.context.newPage();
+  try {
+    const external = [];
+    await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => {
+      external.push(route.request().url());
+      return route.abort('internetdisconnected');
+    });
+    const basemapTiles = [];
+    page.on('response', (r) => {
+      if (/\/tiles\/basemap\/\d+\/\d+\/\d+\.mvt/.test(r.url())) basemapTiles.push(r.status());
+    });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // The station's neighbourhood, close enough for street names.
+    const meta = await (await fetch(`${local.url}/api/meta`)).json();
+    assertEqual(meta.basemap?.use, 'fallback', '/api/meta offers the local basemap as the fallback');
+    const [w, s2, e, n] = meta.extent;
+    await page.goto(`${local.url}/#`);
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+    await page.waitForFunction(() => window.tsunagi?.map?.getLayer('bm-road'), null, { timeout: 30000 });
+    assert(external.some((u) => u.includes('cyberjapandata.gsi.go.jp')), 'GSI was asked for first (and failed)');
+    assert(external.every((u) => u.includes('cyberjapandata.gsi.go.jp')), `nothing else external: ${external.join(' ')}`);
+    await page.evaluate(([lon, lat]) => window.tsunagi.map.jumpTo({ center: [lon, lat], zoom: 15.5 }),
+      [(w + e) / 2, (s2 + n) / 2]);
+    await mapIdle(page);
+    assert(basemapTiles.includes(200), `basemap tiles were fetched (${basemapTiles.join(',')})`);
+    assert((await page.textContent('#status')).includes('このサーバーの背景地図'), 'the page says it switched basemaps');
+    const drawn = await page.evaluate(() => {
+      const m = window.tsunagi.map;
+      const roads = m.queryRenderedFeatures({ layers: ['bm-road'] });
+      const labels = m.queryRenderedFeatures({ layers: ['bm-road-name', 'bm-place', 'bm-station'] });
+      // Pixels on the streets (the middle of drawn road segments) against the background.
+      const gl = m.painter.context.gl;
+      const ratio = m.getPixelRatio();
+      const h = gl.drawingBufferHeight;
+      const bg = [0xf2, 0xf1, 0xec];
+      let onRoad = 0;
+      let sampled = 0;
+      for (const f of roads.slice(0, 40)) {
+        const c = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates[0];
+        if (!c || c.length < 2) continue;
+        const p = m.project([(c[0][0] + c[1][0]) / 2, (c[0][1] + c[1][1]) / 2]);
+        const px = new Uint8Array(4);
+        gl.readPixels(Math.round(p.x * ratio), Math.round(h - p.y * ratio), 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+        sampled++;
+        if (Math.max(...[0, 1, 2].map((i) => Math.abs(px[i] - bg[i]))) > 6) onRoad++;
+      }
+      return { roads: roads.length, labels: labels.map((f) => f.properties['name:latin']), onRoad, sampled };
+    });
+    await screenshot(page, 'offline-basemap');
+    assert(drawn.roads > 20, `streets are drawn (${drawn.roads})`);
+    assert(drawn.sampled > 5 && drawn.onRoad >= drawn.sampled * 0.7,
+      `pixels on the streets differ from the background (${drawn.onRoad} of ${drawn.sampled})`);
+    assert(drawn.labels.some((t) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(t ?? '')),
+      `a Japanese label is drawn (${drawn.labels.slice(0, 8).join(', ')})`);
+    assertEqual(errors, [], 'no page errors');
+  } finally {
+    await page.close();
+    await local.stop();
+  }
+});
+
 let failed = 1;
 try {
   failed = await suite.run(only);

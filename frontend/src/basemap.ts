@@ -1,0 +1,45 @@
+// The offline basemap tsunagi serves itself (/tiles/basemap/style.json: OpenStreetMap streets,
+// railways, water and place names, built by `tsunagi import --basemap`). /api/meta says whether
+// the server has one and whether it comes first (`primary`) or only when the configured raster
+// basemap (GSI) cannot be reached (`fallback`). Its labels are drawn from the browser's own fonts
+// (the style has no glyphs URL), so nothing is fetched from outside.
+import type * as maplibregl from 'maplibre-gl';
+
+export interface LocalBasemap {
+  use: 'primary' | 'fallback';
+  sources: Record<string, maplibregl.SourceSpecification>;
+  layers: maplibregl.LayerSpecification[];
+}
+
+export interface BasemapMeta {
+  style: string;
+  use: 'primary' | 'fallback';
+}
+
+/** Fetches the server's basemap style; null when there is none or it cannot be read. */
+export async function loadLocalBasemap(meta: BasemapMeta | null | undefined): Promise<LocalBasemap | null> {
+  if (!meta) return null;
+  try {
+    const r = await fetch(meta.style, { cache: 'no-cache' });
+    if (!r.ok) return null;
+    const style = (await r.json()) as maplibregl.StyleSpecification;
+    return {
+      use: meta.use,
+      sources: style.sources as Record<string, maplibregl.SourceSpecification>,
+      // The page draws its own background.
+      layers: style.layers.filter((l) => l.type !== 'background'),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Adds the basemap's sources and layers to a loaded map, under `beforeId`. */
+export function addLocalBasemap(map: maplibregl.Map, b: LocalBasemap, beforeId?: string): void {
+  for (const [id, s] of Object.entries(b.sources)) {
+    if (!map.getSource(id)) map.addSource(id, s);
+  }
+  for (const l of b.layers) {
+    if (!map.getLayer(l.id)) map.addLayer(l, beforeId && map.getLayer(beforeId) ? beforeId : undefined);
+  }
+}
