@@ -1,0 +1,528 @@
+// The SQLite store's inside, shared by the files of geo/store/sqlite/ that implement geo::Store
+// (store.cpp: opening, transactions, sources; resources.cpp; areas.cpp: areas, the walking
+// network and the address table; statistics.cpp; jobs.cpp): the connection with its prepared
+// statements, the write scope, and how a resource is laid out in its table. Internal to
+// geo/store/sqlite.
+#pragma once
+
+#include "geo/store/store.hpp"
+
+// sqlite3.h must come first: spatialite.h uses its types.
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+//
+#include <spatialite.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <random>
+#include <set>
+#include <unordered_map>
+
+#include "geo/core/address.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/resource_json.hpp"
+#include "geo/store/audit_log.hpp"
+#include "geo/store/sqlite/audit_chain.hpp"
+#include "geo/store/sqlite/migrations.hpp"
+#include "geo/store/sqlite/rtree.hpp"
+#include "geo/store/sqlite/statement.hpp"
+
+namespace tsunagi::geo {
+
+namespace sqlite_store {
+
+using nlohmann::json;
+
+// ---- SQLite: statements (geo/store/sqlite/statement.hpp) and plain SQL ----
+
+[[noreturn]] inline void fail(sqlite3* db, const std::string& what) {
+  throw StoreError(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+using Stmt = SqliteStatement;
+/// The store's statements are prepared once and kept (Impl::stmt).
+inline constexpr StatementOptions kCached{.persistent = true};
+
+inline void exec_sql(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw StoreError("SQL failed (" + sql.substr(0, 60) + "…): " + msg);
+  }
+}
+
+inline std::int64_t pragma_int(sqlite3* db, const char* pragma) {
+  Stmt s(db, std::string("PRAGMA ") + pragma);
+  return s.step() ? s.int64(0) : 0;
+}
+
+// ---- schema ----
+
+// The resource columns in one order, shared by INSERT, UPDATE and SELECT.
+inline constexpr std::array<const char*, 50> kResourceColumns = {"resource_id",
+                                                                 "source_id",
+                                                                 "source_key",
+                                                                 "version",
+                                                                 "created_at",
+                                                                 "updated_at",
+                                                                 "kind",
+                                                                 "subtype",
+                                                                 "name",
+                                                                 "name_kana",
+                                                                 "description",
+                                                                 "lon",
+                                                                 "lat",
+                                                                 "accuracy",
+                                                                 "lg_code",
+                                                                 "address",
+                                                                 "building",
+                                                                 "venue",
+                                                                 "operator_type",
+                                                                 "operator_name",
+                                                                 "corporate_number",
+                                                                 "official_id",
+                                                                 "phone",
+                                                                 "fax",
+                                                                 "email",
+                                                                 "url",
+                                                                 "activities",
+                                                                 "main_activity",
+                                                                 "targets",
+                                                                 "age_min",
+                                                                 "age_max",
+                                                                 "residency_restriction",
+                                                                 "schedules_json",
+                                                                 "fees_json",
+                                                                 "fee_note",
+                                                                 "meal_provided",
+                                                                 "reservation_required",
+                                                                 "barrier_free_json",
+                                                                 "parking",
+                                                                 "capacity",
+                                                                 "capacity_unit",
+                                                                 "vacancy",
+                                                                 "vacancy_as_of",
+                                                                 "offer_json",
+                                                                 "publish",
+                                                                 "status",
+                                                                 "verified_at",
+                                                                 "note",
+                                                                 "contact_public",
+                                                                 "created_by"};
+
+inline std::string column_list() {
+  std::string s;
+  for (const char* c : kResourceColumns) {
+    if (!s.empty()) s += ", ";
+    s += c;
+  }
+  return s;
+}
+
+inline std::string make_insert_sql() {
+  std::string values;
+  for (std::size_t i = 1; i <= kResourceColumns.size(); ++i) {
+    values += '?';
+    values += std::to_string(i);
+    values += ", ";
+  }
+  return "INSERT INTO resource (" + column_list() + ", geom) VALUES (" + values +
+         "MakePoint(?12, ?13, 4326))";
+}
+
+inline std::string make_update_sql() {
+  std::string sets;
+  // Every column but resource_id (1), created_at (5) and created_by (the last).
+  for (std::size_t i = 1; i < kResourceColumns.size() - 1; ++i) {
+    if (i == 4) continue;
+    sets += kResourceColumns[i];
+    sets += " = ?";
+    sets += std::to_string(i + 1);
+    sets += ", ";
+  }
+  return "UPDATE resource SET " + sets + "geom = MakePoint(?12, ?13, 4326)" +
+         " WHERE resource_id = ?1";
+}
+
+template <typename E>
+inline std::string join_ids(EnumSet<E> set) {
+  return code_ids(set);
+}
+
+template <typename E>
+EnumSet<E> split_ids(const std::string& s) {
+  EnumSet<E> set;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    std::size_t end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    if (auto v = parse_code<E>(std::string_view(s).substr(start, end - start))) set.insert(*v);
+    start = end + 1;
+  }
+  return set;
+}
+
+template <typename E>
+E code_or(const std::string& s, E fallback) {
+  return parse_code<E>(s).value_or(fallback);
+}
+
+// Text that lives in `r` (or is a static code id) is bound without a copy: the caller steps the
+// statement before `r` and `created_by` go away.
+inline void bind_resource(Stmt& s, const Resource& r, std::string_view created_by) {
+  s.bind_static(1, r.id);
+  if (r.source_id > 0) {
+    s.bind(2, r.source_id);
+    s.bind_static(3, r.source_key);
+  } else {
+    s.bind_null(2);
+    s.bind_null(3);
+  }
+  s.bind(4, r.version);
+  s.bind_static(5, r.created_at);
+  s.bind_static(6, r.updated_at);
+  s.bind_static(7, code_id(r.kind));
+  s.bind_static(8, r.subtype);
+  s.bind_static(9, r.name);
+  s.bind_static(10, r.name_kana);
+  s.bind_static(11, r.description);
+  s.bind(12, r.lon);
+  s.bind(13, r.lat);
+  s.bind_static(14, code_id(r.accuracy));
+  s.bind_static(15, r.lg_code);
+  s.bind_static(16, r.address);
+  s.bind_static(17, r.building);
+  s.bind_static(18, code_id(r.venue));
+  s.bind_static(19, code_id(r.operator_type));
+  s.bind_static(20, r.operator_name);
+  s.bind_static(21, r.corporate_number);
+  s.bind_static(22, r.official_id);
+  s.bind_static(23, r.phone);
+  s.bind_static(24, r.fax);
+  s.bind_static(25, r.email);
+  s.bind_static(26, r.url);
+  s.bind(27, join_ids(r.activities));
+  if (r.main_activity) {
+    s.bind_static(28, code_id(*r.main_activity));
+  } else {
+    s.bind_null(28);
+  }
+  s.bind(29, join_ids(r.targets));
+  s.bind(30, r.age_min);
+  s.bind(31, r.age_max);
+  s.bind_static(32, r.residency_restriction);
+  s.bind(33, r.schedules.empty() ? std::string("[]") : schedules_to_json(r.schedules).dump());
+  s.bind(34, r.fees.empty() ? std::string("[]") : fees_to_json(r.fees).dump());
+  s.bind_static(35, r.fee_note);
+  s.bind(36, r.meal_provided);
+  s.bind(37, r.reservation_required);
+  if (r.barrier_free == BarrierFree{}) {
+    s.bind_static(38, "{}");
+  } else {
+    // Only the known flags: most imported rows know none, and every byte counts 200k times.
+    json bf = barrier_free_to_json(r.barrier_free);
+    for (auto it = bf.begin(); it != bf.end();) it = it->is_null() ? bf.erase(it) : std::next(it);
+    s.bind(38, bf.dump());
+  }
+  s.bind_static(39, r.parking);
+  s.bind(40, r.capacity);
+  s.bind_static(41, code_id(r.capacity_unit));
+  s.bind(42, r.vacancy);
+  s.bind_static(43, r.vacancy_as_of);
+  if (r.offer) {
+    s.bind(44, offer_to_json(*r.offer).dump());
+  } else {
+    s.bind_null(44);
+  }
+  s.bind_static(45, code_id(r.publish));
+  s.bind_static(46, code_id(r.status));
+  s.bind_static(47, r.verified_at);
+  s.bind_static(48, r.note);
+  s.bind(49, r.contact_public);
+  s.bind_static(50, created_by);
+}
+
+inline Resource read_resource(const Stmt& s) {
+  Resource r;
+  r.id = s.text(0);
+  r.source_id = s.is_null(1) ? 0 : s.int64(1);
+  r.source_key = s.text(2);
+  r.version = s.int64(3);
+  r.created_at = s.text(4);
+  r.updated_at = s.text(5);
+  r.kind = code_or(s.text(6), ResourceKind::public_facility);
+  r.subtype = s.text(7);
+  r.name = s.text(8);
+  r.name_kana = s.text(9);
+  r.description = s.text(10);
+  r.lon = s.real(11);
+  r.lat = s.real(12);
+  r.accuracy = code_or(s.text(13), PositionAccuracy::exact);
+  r.lg_code = s.text(14);
+  r.address = s.text(15);
+  r.building = s.text(16);
+  r.venue = code_or(s.text(17), VenueKind::unknown);
+  r.operator_type = code_or(s.text(18), OperatorType::unknown);
+  r.operator_name = s.text(19);
+  r.corporate_number = s.text(20);
+  r.official_id = s.text(21);
+  r.phone = s.text(22);
+  r.fax = s.text(23);
+  r.email = s.text(24);
+  r.url = s.text(25);
+  r.activities = split_ids<Activity>(s.text(26));
+  if (!s.is_null(27)) r.main_activity = parse_code<Activity>(s.text(27));
+  r.targets = split_ids<TargetGroup>(s.text(28));
+  r.age_min = s.opt_int(29);
+  r.age_max = s.opt_int(30);
+  r.residency_restriction = s.text(31);
+  const std::string sched = s.text(32);
+  if (sched != "[]") r.schedules = schedules_from_json(json::parse(sched));
+  const std::string fees = s.text(33);
+  if (fees != "[]") r.fees = fees_from_json(json::parse(fees));
+  r.fee_note = s.text(34);
+  r.meal_provided = s.opt_bool(35);
+  r.reservation_required = s.opt_bool(36);
+  r.barrier_free = barrier_free_from_json(json::parse(s.text(37)));
+  r.parking = s.text(38);
+  r.capacity = s.opt_int(39);
+  r.capacity_unit = code_or(s.text(40), CapacityUnit::person);
+  r.vacancy = s.opt_int(41);
+  r.vacancy_as_of = s.text(42);
+  if (!s.is_null(43)) r.offer = offer_from_json(json::parse(s.text(43)));
+  r.publish = code_or(s.text(44), PublishLevel::internal);
+  r.status = code_or(s.text(45), ResourceStatus::active);
+  r.verified_at = s.text(46);
+  r.note = s.text(47);
+  r.contact_public = s.opt_bool(48);
+  return r;
+}
+
+/// The fields that differ between two versions of a resource, as {"field": {"from", "to"}}.
+/// Bookkeeping fields and derived labels are left out.
+inline json diff(const Resource& before, const Resource& after) {
+  json a = to_json(before);
+  json b = to_json(after);
+  json out = json::object();
+  for (const auto& [key, value] : b.items()) {
+    if (key == "version" || key == "updated_at" || key == "created_at" || key.ends_with("_ja")) {
+      continue;
+    }
+    if (!a.contains(key) || a[key] != value) {
+      out[key] = {{"from", a.contains(key) ? a[key] : json()}, {"to", value}};
+    }
+  }
+  return out;
+}
+
+/// True when two resources carry the same content (ignoring bookkeeping).
+inline bool same_content(Resource a, const Resource& b) {
+  a.id = b.id;
+  a.version = b.version;
+  a.created_at = b.created_at;
+  a.updated_at = b.updated_at;
+  a.source_id = b.source_id;
+  a.source_key = b.source_key;
+  return a == b;
+}
+
+inline const std::string& insert_sql() {
+  static const std::string sql = make_insert_sql();
+  return sql;
+}
+
+inline const std::string& update_sql() {
+  static const std::string sql = make_update_sql();
+  return sql;
+}
+
+inline std::string resource_select_sql(const std::string& where) {
+  return "SELECT " + column_list() + " FROM resource " + where;
+}
+
+}  // namespace sqlite_store
+
+using namespace sqlite_store;  // NOLINT(google-build-using-namespace): the files of this backend
+
+// ---- Impl ----
+
+struct Store::Impl {
+  std::filesystem::path path;
+  sqlite3* db = nullptr;
+  void* spatialite_cache = nullptr;
+  bool read_only = false;
+  int schema_version = 0;
+  std::unordered_map<std::string, std::unique_ptr<Stmt>> statements;
+  std::unordered_map<const void*, std::unique_ptr<Stmt>> static_statements;
+
+  ~Impl() {
+    statements.clear();
+    static_statements.clear();
+    if (db) sqlite3_close_v2(db);
+    if (spatialite_cache) spatialite_cleanup_ex(spatialite_cache);
+  }
+
+  Stmt& stmt(const std::string& sql) {
+    auto it = statements.find(sql);
+    if (it == statements.end()) {
+      it = statements.emplace(sql, std::make_unique<Stmt>(db, sql, kCached)).first;
+    }
+    return it->second->reset();
+  }
+  /// A statement whose SQL has static storage (a literal), found by its address: hashing the SQL
+  /// text on every row was 5% of a large import.
+  Stmt& stmt_static(const void* key, std::string_view sql) {
+    auto it = static_statements.find(key);
+    if (it == static_statements.end()) {
+      it = static_statements.emplace(key, std::make_unique<Stmt>(db, sql, kCached)).first;
+    }
+    return it->second->reset();
+  }
+  /// Resets every cached statement, ending any read a caller left pending. Before a write
+  /// transaction starts: a pending read pins an old view of the file, and writing from it after
+  /// another program committed fails (SQLITE_BUSY_SNAPSHOT).
+  void end_reads() {
+    for (auto& [sql, st] : statements) st->end();
+    for (auto& [key, st] : static_statements) st->end();
+  }
+  template <std::size_t N>
+  Stmt& stmt(const char (&sql)[N]) {
+    return stmt_static(sql, std::string_view(sql, N - 1));
+  }
+
+  void require_writable() const {
+    if (read_only) throw StoreError(path.string() + " is opened read-only");
+  }
+
+  // Within an import's transaction the R*Tree entries of new rows are added at commit, in one
+  // pass, instead of by the per-row trigger (which cost half of a 200k-row import). The trigger is
+  // dropped inside the transaction and re-created from its own SQL before COMMIT; DDL is
+  // transactional, so a rollback or a crash restores it.
+  std::string deferred_trigger_sql;     ///< non-empty while deferring
+  std::int64_t rowid_before_defer = 0;  ///< rows above it were inserted while deferring
+
+  void defer_rtree() {
+    if (!deferred_trigger_sql.empty()) return;
+    auto& q =
+        stmt("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'gii_resource_geom'");
+    const auto q_done = q.reset_at_end();
+    if (!q.step()) return;  // no trigger: nothing to defer
+    deferred_trigger_sql = q.text(0);
+    // Rowids only grow (resources are never deleted), so the new rows are those above this one.
+    auto& m = stmt("SELECT coalesce(max(rowid), 0) FROM resource");
+    const auto m_done = m.reset_at_end();
+    m.step();
+    rowid_before_defer = m.int64(0);
+    exec_sql(db, "DROP TRIGGER gii_resource_geom");
+  }
+
+  void finish_rtree() {
+    if (deferred_trigger_sql.empty()) return;
+    auto& count = stmt("SELECT count(*), count(*) FILTER (WHERE rowid > ?1) FROM resource");
+    count.bind(1, rowid_before_defer);
+    count.step();
+    const std::int64_t total = count.int64(0);
+    const std::int64_t added = count.int64(1);
+    count.end();
+    // SQLite adds an R*Tree entry in ~8 µs; packing the whole tree costs ~1 µs per entry. Repack
+    // when the new rows are a large share of all rows, else insert just the new ones.
+    if (added * 8 > total) {
+      std::vector<RTreeEntry> entries;
+      entries.reserve(static_cast<std::size_t>(total));
+      auto& all = stmt("SELECT rowid, lon, lat FROM resource");
+      while (all.step()) {
+        entries.push_back({all.int64(0), all.real(1), all.real(1), all.real(2), all.real(2)});
+      }
+      bulk_load_rtree(db, "idx_resource_geom", std::move(entries));
+    } else {
+      // One statement: a statement per row would copy R*Tree pages into a statement journal.
+      auto& ins = stmt(
+          "INSERT OR REPLACE INTO idx_resource_geom (pkid, xmin, xmax, ymin, ymax) "
+          "SELECT rowid, lon, lon, lat, lat FROM resource WHERE rowid > ?1");
+      ins.bind(1, rowid_before_defer);
+      ins.run();
+    }
+    exec_sql(db, deferred_trigger_sql);
+    forget_deferred();
+  }
+
+  void forget_deferred() {
+    deferred_trigger_sql.clear();
+    rowid_before_defer = 0;
+  }
+
+  void bump_generation() { stmt("UPDATE store_state SET generation = generation + 1").run(); }
+  /// Marks the area layer changed as of the generation this write commits as.
+  void bump_areas_generation() {
+    stmt("UPDATE store_state SET areas_generation = generation + 1 WHERE id = 1").run();
+  }
+
+  void add_history(const std::string& id, std::int64_t version, std::string_view actor,
+                   std::string_view action, const json& changes) {
+    auto& s = stmt(
+        "INSERT INTO resource_history (resource_id, version, at, actor, action, changes_json) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, id);
+    s.bind(2, version);
+    s.bind(3, utc_now_iso());
+    s.bind(4, actor);
+    s.bind(5, action);
+    s.bind(6, changes.dump());
+    s.run();
+  }
+
+  std::optional<Resource> find(std::string_view id) {
+    auto& s = stmt(resource_select_sql("WHERE resource_id = ?1"));
+    const auto done = s.reset_at_end();
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_resource(s);
+  }
+};
+
+/// Makes one store operation atomic: its own transaction when none is open, otherwise a savepoint
+/// inside the caller's transaction (so a failed row of an import leaves nothing half-written).
+class WriteScope {
+ public:
+  explicit WriteScope(Store::Impl& impl) : impl_(impl), own_(sqlite3_get_autocommit(impl.db) != 0) {
+    if (own_) impl_.end_reads();
+    impl_.stmt(own_ ? "BEGIN IMMEDIATE" : "SAVEPOINT write_scope").run();
+  }
+  WriteScope(const WriteScope&) = delete;
+  WriteScope& operator=(const WriteScope&) = delete;
+  ~WriteScope() {
+    if (committed_) return;
+    if (own_) {
+      sqlite3_exec(impl_.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    } else {
+      sqlite3_exec(impl_.db, "ROLLBACK TO write_scope; RELEASE write_scope", nullptr, nullptr,
+                   nullptr);
+    }
+  }
+  /// `changed` = false when the operation found nothing to write.
+  void commit(bool changed = true) {
+    // The generation moves once per transaction: here when this scope owns it, otherwise in
+    // Store::Transaction::commit().
+    if (own_ && changed) impl_.bump_generation();
+    impl_.stmt(own_ ? "COMMIT" : "RELEASE write_scope").run();
+    committed_ = true;
+  }
+
+ private:
+  Store::Impl& impl_;
+  bool own_;
+  bool committed_ = false;
+};
+
+}  // namespace tsunagi::geo
