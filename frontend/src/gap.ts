@@ -6,6 +6,7 @@
 // showGapLayer), the areas ranked by people left out, the CSV for Excel and, for siting, the
 // chosen venues as markers.
 import * as maplibregl from 'maplibre-gl';
+import { problemText } from './problems';
 import { ApiError, gapCancel, gapGeojson, gapJob, gapStart } from './api';
 import type { GapJob, GapRequest } from './api';
 import { KINDS } from './codes';
@@ -172,13 +173,13 @@ function readForm(): GapRequest | string {
 function errorText(e: unknown): string {
   if (e instanceof ApiError) {
     const p = e.problem;
-    if (p.status === 400) return t('gap.error_400', { detail: p.detail });
+    if (p.status === 400) return t('gap.error_400', { detail: problemText(e) });
     if (p.status === 401) return t('gap.error_401');
     if (p.status === 403) return t('gap.error_403');
     if (p.status === 404) return t('gap.error_404');
-    return t('gap.error_other', { status: p.status, detail: p.detail });
+    return t('gap.error_other', { status: p.status, detail: problemText(e) });
   }
-  return t('gap.error_network', { detail: (e as Error)?.message ?? String(e) });
+  return t('gap.error_network', { detail: problemText(e) });
 }
 
 function showError(text: string | null): void {

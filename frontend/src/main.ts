@@ -9,9 +9,11 @@ import { MapView, type BasemapConfig } from './mapview';
 import { filterParams, parseState, toSearch, type State } from './state';
 import { openEditor, type EditorHost } from './editor';
 import { printSheet } from './print';
+import { problemText, showProblem } from './problems';
 import { paintSwatches } from './csp';
 import type { MatchHost } from './match';
 import type { PlannerHost } from './planner';
+import type { CasesHost } from './cases';
 
 interface AppConfig {
   basemap: BasemapConfig | null;
@@ -29,7 +31,6 @@ let user: api.Me | null = null;
 let listed: Feature[] = [];
 let picking: null | ((p: [number, number]) => void) = null;
 let listSeq = 0;
-let listOrigin: [number, number] | undefined;
 
 export function escapeHtml(s: unknown): string {
   return String(s ?? '').replace(
@@ -113,17 +114,18 @@ export function scheduleText(p: Record<string, any>): string[] {
 async function refreshList(more = false): Promise<void> {
   const seq = more ? listSeq : ++listSeq;
   const params = filterParams(state);
-  const origin = state.pt ?? mapView.center();
-  listOrigin = origin;
-  params.set('near', `${origin[0].toFixed(6)},${origin[1].toFixed(6)}`);
+  // Numbers follow a stable order — the server's (by id) or the distance from a chosen point,
+  // both in the URL — so that "No. 7" is the same place for everyone who opens the same link,
+  // whatever part of the map each one looks at.
+  if (state.pt) params.set('near', `${state.pt[0].toFixed(6)},${state.pt[1].toFixed(6)}`);
   params.set('limit', String(config.list_limit));
   if (more) params.set('offset', String(listed.length));
-  $('sorted').textContent = t(state.pt ? 'list.sorted_point' : 'list.sorted_center');
+  $('sorted').textContent = t(state.pt ? 'list.sorted_point' : 'list.sorted_stable');
   let fc: api.FeatureCollection;
   try {
     fc = await api.listResources(params);
   } catch (e) {
-    if (seq === listSeq) $('count').textContent = t('list.error', { detail: (e as Error).message });
+    if (seq === listSeq) $('count').textContent = t('list.error', { detail: problemText(e) });
     return;
   }
   if (seq !== listSeq) return; // a newer request is on its way
@@ -201,7 +203,7 @@ async function openDetail(id: string, focus = true): Promise<void> {
   try {
     feature = (await api.getResource(id)).feature;
   } catch (e) {
-    announce((e as Error).message);
+    announce(problemText(e));
     return;
   }
   state.sel = id;
@@ -294,6 +296,7 @@ function renderUser(): void {
   $('logout').hidden = !user;
   $('new-resource').hidden = !user || user.role === 'planner';
   $('match-open').hidden = !canMatch();
+  $('cases-open').hidden = !canMatch();
 }
 
 // ---- the matching page (#/match) ----
@@ -318,6 +321,15 @@ const matchHost: MatchHost = {
     user = null;
     renderUser();
   },
+};
+
+// ---- 紹介の記録 (#/cases): the matcher's referrals, loaded like the matching page ----
+
+let casesPage: typeof import('./cases') | null = null;
+
+const casesHost: CasesHost = {
+  announce,
+  signedOut: () => matchHost.signedOut(),
 };
 
 // ---- the planner page (#/planner): area indicators as a choropleth ----
@@ -360,29 +372,47 @@ async function routePlanner(): Promise<boolean> {
 async function route(): Promise<void> {
   if (await routePlanner()) {
     if (matchPage?.matchOpen()) matchPage.closeMatch();
+    if (casesPage?.casesOpen()) casesPage.closeCases();
     $('match-denied').hidden = true;
     document.body.classList.remove('matching');
     document.body.dataset.route = 'planner';
     return;
   }
-  const wanted = window.location.hash === '#/match';
-  const allowed = wanted && canMatch();
+  const hash = window.location.hash;
+  const page = hash === '#/match' ? 'match' : hash === '#/cases' ? 'cases' : '';
+  const allowed = !!page && canMatch();
   const denied = $('match-denied');
-  denied.hidden = !wanted || allowed;
-  denied.textContent = wanted && !allowed ? t(user ? 'match.denied_role' : 'match.denied_public') : '';
+  denied.hidden = !page || allowed;
+  denied.textContent =
+    page && !allowed ? t(page === 'cases' ? 'cases.denied' : user ? 'match.denied_role' : 'match.denied_public') : '';
   document.body.classList.toggle('matching', allowed);
-  if (allowed && !matchPage?.matchOpen()) {
+  // Leaving a page first (its layers and memory go), then opening the other.
+  if (!(allowed && page === 'match') && matchPage?.matchOpen()) {
+    matchPage.closeMatch();
+    if (!allowed) $('list-heading').focus();
+  }
+  if (!(allowed && page === 'cases') && casesPage?.casesOpen()) {
+    casesPage.closeCases();
+    if (!allowed) $('list-heading').focus();
+  }
+  if (allowed && page === 'match' && !matchPage?.matchOpen()) {
     if (picking) editorHost.stopPicking();
     if (!matchPage) {
       matchPage = await import('./match');
       matchPage.initMatch($('match'), matchHost);
     }
     await matchPage.openMatch();
-  } else if (!allowed && matchPage?.matchOpen()) {
-    matchPage.closeMatch();
-    $('list-heading').focus();
   }
-  document.body.dataset.route = allowed ? 'match' : 'map';
+  if (allowed && page === 'cases' && !casesPage?.casesOpen()) {
+    if (picking) editorHost.stopPicking();
+    if (!casesPage) {
+      casesPage = await import('./cases');
+      casesPage.initCases($('cases'), casesHost);
+    }
+    document.body.dataset.route = 'cases';
+    await casesPage.openCases();
+  }
+  document.body.dataset.route = allowed ? page : 'map';
 }
 
 const editorHost: EditorHost = {
@@ -402,14 +432,21 @@ const editorHost: EditorHost = {
     await openDetail(feature.id);
     announce(t('edit.saved'));
   },
-  closed() {
+  announce,
+  closed(cancelledEdit) {
     $('editor').hidden = true;
     document.body.classList.remove('editing');
+    // Cancelling an edit goes back to the place's detail (and the link says so again).
+    if (cancelledEdit) void openDetail(cancelledEdit);
   },
 };
 
 async function startEdit(id?: string): Promise<void> {
+  // The detail gives way to the form: the link no longer opens it (a cancelled edit brings it back).
   $('detail').hidden = true;
+  document.body.classList.remove('has-detail');
+  state.sel = undefined;
+  syncUrl();
   document.body.classList.add('editing');
   await openEditor($('editor'), editorHost, id);
 }
@@ -421,7 +458,7 @@ async function doLogin(ev: Event): Promise<void> {
   try {
     user = await api.login(name, password);
   } catch (e) {
-    $('login-error').textContent = t('auth.failed', { detail: (e as Error).message });
+    showProblem($('login-error'), e, (text) => t('auth.failed', { detail: text }));
     return;
   }
   $<HTMLInputElement>('login-password').value = '';
@@ -523,7 +560,6 @@ async function main(): Promise<void> {
   user = who;
   renderTexts();
   performance.mark('tsunagi:config');
-  let moveTimer = 0;
   mapView = new MapView(
     $('map'),
     config.basemap,
@@ -538,17 +574,7 @@ async function main(): Promise<void> {
         cb(p);
         return true;
       },
-      onMoveEnd: () => {
-        syncUrl();
-        if (state.pt || !document.body.dataset.ready) return;
-        window.clearTimeout(moveTimer);
-        moveTimer = window.setTimeout(() => {
-          // Only a real move re-sorts the list (not a resize or a zoom on the same centre).
-          const c = mapView.center();
-          if (listOrigin && Math.abs(c[0] - listOrigin[0]) < 1e-5 && Math.abs(c[1] - listOrigin[1]) < 1e-5) return;
-          void refreshList();
-        }, 250);
-      },
+      onMoveEnd: () => syncUrl(),
     },
     () => announce(t('map.basemap_off')),
   );
@@ -639,6 +665,7 @@ async function main(): Promise<void> {
     if (state.sel) void openDetail(state.sel, false);
     void route(); // the notice, in the new language
     matchPage?.relabel();
+    casesPage?.relabel();
     plannerPage?.relabel();
   });
   $('share').addEventListener('click', async () => {

@@ -630,6 +630,7 @@ suite.test('a matcher finds candidates: catchment, ranked list with walking minu
   assertEqual(Object.keys(referral).sort(), ['age_band', 'home_area', 'legal_basis', 'needs', 'resource_id'], 'the referral fields only');
   await page.waitForFunction(() => /C-/.test(document.getElementById('m-ref-done').textContent));
   assert(await page.isDisabled('#m-ref-submit'), 'recorded once');
+  assert(await page.isVisible('#m-ref-cases'), 'a way to 紹介の記録 after recording');
   await page.locator('#m-ref').scrollIntoViewIfNeeded();
   await screenshot(page, 'desktop-match-referral');
   const caseId = /C-[A-Z0-9]+/.exec(await page.textContent('#m-ref-done'))[0];
@@ -1386,6 +1387,197 @@ suite.test('the gap panel shows a running job\'s stage and progress, and cancels
   await page.route('**/api/gap/jobs', (route) => route.abort('connectionrefused'));
   await page.click('#gap-submit');
   await page.waitForFunction(() => document.getElementById('gap-error').textContent.includes('接続できません'));
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+// ---- 紹介の記録, Japanese errors, the editor's defaults, the shared link (issue 20) ----
+
+/** Text a Japanese page should not show: an English word of three letters or more. */
+const ENGLISH_WORD = /[A-Za-z]{3,}/;
+
+/** A referral recorded through the API (as the matching page does), with a follow-up date. */
+async function recordReferral(s, followUp) {
+  const places = (await apiJson('/api/resources?kind=placement_site&limit=200', { headers: { Cookie: s.cookie } })).body.features;
+  const place = places.find((f) => f.properties.offer?.slots_open > 0 && f.properties.status === 'active');
+  assert(place, 'a placement with an open slot');
+  const areas = (await apiJson('/ogc/collections/areas/items?limit=1000')).body.features.filter((f) => f.properties.kind === 'chome');
+  const r = await fetch(`${base}/api/referrals`, {
+    method: 'POST',
+    headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ resource_id: place.id, legal_basis: 'shien_kaigi', home_area: areas[0].id, age_band: '40s', needs: ['short_hours'], follow_up_due: followUp }),
+  });
+  assertEqual(r.status, 201, 'POST /api/referrals');
+  return { referral: await r.json(), place, area: areas[0] };
+}
+
+async function casesReady(page, previous) {
+  await page.waitForFunction((prev) => (document.body.dataset.casesReady ?? '') !== prev, previous, { timeout: 15000 });
+  return page.evaluate(() => document.body.dataset.casesReady);
+}
+
+suite.test('a matcher follows a referral in 紹介の記録: 提案 → 本人同意 → 受入れ先打診, overdue, slots, copy', async () => {
+  const s = await staffSession(MATCHER);
+  const { referral, place, area } = await recordReferral(s, '2026-01-15');
+  const id = referral.case_id;
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  await login(page, MATCHER);
+  await page.waitForSelector('#cases-open:not([hidden])');
+  let seq = await page.evaluate(() => document.body.dataset.casesReady ?? '');
+  await page.click('#cases-open');
+  seq = await casesReady(page, seq);
+  assertEqual(await page.evaluate(() => document.body.dataset.route), 'cases', 'the cases page');
+  assert(!(await page.isVisible('#filters')), 'it takes the side panel');
+  const card = `li.case[data-case="${id}"]`;
+  // By status: the new case is under 提案, with the steps the server allows next as buttons.
+  assert(await page.isVisible(`section.case-group[data-status="proposed"] ${card}`), 'under 提案');
+  const buttons = await page.$$eval(`${card} button.next`, (bs) => bs.map((b) => b.dataset.to));
+  assertEqual(buttons.sort(), [...referral.allowed_next].sort(), 'a button per allowed next step');
+  assert((await page.textContent(`${card} button.next[data-to="consented"]`)).includes('本人同意'), 'labelled in Japanese');
+  // Overdue (the server's list), with its date in Japanese; the placement's slots and figures.
+  assert(await page.isVisible(`${card} .overdue-badge`), 'the overdue badge');
+  assert((await page.textContent('#cases-overdue')).includes(place.properties.name), 'in the overdue list');
+  assert((await page.textContent(`${card} .case-follow`)).includes('2026年1月15日'), 'the follow-up date');
+  const slots = await page.textContent(`${card} .case-placement`);
+  assert(slots.includes(`空き枠 ${place.properties.offer.slots_open}`), `the open slots: ${slots}`);
+  assert(slots.includes('5件以上'), `the figures, hidden below k = 5: ${slots}`);
+  assert((await page.textContent(`${card} .case-meta`)).includes(area.properties.name), 'the 町丁 by name');
+  await axe(page, 'cases');
+  await screenshot(page, 'desktop-cases');
+
+  // The case id copied.
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await page.click(`${card} button.copy`);
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('コピーしました'));
+  assertEqual(await page.evaluate(() => navigator.clipboard.readText()), id, 'the case id on the clipboard');
+
+  // 提案 → 本人同意 → 受入れ先打診, each a click, each on the server.
+  for (const [to, label] of [['consented', '本人同意'], ['host_asked', '受入れ先打診']]) {
+    await page.click(`${card} button.next[data-to="${to}"]`);
+    seq = await casesReady(page, seq);
+    const stored = await apiJson(`/api/referrals/${id}`, { headers: { Cookie: s.cookie } });
+    assertEqual(stored.body.status, to, `the server has ${to}`);
+    assert(await page.isVisible(`section.case-group[data-status="${to}"] ${card}`), `shown under ${label}`);
+    assert((await page.textContent('#status')).includes(label), 'the step announced');
+  }
+  assert(await page.isVisible(`${card} .overdue-badge`), 'still overdue');
+  // A decline needs a reason: said in Japanese before anything is sent.
+  await page.click(`${card} button.next[data-to="declined_by_host"]`);
+  assert((await page.textContent(`${card} .case-error`)).includes('理由'), 'a reason is asked for');
+
+  // A step someone else took meanwhile: the server refuses (409), said in Japanese.
+  const other = await fetch(`${base}/api/referrals/${id}/transitions`, {
+    method: 'POST',
+    headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ to: 'declined_by_person', reason: 'other' }),
+  });
+  assertEqual(other.status, 200, 'declined elsewhere');
+  await page.click(`${card} button.next[data-to="visit"]`);
+  await page.waitForFunction((c) => document.querySelector(`${c} .case-error`).textContent !== '', card);
+  const said = await page.textContent(`${card} .case-error`);
+  assert(said.includes('進めません') && !ENGLISH_WORD.test(said), `the refusal in Japanese: ${said}`);
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('the server\'s errors and the map\'s controls reach the Japanese page in Japanese', async () => {
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  // MapLibre's controls, read by screen readers.
+  assertEqual(await page.getAttribute('.maplibregl-ctrl-zoom-in', 'aria-label'), '拡大', 'zoom in');
+  assertEqual(await page.getAttribute('.maplibregl-ctrl-zoom-out', 'aria-label'), '縮小', 'zoom out');
+  assertEqual(await page.getAttribute('.maplibregl-canvas', 'aria-label'), '地図', 'the map canvas');
+  // A wrong password (login_failed).
+  await page.click('#login-open');
+  await page.fill('#login-name', COORDINATOR.name);
+  await page.fill('#login-password', 'not-the-password');
+  await page.click('#login-submit');
+  await page.waitForFunction(() => document.getElementById('login-error').textContent !== '');
+  const refused = await page.textContent('#login-error');
+  assert(refused.includes('パスワードが違います') && !ENGLISH_WORD.test(refused), `login error in Japanese: ${refused}`);
+  await page.click('#login-cancel');
+  await login(page);
+  // A schedule the server cannot read (invalid_body naming schedules[0]): the field by its label.
+  await page.click('#new-resource');
+  await page.waitForSelector('#editor-form');
+  await page.fill('#e-name', '試験の場所（架空）');
+  await page.fill('#e-address', 'つなぎ町栄町3-5');
+  await page.click('#e-geocode');
+  await page.waitForSelector('#e-geocode-result[data-match="exact"]');
+  await page.fill('#e-schedules', 'sometimes');
+  await page.click('#e-save');
+  await page.waitForFunction(() => document.querySelector('#e-schedules-error')?.textContent !== '');
+  const sched = await page.textContent('#e-schedules-error');
+  assert(sched.includes('開催日時') && sched.includes('「sometimes」'), `the field and the value: ${sched}`);
+  assert(!ENGLISH_WORD.test(sched.replace('sometimes', '')), `nothing else in English: ${sched}`);
+  // The one status line says the error, not an earlier 「保存しました」.
+  assert(!(await page.textContent('#status')).includes('保存しました'), 'no stale saved message');
+  assertEqual(await page.textContent('#status'), sched, 'the status says the error');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+
+suite.test('the editor: 必須 marks, 個人宅 and consent fields, a new place starts 内部のみ', async () => {
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  await login(page);
+  await page.click('#new-resource');
+  await page.waitForSelector('#editor-form');
+  assertEqual(await page.inputValue('#e-publish'), 'internal', 'the most private level by default');
+  const required = await page.$$eval('#editor-form .required', (els) => els.map((e) => e.closest('.field').dataset.field));
+  assertEqual(required.sort(), ['kind', 'lon', 'name', 'publish'], '必須 on name, kind, publish level and position');
+  assert(await page.$('#e-venue option[value="private_home"]'), 'a 個人宅 choice');
+  assert((await page.textContent('label:has(#e-contact_public)')).includes('連絡先の公開に同意'), 'the consent box');
+  await axe(page, 'editor-new');
+  // Saved with the defaults: stored as internal, with what was entered.
+  await page.fill('#e-name', '既定の公開範囲の試験（架空）');
+  await page.selectOption('#e-venue', 'private_home');
+  await page.fill('#e-capacity', '12');
+  await page.fill('#e-address', 'つなぎ町栄町3-5');
+  await page.click('#e-geocode');
+  await page.waitForSelector('#e-geocode-result[data-match="exact"]');
+  await page.click('#e-save');
+  await page.waitForSelector('#detail:not([hidden]) #detail-name');
+  const id = new URL(page.url()).searchParams.get('sel');
+  const s = await staffSession();
+  const stored = (await apiJson(`/api/resources/${id}`, { headers: { Cookie: s.cookie } })).body.properties;
+  assertEqual([stored.publish, stored.venue, stored.capacity, stored.contact_public], ['internal', 'private_home', 12, null], 'stored as entered');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('the shared link: no sel= after a cancelled editor; list numbers do not follow the map centre', async () => {
+  const { page, errors } = await openPage('?map=14/35.097/133.622');
+  const before = await page.$$eval('#list li[data-id]', (lis) => lis.map((li) => li.dataset.id));
+  // Panning does not renumber the list.
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.64, 35.11] }));
+  await mapIdle(page);
+  await page.waitForTimeout(600); // longer than the page's old re-sort delay after a move
+  assertEqual(await page.$$eval('#list li[data-id]', (lis) => lis.map((li) => li.dataset.id)), before, 'the same numbers after a pan');
+  // Someone opening the link sees the same numbers, whatever the centre.
+  const other = await openPage(`?map=15/35.09/133.60`);
+  assertEqual(await other.page.$$eval('#list li[data-id]', (lis) => lis.map((li) => li.dataset.id)), before, 'the same numbers in another view');
+  await other.page.close();
+
+  // Detail → edit → cancel: back on the detail, the link opens it; a new place cancelled: no sel=.
+  await login(page);
+  await page.click('#list li:nth-child(2) button');
+  await page.waitForSelector('#detail:not([hidden]) #detail-edit');
+  const sel = new URL(page.url()).searchParams.get('sel');
+  assert(sel, 'the detail is in the link');
+  await page.click('#detail-edit');
+  await page.waitForSelector('#editor-form');
+  assertEqual(new URL(page.url()).searchParams.get('sel'), null, 'the editor hides the detail, and the link says so');
+  await page.click('#e-cancel');
+  await page.waitForSelector('#detail:not([hidden]) #detail-name');
+  assertEqual(new URL(page.url()).searchParams.get('sel'), sel, 'a cancelled edit shows the detail again');
+  await page.click('#new-resource');
+  await page.waitForSelector('#editor-form');
+  await page.click('#e-cancel');
+  await page.waitForFunction(() => document.getElementById('editor').hidden);
+  assert(await page.isHidden('#detail'), 'no detail shown');
+  assertEqual(new URL(page.url()).searchParams.get('sel'), null, 'and none in the link');
+  await page.click('#share').catch(() => {});
+  assert(!page.url().includes('sel='), `the shared link: ${page.url()}`);
   assertEqual(errors, [], 'no page errors');
   await page.close();
 });
