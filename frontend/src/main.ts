@@ -114,10 +114,11 @@ export function scheduleText(p: Record<string, any>): string[] {
 async function refreshList(more = false): Promise<void> {
   const seq = more ? listSeq : ++listSeq;
   const params = filterParams(state);
-  // Numbers follow a stable order — the server's (by id) or the distance from a chosen point,
+  // Numbers follow a stable order — by name (the server's sort=name) or the distance from a chosen point,
   // both in the URL — so that "No. 7" is the same place for everyone who opens the same link,
   // whatever part of the map each one looks at.
   if (state.pt) params.set('near', `${state.pt[0].toFixed(6)},${state.pt[1].toFixed(6)}`);
+  else params.set('sort', 'name');
   params.set('limit', String(config.list_limit));
   if (more) params.set('offset', String(listed.length));
   $('sorted').textContent = t(state.pt ? 'list.sorted_point' : 'list.sorted_stable');

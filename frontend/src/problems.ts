@@ -33,9 +33,12 @@ export function problemText(e: unknown): string {
   const p = e.problem;
   let text = has(`problem.${p.code}`) ? t(`problem.${p.code}`) : t('problem.unknown', { status: p.status });
   const known = KNOWN.find(([re]) => re.test(p.detail));
+  const unknownKey = /unknown key '([^']+)'/.exec(p.detail);
   const f = fieldOf(p.detail);
   if (known) {
     text = t(known[1]);
+  } else if (unknownKey) {
+    text = t('problem.detail.unknown_key', { key: unknownKey[1] });
   } else if (f && (p.code === 'invalid_body' || p.code === 'invalid_parameter')) {
     let what = has(`problem.check.${f.name}`) ? t(`problem.check.${f.name}`) : t('problem.check');
     // The value the server quotes (what was typed), so that the person sees which one it was.

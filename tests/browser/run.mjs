@@ -325,6 +325,9 @@ suite.test('a coordinator signs in, creates a resource by address, and sees it w
   await page.waitForSelector('#e-geocode-result[data-match="exact"]');
   assert((await page.textContent('#e-geocode-result')).includes('栄町'), 'placed at 栄町');
   await page.selectOption('#e-kind', 'ibasho');
+  // A new place starts 内部のみ: this one is published on purpose.
+  assertEqual(await page.inputValue('#e-publish'), 'internal', 'the most private level first');
+  await page.selectOption('#e-publish', 'public');
   // The server's own check of a field, shown next to that field.
   await page.fill('#e-schedules', 'ときどき');
   await page.click('#e-save');
@@ -341,7 +344,10 @@ suite.test('a coordinator signs in, creates a resource by address, and sees it w
   assert(/第2・第?4木曜日 10:00〜12:00/.test(sched), `schedule kept, in Japanese: ${sched}`);
   const id = new URL(page.url()).searchParams.get('sel');
   created = { id, name };
+  // The list is in name order: the new place is found by its name.
+  await page.fill('#f-q', name);
   await page.waitForFunction((n) => [...document.querySelectorAll('#list .name')].some((e) => e.textContent === n), name);
+  await page.fill('#f-q', '');
   // On the map, from the tiles.
   await page.waitForFunction(
     (i) => window.tsunagi.map.queryRenderedFeatures({ layers: ['resources-point'] }).some((f) => f.properties.id === i),
@@ -725,8 +731,9 @@ suite.test('a matcher far from any street: straight-line estimates are flagged; 
   await page.route('**/api/match', (route) =>
     route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ code: 'invalid_body', detail: 'max_walk_min must be a whole number of minutes from 1 to 120' }) }));
   await page.click('#m-submit');
-  await page.waitForFunction(() => document.getElementById('m-error').textContent.includes('max_walk_min'));
-  assert((await page.textContent('#m-error')).startsWith('入力を確かめてください'), '400: check the form');
+  await page.waitForFunction(() => document.getElementById('m-error').textContent.includes('歩ける時間'));
+  const refused = await page.textContent('#m-error');
+  assert(refused.startsWith('入力を確かめてください') && !/[A-Za-z]{3,}/.test(refused), `400: the field by its Japanese label: ${refused}`);
   assert(!(await page.isVisible('#m-results')), 'no stale candidates beside an error');
   await page.unroute('**/api/match');
   await page.route('**/api/match', (route) =>
@@ -1288,7 +1295,7 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
   );
   await page.click('#gap-submit');
   await page.waitForSelector('#gap-error:not([hidden])');
-  assert((await page.textContent('#gap-error')).includes("unknown key 'bogus'"), 'a 400 shows its detail');
+  assert((await page.textContent('#gap-error')).includes('受け付けない項目「bogus」'), 'a 400 says what was refused, in Japanese');
   await page.unroute('**/api/gap/jobs');
 
   // Siting: 2 new places among the 公民館・集会所.
