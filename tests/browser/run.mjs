@@ -1321,7 +1321,20 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
   const totals = (await page.textContent('#gap-totals')).trim();
   assert(totals.includes(`${num(st.covered_before)}人 → ${num(st.covered_after)}人`), `covered before → after: ${totals}`);
   const solver = await page.textContent('#gap-solver');
-  assert(solver.includes(site.result.solver) && solver.includes(site.result.optimal ? '最適解' : '近似解'), `solver and optimality: ${solver}`);
+  const solverJa = { glpk: '数理最適化（GLPK）', 'greedy+swap': '貪欲法' }[site.result.solver];
+  assert(solverJa && solver.includes(solverJa) && solver.includes(site.result.optimal ? '最適解' : '近似解'), `solver by its Japanese name, and optimality: ${solver}`);
+  assert(!/[A-Za-z]{3,}/.test(solver.replace('GLPK', '')), `no English: ${solver}`);
+  // Each chosen site's own gain; a site that adds no one, and one that hosts the kind, are flagged.
+  const perSite = await page.$$eval('#gap-chosen li', (ls) => ls.map((l) => ({
+    gain: l.querySelector('.site-gain')?.textContent ?? '', none: !!l.querySelector('.flag-none'), hosts: !!l.querySelector('.flag-hosts') })));
+  site.result.chosen.forEach((c, i) => {
+    assert(typeof c.adds === 'number' && typeof c.only_it === 'number', `the server gives ${c.name}'s gain`);
+    assert(perSite[i].gain.includes(`新たに届く ${num(c.adds)}人`) && perSite[i].gain.includes(`だけが届く ${num(c.only_it)}人`), `${c.name}: its gain (${perSite[i].gain})`);
+    assertEqual(perSite[i].none, c.only_it <= 0, `${c.name}: flagged when it adds no one`);
+    assertEqual(perSite[i].hosts, !!c.already_hosts, `${c.name}: flagged when it already hosts the kind`);
+  });
+  // On the demo (k = 2 among 公民館): one site adds no one and already hosts a 通いの場.
+  assert(site.result.chosen.some((c) => c.only_it === 0 && c.already_hosts), 'the demo\'s needless site is found');
   await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.61, 35.1], zoom: 13.5 }));
   await mapIdle(page);
   await page.$eval('#gap-result', (el) => el.scrollIntoView());
