@@ -106,6 +106,12 @@ function distanceText(m: number | undefined): string {
   return m < 1000 ? t('distance.m', { n: Math.round(m) }) : t('distance.km', { n: (m / 1000).toFixed(1) });
 }
 
+/** Walking minutes from a straight-line distance: ×1.3 for the streets, 80 m a minute (the
+ *  matching page's estimate when it has no walking network; said so under the list). */
+function walkMinutes(m: number): number {
+  return Math.max(1, Math.round((m * 1.3) / 80));
+}
+
 export function scheduleText(p: Record<string, any>): string[] {
   return (p.schedules ?? []).map((s: any) => String(s.text ?? '')).filter(Boolean);
 }
@@ -158,7 +164,9 @@ async function refreshList(more = false): Promise<void> {
       <span class="sym" data-swatch="${k.color}" aria-hidden="true">${escapeHtml(k.symbol)}</span>
       <span class="body"><span class="name">${escapeHtml(p.name)}</span>
       <span class="meta" id="item-${i}-meta">${escapeHtml(t(`kind.${p.kind}`))}${
-        p.distance_m !== undefined ? ` · ${escapeHtml(distanceText(p.distance_m))}` : ''
+        p.distance_m !== undefined
+          ? ` · ${escapeHtml(distanceText(p.distance_m))} · ${escapeHtml(t('list.walk_about', { n: walkMinutes(p.distance_m) }))}`
+          : ''
       }${scheduleText(p)[0] ? ` · ${escapeHtml(scheduleText(p)[0])}` : ''}</span></span></button>`;
     paintSwatches(li);
     li.querySelector('button')!.addEventListener('click', () => void openDetail(f.id));
@@ -621,17 +629,21 @@ async function main(): Promise<void> {
     const q = $<HTMLInputElement>('f-place').value.trim();
     if (!q) return;
     const m = await api.geocode(q).catch(() => []);
+    const said = $('f-place-result');
     if (!m.length) {
-      announce(t('edit.geocode_none'));
+      said.textContent = t('edit.geocode_none');
+      said.scrollIntoView({ block: 'center' });
       return;
     }
     state.pt = [m[0].lon, m[0].lat];
     mapView.setPoint(state.pt);
     $('clear-point').hidden = false;
     mapView.map.easeTo({ center: state.pt, zoom: Math.max(mapView.map.getZoom(), 14) });
-    announce(t(m[0].approximate ? 'edit.geocode_approx' : 'edit.geocode_exact', { label: m[0].label }));
+    // The answer beside the field that asked (the status line is off screen on a phone).
+    said.textContent = t(m[0].approximate ? 'filters.place_approx' : 'filters.place_found', { label: m[0].label });
     syncUrl();
     await refreshList();
+    said.scrollIntoView({ block: 'center' });
   });
   $('pick-point').addEventListener('click', () => {
     announce(t('filters.pick_point_active'));
@@ -656,7 +668,23 @@ async function main(): Promise<void> {
     if (e.key === 'Escape' && picking) editorHost.stopPicking();
   });
 
-  // chrome
+  // chrome: on a phone the tools are one menu, and the list may come first
+  $('menu-toggle').addEventListener('click', () => {
+    const open = !document.body.classList.contains('menu-open');
+    document.body.classList.toggle('menu-open', open);
+    $('menu-toggle').setAttribute('aria-expanded', String(open));
+  });
+  const setView = (list: boolean) => {
+    document.body.classList.toggle('view-list', list);
+    $('view-list').setAttribute('aria-pressed', String(list));
+    $('view-map').setAttribute('aria-pressed', String(!list));
+    if (!list) mapView.map.resize();
+  };
+  $('view-list').addEventListener('click', () => {
+    setView(true);
+    $('list-heading').focus();
+  });
+  $('view-map').addEventListener('click', () => setView(false));
   $('lang-switch').addEventListener('click', () => {
     state.lang = state.lang === 'ja' ? 'en' : 'ja';
     syncUrl();

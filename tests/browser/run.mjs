@@ -1267,10 +1267,16 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
   const csv = await page.evaluate(async (u) => {
     const res = await fetch(u, { credentials: 'same-origin' });
     const b = new Uint8Array(await res.arrayBuffer());
-    return { status: res.status, head: [...b.slice(0, 3)], type: res.headers.get('content-type') };
+    const lines = new TextDecoder().decode(b.slice(3)).split('\r\n');
+    return { status: res.status, head: [...b.slice(0, 3)], type: res.headers.get('content-type'), lines };
   }, href);
   assertEqual(csv.status, 200, 'the CSV downloads');
   assertEqual(csv.head, [0xef, 0xbb, 0xbf], 'the CSV starts with a UTF-8 BOM');
+  // For a person in Excel: the columns' Japanese names, the keys in the row below.
+  const [jaHead, keyHead] = [csv.lines[0].split(','), csv.lines[1].split(',')];
+  assertEqual(jaHead.length, keyHead.length, 'one Japanese name per key');
+  assert(jaHead.every((h) => !/^[A-Za-z_]+$/.test(h)), `every column named in Japanese: ${csv.lines[0]}`);
+  assert(keyHead.includes('uncovered') && jaHead[keyHead.indexOf('uncovered')] === '届かない人数', `the keys below: ${csv.lines[1]}`);
   assertEqual(await page.evaluate(() => window.tsunagi.map.getLayoutProperty('planner-fill', 'visibility')), 'none', 'the choropleth fill gives way');
   await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.615, 35.097], zoom: 12.5 }));
   await mapIdle(page);
@@ -1598,6 +1604,59 @@ suite.test('the shared link: no sel= after a cancelled editor; list numbers do n
   assertEqual(new URL(page.url()).searchParams.get('sel'), null, 'and none in the link');
   await page.click('#share').catch(() => {});
   assert(!page.url().includes('sel='), `the shared link: ${page.url()}`);
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('a resident on a phone: one menu, the list first in one tap, walking minutes from a place, 44 px targets, no overflow at 320 px', async () => {
+  const { page, errors } = await openPage('', { viewport: { width: 375, height: 740 } });
+  // The staff tools are one menu.
+  assert(await page.isVisible('#menu-toggle'), 'a menu button');
+  assert(!(await page.isVisible('#share')) && !(await page.isVisible('#login-open')), 'the tools folded away');
+  await page.click('#menu-toggle');
+  assert(await page.isVisible('#share') && await page.isVisible('#login-open'), 'the tools in the menu');
+  assertEqual(await page.getAttribute('#menu-toggle', 'aria-expanded'), 'true', 'the menu says it is open');
+  await page.click('#menu-toggle');
+  // One tap: the list comes first, its first result within the first screen.
+  await page.click('#view-list');
+  const first = await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    const r = document.querySelector('#list li .item').getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, h: window.innerHeight };
+  });
+  assert(first.top >= 0 && first.bottom <= first.h, `the first result in the first screen (${first.top}–${first.bottom} of ${first.h})`);
+  assert(!(await page.isVisible('#map')), 'the map gives way');
+  // Targets of at least 44 px.
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll('#main button, #main select, #main input:not([type="checkbox"]), #main label:has(> input[type="checkbox"]), header button')]
+      .filter((e) => e.offsetParent !== null)
+      .map((e) => ({ id: e.id || e.textContent.trim().slice(0, 12), h: e.getBoundingClientRect().height }))
+      .filter((e) => e.h < 43.5));
+  assertEqual(small, [], 'every target at least 44 px high');
+  // A place by address: the answer beside the field, the list nearest first with walking minutes.
+  await page.fill('#f-place', 'つなぎ町栄町');
+  const seq = await listSeq(page);
+  await page.click('#f-place-go');
+  await waitForList(page, seq);
+  await page.waitForFunction(() => document.getElementById('f-place-result').textContent.includes('栄町'));
+  await page.waitForFunction(() => {
+    const r = document.getElementById('f-place-result').getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  }, null, { timeout: 5000 }); // the address answer is in view
+  assert((await page.textContent('#sorted')).includes('近い順'), 'nearest first');
+  const meta = await page.textContent('#list li:first-child .meta');
+  assert(/徒歩約\d+分/.test(meta), `walking minutes: ${meta}`);
+  await axe(page, 'phone-list');
+  await screenshot(page, 'phone-list-first');
+  for (const width of [375, 320]) {
+    await page.setViewportSize({ width, height: 700 });
+    await page.waitForFunction((w) => document.documentElement.scrollWidth <= w, width, { timeout: 5000 });
+  }
+  // Back to the map: it is drawn again at its size.
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.click('#view-map');
+  const box = await page.locator('#map').boundingBox();
+  assert(box.width >= 300 && box.height >= 250, 'the map is back');
   assertEqual(errors, [], 'no page errors');
   await page.close();
 });
