@@ -6,12 +6,13 @@
 namespace tsunagi::geo::gap {
 
 std::string_view column_ja(std::string_view key) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kColumns{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kColumns{{
       {"rank", "順位"},
       {"id", "地域ID"},
       {"code", "地域コード"},
       {"name", "地域名"},
       {"kind", "地域の種類"},
+      {"approximate", "境界は概略"},
       {"target", "対象の人数"},
       {"covered", "届く人数"},
       {"uncovered", "届かない人数"},
