@@ -120,7 +120,8 @@ HttpResponse get_gap_job(ServerContext& c, RequestContext& rc) {
   HttpResponse r;
   r.status = 200;
   if (*format == "csv") {
-    r.body = geo::gap::answer_csv(state->record.result_json);
+    // For a person in Excel: Japanese column names, the keys in the second row.
+    r.body = geo::gap::answer_csv(state->record.result_json, true);
     r.set_header("Content-Type", "text/csv; charset=utf-8");
     r.set_header("Content-Disposition",
                  "attachment; filename=\"tsunagi-" + state->record.analysis + ".csv\"");

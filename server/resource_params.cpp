@@ -70,9 +70,9 @@ geo::EnumSet<E> parse_codes(std::string_view key, std::string_view text) {
 
 const std::vector<std::string_view>& resource_query_keys() {
   static const std::vector<std::string_view> keys = {
-      "bbox",     "kind",      "activity", "target",       "open",
-      "open_day", "open_from", "open_to",  "barrier_free", "has_vacancy",
-      "q",        "near",      "status",   "limit",        "offset"};
+      "bbox",      "kind",    "activity",     "target",      "open", "open_day",
+      "open_from", "open_to", "barrier_free", "has_vacancy", "q",    "near",
+      "status",    "limit",   "offset",       "sort"};
   return keys;
 }
 
@@ -149,6 +149,16 @@ geo::ResourceQuery parse_resource_query(const QueryParams& query, const Config& 
     q.text = *v;
   }
   if (const auto* v = query.get("near")) q.near = parse_point("near", *v);
+  if (const auto* v = query.get("sort")) {
+    if (*v != "name" && *v != "id") {
+      throw ApiError(ErrorCode::invalid_parameter, "sort must be name or id");
+    }
+    if (*v == "name" && q.near) {
+      throw ApiError(ErrorCode::invalid_parameter,
+                     "sort=name cannot go with near (near orders by distance)");
+    }
+    q.by_name = *v == "name";
+  }
   if (const auto* v = query.get("status")) {
     q.statuses = parse_codes<geo::ResourceStatus>("status", *v);
   }

@@ -11,6 +11,7 @@
 //   has_vacancy=true    vacancy or open placement slots
 //   q=text              words in name, kana or address; full/half width and kana/hira folded
 //   near=lon,lat        order by walking-free geodesic distance; adds distance_m
+//   sort=name|id        without near: by reading (name_kana, else name), or by id (the default)
 //   status=active,paused,closed   default active,paused (closed only when asked, and never to
 //                                 the public: its view holds no closed resource)
 //   limit=N             default default_page_size, at most max_page_size

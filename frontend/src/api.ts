@@ -345,3 +345,69 @@ export async function gapCancel(id: string): Promise<void> {
 export function gapGeojson(id: string): Promise<{ type: 'FeatureCollection'; features: any[] }> {
   return json(`/api/gap/jobs/${encodeURIComponent(id)}?format=geojson&layer=uncovered`, { cache: 'no-store' });
 }
+
+// ---- 紹介の記録: the matcher's cases (server/referrals_api.cpp; geo/referral.cpp gives the shape) ----
+
+export interface CodeLabel {
+  code: string;
+  label: string;
+}
+
+export interface Referral {
+  case_id: string;
+  resource_id: string;
+  legal_basis: CodeLabel;
+  home_area: string;
+  age_band: string;
+  needs: CodeLabel[];
+  status: string;
+  status_label: string;
+  allowed_next: string[];
+  holds_slot: boolean;
+  follow_up_due: string | null;
+  decline_reason: CodeLabel | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  closed_at?: string;
+  history: { at: string; by: string; status: string; label: string; reason?: CodeLabel }[];
+}
+
+export interface PlacementStats {
+  resource_id: string;
+  through: string;
+  suppressed: boolean;
+  k_min: number;
+  answered: number | null;
+  share_accepted: number | null;
+}
+
+export async function listReferrals(): Promise<Referral[]> {
+  return (await json<{ referrals: Referral[] }>('/api/referrals', { cache: 'no-store' })).referrals;
+}
+
+export function overdueReferrals(): Promise<{ as_of: string; referrals: Referral[] }> {
+  return json('/api/referrals/overdue', { cache: 'no-store' });
+}
+
+export async function referralStats(): Promise<PlacementStats[]> {
+  return (await json<{ placements: PlacementStats[] }>('/api/referrals/stats', { cache: 'no-store' })).placements;
+}
+
+export function transitionReferral(id: string, to: string, reason?: string): Promise<Referral> {
+  return json(`/api/referrals/${encodeURIComponent(id)}/transitions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(reason ? { to, reason } : { to }),
+    cache: 'no-store',
+  });
+}
+
+export function setFollowUp(id: string, due: string | null): Promise<Referral> {
+  return json(`/api/referrals/${encodeURIComponent(id)}/follow-up`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ follow_up_due: due }),
+    cache: 'no-store',
+  });
+}

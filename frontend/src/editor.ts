@@ -5,6 +5,7 @@ import * as api from './api';
 import type { Feature } from './api';
 import { ACTIVITIES, KINDS, PUBLISH, STATUSES, TARGETS } from './codes';
 import { t } from './i18n';
+import { fieldLabel, fieldOf, problemText } from './problems';
 import type { MapView } from './mapview';
 
 export interface EditorHost {
@@ -12,8 +13,15 @@ export interface EditorHost {
   pickPoint(cb: (p: [number, number]) => void): void;
   stopPicking(): void;
   saved(feature: Feature): Promise<void>;
-  closed(): void;
+  /** The form is gone; `cancelledEdit` is the id of a place whose edit was cancelled. */
+  closed(cancelledEdit?: string): void;
+  /** The page's one status line: a new message replaces the last (no stale 「保存しました」). */
+  announce(text: string): void;
 }
+
+// 活動場所 and 運営主体 (geo/code_lists.hpp VenueKind, OperatorType): labels in the message files.
+const VENUES = ['unknown', 'kominkan_shukaijo', 'private_home', 'vacant_house_shop', 'care_facility_space', 'park', 'farm', 'school', 'commercial', 'religious', 'office', 'other'];
+const OPERATORS = ['unknown', 'jumin_dantai', 'jumin_kojin', 'shakyo', 'gyosei', 'hokatsu', 'kaigo_jigyosha', 'shafuku_hojin', 'npo', 'kyodo_kumiai', 'kigyo', 'other'];
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(
@@ -21,7 +29,8 @@ const esc = (s: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
-const TEXT_FIELDS = ['name', 'address', 'building', 'fee_note', 'phone', 'email', 'url', 'description'];
+const TEXT_FIELDS = ['name', 'address', 'building', 'fee_note', 'phone', 'email', 'url', 'description', 'operator_name'];
+const NUMBER_FIELDS = ['capacity', 'vacancy'];
 
 /** The editable part of a resource's properties: no labels (*_ja) or derived values. */
 function editable(p: Record<string, any>): Record<string, any> {
@@ -33,9 +42,14 @@ function editable(p: Record<string, any>): Record<string, any> {
   return out;
 }
 
-function field(name: string, label: string, input: string, hint = ''): string {
+/** The 必須 mark after a required field's label (the input says aria-required too). */
+function req(): string {
+  return ` <span class="required">${esc(t('edit.required'))}</span>`;
+}
+
+function field(name: string, label: string, input: string, hint = '', required = false): string {
   return `<div class="field" data-field="${name}">
-    <label for="e-${name}">${esc(label)}</label>${hint ? `<p class="hint" id="e-${name}-hint">${esc(hint)}</p>` : ''}
+    <label for="e-${name}">${esc(label)}${required ? req() : ''}</label>${hint ? `<p class="hint" id="e-${name}-hint">${esc(hint)}</p>` : ''}
     ${input}
     <p class="field-error" id="e-${name}-error" role="alert"></p></div>`;
 }
@@ -67,25 +81,38 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
   }
   let position: [number, number] | undefined =
     id && typeof base.lon === 'number' ? [base.lon, base.lat] : undefined;
+  // A new place is seen by the fewest until someone chooses otherwise (a 個人宅 サロン published by
+  // mistake cannot be taken back from those who saw it).
+  const mostPrivate = PUBLISH.includes('internal') ? 'internal' : (PUBLISH[PUBLISH.length - 1] ?? 'internal');
   const schedulesText = (base.schedules ?? []).map((s: any) => s.text).join('\n');
 
   el.innerHTML = `
     <h2 id="editor-title">${esc(id ? t('edit.title_edit', { name: base.name }) : t('edit.title_new'))}</h2>
     <form id="editor-form" novalidate>
-      ${field('name', t('edit.name'), `<input id="e-name" name="name" required value="${esc(base.name)}">`)}
-      ${field('kind', t('edit.kind'), `<select id="e-kind" name="kind">${options(KINDS.map((k) => k.id), 'kind', base.kind ?? 'kayoi_no_ba')}</select>`)}
-      ${field('publish', t('edit.publish'), `<select id="e-publish" name="publish">${options(PUBLISH, 'publish', base.publish ?? 'public')}</select>`)}
+      <p class="hint">${esc(t('edit.required_note'))}</p>
+      ${field('name', t('edit.name'), `<input id="e-name" name="name" required aria-required="true" value="${esc(base.name)}">`, '', true)}
+      ${field('kind', t('edit.kind'), `<select id="e-kind" name="kind" aria-required="true">${options(KINDS.map((k) => k.id), 'kind', base.kind ?? 'kayoi_no_ba')}</select>`, '', true)}
+      ${field('publish', t('edit.publish'), `<select id="e-publish" name="publish" aria-required="true" aria-describedby="e-publish-hint">${options(PUBLISH, 'publish', base.publish ?? mostPrivate)}</select>`, id ? '' : t('edit.publish_new_hint'), true)}
       ${id ? field('status', t('edit.status'), `<select id="e-status" name="status">${options(STATUSES, 'status', base.status ?? 'active')}</select>`) : ''}
       ${field('address', t('edit.address'), `<div class="inline"><input id="e-address" name="address" value="${esc(base.address)}" aria-describedby="e-address-hint">
         <button type="button" id="e-geocode">${esc(t('edit.geocode'))}</button></div>
         <p id="e-geocode-result" class="geocode-result" role="status"></p>`, t('edit.address_hint'))}
       <div class="field" data-field="lon">
-        <span class="label">${esc(t('edit.position'))}</span>
+        <span class="label">${esc(t('edit.position'))}${req()}</span>
         <span id="e-position" class="position"></span>
         <button type="button" id="e-pick">${esc(t('edit.position_pick'))}</button>
         <p class="field-error" id="e-lon-error" role="alert"></p>
       </div>
       ${field('building', t('edit.building'), `<input id="e-building" name="building" value="${esc(base.building)}">`)}
+      ${field('venue', t('edit.venue'), `<select id="e-venue" name="venue">${options(VENUES, 'venue', base.venue ?? 'unknown')}</select>`, t('edit.venue_hint'))}
+      <div class="row two">
+      ${field('operator_type', t('edit.operator_type'), `<select id="e-operator_type" name="operator_type">${options(OPERATORS, 'operator', base.operator_type ?? 'unknown')}</select>`)}
+      ${field('operator_name', t('edit.operator_name'), `<input id="e-operator_name" name="operator_name" value="${esc(base.operator_name)}">`)}
+      </div>
+      <div class="row two">
+      ${field('capacity', t('edit.capacity'), `<input id="e-capacity" name="capacity" type="number" min="0" step="1" inputmode="numeric" value="${esc(base.capacity ?? '')}">`)}
+      ${field('vacancy', t('edit.vacancy'), `<input id="e-vacancy" name="vacancy" type="number" min="0" step="1" inputmode="numeric" value="${esc(base.vacancy ?? '')}">`)}
+      </div>
       ${field('schedules', t('edit.schedules'), `<textarea id="e-schedules" name="schedules" rows="3">${esc(schedulesText)}</textarea>`)}
       ${field('fee_note', t('edit.fee_note'), `<input id="e-fee_note" name="fee_note" value="${esc(base.fee_note)}">`)}
       ${checks('targets', t('edit.targets'), TARGETS, 'target', base.targets ?? [])}
@@ -93,6 +120,9 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
       ${field('phone', t('edit.phone'), `<input id="e-phone" name="phone" type="tel" value="${esc(base.phone)}">`)}
       ${field('email', t('edit.email'), `<input id="e-email" name="email" type="email" value="${esc(base.email)}">`)}
       ${field('url', t('edit.url'), `<input id="e-url" name="url" type="url" value="${esc(base.url)}">`)}
+      <div class="field" data-field="contact_public"><label><input type="checkbox" id="e-contact_public" name="contact_public" aria-describedby="e-contact_public-hint" ${base.contact_public ? 'checked' : ''}> ${esc(t('edit.contact_public'))}</label>
+        <p class="hint" id="e-contact_public-hint">${esc(t('edit.contact_public_hint'))}</p>
+        <p class="field-error" id="e-contact_public-error" role="alert"></p></div>
       ${field('description', t('edit.description'), `<textarea id="e-description" name="description" rows="3">${esc(base.description)}</textarea>`)}
       <div class="field"><label><input type="checkbox" id="e-step_free" name="step_free" ${base.barrier_free?.step_free ? 'checked' : ''}> ${esc(t('edit.step_free'))}</label></div>
       ${field('verified_at', t('edit.verified_at'), `<input id="e-verified_at" name="verified_at" type="date" value="${esc(base.verified_at ?? new Date().toISOString().slice(0, 10))}">`)}
@@ -104,6 +134,7 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
       </div>
     </form>`;
   el.hidden = false;
+  host.announce(''); // what was said before (「保存しました」) is not about this form
   const form = el.querySelector<HTMLFormElement>('#editor-form')!;
   const q = <T extends HTMLElement>(sel: string) => el.querySelector<T>(sel)!;
   const mapView = host.mapView();
@@ -149,18 +180,26 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
       q('#e-pick').focus();
     });
   });
-  const close = () => {
+  const close = (cancelled: boolean) => {
     host.stopPicking();
     mapView.setDraft(undefined);
     el.innerHTML = '';
-    host.closed();
+    host.closed(cancelled ? id : undefined);
   };
-  q('#e-cancel').addEventListener('click', close);
+  q('#e-cancel').addEventListener('click', () => close(true));
 
   const body = (): Record<string, any> => {
     const fd = new FormData(form);
     const b: Record<string, any> = { ...base };
     for (const k of TEXT_FIELDS) b[k] = String(fd.get(k) ?? '').trim();
+    for (const k of NUMBER_FIELDS) {
+      const v = String(fd.get(k) ?? '').trim();
+      b[k] = v === '' ? null : Number(v);
+    }
+    b.venue = fd.get('venue');
+    b.operator_type = fd.get('operator_type');
+    // Unticked is "not agreed" only when it was asked: an untouched unknown stays unknown.
+    b.contact_public = fd.get('contact_public') ? true : base.contact_public == null ? null : false;
     b.kind = fd.get('kind');
     b.publish = fd.get('publish');
     if (id) b.status = fd.get('status');
@@ -188,6 +227,7 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
   };
 
   const clearErrors = () => {
+    host.announce('');
     el.querySelectorAll('.field-error').forEach((p) => (p.textContent = ''));
     el.querySelectorAll('[aria-invalid]').forEach((i) => i.removeAttribute('aria-invalid'));
     q('#e-error').textContent = '';
@@ -206,22 +246,23 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
   };
 
   const showError = (e: api.ApiError) => {
-    const detail = e.problem.detail;
-    const m = /^([a-z_]+)/.exec(detail);
-    let name = m ? m[1] : '';
+    const f = fieldOf(e.problem.detail);
+    let name = f?.name ?? '';
     if (name === 'lat' || name === 'lon') name = 'lon';
-    if (name && markField(name, detail)) {
+    const text = problemText(e);
+    host.announce(text);
+    if (name && markField(name, text)) {
       const input = name === 'lon' ? q('#e-pick') : el.querySelector<HTMLElement>(`#e-${name}`);
       (input ?? q(`#e-${name}-error`)).focus();
     } else {
-      q('#e-error').textContent = t('edit.error', { detail });
+      q('#e-error').textContent = t('edit.error', { detail: text });
     }
   };
 
   const showConflict = async (mine: Record<string, any>) => {
     const theirs = await api.getResource(id!);
     const saved = editable(theirs.feature.properties);
-    const fields = ['name', 'kind', 'publish', 'status', 'address', 'building', 'schedules', 'fee_note',
+    const fields = ['name', 'kind', 'publish', 'status', 'address', 'building', 'venue', 'operator_type', 'operator_name', 'capacity', 'vacancy', 'contact_public', 'schedules', 'fee_note',
       'targets', 'activities', 'phone', 'email', 'url', 'description', 'verified_at', 'lon', 'lat'];
     const show = (k: string, v: any): string => {
       if (k === 'schedules') return (v ?? []).map((s: any) => (typeof s === 'string' ? s : s.text)).join(' / ');
@@ -230,7 +271,7 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
     };
     const rows = fields
       .filter((k) => show(k, mine[k]) !== show(k, saved[k]))
-      .map((k) => `<tr><th scope="row">${esc(k)}</th><td>${esc(show(k, mine[k]))}</td><td>${esc(show(k, saved[k]))}</td></tr>`)
+      .map((k) => `<tr><th scope="row">${esc(fieldLabel(k))}</th><td>${esc(show(k, mine[k]))}</td><td>${esc(show(k, saved[k]))}</td></tr>`)
       .join('');
     const box = q('#e-conflict');
     box.innerHTML = `<h3 id="e-conflict-title">${esc(t('edit.conflict_title'))}</h3>
@@ -254,7 +295,7 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
     clearErrors();
     try {
       const r = await api.saveResource(b, id, etag);
-      close();
+      close(false);
       await host.saved(r.feature);
     } catch (e) {
       if (e instanceof api.ApiError && e.problem.status === 412 && id) {
@@ -262,7 +303,8 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
       } else if (e instanceof api.ApiError) {
         showError(e);
       } else {
-        q('#e-error').textContent = t('edit.error', { detail: String(e) });
+        q('#e-error').textContent = t('edit.error', { detail: problemText(e) });
+        host.announce(q('#e-error').textContent ?? '');
       }
     }
   };

@@ -6,10 +6,11 @@
 // showGapLayer), the areas ranked by people left out, the CSV for Excel and, for siting, the
 // chosen venues as markers.
 import * as maplibregl from 'maplibre-gl';
+import { problemText } from './problems';
 import { ApiError, gapCancel, gapGeojson, gapJob, gapStart } from './api';
 import type { GapJob, GapRequest } from './api';
 import { KINDS } from './codes';
-import { lang, t } from './i18n';
+import { has, lang, t } from './i18n';
 
 export const GAP_ROLES = new Set(['planner', 'coordinator', 'admin']);
 const POLL_MS = 500;
@@ -172,13 +173,13 @@ function readForm(): GapRequest | string {
 function errorText(e: unknown): string {
   if (e instanceof ApiError) {
     const p = e.problem;
-    if (p.status === 400) return t('gap.error_400', { detail: p.detail });
+    if (p.status === 400) return t('gap.error_400', { detail: problemText(e) });
     if (p.status === 401) return t('gap.error_401');
     if (p.status === 403) return t('gap.error_403');
     if (p.status === 404) return t('gap.error_404');
-    return t('gap.error_other', { status: p.status, detail: p.detail });
+    return t('gap.error_other', { status: p.status, detail: problemText(e) });
   }
-  return t('gap.error_network', { detail: (e as Error)?.message ?? String(e) });
+  return t('gap.error_network', { detail: problemText(e) });
 }
 
 function showError(text: string | null): void {
@@ -203,6 +204,25 @@ function showProgress(j: GapJob): void {
   bar.value = j.progress ?? 0;
   $<HTMLButtonElement>('gap-submit').disabled = running;
   document.body.dataset.gapStatus = j.status;
+}
+
+/** A solver by its Japanese name (geo/gap/siting.cpp: glpk, greedy+swap, none). */
+function solverLabel(id: string | undefined): string {
+  const key = `gap.solver.${id ?? 'none'}`;
+  return has(key) ? t(key) : (id ?? '');
+}
+
+/** A chosen site with its own gain: who it reaches that no existing place does, who only it
+ *  reaches; flagged when the plan loses no one without it, or when it hosts the kind already. */
+function chosenItem(c: any): string {
+  const flags: string[] = [];
+  if (typeof c.only_it === 'number' && c.only_it <= 0) flags.push(`<strong class="badge flag-none">${esc(t('gap.site_adds_none'))}</strong>`);
+  if (c.already_hosts) flags.push(`<strong class="badge flag-hosts">${esc(t('gap.site_hosts', { name: c.already_hosts.name }))}</strong>`);
+  const gain =
+    typeof c.adds === 'number'
+      ? `<span class="site-gain">${esc(t('gap.site_gain', { adds: num(c.adds), only: num(c.only_it ?? 0) }))}</span>`
+      : '';
+  return `<li data-id="${esc(c.id)}"${flags.length ? ' class="flagged"' : ''}>${esc(c.name)}（${esc(t(`kind.${c.kind}`))}） ${gain} ${flags.join(' ')}</li>`;
 }
 
 /** Removes the answer from the map: the uncovered layer and the chosen venues. */
@@ -348,7 +368,9 @@ function renderResult(focus: boolean): void {
       return `<tr data-id="${esc(a.id)}"><th scope="row">${esc(a.name)}</th>${cells.map((c) => `<td class="val">${esc(c)}</td>`).join('')}</tr>`;
     })
     .join('');
-  const notCounted = Object.entries(r.not_counted ?? {}).map(([k, n]) => `${k} ${n}`).join('、');
+  const notCounted = Object.entries(r.not_counted ?? {})
+    .map(([k, n]) => `${has(`gap.not_counted.${k}`) ? t(`gap.not_counted.${k}`) : k} ${n}`)
+    .join('、');
   const chosen: any[] = site ? r.chosen ?? [] : [];
   const notes = [r.method_note, straight ? t('gap.straight_note') : '', r.note ?? '', notCounted ? t('gap.not_counted', { what: notCounted }) : '']
     .filter(Boolean)
@@ -360,9 +382,9 @@ function renderResult(focus: boolean): void {
     <p id="gap-network">${esc(t(straight ? 'gap.network_straight' : 'gap.network_walking', { m: num(r.threshold?.metres ?? 0) }))}</p>
     ${
       site
-        ? `<p id="gap-solver">${esc(t(r.optimal ? 'gap.solver_optimal' : 'gap.solver_heuristic', { solver: r.solver ?? '' }))}</p>
+        ? `<p id="gap-solver">${esc(t(r.optimal ? 'gap.solver_optimal' : 'gap.solver_heuristic', { solver: solverLabel(r.solver) }))}</p>
       <h4>${esc(t('gap.chosen'))}</h4>
-      <ol id="gap-chosen">${chosen.map((c) => `<li data-id="${esc(c.id)}">${esc(c.name)}（${esc(t(`kind.${c.kind}`))}）</li>`).join('')}</ol>`
+      <ol id="gap-chosen">${chosen.map((c) => chosenItem(c)).join('')}</ol>`
         : ''
     }
     ${notes}

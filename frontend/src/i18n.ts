@@ -15,6 +15,11 @@ export function setLang(l: Lang): void {
   document.documentElement.lang = l;
 }
 
+/** Whether `key` has a message (in the current language or in Japanese). */
+export function has(key: string): boolean {
+  return key in tables[current] || key in tables.ja;
+}
+
 /** The message `key` with {name} placeholders filled in. */
 export function t(key: string, vars: Record<string, string | number> = {}): string {
   const s = tables[current][key] ?? tables.ja[key] ?? key;

@@ -10,9 +10,11 @@ import { loadLocalBasemap, type LocalBasemap } from './basemap';
 import { filterParams, parseState, toSearch, type State } from './state';
 import { openEditor, type EditorHost } from './editor';
 import { printSheet } from './print';
+import { problemText, showProblem } from './problems';
 import { paintSwatches } from './csp';
 import type { MatchHost } from './match';
 import type { PlannerHost } from './planner';
+import type { CasesHost } from './cases';
 
 interface AppConfig {
   basemap: BasemapConfig | null;
@@ -32,7 +34,6 @@ let user: api.Me | null = null;
 let listed: Feature[] = [];
 let picking: null | ((p: [number, number]) => void) = null;
 let listSeq = 0;
-let listOrigin: [number, number] | undefined;
 
 export function escapeHtml(s: unknown): string {
   return String(s ?? '').replace(
@@ -108,6 +109,12 @@ function distanceText(m: number | undefined): string {
   return m < 1000 ? t('distance.m', { n: Math.round(m) }) : t('distance.km', { n: (m / 1000).toFixed(1) });
 }
 
+/** Walking minutes from a straight-line distance: ×1.3 for the streets, 80 m a minute (the
+ *  matching page's estimate when it has no walking network; said so under the list). */
+function walkMinutes(m: number): number {
+  return Math.max(1, Math.round((m * 1.3) / 80));
+}
+
 export function scheduleText(p: Record<string, any>): string[] {
   return (p.schedules ?? []).map((s: any) => String(s.text ?? '')).filter(Boolean);
 }
@@ -116,17 +123,19 @@ export function scheduleText(p: Record<string, any>): string[] {
 async function refreshList(more = false): Promise<void> {
   const seq = more ? listSeq : ++listSeq;
   const params = filterParams(state);
-  const origin = state.pt ?? mapView.center();
-  listOrigin = origin;
-  params.set('near', `${origin[0].toFixed(6)},${origin[1].toFixed(6)}`);
+  // Numbers follow a stable order — by name (the server's sort=name) or the distance from a chosen point,
+  // both in the URL — so that "No. 7" is the same place for everyone who opens the same link,
+  // whatever part of the map each one looks at.
+  if (state.pt) params.set('near', `${state.pt[0].toFixed(6)},${state.pt[1].toFixed(6)}`);
+  else params.set('sort', 'name');
   params.set('limit', String(config.list_limit));
   if (more) params.set('offset', String(listed.length));
-  $('sorted').textContent = t(state.pt ? 'list.sorted_point' : 'list.sorted_center');
+  $('sorted').textContent = t(state.pt ? 'list.sorted_point' : 'list.sorted_stable');
   let fc: api.FeatureCollection;
   try {
     fc = await api.listResources(params);
   } catch (e) {
-    if (seq === listSeq) $('count').textContent = t('list.error', { detail: (e as Error).message });
+    if (seq === listSeq) $('count').textContent = t('list.error', { detail: problemText(e) });
     return;
   }
   if (seq !== listSeq) return; // a newer request is on its way
@@ -158,7 +167,9 @@ async function refreshList(more = false): Promise<void> {
       <span class="sym" data-swatch="${k.color}" aria-hidden="true">${escapeHtml(k.symbol)}</span>
       <span class="body"><span class="name">${escapeHtml(p.name)}</span>
       <span class="meta" id="item-${i}-meta">${escapeHtml(t(`kind.${p.kind}`))}${
-        p.distance_m !== undefined ? ` · ${escapeHtml(distanceText(p.distance_m))}` : ''
+        p.distance_m !== undefined
+          ? ` · ${escapeHtml(distanceText(p.distance_m))} · ${escapeHtml(t('list.walk_about', { n: walkMinutes(p.distance_m) }))}`
+          : ''
       }${scheduleText(p)[0] ? ` · ${escapeHtml(scheduleText(p)[0])}` : ''}</span></span></button>`;
     paintSwatches(li);
     li.querySelector('button')!.addEventListener('click', () => void openDetail(f.id));
@@ -204,7 +215,7 @@ async function openDetail(id: string, focus = true): Promise<void> {
   try {
     feature = (await api.getResource(id)).feature;
   } catch (e) {
-    announce((e as Error).message);
+    announce(problemText(e));
     return;
   }
   state.sel = id;
@@ -297,6 +308,7 @@ function renderUser(): void {
   $('logout').hidden = !user;
   $('new-resource').hidden = !user || user.role === 'planner';
   $('match-open').hidden = !canMatch();
+  $('cases-open').hidden = !canMatch();
 }
 
 // ---- the matching page (#/match) ----
@@ -322,6 +334,15 @@ const matchHost: MatchHost = {
     user = null;
     renderUser();
   },
+};
+
+// ---- 紹介の記録 (#/cases): the matcher's referrals, loaded like the matching page ----
+
+let casesPage: typeof import('./cases') | null = null;
+
+const casesHost: CasesHost = {
+  announce,
+  signedOut: () => matchHost.signedOut(),
 };
 
 // ---- the planner page (#/planner): area indicators as a choropleth ----
@@ -364,29 +385,47 @@ async function routePlanner(): Promise<boolean> {
 async function route(): Promise<void> {
   if (await routePlanner()) {
     if (matchPage?.matchOpen()) matchPage.closeMatch();
+    if (casesPage?.casesOpen()) casesPage.closeCases();
     $('match-denied').hidden = true;
     document.body.classList.remove('matching');
     document.body.dataset.route = 'planner';
     return;
   }
-  const wanted = window.location.hash === '#/match';
-  const allowed = wanted && canMatch();
+  const hash = window.location.hash;
+  const page = hash === '#/match' ? 'match' : hash === '#/cases' ? 'cases' : '';
+  const allowed = !!page && canMatch();
   const denied = $('match-denied');
-  denied.hidden = !wanted || allowed;
-  denied.textContent = wanted && !allowed ? t(user ? 'match.denied_role' : 'match.denied_public') : '';
+  denied.hidden = !page || allowed;
+  denied.textContent =
+    page && !allowed ? t(page === 'cases' ? 'cases.denied' : user ? 'match.denied_role' : 'match.denied_public') : '';
   document.body.classList.toggle('matching', allowed);
-  if (allowed && !matchPage?.matchOpen()) {
+  // Leaving a page first (its layers and memory go), then opening the other.
+  if (!(allowed && page === 'match') && matchPage?.matchOpen()) {
+    matchPage.closeMatch();
+    if (!allowed) $('list-heading').focus();
+  }
+  if (!(allowed && page === 'cases') && casesPage?.casesOpen()) {
+    casesPage.closeCases();
+    if (!allowed) $('list-heading').focus();
+  }
+  if (allowed && page === 'match' && !matchPage?.matchOpen()) {
     if (picking) editorHost.stopPicking();
     if (!matchPage) {
       matchPage = await import('./match');
       matchPage.initMatch($('match'), matchHost);
     }
     await matchPage.openMatch();
-  } else if (!allowed && matchPage?.matchOpen()) {
-    matchPage.closeMatch();
-    $('list-heading').focus();
   }
-  document.body.dataset.route = allowed ? 'match' : 'map';
+  if (allowed && page === 'cases' && !casesPage?.casesOpen()) {
+    if (picking) editorHost.stopPicking();
+    if (!casesPage) {
+      casesPage = await import('./cases');
+      casesPage.initCases($('cases'), casesHost);
+    }
+    document.body.dataset.route = 'cases';
+    await casesPage.openCases();
+  }
+  document.body.dataset.route = allowed ? page : 'map';
 }
 
 const editorHost: EditorHost = {
@@ -406,14 +445,21 @@ const editorHost: EditorHost = {
     await openDetail(feature.id);
     announce(t('edit.saved'));
   },
-  closed() {
+  announce,
+  closed(cancelledEdit) {
     $('editor').hidden = true;
     document.body.classList.remove('editing');
+    // Cancelling an edit goes back to the place's detail (and the link says so again).
+    if (cancelledEdit) void openDetail(cancelledEdit);
   },
 };
 
 async function startEdit(id?: string): Promise<void> {
+  // The detail gives way to the form: the link no longer opens it (a cancelled edit brings it back).
   $('detail').hidden = true;
+  document.body.classList.remove('has-detail');
+  state.sel = undefined;
+  syncUrl();
   document.body.classList.add('editing');
   await openEditor($('editor'), editorHost, id);
 }
@@ -425,7 +471,7 @@ async function doLogin(ev: Event): Promise<void> {
   try {
     user = await api.login(name, password);
   } catch (e) {
-    $('login-error').textContent = t('auth.failed', { detail: (e as Error).message });
+    showProblem($('login-error'), e, (text) => t('auth.failed', { detail: text }));
     return;
   }
   $<HTMLInputElement>('login-password').value = '';
@@ -531,7 +577,6 @@ async function main(): Promise<void> {
   user = who;
   renderTexts();
   performance.mark('tsunagi:config');
-  let moveTimer = 0;
   mapView = new MapView(
     $('map'),
     config.basemap,
@@ -546,17 +591,7 @@ async function main(): Promise<void> {
         cb(p);
         return true;
       },
-      onMoveEnd: () => {
-        syncUrl();
-        if (state.pt || !document.body.dataset.ready) return;
-        window.clearTimeout(moveTimer);
-        moveTimer = window.setTimeout(() => {
-          // Only a real move re-sorts the list (not a resize or a zoom on the same centre).
-          const c = mapView.center();
-          if (listOrigin && Math.abs(c[0] - listOrigin[0]) < 1e-5 && Math.abs(c[1] - listOrigin[1]) < 1e-5) return;
-          void refreshList();
-        }, 250);
-      },
+      onMoveEnd: () => syncUrl(),
     },
     (replaced) => announce(t(replaced ? 'map.basemap_local' : 'map.basemap_off')),
     localBasemap,
@@ -603,17 +638,21 @@ async function main(): Promise<void> {
     const q = $<HTMLInputElement>('f-place').value.trim();
     if (!q) return;
     const m = await api.geocode(q).catch(() => []);
+    const said = $('f-place-result');
     if (!m.length) {
-      announce(t('edit.geocode_none'));
+      said.textContent = t('edit.geocode_none');
+      said.scrollIntoView({ block: 'center' });
       return;
     }
     state.pt = [m[0].lon, m[0].lat];
     mapView.setPoint(state.pt);
     $('clear-point').hidden = false;
     mapView.map.easeTo({ center: state.pt, zoom: Math.max(mapView.map.getZoom(), 14) });
-    announce(t(m[0].approximate ? 'edit.geocode_approx' : 'edit.geocode_exact', { label: m[0].label }));
+    // The answer beside the field that asked (the status line is off screen on a phone).
+    said.textContent = t(m[0].approximate ? 'filters.place_approx' : 'filters.place_found', { label: m[0].label });
     syncUrl();
     await refreshList();
+    said.scrollIntoView({ block: 'center' });
   });
   $('pick-point').addEventListener('click', () => {
     announce(t('filters.pick_point_active'));
@@ -638,7 +677,23 @@ async function main(): Promise<void> {
     if (e.key === 'Escape' && picking) editorHost.stopPicking();
   });
 
-  // chrome
+  // chrome: on a phone the tools are one menu, and the list may come first
+  $('menu-toggle').addEventListener('click', () => {
+    const open = !document.body.classList.contains('menu-open');
+    document.body.classList.toggle('menu-open', open);
+    $('menu-toggle').setAttribute('aria-expanded', String(open));
+  });
+  const setView = (list: boolean) => {
+    document.body.classList.toggle('view-list', list);
+    $('view-list').setAttribute('aria-pressed', String(list));
+    $('view-map').setAttribute('aria-pressed', String(!list));
+    if (!list) mapView.map.resize();
+  };
+  $('view-list').addEventListener('click', () => {
+    setView(true);
+    $('list-heading').focus();
+  });
+  $('view-map').addEventListener('click', () => setView(false));
   $('lang-switch').addEventListener('click', () => {
     state.lang = state.lang === 'ja' ? 'en' : 'ja';
     syncUrl();
@@ -648,6 +703,7 @@ async function main(): Promise<void> {
     if (state.sel) void openDetail(state.sel, false);
     void route(); // the notice, in the new language
     matchPage?.relabel();
+    casesPage?.relabel();
     plannerPage?.relabel();
   });
   $('share').addEventListener('click', async () => {

@@ -8,6 +8,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { kindStyle } from './codes';
 import { addLocalBasemap, type LocalBasemap } from './basemap';
+import { t } from './i18n';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -76,6 +77,17 @@ function imageFor(id: string): HTMLCanvasElement | null {
   if (type === 'm') return drawBadge(24, '#0b57a4', a);
   if (type === 'M') return drawBadge(34, '#a33a00', a);
   return null;
+}
+
+/** MapLibre's own texts (its defaultLocale keys) from the message files. */
+function mapLocale(): Record<string, string> {
+  const keys = ['AttributionControl.ToggleAttribution', 'AttributionControl.MapFeedback', 'FullscreenControl.Enter',
+    'FullscreenControl.Exit', 'GeolocateControl.FindMyLocation', 'GeolocateControl.LocationNotAvailable',
+    'LogoControl.Title', 'Map.Title', 'Marker.Title', 'NavigationControl.ResetBearing', 'NavigationControl.ZoomIn',
+    'NavigationControl.ZoomOut', 'Popup.Close', 'ScaleControl.Meters', 'ScaleControl.Kilometers',
+    'CooperativeGesturesHandler.WindowsHelpText', 'CooperativeGesturesHandler.MacHelpText',
+    'CooperativeGesturesHandler.MobileHelpText'];
+  return Object.fromEntries(keys.map((k) => [k, t(`maplibre.${k}`)]));
 }
 
 export class MapView {
@@ -262,6 +274,7 @@ export class MapView {
       canvasContextAttributes: { preserveDrawingBuffer: true }, // the print view copies it
       cooperativeGestures: false,
       fadeDuration: 0, // symbols appear at once: no 300 ms fade before the map is idle
+      locale: mapLocale(), // the controls' labels, read by screen readers, in the page's language
     });
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');

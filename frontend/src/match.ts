@@ -11,6 +11,7 @@ import { t } from './i18n';
 import type { MapView } from './mapview';
 import { printHandout } from './handout';
 import { paintSwatches } from './csp';
+import { problemText } from './problems';
 
 export interface MatchHost {
   mapView(): MapView;
@@ -220,10 +221,10 @@ function readForm(): MatchRequest | null {
 function errorText(e: unknown): string {
   if (e instanceof api.ApiError) {
     const p = e.problem;
-    if (p.status === 400) return t('match.error_400', { detail: p.detail });
+    if (p.status === 400) return t('match.error_400', { detail: problemText(e) });
     if (p.status === 401) return t('match.error_401');
     if (p.status === 403) return t('match.error_403');
-    return t('match.error_other', { status: p.status, detail: p.detail });
+    return t('match.error_other', { status: p.status, detail: problemText(e) });
   }
   return t('match.error_network');
 }
@@ -441,6 +442,7 @@ async function offerReferral(c: MatchCandidate, li: HTMLElement): Promise<void> 
       <button type="submit" id="m-ref-submit" ${missing || done ? 'disabled' : ''} aria-describedby="m-ref-what">${esc(t('match.ref_submit'))}</button>
       <p class="error" id="m-ref-error" role="alert">${esc(missing)}</p>
       <p id="m-ref-done" class="done" role="status">${esc(done)}</p>
+      <p><a href="#/cases" id="m-ref-cases" class="button-link" ${done ? '' : 'hidden'}>${esc(t('match.ref_open_cases'))}</a></p>
     </form>`;
   if (done) box.open = true;
   li.querySelector('.candidate-actions')!.append(box);
@@ -473,12 +475,13 @@ async function offerReferral(c: MatchCandidate, li: HTMLElement): Promise<void> 
       // Recorded once: the button stays off, so that a second click makes no second case.
       recorded.set(c.id, t('match.ref_done', { id: made.case_id, status: made.status_label }));
       $('m-ref-done').textContent = recorded.get(c.id)!;
+      $('m-ref-cases').hidden = false;
     } catch (err) {
       button.disabled = false;
       const status = err instanceof api.ApiError ? err.problem.status : 0;
       $('m-ref-error').textContent =
         status === 400 || status === 409
-          ? t('match.ref_error', { detail: (err as api.ApiError).problem.detail })
+          ? t('match.ref_error', { detail: problemText(err) })
           : errorText(err);
       if (err instanceof api.ApiError && err.problem.status === 401) host.signedOut();
     }

@@ -10,11 +10,14 @@
 #include <unordered_map>
 
 #include "geo/analysis/accessibility.hpp"
+#include "geo/analysis/answer_labels.hpp"
+#include "geo/analysis/site_gain.hpp"
 #include "geo/analysis/siting.hpp"
 #include "geo/analysis/straight_line.hpp"
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/csv.hpp"
 #include "geo/core/error.hpp"
+#include "geo/spatial/geodesic.hpp"
 #include "geo/spatial/geometry.hpp"
 #include "geo/spatial/network.hpp"
 
@@ -693,13 +696,21 @@ std::string site(const Snapshot& snap, Audience a, const AnalysisRequest& r, Pro
                    {"newly_covered", res.covered_weight - before},
                    {"uncovered_after", total - res.covered_weight}};
   json chosen = json::array();
-  for (const auto j : res.chosen) {
-    const auto& rs = view.resource(pr.supply[j].item);
-    chosen.push_back({{"id", rs.id},
-                      {"name", rs.name},
-                      {"kind", code_id(rs.kind)},
-                      {"lon", rs.lon},
-                      {"lat", rs.lat}});
+  const auto gains = site_gains(pr.costs, weight, max_m, existing, res.chosen);
+  for (std::size_t c = 0; c < res.chosen.size(); ++c) {
+    const auto& rs = view.resource(pr.supply[res.chosen[c]].item);
+    json site = {
+        {"id", rs.id},   {"name", rs.name},       {"kind", code_id(rs.kind)},   {"lon", rs.lon},
+        {"lat", rs.lat}, {"adds", gains[c].adds}, {"only_it", gains[c].only_it}};
+    // A venue that already hosts a place of the kinds asked for (within 50 m of one).
+    for (const auto e : existing) {
+      const auto& host = view.resource(pr.supply[e].item);
+      if (geodesic_distance_m(rs.lon, rs.lat, host.lon, host.lat) <= 50) {
+        site["already_hosts"] = {{"id", host.id}, {"name", host.name}};
+        break;
+      }
+    }
+    chosen.push_back(std::move(site));
   }
   out["chosen"] = std::move(chosen);
   json uncovered = json::array();
@@ -970,7 +981,7 @@ std::string run_analysis(const Snapshot& snap, Audience a, const AnalysisRequest
   return j.dump();
 }
 
-std::string answer_csv(const std::string& answer_json) {
+std::string answer_csv(const std::string& answer_json, bool japanese_header) {
   const json j = json::parse(answer_json);
   std::vector<std::string> cols;
   for (const auto& row : j.value("areas", json::array())) {
@@ -988,6 +999,13 @@ std::string answer_csv(const std::string& answer_json) {
     if (std::find(first.begin(), first.end(), c) == first.end()) ordered.push_back(c);
   }
   std::string out(csv::kBom);  // Excel opens UTF-8 correctly
+  if (japanese_header) {
+    for (std::size_t i = 0; i < ordered.size(); ++i) {
+      if (i) out += ',';
+      csv::append_cell(out, column_ja(ordered[i]));
+    }
+    out += "\r\n";
+  }
   for (std::size_t i = 0; i < ordered.size(); ++i) {
     if (i) out += ',';
     csv::append_cell(out, ordered[i]);

@@ -83,8 +83,9 @@ std::string run_analysis(const Snapshot& snap, Audience a, const AnalysisRequest
 
 /// The answer's per-area rows as CSV (UTF-8 with a BOM for Excel; after the rows, a blank line
 /// and one 出典 row per source with its attribution) or as a GeoJSON FeatureCollection with the
-/// areas' boundaries (`uncovered_only`: the layer of who is left out).
-std::string answer_csv(const std::string& answer_json);
+/// areas' boundaries (`uncovered_only`: the layer of who is left out). `japanese_header`: a row
+/// of the columns' Japanese names (answer_labels.hpp) first, the keys in the row below it.
+std::string answer_csv(const std::string& answer_json, bool japanese_header = false);
 std::string answer_geojson(const Snapshot& snap, Audience a, const std::string& answer_json,
                            bool uncovered_only);
 

@@ -235,6 +235,19 @@ ResourcePage query(const AudienceView& view, const ResourceQuery& q) {
     }
   }
 
+  if (q.by_name && !q.near) {
+    // Each key once; ties (and names without a reading) stay in id order.
+    std::vector<std::pair<std::string, std::uint32_t>> keyed;
+    keyed.reserve(matched.size());
+    for (const auto i : matched) {
+      const Resource& r = view.item(i).resource();
+      keyed.emplace_back(normalize_for_search(r.name_kana.empty() ? r.name : r.name_kana), i);
+    }
+    std::stable_sort(keyed.begin(), keyed.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t k = 0; k < keyed.size(); ++k) matched[k] = keyed[k].second;
+  }
+
   ResourcePage page;
   page.number_matched = matched.size();
   if (q.offset >= matched.size() || q.limit == 0) return page;

@@ -60,6 +60,9 @@ struct ResourceQuery {
   bool has_vacancy = false;        ///< vacancy > 0 or open placement slots > 0
   std::string text;                ///< words (all must match) in name, kana or address
   std::optional<LonLat> near;      ///< order by geodesic distance from here
+  /// Without `near`: order by reading (name_kana, else name; kana and width folded), then id —
+  /// an order that does not depend on where anyone looks, so numbers in a list stay the same.
+  bool by_name = false;
   /// Which publish levels and statuses to list (within what the audience may know at all).
   EnumSet<PublishLevel> publish_levels{PublishLevel::public_, PublishLevel::partners,
                                        PublishLevel::internal};
@@ -79,8 +82,8 @@ struct ResourcePage {
   std::size_t number_matched = 0;  ///< every match, before offset/limit
 };
 
-/// Runs a query over what one audience may know. Results are in id order, or by distance from
-/// `near` (to the served position) when it is set.
+/// Runs a query over what one audience may know. Results are in id order, by reading with
+/// `by_name`, or by distance from `near` (to the served position) when it is set.
 /// @throws InvalidArgument when the text is not valid UTF-8.
 [[nodiscard]] ResourcePage query(const AudienceView& view, const ResourceQuery& q);
 

@@ -325,6 +325,9 @@ suite.test('a coordinator signs in, creates a resource by address, and sees it w
   await page.waitForSelector('#e-geocode-result[data-match="exact"]');
   assert((await page.textContent('#e-geocode-result')).includes('栄町'), 'placed at 栄町');
   await page.selectOption('#e-kind', 'ibasho');
+  // A new place starts 内部のみ: this one is published on purpose.
+  assertEqual(await page.inputValue('#e-publish'), 'internal', 'the most private level first');
+  await page.selectOption('#e-publish', 'public');
   // The server's own check of a field, shown next to that field.
   await page.fill('#e-schedules', 'ときどき');
   await page.click('#e-save');
@@ -341,7 +344,10 @@ suite.test('a coordinator signs in, creates a resource by address, and sees it w
   assert(/第2・第?4木曜日 10:00〜12:00/.test(sched), `schedule kept, in Japanese: ${sched}`);
   const id = new URL(page.url()).searchParams.get('sel');
   created = { id, name };
+  // The list is in name order: the new place is found by its name.
+  await page.fill('#f-q', name);
   await page.waitForFunction((n) => [...document.querySelectorAll('#list .name')].some((e) => e.textContent === n), name);
+  await page.fill('#f-q', '');
   // On the map, from the tiles.
   await page.waitForFunction(
     (i) => window.tsunagi.map.queryRenderedFeatures({ layers: ['resources-point'] }).some((f) => f.properties.id === i),
@@ -630,6 +636,7 @@ suite.test('a matcher finds candidates: catchment, ranked list with walking minu
   assertEqual(Object.keys(referral).sort(), ['age_band', 'home_area', 'legal_basis', 'needs', 'resource_id'], 'the referral fields only');
   await page.waitForFunction(() => /C-/.test(document.getElementById('m-ref-done').textContent));
   assert(await page.isDisabled('#m-ref-submit'), 'recorded once');
+  assert(await page.isVisible('#m-ref-cases'), 'a way to 紹介の記録 after recording');
   await page.locator('#m-ref').scrollIntoViewIfNeeded();
   await screenshot(page, 'desktop-match-referral');
   const caseId = /C-[A-Z0-9]+/.exec(await page.textContent('#m-ref-done'))[0];
@@ -724,8 +731,9 @@ suite.test('a matcher far from any street: straight-line estimates are flagged; 
   await page.route('**/api/match', (route) =>
     route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ code: 'invalid_body', detail: 'max_walk_min must be a whole number of minutes from 1 to 120' }) }));
   await page.click('#m-submit');
-  await page.waitForFunction(() => document.getElementById('m-error').textContent.includes('max_walk_min'));
-  assert((await page.textContent('#m-error')).startsWith('入力を確かめてください'), '400: check the form');
+  await page.waitForFunction(() => document.getElementById('m-error').textContent.includes('歩ける時間'));
+  const refused = await page.textContent('#m-error');
+  assert(refused.startsWith('入力を確かめてください') && !/[A-Za-z]{3,}/.test(refused), `400: the field by its Japanese label: ${refused}`);
   assert(!(await page.isVisible('#m-results')), 'no stale candidates beside an error');
   await page.unroute('**/api/match');
   await page.route('**/api/match', (route) =>
@@ -1259,10 +1267,16 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
   const csv = await page.evaluate(async (u) => {
     const res = await fetch(u, { credentials: 'same-origin' });
     const b = new Uint8Array(await res.arrayBuffer());
-    return { status: res.status, head: [...b.slice(0, 3)], type: res.headers.get('content-type') };
+    const lines = new TextDecoder().decode(b.slice(3)).split('\r\n');
+    return { status: res.status, head: [...b.slice(0, 3)], type: res.headers.get('content-type'), lines };
   }, href);
   assertEqual(csv.status, 200, 'the CSV downloads');
   assertEqual(csv.head, [0xef, 0xbb, 0xbf], 'the CSV starts with a UTF-8 BOM');
+  // For a person in Excel: the columns' Japanese names, the keys in the row below.
+  const [jaHead, keyHead] = [csv.lines[0].split(','), csv.lines[1].split(',')];
+  assertEqual(jaHead.length, keyHead.length, 'one Japanese name per key');
+  assert(jaHead.every((h) => !/^[A-Za-z_]+$/.test(h)), `every column named in Japanese: ${csv.lines[0]}`);
+  assert(keyHead.includes('uncovered') && jaHead[keyHead.indexOf('uncovered')] === '届かない人数', `the keys below: ${csv.lines[1]}`);
   assertEqual(await page.evaluate(() => window.tsunagi.map.getLayoutProperty('planner-fill', 'visibility')), 'none', 'the choropleth fill gives way');
   await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.615, 35.097], zoom: 12.5 }));
   await mapIdle(page);
@@ -1287,7 +1301,7 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
   );
   await page.click('#gap-submit');
   await page.waitForSelector('#gap-error:not([hidden])');
-  assert((await page.textContent('#gap-error')).includes("unknown key 'bogus'"), 'a 400 shows its detail');
+  assert((await page.textContent('#gap-error')).includes('受け付けない項目「bogus」'), 'a 400 says what was refused, in Japanese');
   await page.unroute('**/api/gap/jobs');
 
   // Siting: 2 new places among the 公民館・集会所.
@@ -1313,7 +1327,20 @@ suite.test('a planner runs a coverage and a siting analysis from the planner pag
   const totals = (await page.textContent('#gap-totals')).trim();
   assert(totals.includes(`${num(st.covered_before)}人 → ${num(st.covered_after)}人`), `covered before → after: ${totals}`);
   const solver = await page.textContent('#gap-solver');
-  assert(solver.includes(site.result.solver) && solver.includes(site.result.optimal ? '最適解' : '近似解'), `solver and optimality: ${solver}`);
+  const solverJa = { glpk: '数理最適化（GLPK）', 'greedy+swap': '貪欲法' }[site.result.solver];
+  assert(solverJa && solver.includes(solverJa) && solver.includes(site.result.optimal ? '最適解' : '近似解'), `solver by its Japanese name, and optimality: ${solver}`);
+  assert(!/[A-Za-z]{3,}/.test(solver.replace('GLPK', '')), `no English: ${solver}`);
+  // Each chosen site's own gain; a site that adds no one, and one that hosts the kind, are flagged.
+  const perSite = await page.$$eval('#gap-chosen li', (ls) => ls.map((l) => ({
+    gain: l.querySelector('.site-gain')?.textContent ?? '', none: !!l.querySelector('.flag-none'), hosts: !!l.querySelector('.flag-hosts') })));
+  site.result.chosen.forEach((c, i) => {
+    assert(typeof c.adds === 'number' && typeof c.only_it === 'number', `the server gives ${c.name}'s gain`);
+    assert(perSite[i].gain.includes(`新たに届く ${num(c.adds)}人`) && perSite[i].gain.includes(`だけが届く ${num(c.only_it)}人`), `${c.name}: its gain (${perSite[i].gain})`);
+    assertEqual(perSite[i].none, c.only_it <= 0, `${c.name}: flagged when it adds no one`);
+    assertEqual(perSite[i].hosts, !!c.already_hosts, `${c.name}: flagged when it already hosts the kind`);
+  });
+  // On the demo (k = 2 among 公民館): one site adds no one and already hosts a 通いの場.
+  assert(site.result.chosen.some((c) => c.only_it === 0 && c.already_hosts), 'the demo\'s needless site is found');
   await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.61, 35.1], zoom: 13.5 }));
   await mapIdle(page);
   await page.$eval('#gap-result', (el) => el.scrollIntoView());
@@ -1465,6 +1492,248 @@ suite.test('with every outside host failing, the map falls back to the server\'s
     await page.close();
     await local.stop();
   }
+// ---- 紹介の記録, Japanese errors, the editor's defaults, the shared link (issue 20) ----
+
+/** Text a Japanese page should not show: an English word of three letters or more. */
+const ENGLISH_WORD = /[A-Za-z]{3,}/;
+
+/** A referral recorded through the API (as the matching page does), with a follow-up date. */
+async function recordReferral(s, followUp) {
+  const places = (await apiJson('/api/resources?kind=placement_site&limit=200', { headers: { Cookie: s.cookie } })).body.features;
+  const place = places.find((f) => f.properties.offer?.slots_open > 0 && f.properties.status === 'active');
+  assert(place, 'a placement with an open slot');
+  const areas = (await apiJson('/ogc/collections/areas/items?limit=1000')).body.features.filter((f) => f.properties.kind === 'chome');
+  const r = await fetch(`${base}/api/referrals`, {
+    method: 'POST',
+    headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ resource_id: place.id, legal_basis: 'shien_kaigi', home_area: areas[0].id, age_band: '40s', needs: ['short_hours'], follow_up_due: followUp }),
+  });
+  assertEqual(r.status, 201, 'POST /api/referrals');
+  return { referral: await r.json(), place, area: areas[0] };
+}
+
+async function casesReady(page, previous) {
+  await page.waitForFunction((prev) => (document.body.dataset.casesReady ?? '') !== prev, previous, { timeout: 15000 });
+  return page.evaluate(() => document.body.dataset.casesReady);
+}
+
+suite.test('a matcher follows a referral in 紹介の記録: 提案 → 本人同意 → 受入れ先打診, overdue, slots, copy', async () => {
+  const s = await staffSession(MATCHER);
+  const { referral, place, area } = await recordReferral(s, '2026-01-15');
+  const id = referral.case_id;
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  await login(page, MATCHER);
+  await page.waitForSelector('#cases-open:not([hidden])');
+  let seq = await page.evaluate(() => document.body.dataset.casesReady ?? '');
+  await page.click('#cases-open');
+  seq = await casesReady(page, seq);
+  assertEqual(await page.evaluate(() => document.body.dataset.route), 'cases', 'the cases page');
+  assert(!(await page.isVisible('#filters')), 'it takes the side panel');
+  const card = `li.case[data-case="${id}"]`;
+  // By status: the new case is under 提案, with the steps the server allows next as buttons.
+  assert(await page.isVisible(`section.case-group[data-status="proposed"] ${card}`), 'under 提案');
+  const buttons = await page.$$eval(`${card} button.next`, (bs) => bs.map((b) => b.dataset.to));
+  assertEqual(buttons.sort(), [...referral.allowed_next].sort(), 'a button per allowed next step');
+  assert((await page.textContent(`${card} button.next[data-to="consented"]`)).includes('本人同意'), 'labelled in Japanese');
+  // Overdue (the server's list), with its date in Japanese; the placement's slots and figures.
+  assert(await page.isVisible(`${card} .overdue-badge`), 'the overdue badge');
+  assert((await page.textContent('#cases-overdue')).includes(place.properties.name), 'in the overdue list');
+  assert((await page.textContent(`${card} .case-follow`)).includes('2026年1月15日'), 'the follow-up date');
+  const slots = await page.textContent(`${card} .case-placement`);
+  assert(slots.includes(`空き枠 ${place.properties.offer.slots_open}`), `the open slots: ${slots}`);
+  assert(slots.includes('5件以上'), `the figures, hidden below k = 5: ${slots}`);
+  assert((await page.textContent(`${card} .case-meta`)).includes(area.properties.name), 'the 町丁 by name');
+  await axe(page, 'cases');
+  await screenshot(page, 'desktop-cases');
+
+  // The case id copied.
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await page.click(`${card} button.copy`);
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('コピーしました'));
+  assertEqual(await page.evaluate(() => navigator.clipboard.readText()), id, 'the case id on the clipboard');
+
+  // 提案 → 本人同意 → 受入れ先打診, each a click, each on the server.
+  for (const [to, label] of [['consented', '本人同意'], ['host_asked', '受入れ先打診']]) {
+    await page.click(`${card} button.next[data-to="${to}"]`);
+    seq = await casesReady(page, seq);
+    const stored = await apiJson(`/api/referrals/${id}`, { headers: { Cookie: s.cookie } });
+    assertEqual(stored.body.status, to, `the server has ${to}`);
+    assert(await page.isVisible(`section.case-group[data-status="${to}"] ${card}`), `shown under ${label}`);
+    assert((await page.textContent('#status')).includes(label), 'the step announced');
+  }
+  assert(await page.isVisible(`${card} .overdue-badge`), 'still overdue');
+  // A decline needs a reason: said in Japanese before anything is sent.
+  await page.click(`${card} button.next[data-to="declined_by_host"]`);
+  assert((await page.textContent(`${card} .case-error`)).includes('理由'), 'a reason is asked for');
+
+  // A step someone else took meanwhile: the server refuses (409), said in Japanese.
+  const other = await fetch(`${base}/api/referrals/${id}/transitions`, {
+    method: 'POST',
+    headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ to: 'declined_by_person', reason: 'other' }),
+  });
+  assertEqual(other.status, 200, 'declined elsewhere');
+  await page.click(`${card} button.next[data-to="visit"]`);
+  await page.waitForFunction((c) => document.querySelector(`${c} .case-error`).textContent !== '', card);
+  const said = await page.textContent(`${card} .case-error`);
+  assert(said.includes('進めません') && !ENGLISH_WORD.test(said), `the refusal in Japanese: ${said}`);
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('the server\'s errors and the map\'s controls reach the Japanese page in Japanese', async () => {
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  // MapLibre's controls, read by screen readers.
+  assertEqual(await page.getAttribute('.maplibregl-ctrl-zoom-in', 'aria-label'), '拡大', 'zoom in');
+  assertEqual(await page.getAttribute('.maplibregl-ctrl-zoom-out', 'aria-label'), '縮小', 'zoom out');
+  assertEqual(await page.getAttribute('.maplibregl-canvas', 'aria-label'), '地図', 'the map canvas');
+  // A wrong password (login_failed).
+  await page.click('#login-open');
+  await page.fill('#login-name', COORDINATOR.name);
+  await page.fill('#login-password', 'not-the-password');
+  await page.click('#login-submit');
+  await page.waitForFunction(() => document.getElementById('login-error').textContent !== '');
+  const refused = await page.textContent('#login-error');
+  assert(refused.includes('パスワードが違います') && !ENGLISH_WORD.test(refused), `login error in Japanese: ${refused}`);
+  await page.click('#login-cancel');
+  await login(page);
+  // A schedule the server cannot read (invalid_body naming schedules[0]): the field by its label.
+  await page.click('#new-resource');
+  await page.waitForSelector('#editor-form');
+  await page.fill('#e-name', '試験の場所（架空）');
+  await page.fill('#e-address', 'つなぎ町栄町3-5');
+  await page.click('#e-geocode');
+  await page.waitForSelector('#e-geocode-result[data-match="exact"]');
+  await page.fill('#e-schedules', 'sometimes');
+  await page.click('#e-save');
+  await page.waitForFunction(() => document.querySelector('#e-schedules-error')?.textContent !== '');
+  const sched = await page.textContent('#e-schedules-error');
+  assert(sched.includes('開催日時') && sched.includes('「sometimes」'), `the field and the value: ${sched}`);
+  assert(!ENGLISH_WORD.test(sched.replace('sometimes', '')), `nothing else in English: ${sched}`);
+  // The one status line says the error, not an earlier 「保存しました」.
+  assert(!(await page.textContent('#status')).includes('保存しました'), 'no stale saved message');
+  assertEqual(await page.textContent('#status'), sched, 'the status says the error');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+
+suite.test('the editor: 必須 marks, 個人宅 and consent fields, a new place starts 内部のみ', async () => {
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  await login(page);
+  await page.click('#new-resource');
+  await page.waitForSelector('#editor-form');
+  assertEqual(await page.inputValue('#e-publish'), 'internal', 'the most private level by default');
+  const required = await page.$$eval('#editor-form .required', (els) => els.map((e) => e.closest('.field').dataset.field));
+  assertEqual(required.sort(), ['kind', 'lon', 'name', 'publish'], '必須 on name, kind, publish level and position');
+  assert(await page.$('#e-venue option[value="private_home"]'), 'a 個人宅 choice');
+  assert((await page.textContent('label:has(#e-contact_public)')).includes('連絡先の公開に同意'), 'the consent box');
+  await axe(page, 'editor-new');
+  // Saved with the defaults: stored as internal, with what was entered.
+  await page.fill('#e-name', '既定の公開範囲の試験（架空）');
+  await page.selectOption('#e-venue', 'private_home');
+  await page.fill('#e-capacity', '12');
+  await page.fill('#e-address', 'つなぎ町栄町3-5');
+  await page.click('#e-geocode');
+  await page.waitForSelector('#e-geocode-result[data-match="exact"]');
+  await page.click('#e-save');
+  await page.waitForSelector('#detail:not([hidden]) #detail-name');
+  const id = new URL(page.url()).searchParams.get('sel');
+  const s = await staffSession();
+  const stored = (await apiJson(`/api/resources/${id}`, { headers: { Cookie: s.cookie } })).body.properties;
+  assertEqual([stored.publish, stored.venue, stored.capacity, stored.contact_public], ['internal', 'private_home', 12, null], 'stored as entered');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('the shared link: no sel= after a cancelled editor; list numbers do not follow the map centre', async () => {
+  const { page, errors } = await openPage('?map=14/35.097/133.622');
+  const before = await page.$$eval('#list li[data-id]', (lis) => lis.map((li) => li.dataset.id));
+  // Panning does not renumber the list.
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.64, 35.11] }));
+  await mapIdle(page);
+  await page.waitForTimeout(600); // longer than the page's old re-sort delay after a move
+  assertEqual(await page.$$eval('#list li[data-id]', (lis) => lis.map((li) => li.dataset.id)), before, 'the same numbers after a pan');
+  // Someone opening the link sees the same numbers, whatever the centre.
+  const other = await openPage(`?map=15/35.09/133.60`);
+  assertEqual(await other.page.$$eval('#list li[data-id]', (lis) => lis.map((li) => li.dataset.id)), before, 'the same numbers in another view');
+  await other.page.close();
+
+  // Detail → edit → cancel: back on the detail, the link opens it; a new place cancelled: no sel=.
+  await login(page);
+  await page.click('#list li:nth-child(2) button');
+  await page.waitForSelector('#detail:not([hidden]) #detail-edit');
+  const sel = new URL(page.url()).searchParams.get('sel');
+  assert(sel, 'the detail is in the link');
+  await page.click('#detail-edit');
+  await page.waitForSelector('#editor-form');
+  assertEqual(new URL(page.url()).searchParams.get('sel'), null, 'the editor hides the detail, and the link says so');
+  await page.click('#e-cancel');
+  await page.waitForSelector('#detail:not([hidden]) #detail-name');
+  assertEqual(new URL(page.url()).searchParams.get('sel'), sel, 'a cancelled edit shows the detail again');
+  await page.click('#new-resource');
+  await page.waitForSelector('#editor-form');
+  await page.click('#e-cancel');
+  await page.waitForFunction(() => document.getElementById('editor').hidden);
+  assert(await page.isHidden('#detail'), 'no detail shown');
+  assertEqual(new URL(page.url()).searchParams.get('sel'), null, 'and none in the link');
+  await page.click('#share').catch(() => {});
+  assert(!page.url().includes('sel='), `the shared link: ${page.url()}`);
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('a resident on a phone: one menu, the list first in one tap, walking minutes from a place, 44 px targets, no overflow at 320 px', async () => {
+  const { page, errors } = await openPage('', { viewport: { width: 375, height: 740 } });
+  // The staff tools are one menu.
+  assert(await page.isVisible('#menu-toggle'), 'a menu button');
+  assert(!(await page.isVisible('#share')) && !(await page.isVisible('#login-open')), 'the tools folded away');
+  await page.click('#menu-toggle');
+  assert(await page.isVisible('#share') && await page.isVisible('#login-open'), 'the tools in the menu');
+  assertEqual(await page.getAttribute('#menu-toggle', 'aria-expanded'), 'true', 'the menu says it is open');
+  await page.click('#menu-toggle');
+  // One tap: the list comes first, its first result within the first screen.
+  await page.click('#view-list');
+  const first = await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    const r = document.querySelector('#list li .item').getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, h: window.innerHeight };
+  });
+  assert(first.top >= 0 && first.bottom <= first.h, `the first result in the first screen (${first.top}–${first.bottom} of ${first.h})`);
+  assert(!(await page.isVisible('#map')), 'the map gives way');
+  // Targets of at least 44 px.
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll('#main button, #main select, #main input:not([type="checkbox"]), #main label:has(> input[type="checkbox"]), header button')]
+      .filter((e) => e.offsetParent !== null)
+      .map((e) => ({ id: e.id || e.textContent.trim().slice(0, 12), h: e.getBoundingClientRect().height }))
+      .filter((e) => e.h < 43.5));
+  assertEqual(small, [], 'every target at least 44 px high');
+  // A place by address: the answer beside the field, the list nearest first with walking minutes.
+  await page.fill('#f-place', 'つなぎ町栄町');
+  const seq = await listSeq(page);
+  await page.click('#f-place-go');
+  await waitForList(page, seq);
+  await page.waitForFunction(() => document.getElementById('f-place-result').textContent.includes('栄町'));
+  await page.waitForFunction(() => {
+    const r = document.getElementById('f-place-result').getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  }, null, { timeout: 5000 }); // the address answer is in view
+  assert((await page.textContent('#sorted')).includes('近い順'), 'nearest first');
+  const meta = await page.textContent('#list li:first-child .meta');
+  assert(/徒歩約\d+分/.test(meta), `walking minutes: ${meta}`);
+  await axe(page, 'phone-list');
+  await screenshot(page, 'phone-list-first');
+  for (const width of [375, 320]) {
+    await page.setViewportSize({ width, height: 700 });
+    await page.waitForFunction((w) => document.documentElement.scrollWidth <= w, width, { timeout: 5000 });
+  }
+  // Back to the map: it is drawn again at its size.
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.click('#view-map');
+  const box = await page.locator('#map').boundingBox();
+  assert(box.width >= 300 && box.height >= 250, 'the map is back');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
 });
 
 let failed = 1;

@@ -45,7 +45,7 @@ TEST(ResourceParams, QueryStringsBecomeQueriesOrPreciseErrors) {
   EXPECT_NE(detail("open=sunday-ish").find("open:"), std::string::npos);
   EXPECT_NE(detail("barrier_free=yes").find("true or false"), std::string::npos);
   EXPECT_NE(detail("target=aliens").find("everyone"), std::string::npos);
-  EXPECT_NE(detail("sort=name").find("unknown query parameter 'sort'"), std::string::npos);
+  EXPECT_NE(detail("order=name").find("unknown query parameter 'order'"), std::string::npos);
 }
 
 }  // namespace
