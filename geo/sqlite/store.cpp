@@ -57,7 +57,7 @@ std::int64_t pragma_int(sqlite3* db, const char* pragma) {
 // ---- schema ----
 
 // Forward-only migrations: index i upgrades user_version i to i+1. Never edit a landed one.
-const std::array<const char*, 11> kMigrations = {
+const std::array<const char*, 12> kMigrations = {
     R"sql(
 CREATE TABLE store_state(
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -422,6 +422,40 @@ CREATE TABLE referral_stats_month(
     // deleted; the rowid gives the order in which they were submitted).
     R"sql(
 CREATE INDEX analysis_job_by_owner ON analysis_job(owner);
+)sql",
+    // 12: listings that stay true (geo/confirmation.hpp): a host's confirmation link (only the
+    // SHA-256 of its token and of its short code are kept; one open request per listing), and
+    // the review queue of what hosts answered and the public reported, until staff decide.
+    R"sql(
+CREATE TABLE confirmation_request(
+  request_id INTEGER PRIMARY KEY,
+  resource_id TEXT NOT NULL REFERENCES resource(resource_id),
+  token_hash TEXT NOT NULL UNIQUE,
+  code_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  revoked_at TEXT,
+  answered_at TEXT,
+  answer TEXT
+);
+CREATE INDEX confirmation_request_by_resource ON confirmation_request(resource_id);
+CREATE TABLE listing_proposal(
+  proposal_id INTEGER PRIMARY KEY,
+  resource_id TEXT NOT NULL REFERENCES resource(resource_id),
+  origin TEXT NOT NULL,
+  request_id INTEGER REFERENCES confirmation_request(request_id),
+  answer TEXT NOT NULL,
+  changes_json TEXT NOT NULL,
+  report_text TEXT NOT NULL,
+  base_version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  decided_at TEXT,
+  decided_by TEXT,
+  decision TEXT
+);
+CREATE INDEX listing_proposal_by_status ON listing_proposal(status, proposal_id);
 )sql",
 };
 static_assert(kMigrations.size() == Store::kSchemaVersion, "one migration per schema version");
