@@ -163,32 +163,45 @@ json changes_diff(const Resource& current, const json& changes) {
 std::int64_t Confirmations::add_request(std::string_view resource_id, std::string_view token_hash,
                                         std::string_view code_hash, std::string_view expires_at,
                                         const AuditActor& who) {
+  return add_requests({{std::string(resource_id), std::string(token_hash), std::string(code_hash)}},
+                      expires_at, who)
+      .front();
+}
+
+std::vector<std::int64_t> Confirmations::add_requests(const std::vector<NewRequest>& requests,
+                                                      std::string_view expires_at,
+                                                      const AuditActor& who) {
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
-  if (!store_->resource(resource_id)) {
-    throw NotFound("no resource with id '" + std::string(resource_id.substr(0, 80)) + "'");
+  std::vector<std::int64_t> ids;
+  ids.reserve(requests.size());
+  for (const auto& [resource_id, token_hash, code_hash] : requests) {
+    if (!store_->resource(resource_id)) {
+      throw NotFound("no resource with id '" + std::string(resource_id.substr(0, 80)) + "'");
+    }
+    sqlite3* db = store_->raw_handle();
+    const std::string now = utc_now_iso();
+    Statement revoke(db,
+                     "UPDATE confirmation_request SET revoked_at = ? WHERE resource_id = ? AND "
+                     "revoked_at IS NULL AND answered_at IS NULL");
+    revoke.bind(1, now).bind(2, resource_id);
+    revoke.run();
+    const int revoked = sqlite3_changes(db);
+    SqliteStatement ins(db,
+                        "INSERT INTO confirmation_request (resource_id, token_hash, code_hash, "
+                        "created_at, created_by, expires_at) VALUES (?,?,?,?,?,?)",
+                        {.error_prefix = "confirmation request", .constraint_is_conflict = true});
+    ins.bind(1, resource_id).bind(2, token_hash).bind(3, code_hash).bind(4, now);
+    ins.bind(5, who.name).bind(6, expires_at);
+    ins.run();
+    const std::int64_t id = sqlite3_last_insert_rowid(db);
+    audit(db, who, "confirmation.request",
+          "request " + std::to_string(id) + " for resource " + std::string(resource_id) +
+              ", expires " + std::string(expires_at) +
+              (revoked > 0 ? ", revoking the previous one" : ""));
+    ids.push_back(id);
   }
-  sqlite3* db = store_->raw_handle();
-  const std::string now = utc_now_iso();
-  Statement revoke(db,
-                   "UPDATE confirmation_request SET revoked_at = ? WHERE resource_id = ? AND "
-                   "revoked_at IS NULL AND answered_at IS NULL");
-  revoke.bind(1, now).bind(2, resource_id);
-  revoke.run();
-  const int revoked = sqlite3_changes(db);
-  SqliteStatement ins(db,
-                      "INSERT INTO confirmation_request (resource_id, token_hash, code_hash, "
-                      "created_at, created_by, expires_at) VALUES (?,?,?,?,?,?)",
-                      {.error_prefix = "confirmation request", .constraint_is_conflict = true});
-  ins.bind(1, resource_id).bind(2, token_hash).bind(3, code_hash).bind(4, now);
-  ins.bind(5, who.name).bind(6, expires_at);
-  ins.run();
-  const std::int64_t id = sqlite3_last_insert_rowid(db);
-  audit(db, who, "confirmation.request",
-        "request " + std::to_string(id) + " for resource " + std::string(resource_id) +
-            ", expires " + std::string(expires_at) +
-            (revoked > 0 ? ", revoking the previous one" : ""));
   tx.commit();
-  return id;
+  return ids;
 }
 
 std::optional<ConfirmationRequest> Confirmations::open_request(std::string_view hash,

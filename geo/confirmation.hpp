@@ -93,6 +93,16 @@ class Confirmations {
                            std::string_view code_hash, std::string_view expires_at,
                            const AuditActor& who);
 
+  /// One new request of a batch.
+  struct NewRequest {
+    std::string resource_id;
+    std::string token_hash;
+    std::string code_hash;
+  };
+  /// add_request for each, all in one transaction (all or none); returns their ids.
+  std::vector<std::int64_t> add_requests(const std::vector<NewRequest>& requests,
+                                         std::string_view expires_at, const AuditActor& who);
+
   /// The open request (not revoked, not answered, not expired at `now_iso`) whose token hash or
   /// code hash is `hash`; nullopt for anything else, whichever of these it is.
   [[nodiscard]] std::optional<ConfirmationRequest> open_request(std::string_view hash,

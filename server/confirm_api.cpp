@@ -10,8 +10,6 @@
 // A link or code that is unknown, expired, used or replaced gets one and the same 404, which
 // never names a listing; each such try counts against the client's address (Auth::check_tries).
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <map>
 
 #include "geo/confirmation.hpp"
@@ -20,7 +18,7 @@
 #include "geo/resource_json.hpp"
 #include "geo/snapshot.hpp"
 #include "geo/visibility.hpp"
-#include "server/credentials.hpp"
+#include "server/confirmation_links.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/resource_params.hpp"
@@ -31,31 +29,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kDefaultValidDays = 60;
 constexpr int kMaxValidDays = 366;
-constexpr std::size_t kCodeLength = 10;
 constexpr std::size_t kMaxReportChars = 500;
 constexpr int kFreeReports = 5;  ///< reports of one address before each next one must wait
-
-std::string iso_utc(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-/// Today in Japan (UTC+9, no daylight saving), as YYYY-MM-DD: the date a host confirmed on.
-std::string today_in_japan() {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() +
-                                                              std::chrono::hours(9));
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 /// The one answer for every link or code that does not open a request.
 [[noreturn]] void invalid_link() {
@@ -66,23 +42,9 @@ std::string today_in_japan() {
       "お手数ですが、担当の生活支援コーディネーターにお問い合わせください)");
 }
 
-bool is_code_char(char ch) {
-  return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-}
-
-/// The stored hash of what was typed or followed: a short code (10 letters and digits, however
-/// typed) or a link's token.
-std::string link_hash(std::string_view token_or_code) {
-  const std::string code = normalize_code(token_or_code.substr(0, 64));
-  if (code.size() == kCodeLength && std::all_of(code.begin(), code.end(), is_code_char)) {
-    return sha256_hex("code:" + code);
-  }
-  return sha256_hex(token_or_code.substr(0, 128));
-}
-
 geo::ConfirmationRequest open_request_or_throttle(ServerContext& c, Auth& a, RequestContext& rc) {
   a.check_tries("confirm", rc.http.client, c.config().login_free_attempts * 5);
-  const std::string hash = link_hash(rc.params.at(0));
+  const std::string hash = confirmation_hash(rc.params.at(0));
   const auto found = c.read_accounts(
       [&](geo::Store& s) { return geo::Confirmations(s).open_request(hash, geo::utc_now_iso()); });
   if (!found) {
@@ -165,7 +127,7 @@ const geo::JsonShape& answer_shape() {
 
 HttpResponse create_confirmation_request(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
-  int days = kDefaultValidDays;
+  int days = kConfirmationValidDays;
   if (!rc.http.body.empty()) {
     static const geo::JsonShape shape{{"valid_days", {}}};
     const json body = parse_json_body(rc.http, shape);
@@ -184,27 +146,13 @@ HttpResponse create_confirmation_request(ServerContext& c, RequestContext& rc) {
     throw ApiError(ErrorCode::not_found, "no resource with id '" + id.substr(0, 80) +
                                              "' (or it is not visible to your role)");
   }
-  const std::string expires_at =
-      iso_utc(std::chrono::system_clock::now() + std::chrono::hours(24) * days);
-  const std::string token = random_token("", 32);
-  std::string code;
-  for (int attempt = 0;; ++attempt) {
-    code = random_code(kCodeLength);
-    try {
-      c.write([&](geo::Store& s) {
-        geo::Confirmations(s).add_request(id, sha256_hex(token), sha256_hex("code:" + code),
-                                          expires_at, {rc.principal.user_id, rc.principal.name});
-      });
-      break;
-    } catch (const geo::Conflict&) {
-      if (attempt >= 3) throw;  // a code already in use: draw another
-    }
-  }
-  const std::string shown_code = code.substr(0, 5) + "-" + code.substr(5);
-  HttpResponse r = json_response(201, {{"url", rc.base_url + "/c/" + token},
-                                       {"code", shown_code},
+  const IssuedConfirmation issued = c.write([&](geo::Store& s) {
+    return issue_confirmation(s, id, days, {rc.principal.user_id, rc.principal.name});
+  });
+  HttpResponse r = json_response(201, {{"url", rc.base_url + "/c/" + issued.token},
+                                       {"code", issued.code},
                                        {"code_url", rc.base_url + "/c"},
-                                       {"expires_at", expires_at},
+                                       {"expires_at", issued.expires_at},
                                        {"resource_id", id}});
   r.set_header("Cache-Control", "no-store");
   return r;
@@ -240,7 +188,7 @@ HttpResponse answer_confirmation(ServerContext& c, Auth& a, RequestContext& rc) 
   geo::AnswerOutcome out;
   try {
     out = c.write([&](geo::Store& s) {
-      return geo::Confirmations(s).answer(request.id, answer, changes, today_in_japan(),
+      return geo::Confirmations(s).answer(request.id, answer, changes, date_in_japan(),
                                           geo::utc_now_iso());
     });
   } catch (const geo::NotFound&) {
@@ -368,7 +316,7 @@ HttpResponse decide_review(ServerContext& c, RequestContext& rc) {
 
 HttpResponse freshness_stats(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
-  const std::string today = today_in_japan();
+  const std::string today = date_in_japan();
   // Confirmed within 12 months: on or after the same day a year ago.
   const std::string since = std::to_string(std::stoi(today.substr(0, 4)) - 1) + today.substr(4);
   struct Tally {

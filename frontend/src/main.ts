@@ -175,6 +175,13 @@ async function refreshList(more = false): Promise<void> {
 
 // ---- detail ----
 
+/** "2026年10月" (the month a listing was last confirmed; its day is not news to a reader). */
+function verifiedMonth(iso: string | null | undefined): string | null {
+  const m = /^(\d{4})-(\d{2})/.exec(iso ?? '');
+  if (!m) return null;
+  return t('detail.verified_month', { year: m[1], month: Number(m[2]) });
+}
+
 function daysSince(iso: string): number | null {
   const d = Date.parse(iso);
   if (Number.isNaN(d)) return null;
@@ -251,7 +258,7 @@ async function openDetail(id: string, focus = true): Promise<void> {
       ${p.operator_name ? `<dt>${t('detail.operator')}</dt><dd>${escapeHtml(p.operator_name)}</dd>` : ''}
       ${p.description ? `<dt>${t('detail.description')}</dt><dd>${escapeHtml(p.description)}</dd>` : ''}
       <dt>${t('detail.verified')}</dt>
-      <dd class="verified">${escapeHtml(p.verified_at || t('detail.verified_unknown'))}${
+      <dd class="verified">${escapeHtml(verifiedMonth(p.verified_at) ?? t('detail.verified_unknown'))}${
         stale
           ? ` <strong class="stale" title="${escapeHtml(t('detail.stale_note', { days: config.stale_after_days }))}">${escapeHtml(t('detail.stale'))}</strong>
              <span class="stale-note">${escapeHtml(t('detail.stale_note', { days: config.stale_after_days }))}</span>`
