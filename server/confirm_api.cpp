@@ -98,6 +98,7 @@ std::string report_problem(std::string_view text) {
       }
       digit = b2 >= 0x90 && b2 <= 0x99;
       joiner = b2 == 0x8D || b2 == 0x88 || b2 == 0x89;
+      i += 2;  // the character's other two bytes (counted once, at its first)
     }
     if (digit) {
       if (++digits_in_run >= 10) {

@@ -17,15 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::pair<std::string, std::string>> kJson = {
-    {"Content-Type", "application/json"}};
-
-std::vector<std::pair<std::string, std::string>> with_json(
-    std::vector<std::pair<std::string, std::string>> h) {
-  h.emplace_back("Content-Type", "application/json");
-  return h;
-}
-
 std::string today_in_japan() {
   const std::time_t t = std::time(nullptr) + 9 * 3600;
   std::tm tm{};
@@ -193,8 +184,9 @@ TEST_F(Confirmation, AChangeStaysOffTheMapUntilAcceptedThenHasItsHistory) {
                         R"({"answer":"changed","changes":{"vacancy":99}})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("vacancy"), std::string::npos) << bad.body;
-  const auto r = call("POST", "/api/confirm/" + token, "public",
-                      R"({"answer":"changed","changes":{"vacancy":0,"description":"木曜日に変わりました"}})");
+  const auto r =
+      call("POST", "/api/confirm/" + token, "public",
+           R"({"answer":"changed","changes":{"vacancy":0,"description":"木曜日に変わりました"}})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["status"], "under_review");
 
@@ -210,7 +202,8 @@ TEST_F(Confirmation, AChangeStaysOffTheMapUntilAcceptedThenHasItsHistory) {
   const auto q = call("GET", "/api/review?limit=1000", "coordinator");
   ASSERT_EQ(q.status, 200) << q.body;
   json proposal;
-  for (const auto& p : json::parse(q.body)["proposals"]) {
+  const json queue = json::parse(q.body);
+  for (const auto& p : queue["proposals"]) {
     if (p["resource_id"] == town_->ids.at("cafe") && p["answer"] == "changed") proposal = p;
   }
   ASSERT_FALSE(proposal.is_null()) << q.body;
@@ -247,7 +240,8 @@ TEST_F(Confirmation, AChangeStaysOffTheMapUntilAcceptedThenHasItsHistory) {
             404);
   const auto audit = call("GET", "/api/audit", "admin");
   ASSERT_EQ(audit.status, 200) << audit.body;
-  for (const std::string action : {"confirmation.request", "confirmation.answer", "review.decision"}) {
+  for (const std::string action :
+       {"confirmation.request", "confirmation.answer", "review.decision"}) {
     EXPECT_NE(audit.body.find(action), std::string::npos) << action;
   }
 }
@@ -291,8 +285,9 @@ TEST_F(Confirmation, UsedExpiredAndReplacedLinksAreRefusedAlike) {
   const std::string expired = token_of(request_for("kominkan"));
   {
     auto store = geo::Store::open(town_->db);
-    store.exec("UPDATE confirmation_request SET expires_at = '2020-01-01T00:00:00Z' WHERE "
-               "request_id = (SELECT max(request_id) FROM confirmation_request)");
+    store.exec(
+        "UPDATE confirmation_request SET expires_at = '2020-01-01T00:00:00Z' WHERE "
+        "request_id = (SELECT max(request_id) FROM confirmation_request)");
   }
   const auto unknown = call("GET", "/api/confirm/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                             "public", "", "127.0.0.3");
@@ -360,7 +355,8 @@ TEST_F(Confirmation, ReportsRefusePersonalFieldsAndFloods) {
     EXPECT_EQ(r.status, 400) << c.body << ": " << r.body;
     EXPECT_NE(r.body.find(c.says), std::string::npos) << c.body << ": " << r.body;
   }
-  const auto ok = call("POST", target, "public", R"({"text":"今は木曜日の開催です"})", "127.0.0.30");
+  const auto ok =
+      call("POST", target, "public", R"({"text":"今は木曜日の開催です"})", "127.0.0.30");
   ASSERT_EQ(ok.status, 202) << ok.body;
   const auto q = call("GET", "/api/review?limit=1000", "coordinator");
   EXPECT_NE(q.body.find("今は木曜日の開催です"), std::string::npos);
