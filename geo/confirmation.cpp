@@ -45,33 +45,34 @@ Proposal read_proposal(const Statement& s) {
   p.request_id = s.is_null(3) ? 0 : s.int64(3);
   p.answer = s.text(4);
   p.changes_json = s.text(5);
-  p.report_text = s.text(6);
-  p.base_version = s.int64(7);
-  p.created_at = s.text(8);
-  p.status = s.text(9);
-  p.decided_at = s.text(10);
-  p.decided_by = s.text(11);
-  p.decision = s.text(12);
+  p.diff_json = s.text(6);
+  p.report_text = s.text(7);
+  p.base_version = s.int64(8);
+  p.created_at = s.text(9);
+  p.status = s.text(10);
+  p.decided_at = s.text(11);
+  p.decided_by = s.text(12);
+  p.decision = s.text(13);
   return p;
 }
 
 constexpr std::string_view kProposalColumns =
-    "proposal_id, resource_id, origin, request_id, answer, changes_json, report_text, "
+    "proposal_id, resource_id, origin, request_id, answer, changes_json, diff_json, report_text, "
     "base_version, created_at, status, decided_at, decided_by, decision";
 
 std::int64_t insert_proposal(sqlite3* db, const Proposal& p) {
   Statement s(db,
               "INSERT INTO listing_proposal (resource_id, origin, request_id, answer, "
-              "changes_json, report_text, base_version, created_at, status) "
-              "VALUES (?,?,?,?,?,?,?,?,'open')");
+              "changes_json, diff_json, report_text, base_version, created_at, status) "
+              "VALUES (?,?,?,?,?,?,?,?,?,'open')");
   s.bind(1, p.resource_id).bind(2, p.origin);
   if (p.request_id != 0) {
     s.bind(3, p.request_id);
   } else {
     s.bind_null(3);
   }
-  s.bind(4, p.answer).bind(5, p.changes_json).bind(6, p.report_text).bind(7, p.base_version);
-  s.bind(8, p.created_at);
+  s.bind(4, p.answer).bind(5, p.changes_json).bind(6, p.diff_json).bind(7, p.report_text);
+  s.bind(8, p.base_version).bind(9, p.created_at);
   s.run();
   return sqlite3_last_insert_rowid(db);
 }
@@ -146,6 +147,15 @@ Resource with_host_changes(const Resource& current, const json& changes) {
     }
   }
   return with_changes(current, changes);
+}
+
+json status_diff(const Resource& current, HostAnswer answer) {
+  json out = json::object();
+  if (answer != HostAnswer::paused && answer != HostAnswer::ended) return out;
+  const auto to = answer == HostAnswer::paused ? ResourceStatus::paused : ResourceStatus::closed;
+  if (current.status != to)
+    out["status"] = {{"from", code_id(current.status)}, {"to", code_id(to)}};
+  return out;
 }
 
 json changes_diff(const Resource& current, const json& changes) {
@@ -264,11 +274,13 @@ AnswerOutcome Confirmations::answer(std::int64_t request_id, HostAnswer answer, 
       }
       (void)with_host_changes(*current, changes);  // refused here, not at review
       p.changes_json = changes.dump();
+      p.diff_json = changes_diff(*current, changes).dump();
     } else {
       if (!changes.is_null() && !(changes.is_object() && changes.empty())) {
         throw InvalidArgument("changes: an answer of '" + p.answer + "' carries no changes");
       }
       p.changes_json = "{}";
+      p.diff_json = status_diff(*current, answer).dump();
     }
     out.proposal_id = insert_proposal(db, p);
   }
@@ -292,6 +304,7 @@ std::int64_t Confirmations::add_report(std::string_view resource_id, std::string
   p.origin = "report";
   p.answer = "report";
   p.changes_json = "{}";
+  p.diff_json = "{}";
   p.report_text = std::string(text);
   p.base_version = current->version;
   p.created_at = std::string(now_iso);

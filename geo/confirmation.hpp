@@ -46,6 +46,10 @@ Resource with_host_changes(const Resource& current, const nlohmann::json& change
 /// `current`'s (as to_json writes them).
 nlohmann::json changes_diff(const Resource& current, const nlohmann::json& changes);
 
+/// {"status": {"from", "to"}} of a pause or an end (nothing when the listing is so already, or
+/// for another answer).
+nlohmann::json status_diff(const Resource& current, HostAnswer answer);
+
 struct ConfirmationRequest {
   std::int64_t id = 0;
   std::string resource_id;
@@ -65,6 +69,9 @@ struct Proposal {
   std::int64_t request_id = 0;
   std::string answer;        ///< changed, paused, ended, report
   std::string changes_json;  ///< the properties proposed ({} for pause, end, report)
+  /// {"field": {"from", "to"}} against version base_version, kept so that the queue need not
+  /// render every listing again while it has not moved on.
+  std::string diff_json;
   std::string report_text;
   std::int64_t base_version = 0;  ///< the listing's version when it was proposed
   std::string created_at;

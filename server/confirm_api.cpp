@@ -266,16 +266,20 @@ HttpResponse list_review(ServerContext& c, RequestContext& rc) {
     item["kind"] = geo::code_id(r.kind);
     item["etag"] = served->etag();
     item["version"] = r.version;
-    // The listing moved on since the proposal was made: the diff is against what is now.
-    item["stale"] = r.version != p.base_version;
-    json diff = json::object();
-    if (p.answer == "changed") {
-      diff = geo::changes_diff(r, json::parse(p.changes_json, nullptr, false));
-    } else if (p.answer == "paused" || p.answer == "ended") {
-      const auto to =
-          p.answer == "paused" ? geo::ResourceStatus::paused : geo::ResourceStatus::closed;
-      if (r.status != to)
-        diff["status"] = {{"from", geo::code_id(r.status)}, {"to", geo::code_id(to)}};
+    // The diff kept with the proposal is against the version it was made on; when the
+    // listing moved on since, it is made again against what is now.
+    const bool stale = r.version != p.base_version;
+    item["stale"] = stale;
+    json diff = json::parse(p.diff_json, nullptr, false);
+    if (stale || diff.is_discarded()) {
+      if (p.answer == "changed") {
+        diff = geo::changes_diff(r, json::parse(p.changes_json, nullptr, false));
+      } else if (p.answer == "paused" || p.answer == "ended") {
+        diff = geo::status_diff(
+            r, p.answer == "paused" ? geo::HostAnswer::paused : geo::HostAnswer::ended);
+      } else {
+        diff = json::object();
+      }
     }
     item["diff"] = std::move(diff);
     items.push_back(std::move(item));

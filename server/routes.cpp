@@ -30,12 +30,12 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::put,  "/api/resources/{id}",            kEditors,  worker,  with_context(update_resource)},
       {Method::post, "/api/resources/{id}/close",      kEditors,  worker,  with_context(close_resource)},
       {Method::get,  "/api/resources/{id}/history",    kSignedIn, worker,  with_context(resource_history)},
-      // Listings that stay true: hosts confirm through a link (no account; the token is the
-      // credential, so no CSRF token either), anyone reports a mistake, staff review.
+      // Listings that stay true: hosts confirm through a link (no account: the token is the
+      // credential), anyone reports a mistake, staff review.
       {Method::post, "/api/resources/{id}/confirmation-requests", kReviewers, worker, with_context(create_confirmation_request)},
-      {Method::post, "/api/resources/{id}/reports",    kEveryone, worker,  with_both(report_mistake), /*csrf=*/false},
+      {Method::post, "/api/resources/{id}/reports",    kEveryone, worker,  with_both(report_mistake)},
       {Method::get,  "/api/confirm/{token}",           kEveryone, worker,  with_both(get_confirmation)},
-      {Method::post, "/api/confirm/{token}",           kEveryone, worker,  with_both(answer_confirmation), /*csrf=*/false},
+      {Method::post, "/api/confirm/{token}",           kEveryone, worker,  with_both(answer_confirmation)},
       {Method::get,  "/api/review",                    kReviewers, worker, with_context(list_review)},
       {Method::post, "/api/review/{id}",               kReviewers, worker, with_context(decide_review)},
       {Method::get,  "/api/stats/freshness",           kEveryone, reactor, with_context(freshness_stats)},

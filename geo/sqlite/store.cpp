@@ -447,6 +447,7 @@ CREATE TABLE listing_proposal(
   request_id INTEGER REFERENCES confirmation_request(request_id),
   answer TEXT NOT NULL,
   changes_json TEXT NOT NULL,
+  diff_json TEXT NOT NULL,
   report_text TEXT NOT NULL,
   base_version INTEGER NOT NULL,
   created_at TEXT NOT NULL,

@@ -117,6 +117,7 @@ TEST_F(ConfirmationStore, AChangeWaitsForReviewAndWrongChangesWriteNothing) {
   EXPECT_EQ(diff["vacancy"]["from"], 5);
   EXPECT_EQ(diff["vacancy"]["to"], 0);
   EXPECT_EQ(diff["description"]["from"], "毎週水曜日");
+  EXPECT_EQ(json::parse(queue[0].diff_json), diff) << "kept with the proposal for the queue";
 }
 
 TEST_F(ConfirmationStore, AcceptingPublishesThroughTheOrdinaryEditWithItsHistory) {
