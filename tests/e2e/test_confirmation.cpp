@@ -379,3 +379,87 @@ TEST_F(Confirmation, ReportsRefusePersonalFieldsAndFloods) {
 
 }  // namespace
 }  // namespace tsunagi::test
+
+namespace tsunagi::test {
+namespace {
+
+// The hosts' page is the frontend's confirm.html, served at /c (type the code) and at /c/{token}
+// (the link), under the same security headers as every page; the token is not logged.
+TEST(ConfirmationPage, IsServedAtCAndAtTheLinkWithTheSecurityHeaders) {
+  TempDir dir;
+  const Town town = make_town(dir);
+  const auto site = dir / "site";
+  std::filesystem::create_directories(site);
+  write_file(site / "index.html", "<!doctype html><title>MAP-PAGE</title>");
+  write_file(site / "confirm.html", "<!doctype html><title>CONFIRM-PAGE</title>");
+  ServerProcess server({"--db", town.db.string(), "--port", "0", "--frontend", site.string()});
+  HttpClient c(server.host(), server.port());
+  const std::string token = "0123456789abcdefghijABCDEFGHIJ-_0123456789";
+  for (const std::string& target :
+       std::vector<std::string>{"/c", "/c/" + token, "/c/ABCDE-FGHJK"}) {
+    const auto r = c.get(target);
+    EXPECT_EQ(r.status, 200) << target;
+    EXPECT_NE(r.body.find("CONFIRM-PAGE"), std::string::npos) << target;
+    EXPECT_NE(r.header("content-security-policy").find("script-src 'self'"), std::string::npos);
+    EXPECT_EQ(r.header("cache-control"), "no-store") << target;
+  }
+  EXPECT_EQ(c.get("/c/a/b").status, 404);
+  EXPECT_NE(c.get("/").body.find("MAP-PAGE"), std::string::npos);
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  EXPECT_EQ(server.output().find(token), std::string::npos) << "the token is not logged";
+  EXPECT_NE(server.output().find("GET /c/*"), std::string::npos) << server.output();
+}
+
+// `tsunagi confirm request`: a request for every listing not confirmed for N days, written to a
+// mail-merge CSV (the one CSV writer, with its formula guard) whose links work.
+TEST(ConfirmationCli, WritesAMailMergeOfWorkingLinksForOldListings) {
+  TempDir dir;
+  Town town = make_town(dir);
+  {
+    auto store = geo::Store::open(town.db);
+    for (const auto& [name, id] : town.ids) {
+      auto r = *store.resource(id);
+      r.verified_at = name == "kominkan" ? "2020-04-01" : "2099-01-01";
+      if (name == "kominkan") r.name = "=HYPERLINK(\"x\")公民館";
+      store.update(r, r.version, "test");
+    }
+  }
+  const auto csv = dir / "merge.csv";
+  EXPECT_EQ(run_tsunagi({"confirm", "request", "--db", town.db.string(), "--csv", csv.string()})
+                .exit_code,
+            2)
+      << "--base-url is required";
+  EXPECT_EQ(run_tsunagi({"confirm", "request", "--db", town.db.string(), "--base-url", "http://x",
+                         "--csv", csv.string(), "--kind", "no-such-kind"})
+                .exit_code,
+            2);
+  EXPECT_FALSE(std::filesystem::exists(csv));
+  const auto r =
+      run_tsunagi({"confirm", "request", "--db", town.db.string(), "--base-url",
+                   "https://map.example.jp/", "--csv", csv.string(), "--older-than-days", "365"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = read_file(csv);
+  EXPECT_EQ(text.rfind("\xEF\xBB\xBF", 0), 0U) << "with a BOM for Excel";
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = text.find("\r\n", start);
+    lines.push_back(text.substr(start, end - start));
+    start = end == std::string::npos ? text.size() : end + 2;
+  }
+  ASSERT_EQ(lines.size(), 2U) << text;  // the header and the one old listing
+  EXPECT_NE(lines[1].find(town.ids.at("kominkan")), std::string::npos);
+  EXPECT_NE(lines[1].find("'=HYPERLINK"), std::string::npos) << "formula guard: " << lines[1];
+  const auto at = lines[1].find("https://map.example.jp/c/");
+  ASSERT_NE(at, std::string::npos) << lines[1];
+  const std::string token = lines[1].substr(at + 25, lines[1].find(',', at) - at - 25);
+  ServerProcess server({"--db", town.db.string(), "--port", "0"});
+  HttpClient c(server.host(), server.port());
+  const auto page = c.get("/api/confirm/" + token);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(nlohmann::json::parse(page.body)["listing"]["id"], town.ids.at("kominkan"));
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace tsunagi::test
