@@ -271,12 +271,36 @@ async function openDetail(id: string, focus = true): Promise<void> {
           : escapeHtml(t('detail.source_public'))
       }</dd>
     </dl>
-    ${user ? `<button type="button" id="detail-edit">${escapeHtml(t('detail.edit'))}</button>` : ''}`;
+    ${user ? `<button type="button" id="detail-edit">${escapeHtml(t('detail.edit'))}</button>` : ''}
+    <details class="report">
+      <summary>${escapeHtml(t('report.open'))}</summary>
+      <form id="report-form" novalidate>
+        <label for="report-text">${escapeHtml(t('report.label'))}</label>
+        <textarea id="report-text" name="text" rows="3" maxlength="500" aria-describedby="report-help"></textarea>
+        <p id="report-help" class="hint">${escapeHtml(t('report.help'))}</p>
+        <button type="submit">${escapeHtml(t('report.send'))}</button>
+      </form>
+    </details>`;
   paintSwatches(detail);
   detail.hidden = false;
   document.body.classList.add('has-detail');
   $('detail-close').addEventListener('click', closeDetail);
   $('detail-edit')?.addEventListener('click', () => void startEdit(id));
+  $('report-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = ($('report-text') as HTMLTextAreaElement).value.trim();
+    if (!text) {
+      announce(t('report.empty'));
+      return;
+    }
+    api
+      .reportMistake(id, text)
+      .then(() => {
+        ($('report-text') as HTMLTextAreaElement).value = '';
+        announce(t('report.thanks'));
+      })
+      .catch((err: Error) => announce(t('report.refused', { detail: err.message })));
+  });
   mapView.map.easeTo({ center: feature.geometry.coordinates, zoom: Math.max(mapView.map.getZoom(), 14) });
   $('detail-name').setAttribute('tabindex', '-1');
   if (focus) $('detail-name').focus();

@@ -883,6 +883,19 @@ suite.test('the host page (/c/{token}, /c): the one listing, answered by keyboar
   await page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').includes('使えません'));
   assertEqual(errors.length, 0, `no script errors: ${errors.join('; ')}`);
   await page.close();
+  // 「情報の誤りを報告」 on the public detail: a personal detail is refused in words, a plain
+  // report is taken.
+  const pub = await openPage(`?sel=${first.id}`);
+  await pub.page.waitForSelector('#detail:not([hidden]) .report summary');
+  await pub.page.click('#detail .report summary');
+  await axe(pub.page, 'report-form');
+  await pub.page.fill('#report-text', '電話 090-1234-5678 に変わりました');
+  await pub.page.click('#report-form button[type=submit]');
+  await pub.page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').includes('送れませんでした'));
+  await pub.page.fill('#report-text', '今は木曜日の開催です');
+  await pub.page.click('#report-form button[type=submit]');
+  await pub.page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').includes('担当者が確認します'));
+  await pub.page.close();
 });
 
 suite.test('usable at 375 px and with text enlarged to 200 %', async () => {
