@@ -352,7 +352,9 @@ Resource Confirmations::decide(std::int64_t proposal_id, std::string_view decisi
     throw InvalidArgument("decision: must be one of accept, edit, reject (not '" +
                           std::string(decision.substr(0, 40)) + "')");
   }
-  Store::Transaction tx(*store_, Store::Transaction::Writes::content);
+  // A rejection publishes nothing: it does not move the generation (no snapshot is rebuilt).
+  Store::Transaction tx(*store_, decision == "reject" ? Store::Transaction::Writes::accounts
+                                                      : Store::Transaction::Writes::content);
   sqlite3* db = store_->raw_handle();
   const auto p = proposal(proposal_id);
   if (!p || p->status != "open") {
