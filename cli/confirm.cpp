@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/letters.hpp"
 #include "geo/code_lists.hpp"
 #include "geo/confirmation.hpp"
 #include "geo/csv.hpp"
@@ -23,18 +24,22 @@ namespace tsunagi::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: tsunagi confirm request --db FILE --base-url URL --csv FILE\n"
+    "usage: tsunagi confirm request --db FILE --base-url URL [--out LETTERS.pdf] [--csv FILE]\n"
     "                               [--older-than-days N] [--kind KIND] [--valid-days D]\n"
     "\n"
     "Makes a confirmation request for every listing (not closed) whose last confirmation\n"
-    "(verified_at, else its creation) is more than N days old (default 365), of one kind when\n"
-    "--kind is given. Each host gets a link (URL/c/TOKEN) and a short code to type in at URL/c,\n"
-    "valid for D days (default 60); a listing's earlier open request stops working.\n"
+    "(verified_at, else its creation) is N days old or more (default 365; 0: all), of one\n"
+    "kind when --kind is given. Each host gets a link (URL/c/TOKEN) and a short code to type\n"
+    "in at URL/c, valid for D days (default 60); a listing's earlier open request stops\n"
+    "working.\n"
     "\n"
     "--base-url  the address hosts reach the server at, e.g. https://map.city.example.lg.jp\n"
+    "--out       the letters: one A4 page per listing with the listing as the map shows it, a\n"
+    "            QR code of its link, its code and a reply form to fill in by hand\n"
     "--csv       the mail-merge file (UTF-8 with BOM, for Excel/Word): resource_id, name, kind,\n"
-    "            address, url, code, expires_at. The links are in no other place: keep the file\n"
-    "            as safe as the letters, and delete it after printing.\n";
+    "            address, url, code, expires_at.\n"
+    "At least one of --out and --csv. The links are in no other place: keep the files as safe\n"
+    "as the letters, and delete them after printing.\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "tsunagi confirm: %s\n\n%s", message.c_str(), kUsage);
@@ -62,6 +67,7 @@ int confirm(Args args) {
   std::optional<std::string> db;
   std::optional<std::string> base_url;
   std::optional<std::filesystem::path> csv_path;
+  std::optional<std::filesystem::path> pdf_path;
   int older_than = 365;
   int valid_days = server::kConfirmationValidDays;
   std::optional<geo::ResourceKind> kind;
@@ -82,6 +88,8 @@ int confirm(Args args) {
         return usage_error("--base-url must start with https:// (or http://), not '" +
                            std::string(v) + "'");
       }
+    } else if (a == "--out") {
+      pdf_path = std::filesystem::path(std::string(v));
     } else if (a == "--csv") {
       csv_path = std::filesystem::path(std::string(v));
     } else if (a == "--older-than-days") {
@@ -103,43 +111,59 @@ int confirm(Args args) {
   }
   if (!db) return usage_error("--db FILE is required");
   if (!base_url) return usage_error("--base-url URL is required (where hosts reach the server)");
-  if (!csv_path) return usage_error("--csv FILE is required (the links are shown only there)");
+  if (!csv_path && !pdf_path) {
+    return usage_error(
+        "--out LETTERS.pdf or --csv FILE is required (the links are shown only there)");
+  }
 
   auto store = geo::Store::open(*db);
   const auto listings =
       geo::Confirmations(store).unconfirmed_since(server::date_in_japan(older_than), kind);
-  // Written to a temporary file first, and the requests made (all in one transaction) only once
-  // it is written: a failure leaves neither a half-written file nor requests without their links.
-  const std::filesystem::path tmp = csv_path->string() + ".tmp";
-  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-  if (!out) return usage_error("cannot write " + tmp.string());
+  // Written to temporary files first, and the requests made (all in one transaction) only once
+  // they are written: a failure leaves neither half-written files nor requests without links.
+  const std::string expires_at = server::confirmation_expiry(valid_days);
+  std::vector<geo::Confirmations::NewRequest> requests;
+  std::vector<Letter> letters;
+  requests.reserve(listings.size());
+  letters.reserve(listings.size());
   std::string text(geo::csv::kBom);
   geo::csv::append_row(text,
                        {"resource_id", "name", "kind", "address", "url", "code", "expires_at"});
-  const std::string expires_at = server::confirmation_expiry(valid_days);
-  std::vector<geo::Confirmations::NewRequest> requests;
-  requests.reserve(listings.size());
   for (const auto& r : listings) {
     const auto secret = server::new_confirmation_secret();
     requests.push_back({r.id, secret.token_hash, secret.code_hash});
-    geo::csv::append_row(text, {r.id, r.name, geo::code_ja(r.kind), r.address,
-                                *base_url + "/c/" + secret.token, secret.code, expires_at});
+    const std::string url = *base_url + "/c/" + secret.token;
+    geo::csv::append_row(
+        text, {r.id, r.name, geo::code_ja(r.kind), r.address, url, secret.code, expires_at});
+    letters.push_back({r, url, *base_url + "/c", secret.code, expires_at});
   }
-  out << text;
-  out.close();
-  if (!out) {
-    std::filesystem::remove(tmp);
-    throw std::runtime_error("writing " + tmp.string() + " failed (disk full?)");
-  }
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> written;  // tmp → final
+  auto discard = [&] {
+    for (const auto& [tmp, final_path] : written) std::filesystem::remove(tmp);
+  };
   try {
+    if (csv_path) {
+      const std::filesystem::path tmp = csv_path->string() + ".tmp";
+      written.emplace_back(tmp, *csv_path);
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << text;
+      out.close();
+      if (!out) throw std::runtime_error("writing " + tmp.string() + " failed (disk full?)");
+    }
+    if (pdf_path) {
+      const std::filesystem::path tmp = pdf_path->string() + ".tmp";
+      written.emplace_back(tmp, *pdf_path);
+      write_letters_pdf(tmp, letters);
+    }
     geo::Confirmations(store).add_requests(requests, expires_at, {0, "cli:confirm request"});
   } catch (...) {
-    std::filesystem::remove(tmp);  // no request made: the file's links would not work
+    discard();  // no request made: the files' links would not work
     throw;
   }
-  std::filesystem::rename(tmp, *csv_path);
-  std::printf("%zu confirmation requests made; mail merge: %s\n", listings.size(),
-              csv_path->string().c_str());
+  for (const auto& [tmp, final_path] : written) std::filesystem::rename(tmp, final_path);
+  std::printf("%zu confirmation requests made%s%s%s%s\n", listings.size(),
+              pdf_path ? "; letters: " : "", pdf_path ? pdf_path->string().c_str() : "",
+              csv_path ? "; mail merge: " : "", csv_path ? csv_path->string().c_str() : "");
   return 0;
 }
 

@@ -413,7 +413,7 @@ std::vector<Resource> Confirmations::unconfirmed_since(std::string_view before_d
     if (r.status == ResourceStatus::closed) return;
     if (kind && r.kind != *kind) return;
     const std::string last = !r.verified_at.empty() ? r.verified_at : r.created_at.substr(0, 10);
-    if (last < before_date) out.push_back(std::move(r));
+    if (last <= before_date) out.push_back(std::move(r));
   });
   return out;
 }

@@ -143,8 +143,8 @@ class Confirmations {
                   const nlohmann::json& edited_changes,
                   std::optional<std::int64_t> expected_version, const AuditActor& who);
 
-  /// Resources whose last confirmation (verified_at, else created_at) is older than
-  /// `before_date` (YYYY-MM-DD), not closed, optionally of one kind; in id order.
+  /// Resources whose last confirmation (verified_at, else created_at) was on `before_date`
+  /// (YYYY-MM-DD) or earlier, not closed, optionally of one kind; in id order.
   [[nodiscard]] std::vector<Resource> unconfirmed_since(std::string_view before_date,
                                                         std::optional<ResourceKind> kind) const;
 

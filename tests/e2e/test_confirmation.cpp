@@ -463,3 +463,46 @@ TEST(ConfirmationCli, WritesAMailMergeOfWorkingLinksForOldListings) {
 
 }  // namespace
 }  // namespace tsunagi::test
+
+namespace tsunagi::test {
+namespace {
+
+// The letters: one A4 page per listing of the mail merge, each with a QR code that decodes to
+// that listing's link (read back with poppler's pdftoppm and zbar's zbarimg when installed).
+TEST(ConfirmationCli, LettersHaveOnePagePerListingWithAQrCodeOfItsLink) {
+  TempDir dir;
+  const Town town = make_town(dir);
+  const auto pdf = dir / "letters.pdf";
+  const auto csv = dir / "merge.csv";
+  const auto r = run_tsunagi({"confirm", "request", "--db", town.db.string(), "--base-url",
+                              "https://map.example.jp", "--older-than-days", "0", "--out",
+                              pdf.string(), "--csv", csv.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = read_file(csv);
+  std::vector<std::string> urls;
+  for (std::size_t at = text.find("https://map.example.jp/c/"); at != std::string::npos;
+       at = text.find("https://map.example.jp/c/", at + 1)) {
+    urls.push_back(text.substr(at, text.find(',', at) - at));
+  }
+  ASSERT_EQ(urls.size(), 5U) << "every listing but the closed one";
+  const std::string bytes = read_file(pdf);
+  ASSERT_EQ(bytes.rfind("%PDF-", 0), 0U);
+  std::size_t pages = 0;
+  for (std::size_t at = bytes.find("/Type /Page"); at != std::string::npos;
+       at = bytes.find("/Type /Page", at + 1)) {
+    if (bytes.compare(at, 12, "/Type /Pages") != 0) ++pages;
+  }
+  EXPECT_EQ(pages, urls.size());
+  const auto png = dir / "page";
+  const auto raster = run_program({"pdftoppm", "-f", "2", "-l", "2", "-r", "200", "-png",
+                                   "-singlefile", pdf.string(), png.string()});
+  if (raster.exit_code != 0) GTEST_SKIP() << "pdftoppm (poppler-utils) is not installed";
+  const auto qr = run_program({"zbarimg", "-q", "--raw", png.string() + ".png"});
+  if (qr.exit_code != 0 && qr.out.empty()) GTEST_SKIP() << "zbarimg (zbar-tools) is not installed";
+  std::string decoded = qr.out;
+  while (!decoded.empty() && (decoded.back() == '\n' || decoded.back() == '\r')) decoded.pop_back();
+  EXPECT_EQ(decoded, urls[1]) << "page 2's QR code is the second listing's link";
+}
+
+}  // namespace
+}  // namespace tsunagi::test
