@@ -19,5 +19,6 @@ int match(Args args);
 int referrals(Args args);
 int gap(Args args);
 int audit(Args args);
+int confirm(Args args);
 
 }  // namespace tsunagi::cli

@@ -25,6 +25,8 @@ constexpr Command kCommands[] = {
      "参加支援 referrals: purge those past the retention period"},
     {"audit", tsunagi::cli::audit,
      "the audit log's hash chain: verify it, or print its head to keep elsewhere"},
+    {"confirm", tsunagi::cli::confirm,
+     "ask hosts to confirm their listings: links, codes and a mail-merge CSV"},
     {"gap", tsunagi::cli::gap,
      "access (2SFCA family) and siting (MCLP, p-median) from cost and demand files"},
     {"demo", tsunagi::cli::demo, "generate the fictional demo town into a store"},

@@ -11,6 +11,9 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 1200,
     rollupOptions: {
+      // The map, and the hosts' confirmation page (/c, /c/{token}: server/dispatcher maps both
+      // to confirm.html).
+      input: { main: 'index.html', confirm: 'confirm.html' },
       output: {
         // MapLibre in a chunk of its own: the benchmark counts our bytes besides it.
         manualChunks: (id) => (id.includes('node_modules/maplibre-gl') ? 'maplibre' : undefined),

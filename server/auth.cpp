@@ -280,6 +280,21 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
   return result;
 }
 
+void Auth::check_tries(std::string_view scope, std::string_view client, int free_attempts) {
+  const std::string key = "x:" + std::string(scope) + '\x1f' + std::string(client.substr(0, 64));
+  std::lock_guard lock(mu_);
+  if (const auto left = time_left(key, free_attempts); left.count() > 0) {
+    const auto secs = std::max<std::int64_t>(1, (left.count() + 999) / 1000);  // rounded up
+    throw ApiError(ErrorCode::too_many_tries,
+                   "too many tries from your address; try again in " + std::to_string(secs) + " s",
+                   {{"Retry-After", std::to_string(secs)}});
+  }
+}
+
+void Auth::count_try(std::string_view scope, std::string_view client) {
+  count_failure("x:" + std::string(scope) + '\x1f' + std::string(client.substr(0, 64)));
+}
+
 void Auth::logout(const Principal& principal) {
   if (principal.via != Principal::Via::session) return;
   context_.write([&](geo::Store& s) { geo::Accounts(s).delete_session(principal.session_hash); });

@@ -57,6 +57,15 @@ class Auth {
   LoginResult login(std::string_view name, std::string_view password, std::string_view client = {});
   void logout(const Principal& principal);
 
+  /// Anonymous tries that must not be repeated fast — guesses of a confirmation link or code,
+  /// reports of mistakes — are throttled per client address the way failed logins are: after
+  /// `free_attempts` tries counted under `scope` ("confirm", "report"), each next one must wait
+  /// login_delay_ms, doubling (at most 5 minutes); counts are forgotten after login_lock_minutes
+  /// without one. @throws ApiError(too_many_tries) with Retry-After while `client` must wait.
+  void check_tries(std::string_view scope, std::string_view client, int free_attempts);
+  /// Counts one try of `client` under `scope`.
+  void count_try(std::string_view scope, std::string_view client);
+
   /// The Set-Cookie value for a login (or, with an empty token, one that deletes the cookie).
   [[nodiscard]] std::string session_cookie(std::string_view token, int max_age_s) const;
 
@@ -90,7 +99,8 @@ class Auth {
   std::function<bool(std::function<void()>)> background_;
   std::mutex mu_;
   std::unordered_map<std::string, Cached> cache_;  ///< "s:"/"t:" + hash → principal
-  /// "p:" client + name, "c:" client, "n:" name (unknown names' lock) → failures.
+  /// "p:" client + name, "c:" client, "n:" name (unknown names' lock), "x:" scope + client
+  /// (check_tries) → failures.
   std::unordered_map<std::string, Throttle> throttle_;
 };
 

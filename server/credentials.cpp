@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <stdexcept>
 #include <vector>
@@ -63,6 +64,45 @@ bool verify_password(std::string_view hash, std::string_view password) {
   if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
   std::string h(hash);  // NUL-terminated copy, as libsodium wants
   return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
+}
+
+namespace {
+constexpr std::string_view kCodeAlphabet = "ACDEFGHJKMNPQRTUVWXY34679";
+}  // namespace
+
+std::string random_code(std::size_t length) {
+  return geo::random_code(length, kCodeAlphabet);
+}
+
+std::string normalize_code(std::string_view typed) {
+  std::string out;
+  for (std::size_t i = 0; i < typed.size(); ++i) {
+    const auto c = static_cast<unsigned char>(typed[i]);
+    // U+FF01..U+FF5E (full-width ASCII) is EF BC 81..EF BD 9E; U+3000 (ideographic space) is
+    // E3 80 80; U+30FC (prolonged sound mark, typed for a hyphen) is E3 83 BC.
+    if (c == 0xEF && i + 2 < typed.size()) {
+      const auto b1 = static_cast<unsigned char>(typed[i + 1]);
+      const auto b2 = static_cast<unsigned char>(typed[i + 2]);
+      const int cp = ((b1 & 0x3F) << 6) | (b2 & 0x3F);  // low 12 bits of U+Fxxx
+      if ((b1 == 0xBC || b1 == 0xBD) && cp >= 0xF01 && cp <= 0xF5E) {
+        const char ascii = static_cast<char>(cp - 0xF01 + 0x21);
+        i += 2;
+        if (ascii != '-' && ascii != ' ') {
+          out += static_cast<char>(std::toupper(static_cast<unsigned char>(ascii)));
+        }
+        continue;
+      }
+    }
+    if (c == 0xE3 && i + 2 < typed.size() &&
+        ((typed[i + 1] == '\x80' && typed[i + 2] == '\x80') ||
+         (typed[i + 1] == '\x83' && typed[i + 2] == '\xBC'))) {
+      i += 2;
+      continue;
+    }
+    if (c == ' ' || c == '-') continue;
+    out += static_cast<char>(std::toupper(c));
+  }
+  return out;
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -28,6 +28,12 @@ bool verify_password(std::string_view hash, std::string_view password);
 
 /// Tokens and session ids: geo::random_token (geo/core/random.hpp).
 using geo::random_token;
+/// A short code a person can type: `length` characters drawn uniformly (libsodium) from an
+/// alphabet without look-alikes (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
+std::string random_code(std::size_t length = 10);
+/// A typed code as random_code() made it: ASCII upper case, full-width letters and digits made
+/// half-width, spaces and hyphens (of any width) dropped. Anything else is kept as it is.
+std::string normalize_code(std::string_view typed);
 /// Lower-case hex SHA-256.
 std::string sha256_hex(std::string_view data);
 /// Equal in constant time for equal lengths.

@@ -122,7 +122,13 @@ Dispatcher::Prepared Dispatcher::prepare(const std::shared_ptr<const HttpRequest
       const bool api_path = !ctx->path.empty() && (ctx->path[0] == "api" || ctx->path[0] == "ogc");
       if (!api_path && (*method == Method::get || *method == Method::head)) {
         const std::string* ae = request->header("accept-encoding");
-        if (auto r = static_files_.get(ctx->path, ae != nullptr && accepts_gzip(*ae))) {
+        // The hosts' confirmation page answers /c (type the code) and /c/{token} (the link).
+        const bool confirm_page =
+            !ctx->path.empty() && ctx->path[0] == "c" && ctx->path.size() <= 2;
+        const std::vector<std::string> page = {"confirm.html"};
+        if (auto r = static_files_.get(confirm_page ? page : ctx->path,
+                                       ae != nullptr && accepts_gzip(*ae))) {
+          if (confirm_page) r->set_header("Cache-Control", "no-store");
           add_common_headers(*r);
           return {std::move(*r), {}, false};
         }

@@ -36,6 +36,7 @@ const std::vector<ErrorInfo> kTable = {
     {ErrorCode::login_throttled, 429, "login_throttled", "Too many failed logins; wait"},
     {ErrorCode::account_locked, 429, "account_locked", "Account temporarily locked"},
     {ErrorCode::too_many_jobs, 429, "too_many_jobs", "Too many of your analyses are waiting"},
+    {ErrorCode::too_many_tries, 429, "too_many_tries", "Too many tries from your address; wait"},
     {ErrorCode::header_fields_too_large, 431, "header_fields_too_large",
      "Request headers too large"},
     {ErrorCode::internal, 500, "internal_error", "Internal server error"},

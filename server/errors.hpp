@@ -37,6 +37,7 @@ enum class ErrorCode : std::uint8_t {
   login_throttled,
   account_locked,
   too_many_jobs,
+  too_many_tries,
   header_fields_too_large,
   internal,
   not_implemented,

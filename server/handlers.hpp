@@ -3,6 +3,8 @@
 // where they run, is declared in server/routes.cpp, not here.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -55,7 +57,19 @@ HttpResponse logout(Auth& auth, RequestContext& rc);
 HttpResponse me(RequestContext& rc);
 HttpResponse list_users(ServerContext& c, RequestContext& rc);
 
+// ---- listings that stay true (server/confirm_api.cpp) ----
+HttpResponse create_confirmation_request(ServerContext& c, RequestContext& rc);
+HttpResponse get_confirmation(ServerContext& c, Auth& a, RequestContext& rc);
+HttpResponse answer_confirmation(ServerContext& c, Auth& a, RequestContext& rc);
+HttpResponse report_mistake(ServerContext& c, Auth& a, RequestContext& rc);
+HttpResponse list_review(ServerContext& c, RequestContext& rc);
+HttpResponse decide_review(ServerContext& c, RequestContext& rc);
+HttpResponse freshness_stats(ServerContext& c, RequestContext& rc);
+
 // ---- shared by handlers (server/resources_api.cpp) ----
+/// The version an If-Match names (nullopt for "*"). @throws ApiError(precondition_required)
+/// without one, ApiError(precondition_failed) for one that is not a strong ETag of ours.
+std::optional<std::int64_t> required_if_match(const HttpRequest& request);
 /// A JSON response; strings that are not UTF-8 are replaced rather than thrown on.
 HttpResponse json_response(int status, const nlohmann::json& body,
                            std::string_view content_type = "application/json");

@@ -133,7 +133,18 @@ void log_access(const Shared& shared, std::string_view method, std::string_view 
   const auto q = target.find('?');
   std::string line(method.substr(0, 16));
   line += ' ';
-  line += target.substr(0, std::min<std::size_t>(q, 200));
+  std::string_view path = target.substr(0, std::min<std::size_t>(q, 200));
+  // A confirmation link's token is a credential: its path is logged without it.
+  for (const std::string_view secret :
+       {std::string_view("/api/confirm/"), std::string_view("/c/")}) {
+    if (path.starts_with(secret) && path.size() > secret.size()) {
+      line += secret;
+      line += '*';
+      path = {};
+      break;
+    }
+  }
+  line += path;
   if (q != std::string_view::npos) line += query_keys_for_log(target.substr(q + 1));
   char tail[48];
   std::snprintf(tail, sizeof tail, " %d %.2fms", status, ms);

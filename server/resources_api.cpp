@@ -30,7 +30,8 @@ constexpr std::string_view kGeoJson = "application/geo+json";
                                            "' (or it is not visible to your role)");
 }
 
-// The version an If-Match names; nullopt for "*".
+}  // namespace
+
 std::optional<std::int64_t> required_if_match(const HttpRequest& request) {
   const std::string* im = request.header("if-match");
   if (im == nullptr) {
@@ -55,6 +56,8 @@ std::optional<std::int64_t> required_if_match(const HttpRequest& request) {
                  "If-Match must be the ETag from GET /api/resources/{id}, a quoted version "
                  "number such as \"3\"");
 }
+
+namespace {
 
 HttpResponse feature_response(int status, const geo::ServedResource& item) {
   HttpResponse resp;

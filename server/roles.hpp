@@ -18,6 +18,8 @@ inline constexpr RoleSet kSignedIn{Role::coordinator, Role::matcher, Role::plann
 /// sites' capacity current, admins fix anything. Planners only read.
 inline constexpr RoleSet kEditors{Role::coordinator, Role::matcher, Role::admin};
 inline constexpr RoleSet kAdmins{Role::admin};
+/// Who asks hosts to confirm their listings and reviews what comes back: coordinators and admins.
+inline constexpr RoleSet kReviewers{Role::coordinator, Role::admin};
 /// 参加支援 matching works with a person's circumstances: matchers only.
 inline constexpr RoleSet kMatchers{Role::matcher};
 /// Gap analyses: planners, and the staff who work with them.

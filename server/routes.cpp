@@ -14,6 +14,9 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
   auto with_auth = [&a](HttpResponse (*f)(Auth&, RequestContext&)) {
     return [&a, f](RequestContext& rc) { return f(a, rc); };
   };
+  auto with_both = [&c, &a](HttpResponse (*f)(ServerContext&, Auth&, RequestContext&)) {
+    return [&c, &a, f](RequestContext& rc) { return f(c, a, rc); };
+  };
   constexpr auto reactor = Runs::reactor;
   constexpr auto worker = Runs::worker;  // writes, store reads
   constexpr auto logins = Runs::login;   // argon2id: its own small pool, per-client limits
@@ -27,6 +30,15 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::put,  "/api/resources/{id}",            kEditors,  worker,  with_context(update_resource)},
       {Method::post, "/api/resources/{id}/close",      kEditors,  worker,  with_context(close_resource)},
       {Method::get,  "/api/resources/{id}/history",    kSignedIn, worker,  with_context(resource_history)},
+      // Listings that stay true: hosts confirm through a link (no account: the token is the
+      // credential), anyone reports a mistake, staff review.
+      {Method::post, "/api/resources/{id}/confirmation-requests", kReviewers, worker, with_context(create_confirmation_request)},
+      {Method::post, "/api/resources/{id}/reports",    kEveryone, worker,  with_both(report_mistake)},
+      {Method::get,  "/api/confirm/{token}",           kEveryone, worker,  with_both(get_confirmation)},
+      {Method::post, "/api/confirm/{token}",           kEveryone, worker,  with_both(answer_confirmation)},
+      {Method::get,  "/api/review",                    kReviewers, worker, with_context(list_review)},
+      {Method::post, "/api/review/{id}",               kReviewers, worker, with_context(decide_review)},
+      {Method::get,  "/api/stats/freshness",           kEveryone, reactor, with_context(freshness_stats)},
       {Method::post, "/api/match",                     kMatchers, worker,  with_context(match)},
       // 参加支援 referrals: cases are for matchers only; the literal paths come before {id}.
       {Method::post, "/api/referrals",                 kMatchers, worker,  with_context(create_referral)},

@@ -63,6 +63,15 @@ async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
   return (await r.json()) as T;
 }
 
+/** 「情報の誤りを報告」: a short text, no personal details (the server refuses them). */
+export async function reportMistake(id: string, text: string): Promise<void> {
+  await json<unknown>(`/api/resources/${encodeURIComponent(id)}/reports`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ text }),
+  });
+}
+
 export function listResources(params: URLSearchParams): Promise<FeatureCollection> {
   return json<FeatureCollection>(`/api/resources?${params}`);
 }

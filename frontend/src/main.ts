@@ -189,6 +189,13 @@ async function refreshList(more = false): Promise<void> {
 
 // ---- detail ----
 
+/** "2026年10月" (the month a listing was last confirmed; its day is not news to a reader). */
+function verifiedMonth(iso: string | null | undefined): string | null {
+  const m = /^(\d{4})-(\d{2})/.exec(iso ?? '');
+  if (!m) return null;
+  return t('detail.verified_month', { year: m[1], month: Number(m[2]) });
+}
+
 function daysSince(iso: string): number | null {
   const d = Date.parse(iso);
   if (Number.isNaN(d)) return null;
@@ -265,7 +272,7 @@ async function openDetail(id: string, focus = true): Promise<void> {
       ${p.operator_name ? `<dt>${t('detail.operator')}</dt><dd>${escapeHtml(p.operator_name)}</dd>` : ''}
       ${p.description ? `<dt>${t('detail.description')}</dt><dd>${escapeHtml(p.description)}</dd>` : ''}
       <dt>${t('detail.verified')}</dt>
-      <dd class="verified">${escapeHtml(p.verified_at || t('detail.verified_unknown'))}${
+      <dd class="verified">${escapeHtml(verifiedMonth(p.verified_at) ?? t('detail.verified_unknown'))}${
         stale
           ? ` <strong class="stale" title="${escapeHtml(t('detail.stale_note', { days: config.stale_after_days }))}">${escapeHtml(t('detail.stale'))}</strong>
              <span class="stale-note">${escapeHtml(t('detail.stale_note', { days: config.stale_after_days }))}</span>`
@@ -278,12 +285,36 @@ async function openDetail(id: string, focus = true): Promise<void> {
           : escapeHtml(t('detail.source_public'))
       }</dd>
     </dl>
-    ${user ? `<button type="button" id="detail-edit">${escapeHtml(t('detail.edit'))}</button>` : ''}`;
+    ${user ? `<button type="button" id="detail-edit">${escapeHtml(t('detail.edit'))}</button>` : ''}
+    <details class="report">
+      <summary>${escapeHtml(t('report.open'))}</summary>
+      <form id="report-form" novalidate>
+        <label for="report-text">${escapeHtml(t('report.label'))}</label>
+        <textarea id="report-text" name="text" rows="3" maxlength="500" aria-describedby="report-help"></textarea>
+        <p id="report-help" class="hint">${escapeHtml(t('report.help'))}</p>
+        <button type="submit">${escapeHtml(t('report.send'))}</button>
+      </form>
+    </details>`;
   paintSwatches(detail);
   detail.hidden = false;
   document.body.classList.add('has-detail');
   $('detail-close').addEventListener('click', closeDetail);
   $('detail-edit')?.addEventListener('click', () => void startEdit(id));
+  $('report-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = ($('report-text') as HTMLTextAreaElement).value.trim();
+    if (!text) {
+      announce(t('report.empty'));
+      return;
+    }
+    api
+      .reportMistake(id, text)
+      .then(() => {
+        ($('report-text') as HTMLTextAreaElement).value = '';
+        announce(t('report.thanks'));
+      })
+      .catch((err: Error) => announce(t('report.refused', { detail: err.message })));
+  });
   mapView.map.easeTo({ center: feature.geometry.coordinates, zoom: Math.max(mapView.map.getZoom(), 14) });
   $('detail-name').setAttribute('tabindex', '-1');
   if (focus) $('detail-name').focus();

@@ -35,4 +35,16 @@ std::string random_token(std::string_view prefix, std::size_t bytes) {
   return std::string(prefix) + b64;
 }
 
+std::string random_code(std::size_t length, std::string_view alphabet) {
+  if (alphabet.size() < 2 || alphabet.size() > 256) {
+    throw InvalidArgument("random_code: an alphabet of 2 to 256 characters");
+  }
+  ensure_sodium();
+  std::string out(length, ' ');
+  for (auto& ch : out) {
+    ch = alphabet[randombytes_uniform(static_cast<std::uint32_t>(alphabet.size()))];
+  }
+  return out;
+}
+
 }  // namespace tsunagi::geo

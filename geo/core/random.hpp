@@ -16,4 +16,7 @@ std::vector<unsigned char> random_bytes(std::size_t n);
 /// `bytes` random bytes as URL-safe base64 without padding, after `prefix`.
 std::string random_token(std::string_view prefix, std::size_t bytes = 32);
 
+/// `length` characters drawn uniformly (no modulo bias) from `alphabet` (ASCII, 2–256 characters).
+std::string random_code(std::size_t length, std::string_view alphabet);
+
 }  // namespace tsunagi::geo

@@ -26,8 +26,12 @@ std::optional<std::time_t> parse_iso_utc(std::string_view text) {
 }
 
 std::string today_jst() {
+  return jst_date(std::chrono::system_clock::now());
+}
+
+std::string jst_date(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;
-  const auto jst = floor<days>(system_clock::now() + hours(9));
+  const auto jst = floor<days>(t + hours(9));
   const year_month_day ymd(jst);
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),

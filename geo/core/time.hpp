@@ -17,6 +17,8 @@ std::string iso_utc(std::chrono::system_clock::time_point t);
 std::string utc_now_iso();
 /// Seconds since the epoch of exactly "YYYY-MM-DDTHH:MM:SSZ"; nullopt for anything else.
 std::optional<std::time_t> parse_iso_utc(std::string_view text);
+/// The date in Japan at an instant: "2026-12-03".
+std::string jst_date(std::chrono::system_clock::time_point t);
 /// Today's date in Japan: "2026-12-03".
 std::string today_jst();
 /// The calendar month in Japan of an instant: "2026-12".

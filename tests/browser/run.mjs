@@ -850,6 +850,62 @@ suite.test('axe-core finds no serious or critical violation (desktop, 375 px, de
   await phone.page.close();
 });
 
+suite.test('the host page (/c/{token}, /c): the one listing, answered by keyboard, axe-clean at 375 px', async () => {
+  const { cookie, csrf } = await staffSession();
+  const first = (await apiJson('/api/resources?limit=1')).body.features[0];
+  const made = await fetch(`${base}/api/resources/${first.id}/confirmation-requests`, {
+    method: 'POST',
+    headers: { cookie, 'X-CSRF-Token': csrf },
+  });
+  assertEqual(made.status, 201, 'a coordinator asks the host');
+  const { url, code } = await made.json();
+  await browser.context.clearCookies(); // the host has no account
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto(url);
+  await page.waitForSelector('#a-unchanged');
+  assertEqual(await page.textContent('#listing-name'), first.properties.name, 'the link shows its listing');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(width <= 375, `no horizontal scrolling at 375 px (${width})`);
+  await axe(page, 'confirm-listing');
+  await screenshot(page, 'confirm-375');
+  await page.click('#a-changed');
+  await page.waitForSelector('#change-form');
+  assert(await page.evaluate(() => document.activeElement?.id === 'page-title'), 'focus moves to the new step');
+  await axe(page, 'confirm-change');
+  await page.click('#back');
+  await page.waitForSelector('#a-unchanged');
+  await page.focus('#a-unchanged');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('page-title')?.textContent === 'ありがとうございました');
+  const after = (await apiJson(`/api/resources/${first.id}`)).body.properties.verified_at;
+  assertEqual(after, new Date(Date.now() + 9 * 3600 * 1000).toISOString().slice(0, 10), 'verified_at moved');
+  // The code typed at /c: the request is answered now, so it is refused, in plain words.
+  await page.goto(`${base}/c`);
+  await page.waitForSelector('#code');
+  await axe(page, 'confirm-code');
+  await page.fill('#code', code.toLowerCase());
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').includes('使えません'));
+  assertEqual(errors.length, 0, `no script errors: ${errors.join('; ')}`);
+  await page.close();
+  // 「情報の誤りを報告」 on the public detail: a personal detail is refused in words, a plain
+  // report is taken.
+  const pub = await openPage(`?sel=${first.id}`);
+  await pub.page.waitForSelector('#detail:not([hidden]) .report summary');
+  await pub.page.click('#detail .report summary');
+  await axe(pub.page, 'report-form');
+  await pub.page.fill('#report-text', '電話 090-1234-5678 に変わりました');
+  await pub.page.click('#report-form button[type=submit]');
+  await pub.page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').includes('送れませんでした'));
+  await pub.page.fill('#report-text', '今は木曜日の開催です');
+  await pub.page.click('#report-form button[type=submit]');
+  await pub.page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').includes('担当者が確認します'));
+  await pub.page.close();
+});
+
 suite.test('usable at 375 px and with text enlarged to 200 %', async () => {
   const { page } = await openPage('', { viewport: { width: 375, height: 740 } });
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -1492,6 +1548,8 @@ suite.test('with every outside host failing, the map falls back to the server\'s
     await page.close();
     await local.stop();
   }
+});
+
 // ---- 紹介の記録, Japanese errors, the editor's defaults, the shared link (issue 20) ----
 
 /** Text a Japanese page should not show: an English word of three letters or more. */

@@ -50,6 +50,16 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
       {"PUT /api/resources/{id}", {"coordinator,matcher,admin", Runs::worker}},
       {"POST /api/resources/{id}/close", {"coordinator,matcher,admin", Runs::worker}},
       {"GET /api/resources/{id}/history", {"coordinator,matcher,planner,admin", Runs::worker}},
+      // Listings that stay true: coordinators ask hosts and review; hosts answer by their link;
+      // anyone reports a mistake and sees how fresh the listings are.
+      {"POST /api/resources/{id}/confirmation-requests", {"coordinator,admin", Runs::worker}},
+      {"POST /api/resources/{id}/reports",
+       {"public,coordinator,matcher,planner,admin", Runs::worker}},
+      {"GET /api/confirm/{token}", {"public,coordinator,matcher,planner,admin", Runs::worker}},
+      {"POST /api/confirm/{token}", {"public,coordinator,matcher,planner,admin", Runs::worker}},
+      {"GET /api/review", {"coordinator,admin", Runs::worker}},
+      {"POST /api/review/{id}", {"coordinator,admin", Runs::worker}},
+      {"GET /api/stats/freshness", {"public,coordinator,matcher,planner,admin", Runs::reactor}},
       {"POST /api/login", {"public,coordinator,matcher,planner,admin", Runs::login}},
       {"POST /api/logout", {"coordinator,matcher,planner,admin", Runs::worker}},
       {"GET /api/me", {"coordinator,matcher,planner,admin", Runs::reactor}},

@@ -25,6 +25,8 @@ TEST(Time, MonthsAreJapansCalendarMonths) {
   const std::time_t last_second = *parse_iso_utc("2026-11-30T14:59:59Z");
   EXPECT_EQ(jst_month(last_second), "2026-11");
   EXPECT_EQ(jst_month(last_second + 1), "2026-12");
+  EXPECT_EQ(jst_date(std::chrono::system_clock::from_time_t(last_second)), "2026-11-30");
+  EXPECT_EQ(jst_date(std::chrono::system_clock::from_time_t(last_second + 1)), "2026-12-01");
   EXPECT_EQ(today_jst().size(), 10U);
   EXPECT_EQ(today_jst()[4], '-');
 }
