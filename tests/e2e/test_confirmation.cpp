@@ -6,25 +6,16 @@
 // mistakes refuse personal contact details and floods.
 #include <gtest/gtest.h>
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "e2e/server_town.hpp"
+#include "geo/core/time.hpp"
 #include "support/mvt_reader.hpp"
 
 namespace tsunagi::test {
 namespace {
 
 using nlohmann::json;
-
-std::string today_in_japan() {
-  const std::time_t t = std::time(nullptr) + 9 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 class Confirmation : public ::testing::Test {
  protected:
@@ -93,7 +84,7 @@ TEST_F(Confirmation, ACoordinatorsLinkShowsTheHostOnlyThatListing) {
   EXPECT_GE(token.size(), 22U) << "at least 128 random bits";
   const std::string code = req["code"];
   EXPECT_EQ(code.size(), 11U) << code;  // XXXXX-XXXXX
-  EXPECT_GT(req["expires_at"].get<std::string>(), today_in_japan());
+  EXPECT_GT(req["expires_at"].get<std::string>(), geo::today_jst());
 
   const auto r = call("GET", "/api/confirm/" + token);  // anonymous
   ASSERT_EQ(r.status, 200) << r.body;
@@ -142,9 +133,9 @@ TEST_F(Confirmation, UnchangedMovesVerifiedAtAndNothingElse) {
   const std::string token = token_of(request_for("kominkan"));
   const auto r = call("POST", "/api/confirm/" + token, "public", R"({"answer":"unchanged"})");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(json::parse(r.body)["verified_at"], today_in_japan());
+  EXPECT_EQ(json::parse(r.body)["verified_at"], geo::today_jst());
   json after = resource("kominkan", "coordinator");
-  EXPECT_EQ(after["properties"]["verified_at"], today_in_japan());
+  EXPECT_EQ(after["properties"]["verified_at"], geo::today_jst());
   EXPECT_EQ(after["geometry"], before["geometry"]);
   for (const auto& [key, value] : before["properties"].items()) {
     if (key == "verified_at" || key == "version" || key == "updated_at") continue;
@@ -375,6 +366,39 @@ TEST_F(Confirmation, ReportsRefusePersonalFieldsAndFloods) {
   }
   EXPECT_LE(accepted, 6);
   EXPECT_GE(throttled, 24);
+}
+
+// An attacker without an account probes the two public doors of the confirmation loop. A report
+// on a hidden listing and on an id that never existed answer alike (nothing says the hidden one
+// exists), and the freshness figures count only what the public may see: its totals are the
+// public list's, and a partner's count is larger.
+TEST_F(Confirmation, ThePublicLearnsNothingOfHiddenListingsFromReportsOrFreshness) {
+  const std::string hidden_id = town_->ids.at("internal");
+  const std::string made_up = "0190c0de-0000-7000-8000-000000000000";
+  const auto hidden = call("POST", "/api/resources/" + hidden_id + "/reports", "public",
+                           R"({"text":"曜日が違います"})", "127.0.0.41");
+  const auto none = call("POST", "/api/resources/" + made_up + "/reports", "public",
+                         R"({"text":"曜日が違います"})", "127.0.0.42");
+  EXPECT_EQ(hidden.status, 404) << hidden.body;
+  EXPECT_EQ(none.status, hidden.status);
+  std::string hidden_body = hidden.body;
+  hidden_body.replace(hidden_body.find(hidden_id), hidden_id.size(), made_up);
+  EXPECT_EQ(hidden_body, none.body) << "the answer for a hidden listing differs from no listing";
+  const auto queue = json::parse(call("GET", "/api/review?limit=1000", "coordinator").body);
+  for (const auto& item : queue["proposals"]) {
+    EXPECT_NE(item["resource_id"], hidden_id) << "a refused report reached the queue";
+  }
+
+  const auto pub = json::parse(call("GET", "/api/stats/freshness").body);
+  const auto listed = json::parse(call("GET", "/api/resources?limit=1000").body);
+  ASSERT_GT(listed["numberMatched"].get<int>(), 0);
+  EXPECT_EQ(pub["total"], listed["numberMatched"]) << "freshness counts what the list shows";
+  std::int64_t by_kind = 0;
+  for (const auto& k : pub["by_kind"]) by_kind += k["total"].get<std::int64_t>();
+  EXPECT_EQ(by_kind, pub["total"].get<std::int64_t>());
+  const auto partners = json::parse(call("GET", "/api/stats/freshness", "planner").body);
+  EXPECT_GT(partners["total"].get<std::int64_t>(), pub["total"].get<std::int64_t>())
+      << "the partners' listing is counted for partners only";
 }
 
 }  // namespace
