@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "geo/core/error.hpp"
+#include "geo/core/text_normalize.hpp"
 
 namespace tsunagi::server {
 
@@ -76,31 +77,21 @@ std::string random_code(std::size_t length) {
 
 std::string normalize_code(std::string_view typed) {
   std::string out;
-  for (std::size_t i = 0; i < typed.size(); ++i) {
-    const auto c = static_cast<unsigned char>(typed[i]);
-    // U+FF01..U+FF5E (full-width ASCII) is EF BC 81..EF BD 9E; U+3000 (ideographic space) is
-    // E3 80 80; U+30FC (prolonged sound mark, typed for a hyphen) is E3 83 BC.
-    if (c == 0xEF && i + 2 < typed.size()) {
-      const auto b1 = static_cast<unsigned char>(typed[i + 1]);
-      const auto b2 = static_cast<unsigned char>(typed[i + 2]);
-      const int cp = ((b1 & 0x3F) << 6) | (b2 & 0x3F);  // low 12 bits of U+Fxxx
-      if ((b1 == 0xBC || b1 == 0xBD) && cp >= 0xF01 && cp <= 0xF5E) {
-        const char ascii = static_cast<char>(cp - 0xF01 + 0x21);
-        i += 2;
-        if (ascii != '-' && ascii != ' ') {
-          out += static_cast<char>(std::toupper(static_cast<unsigned char>(ascii)));
-        }
-        continue;
-      }
-    }
-    if (c == 0xE3 && i + 2 < typed.size() &&
-        ((typed[i + 1] == '\x80' && typed[i + 2] == '\x80') ||
-         (typed[i + 1] == '\x83' && typed[i + 2] == '\xBC'))) {
-      i += 2;
+  std::size_t pos = 0;
+  while (pos < typed.size()) {
+    auto cp = geo::next_code_point(typed, pos);
+    if (!cp) {  // not UTF-8: kept byte by byte, so it matches no code
+      out += typed[pos++];
       continue;
     }
-    if (c == ' ' || c == '-') continue;
-    out += static_cast<char>(std::toupper(c));
+    if (*cp >= 0xFF01 && *cp <= 0xFF5E) *cp -= 0xFEE0;  // full-width ASCII → half-width
+    // Separators people type between the groups: spaces and hyphens of any width, and ー.
+    if (*cp == ' ' || *cp == '-' || *cp == 0x3000 || *cp == 0x30FC) continue;
+    if (*cp < 0x80) {
+      out += static_cast<char>(std::toupper(static_cast<int>(*cp)));
+    } else {
+      geo::append_utf8(out, *cp);
+    }
   }
   return out;
 }
