@@ -118,7 +118,7 @@ int confirm(Args args) {
 
   auto store = geo::Store::open(*db);
   const auto listings =
-      geo::Confirmations(store).unconfirmed_since(server::date_in_japan(older_than), kind);
+      store.confirmations().unconfirmed_since(server::date_in_japan(older_than), kind);
   // Written to temporary files first, and the requests made (all in one transaction) only once
   // they are written: a failure leaves neither half-written files nor requests without links.
   const std::string expires_at = server::confirmation_expiry(valid_days);
@@ -155,7 +155,7 @@ int confirm(Args args) {
       written.emplace_back(tmp, *pdf_path);
       write_letters_pdf(tmp, letters);
     }
-    geo::Confirmations(store).add_requests(requests, expires_at, {0, "cli:confirm request"});
+    store.confirmations().add_requests(requests, expires_at, {0, "cli:confirm request"});
   } catch (...) {
     discard();  // no request made: the files' links would not work
     throw;

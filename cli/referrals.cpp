@@ -62,7 +62,7 @@ int referrals(Args args) {
   if (!db) return usage_error("--db FILE is required");
   if (!days) return usage_error("--older-than-days N is required (the retention period)");
   auto store = geo::Store::open(*db, geo::Store::Mode::open_existing);
-  const auto report = geo::Referrals(store).purge(*days, {0, "cli:referrals purge"});
+  const auto report = store.referrals().purge(*days, {0, "cli:referrals purge"});
   std::printf("purged %d referral(s) final before %s (retention %d days): %d ended, %d declined\n",
               report.purged, report.cutoff.c_str(), *days, report.ended, report.declined);
   return 0;

@@ -108,7 +108,7 @@ int user(Args args) {
       }
       geo::Accounts::validate_name(name);
       auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
-      geo::Accounts accounts(store);
+      geo::Accounts& accounts = store.accounts();
       if (accounts.user_by_name(name)) {
         throw geo::Conflict("a user named '" + name + "' already exists");
       }
@@ -122,7 +122,7 @@ int user(Args args) {
     if (action == "token") {
       const std::string& name = need("name");
       auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
-      geo::Accounts accounts(store);
+      geo::Accounts& accounts = store.accounts();
       const auto u = accounts.user_by_name(name);
       if (!u) throw geo::NotFound("no user named '" + name + "'");
       if (u->disabled) throw geo::InvalidArgument("user '" + name + "' is disabled");
@@ -140,7 +140,7 @@ int user(Args args) {
     if (action == "tokens") {
       const std::string& name = need("name");
       auto store = geo::Store::open(db, geo::Store::Mode::read_only);
-      geo::Accounts accounts(store);
+      geo::Accounts& accounts = store.accounts();
       const auto u = accounts.user_by_name(name);
       if (!u) throw geo::NotFound("no user named '" + name + "'");
       // Last use is stamped at most every 30 s per token (the server's authentication cache).
@@ -164,14 +164,14 @@ int user(Args args) {
             id_text + "'");
       }
       auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
-      geo::Accounts(store).revoke_token(name, id);
+      store.accounts().revoke_token(name, id);
       std::printf("revoked token %lld of %s (a running server refuses it within 30 s)\n",
                   static_cast<long long>(id), name.c_str());
       return 0;
     }
     if (action == "list") {
       auto store = geo::Store::open(db, geo::Store::Mode::read_only);
-      geo::Accounts accounts(store);
+      geo::Accounts& accounts = store.accounts();
       std::printf("%-24s %-12s %-9s %-8s %s\n", "name", "role", "status", "tokens", "created");
       for (const auto& u : accounts.users()) {
         int live = 0;
@@ -186,7 +186,7 @@ int user(Args args) {
     if (action == "disable" || action == "enable") {
       const std::string& name = need("name");
       auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
-      geo::Accounts(store).set_disabled(name, action == "disable");
+      store.accounts().set_disabled(name, action == "disable");
       std::printf("%s user %s\n", action == "disable" ? "disabled" : "enabled", name.c_str());
       return 0;
     }
@@ -197,7 +197,7 @@ int user(Args args) {
         throw geo::InvalidArgument("--role must be one of " + geo::assignable_role_ids());
       }
       auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
-      geo::Accounts(store).set_role(name, *role);
+      store.accounts().set_role(name, *role);
       std::printf("user %s now has the role %s; their sessions and tokens were ended\n",
                   name.c_str(), std::string(geo::role_id(*role)).c_str());
       return 0;
@@ -205,7 +205,7 @@ int user(Args args) {
     if (action == "password") {
       const std::string& name = need("name");
       auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
-      geo::Accounts accounts(store);
+      geo::Accounts& accounts = store.accounts();
       if (!accounts.user_by_name(name)) throw geo::NotFound("no user named '" + name + "'");
       accounts.set_password_hash(
           name, server::hash_password(read_new_password(), server::password_cost_from_env()));

@@ -1,5 +1,6 @@
 // POST /api/login, POST /api/logout, GET /api/me, GET /api/users.
 #include "geo/store/accounts.hpp"
+#include "geo/store/store.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 
@@ -68,7 +69,7 @@ HttpResponse me(RequestContext& rc) {
 
 HttpResponse list_users(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
-  const auto users = c.read_accounts([](geo::Store& s) { return geo::Accounts(s).users(); });
+  const auto users = c.read_accounts([](geo::Store& s) { return s.accounts().users(); });
   json list = json::array();
   for (const auto& u : users) {
     list.push_back({{"name", u.name},

@@ -7,6 +7,7 @@
 
 #include "geo/core/time.hpp"
 #include "geo/store/accounts.hpp"
+#include "geo/store/store.hpp"
 #include "server/credentials.hpp"
 #include "server/errors.hpp"
 
@@ -108,7 +109,7 @@ Principal Auth::authenticate(const HttpRequest& request) {
     const std::string key = "t:" + hash;
     if (auto cached = from_cache(key)) return *cached;
     const auto user = context_.read_accounts(
-        [&](geo::Store& s) { return geo::Accounts(s).user_by_token_hash(hash); });
+        [&](geo::Store& s) { return s.accounts().user_by_token_hash(hash); });
     if (!user || user->disabled) {
       throw unauthenticated(
           "the API token is not valid (mistyped, revoked, or its user is disabled)");
@@ -120,7 +121,7 @@ Principal Auth::authenticate(const HttpRequest& request) {
     if (background_) {
       background_([this, hash, at = geo::utc_now_iso()] {
         try {
-          context_.write([&](geo::Store& s) { geo::Accounts(s).record_token_use(hash, at); });
+          context_.write([&](geo::Store& s) { s.accounts().record_token_use(hash, at); });
         } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): best effort, see above
         }
       });
@@ -134,7 +135,7 @@ Principal Auth::authenticate(const HttpRequest& request) {
     const std::string key = "s:" + hash;
     if (auto cached = from_cache(key)) return *cached;
     const auto found =
-        context_.read_accounts([&](geo::Store& s) { return geo::Accounts(s).session(hash); });
+        context_.read_accounts([&](geo::Store& s) { return s.accounts().session(hash); });
     if (!found) return {};
     const auto& [session, user] = *found;
     if (user.disabled || session.expires_at <= geo::utc_now_iso()) return {};
@@ -213,7 +214,7 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
     failed_before = throttle_.contains(pair_key);
   }
   const auto user =
-      context_.read_accounts([&](geo::Store& s) { return geo::Accounts(s).user_by_name(name); });
+      context_.read_accounts([&](geo::Store& s) { return s.accounts().user_by_name(name); });
   const auto now = std::chrono::system_clock::now();
   // A locked name refuses only the addresses that failed for it. Unknown names are locked in
   // memory the same way, so the answer does not tell whether a name exists.
@@ -244,8 +245,7 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
       const std::string locked_until =
           geo::iso_utc(now + std::chrono::minutes(config.login_lock_minutes));
       context_.write([&](geo::Store& s) {
-        return geo::Accounts(s).record_failed_login(user->id, config.login_lock_after,
-                                                    locked_until);
+        return s.accounts().record_failed_login(user->id, config.login_lock_after, locked_until);
       });
     } else if (count_failure(name_key) >= config.login_lock_after) {
       std::lock_guard lock(mu_);
@@ -270,7 +270,7 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
   const std::string now_iso = geo::iso_utc(now);
   context_.write([&](geo::Store& s) {
     geo::Store::Transaction tx(s, geo::Store::Transaction::Writes::accounts);
-    geo::Accounts accounts(s);
+    geo::Accounts& accounts = s.accounts();
     accounts.clear_failed_logins(user->id);
     accounts.delete_expired_sessions(now_iso);
     accounts.add_session({result.principal.session_hash, user->id, result.principal.csrf_token,
@@ -297,7 +297,7 @@ void Auth::count_try(std::string_view scope, std::string_view client) {
 
 void Auth::logout(const Principal& principal) {
   if (principal.via != Principal::Via::session) return;
-  context_.write([&](geo::Store& s) { geo::Accounts(s).delete_session(principal.session_hash); });
+  context_.write([&](geo::Store& s) { s.accounts().delete_session(principal.session_hash); });
   std::lock_guard lock(mu_);
   cache_.erase("s:" + principal.session_hash);
 }

@@ -18,6 +18,7 @@
 #include "geo/core/ids.hpp"
 #include "geo/core/resource_json.hpp"
 #include "geo/store/confirmation.hpp"
+#include "geo/store/store.hpp"
 #include "server/confirmation_links.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
@@ -46,7 +47,7 @@ geo::ConfirmationRequest open_request_or_throttle(ServerContext& c, Auth& a, Req
   a.check_tries("confirm", rc.http.client, c.config().login_free_attempts * 5);
   const std::string hash = confirmation_hash(rc.params.at(0));
   const auto found = c.read_accounts(
-      [&](geo::Store& s) { return geo::Confirmations(s).open_request(hash, geo::utc_now_iso()); });
+      [&](geo::Store& s) { return s.confirmations().open_request(hash, geo::utc_now_iso()); });
   if (!found) {
     a.count_try("confirm", rc.http.client);
     invalid_link();
@@ -189,8 +190,8 @@ HttpResponse answer_confirmation(ServerContext& c, Auth& a, RequestContext& rc) 
   geo::AnswerOutcome out;
   try {
     out = c.write([&](geo::Store& s) {
-      return geo::Confirmations(s).answer(request.id, answer, changes, date_in_japan(),
-                                          geo::utc_now_iso());
+      return s.confirmations().answer(request.id, answer, changes, date_in_japan(),
+                                      geo::utc_now_iso());
     });
   } catch (const geo::NotFound&) {
     invalid_link();  // answered, revoked or expired since it was looked up
@@ -227,7 +228,7 @@ HttpResponse report_mistake(ServerContext& c, Auth& a, RequestContext& rc) {
     throw ApiError(ErrorCode::not_found, "no resource with id '" + id.substr(0, 80) +
                                              "' (or it is not visible to your role)");
   }
-  c.write([&](geo::Store& s) { geo::Confirmations(s).add_report(id, text, geo::utc_now_iso()); });
+  c.write([&](geo::Store& s) { s.confirmations().add_report(id, text, geo::utc_now_iso()); });
   return json_response(
       202, {{"status", "received"}, {"message", "ありがとうございました。担当者が確認します。"}});
 }
@@ -243,7 +244,7 @@ HttpResponse list_review(ServerContext& c, RequestContext& rc) {
   if (const auto* v = rc.query.get("offset")) offset = parse_count("offset", *v, 0, 10'000'000);
   std::int64_t total = 0;
   const auto proposals = c.read_accounts([&](geo::Store& s) {
-    geo::Confirmations conf(s);
+    geo::Confirmations& conf = s.confirmations();
     total = conf.count_open();
     return conf.open_proposals(static_cast<std::int64_t>(limit), static_cast<std::int64_t>(offset));
   });
@@ -308,8 +309,8 @@ HttpResponse decide_review(ServerContext& c, RequestContext& rc) {
   geo::Resource after;
   try {
     after = c.write([&](geo::Store& s) {
-      return geo::Confirmations(s).decide(id, decision, changes, expected,
-                                          {rc.principal.user_id, rc.principal.name});
+      return s.confirmations().decide(id, decision, changes, expected,
+                                      {rc.principal.user_id, rc.principal.name});
     });
   } catch (const geo::InvalidArgument& e) {
     throw ApiError(ErrorCode::invalid_body, e.what());

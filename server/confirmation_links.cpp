@@ -7,6 +7,7 @@
 #include "geo/core/error.hpp"
 #include "geo/core/time.hpp"
 #include "geo/store/confirmation.hpp"
+#include "geo/store/store.hpp"
 #include "server/credentials.hpp"
 
 namespace tsunagi::server {
@@ -54,8 +55,8 @@ IssuedConfirmation issue_confirmation(geo::Store& store, std::string_view resour
   for (int attempt = 0;; ++attempt) {
     const auto secret = new_confirmation_secret();
     try {
-      geo::Confirmations(store).add_request(resource_id, secret.token_hash, secret.code_hash,
-                                            out.expires_at, who);
+      store.confirmations().add_request(resource_id, secret.token_hash, secret.code_hash,
+                                        out.expires_at, who);
       out.token = secret.token;
       out.code = secret.code;
       return out;

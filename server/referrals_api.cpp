@@ -1,16 +1,18 @@
 // /api/referrals (参加支援 matchers) and /api/audit (admins): referrals followed from 提案 to
-// 終了 (geo/store/sqlite/referrals), each read and write of a case audited in the store. Every
-// answer about a case is `Cache-Control: no-store`; bodies hold no personal data (unknown fields
-// are refused, by name).
+// 終了 (the store keeps them, geo/cases holds their request rules), each read and write of a case
+// audited in the store. Every answer about a case is `Cache-Control: no-store`; bodies hold no
+// personal data (unknown fields are refused, by name).
 #include <charconv>
 #include <cmath>
 #include <limits>
 
+#include "geo/cases/referral_requests.hpp"
 #include "geo/catalog/snapshot.hpp"
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/time.hpp"
 #include "geo/store/referrals.hpp"
+#include "geo/store/store.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
 #include "server/url.hpp"
@@ -38,40 +40,10 @@ const std::string& case_id_param(const RequestContext& rc) {
   return id;
 }
 
-/// Areas a home may be given as: 町丁 or coarser (a 500 m mesh or a custom polygon could be
-/// finer).
-bool coarse_enough(geo::AreaKind k) {
-  using K = geo::AreaKind;
-  return k == K::prefecture || k == K::municipality || k == K::ward || k == K::oaza ||
-         k == K::chome || k == K::small_area || k == K::nichijo_seikatsu_ken ||
-         k == K::school_district || k == K::mesh1 || k == K::mesh2 || k == K::mesh3;
-}
-
 json list_json(const std::vector<geo::Referral>& list) {
   json items = json::array();
   for (const auto& r : list) items.push_back(geo::referral_json(r));
   return {{"count", list.size()}, {"referrals", std::move(items)}};
-}
-
-json stats_json(const geo::PlacementReferralStats& s) {
-  // Coarse on purpose: a tenth of a day, a hundredth of a share.
-  const auto rounded = [](const std::optional<double>& v, double unit) {
-    return v ? json(std::round(*v / unit) * unit) : json(nullptr);
-  };
-  json months = json::array();
-  for (const auto& m : s.months) {
-    months.push_back({{"month", m.month},
-                      {"answered", m.answered},
-                      {"median_days_to_answer", rounded(m.median_days_to_answer, 0.1)},
-                      {"share_accepted", rounded(m.share_accepted, 0.01)}});
-  }
-  return {{"resource_id", s.resource_id},
-          {"through", s.through},
-          {"suppressed", s.suppressed},
-          {"k_min", geo::Referrals::kMinCell},
-          {"answered", s.answered ? json(*s.answered) : json(nullptr)},
-          {"share_accepted", rounded(s.share_accepted, 0.01)},
-          {"months", std::move(months)}};
 }
 
 std::int64_t int_param(const RequestContext& rc, std::string_view key, std::int64_t fallback,
@@ -98,10 +70,7 @@ HttpResponse create_referral(ServerContext& c, RequestContext& rc) {
   try {
     r = geo::parse_new_referral(body, [&](std::string_view text) -> std::optional<std::string> {
       if (!snapshot) return std::nullopt;
-      for (const auto& a : snapshot->areas()) {
-        if ((a.id == text || a.code == text) && coarse_enough(a.kind)) return a.id;
-      }
-      return std::nullopt;
+      return geo::cases::resolve_home_area(*snapshot, text);
     });
   } catch (const geo::InvalidArgument& e) {
     throw ApiError(ErrorCode::invalid_body, e.what());
@@ -113,7 +82,7 @@ HttpResponse create_referral(ServerContext& c, RequestContext& rc) {
                                                 "' is not a placement you can see");
   }
   const auto who = actor_of(rc);
-  const auto created = c.write([&](geo::Store& s) { return geo::Referrals(s).create(r, who); });
+  const auto created = c.write([&](geo::Store& s) { return s.referrals().create(r, who); });
   HttpResponse resp = private_json(201, geo::referral_json(created));
   resp.set_header("Location", "/api/referrals/" + percent_encode(created.case_id));
   return resp;
@@ -131,7 +100,7 @@ HttpResponse list_referrals(ServerContext& c, RequestContext& rc) {
   }
   if (const std::string* s = rc.query.get("resource_id")) filter.resource_id = *s;
   const auto who = actor_of(rc);
-  const auto list = c.write([&](geo::Store& s) { return geo::Referrals(s).list(filter, who); });
+  const auto list = c.write([&](geo::Store& s) { return s.referrals().list(filter, who); });
   return private_json(200, list_json(list));
 }
 
@@ -147,7 +116,7 @@ HttpResponse overdue_referrals(ServerContext& c, RequestContext& rc) {
     today = *d;
   }
   const auto who = actor_of(rc);
-  const auto list = c.write([&](geo::Store& s) { return geo::Referrals(s).overdue(today, who); });
+  const auto list = c.write([&](geo::Store& s) { return s.referrals().overdue(today, who); });
   json body = list_json(list);
   body["as_of"] = today;
   return private_json(200, body);
@@ -157,7 +126,7 @@ HttpResponse get_referral(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const std::string& id = case_id_param(rc);
   const auto who = actor_of(rc);
-  const auto r = c.write([&](geo::Store& s) { return geo::Referrals(s).get(id, who); });
+  const auto r = c.write([&](geo::Store& s) { return s.referrals().get(id, who); });
   if (!r) throw ApiError(ErrorCode::not_found, "no referral with case id " + id);
   return private_json(200, geo::referral_json(*r));
 }
@@ -165,56 +134,32 @@ HttpResponse get_referral(ServerContext& c, RequestContext& rc) {
 HttpResponse transition_referral(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const std::string& id = case_id_param(rc);
-  static const geo::JsonShape kTransition =
-      geo::JsonShape{{"to", {}}, {"reason", {}}, {"follow_up_due", {}}}.with_note(
-          "a transition takes to, reason and follow_up_due only (no personal data)");
-  const json body = parse_json_body(rc.http, kTransition);
-  const std::string to_text =
-      body.contains("to") && body["to"].is_string() ? body["to"].get<std::string>() : "";
-  const auto to = geo::parse_code<geo::ReferralStatus>(to_text);
-  if (!to) {
-    throw ApiError(ErrorCode::invalid_body,
-                   "to must be one of " + geo::code_ids_joined<geo::ReferralStatus>());
-  }
-  std::optional<geo::DeclineReason> reason;
-  if (body.contains("reason") && !body["reason"].is_null()) {
-    const std::string text = body["reason"].is_string() ? body["reason"].get<std::string>() : "";
-    reason = geo::parse_code<geo::DeclineReason>(text);
-    if (!reason) {
-      throw ApiError(ErrorCode::invalid_body,
-                     "reason must be one of " + geo::code_ids_joined<geo::DeclineReason>());
-    }
-  }
-  std::optional<std::string> follow_up;
-  if (body.contains("follow_up_due")) {
-    const auto& f = body["follow_up_due"];
-    if (!f.is_null() && !f.is_string()) {
-      throw ApiError(ErrorCode::invalid_body, "follow_up_due must be a date YYYY-MM-DD or null");
-    }
-    follow_up = f.is_null() ? std::string() : f.get<std::string>();
+  const json body = parse_json_body(rc.http, geo::cases::transition_shape());
+  geo::cases::TransitionRequest t;
+  try {
+    t = geo::cases::parse_transition(body);
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_body, e.what());
   }
   const auto who = actor_of(rc);
-  const auto r = c.write(
-      [&](geo::Store& s) { return geo::Referrals(s).transition(id, *to, reason, follow_up, who); });
+  const auto r = c.write([&](geo::Store& s) {
+    return s.referrals().transition(id, t.to, t.reason, t.follow_up_due, who);
+  });
   return private_json(200, geo::referral_json(r));
 }
 
 HttpResponse follow_up_referral(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const std::string& id = case_id_param(rc);
-  static const geo::JsonShape kFollowUp = geo::JsonShape{{"follow_up_due", {}}}.with_note(
-      "a follow-up takes follow_up_due only (no personal data)");
-  const json body = parse_json_body(rc.http, kFollowUp);
-  if (!body.contains("follow_up_due") ||
-      (!body["follow_up_due"].is_null() && !body["follow_up_due"].is_string())) {
-    throw ApiError(ErrorCode::invalid_body,
-                   "follow_up_due is required: a date YYYY-MM-DD, or null to clear it");
+  const json body = parse_json_body(rc.http, geo::cases::follow_up_shape());
+  std::string due;
+  try {
+    due = geo::cases::parse_follow_up(body);
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_body, e.what());
   }
-  const std::string due =
-      body["follow_up_due"].is_null() ? std::string() : body["follow_up_due"].get<std::string>();
   const auto who = actor_of(rc);
-  const auto r =
-      c.write([&](geo::Store& s) { return geo::Referrals(s).set_follow_up(id, due, who); });
+  const auto r = c.write([&](geo::Store& s) { return s.referrals().set_follow_up(id, due, who); });
   return private_json(200, geo::referral_json(r));
 }
 
@@ -229,11 +174,11 @@ HttpResponse referral_stats(ServerContext& c, RequestContext& rc) {
     throw ApiError(ErrorCode::not_found, "no placement " + resource_id.substr(0, 60));
   }
   const auto who = actor_of(rc);
-  const auto stats =
-      c.write([&](geo::Store& s) { return geo::Referrals(s).stats(resource_id, who); });
+  const auto stats = c.write([&](geo::Store& s) { return s.referrals().stats(resource_id, who); });
   json placements = json::array();
   for (const auto& s : stats) {
-    if (view.find(s.resource_id) != nullptr) placements.push_back(stats_json(s));
+    if (view.find(s.resource_id) != nullptr)
+      placements.push_back(geo::cases::placement_stats_json(s));
   }
   return private_json(200, {{"k_min", geo::Referrals::kMinCell},
                             {"note",
@@ -249,7 +194,7 @@ HttpResponse audit_log(ServerContext& c, RequestContext& rc) {
   const auto limit = static_cast<int>(int_param(rc, "limit", 100, 1, 1000));
   // The read connection: reading the log never waits for a write.
   const auto entries =
-      c.read_accounts([&](geo::Store& s) { return geo::Referrals(s).audit(after, limit); });
+      c.read_accounts([&](geo::Store& s) { return s.referrals().audit(after, limit); });
   json items = json::array();
   for (const auto& e : entries) {
     items.push_back({{"id", e.id},

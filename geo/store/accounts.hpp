@@ -48,58 +48,56 @@ struct SessionRecord {
 
 class Accounts {
  public:
-  explicit Accounts(Store& store) : store_(&store) {}
+  virtual ~Accounts() = default;
 
   /// Checks a login name: 1–64 characters of A–Z a–z 0–9 . _ - @.
   /// @throws InvalidArgument saying which character is not allowed.
   static void validate_name(std::string_view name);
 
   /// @throws InvalidArgument (bad name, role public), Conflict (name taken).
-  User add_user(std::string_view name, Role role, std::string_view password_hash);
-  [[nodiscard]] std::optional<User> user_by_name(std::string_view name) const;
-  [[nodiscard]] std::optional<User> user_by_id(std::int64_t id) const;
-  [[nodiscard]] std::vector<User> users() const;
+  virtual User add_user(std::string_view name, Role role, std::string_view password_hash) = 0;
+  [[nodiscard]] virtual std::optional<User> user_by_name(std::string_view name) const = 0;
+  [[nodiscard]] virtual std::optional<User> user_by_id(std::int64_t id) const = 0;
+  [[nodiscard]] virtual std::vector<User> users() const = 0;
   /// Disabling also ends the user's sessions and revokes their API tokens (one transaction).
   /// @throws NotFound.
-  void set_disabled(std::string_view name, bool disabled);
+  virtual void set_disabled(std::string_view name, bool disabled) = 0;
   /// A new role also ends the user's sessions and revokes their API tokens (one transaction): what
   /// was granted under the old role does not outlive it. @throws NotFound, InvalidArgument
   /// (public).
-  void set_role(std::string_view name, Role role);
+  virtual void set_role(std::string_view name, Role role) = 0;
   /// A new password (the remedy for a stolen account) also ends the user's sessions and revokes
   /// their API tokens, so that whoever had them is signed out (one transaction).
   /// @throws NotFound.
-  void set_password_hash(std::string_view name, std::string_view password_hash);
+  virtual void set_password_hash(std::string_view name, std::string_view password_hash) = 0;
 
   /// Counts a failed login; when the count reaches `lock_after`, sets locked_until and starts
   /// counting again. Returns the new count.
-  int record_failed_login(std::int64_t user_id, int lock_after, std::string_view locked_until);
+  virtual int record_failed_login(std::int64_t user_id, int lock_after,
+                                  std::string_view locked_until) = 0;
   /// After a successful login.
-  void clear_failed_logins(std::int64_t user_id);
+  virtual void clear_failed_logins(std::int64_t user_id) = 0;
 
   /// Stores a token's hash. @throws NotFound (no such user).
-  std::int64_t add_token(std::string_view user_name, std::string_view token_hash,
-                         std::string_view label);
+  virtual std::int64_t add_token(std::string_view user_name, std::string_view token_hash,
+                                 std::string_view label) = 0;
   /// The user of an unrevoked token (the user may be disabled: the caller checks).
-  [[nodiscard]] std::optional<User> user_by_token_hash(std::string_view token_hash) const;
-  [[nodiscard]] std::vector<ApiTokenInfo> tokens(std::int64_t user_id) const;
+  [[nodiscard]] virtual std::optional<User> user_by_token_hash(
+      std::string_view token_hash) const = 0;
+  [[nodiscard]] virtual std::vector<ApiTokenInfo> tokens(std::int64_t user_id) const = 0;
   /// Revokes token `token_id` of user `user_name`; later requests with it get 401.
   /// @throws NotFound (no such user, or the user has no such token), Conflict (already revoked).
-  void revoke_token(std::string_view user_name, std::int64_t token_id);
+  virtual void revoke_token(std::string_view user_name, std::int64_t token_id) = 0;
   /// Stamps an unrevoked token's last use (for `tsunagi user tokens`, to find unused tokens).
-  void record_token_use(std::string_view token_hash, std::string_view at_iso);
+  virtual void record_token_use(std::string_view token_hash, std::string_view at_iso) = 0;
 
-  void add_session(const SessionRecord& session);
+  virtual void add_session(const SessionRecord& session) = 0;
   /// The session and its user, if the session exists (expiry is the caller's check).
-  [[nodiscard]] std::optional<std::pair<SessionRecord, User>> session(
-      std::string_view session_hash) const;
-  void delete_session(std::string_view session_hash);
+  [[nodiscard]] virtual std::optional<std::pair<SessionRecord, User>> session(
+      std::string_view session_hash) const = 0;
+  virtual void delete_session(std::string_view session_hash) = 0;
   /// Removes sessions whose expires_at is before `now_iso`; returns how many.
-  int delete_expired_sessions(std::string_view now_iso);
-
- private:
-  void end_sessions_and_tokens(std::int64_t user_id);
-  Store* store_;
+  virtual int delete_expired_sessions(std::string_view now_iso) = 0;
 };
 
 }  // namespace tsunagi::geo

@@ -31,8 +31,18 @@ struct AuditVerification {
   AuditChainHead head;         ///< the stored last link (as it is, intact or not)
 };
 
-/// Walks the whole log in id order and recomputes every link from the stored hash of the row
-/// before it, so a changed row is named itself and a deleted one by the row after the gap.
+/// The audit log's chain as the store keeps it (Store::audit_log()).
+class AuditLog {
+ public:
+  virtual ~AuditLog() = default;
+  /// Walks the whole log in id order and recomputes every link from the stored hash of the row
+  /// before it, so a changed row is named itself and a deleted one by the row after the gap.
+  [[nodiscard]] virtual AuditVerification verify() const = 0;
+  /// The stored last link.
+  [[nodiscard]] virtual AuditChainHead head() const = 0;
+};
+
+/// store.audit_log().verify() and .head().
 [[nodiscard]] AuditVerification verify_audit_log(const Store& store);
 [[nodiscard]] AuditChainHead audit_head(const Store& store);
 

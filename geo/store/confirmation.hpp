@@ -90,15 +90,15 @@ struct AnswerOutcome {
 
 class Confirmations {
  public:
-  explicit Confirmations(Store& store) : store_(&store) {}
+  virtual ~Confirmations() = default;
 
   /// A new request for `resource_id`, valid until `expires_at`; the listing's open request (if
   /// any) is revoked. One transaction, with its audit entry. Returns the request id.
   /// @throws NotFound (no such listing), Conflict (a token or code hash already used: make new
   ///         ones and try again).
-  std::int64_t add_request(std::string_view resource_id, std::string_view token_hash,
-                           std::string_view code_hash, std::string_view expires_at,
-                           const AuditActor& who);
+  virtual std::int64_t add_request(std::string_view resource_id, std::string_view token_hash,
+                                   std::string_view code_hash, std::string_view expires_at,
+                                   const AuditActor& who) = 0;
 
   /// One new request of a batch.
   struct NewRequest {
@@ -107,30 +107,33 @@ class Confirmations {
     std::string code_hash;
   };
   /// add_request for each, all in one transaction (all or none); returns their ids.
-  std::vector<std::int64_t> add_requests(const std::vector<NewRequest>& requests,
-                                         std::string_view expires_at, const AuditActor& who);
+  virtual std::vector<std::int64_t> add_requests(const std::vector<NewRequest>& requests,
+                                                 std::string_view expires_at,
+                                                 const AuditActor& who) = 0;
 
   /// The open request (not revoked, not answered, not expired at `now_iso`) whose token hash or
   /// code hash is `hash`; nullopt for anything else, whichever of these it is.
-  [[nodiscard]] std::optional<ConfirmationRequest> open_request(std::string_view hash,
-                                                                std::string_view now_iso) const;
+  [[nodiscard]] virtual std::optional<ConfirmationRequest> open_request(
+      std::string_view hash, std::string_view now_iso) const = 0;
 
   /// Records the host's answer to the open request `request_id`, in one transaction: the request
   /// is used up; "unchanged" sets the listing's verified_at to `today` (nothing else); the
   /// others become a proposal in the review queue (changes validated by with_host_changes).
   /// @throws NotFound when the request is no longer open (answered meanwhile, revoked, expired),
   ///         InvalidArgument when the changes are wrong (nothing written).
-  AnswerOutcome answer(std::int64_t request_id, HostAnswer answer, const nlohmann::json& changes,
-                       std::string_view today, std::string_view now_iso);
+  virtual AnswerOutcome answer(std::int64_t request_id, HostAnswer answer,
+                               const nlohmann::json& changes, std::string_view today,
+                               std::string_view now_iso) = 0;
 
   /// A report of a mistake by anyone: a proposal with `text` and nothing else. Returns its id.
-  std::int64_t add_report(std::string_view resource_id, std::string_view text,
-                          std::string_view now_iso);
+  virtual std::int64_t add_report(std::string_view resource_id, std::string_view text,
+                                  std::string_view now_iso) = 0;
 
   /// Open proposals, oldest first.
-  [[nodiscard]] std::vector<Proposal> open_proposals(std::int64_t limit, std::int64_t offset) const;
-  [[nodiscard]] std::int64_t count_open() const;
-  [[nodiscard]] std::optional<Proposal> proposal(std::int64_t id) const;
+  [[nodiscard]] virtual std::vector<Proposal> open_proposals(std::int64_t limit,
+                                                             std::int64_t offset) const = 0;
+  [[nodiscard]] virtual std::int64_t count_open() const = 0;
+  [[nodiscard]] virtual std::optional<Proposal> proposal(std::int64_t id) const = 0;
 
   /// Decides an open proposal, in one transaction. accept: the proposal's changes (or, for
   /// paused/ended, the status) are applied through Store::update against `expected_version`
@@ -139,17 +142,14 @@ class Confirmations {
   /// nothing changes. A report accepted without changes only closes the report. Returns the
   /// listing as it is afterwards.
   /// @throws NotFound (no such open proposal), Conflict, InvalidArgument.
-  Resource decide(std::int64_t proposal_id, std::string_view decision,
-                  const nlohmann::json& edited_changes,
-                  std::optional<std::int64_t> expected_version, const AuditActor& who);
+  virtual Resource decide(std::int64_t proposal_id, std::string_view decision,
+                          const nlohmann::json& edited_changes,
+                          std::optional<std::int64_t> expected_version, const AuditActor& who) = 0;
 
   /// Resources whose last confirmation (verified_at, else created_at) was on `before_date`
   /// (YYYY-MM-DD) or earlier, not closed, optionally of one kind; in id order.
-  [[nodiscard]] std::vector<Resource> unconfirmed_since(std::string_view before_date,
-                                                        std::optional<ResourceKind> kind) const;
-
- private:
-  Store* store_;
+  [[nodiscard]] virtual std::vector<Resource> unconfirmed_since(
+      std::string_view before_date, std::optional<ResourceKind> kind) const = 0;
 };
 
 }  // namespace tsunagi::geo

@@ -78,44 +78,43 @@ class Referrals {
   /// The smallest number of answered referrals a placement's aggregates are shown for.
   static constexpr int kMinCell = 5;
 
-  explicit Referrals(Store& store) : store_(&store) {}
+  virtual ~Referrals() = default;
 
   /// Stores a new referral in status proposed with a fresh case id. `r` comes from
   /// parse_new_referral. @throws InvalidArgument (no such placement, or it has no placement
   /// offer), Conflict (the placement is closed).
-  Referral create(Referral r, const AuditActor& who);
+  virtual Referral create(Referral r, const AuditActor& who) = 0;
   /// The referral with its history, or nullopt (nothing is audited then).
-  std::optional<Referral> get(std::string_view case_id, const AuditActor& who);
+  virtual std::optional<Referral> get(std::string_view case_id, const AuditActor& who) = 0;
   /// Referrals by case id order (each one returned is audited as read by a list).
-  std::vector<Referral> list(const ReferralFilter& filter, const AuditActor& who);
+  virtual std::vector<Referral> list(const ReferralFilter& filter, const AuditActor& who) = 0;
   /// Referrals not final whose follow-up date is before `today` (YYYY-MM-DD), earliest first.
-  std::vector<Referral> overdue(std::string_view today, const AuditActor& who);
+  virtual std::vector<Referral> overdue(std::string_view today, const AuditActor& who) = 0;
   /// Moves a referral to `to`. A decline needs a reason; to started takes an open slot of the
   /// placement; leaving started/settling for ended or a decline frees it. `follow_up_due`, when
   /// given, replaces the follow-up date ("" clears it).
   /// @throws NotFound, InvalidArgument (missing or stray reason, bad date), Conflict (not
   ///         allowed from the current status — the message lists the allowed next steps — or no
   ///         open slot left).
-  Referral transition(std::string_view case_id, ReferralStatus to,
-                      std::optional<DeclineReason> reason,
-                      const std::optional<std::string>& follow_up_due, const AuditActor& who);
+  virtual Referral transition(std::string_view case_id, ReferralStatus to,
+                              std::optional<DeclineReason> reason,
+                              const std::optional<std::string>& follow_up_due,
+                              const AuditActor& who) = 0;
   /// Sets or clears ("") the follow-up date. @throws NotFound, InvalidArgument.
-  Referral set_follow_up(std::string_view case_id, const std::string& follow_up_due,
-                         const AuditActor& who);
+  virtual Referral set_follow_up(std::string_view case_id, const std::string& follow_up_due,
+                                 const AuditActor& who) = 0;
   /// Aggregates per placement over closed months (one placement when `resource_id` is given;
   /// otherwise every placement with a month shown). Audited once, without case ids. Freezes the
   /// figures of months that closed since the last call (referral_stats_month).
-  std::vector<PlacementReferralStats> stats(const std::string& resource_id, const AuditActor& who);
+  virtual std::vector<PlacementReferralStats> stats(const std::string& resource_id,
+                                                    const AuditActor& who) = 0;
   /// Deletes referrals that reached a final status more than `older_than_days` days ago, with
   /// their history; the audit log records each purge (case id and basis only).
   /// @throws InvalidArgument when older_than_days is negative.
-  PurgeReport purge(int older_than_days, const AuditActor& who);
+  virtual PurgeReport purge(int older_than_days, const AuditActor& who) = 0;
 
   /// Audit entries with id > `after`, oldest first, at most `limit`.
-  [[nodiscard]] std::vector<AuditEntry> audit(std::int64_t after, int limit) const;
-
- private:
-  Store* store_;
+  [[nodiscard]] virtual std::vector<AuditEntry> audit(std::int64_t after, int limit) const = 0;
 };
 
 }  // namespace tsunagi::geo

@@ -1,6 +1,8 @@
-// The store: one SpatiaLite file holding resources, areas, sources, import runs and the change
-// history. Schema versioned with PRAGMA user_version and forward-only migrations; WAL journal;
-// every write is one transaction. A Store object owns one connection and is not thread-safe: the
+// The store: resources, areas, sources, import runs and the change history, accounts and cases,
+// behind one interface whatever keeps them. A Store is opened by its location — `sqlite:FILE` or a
+// bare FILE, a SpatiaLite file with forward-only migrations and a WAL journal — and forwards every
+// call to its backend (geo/store/backend.hpp; SQLite in geo/store/sqlite/, the only place with
+// SQL). Every write is one transaction. A Store owns one connection and is not thread-safe: the
 // server serialises writers, and readers use geo::Snapshot.
 #pragma once
 
@@ -13,69 +15,10 @@
 #include <string_view>
 #include <vector>
 
-#include "geo/core/address.hpp"
-#include "geo/core/area.hpp"
 #include "geo/core/ids.hpp"  // the store stamps ids and times
-#include "geo/core/resource.hpp"
-#include "geo/core/statistic.hpp"
-#include "geo/spatial/network.hpp"
-
-struct sqlite3;
+#include "geo/store/backend.hpp"
 
 namespace tsunagi::geo {
-
-/// Where a batch of rows came from (a file, a municipality's download, the demo generator).
-struct SourceInfo {
-  std::int64_t id = 0;
-  std::string key;  ///< unique: re-importing the same key updates that source's rows
-  std::string title;
-  std::string publisher;
-  std::string url;
-  std::string license;  ///< cc_by_4_0, pdl_1_0, estat_terms, internal, fictional…
-  std::string attribution;
-  std::string vintage;
-  std::string imported_at;
-};
-
-/// An analysis run as a background job (server/jobs), kept with its answer.
-struct AnalysisJob {
-  std::string id;  ///< random
-  std::string analysis;
-  std::string request_json;
-  std::string audience;  ///< whose view it was computed from: who may read the answer
-  std::string owner;     ///< user name
-  std::string status;    ///< queued, running, done, failed, cancelled
-  std::string created_at;
-  std::string finished_at;
-  std::string result_json;
-  std::string error;
-};
-
-/// One import run and its report (the JSON report is what the CLI printed).
-struct ImportRun {
-  std::int64_t id = 0;
-  std::int64_t source_id = 0;
-  std::string started_at;
-  std::string finished_at;
-  std::int64_t inserted = 0;
-  std::int64_t updated = 0;
-  std::int64_t unchanged = 0;
-  std::int64_t rejected = 0;
-  std::string report_json;
-};
-
-/// One entry of a resource's change history.
-struct HistoryEntry {
-  std::int64_t id = 0;
-  std::string resource_id;
-  std::int64_t version = 0;
-  std::string at;            ///< ISO 8601 UTC
-  std::string actor;         ///< user name, "import:<source key>", "demo"
-  std::string action;        ///< created, updated, closed, imported
-  std::string changes_json;  ///< {"field": {"from": …, "to": …}, …}
-};
-
-enum class UpsertOutcome : std::uint8_t { inserted, updated, unchanged };
 
 class Store {
  public:
@@ -104,10 +47,7 @@ class Store {
   /// connection writes to is still beside the store (deleted or moved, committed writes would
   /// live only in an unlinked file and be lost on a crash). Looks at files only: safe to call
   /// from any thread while another uses the store.
-  struct Health {
-    bool ok = true;
-    std::string problem;  ///< what is wrong, for the operator (empty when ok)
-  };
+  using Health = StoreHealth;
   [[nodiscard]] Health health() const;
   /// Whether the store at `location` can be written: not on a read-only file system, not
   /// read-only itself, and (SQLite) in a folder where its write-ahead log can be made. ok when
@@ -142,15 +82,17 @@ class Store {
    public:
     /// What a transaction writes. Content (resources, areas, sources) moves the generation, which
     /// rebuilds snapshots and invalidates tiles; accounts (users, sessions, tokens) do not.
-    enum class Writes : std::uint8_t { content, accounts };
+    using Writes = WriteKind;
     explicit Transaction(Store& store, Writes writes = Writes::content);
+    /// The same on a backend itself (for a backend's parts, which hold no Store).
+    explicit Transaction(StoreBackend& backend, Writes writes = Writes::content);
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     ~Transaction();
     void commit();
 
    private:
-    Store* store_;
+    StoreBackend* backend_;
     Writes writes_;
     bool done_ = false;
   };
@@ -180,19 +122,9 @@ class Store {
   /// Calls `f` for every resource (all publish levels and statuses), in id order.
   void for_each_resource(const std::function<void(Resource&&)>& f) const;
   [[nodiscard]] std::int64_t resource_count() const;
-  /// Where the resources stood at one moment: what a snapshot read, so that the next one reads
-  /// only what changed after it. Opaque: the backend writes it and alone reads it (SQLite: the
-  /// last rowid and history id); callers keep it and hand it back. Empty: before anything.
-  class ChangeToken {
-   public:
-    ChangeToken() = default;
-    explicit ChangeToken(std::string value) : value_(std::move(value)) {}
-    [[nodiscard]] const std::string& value() const { return value_; }
-    bool operator==(const ChangeToken&) const = default;
-
-   private:
-    std::string value_;
-  };
+  /// Where the resources stood at one moment (geo/store/backend.hpp): what a snapshot read, so
+  /// that the next one reads only what changed after it.
+  using ChangeToken = geo::ChangeToken;
   [[nodiscard]] ChangeToken change_token() const;
   /// Calls `f` for every resource created or changed after `since` (in id order).
   /// @throws InvalidArgument when `since` is not a token of this store's past.
@@ -253,23 +185,26 @@ class Store {
   /// Every address point, ordered by pref, city, town, koaza.
   [[nodiscard]] std::vector<AddressPoint> addresses() const;
 
-  // ---- low level ----
-  /// Runs SQL that returns nothing (migrations, tests).
-  void exec(std::string_view sql);
-  /// The connection, for geo/store/sqlite/accounts (the last module outside geo/store/sqlite/ that
-  /// writes SQL of its own; it moves behind this interface next). Never hand it outside geo/.
-  [[nodiscard]] sqlite3* raw_handle() const;
-  /// Marks the store changed (bumps generation) inside the current write transaction; for geo/
-  /// modules writing through raw_handle().
-  void touch();
+  // ---- the parts with rules of their own ----
+  /// Users, sessions and API tokens (geo/store/accounts.hpp).
+  [[nodiscard]] Accounts& accounts();
+  /// 参加支援 cases and their audited reads (geo/store/referrals.hpp).
+  [[nodiscard]] Referrals& referrals();
+  /// The audit log's hash chain (geo/store/audit_log.hpp).
+  [[nodiscard]] AuditLog& audit_log() const;
+  /// Listing confirmations, reports and the review queue (geo/store/confirmation.hpp).
+  [[nodiscard]] Confirmations& confirmations();
 
-  /// Opaque (the SQLite connection and its prepared statements).
-  struct Impl;
+  // ---- low level ----
+  /// Runs a statement in the backend's own language that returns nothing: the backend's own
+  /// tests (SQL on SQLite), never a caller's way to the data.
+  void exec(std::string_view statement);
+  /// The backend this store forwards to.
+  [[nodiscard]] StoreBackend& backend() const { return *backend_; }
 
  private:
-  explicit Store(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
-  friend class Transaction;
+  explicit Store(std::unique_ptr<StoreBackend> backend);
+  std::unique_ptr<StoreBackend> backend_;
 };
 
 }  // namespace tsunagi::geo

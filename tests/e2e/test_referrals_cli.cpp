@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "geo/store/referrals.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
 
@@ -29,7 +30,7 @@ TEST(ReferralsCli, PurgeKeepsWhatIsWithinRetentionAndReportsWhatWent) {
                                  offer.slots_open = 1;
                                  r.offer = offer;
                                });
-    geo::Referrals refs(town.store());
+    geo::Referrals& refs = town.store().referrals();
     const geo::AuditActor who{1, "matcher"};
     auto make = [&] {
       geo::Referral r;
@@ -61,7 +62,7 @@ TEST(ReferralsCli, PurgeKeepsWhatIsWithinRetentionAndReportsWhatWent) {
   EXPECT_NE(purge.out.find("purged 1 referral(s)"), std::string::npos) << purge.out;
 
   TinyTown town(db);
-  geo::Referrals refs(town.store());
+  geo::Referrals& refs = town.store().referrals();
   const geo::AuditActor reader{2, "checker"};
   EXPECT_FALSE(refs.get(old_id, reader));
   EXPECT_FALSE(refs.get(recent_id, reader));

@@ -16,7 +16,7 @@ class AccountsTest : public ::testing::Test {
  protected:
   test::TempDir dir_;
   Store store_ = Store::open(dir_ / "a.db", Store::Mode::create_if_missing);
-  Accounts accounts_{store_};
+  Accounts& accounts_ = store_.accounts();
 };
 
 TEST_F(AccountsTest, UsersHaveARoleAndAnArgon2idHashNeverThePassword) {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "geo/core/error.hpp"
+#include "geo/store/sqlite/sqlite_store.hpp"
 #include "geo/store/sqlite/statement.hpp"
 #include "geo/store/store.hpp"
 
@@ -40,21 +41,43 @@ User read_user(const Statement& s, int first) {
 
 }  // namespace
 
-void Accounts::validate_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) {
-    throw InvalidArgument("a user name must have 1 to 64 characters");
-  }
-  for (const char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-' || c == '@';
-    if (!ok) {
-      throw InvalidArgument("a user name may contain only A-Z, a-z, 0-9 and . _ - @ (found '" +
-                            std::string(1, c) + "')");
-    }
-  }
+/// Accounts on the SQLite store.
+class SqliteAccounts final : public Accounts {
+ public:
+  explicit SqliteAccounts(SqliteStore& store) : store_(&store) {}
+
+  User add_user(std::string_view name, Role role, std::string_view password_hash) override;
+  std::optional<User> user_by_name(std::string_view name) const override;
+  std::optional<User> user_by_id(std::int64_t id) const override;
+  std::vector<User> users() const override;
+  void set_disabled(std::string_view name, bool disabled) override;
+  void set_role(std::string_view name, Role role) override;
+  void set_password_hash(std::string_view name, std::string_view password_hash) override;
+  int record_failed_login(std::int64_t user_id, int lock_after,
+                          std::string_view locked_until) override;
+  void clear_failed_logins(std::int64_t user_id) override;
+  std::int64_t add_token(std::string_view user_name, std::string_view token_hash,
+                         std::string_view label) override;
+  std::optional<User> user_by_token_hash(std::string_view token_hash) const override;
+  std::vector<ApiTokenInfo> tokens(std::int64_t user_id) const override;
+  void revoke_token(std::string_view user_name, std::int64_t token_id) override;
+  void record_token_use(std::string_view token_hash, std::string_view at_iso) override;
+  void add_session(const SessionRecord& session) override;
+  std::optional<std::pair<SessionRecord, User>> session(
+      std::string_view session_hash) const override;
+  void delete_session(std::string_view session_hash) override;
+  int delete_expired_sessions(std::string_view now_iso) override;
+
+ private:
+  void end_sessions_and_tokens(std::int64_t user_id);
+  SqliteStore* store_;
+};
+
+std::unique_ptr<Accounts> make_sqlite_accounts(SqliteStore& store) {
+  return std::make_unique<SqliteAccounts>(store);
 }
 
-User Accounts::add_user(std::string_view name, Role role, std::string_view password_hash) {
+User SqliteAccounts::add_user(std::string_view name, Role role, std::string_view password_hash) {
   validate_name(name);
   if (role == Role::public_) {
     throw InvalidArgument("'public' is the role of people without an account; choose one of " +
@@ -70,7 +93,7 @@ User Accounts::add_user(std::string_view name, Role role, std::string_view passw
   return *u;
 }
 
-std::optional<User> Accounts::user_by_name(std::string_view name) const {
+std::optional<User> SqliteAccounts::user_by_name(std::string_view name) const {
   Statement s(store_->raw_handle(),
               "SELECT " + std::string(kUserColumns) + " FROM app_user u WHERE u.name = ?");
   s.bind(1, name);
@@ -78,7 +101,7 @@ std::optional<User> Accounts::user_by_name(std::string_view name) const {
   return read_user(s, 0);
 }
 
-std::optional<User> Accounts::user_by_id(std::int64_t id) const {
+std::optional<User> SqliteAccounts::user_by_id(std::int64_t id) const {
   Statement s(store_->raw_handle(),
               "SELECT " + std::string(kUserColumns) + " FROM app_user u WHERE u.user_id = ?");
   s.bind(1, id);
@@ -86,7 +109,7 @@ std::optional<User> Accounts::user_by_id(std::int64_t id) const {
   return read_user(s, 0);
 }
 
-std::vector<User> Accounts::users() const {
+std::vector<User> SqliteAccounts::users() const {
   Statement s(store_->raw_handle(),
               "SELECT " + std::string(kUserColumns) + " FROM app_user u ORDER BY u.name");
   std::vector<User> out;
@@ -94,7 +117,7 @@ std::vector<User> Accounts::users() const {
   return out;
 }
 
-void Accounts::end_sessions_and_tokens(std::int64_t user_id) {
+void SqliteAccounts::end_sessions_and_tokens(std::int64_t user_id) {
   Statement sessions(store_->raw_handle(), "DELETE FROM session WHERE user_id = ?");
   sessions.bind(1, user_id);
   sessions.step();
@@ -104,7 +127,7 @@ void Accounts::end_sessions_and_tokens(std::int64_t user_id) {
   tokens.step();
 }
 
-void Accounts::set_disabled(std::string_view name, bool disabled) {
+void SqliteAccounts::set_disabled(std::string_view name, bool disabled) {
   const auto user = user_by_name(name);
   if (!user) throw NotFound("no user named '" + std::string(name) + "'");
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
@@ -115,7 +138,7 @@ void Accounts::set_disabled(std::string_view name, bool disabled) {
   tx.commit();
 }
 
-void Accounts::set_role(std::string_view name, Role role) {
+void SqliteAccounts::set_role(std::string_view name, Role role) {
   if (role == Role::public_) {
     throw InvalidArgument("a user's role must be one of " + assignable_role_ids());
   }
@@ -129,7 +152,7 @@ void Accounts::set_role(std::string_view name, Role role) {
   tx.commit();
 }
 
-void Accounts::set_password_hash(std::string_view name, std::string_view password_hash) {
+void SqliteAccounts::set_password_hash(std::string_view name, std::string_view password_hash) {
   const auto user = user_by_name(name);
   if (!user) throw NotFound("no user named '" + std::string(name) + "'");
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
@@ -142,8 +165,8 @@ void Accounts::set_password_hash(std::string_view name, std::string_view passwor
   tx.commit();
 }
 
-int Accounts::record_failed_login(std::int64_t user_id, int lock_after,
-                                  std::string_view locked_until) {
+int SqliteAccounts::record_failed_login(std::int64_t user_id, int lock_after,
+                                        std::string_view locked_until) {
   Statement s(store_->raw_handle(),
               "UPDATE app_user SET failed_logins = failed_logins + 1 WHERE user_id = ? "
               "RETURNING failed_logins");
@@ -160,15 +183,15 @@ int Accounts::record_failed_login(std::int64_t user_id, int lock_after,
   return count;
 }
 
-void Accounts::clear_failed_logins(std::int64_t user_id) {
+void SqliteAccounts::clear_failed_logins(std::int64_t user_id) {
   Statement s(store_->raw_handle(),
               "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE user_id = ?");
   s.bind(1, user_id);
   s.step();
 }
 
-std::int64_t Accounts::add_token(std::string_view user_name, std::string_view token_hash,
-                                 std::string_view label) {
+std::int64_t SqliteAccounts::add_token(std::string_view user_name, std::string_view token_hash,
+                                       std::string_view label) {
   const auto u = user_by_name(user_name);
   if (!u) throw NotFound("no user named '" + std::string(user_name) + "'");
   Statement s(store_->raw_handle(),
@@ -178,7 +201,7 @@ std::int64_t Accounts::add_token(std::string_view user_name, std::string_view to
   return sqlite3_last_insert_rowid(store_->raw_handle());
 }
 
-void Accounts::revoke_token(std::string_view user_name, std::int64_t token_id) {
+void SqliteAccounts::revoke_token(std::string_view user_name, std::int64_t token_id) {
   const auto u = user_by_name(user_name);
   if (!u) throw NotFound("no user named '" + std::string(user_name) + "'");
   for (const auto& t : tokens(u->id)) {
@@ -196,14 +219,14 @@ void Accounts::revoke_token(std::string_view user_name, std::int64_t token_id) {
                  " (see `tsunagi user tokens --name " + std::string(user_name) + "`)");
 }
 
-void Accounts::record_token_use(std::string_view token_hash, std::string_view at_iso) {
+void SqliteAccounts::record_token_use(std::string_view token_hash, std::string_view at_iso) {
   Statement s(store_->raw_handle(),
               "UPDATE api_token SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL");
   s.bind(1, at_iso).bind(2, token_hash);
   s.step();
 }
 
-std::optional<User> Accounts::user_by_token_hash(std::string_view token_hash) const {
+std::optional<User> SqliteAccounts::user_by_token_hash(std::string_view token_hash) const {
   Statement s(store_->raw_handle(),
               "SELECT " + std::string(kUserColumns) +
                   " FROM api_token t JOIN app_user u ON u.user_id = t.user_id "
@@ -213,7 +236,7 @@ std::optional<User> Accounts::user_by_token_hash(std::string_view token_hash) co
   return read_user(s, 0);
 }
 
-std::vector<ApiTokenInfo> Accounts::tokens(std::int64_t user_id) const {
+std::vector<ApiTokenInfo> SqliteAccounts::tokens(std::int64_t user_id) const {
   Statement s(store_->raw_handle(),
               "SELECT token_id, user_id, label, created_at, last_used_at, revoked_at "
               "FROM api_token WHERE user_id = ? ORDER BY token_id");
@@ -225,7 +248,7 @@ std::vector<ApiTokenInfo> Accounts::tokens(std::int64_t user_id) const {
   return out;
 }
 
-void Accounts::add_session(const SessionRecord& session) {
+void SqliteAccounts::add_session(const SessionRecord& session) {
   Statement s(store_->raw_handle(),
               "INSERT INTO session(session_hash, user_id, csrf_token, created_at, expires_at) "
               "VALUES (?,?,?,?,?)");
@@ -237,7 +260,7 @@ void Accounts::add_session(const SessionRecord& session) {
   s.step();
 }
 
-std::optional<std::pair<SessionRecord, User>> Accounts::session(
+std::optional<std::pair<SessionRecord, User>> SqliteAccounts::session(
     std::string_view session_hash) const {
   Statement s(store_->raw_handle(),
               "SELECT s.session_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, " +
@@ -250,13 +273,13 @@ std::optional<std::pair<SessionRecord, User>> Accounts::session(
   return std::make_pair(std::move(rec), read_user(s, 5));
 }
 
-void Accounts::delete_session(std::string_view session_hash) {
+void SqliteAccounts::delete_session(std::string_view session_hash) {
   Statement s(store_->raw_handle(), "DELETE FROM session WHERE session_hash = ?");
   s.bind(1, session_hash);
   s.step();
 }
 
-int Accounts::delete_expired_sessions(std::string_view now_iso) {
+int SqliteAccounts::delete_expired_sessions(std::string_view now_iso) {
   Statement s(store_->raw_handle(), "DELETE FROM session WHERE expires_at < ?");
   s.bind(1, now_iso);
   s.step();

@@ -31,7 +31,7 @@ constexpr std::size_t kEdgeBytes = 4 + 4 + 4 + 1;
 
 }  // namespace
 
-void Store::put_network(const NetworkData& n) {
+void SqliteStore::put_network(const NetworkData& n) {
   impl_->require_writable();
   if (n.lon.size() != n.lat.size()) throw InvalidArgument("network: lon and lat differ in size");
   std::string nodes;
@@ -69,13 +69,13 @@ void Store::put_network(const NetworkData& n) {
   tx.commit();
 }
 
-std::int64_t Store::network_generation() const {
+std::int64_t SqliteStore::network_generation() const {
   auto& s = impl_->stmt("SELECT generation FROM walk_network WHERE id = 1");
   const auto done = s.reset_at_end();
   return s.step() ? s.int64(0) : 0;
 }
 
-std::optional<NetworkData> Store::network() const {
+std::optional<NetworkData> SqliteStore::network() const {
   auto& s = impl_->stmt(
       "SELECT source, report_json, node_count, edge_count, nodes, edges FROM walk_network "
       "WHERE id = 1");
@@ -109,7 +109,7 @@ std::optional<NetworkData> Store::network() const {
   return n;
 }
 
-void Store::put_area(const Area& a) {
+void SqliteStore::put_area(const Area& a) {
   impl_->require_writable();
   if (a.id.empty()) throw InvalidArgument("an area needs an id");
   WriteScope tx(*impl_);
@@ -155,7 +155,7 @@ void Store::put_area(const Area& a) {
   tx.commit();
 }
 
-void Store::put_population(const AreaPopulation& p) {
+void SqliteStore::put_population(const AreaPopulation& p) {
   impl_->require_writable();
   if (p.area_id.empty() || p.ref_date.empty()) {
     throw InvalidArgument("a population needs an area id and a reference date");
@@ -227,7 +227,7 @@ Area read_area(const Stmt& s) {
 }
 }  // namespace
 
-std::optional<Area> Store::area(std::string_view id) const {
+std::optional<Area> SqliteStore::area(std::string_view id) const {
   auto& s = impl_->stmt(std::string(kAreaColumns) + "WHERE area_id = ?1");
   const auto done = s.reset_at_end();
   s.bind(1, id);
@@ -235,7 +235,7 @@ std::optional<Area> Store::area(std::string_view id) const {
   return read_area(s);
 }
 
-std::vector<Area> Store::areas(std::optional<AreaKind> kind) const {
+std::vector<Area> SqliteStore::areas(std::optional<AreaKind> kind) const {
   std::vector<Area> out;
   if (kind) {
     auto& s = impl_->stmt(std::string(kAreaColumns) + "WHERE kind = ?1 ORDER BY area_id");
@@ -248,7 +248,7 @@ std::vector<Area> Store::areas(std::optional<AreaKind> kind) const {
   return out;
 }
 
-std::vector<AreaPopulation> Store::populations() const {
+std::vector<AreaPopulation> SqliteStore::populations() const {
   std::vector<AreaPopulation> out;
   auto& s = impl_->stmt(
       "SELECT p.area_id, p.ref_date, p.age_from, p.age_to, p.male, p.female, p.source_id, "
@@ -274,7 +274,8 @@ std::vector<AreaPopulation> Store::populations() const {
 
 // ---- the address table ----
 
-std::size_t Store::put_addresses(const std::vector<AddressPoint>& points, std::int64_t source_id) {
+std::size_t SqliteStore::put_addresses(const std::vector<AddressPoint>& points,
+                                       std::int64_t source_id) {
   impl_->require_writable();
   WriteScope tx(*impl_);
   std::set<std::pair<std::string, std::string>> cities;
@@ -313,7 +314,7 @@ std::size_t Store::put_addresses(const std::vector<AddressPoint>& points, std::i
   return written;
 }
 
-std::vector<AddressPoint> Store::addresses() const {
+std::vector<AddressPoint> SqliteStore::addresses() const {
   std::vector<AddressPoint> out;
   auto& s = impl_->stmt(
       "SELECT lg_code, pref, city, town, koaza, lon, lat FROM address_point "

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "geo/core/error.hpp"
+#include "geo/store/sqlite/sqlite_store.hpp"
 #include "geo/store/sqlite/statement.hpp"
 #include "geo/store/store.hpp"
 
@@ -192,7 +193,26 @@ void register_sql_function(sqlite3* db) {
 
 }  // namespace audit_chain
 
-AuditVerification verify_audit_log(const Store& store) {
+namespace {
+
+class SqliteAuditLog final : public AuditLog {
+ public:
+  explicit SqliteAuditLog(SqliteStore& store) : store_(&store) {}
+  [[nodiscard]] AuditVerification verify() const override;
+  [[nodiscard]] AuditChainHead head() const override;
+
+ private:
+  SqliteStore* store_;
+};
+
+}  // namespace
+
+std::unique_ptr<AuditLog> make_sqlite_audit_log(SqliteStore& store) {
+  return std::make_unique<SqliteAuditLog>(store);
+}
+
+AuditVerification SqliteAuditLog::verify() const {
+  const SqliteStore& store = *store_;
   AuditVerification v;
   store.read_consistent([&] {
     Statement s(store.raw_handle(), std::string(kSelect) + " ORDER BY audit_id");
@@ -234,7 +254,8 @@ AuditVerification verify_audit_log(const Store& store) {
   return v;
 }
 
-AuditChainHead audit_head(const Store& store) {
+AuditChainHead SqliteAuditLog::head() const {
+  const SqliteStore& store = *store_;
   AuditChainHead head;
   store.read_consistent([&] {
     Statement s(store.raw_handle(),

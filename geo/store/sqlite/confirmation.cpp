@@ -9,6 +9,7 @@
 #include "geo/core/resource_json.hpp"
 #include "geo/store/audit_log.hpp"
 #include "geo/store/sqlite/audit_chain.hpp"
+#include "geo/store/sqlite/sqlite_store.hpp"
 #include "geo/store/sqlite/statement.hpp"
 #include "geo/store/store.hpp"
 
@@ -171,17 +172,52 @@ json changes_diff(const Resource& current, const json& changes) {
   return out;
 }
 
-std::int64_t Confirmations::add_request(std::string_view resource_id, std::string_view token_hash,
-                                        std::string_view code_hash, std::string_view expires_at,
-                                        const AuditActor& who) {
+/// Confirmations on the SQLite store.
+class SqliteConfirmations final : public Confirmations {
+ public:
+  explicit SqliteConfirmations(SqliteStore& store) : store_(&store) {}
+
+  std::int64_t add_request(std::string_view resource_id, std::string_view token_hash,
+                           std::string_view code_hash, std::string_view expires_at,
+                           const AuditActor& who) override;
+  std::vector<std::int64_t> add_requests(const std::vector<NewRequest>& requests,
+                                         std::string_view expires_at,
+                                         const AuditActor& who) override;
+  std::optional<ConfirmationRequest> open_request(std::string_view hash,
+                                                  std::string_view now_iso) const override;
+  AnswerOutcome answer(std::int64_t request_id, HostAnswer answer, const nlohmann::json& changes,
+                       std::string_view today, std::string_view now_iso) override;
+  std::int64_t add_report(std::string_view resource_id, std::string_view text,
+                          std::string_view now_iso) override;
+  std::vector<Proposal> open_proposals(std::int64_t limit, std::int64_t offset) const override;
+  std::int64_t count_open() const override;
+  std::optional<Proposal> proposal(std::int64_t id) const override;
+  Resource decide(std::int64_t proposal_id, std::string_view decision,
+                  const nlohmann::json& edited_changes,
+                  std::optional<std::int64_t> expected_version, const AuditActor& who) override;
+  std::vector<Resource> unconfirmed_since(std::string_view before_date,
+                                          std::optional<ResourceKind> kind) const override;
+
+ private:
+  SqliteStore* store_;
+};
+
+std::unique_ptr<Confirmations> make_sqlite_confirmations(SqliteStore& store) {
+  return std::make_unique<SqliteConfirmations>(store);
+}
+
+std::int64_t SqliteConfirmations::add_request(std::string_view resource_id,
+                                              std::string_view token_hash,
+                                              std::string_view code_hash,
+                                              std::string_view expires_at, const AuditActor& who) {
   return add_requests({{std::string(resource_id), std::string(token_hash), std::string(code_hash)}},
                       expires_at, who)
       .front();
 }
 
-std::vector<std::int64_t> Confirmations::add_requests(const std::vector<NewRequest>& requests,
-                                                      std::string_view expires_at,
-                                                      const AuditActor& who) {
+std::vector<std::int64_t> SqliteConfirmations::add_requests(const std::vector<NewRequest>& requests,
+                                                            std::string_view expires_at,
+                                                            const AuditActor& who) {
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
   std::vector<std::int64_t> ids;
   ids.reserve(requests.size());
@@ -215,8 +251,8 @@ std::vector<std::int64_t> Confirmations::add_requests(const std::vector<NewReque
   return ids;
 }
 
-std::optional<ConfirmationRequest> Confirmations::open_request(std::string_view hash,
-                                                               std::string_view now_iso) const {
+std::optional<ConfirmationRequest> SqliteConfirmations::open_request(
+    std::string_view hash, std::string_view now_iso) const {
   Statement s(store_->raw_handle(),
               "SELECT request_id, resource_id, created_at, created_by, expires_at FROM "
               "confirmation_request WHERE (token_hash = ?1 OR code_hash = ?1) AND revoked_at IS "
@@ -233,8 +269,9 @@ std::optional<ConfirmationRequest> Confirmations::open_request(std::string_view 
   return r;
 }
 
-AnswerOutcome Confirmations::answer(std::int64_t request_id, HostAnswer answer, const json& changes,
-                                    std::string_view today, std::string_view now_iso) {
+AnswerOutcome SqliteConfirmations::answer(std::int64_t request_id, HostAnswer answer,
+                                          const json& changes, std::string_view today,
+                                          std::string_view now_iso) {
   const std::string actor = "host (confirmation request " + std::to_string(request_id) + ")";
   const AuditActor who{0, actor};
   Store::Transaction tx(*store_, answer == HostAnswer::unchanged
@@ -293,8 +330,8 @@ AnswerOutcome Confirmations::answer(std::int64_t request_id, HostAnswer answer, 
   return out;
 }
 
-std::int64_t Confirmations::add_report(std::string_view resource_id, std::string_view text,
-                                       std::string_view now_iso) {
+std::int64_t SqliteConfirmations::add_report(std::string_view resource_id, std::string_view text,
+                                             std::string_view now_iso) {
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
   const auto current = store_->resource(resource_id);
   if (!current) {
@@ -317,7 +354,8 @@ std::int64_t Confirmations::add_report(std::string_view resource_id, std::string
   return id;
 }
 
-std::vector<Proposal> Confirmations::open_proposals(std::int64_t limit, std::int64_t offset) const {
+std::vector<Proposal> SqliteConfirmations::open_proposals(std::int64_t limit,
+                                                          std::int64_t offset) const {
   Statement s(store_->raw_handle(), "SELECT " + std::string(kProposalColumns) +
                                         " FROM listing_proposal WHERE status = 'open' ORDER BY "
                                         "proposal_id LIMIT ? OFFSET ?");
@@ -327,7 +365,7 @@ std::vector<Proposal> Confirmations::open_proposals(std::int64_t limit, std::int
   return out;
 }
 
-std::int64_t Confirmations::count_open() const {
+std::int64_t SqliteConfirmations::count_open() const {
   Statement s(store_->raw_handle(), "SELECT count(*) FROM listing_proposal WHERE status = 'open'");
   std::int64_t n = 0;
   if (s.step()) n = s.int64(0);
@@ -335,7 +373,7 @@ std::int64_t Confirmations::count_open() const {
   return n;
 }
 
-std::optional<Proposal> Confirmations::proposal(std::int64_t id) const {
+std::optional<Proposal> SqliteConfirmations::proposal(std::int64_t id) const {
   Statement s(store_->raw_handle(), "SELECT " + std::string(kProposalColumns) +
                                         " FROM listing_proposal WHERE proposal_id = ?");
   s.bind(1, id);
@@ -345,10 +383,10 @@ std::optional<Proposal> Confirmations::proposal(std::int64_t id) const {
   return p;
 }
 
-Resource Confirmations::decide(std::int64_t proposal_id, std::string_view decision,
-                               const json& edited_changes,
-                               std::optional<std::int64_t> expected_version,
-                               const AuditActor& who) {
+Resource SqliteConfirmations::decide(std::int64_t proposal_id, std::string_view decision,
+                                     const json& edited_changes,
+                                     std::optional<std::int64_t> expected_version,
+                                     const AuditActor& who) {
   if (decision != "accept" && decision != "edit" && decision != "reject") {
     throw InvalidArgument("decision: must be one of accept, edit, reject (not '" +
                           std::string(decision.substr(0, 40)) + "')");
@@ -407,8 +445,8 @@ Resource Confirmations::decide(std::int64_t proposal_id, std::string_view decisi
   return after;
 }
 
-std::vector<Resource> Confirmations::unconfirmed_since(std::string_view before_date,
-                                                       std::optional<ResourceKind> kind) const {
+std::vector<Resource> SqliteConfirmations::unconfirmed_since(
+    std::string_view before_date, std::optional<ResourceKind> kind) const {
   std::vector<Resource> out;
   store_->for_each_resource([&](Resource&& r) {
     if (r.status == ResourceStatus::closed) return;

@@ -5,7 +5,7 @@ namespace tsunagi::geo {
 
 // ---- analysis jobs ----
 
-void Store::put_job(const AnalysisJob& j) {
+void SqliteStore::put_job(const AnalysisJob& j) {
   impl_->require_writable();
   WriteScope tx(*impl_);
   auto& s = impl_->stmt(
@@ -27,7 +27,7 @@ void Store::put_job(const AnalysisJob& j) {
   tx.commit(/*changed=*/false);  // not content: no new snapshot, no tile invalidated
 }
 
-std::vector<AnalysisJob> Store::jobs() const {
+std::vector<AnalysisJob> SqliteStore::jobs() const {
   std::vector<AnalysisJob> out;
   auto& s = impl_->stmt(
       "SELECT job_id, analysis, request_json, audience, owner, status, created_at, finished_at, "
@@ -39,7 +39,7 @@ std::vector<AnalysisJob> Store::jobs() const {
   return out;
 }
 
-std::optional<AnalysisJob> Store::job(std::string_view id) const {
+std::optional<AnalysisJob> SqliteStore::job(std::string_view id) const {
   auto& s = impl_->stmt(
       "SELECT job_id, analysis, request_json, audience, owner, status, created_at, finished_at, "
       "result_json, error FROM analysis_job WHERE job_id = ?1");
@@ -63,8 +63,8 @@ void bind_audiences(Stmt& s, const std::vector<std::string>& audiences) {
 
 }  // namespace
 
-std::vector<AnalysisJob> Store::jobs(const std::vector<std::string>& audiences, std::int64_t limit,
-                                     std::int64_t offset) const {
+std::vector<AnalysisJob> SqliteStore::jobs(const std::vector<std::string>& audiences,
+                                           std::int64_t limit, std::int64_t offset) const {
   std::vector<AnalysisJob> out;
   auto& s = impl_->stmt(
       "SELECT job_id, analysis, request_json, audience, owner, status, created_at, finished_at, "
@@ -80,7 +80,7 @@ std::vector<AnalysisJob> Store::jobs(const std::vector<std::string>& audiences, 
   return out;
 }
 
-std::int64_t Store::count_jobs(const std::vector<std::string>& audiences) const {
+std::int64_t SqliteStore::count_jobs(const std::vector<std::string>& audiences) const {
   auto& s = impl_->stmt("SELECT count(*) FROM analysis_job WHERE audience IN (?1, ?2, ?3)");
   bind_audiences(s, audiences);
   std::int64_t n = 0;
@@ -88,7 +88,8 @@ std::int64_t Store::count_jobs(const std::vector<std::string>& audiences) const 
   return n;
 }
 
-std::int64_t Store::fail_unfinished_jobs(std::string_view error, std::string_view finished_at) {
+std::int64_t SqliteStore::fail_unfinished_jobs(std::string_view error,
+                                               std::string_view finished_at) {
   impl_->require_writable();
   WriteScope tx(*impl_);
   auto& s = impl_->stmt(
@@ -102,8 +103,8 @@ std::int64_t Store::fail_unfinished_jobs(std::string_view error, std::string_vie
   return n;
 }
 
-std::int64_t Store::trim_jobs(std::string_view owner, std::int64_t keep_per_owner,
-                              std::int64_t keep_total) {
+std::int64_t SqliteStore::trim_jobs(std::string_view owner, std::int64_t keep_per_owner,
+                                    std::int64_t keep_total) {
   impl_->require_writable();
   WriteScope tx(*impl_);
   std::int64_t n = 0;
@@ -128,7 +129,7 @@ std::int64_t Store::trim_jobs(std::string_view owner, std::int64_t keep_per_owne
   return n;
 }
 
-std::int64_t Store::purge_jobs(std::string_view before) {
+std::int64_t SqliteStore::purge_jobs(std::string_view before) {
   impl_->require_writable();
   WriteScope tx(*impl_);
   auto& s = impl_->stmt("DELETE FROM analysis_job WHERE finished_at <> '' AND finished_at < ?1");

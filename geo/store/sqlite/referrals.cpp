@@ -14,6 +14,7 @@
 #include "geo/core/time.hpp"
 #include "geo/store/audit_log.hpp"
 #include "geo/store/sqlite/audit_chain.hpp"
+#include "geo/store/sqlite/sqlite_store.hpp"
 #include "geo/store/sqlite/statement.hpp"
 #include "geo/store/store.hpp"
 
@@ -172,7 +173,8 @@ std::string list_next(ReferralStatus from) {
 
 /// Takes (delta -1) or gives back (+1) one open slot of the placement, through Store::update so
 /// that the resource's version and history move and the snapshot republishes.
-void move_slot(Store& store, const std::string& resource_id, int delta, std::string_view actor) {
+void move_slot(StoreBackend& store, const std::string& resource_id, int delta,
+               std::string_view actor) {
   auto res = store.resource(resource_id);
   if (!res) throw NotFound("the placement " + resource_id + " of this referral no longer exists");
   if (!res->offer || !res->offer->slots_open) {
@@ -203,7 +205,35 @@ void move_slot(Store& store, const std::string& resource_id, int delta, std::str
 
 }  // namespace
 
-Referral Referrals::create(Referral r, const AuditActor& who) {
+/// Referrals on the SQLite store.
+class SqliteReferrals final : public Referrals {
+ public:
+  explicit SqliteReferrals(SqliteStore& store) : store_(&store) {}
+
+  Referral create(Referral r, const AuditActor& who) override;
+  std::optional<Referral> get(std::string_view case_id, const AuditActor& who) override;
+  std::vector<Referral> list(const ReferralFilter& filter, const AuditActor& who) override;
+  std::vector<Referral> overdue(std::string_view today, const AuditActor& who) override;
+  Referral transition(std::string_view case_id, ReferralStatus to,
+                      std::optional<DeclineReason> reason,
+                      const std::optional<std::string>& follow_up_due,
+                      const AuditActor& who) override;
+  Referral set_follow_up(std::string_view case_id, const std::string& follow_up_due,
+                         const AuditActor& who) override;
+  std::vector<PlacementReferralStats> stats(const std::string& resource_id,
+                                            const AuditActor& who) override;
+  PurgeReport purge(int older_than_days, const AuditActor& who) override;
+  std::vector<AuditEntry> audit(std::int64_t after, int limit) const override;
+
+ private:
+  SqliteStore* store_;
+};
+
+std::unique_ptr<Referrals> make_sqlite_referrals(SqliteStore& store) {
+  return std::make_unique<SqliteReferrals>(store);
+}
+
+Referral SqliteReferrals::create(Referral r, const AuditActor& who) {
   sqlite3* db = store_->raw_handle();
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
   const auto res = store_->resource(r.resource_id);
@@ -250,7 +280,7 @@ Referral Referrals::create(Referral r, const AuditActor& who) {
   return r;
 }
 
-std::optional<Referral> Referrals::get(std::string_view case_id, const AuditActor& who) {
+std::optional<Referral> SqliteReferrals::get(std::string_view case_id, const AuditActor& who) {
   sqlite3* db = store_->raw_handle();
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
   auto r = find(db, case_id);
@@ -260,7 +290,7 @@ std::optional<Referral> Referrals::get(std::string_view case_id, const AuditActo
   return r;
 }
 
-std::vector<Referral> Referrals::list(const ReferralFilter& filter, const AuditActor& who) {
+std::vector<Referral> SqliteReferrals::list(const ReferralFilter& filter, const AuditActor& who) {
   sqlite3* db = store_->raw_handle();
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
   std::vector<Referral> out;
@@ -284,7 +314,7 @@ std::vector<Referral> Referrals::list(const ReferralFilter& filter, const AuditA
   return out;
 }
 
-std::vector<Referral> Referrals::overdue(std::string_view today, const AuditActor& who) {
+std::vector<Referral> SqliteReferrals::overdue(std::string_view today, const AuditActor& who) {
   check_date(today, "today");
   sqlite3* db = store_->raw_handle();
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
@@ -304,10 +334,10 @@ std::vector<Referral> Referrals::overdue(std::string_view today, const AuditActo
   return out;
 }
 
-Referral Referrals::transition(std::string_view case_id, ReferralStatus to,
-                               std::optional<DeclineReason> reason,
-                               const std::optional<std::string>& follow_up_due,
-                               const AuditActor& who) {
+Referral SqliteReferrals::transition(std::string_view case_id, ReferralStatus to,
+                                     std::optional<DeclineReason> reason,
+                                     const std::optional<std::string>& follow_up_due,
+                                     const AuditActor& who) {
   const bool declines =
       to == ReferralStatus::declined_by_person || to == ReferralStatus::declined_by_host;
   if (declines && !reason) {
@@ -359,8 +389,8 @@ Referral Referrals::transition(std::string_view case_id, ReferralStatus to,
   return r;
 }
 
-Referral Referrals::set_follow_up(std::string_view case_id, const std::string& follow_up_due,
-                                  const AuditActor& who) {
+Referral SqliteReferrals::set_follow_up(std::string_view case_id, const std::string& follow_up_due,
+                                        const AuditActor& who) {
   if (!follow_up_due.empty()) check_date(follow_up_due, "follow_up_due");
   sqlite3* db = store_->raw_handle();
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
@@ -380,8 +410,8 @@ Referral Referrals::set_follow_up(std::string_view case_id, const std::string& f
   return r;
 }
 
-std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource_id,
-                                                     const AuditActor& who) {
+std::vector<PlacementReferralStats> SqliteReferrals::stats(const std::string& resource_id,
+                                                           const AuditActor& who) {
   sqlite3* db = store_->raw_handle();
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
   // Months are calendar months in Japan. Only closed months are read: an answer given now lands
@@ -515,7 +545,7 @@ std::vector<PlacementReferralStats> Referrals::stats(const std::string& resource
   return out;
 }
 
-PurgeReport Referrals::purge(int older_than_days, const AuditActor& who) {
+PurgeReport SqliteReferrals::purge(int older_than_days, const AuditActor& who) {
   if (older_than_days < 0) {
     throw InvalidArgument("older-than-days must be 0 or more (got " +
                           std::to_string(older_than_days) + ")");
@@ -559,7 +589,7 @@ PurgeReport Referrals::purge(int older_than_days, const AuditActor& who) {
   return report;
 }
 
-std::vector<AuditEntry> Referrals::audit(std::int64_t after, int limit) const {
+std::vector<AuditEntry> SqliteReferrals::audit(std::int64_t after, int limit) const {
   Statement s(store_->raw_handle(),
               "SELECT audit_id, at, user_id, user_name, action, coalesce(case_id, ''), "
               "coalesce(legal_basis, ''), detail FROM audit_log WHERE audit_id > ?1 "

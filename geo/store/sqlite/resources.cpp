@@ -5,7 +5,7 @@ namespace tsunagi::geo {
 
 // ---- resources ----
 
-UpsertOutcome Store::upsert_imported(Resource& r, std::string_view actor) {
+UpsertOutcome SqliteStore::upsert_imported(Resource& r, std::string_view actor) {
   impl_->require_writable();
   if (r.source_id <= 0 || r.source_key.empty()) {
     throw InvalidArgument("an imported resource needs its source and its id in that source");
@@ -55,7 +55,7 @@ UpsertOutcome Store::upsert_imported(Resource& r, std::string_view actor) {
   return UpsertOutcome::updated;
 }
 
-void Store::create(Resource& r, std::string_view actor) {
+void SqliteStore::create(Resource& r, std::string_view actor) {
   impl_->require_writable();
   validate(r);
   WriteScope tx(*impl_);
@@ -71,7 +71,7 @@ void Store::create(Resource& r, std::string_view actor) {
   tx.commit();
 }
 
-void Store::update(Resource& r, std::int64_t expected_version, std::string_view actor) {
+void SqliteStore::update(Resource& r, std::int64_t expected_version, std::string_view actor) {
   impl_->require_writable();
   validate(r);
   WriteScope tx(*impl_);
@@ -104,7 +104,8 @@ void Store::update(Resource& r, std::int64_t expected_version, std::string_view 
   tx.commit();
 }
 
-Resource Store::close(std::string_view id, std::int64_t expected_version, std::string_view actor) {
+Resource SqliteStore::close(std::string_view id, std::int64_t expected_version,
+                            std::string_view actor) {
   auto current = resource(id);
   if (!current) throw NotFound("no resource with id " + std::string(id));
   Resource r = *current;
@@ -113,11 +114,11 @@ Resource Store::close(std::string_view id, std::int64_t expected_version, std::s
   return r;
 }
 
-std::optional<Resource> Store::resource(std::string_view id) const {
+std::optional<Resource> SqliteStore::resource(std::string_view id) const {
   return impl_->find(id);
 }
 
-void Store::for_each_resource(const std::function<void(Resource&&)>& f) const {
+void SqliteStore::for_each_resource(const std::function<void(Resource&&)>& f) const {
   auto& s = impl_->stmt(resource_select_sql("ORDER BY resource_id"));
   while (s.step()) f(read_resource(s));
 }
@@ -148,7 +149,7 @@ std::optional<ChangeMark> parse_change_token(const Store::ChangeToken& t) {
 
 }  // namespace
 
-Store::ChangeToken Store::change_token() const {
+ChangeToken SqliteStore::change_token() const {
   ChangeMark m;
   auto& r = impl_->stmt("SELECT coalesce(max(rowid), 0) FROM resource");
   const auto r_done = r.reset_at_end();
@@ -159,8 +160,8 @@ Store::ChangeToken Store::change_token() const {
   return ChangeToken(std::to_string(m.last_rowid) + ":" + std::to_string(m.last_history_id));
 }
 
-void Store::for_each_resource_changed_since(const ChangeToken& since,
-                                            const std::function<void(Resource&&)>& f) const {
+void SqliteStore::for_each_resource_changed_since(const ChangeToken& since,
+                                                  const std::function<void(Resource&&)>& f) const {
   const auto mark = parse_change_token(since);
   if (!mark) throw InvalidArgument("not a change token of this store: " + since.value());
   // Rows are never deleted: a change is a new row (a rowid above the mark) or an edit, which
@@ -180,7 +181,7 @@ void Store::for_each_resource_changed_since(const ChangeToken& since,
   for (auto& r : rows) f(std::move(r));
 }
 
-std::optional<std::int64_t> Store::resources_changed_since(const ChangeToken& since) const {
+std::optional<std::int64_t> SqliteStore::resources_changed_since(const ChangeToken& since) const {
   const auto mark = parse_change_token(since);
   if (!mark) return std::nullopt;
   const auto now = parse_change_token(change_token());
@@ -196,13 +197,14 @@ std::optional<std::int64_t> Store::resources_changed_since(const ChangeToken& si
   return s.step() ? s.int64(0) : 0;
 }
 
-std::int64_t Store::resource_count() const {
+std::int64_t SqliteStore::resource_count() const {
   auto& s = impl_->stmt("SELECT count(*) FROM resource");
   const auto done = s.reset_at_end();
   return s.step() ? s.int64(0) : 0;
 }
 
-std::vector<std::pair<std::string, std::string>> Store::source_keys(std::int64_t source_id) const {
+std::vector<std::pair<std::string, std::string>> SqliteStore::source_keys(
+    std::int64_t source_id) const {
   std::vector<std::pair<std::string, std::string>> out;
   auto& s = impl_->stmt(
       "SELECT source_key, resource_id FROM resource WHERE source_id = ?1 ORDER BY source_key");
@@ -211,7 +213,7 @@ std::vector<std::pair<std::string, std::string>> Store::source_keys(std::int64_t
   return out;
 }
 
-std::vector<HistoryEntry> Store::history(std::string_view resource_id) const {
+std::vector<HistoryEntry> SqliteStore::history(std::string_view resource_id) const {
   std::vector<HistoryEntry> out;
   // Imported rows record their creation on the row itself (one write per row keeps imports fast);
   // it is the first entry of their history.

@@ -5,7 +5,8 @@ namespace tsunagi::geo {
 
 // ---- statistics ----
 
-void Store::put_stats(const std::vector<StatDef>& defs, const std::vector<StatValue>& values) {
+void SqliteStore::put_stats(const std::vector<StatDef>& defs,
+                            const std::vector<StatValue>& values) {
   impl_->require_writable();
   WriteScope tx(*impl_);
   for (const auto& d : defs) {
@@ -93,7 +94,7 @@ void Store::put_stats(const std::vector<StatDef>& defs, const std::vector<StatVa
   tx.commit();
 }
 
-std::vector<StatDef> Store::stat_defs() const {
+std::vector<StatDef> SqliteStore::stat_defs() const {
   std::vector<StatDef> out;
   auto& s = impl_->stmt(
       "SELECT stat_key, label, unit, publish, own_data, min_cell, source_id, note, breakdowns "
@@ -115,7 +116,7 @@ std::vector<StatDef> Store::stat_defs() const {
   return out;
 }
 
-std::vector<StatValue> Store::stats() const {
+std::vector<StatValue> SqliteStore::stats() const {
   std::vector<StatValue> out;
   auto& s = impl_->stmt(
       "SELECT area_id, stat_key, ref_date, value, status, merged, source_id FROM area_stat "

@@ -4,59 +4,24 @@
 
 namespace tsunagi::geo {
 
-Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Store::Store(Store&&) noexcept = default;
-Store& Store::operator=(Store&&) noexcept = default;
-Store::~Store() = default;
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
 
-namespace {
+namespace sqlite_store {
 
-/// The SQLite file a location names: `sqlite:FILE` or a bare FILE.
-std::filesystem::path sqlite_file(const std::filesystem::path& location) {
-  const std::string text = location.string();
-  for (const std::string_view scheme : {"postgresql:", "postgres:"}) {
-    if (text.starts_with(scheme)) {
-      throw StoreError("this tsunagi has no PostgreSQL backend (" + text +
-                       "): give an SQLite store as sqlite:FILE or FILE");
-    }
-  }
-  if (text.starts_with("sqlite:")) {
-    std::string file = text.substr(7);
-    if (file.starts_with("//")) file.erase(0, 2);  // sqlite://var/city.sqlite
-    if (file.empty()) throw StoreError("the store URI " + text + " names no file (sqlite:FILE)");
-    return file;
-  }
-  return location;
-}
-
-}  // namespace
-
-bool Store::exists(const std::filesystem::path& location) {
+bool exists(const std::filesystem::path& file) {
   std::error_code ec;
-  return std::filesystem::exists(sqlite_file(location), ec);
+  return std::filesystem::exists(file, ec);
 }
 
-void Store::discard(const std::filesystem::path& location) noexcept {
-  try {
-    const auto file = sqlite_file(location);
-    std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-      std::filesystem::remove(file.string() + suffix, ec);
-    }
-  } catch (...) {  // NOLINT(bugprone-empty-catch): nothing of ours to discard at an unknown URI
+void discard(const std::filesystem::path& file) noexcept {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::filesystem::remove(file.string() + suffix, ec);
   }
 }
 
-Store::Health Store::health() const {
-  if (impl_->read_only) return {};
-  const std::string wal = impl_->path.string() + "-wal";
-  std::error_code ec;
-  if (std::filesystem::exists(wal, ec)) return {};
-  return {false, "the store's write-ahead log " + wal + " has disappeared"};
-}
-
-Store::Health Store::writable(const std::filesystem::path& location) {
-  const auto db = sqlite_file(location);
+StoreHealth writable(const std::filesystem::path& db) {
   struct stat st {};
   if (::stat(db.c_str(), &st) != 0) return {};  // missing: opening it says so
   const std::string name = db.string();
@@ -79,8 +44,10 @@ Store::Health Store::writable(const std::filesystem::path& location) {
   return {};
 }
 
-Store Store::open(const std::filesystem::path& location, Mode mode) {
-  const std::filesystem::path path = sqlite_file(location);
+std::unique_ptr<StoreBackend> open(const std::filesystem::path& path, Store::Mode mode) {
+  using Mode = Store::Mode;
+  constexpr auto kSchemaVersion = Store::kSchemaVersion;
+  constexpr auto kApplicationId = Store::kApplicationId;
   // SQLite counts every allocation under a global mutex unless told not to; tsunagi never reads
   // those counters. Only possible before SQLite initialises (else a harmless SQLITE_MISUSE).
   static std::once_flag sqlite_configured;
@@ -95,7 +62,7 @@ Store Store::open(const std::filesystem::path& location, Mode mode) {
   if (existed && std::filesystem::is_directory(path, ec)) {
     throw StoreError(path.string() + " is a directory, not a store file");
   }
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<SqliteStore::Impl>();
   impl->path = path;
   impl->read_only = mode == Mode::read_only;
   const int flags =
@@ -184,29 +151,39 @@ Store Store::open(const std::filesystem::path& location, Mode mode) {
     cleanup_new();
     throw;
   }
-  return Store(std::move(impl));
+  return std::make_unique<SqliteStore>(std::move(impl));
 }
 
-const std::filesystem::path& Store::path() const {
+}  // namespace sqlite_store
+
+StoreHealth SqliteStore::health() const {
+  if (impl_->read_only) return {};
+  const std::string wal = impl_->path.string() + "-wal";
+  std::error_code ec;
+  if (std::filesystem::exists(wal, ec)) return {};
+  return {false, "the store's write-ahead log " + wal + " has disappeared"};
+}
+
+const std::filesystem::path& SqliteStore::path() const {
   return impl_->path;
 }
-int Store::schema_version() const {
+int SqliteStore::schema_version() const {
   return impl_->schema_version;
 }
 
-std::int64_t Store::generation() const {
+std::int64_t SqliteStore::generation() const {
   auto& s = impl_->stmt("SELECT generation FROM store_state WHERE id = 1");
   const auto done = s.reset_at_end();
   return s.step() ? s.int64(0) : 0;
 }
 
-std::int64_t Store::areas_generation() const {
+std::int64_t SqliteStore::areas_generation() const {
   auto& s = impl_->stmt("SELECT areas_generation FROM store_state WHERE id = 1");
   const auto done = s.reset_at_end();
   return s.step() ? s.int64(0) : 0;
 }
 
-void Store::read_consistent(const std::function<void()>& f) const {
+void SqliteStore::read_consistent(const std::function<void()>& f) const {
   const bool own = sqlite3_get_autocommit(impl_->db) != 0;
   if (own && sqlite3_exec(impl_->db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
     throw StoreError(std::string("cannot read the store: ") + sqlite3_errmsg(impl_->db));
@@ -220,49 +197,64 @@ void Store::read_consistent(const std::function<void()>& f) const {
   if (own) sqlite3_exec(impl_->db, "COMMIT", nullptr, nullptr, nullptr);
 }
 
-sqlite3* Store::raw_handle() const {
+sqlite3* SqliteStore::raw_handle() const {
   return impl_->db;
 }
 
-void Store::touch() {
+void SqliteStore::touch() {
   impl_->require_writable();
   WriteScope tx(*impl_);
   tx.commit();
 }
 
-void Store::exec(std::string_view sql) {
+void SqliteStore::exec(std::string_view sql) {
   exec_sql(impl_->db, std::string(sql));
 }
 
-Store::Transaction::Transaction(Store& store, Writes writes) : store_(&store), writes_(writes) {
+void SqliteStore::begin_write() {
   // A long transaction whose pages do not fit the page cache spills them into the WAL and reads
   // them back again and again (the kernel dominated a 200k-row import); give explicit
   // transactions a page cache that grows up to 256 MiB as needed.
-  store.impl_->stmt("PRAGMA cache_size = -262144").run();
-  store.impl_->require_writable();
-  if (sqlite3_get_autocommit(store.impl_->db) == 0) {
+  impl_->stmt("PRAGMA cache_size = -262144").run();
+  impl_->require_writable();
+  if (sqlite3_get_autocommit(impl_->db) == 0) {
     throw StoreError("a transaction is already open on this store");
   }
-  store.impl_->end_reads();
-  exec_sql(store.impl_->db, "BEGIN IMMEDIATE");
+  impl_->end_reads();
+  exec_sql(impl_->db, "BEGIN IMMEDIATE");
 }
 
-Store::Transaction::~Transaction() {
-  if (done_) return;
-  sqlite3_exec(store_->impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
-  store_->impl_->forget_deferred();  // the rollback restored the trigger
+void SqliteStore::rollback_write() noexcept {
+  sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+  impl_->forget_deferred();  // the rollback restored the trigger
 }
 
-void Store::Transaction::commit() {
-  store_->impl_->finish_rtree();
-  if (writes_ == Writes::content) store_->impl_->bump_generation();
-  store_->impl_->stmt("COMMIT").run();
-  done_ = true;
+void SqliteStore::commit_write(WriteKind writes) {
+  impl_->finish_rtree();
+  if (writes == WriteKind::content) impl_->bump_generation();
+  impl_->stmt("COMMIT").run();
+}
+
+Accounts& SqliteStore::accounts() {
+  if (!accounts_) accounts_ = make_sqlite_accounts(*this);
+  return *accounts_;
+}
+Referrals& SqliteStore::referrals() {
+  if (!referrals_) referrals_ = make_sqlite_referrals(*this);
+  return *referrals_;
+}
+AuditLog& SqliteStore::audit_log() {
+  if (!audit_log_) audit_log_ = make_sqlite_audit_log(*this);
+  return *audit_log_;
+}
+Confirmations& SqliteStore::confirmations() {
+  if (!confirmations_) confirmations_ = make_sqlite_confirmations(*this);
+  return *confirmations_;
 }
 
 // ---- sources and runs ----
 
-std::int64_t Store::upsert_source(const SourceInfo& info) {
+std::int64_t SqliteStore::upsert_source(const SourceInfo& info) {
   impl_->require_writable();
   if (info.key.empty()) throw InvalidArgument("a source needs a key");
   WriteScope tx(*impl_);
@@ -298,7 +290,7 @@ SourceInfo read_source(const Stmt& s) {
 }
 }  // namespace
 
-std::optional<SourceInfo> Store::source_by_key(std::string_view key) const {
+std::optional<SourceInfo> SqliteStore::source_by_key(std::string_view key) const {
   auto& s = impl_->stmt(std::string(kSourceColumns) + "WHERE key = ?1");
   const auto done = s.reset_at_end();
   s.bind(1, key);
@@ -306,7 +298,7 @@ std::optional<SourceInfo> Store::source_by_key(std::string_view key) const {
   return read_source(s);
 }
 
-std::optional<SourceInfo> Store::source_by_id(std::int64_t id) const {
+std::optional<SourceInfo> SqliteStore::source_by_id(std::int64_t id) const {
   auto& s = impl_->stmt(std::string(kSourceColumns) + "WHERE source_id = ?1");
   const auto done = s.reset_at_end();
   s.bind(1, id);
@@ -314,14 +306,14 @@ std::optional<SourceInfo> Store::source_by_id(std::int64_t id) const {
   return read_source(s);
 }
 
-std::vector<SourceInfo> Store::sources() const {
+std::vector<SourceInfo> SqliteStore::sources() const {
   std::vector<SourceInfo> out;
   auto& s = impl_->stmt(std::string(kSourceColumns) + "ORDER BY source_id");
   while (s.step()) out.push_back(read_source(s));
   return out;
 }
 
-std::int64_t Store::record_import(const ImportRun& run) {
+std::int64_t SqliteStore::record_import(const ImportRun& run) {
   impl_->require_writable();
   WriteScope tx(*impl_);
   auto& s = impl_->stmt(
@@ -345,7 +337,7 @@ std::int64_t Store::record_import(const ImportRun& run) {
   return id;
 }
 
-std::vector<ImportRun> Store::import_runs() const {
+std::vector<ImportRun> SqliteStore::import_runs() const {
   std::vector<ImportRun> out;
   auto& s = impl_->stmt(
       "SELECT run_id, source_id, started_at, finished_at, inserted, updated, unchanged, rejected, "

@@ -5,6 +5,8 @@
 // geo/store/sqlite.
 #pragma once
 
+#include "geo/store/sqlite/backend.hpp"
+#include "geo/store/sqlite/sqlite_store.hpp"
 #include "geo/store/store.hpp"
 
 // sqlite3.h must come first: spatialite.h uses its types.
@@ -357,7 +359,7 @@ using namespace sqlite_store;  // NOLINT(google-build-using-namespace): the file
 
 // ---- Impl ----
 
-struct Store::Impl {
+struct SqliteStore::Impl {
   std::filesystem::path path;
   sqlite3* db = nullptr;
   void* spatialite_cache = nullptr;
@@ -495,7 +497,8 @@ struct Store::Impl {
 /// inside the caller's transaction (so a failed row of an import leaves nothing half-written).
 class WriteScope {
  public:
-  explicit WriteScope(Store::Impl& impl) : impl_(impl), own_(sqlite3_get_autocommit(impl.db) != 0) {
+  explicit WriteScope(SqliteStore::Impl& impl)
+      : impl_(impl), own_(sqlite3_get_autocommit(impl.db) != 0) {
     if (own_) impl_.end_reads();
     impl_.stmt(own_ ? "BEGIN IMMEDIATE" : "SAVEPOINT write_scope").run();
   }
@@ -520,7 +523,7 @@ class WriteScope {
   }
 
  private:
-  Store::Impl& impl_;
+  SqliteStore::Impl& impl_;
   bool own_;
   bool committed_ = false;
 };

@@ -128,7 +128,7 @@ TEST_P(StoreContract, AChangeTokenNamesWhatChangedAfterIt) {
 
 TEST_P(StoreContract, AccountsKeepOneUserPerName) {
   auto store = Store::open(location(), Store::Mode::create_if_missing);
-  Accounts accounts(store);
+  Accounts& accounts = store.accounts();
   accounts.add_user("hanako", Role::coordinator, "hash");
   EXPECT_THROW(accounts.add_user("hanako", Role::matcher, "hash2"), Conflict);
   ASSERT_TRUE(accounts.user_by_name("hanako"));

@@ -19,7 +19,7 @@ const geo::AuditActor kWho{3, "matcher-b"};
 
 // Audit rows without referrals: a stats reading writes one (all placements, no case).
 void write_rows(geo::Store& store, int n) {
-  for (int i = 0; i < n; ++i) (void)geo::Referrals(store).stats("", kWho);
+  for (int i = 0; i < n; ++i) (void)store.referrals().stats("", kWho);
 }
 
 TEST(AuditLog, RowsAreChainedAndVerifyNamesTheFirstBrokenLink) {

@@ -8,6 +8,7 @@
 #include "geo/core/error.hpp"
 #include "geo/store/audit_log.hpp"
 #include "geo/store/confirmation.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
 
@@ -33,14 +34,14 @@ class ConfirmationStore : public ::testing::Test {
     hall_ = town_->add("中央公民館", geo::ResourceKind::kominkan, 133.650, 35.105);
   }
   geo::Store& store() { return town_->store(); }
-  geo::Confirmations conf() { return geo::Confirmations(store()); }
+  geo::Confirmations& conf() { return store().confirmations(); }
   std::int64_t request(const geo::Resource& r, const std::string& token,
                        std::string_view expires = "2027-01-30T00:00:00Z") {
     return conf().add_request(r.id, "t-" + token, "c-" + token, expires, kCoordinator);
   }
   std::int64_t audit_rows(const std::string& action) {
     std::int64_t n = 0;
-    for (const auto& e : geo::Referrals(store()).audit(0, 1000)) n += e.action == action ? 1 : 0;
+    for (const auto& e : store().referrals().audit(0, 1000)) n += e.action == action ? 1 : 0;
     return n;
   }
 

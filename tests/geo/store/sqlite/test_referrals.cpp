@@ -9,6 +9,7 @@
 
 #include "geo/core/error.hpp"
 #include "geo/store/referrals.hpp"
+#include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
 
@@ -52,13 +53,13 @@ class ReferralStore : public ::testing::Test {
             {"age_band", "50s"},
             {"needs", {"short_hours", "low_contact"}}};
   }
-  geo::Referral create() { return geo::Referrals(store()).create(parse(body()), kMatcher); }
+  geo::Referral create() { return store().referrals().create(parse(body()), kMatcher); }
   geo::Referral step(const std::string& id, ReferralStatus to,
                      std::optional<geo::DeclineReason> reason = std::nullopt) {
-    return geo::Referrals(store()).transition(id, to, reason, std::nullopt, kMatcher);
+    return store().referrals().transition(id, to, reason, std::nullopt, kMatcher);
   }
   int slots_open() { return *store().resource(farm_.id)->offer->slots_open; }
-  std::vector<geo::AuditEntry> audit() { return geo::Referrals(store()).audit(0, 1000); }
+  std::vector<geo::AuditEntry> audit() { return store().referrals().audit(0, 1000); }
 
   TempDir dir_;
   std::unique_ptr<TinyTown> town_;
@@ -149,9 +150,9 @@ TEST_F(ReferralStore, LegalBasisAgeBandAndDatesAreChecked) {
 TEST_F(ReferralStore, OnlyPlacementsWithAnOfferTakeReferrals) {
   json b = body();
   b["resource_id"] = cafe_.id;
-  EXPECT_THROW(geo::Referrals(store()).create(parse(b), kMatcher), geo::InvalidArgument);
+  EXPECT_THROW(store().referrals().create(parse(b), kMatcher), geo::InvalidArgument);
   b["resource_id"] = "no-such-resource";
-  EXPECT_THROW(geo::Referrals(store()).create(parse(b), kMatcher), geo::InvalidArgument);
+  EXPECT_THROW(store().referrals().create(parse(b), kMatcher), geo::InvalidArgument);
 }
 
 TEST_F(ReferralStore, FollowedToTheEndWithHistoryAndTheSlotBack) {
@@ -179,7 +180,7 @@ TEST_F(ReferralStore, FollowedToTheEndWithHistoryAndTheSlotBack) {
   EXPECT_EQ(slots_open(), 2);
   EXPECT_FALSE(ended.closed_at.empty());
 
-  const auto read = geo::Referrals(store()).get(r.case_id, kMatcher);
+  const auto read = store().referrals().get(r.case_id, kMatcher);
   ASSERT_TRUE(read);
   ASSERT_EQ(read->history.size(), 7U);
   EXPECT_EQ(read->history[0].status, ReferralStatus::proposed);
@@ -226,7 +227,7 @@ TEST_F(ReferralStore, TheLastSlotGoesToOneAndADeclineAfterTheStartFreesIt) {
   } catch (const geo::Conflict& e) {
     EXPECT_NE(std::string(e.what()).find("no open slot left"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(geo::Referrals(store()).get(ids[2], kMatcher)->status, ReferralStatus::host_asked);
+  EXPECT_EQ(store().referrals().get(ids[2], kMatcher)->status, ReferralStatus::host_asked);
   step(ids[0], ReferralStatus::declined_by_host, geo::DeclineReason::mismatch);
   EXPECT_EQ(slots_open(), 1);
   step(ids[2], ReferralStatus::started);
@@ -236,28 +237,28 @@ TEST_F(ReferralStore, TheLastSlotGoesToOneAndADeclineAfterTheStartFreesIt) {
 TEST_F(ReferralStore, FollowUpsPastDueAreListed) {
   auto due = body();
   due["follow_up_due"] = "2026-01-10";
-  const auto late = geo::Referrals(store()).create(parse(due), kMatcher);
+  const auto late = store().referrals().create(parse(due), kMatcher);
   due["follow_up_due"] = "2026-03-01";
-  const auto later = geo::Referrals(store()).create(parse(due), kMatcher);
+  const auto later = store().referrals().create(parse(due), kMatcher);
   const auto none = create();
-  auto list = geo::Referrals(store()).overdue("2026-02-01", kMatcher);
+  auto list = store().referrals().overdue("2026-02-01", kMatcher);
   ASSERT_EQ(list.size(), 1U);
   EXPECT_EQ(list[0].case_id, late.case_id);
-  EXPECT_EQ(geo::Referrals(store()).overdue("2026-04-01", kMatcher).size(), 2U);
+  EXPECT_EQ(store().referrals().overdue("2026-04-01", kMatcher).size(), 2U);
   // A final referral has no follow-up left.
   step(late.case_id, ReferralStatus::declined_by_person, geo::DeclineReason::unreachable);
-  EXPECT_EQ(geo::Referrals(store()).overdue("2026-04-01", kMatcher).size(), 1U);
-  geo::Referrals(store()).set_follow_up(later.case_id, "", kMatcher);
-  EXPECT_TRUE(geo::Referrals(store()).overdue("2026-04-01", kMatcher).empty());
+  EXPECT_EQ(store().referrals().overdue("2026-04-01", kMatcher).size(), 1U);
+  store().referrals().set_follow_up(later.case_id, "", kMatcher);
+  EXPECT_TRUE(store().referrals().overdue("2026-04-01", kMatcher).empty());
   (void)none;
 }
 
 TEST_F(ReferralStore, EveryReadAndWriteIsAudited) {
   const auto r = create();
   step(r.case_id, ReferralStatus::consented);
-  geo::Referrals(store()).get(r.case_id, {8, "matcher-b"});
-  geo::Referrals(store()).list({}, kMatcher);
-  geo::Referrals(store()).stats(farm_.id, kMatcher);
+  store().referrals().get(r.case_id, {8, "matcher-b"});
+  store().referrals().list({}, kMatcher);
+  store().referrals().stats(farm_.id, kMatcher);
   const auto log = audit();
   ASSERT_EQ(log.size(), 5U);
   EXPECT_EQ(log[0].action, "create");
@@ -275,11 +276,11 @@ TEST_F(ReferralStore, EveryReadAndWriteIsAudited) {
     EXPECT_FALSE(log[static_cast<std::size_t>(i)].at.empty());
   }
   // Paging.
-  const auto page = geo::Referrals(store()).audit(log[1].id, 2);
+  const auto page = store().referrals().audit(log[1].id, 2);
   ASSERT_EQ(page.size(), 2U);
   EXPECT_EQ(page[0].id, log[2].id);
   // A read of a case that does not exist leaves nothing.
-  EXPECT_FALSE(geo::Referrals(store()).get("C-AAAAAAAAAAAAAAAA", kMatcher));
+  EXPECT_FALSE(store().referrals().get("C-AAAAAAAAAAAAAAAA", kMatcher));
   EXPECT_EQ(audit().size(), 5U);
 }
 
@@ -325,7 +326,7 @@ class ReferralStats : public ReferralStore {
   /// Everything a reader is shown, for one filter ("" = every placement).
   json reading(const std::string& resource_id) {
     json out = json::array();
-    for (const auto& st : geo::Referrals(store()).stats(resource_id, kMatcher)) {
+    for (const auto& st : store().referrals().stats(resource_id, kMatcher)) {
       json months = json::array();
       for (const auto& m : st.months) {
         months.push_back({m.month, m.answered, m.median_days_to_answer, m.share_accepted});
@@ -345,15 +346,15 @@ TEST_F(ReferralStats, OnlyClosedMonthsOfFiveAnswersOrMoreAreShown) {
   for (const bool accept : {true, true, false, true, false}) answer(accept);
   create();  // not asked yet: not an answer
   // Five answers this month: this month is never shown.
-  auto stats = geo::Referrals(store()).stats(farm_.id, kMatcher);
+  auto stats = store().referrals().stats(farm_.id, kMatcher);
   ASSERT_EQ(stats.size(), 1U);
   EXPECT_TRUE(stats[0].suppressed);
   EXPECT_FALSE(stats[0].answered);
   EXPECT_TRUE(stats[0].months.empty());
-  EXPECT_TRUE(geo::Referrals(store()).stats("", kMatcher).empty()) << "no placement to list";
+  EXPECT_TRUE(store().referrals().stats("", kMatcher).empty()) << "no placement to list";
   // The same five in a closed month: shown, with the month's median and share.
   move_into("2024-03");
-  stats = geo::Referrals(store()).stats(farm_.id, kMatcher);
+  stats = store().referrals().stats(farm_.id, kMatcher);
   ASSERT_EQ(stats.size(), 1U);
   EXPECT_FALSE(stats[0].suppressed);
   EXPECT_EQ(stats[0].answered, 5);
@@ -363,11 +364,11 @@ TEST_F(ReferralStats, OnlyClosedMonthsOfFiveAnswersOrMoreAreShown) {
   EXPECT_EQ(stats[0].months[0].month, "2024-03");
   EXPECT_EQ(stats[0].months[0].answered, 5);
   EXPECT_DOUBLE_EQ(stats[0].months[0].median_days_to_answer, 1.0 / 24);  // an hour apart
-  EXPECT_EQ(geo::Referrals(store()).stats("", kMatcher).size(), 1U);
+  EXPECT_EQ(store().referrals().stats("", kMatcher).size(), 1U);
   // Four answers in another closed month: neither shown nor in the totals.
   for (const bool accept : {true, true, true, true}) answer(accept);
   move_into("2024-04");
-  stats = geo::Referrals(store()).stats(farm_.id, kMatcher);
+  stats = store().referrals().stats(farm_.id, kMatcher);
   ASSERT_EQ(stats[0].months.size(), 1U);
   EXPECT_EQ(stats[0].answered, 5);
   EXPECT_DOUBLE_EQ(*stats[0].share_accepted, 0.6);
@@ -407,7 +408,7 @@ TEST_F(ReferralStats, TwoReadingsAroundOneAnswerDoNotRevealIt) {
   store().exec(
       "UPDATE referral SET closed_at = '2020-01-01T00:00:00Z' WHERE case_id = (SELECT case_id "
       "FROM referral WHERE status = 'declined_by_host' ORDER BY case_id LIMIT 1)");
-  ASSERT_EQ(geo::Referrals(store()).purge(30, {0, "cli"}).purged, 1);
+  ASSERT_EQ(store().referrals().purge(30, {0, "cli"}).purged, 1);
   if (!same_as_before("a purge")) GTEST_SKIP() << "the month turned during the test";
   answer(true);
   move_into("2024-03");
@@ -421,16 +422,16 @@ TEST_F(ReferralStore, PurgeDeletesOnlyFinalReferralsPastRetentionAndAuditsIt) {
   const auto active = create();
   step(active.case_id, ReferralStatus::consented);
   // Just closed: kept under a 30-day retention.
-  auto report = geo::Referrals(store()).purge(30, {0, "cli"});
+  auto report = store().referrals().purge(30, {0, "cli"});
   EXPECT_EQ(report.purged, 0);
   // Closed long ago (the store's stamp moved back, as time would have moved it).
   store().exec("UPDATE referral SET closed_at = '2020-01-01T00:00:00Z' WHERE case_id = '" +
                ended.case_id + "'");
-  report = geo::Referrals(store()).purge(30, {0, "cli"});
+  report = store().referrals().purge(30, {0, "cli"});
   EXPECT_EQ(report.purged, 1);
   EXPECT_EQ(report.declined, 1);
-  EXPECT_FALSE(geo::Referrals(store()).get(ended.case_id, kMatcher));
-  EXPECT_TRUE(geo::Referrals(store()).get(active.case_id, kMatcher));
+  EXPECT_FALSE(store().referrals().get(ended.case_id, kMatcher));
+  EXPECT_TRUE(store().referrals().get(active.case_id, kMatcher));
   const auto log = audit();
   const auto purge = std::find_if(log.begin(), log.end(),
                                   [](const geo::AuditEntry& e) { return e.action == "purge"; });
@@ -438,7 +439,7 @@ TEST_F(ReferralStore, PurgeDeletesOnlyFinalReferralsPastRetentionAndAuditsIt) {
   EXPECT_EQ(purge->case_id, ended.case_id);
   EXPECT_EQ(purge->legal_basis, "shien_kaigi");
   EXPECT_EQ(purge->user_name, "cli");
-  EXPECT_THROW(geo::Referrals(store()).purge(-1, {0, "cli"}), geo::InvalidArgument);
+  EXPECT_THROW(store().referrals().purge(-1, {0, "cli"}), geo::InvalidArgument);
 }
 
 TEST_F(ReferralStore, JsonHasLabelsAndNextStepsButNoPersonalField) {

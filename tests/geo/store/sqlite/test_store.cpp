@@ -11,6 +11,7 @@
 #include "geo/catalog/indicator.hpp"
 #include "geo/core/area.hpp"
 #include "geo/core/error.hpp"
+#include "geo/store/sqlite/sqlite_store.hpp"
 #include "support/old_store.hpp"
 #include "support/test_support.hpp"
 
@@ -350,8 +351,10 @@ TEST(Store, ReadsLeaveNothingPendingSoAnotherProgramsCommitsAreSeenAndWritesGoOn
   EXPECT_TRUE(server.areas().empty());
   EXPECT_FALSE(server.area("chome:1").has_value());
   const auto g = server.generation();
-  for (sqlite3_stmt* st = sqlite3_next_stmt(server.raw_handle(), nullptr); st != nullptr;
-       st = sqlite3_next_stmt(server.raw_handle(), st)) {
+  // The SQLite backend's own connection (this is its test).
+  sqlite3* db = dynamic_cast<SqliteStore&>(server.backend()).raw_handle();
+  for (sqlite3_stmt* st = sqlite3_next_stmt(db, nullptr); st != nullptr;
+       st = sqlite3_next_stmt(db, st)) {
     EXPECT_EQ(sqlite3_stmt_busy(st), 0) << "left pending: " << sqlite3_sql(st);
   }
 

@@ -1,0 +1,106 @@
+// The SQLite backend's class, as its parts (accounts, referrals, the audit log, confirmations)
+// see it: the connection and the store's own calls. Internal to geo/store/sqlite.
+#pragma once
+
+#include <memory>
+
+#include "geo/store/accounts.hpp"
+#include "geo/store/audit_log.hpp"
+#include "geo/store/backend.hpp"
+#include "geo/store/confirmation.hpp"
+#include "geo/store/referrals.hpp"
+
+struct sqlite3;
+
+namespace tsunagi::geo {
+
+/// geo::StoreBackend on one SQLite (SpatiaLite) connection. Its parts with rules of their own
+/// (accounts, referrals, the audit log, confirmations) are made on first use by the files that
+/// implement them.
+class SqliteStore final : public StoreBackend {
+ public:
+  struct Impl;
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  ~SqliteStore() override;
+
+  std::int64_t upsert_source(const SourceInfo& info) override;
+  std::optional<SourceInfo> source_by_key(std::string_view key) const override;
+  std::optional<SourceInfo> source_by_id(std::int64_t id) const override;
+  std::vector<SourceInfo> sources() const override;
+  std::int64_t record_import(const ImportRun& run) override;
+  std::vector<ImportRun> import_runs() const override;
+  UpsertOutcome upsert_imported(Resource& r, std::string_view actor) override;
+  void create(Resource& r, std::string_view actor) override;
+  void update(Resource& r, std::int64_t expected_version, std::string_view actor) override;
+  Resource close(std::string_view id, std::int64_t expected_version,
+                 std::string_view actor) override;
+  std::optional<Resource> resource(std::string_view id) const override;
+  void for_each_resource(const std::function<void(Resource&&)>& f) const override;
+  std::int64_t resource_count() const override;
+  ChangeToken change_token() const override;
+  void for_each_resource_changed_since(const ChangeToken& since,
+                                       const std::function<void(Resource&&)>& f) const override;
+  std::optional<std::int64_t> resources_changed_since(const ChangeToken& since) const override;
+  std::vector<std::pair<std::string, std::string>> source_keys(
+      std::int64_t source_id) const override;
+  std::vector<HistoryEntry> history(std::string_view resource_id) const override;
+  std::int64_t areas_generation() const override;
+  std::int64_t network_generation() const override;
+  std::optional<NetworkData> network() const override;
+  void put_network(const NetworkData& n) override;
+  void put_area(const Area& a) override;
+  void put_population(const AreaPopulation& p) override;
+  std::optional<Area> area(std::string_view id) const override;
+  std::vector<Area> areas(std::optional<AreaKind> kind) const override;
+  std::vector<AreaPopulation> populations() const override;
+  void put_stats(const std::vector<StatDef>& defs, const std::vector<StatValue>& values) override;
+  std::vector<StatDef> stat_defs() const override;
+  std::vector<StatValue> stats() const override;
+  std::size_t put_addresses(const std::vector<AddressPoint>& points,
+                            std::int64_t source_id) override;
+  std::vector<AddressPoint> addresses() const override;
+  void put_job(const AnalysisJob& j) override;
+  std::vector<AnalysisJob> jobs() const override;
+  std::optional<AnalysisJob> job(std::string_view id) const override;
+  std::vector<AnalysisJob> jobs(const std::vector<std::string>& audiences, std::int64_t limit,
+                                std::int64_t offset) const override;
+  std::int64_t count_jobs(const std::vector<std::string>& audiences) const override;
+  std::int64_t fail_unfinished_jobs(std::string_view error, std::string_view finished_at) override;
+  std::int64_t trim_jobs(std::string_view owner, std::int64_t keep_per_owner,
+                         std::int64_t keep_total) override;
+  std::int64_t purge_jobs(std::string_view before) override;
+  const std::filesystem::path& path() const override;
+  int schema_version() const override;
+  std::int64_t generation() const override;
+  StoreHealth health() const override;
+  void read_consistent(const std::function<void()>& f) const override;
+  void begin_write() override;
+  void commit_write(WriteKind writes) override;
+  void rollback_write() noexcept override;
+  void exec(std::string_view statement) override;
+  Accounts& accounts() override;
+  Referrals& referrals() override;
+  AuditLog& audit_log() override;
+  Confirmations& confirmations() override;
+
+  /// The connection, for the parts of this backend (never handed outside geo/store/sqlite/).
+  [[nodiscard]] sqlite3* raw_handle() const;
+  /// Marks the store changed (bumps the generation) inside the current write transaction.
+  void touch();
+  [[nodiscard]] Impl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Accounts> accounts_;
+  std::unique_ptr<Referrals> referrals_;
+  std::unique_ptr<AuditLog> audit_log_;
+  std::unique_ptr<Confirmations> confirmations_;
+};
+
+/// The parts, each made by the file that implements it.
+std::unique_ptr<Accounts> make_sqlite_accounts(SqliteStore& store);
+std::unique_ptr<Referrals> make_sqlite_referrals(SqliteStore& store);
+std::unique_ptr<AuditLog> make_sqlite_audit_log(SqliteStore& store);
+std::unique_ptr<Confirmations> make_sqlite_confirmations(SqliteStore& store);
+
+}  // namespace tsunagi::geo
