@@ -1,6 +1,5 @@
 #include "server/context.hpp"
 
-#include "server/jobs.hpp"
 #include "tiles/error.hpp"
 
 #include <chrono>
@@ -33,6 +32,21 @@ std::unique_ptr<const tiles::BasemapTiles> open_basemap(const Config& c) {
 
 }  // namespace
 
+/// The job queue writes through the context's serialised writer (so that its writes republish
+/// like any other) and reads on the read connection.
+class ServerContext::JobHost final : public geo::JobHost {
+ public:
+  explicit JobHost(ServerContext& c) : c_(c) {}
+  void write_store(const std::function<void(geo::Store&)>& f) override { c_.write(f); }
+  void read_store(const std::function<void(const geo::Store&)>& f) override { c_.read(f); }
+  [[nodiscard]] std::shared_ptr<const geo::Snapshot> snapshot() const override {
+    return c_.snapshots().current();
+  }
+
+ private:
+  ServerContext& c_;
+};
+
 ServerContext::ServerContext(Config config)
     : config_(std::move(config)),
       store_(geo::Store::open(config_.db, geo::Store::Mode::open_existing)),
@@ -41,7 +55,13 @@ ServerContext::ServerContext(Config config)
                                                   1024 * 1024)) {
   snapshots_.publish(geo::Snapshot::build(store_));
   basemap_ = open_basemap(config_);
-  jobs_ = std::make_unique<JobRunner>(*this);
+  job_host_ = std::make_unique<JobHost>(*this);
+  jobs_ = std::make_unique<geo::JobQueue>(
+      *job_host_, geo::JobLimits{.queue = config_.job_queue,
+                                 .queue_per_user = config_.job_queue_per_user,
+                                 .keep_per_user = config_.job_keep_per_user,
+                                 .keep_total = config_.job_keep_total,
+                                 .keep_days = config_.job_keep_days});
   if (config_.store_poll_ms > 0) {
     watcher_ = std::jthread([this](const std::stop_token& stop) { watch(stop); });
   }
@@ -49,7 +69,8 @@ ServerContext::ServerContext(Config config)
 
 ServerContext::~ServerContext() {
   watcher_ = {};  // stop polling first
-  jobs_.reset();  // then the runner: a running analysis is cancelled and joined
+  jobs_.reset();  // then the queue: a running analysis is cancelled and joined
+  job_host_.reset();
 }
 
 void ServerContext::watch(const std::stop_token& stop) {

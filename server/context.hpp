@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "geo/analysis/job_queue.hpp"
 #include "geo/catalog/snapshot.hpp"
 #include "geo/store/store.hpp"
 #include "server/config.hpp"
@@ -24,8 +25,6 @@
 #include "tiles/tile_service.hpp"
 
 namespace tsunagi::server {
-
-class JobRunner;
 
 class ServerContext {
  public:
@@ -48,7 +47,7 @@ class ServerContext {
   [[nodiscard]] const tiles::BasemapTiles* basemap() const { return basemap_.get(); }
 
   /// Gap analyses running as background jobs.
-  [[nodiscard]] JobRunner& jobs() { return *jobs_; }
+  [[nodiscard]] geo::JobQueue& jobs() { return *jobs_; }
 
   /// Whether a write acknowledged now would last (geo::Store::health: for SQLite, the write-ahead
   /// log is still beside the store), looked at no more than once per `max_age` (0 = now): writes
@@ -106,7 +105,10 @@ class ServerContext {
   geo::SnapshotHolder snapshots_;
   std::unique_ptr<tiles::TileService> tiles_;
   std::unique_ptr<const tiles::BasemapTiles> basemap_;
-  std::unique_ptr<JobRunner> jobs_;  ///< after the store and snapshots: stopped before them
+  /// The job queue's way to the store and the snapshot (context.cpp).
+  class JobHost;
+  std::unique_ptr<JobHost> job_host_;
+  std::unique_ptr<geo::JobQueue> jobs_;  ///< after the store and snapshots: stopped before them
   mutable std::atomic<std::int64_t> health_checked_s_{-1};
   mutable std::atomic<bool> healthy_{true};
   /// Republishes when another program committed to the store (polls its generation).

@@ -1,16 +1,17 @@
-// Gap analyses as background jobs (server/jobs): POST /api/gap/jobs queues one and answers 202
-// with its id; GET /api/gap/jobs/{id} gives status, progress and, when done, the answer — as
-// JSON, as CSV for Excel (?format=csv) or as GeoJSON with the areas' boundaries (?format=geojson,
-// &layer=uncovered for who is left out); DELETE cancels (the submitter or an admin only); the list
-// GET /api/gap/jobs is paged (limit, offset), newest first. For planners, coordinators and admins;
-// an answer is computed from the submitter's audience and readable only by the same or wider.
+// Gap analyses as background jobs (geo/analysis/job_queue): POST /api/gap/jobs queues one and
+// answers 202 with its id; GET /api/gap/jobs/{id} gives status, progress and, when done, the answer
+// — as JSON, as CSV for Excel (?format=csv) or as GeoJSON with the areas' boundaries
+// (?format=geojson, &layer=uncovered for who is left out); DELETE cancels (the submitter or an
+// admin only); the list GET /api/gap/jobs is paged (limit, offset), newest first. For planners,
+// coordinators and admins; an answer is computed from the submitter's audience and readable only by
+// the same or wider.
 #include <nlohmann/json.hpp>
 
 #include "geo/analysis/gap.hpp"
+#include "geo/analysis/job_queue.hpp"
 #include "geo/core/error.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
-#include "server/jobs.hpp"
 #include "server/resource_params.hpp"
 #include "server/roles.hpp"
 
@@ -20,7 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-json job_json(const JobState& s, bool with_result) {
+json job_json(const geo::JobState& s, bool with_result) {
   const auto& r = s.record;
   json j{{"id", r.id},
          {"analysis", r.analysis},
@@ -59,7 +60,7 @@ HttpResponse submit_gap_job(ServerContext& c, RequestContext& rc) {
     id = c.jobs().submit(body.dump(), geo::audience_for(rc.principal.role), rc.principal.name);
   } catch (const geo::InvalidArgument& e) {
     throw ApiError(ErrorCode::invalid_body, e.what());
-  } catch (const TooManyJobs& e) {
+  } catch (const geo::TooManyJobs& e) {
     throw ApiError(ErrorCode::too_many_jobs, e.what(), {{"Retry-After", kRetryAfterS}});
   } catch (const geo::Conflict& e) {
     throw ApiError(ErrorCode::overloaded, e.what(), {{"Retry-After", kRetryAfterS}});
@@ -139,14 +140,14 @@ HttpResponse cancel_gap_job(ServerContext& c, RequestContext& rc) {
   const auto audience = geo::audience_for(rc.principal.role);
   const std::string& id = rc.params.at(0);
   switch (c.jobs().cancel(id, audience, rc.principal.name, rc.principal.role == Role::admin)) {
-    case JobRunner::CancelResult::not_found:
+    case geo::JobQueue::CancelResult::not_found:
       throw ApiError(ErrorCode::not_found, "no analysis job with that id");
-    case JobRunner::CancelResult::not_owner:
+    case geo::JobQueue::CancelResult::not_owner:
       throw ApiError(ErrorCode::forbidden,
                      "only the user who submitted an analysis, or an admin, may cancel it");
-    case JobRunner::CancelResult::ended:
+    case geo::JobQueue::CancelResult::ended:
       throw ApiError(ErrorCode::conflict, "the analysis has already ended");
-    case JobRunner::CancelResult::cancelled:
+    case geo::JobQueue::CancelResult::cancelled:
       break;
   }
   const auto state = c.jobs().get(id, audience);

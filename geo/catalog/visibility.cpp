@@ -46,6 +46,15 @@ EnumSet<PublishLevel> levels_for(Audience a) {
   return {PublishLevel::public_};
 }
 
+bool answer_readable(Audience reader, Audience computed_for) {
+  const auto knows = levels_for(reader);
+  const auto used = levels_for(computed_for);
+  for (const auto l : {PublishLevel::public_, PublishLevel::partners, PublishLevel::internal}) {
+    if (used.contains(l) && !knows.contains(l)) return false;
+  }
+  return true;
+}
+
 bool visible(Audience a, const Resource& r) {
   if (!levels_for(a).contains(r.publish)) return false;
   return !(a == Audience::public_ && r.status == ResourceStatus::closed);

@@ -52,6 +52,11 @@ Audience audience_for(Role role);
 /// The publish levels an audience may know.
 EnumSet<PublishLevel> levels_for(Audience a);
 
+/// True when an answer computed from what `computed_for` sees (an analysis job's) may be read by
+/// `reader`: the reader knows every publish level it was computed from, and so every figure and
+/// field the audiences of those levels see.
+bool answer_readable(Audience reader, Audience computed_for);
+
 /// True when `a` may know that `r` exists (its publish level, and the policy for closed ones:
 /// the public never sees a closed resource; staff see one when they ask for closed resources or
 /// name it by id).

@@ -42,7 +42,7 @@ struct SourceInfo {
   std::string imported_at;
 };
 
-/// An analysis run as a background job (server/jobs), kept with its answer.
+/// An analysis run as a background job (geo/analysis/job_queue), kept with its answer.
 struct AnalysisJob {
   std::string id;  ///< random
   std::string analysis;

@@ -1,4 +1,4 @@
-#include "server/jobs.hpp"
+#include "geo/analysis/job_queue.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -8,13 +8,12 @@
 #include "geo/analysis/gap.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/ids.hpp"
-#include "server/context.hpp"
 
-namespace tsunagi::server {
+namespace tsunagi::geo {
 
-struct JobRunner::Entry {
-  geo::AnalysisJob record;
-  geo::Audience audience = geo::Audience::internal;
+struct JobQueue::Entry {
+  AnalysisJob record;
+  Audience audience = Audience::internal;
   std::atomic<double> progress{0};
   std::string stage;  ///< guarded by the runner's mutex
   std::atomic<bool> cancel{false};
@@ -22,7 +21,7 @@ struct JobRunner::Entry {
 
 namespace {
 
-class EntryProgress : public geo::gap::Progress {
+class EntryProgress : public gap::Progress {
  public:
   EntryProgress(std::atomic<double>& progress, std::atomic<bool>& cancel, std::string& stage,
                 std::mutex& mu)
@@ -41,20 +40,16 @@ class EntryProgress : public geo::gap::Progress {
   std::mutex& mu_;
 };
 
-bool may_read(geo::Audience reader, geo::Audience computed_for) {
-  return static_cast<int>(reader) >= static_cast<int>(computed_for);
-}
-
-bool may_read(geo::Audience reader, const std::string& computed_for) {
-  const auto a = geo::parse_audience(computed_for);
-  return a && may_read(reader, *a);
+bool may_read(Audience reader, const std::string& computed_for) {
+  const auto a = parse_audience(computed_for);
+  return a && answer_readable(reader, *a);
 }
 
 /// The audiences whose answers `reader` may read, as stored ids.
-std::vector<std::string> readable(geo::Audience reader) {
+std::vector<std::string> readable(Audience reader) {
   std::vector<std::string> out;
-  for (const auto a : geo::kAudiences) {
-    if (may_read(reader, a)) out.emplace_back(geo::audience_id(a));
+  for (const auto a : kAudiences) {
+    if (answer_readable(reader, a)) out.emplace_back(audience_id(a));
   }
   return out;
 }
@@ -65,24 +60,23 @@ bool active(const std::string& status) {
 
 }  // namespace
 
-JobRunner::JobRunner(ServerContext& c) : c_(c) {
-  const auto& config = c_.config();
+JobQueue::JobQueue(JobHost& host, JobLimits limits) : host_(host), limits_(limits) {
+  const auto& config = limits_;
   try {
-    c_.write([&](geo::Store& s) {
-      if (const int days = config.job_keep_days; days > 0) {
-        s.purge_jobs(
-            geo::iso_utc(std::chrono::system_clock::now() - std::chrono::hours(24) * days));
+    host_.write_store([&](Store& s) {
+      if (const int days = config.keep_days; days > 0) {
+        s.purge_jobs(iso_utc(std::chrono::system_clock::now() - std::chrono::hours(24) * days));
       }
       s.fail_unfinished_jobs("the server stopped before the analysis finished: submit it again",
-                             geo::utc_now_iso());
-      s.trim_jobs("", config.job_keep_per_user, config.job_keep_total);
+                             utc_now_iso());
+      s.trim_jobs("", config.keep_per_user, config.keep_total);
     });
   } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): a read-only store keeps them
   }
   thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
-JobRunner::~JobRunner() {
+JobQueue::~JobQueue() {
   {
     std::lock_guard lock(mu_);
     for (auto& [id, e] : active_) e->cancel = true;
@@ -91,12 +85,11 @@ JobRunner::~JobRunner() {
   wake_.notify_all();
 }
 
-bool JobRunner::store(const geo::AnalysisJob& j) {
-  const auto& config = c_.config();
+bool JobQueue::store(const AnalysisJob& j) {
   try {
-    c_.write([&](geo::Store& s) {
+    host_.write_store([&](Store& s) {
       s.put_job(j);
-      if (!active(j.status)) s.trim_jobs(j.owner, config.job_keep_per_user, config.job_keep_total);
+      if (!active(j.status)) s.trim_jobs(j.owner, limits_.keep_per_user, limits_.keep_total);
     });
     return true;
   } catch (const std::exception&) {
@@ -104,38 +97,37 @@ bool JobRunner::store(const geo::AnalysisJob& j) {
   }
 }
 
-std::size_t JobRunner::active_of(const std::string& owner) const {
+std::size_t JobQueue::active_of(const std::string& owner) const {
   return static_cast<std::size_t>(
       std::count_if(active_.begin(), active_.end(), [&](const auto& kv) {
         return kv.second->record.owner == owner && active(kv.second->record.status);
       }));
 }
 
-std::string JobRunner::submit(const std::string& request_json, geo::Audience a,
-                              const std::string& owner) {
-  const auto request = geo::gap::parse_analysis_request(request_json);  // throws when bad
+std::string JobQueue::submit(const std::string& request_json, Audience a,
+                             const std::string& owner) {
+  const auto request = gap::parse_analysis_request(request_json);  // throws when bad
   auto e = std::make_shared<Entry>();
-  e->record.id = geo::new_uuid();
+  e->record.id = new_uuid();
   e->record.analysis = request.analysis;
   e->record.request_json = request_json;
-  e->record.audience = std::string(geo::audience_id(a));
+  e->record.audience = std::string(audience_id(a));
   e->record.owner = owner;
   e->record.status = "queued";
-  e->record.created_at = geo::utc_now_iso();
+  e->record.created_at = utc_now_iso();
   e->audience = a;
-  const auto& config = c_.config();
   {
     std::lock_guard lock(mu_);
     if (const auto mine = active_of(owner);
-        mine >= static_cast<std::size_t>(config.job_queue_per_user)) {
+        mine >= static_cast<std::size_t>(limits_.queue_per_user)) {
       throw TooManyJobs("you have " + std::to_string(mine) +
                         " analyses waiting or running (at most " +
-                        std::to_string(config.job_queue_per_user) +
+                        std::to_string(limits_.queue_per_user) +
                         " per user, job_queue_per_user): try again when one has finished");
     }
-    if (queue_.size() >= static_cast<std::size_t>(config.job_queue)) {
-      throw geo::Conflict("too many analyses are waiting (" + std::to_string(queue_.size()) +
-                          ", job_queue): try again when one has finished");
+    if (queue_.size() >= static_cast<std::size_t>(limits_.queue)) {
+      throw Conflict("too many analyses are waiting (" + std::to_string(queue_.size()) +
+                     ", job_queue): try again when one has finished");
     }
     active_[e->record.id] = e;
     queue_.push_back(e->record.id);
@@ -145,25 +137,25 @@ std::string JobRunner::submit(const std::string& request_json, geo::Audience a,
   return e->record.id;
 }
 
-std::optional<JobState> JobRunner::get(const std::string& id, geo::Audience a) const {
+std::optional<JobState> JobQueue::get(const std::string& id, Audience a) const {
   {
     std::lock_guard lock(mu_);
     if (const auto it = active_.find(id); it != active_.end()) {
-      if (!may_read(a, it->second->audience)) return std::nullopt;
+      if (!answer_readable(a, it->second->audience)) return std::nullopt;
       return JobState{it->second->record, it->second->progress.load(), it->second->stage};
     }
   }
   // Not waiting or running: ended, and stored (it was stored before it left memory).
-  auto j = c_.read([&](const geo::Store& s) { return s.job(id); });
+  auto j = read([&](const Store& s) { return s.job(id); });
   if (!j || !may_read(a, j->audience)) return std::nullopt;
   const double progress = j->status == "done" ? 1.0 : 0.0;
   return JobState{std::move(*j), progress, ""};
 }
 
-JobRunner::Page JobRunner::list(geo::Audience a, std::int64_t limit, std::int64_t offset) const {
+JobQueue::Page JobQueue::list(Audience a, std::int64_t limit, std::int64_t offset) const {
   const auto audiences = readable(a);
   Page page;
-  auto stored = c_.read([&](const geo::Store& s) {
+  auto stored = read([&](const Store& s) {
     page.matched = s.count_jobs(audiences);
     return s.jobs(audiences, limit, offset);
   });
@@ -183,9 +175,9 @@ JobRunner::Page JobRunner::list(geo::Audience a, std::int64_t limit, std::int64_
   return page;
 }
 
-JobRunner::CancelResult JobRunner::cancel(const std::string& id, geo::Audience a,
-                                          const std::string& who, bool admin) {
-  std::optional<geo::AnalysisJob> dequeued;  // a copy taken under the lock: the runner owns e
+JobQueue::CancelResult JobQueue::cancel(const std::string& id, Audience a, const std::string& who,
+                                        bool admin) {
+  std::optional<AnalysisJob> dequeued;  // a copy taken under the lock: the runner owns e
   bool in_memory = false;
   {
     std::lock_guard lock(mu_);
@@ -193,20 +185,20 @@ JobRunner::CancelResult JobRunner::cancel(const std::string& id, geo::Audience a
     in_memory = it != active_.end();
     if (in_memory) {
       auto& e = *it->second;
-      if (!may_read(a, e.audience)) return CancelResult::not_found;
+      if (!answer_readable(a, e.audience)) return CancelResult::not_found;
       if (e.record.owner != who && !admin) return CancelResult::not_owner;
       if (!active(e.record.status)) return CancelResult::ended;
       e.cancel = true;  // a running analysis stops at its next progress step
       if (e.record.status == "queued") {
         std::erase(queue_, id);
         e.record.status = "cancelled";
-        e.record.finished_at = geo::utc_now_iso();
+        e.record.finished_at = utc_now_iso();
         dequeued = e.record;
       }
     }
   }
   if (!in_memory) {  // ended and stored
-    const auto j = c_.read([&](const geo::Store& s) { return s.job(id); });
+    const auto j = read([&](const Store& s) { return s.job(id); });
     if (!j || !may_read(a, j->audience)) return CancelResult::not_found;
     return j->owner != who && !admin ? CancelResult::not_owner : CancelResult::ended;
   }
@@ -222,7 +214,7 @@ JobRunner::CancelResult JobRunner::cancel(const std::string& id, geo::Audience a
   return CancelResult::cancelled;
 }
 
-void JobRunner::run(const std::stop_token& stop) {
+void JobQueue::run(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     std::shared_ptr<Entry> e;
     {
@@ -247,18 +239,17 @@ void JobRunner::run(const std::stop_token& stop) {
       last_started_[e->record.owner] = ++starts_;
     }
     EntryProgress progress(e->progress, e->cancel, e->stage, mu_);
-    geo::AnalysisJob done;
+    AnalysisJob done;
     try {
-      const auto request = geo::gap::parse_analysis_request(e->record.request_json);
-      const auto snapshot = c_.snapshots().current();
-      const auto sources = c_.read([](const geo::Store& s) { return s.sources(); });
-      std::string answer =
-          geo::gap::run_analysis(*snapshot, e->audience, request, sources, &progress);
+      const auto request = gap::parse_analysis_request(e->record.request_json);
+      const auto snapshot = host_.snapshot();
+      const auto sources = read([](const Store& s) { return s.sources(); });
+      std::string answer = gap::run_analysis(*snapshot, e->audience, request, sources, &progress);
       std::lock_guard lock(mu_);
       e->record.status = "done";
       e->record.result_json = std::move(answer);
       e->progress = 1.0;
-    } catch (const geo::gap::Cancelled&) {
+    } catch (const gap::Cancelled&) {
       std::lock_guard lock(mu_);
       e->record.status = "cancelled";
     } catch (const std::exception& ex) {
@@ -268,7 +259,7 @@ void JobRunner::run(const std::stop_token& stop) {
     }
     {
       std::lock_guard lock(mu_);
-      e->record.finished_at = geo::utc_now_iso();
+      e->record.finished_at = utc_now_iso();
       done = e->record;
     }
     // Stored first, then out of memory: a reader finds it in one or the other.
@@ -279,11 +270,11 @@ void JobRunner::run(const std::stop_token& stop) {
     } else {
       unsaved_.push_back(done.id);
     }
-    while (unsaved_.size() > static_cast<std::size_t>(c_.config().job_queue)) {
+    while (unsaved_.size() > static_cast<std::size_t>(limits_.queue)) {
       active_.erase(unsaved_.front());
       unsaved_.pop_front();
     }
   }
 }
 
-}  // namespace tsunagi::server
+}  // namespace tsunagi::geo

@@ -1,0 +1,124 @@
+// Analyses as background jobs: a planner submits one and gets its id at once; one runner thread
+// works through the queue (whoever submitted keeps answering everyone else meanwhile); progress
+// and stage can be polled, a job can be cancelled by whoever submitted it (or an admin), and every
+// job is stored with its answer (geo::Store::put_job), so answers survive a restart. A job reads
+// the snapshot published when it starts, as the submitter's audience sees it.
+//
+// Bounded, so that one user can neither fill memory and disk nor keep others from analysing:
+// only the jobs waiting or running are held in memory (ended ones are read from the store when
+// asked for); at most `queue_per_user` of one user wait or run (more → TooManyJobs) and `queue` of
+// everyone wait (more → Conflict); the runner takes the next job from the user served
+// longest ago; after a job ends, that user's ended jobs beyond `keep_per_user` and everyone's
+// beyond `keep_total` are deleted, oldest first. Who may read an answer is the visibility rule's
+// (geo::answer_readable). The queue knows no transport: it reads and writes through a JobHost
+// (the server's serialised writer and published snapshot).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "geo/catalog/snapshot.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/store/store.hpp"
+
+namespace tsunagi::geo {
+
+/// The bounds of the queue (the server's config keys job_queue, job_queue_per_user,
+/// job_keep_per_user, job_keep_total, job_keep_days).
+struct JobLimits {
+  int queue = 16;
+  int queue_per_user = 4;
+  int keep_per_user = 50;
+  int keep_total = 1000;
+  int keep_days = 180;  ///< 0: kept until trimmed
+};
+
+/// What the queue reads and writes through.
+class JobHost {
+ public:
+  virtual ~JobHost() = default;
+  /// Runs f on the store, serialised with every other writer. @throws what f or the store throws.
+  virtual void write_store(const std::function<void(Store&)>& f) = 0;
+  /// Runs f on a store connection that reads without waiting for writers.
+  virtual void read_store(const std::function<void(const Store&)>& f) = 0;
+  /// The published state an analysis reads when it starts.
+  [[nodiscard]] virtual std::shared_ptr<const Snapshot> snapshot() const = 0;
+};
+
+struct JobState {
+  AnalysisJob record;
+  double progress = 0;
+  std::string stage;
+};
+
+/// The submitter already has job_queue_per_user analyses waiting or running.
+class TooManyJobs : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class JobQueue {
+ public:
+  /// Deletes stored answers older than the configured `job_keep_days` and beyond the kept
+  /// bounds, marks the jobs that were queued or running when the server stopped failed, and starts
+  /// the runner thread. Answers stay in the store until asked for.
+  JobQueue(JobHost& host, JobLimits limits);
+  ~JobQueue();
+  JobQueue(const JobQueue&) = delete;
+  JobQueue& operator=(const JobQueue&) = delete;
+
+  /// Checks the request (throws InvalidArgument) and queues it; returns the job's id.
+  /// @throws TooManyJobs (the owner's share is full), Conflict (the queue is full).
+  std::string submit(const std::string& request_json, Audience a, const std::string& owner);
+  /// The job with its answer, when `a` may read it (computed for an audience no wider than `a`'s).
+  [[nodiscard]] std::optional<JobState> get(const std::string& id, Audience a) const;
+  struct Page {
+    std::vector<JobState> jobs;  ///< newest first, without answers
+    std::int64_t matched = 0;    ///< all the jobs `a` may read
+  };
+  [[nodiscard]] Page list(Audience a, std::int64_t limit, std::int64_t offset) const;
+  enum class CancelResult : std::uint8_t { cancelled, not_found, not_owner, ended };
+  /// Asks a queued or running job to stop. Only its owner (`who`) or an admin may: another reader
+  /// gets not_owner; a job `a` may not read is not_found.
+  CancelResult cancel(const std::string& id, Audience a, const std::string& who, bool admin);
+
+ private:
+  struct Entry;
+  void run(const std::stop_token& stop);
+  /// Stores the job (and, when it has ended, trims the owner's and everyone's kept jobs); false
+  /// when the store could not be written.
+  bool store(const AnalysisJob& j);
+  /// f's answer, read through the host.
+  template <typename F>
+  auto read(F&& f) const -> std::invoke_result_t<F, const Store&> {
+    std::invoke_result_t<F, const Store&> out;
+    host_.read_store([&](const Store& s) { out = std::forward<F>(f)(s); });
+    return out;
+  }
+  [[nodiscard]] std::size_t active_of(const std::string& owner) const;  ///< under mu_
+  JobHost& host_;
+  JobLimits limits_;
+  mutable std::mutex mu_;
+  std::condition_variable_any wake_;
+  /// Jobs waiting or running, and ended ones the store could not take (at most job_queue).
+  std::map<std::string, std::shared_ptr<Entry>> active_;
+  std::deque<std::string> unsaved_;  ///< ended and not stored, oldest first
+  std::deque<std::string> queue_;
+  std::map<std::string, std::uint64_t> last_started_;  ///< owner → when their last job started
+  std::uint64_t starts_ = 0;
+  std::jthread thread_;  ///< last
+};
+
+}  // namespace tsunagi::geo
