@@ -87,6 +87,8 @@ Problem problem_from_exception(std::exception_ptr error) {
     return make_problem(ErrorCode::invalid_body, e.what());
   } catch (const geo::NotFound& e) {
     return make_problem(ErrorCode::not_found, e.what());
+  } catch (const geo::Forbidden& e) {
+    return make_problem(ErrorCode::forbidden, e.what());
   } catch (const geo::VersionConflict& e) {
     return make_problem(ErrorCode::precondition_failed, e.what());
   } catch (const geo::Conflict& e) {

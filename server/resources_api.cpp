@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "geo/catalog/editing.hpp"
 #include "geo/catalog/resource_query.hpp"
 #include "geo/catalog/snapshot.hpp"
 #include "geo/catalog/visibility.hpp"
@@ -92,15 +93,6 @@ std::string query_without(const QueryParams& q, std::string_view drop) {
     out += percent_encode(k) + "=" + percent_encode(v);
   }
   return out;
-}
-
-void check_publish_allowed(Role role, const geo::Resource& r) {
-  if (!geo::levels_for(geo::audience_for(role)).contains(r.publish)) {
-    throw ApiError(ErrorCode::forbidden,
-                   "the role '" + std::string(geo::role_id(role)) +
-                       "' may not create or keep a resource at publish level '" +
-                       std::string(geo::code_id(r.publish)) + "'");
-  }
 }
 
 }  // namespace
@@ -259,11 +251,8 @@ HttpResponse get_resource(ServerContext& c, RequestContext& rc) {
 HttpResponse create_resource(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   geo::Resource r = geo::resource_from_json(parse_json_body(rc.http, geo::resource_shape()));
-  check_publish_allowed(rc.principal.role, r);
-  r.id.clear();
-  r.source_id = 0;
-  r.source_key.clear();
-  c.write([&](geo::Store& s) { s.create(r, rc.principal.name); });
+  const geo::Editor who{rc.principal.role, rc.principal.name};
+  r = c.write([&](geo::Store& s) { return geo::create_resource(s, who, std::move(r)); });
   HttpResponse resp = written_response(c, 201, r, rc.principal.role);
   resp.set_header("Location", "/api/resources/" + percent_encode(r.id));
   return resp;
@@ -274,24 +263,9 @@ HttpResponse update_resource(ServerContext& c, RequestContext& rc) {
   const auto expected = required_if_match(rc.http);
   geo::Resource r = geo::resource_from_json(parse_json_body(rc.http, geo::resource_shape()));
   const std::string& id = rc.params.at(0);
-  if (!r.id.empty() && r.id != id) {
-    throw ApiError(ErrorCode::invalid_body,
-                   "the body's id '" + r.id.substr(0, 80) + "' differs from the id in the URL");
-  }
-  check_publish_allowed(rc.principal.role, r);
-  c.write([&](geo::Store& s) {
-    const auto current = s.resource(id);
-    if (!current || !geo::visible(geo::audience_for(rc.principal.role), *current)) not_found(id);
-    // What the writer's audience may not see (a partner's edit and the internal note) is kept,
-    // not wiped by a body that could not contain it.
-    geo::keep_unseen(geo::audience_for(rc.principal.role), *current, r);
-    // Provenance is not editable through the API: a later re-import must still find the row.
-    r.id = id;
-    r.source_id = current->source_id;
-    r.source_key = current->source_key;
-    r.created_at = current->created_at;
-    s.update(r, expected.value_or(current->version), rc.principal.name);
-  });
+  const geo::Editor who{rc.principal.role, rc.principal.name};
+  r = c.write(
+      [&](geo::Store& s) { return geo::update_resource(s, who, id, std::move(r), expected); });
   return written_response(c, 200, r, rc.principal.role);
 }
 
@@ -299,24 +273,17 @@ HttpResponse close_resource(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const auto expected = required_if_match(rc.http);
   const std::string& id = rc.params.at(0);
-  const geo::Resource closed = c.write([&](geo::Store& s) {
-    const auto current = s.resource(id);
-    if (!current || !geo::visible(geo::audience_for(rc.principal.role), *current)) not_found(id);
-    return s.close(id, expected.value_or(current->version), rc.principal.name);
-  });
+  const geo::Editor who{rc.principal.role, rc.principal.name};
+  const geo::Resource closed =
+      c.write([&](geo::Store& s) { return geo::close_resource(s, who, id, expected); });
   return written_response(c, 200, closed, rc.principal.role);
 }
 
 HttpResponse resource_history(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const std::string& id = rc.params.at(0);
-  const geo::Audience audience = geo::audience_for(rc.principal.role);
-  const auto entries = c.read([&](const geo::Store& s) {
-    const auto current = s.resource(id);
-    if (!current || !geo::visible(audience, *current)) not_found(id);
-    // What the reader may know now decides what is shown of the past.
-    return geo::project_history(audience, *current, s.history(id));
-  });
+  const auto entries =
+      c.read([&](const geo::Store& s) { return geo::resource_history(s, rc.principal.role, id); });
   json list = json::array();
   for (const auto& e : entries) {
     json changes = json::parse(e.changes_json, nullptr, false);

@@ -31,6 +31,12 @@ class Conflict : public Error {
   using Error::Error;
 };
 
+/// The one asking may not do this (a publish level their role may not write). HTTP 403.
+class Forbidden : public Error {
+ public:
+  using Error::Error;
+};
+
 /// An optimistic-concurrency check failed: someone else changed the record first. HTTP 412.
 class VersionConflict : public Conflict {
  public:

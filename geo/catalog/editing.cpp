@@ -1,0 +1,73 @@
+#include "geo/catalog/editing.hpp"
+
+#include "geo/catalog/visibility.hpp"
+#include "geo/core/code_lists.hpp"
+#include "geo/core/error.hpp"
+
+namespace tsunagi::geo {
+
+namespace {
+
+/// A resource the editor may not see is reported exactly like one that does not exist.
+[[noreturn]] void not_found(std::string_view id) {
+  throw NotFound("no resource with id '" + std::string(id.substr(0, 80)) +
+                 "' (or it is not visible to your role)");
+}
+
+Resource visible_current(const Store& store, Audience a, std::string_view id) {
+  auto current = store.resource(id);
+  if (!current || !visible(a, *current)) not_found(id);
+  return std::move(*current);
+}
+
+}  // namespace
+
+void check_publish_level(const Editor& who, const Resource& r) {
+  if (!levels_for(audience_for(who.role)).contains(r.publish)) {
+    throw Forbidden("the role '" + std::string(role_id(who.role)) +
+                    "' may not create or keep a resource at publish level '" +
+                    std::string(code_id(r.publish)) + "'");
+  }
+}
+
+Resource create_resource(Store& store, const Editor& who, Resource r) {
+  check_publish_level(who, r);
+  r.id.clear();
+  r.source_id = 0;
+  r.source_key.clear();
+  store.create(r, who.name);
+  return r;
+}
+
+Resource update_resource(Store& store, const Editor& who, std::string_view id, Resource r,
+                         std::optional<std::int64_t> expected_version) {
+  if (!r.id.empty() && r.id != id) {
+    throw InvalidArgument("the body's id '" + r.id.substr(0, 80) +
+                          "' differs from the id of the resource edited");
+  }
+  check_publish_level(who, r);
+  const Audience a = audience_for(who.role);
+  const Resource current = visible_current(store, a, id);
+  keep_unseen(a, current, r);
+  r.id = std::string(id);
+  r.source_id = current.source_id;
+  r.source_key = current.source_key;
+  r.created_at = current.created_at;
+  store.update(r, expected_version.value_or(current.version), who.name);
+  return r;
+}
+
+Resource close_resource(Store& store, const Editor& who, std::string_view id,
+                        std::optional<std::int64_t> expected_version) {
+  const Resource current = visible_current(store, audience_for(who.role), id);
+  return store.close(id, expected_version.value_or(current.version), who.name);
+}
+
+std::vector<HistoryEntry> resource_history(const Store& store, Role role, std::string_view id) {
+  const Audience a = audience_for(role);
+  const Resource current = visible_current(store, a, id);
+  // What the reader may know now decides what is shown of the past.
+  return project_history(a, current, store.history(id));
+}
+
+}  // namespace tsunagi::geo

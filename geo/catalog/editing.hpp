@@ -1,0 +1,54 @@
+// Editing a resource by hand, whatever the door — the HTTP API today, a host's self-service next:
+// the rules every edit obeys, in one place and free of any transport.
+//
+//   - publish level: a role creates or keeps a resource only at a level its audience knows;
+//   - visibility: a resource the editor may not see is not found (never "forbidden", which would
+//     say that it exists);
+//   - keep-unseen: what the editor's audience may not see (an internal note, a partner's field) is
+//     kept as stored, not wiped by a body that could not contain it;
+//   - provenance: the source and the row's key in it are not editable, so that a later re-import
+//     still finds the row; the creation time is the store's.
+//
+// Every write is one store transaction with its history entry naming the editor.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "geo/core/audience.hpp"
+#include "geo/core/resource.hpp"
+#include "geo/store/store.hpp"
+
+namespace tsunagi::geo {
+
+/// Who edits: the role decides what they see and may write; the name goes into the history.
+struct Editor {
+  Role role = Role::public_;
+  std::string name;
+};
+
+/// @throws Forbidden when `who` may not write a resource at `r`'s publish level.
+void check_publish_level(const Editor& who, const Resource& r);
+
+/// A new resource from `r` (its id, source and key are the store's to give). Returns it as stored.
+/// @throws Forbidden, InvalidArgument (validate()).
+Resource create_resource(Store& store, const Editor& who, Resource r);
+
+/// Replaces resource `id` with `r` against `expected_version` (nullopt: whatever is stored),
+/// keeping what `who` may not see and the provenance. Returns it as stored.
+/// @throws NotFound (none `who` may see), Forbidden, VersionConflict, InvalidArgument (also when
+///         r's id names another resource).
+Resource update_resource(Store& store, const Editor& who, std::string_view id, Resource r,
+                         std::optional<std::int64_t> expected_version);
+
+/// Marks resource `id` closed (never a hard delete). @throws NotFound, VersionConflict.
+Resource close_resource(Store& store, const Editor& who, std::string_view id,
+                        std::optional<std::int64_t> expected_version);
+
+/// The history of resource `id` as `who` may know it now. @throws NotFound.
+std::vector<HistoryEntry> resource_history(const Store& store, Role role, std::string_view id);
+
+}  // namespace tsunagi::geo
