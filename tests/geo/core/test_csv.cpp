@@ -130,7 +130,9 @@ TEST(CsvRead, TrimAndTheCellLimit) {
 }
 
 TEST(CsvRead, AStreamIsReadAsItsText) {
-  std::istringstream in("\xEF\xBB\xBF" "a,\"b\nc\"\r\nd,e\n");
+  std::istringstream in(
+      "\xEF\xBB\xBF"
+      "a,\"b\nc\"\r\nd,e\n");
   Reader reader(in);
   Cells cells;
   ASSERT_TRUE(reader.next(cells));
