@@ -567,8 +567,7 @@ function renderTexts(): void {
 
 async function loadConfig(): Promise<void> {
   try {
-    const r = await fetch('/config.json', { cache: 'no-cache' });
-    if (r.ok) config = { ...config, ...(await r.json()) };
+    config = { ...config, ...(await api.getJson<Partial<AppConfig>>('/config.json', { cache: 'no-cache' })) };
   } catch {
     /* the defaults */
   }
