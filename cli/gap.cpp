@@ -114,27 +114,24 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-/// A CSV file read line by line: a UTF-8 BOM and CRLF are accepted, cells may be quoted.
+/// A CSV file read record by record (geo::csv::Reader: a UTF-8 BOM, CRLF and quoted cells are
+/// accepted, cells are trimmed, blank lines skipped); errors name the file and the line.
 class CsvReader {
  public:
-  explicit CsvReader(fs::path path) : path_(std::move(path)), in_(path_, std::ios::binary) {
+  explicit CsvReader(fs::path path)
+      : path_(std::move(path)), in_(path_, std::ios::binary), reader_(in_, {.trim = true}) {
     if (!in_) throw InputError(path_.string() + ": cannot open the file");
   }
-  /// The next non-blank line's cells, or false at the end.
+  /// The next non-blank record's cells, or false at the end.
   bool next(std::vector<std::string>& cells) {
-    std::string line;
-    while (std::getline(in_, line)) {
-      ++line_no_;
-      if (line_no_ == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (trim(line).empty()) continue;
-      split(line, cells);
-      return true;
+    try {
+      return reader_.next(cells);
+    } catch (const geo::csv::ReadError& e) {
+      throw InputError(path_.string() + ":" + std::to_string(e.line()) + ": " + e.reason());
     }
-    return false;
   }
   [[nodiscard]] std::string where() const {
-    return path_.string() + ":" + std::to_string(line_no_);
+    return path_.string() + ":" + std::to_string(reader_.line());
   }
   [[nodiscard]] const fs::path& path() const { return path_; }
 
@@ -170,35 +167,10 @@ class CsvReader {
     for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
     return s;
   }
-  void split(const std::string& line, std::vector<std::string>& cells) const {
-    cells.assign(1, {});
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-      const char c = line[i];
-      if (quoted) {
-        if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-          cells.back() += '"';
-          ++i;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          cells.back() += c;
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        cells.emplace_back();
-      } else {
-        cells.back() += c;
-      }
-    }
-    if (quoted) throw InputError(where() + ": a quote is not closed");
-    for (auto& cell : cells) cell = trim(cell);
-  }
 
   fs::path path_;
   std::ifstream in_;
-  std::size_t line_no_ = 0;
+  geo::csv::Reader reader_;
   std::size_t width_ = 0;
 };
 

@@ -15,6 +15,7 @@
 #include "datasets/text_encoding.hpp"
 #include "geo/catalog/indicator.hpp"
 #include "geo/core/area.hpp"
+#include "geo/core/csv.hpp"
 #include "geo/core/ids.hpp"
 #include "geo/core/lg_code.hpp"
 #include "geo/spatial/geometry.hpp"
@@ -28,56 +29,16 @@ using Row = std::vector<std::string>;
 // A record of more than kMaxTableColumns fields refuses the file (datasets/table_limits).
 std::vector<std::pair<std::int64_t, Row>> parse_csv(std::string_view text, std::string_view file) {
   std::vector<std::pair<std::int64_t, Row>> rows;
+  geo::csv::Reader reader(text, {.max_cells = kMaxTableColumns});
   Row row;
-  std::string cell;
-  bool quoted = false;
-  bool any = false;
-  std::int64_t line = 1;
-  std::int64_t row_line = 1;
-  auto end_row = [&] {
-    row.push_back(cell);
-    cell.clear();
-    const bool blank = row.size() == 1 && row[0].empty();
-    if (!blank) rows.emplace_back(row_line, std::move(row));
-    row = Row{};
-    any = false;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          cell.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line;
-        cell.push_back(c);
-      }
-      continue;
-    }
-    if (!any) {
-      row_line = line;
-      any = true;
-    }
-    if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      if (row.size() + 1 >= kMaxTableColumns) refuse_wide_record(file, row_line);
-      row.push_back(cell);
-      cell.clear();
-    } else if (c == '\r') {
-      // CRLF: the LF ends the row
-    } else if (c == '\n') {
-      end_row();
-      ++line;
-    } else {
-      cell.push_back(c);
-    }
+  try {
+    while (reader.next(row)) rows.emplace_back(reader.line(), std::move(row));
+  } catch (const geo::csv::TooManyCells& e) {
+    refuse_wide_record(file, e.line());
+  } catch (const geo::csv::ReadError& e) {
+    throw SourceError((file.empty() ? std::string("the CSV") : std::string(file)) + " line " +
+                      std::to_string(e.line()) + ": " + e.reason());
   }
-  if (any || !cell.empty() || !row.empty()) end_row();
   return rows;
 }
 

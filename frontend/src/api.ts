@@ -1,4 +1,7 @@
-// The tsunagi HTTP API: same origin, the session cookie, and the CSRF token for writes.
+// The tsunagi HTTP API, and the one place where the pages make requests: same origin, the
+// session cookie, the CSRF token for writes, a problem+json answer turned into an ApiError (which
+// problems.ts says in the page's language), and pages() following the API's paging to the end.
+// Nothing here imports the rest of the page, so that the hosts' confirmation page can use it too.
 
 export interface Problem {
   status: number;
@@ -33,17 +36,24 @@ export interface Me {
 
 const CSRF_KEY = 'tsunagi.csrf';
 
-async function request(path: string, init: RequestInit = {}): Promise<Response> {
+export interface RequestOptions extends RequestInit {
+  /** 'omit' for the hosts' confirmation page: its link is the key, no session goes with it. */
+  credentials?: RequestCredentials;
+}
+
+/** The one fetch of the page: the session's cookie (same origin), and the CSRF token on writes. */
+export async function request(path: string, init: RequestOptions = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   const method = (init.method ?? 'GET').toUpperCase();
-  if (method !== 'GET' && method !== 'HEAD') {
+  if (method !== 'GET' && method !== 'HEAD' && init.credentials !== 'omit') {
     const csrf = sessionStorage.getItem(CSRF_KEY);
     if (csrf) headers.set('X-CSRF-Token', csrf);
   }
-  return fetch(path, { ...init, headers, credentials: 'same-origin' });
+  return fetch(path, { ...init, headers, credentials: init.credentials ?? 'same-origin' });
 }
 
-async function problemOf(r: Response): Promise<ApiError> {
+/** The ApiError of a failed answer: the problem+json's code and detail, else the status. */
+export async function problemOf(r: Response): Promise<ApiError> {
   let body: any = {};
   try {
     body = await r.json();
@@ -52,15 +62,78 @@ async function problemOf(r: Response): Promise<ApiError> {
   }
   return new ApiError({
     status: r.status,
-    code: String(body.code ?? r.status),
-    detail: String(body.detail ?? r.statusText),
+    code: String(body?.code ?? r.status),
+    detail: String(body?.detail ?? r.statusText),
   });
 }
 
-async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** A JSON answer. @throws ApiError when the server answers with an error, TypeError when it
+ *  cannot be reached. */
+export async function getJson<T>(path: string, init: RequestOptions = {}): Promise<T> {
   const r = await request(path, init);
   if (!r.ok) throw await problemOf(r);
   return (await r.json()) as T;
+}
+
+const json = getJson;
+
+/** A JSON body sent with `method`; the answer's JSON. */
+export function sendJson<T>(path: string, method: string, body: unknown, init: RequestOptions = {}): Promise<T> {
+  return getJson<T>(path, {
+    ...init,
+    method,
+    headers: { 'Content-Type': 'application/json', ...(init.headers as Record<string, string> | undefined) },
+    body: JSON.stringify(body),
+  });
+}
+
+interface Link {
+  rel: string;
+  href: string;
+}
+
+/** The page after `page`: its `next` link (/api/resources, /api/gap/jobs, the OGC API's items)
+ *  or its `next` member (/api/audit), as a path on this origin; null on the last page. */
+export function nextPage(page: { links?: Link[]; next?: unknown }): string | null {
+  const link = (page.links ?? []).find((l) => l.rel === 'next');
+  const href = link?.href ?? (typeof page.next === 'string' ? page.next : null);
+  if (!href) return null;
+  // The server names its own host, which a proxy may not share: keep the path and query.
+  const u = new URL(href, window.location.origin);
+  return u.pathname + u.search;
+}
+
+/** The most pages pages() follows: 1000 pages of the server's largest page size is far beyond
+ *  any municipality; a server that keeps giving `next` links is an error, not a list. */
+export const MAX_PAGES = 1000;
+
+/** Every item of a paged list, following the API's paging from `first` to the last page.
+ *  `items` takes a page's items. When the pages say how many there are (numberMatched) and the
+ *  items collected differ, or the pages do not end, it throws instead of returning a short list.
+ *  @throws ApiError, Error */
+export async function pages<P extends { links?: Link[]; next?: unknown; numberMatched?: number }, T>(
+  first: string,
+  items: (page: P) => T[],
+  init: RequestOptions = {},
+): Promise<T[]> {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  let url: string | null = first;
+  let matched: number | undefined;
+  for (let n = 0; url; n++) {
+    if (n >= MAX_PAGES || seen.has(url)) throw new Error(`${first}: the pages do not end (${url})`);
+    seen.add(url);
+    const page: P = await getJson<P>(url, init);
+    if (typeof page.numberMatched === 'number') matched = page.numberMatched;
+    out.push(...items(page));
+    url = nextPage(page);
+  }
+  // A list that changed while it was read (an item added or gone between two pages) is read again
+  // by the caller's next refresh; a short read is never taken for the whole list.
+  if (matched !== undefined && out.length !== matched) {
+    throw new Error(`${first}: ${out.length} items read where the server counts ${matched}`);
+  }
+  return out;
 }
 
 /** 「情報の誤りを報告」: a short text, no personal details (the server refuses them). */
@@ -267,24 +340,20 @@ export interface AreaItem {
  *  referral records the one a point lies in. */
 interface AreaPage {
   features: { properties: AreaItem; geometry: AreaItem['geometry'] }[];
-  links?: { rel: string; href: string }[];
+  links?: Link[];
+  numberMatched?: number;
 }
 
 export async function smallAreas(): Promise<AreaItem[]> {
+  const all = await pages<AreaPage, AreaPage['features'][number]>(
+    '/ogc/collections/areas/items?limit=1000',
+    (p) => p.features,
+  );
   const out: AreaItem[] = [];
-  let url: string | null = '/ogc/collections/areas/items?limit=1000';
-  for (let guard = 0; url && guard < 1000; guard++) {
-    const page: AreaPage = await json<AreaPage>(url);
-    for (const f of page.features) {
-      if (['small_area', 'chome', 'oaza'].includes(f.properties.kind)) {
-        out.push({ ...f.properties, geometry: f.geometry });
-      }
+  for (const f of all) {
+    if (['small_area', 'chome', 'oaza'].includes(f.properties.kind)) {
+      out.push({ ...f.properties, geometry: f.geometry });
     }
-    const next: { rel: string; href: string } | undefined = (page.links ?? []).find(
-      (l: { rel: string; href: string }) => l.rel === 'next',
-    );
-    const u: URL | null = next ? new URL(next.href, window.location.origin) : null;
-    url = u ? u.pathname + u.search : null;
   }
   return out.sort((a, b) => a.name.localeCompare(b.name, 'ja'));
 }

@@ -4,6 +4,7 @@
 // basemap (GSI) cannot be reached (`fallback`). Its labels are drawn from the browser's own fonts
 // (the style has no glyphs URL), so nothing is fetched from outside.
 import type * as maplibregl from 'maplibre-gl';
+import { getJson } from './api';
 
 export interface LocalBasemap {
   use: 'primary' | 'fallback';
@@ -20,9 +21,7 @@ export interface BasemapMeta {
 export async function loadLocalBasemap(meta: BasemapMeta | null | undefined): Promise<LocalBasemap | null> {
   if (!meta) return null;
   try {
-    const r = await fetch(meta.style, { cache: 'no-cache' });
-    if (!r.ok) return null;
-    const style = (await r.json()) as maplibregl.StyleSpecification;
+    const style = await getJson<maplibregl.StyleSpecification>(meta.style, { cache: 'no-cache' });
     return {
       use: meta.use,
       sources: style.sources as Record<string, maplibregl.SourceSpecification>,

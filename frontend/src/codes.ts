@@ -1,5 +1,7 @@
 // Code lists (from the server's /api/meta; labels are in the message files) and the map symbol
 // of each resource kind: a colour that keeps 4.5:1 contrast with white, and one character.
+import { getJson } from './api';
+
 export interface KindStyle {
   id: string;
   color: string;
@@ -71,9 +73,7 @@ function fill(target: string[], from: { id: string }[]): void {
 /** Reads /api/meta once and fills the code lists. */
 export async function loadCodes(): Promise<Meta> {
   if (META) return META;
-  const r = await fetch('/api/meta', { credentials: 'same-origin', cache: 'no-cache' });
-  if (!r.ok) throw new Error(`/api/meta: ${r.status}`);
-  const m = (await r.json()) as Meta;
+  const m = await getJson<Meta>('/api/meta', { cache: 'no-cache' });
   KINDS.splice(
     0,
     KINDS.length,

@@ -3,6 +3,7 @@
 // or an end is reviewed by the coordinator before it reaches the map. Plain Japanese, large text,
 // one column; every step is a heading or a form reachable by keyboard, announced by #status.
 import './confirm.css';
+import { ApiError, getJson, sendJson } from './api';
 
 type Listing = Record<string, unknown>;
 interface Page {
@@ -29,15 +30,15 @@ function step(heading: string): void {
   title.focus();
 }
 
-async function problem(r: Response): Promise<string> {
-  if (r.status === 404) return 'このリンクまたはコードは使えません。期限切れ、回答済み、または入力の誤りかもしれません。お手数ですが、担当の生活支援コーディネーターにお問い合わせください。';
-  if (r.status === 429) return '続けて何度も試されたため、しばらく受け付けられません。少し時間をおいてから、もう一度お試しください。';
-  try {
-    const body = (await r.json()) as { detail?: string };
-    return `入力内容をご確認ください。（${body.detail ?? r.status}）`;
-  } catch {
-    return `うまくいきませんでした。（${r.status}）`;
-  }
+/** What the host reads when a request fails (plain Japanese; the server's detail in brackets). */
+function problem(e: unknown): string {
+  if (!(e instanceof ApiError)) return 'サーバーに接続できませんでした。少し時間をおいてから、もう一度お試しください。';
+  const p = e.problem;
+  if (p.status === 404) return 'このリンクまたはコードは使えません。期限切れ、回答済み、または入力の誤りかもしれません。お手数ですが、担当の生活支援コーディネーターにお問い合わせください。';
+  if (p.status === 429) return '続けて何度も試されたため、しばらく受け付けられません。少し時間をおいてから、もう一度お試しください。';
+  // A problem+json names its code; any other answer (a proxy's page) only its status.
+  if (p.code !== String(p.status)) return `入力内容をご確認ください。（${p.detail}）`;
+  return `うまくいきませんでした。（${p.status}）`;
 }
 
 function codeForm(): void {
@@ -140,17 +141,13 @@ function stopForm(key: string): void {
 
 async function answer(key: string, body: Listing): Promise<void> {
   say('送信しています…');
-  const r = await fetch(`/api/confirm/${encodeURIComponent(key)}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-    credentials: 'omit',
-  });
-  if (!r.ok) {
-    say(await problem(r));
+  let reply: { message?: string };
+  try {
+    reply = await sendJson(`/api/confirm/${encodeURIComponent(key)}`, 'POST', body, { credentials: 'omit' });
+  } catch (e) {
+    say(problem(e));
     return;
   }
-  const reply = (await r.json()) as { message?: string };
   step('ありがとうございました');
   content.innerHTML = `<p>${esc(reply.message ?? 'ご回答を受け付けました。')}</p>`;
   say('');
@@ -158,13 +155,15 @@ async function answer(key: string, body: Listing): Promise<void> {
 
 async function load(key: string): Promise<void> {
   say('読み込んでいます…');
-  const r = await fetch(`/api/confirm/${encodeURIComponent(key)}`, { credentials: 'omit' });
-  if (!r.ok) {
-    say(await problem(r));
+  let page: Page;
+  try {
+    page = await getJson<Page>(`/api/confirm/${encodeURIComponent(key)}`, { credentials: 'omit' });
+  } catch (e) {
+    say(problem(e));
     return;
   }
   say('');
-  showListing(key, (await r.json()) as Page);
+  showListing(key, page);
 }
 
 const m = /^\/c\/([^/]+)$/.exec(location.pathname);

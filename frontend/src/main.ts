@@ -15,6 +15,7 @@ import { paintSwatches } from './csp';
 import type { MatchHost } from './match';
 import type { PlannerHost } from './planner';
 import type { CasesHost } from './cases';
+import { Router, mayOpen, type PageRow } from './router';
 
 interface AppConfig {
   basemap: BasemapConfig | null;
@@ -338,16 +339,17 @@ function renderUser(): void {
   $('login-open').hidden = !!user;
   $('logout').hidden = !user;
   $('new-resource').hidden = !user || user.role === 'planner';
-  $('match-open').hidden = !canMatch();
-  $('cases-open').hidden = !canMatch();
+  // A page's link only for the roles its row lets in.
+  $('match-open').hidden = !canOpen('match');
+  $('cases-open').hidden = !canOpen('cases');
 }
 
 // ---- the matching page (#/match) ----
 
-/** Matching works with a person's circumstances: 参加支援 matchers only (as the server's
- *  kMatchers; it answers 401/403 to anyone else anyway). */
-function canMatch(): boolean {
-  return user?.role === 'matcher';
+/** Whether the signed-in role may open a page of the table (matching works with a person's
+ *  circumstances: 参加支援 matchers only). */
+function canOpen(id: string): boolean {
+  return mayOpen(PAGES.find((p) => p.id === id)!, user?.role ?? 'public');
 }
 
 // The page's code is loaded for matchers only, when they open it: the public map loads none of it.
@@ -381,7 +383,6 @@ const casesHost: CasesHost = {
 // Open to everyone: the server gives each role only the figures it may see. Its code is loaded
 // when the page is opened.
 let plannerPage: typeof import('./planner') | null = null;
-let plannerRole: string | null = null;
 
 const plannerHost: PlannerHost = {
   mapView: () => mapView,
@@ -389,74 +390,82 @@ const plannerHost: PlannerHost = {
   role: () => user?.role ?? 'public',
 };
 
-async function routePlanner(): Promise<boolean> {
-  const wanted = window.location.hash === '#/planner';
-  document.body.classList.toggle('planning', wanted);
-  const role = user?.role ?? 'public';
-  if (wanted && (!plannerPage?.plannerOpen() || plannerRole !== role)) {
-    if (picking) editorHost.stopPicking();
-    $('detail').hidden = true;
-    document.body.classList.remove('has-detail');
-    if (!plannerPage) {
+// ---- the pages of the address: one row each, one router (router.ts) ----
+
+const PAGES: PageRow[] = [
+  {
+    id: 'planner',
+    hash: '#/planner',
+    roles: 'everyone',
+    bodyClass: 'planning',
+    reopenForRole: true,
+    async init() {
       plannerPage = await import('./planner');
       plannerPage.initPlanner($('planner'), plannerHost);
       // The page (and its gap layer hook, showGapLayer) reachable for the browser test.
       (window as any).tsunagi.planner = plannerPage;
-    }
-    plannerRole = role;
-    await plannerPage.openPlanner();
-  } else if (!wanted && plannerPage?.plannerOpen()) {
-    plannerPage.closePlanner();
-    plannerRole = null;
-    $('list-heading').focus();
-  }
-  return wanted;
-}
-
-async function route(): Promise<void> {
-  if (await routePlanner()) {
-    if (matchPage?.matchOpen()) matchPage.closeMatch();
-    if (casesPage?.casesOpen()) casesPage.closeCases();
-    $('match-denied').hidden = true;
-    document.body.classList.remove('matching');
-    document.body.dataset.route = 'planner';
-    return;
-  }
-  const hash = window.location.hash;
-  const page = hash === '#/match' ? 'match' : hash === '#/cases' ? 'cases' : '';
-  const allowed = !!page && canMatch();
-  const denied = $('match-denied');
-  denied.hidden = !page || allowed;
-  denied.textContent =
-    page && !allowed ? t(page === 'cases' ? 'cases.denied' : user ? 'match.denied_role' : 'match.denied_public') : '';
-  document.body.classList.toggle('matching', allowed);
-  // Leaving a page first (its layers and memory go), then opening the other.
-  if (!(allowed && page === 'match') && matchPage?.matchOpen()) {
-    matchPage.closeMatch();
-    if (!allowed) $('list-heading').focus();
-  }
-  if (!(allowed && page === 'cases') && casesPage?.casesOpen()) {
-    casesPage.closeCases();
-    if (!allowed) $('list-heading').focus();
-  }
-  if (allowed && page === 'match' && !matchPage?.matchOpen()) {
-    if (picking) editorHost.stopPicking();
-    if (!matchPage) {
+    },
+    async open() {
+      if (picking) editorHost.stopPicking();
+      $('detail').hidden = true;
+      document.body.classList.remove('has-detail');
+      await plannerPage!.openPlanner();
+    },
+    close: () => plannerPage?.closePlanner(),
+    isOpen: () => !!plannerPage?.plannerOpen(),
+    relabel: () => plannerPage?.relabel(),
+  },
+  {
+    id: 'match',
+    hash: '#/match',
+    roles: ['matcher'], // as the server's kMatchers: it answers 401/403 to anyone else anyway
+    bodyClass: 'matching',
+    denied: (signedIn) => (signedIn ? 'match.denied_role' : 'match.denied_public'),
+    async init() {
       matchPage = await import('./match');
       matchPage.initMatch($('match'), matchHost);
-    }
-    await matchPage.openMatch();
-  }
-  if (allowed && page === 'cases' && !casesPage?.casesOpen()) {
-    if (picking) editorHost.stopPicking();
-    if (!casesPage) {
+    },
+    async open() {
+      if (picking) editorHost.stopPicking();
+      await matchPage!.openMatch();
+    },
+    close: () => matchPage?.closeMatch(),
+    isOpen: () => !!matchPage?.matchOpen(),
+    relabel: () => matchPage?.relabel(),
+  },
+  {
+    id: 'cases',
+    hash: '#/cases',
+    roles: ['matcher'],
+    bodyClass: 'matching',
+    denied: () => 'cases.denied',
+    async init() {
       casesPage = await import('./cases');
       casesPage.initCases($('cases'), casesHost);
-    }
-    document.body.dataset.route = 'cases';
-    await casesPage.openCases();
-  }
-  document.body.dataset.route = allowed ? page : 'map';
+    },
+    async open() {
+      if (picking) editorHost.stopPicking();
+      await casesPage!.openCases();
+    },
+    close: () => casesPage?.closeCases(),
+    isOpen: () => !!casesPage?.casesOpen(),
+    relabel: () => casesPage?.relabel(),
+  },
+];
+
+const router = new Router(PAGES, {
+  role: () => user?.role ?? 'public',
+  deny(text) {
+    const denied = $('match-denied');
+    denied.hidden = text === null;
+    denied.textContent = text ?? '';
+  },
+  backToMap: () => $('list-heading').focus(),
+  t: (key) => t(key),
+});
+
+function route(): Promise<void> {
+  return router.route();
 }
 
 const editorHost: EditorHost = {
@@ -567,8 +576,7 @@ function renderTexts(): void {
 
 async function loadConfig(): Promise<void> {
   try {
-    const r = await fetch('/config.json', { cache: 'no-cache' });
-    if (r.ok) config = { ...config, ...(await r.json()) };
+    config = { ...config, ...(await api.getJson<Partial<AppConfig>>('/config.json', { cache: 'no-cache' })) };
   } catch {
     /* the defaults */
   }
@@ -733,9 +741,7 @@ async function main(): Promise<void> {
     void renderCredits();
     if (state.sel) void openDetail(state.sel, false);
     void route(); // the notice, in the new language
-    matchPage?.relabel();
-    casesPage?.relabel();
-    plannerPage?.relabel();
+    router.relabel();
   });
   $('share').addEventListener('click', async () => {
     syncUrl();

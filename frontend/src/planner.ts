@@ -11,6 +11,8 @@
 // repeated across tile edges and simplified for the zoom, so quantiles taken from them would
 // change as the map moves. The items give every area of the kind once, with the same values.
 import type * as maplibregl from 'maplibre-gl';
+import { ApiError, getJson, pages } from './api';
+import { problemText } from './problems';
 import { GAP_ROLES, bindGap, closeGap, gapHtml } from './gap';
 import { t } from './i18n';
 import { paintSwatches } from './csp';
@@ -180,24 +182,13 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const LAYERS = ['planner-fill', 'planner-nodata', 'planner-line', 'planner-approx', 'planner-selected'];
 const HIDDEN_WHILE_PLANNING = ['resources-point', 'resources-cluster', 'numbered', 'point'];
 
-async function getJson(url: string): Promise<any> {
-  const r = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
-  if (!r.ok) throw new Error(`${url}: ${r.status}`);
-  return r.json();
-}
-
-/** Every area the caller may see, following the OGC API's `next` links. */
-async function loadItems(): Promise<AreaFeature[]> {
-  const out: AreaFeature[] = [];
-  let url: string | null = '/ogc/collections/areas/items?f=json&limit=1000';
-  for (let guard = 0; url && guard < 100; guard++) {
-    const page: any = await getJson(url);
-    out.push(...(page.features ?? []));
-    const next: any = (page.links ?? []).find((l: any) => l.rel === 'next');
-    const u = next ? new URL(next.href, window.location.origin) : null;
-    url = u ? u.pathname + u.search : null; // same origin, whatever host the server names
-  }
-  return out;
+/** Every area the caller may see, every page of the OGC API's items (api.pages). */
+function loadItems(): Promise<AreaFeature[]> {
+  return pages<{ features?: AreaFeature[]; numberMatched?: number }, AreaFeature>(
+    '/ogc/collections/areas/items?f=json&limit=1000',
+    (page) => page.features ?? [],
+    { cache: 'no-store' },
+  );
 }
 
 function kindsPresent(): string[] {
@@ -675,9 +666,10 @@ export async function openPlanner(): Promise<void> {
   root.innerHTML = `<p class="hint">${esc(t('planner.loading'))}</p>`;
   let tj: any;
   try {
-    [tj, items] = await Promise.all([getJson('/tiles/areas.json'), loadItems()]);
+    [tj, items] = await Promise.all([getJson<any>('/tiles/areas.json', { cache: 'no-store' }), loadItems()]);
   } catch (e) {
-    if (my === seq) root.innerHTML = `<p class="notice" role="alert">${esc(t('planner.error', { detail: (e as Error).message }))}</p>`;
+    const detail = e instanceof ApiError ? problemText(e) : (e as Error).message;
+    if (my === seq) root.innerHTML = `<p class="notice" role="alert">${esc(t('planner.error', { detail }))}</p>`;
     return;
   }
   if (my !== seq) return;

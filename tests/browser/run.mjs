@@ -795,6 +795,46 @@ suite.test('the matching page is for matchers only: the public and a coordinator
   await page.close();
 });
 
+suite.test('a list longer than one page is read to its end (api.pages follows the next links)', async () => {
+  // The server's own count of the small areas the matching form offers.
+  const all = (await apiJson('/ogc/collections/areas/items?limit=1000')).body;
+  const small = all.features.filter((f) => ['small_area', 'chome', 'oaza'].includes(f.properties.kind));
+  assertEqual(all.features.length, all.numberMatched, 'the reference list is whole');
+  assert(small.length > 7, `the demo town has more than 7 small areas (${small.length})`);
+  const { page } = await openPage();
+  // Pages of 3 areas: the form must follow the server's next links to list every one.
+  const asked = [];
+  await page.route(/\/ogc\/collections\/areas\/items/, (route) => {
+    const u = new URL(route.request().url());
+    u.searchParams.set('limit', '3');
+    asked.push(u.searchParams.get('offset') ?? '0');
+    return route.continue({ url: u.toString() });
+  });
+  await openMatchPage(page);
+  const options = await page.$$eval('#m-area option', (os) => os.map((o) => o.value).filter(Boolean));
+  assertEqual(options.length, small.length, 'every small area is offered, not the first page');
+  assertEqual(new Set(options).size, options.length, 'none twice');
+  assert(asked.length >= Math.ceil(all.numberMatched / 3), `every page was asked for (${asked.length})`);
+  await page.close();
+
+  // A page that comes back one area short (the list changed while it was read, or a proxy cut
+  // it): the planner says so instead of drawing a map with a hole in it.
+  const short = await openPage();
+  await short.page.route(/\/ogc\/collections\/areas\/items/, async (route) => {
+    const u = new URL(route.request().url());
+    u.searchParams.set('limit', '3');
+    const response = await route.fetch({ url: u.toString() });
+    const body = await response.json();
+    if (u.searchParams.get('offset') === '3') body.features.pop();
+    return route.fulfill({ response, json: body });
+  });
+  await short.page.click('#planner-open');
+  await short.page.waitForSelector('#planner .notice[role="alert"]');
+  const said = await short.page.textContent('#planner .notice');
+  assert(said.includes(`${all.numberMatched - 1} items read where the server counts ${all.numberMatched}`), said);
+  await short.page.close();
+});
+
 suite.test('keyboard-only use reaches every filter and the list', async () => {
   const { page } = await openPage();
   const wanted = ['f-kind', 'f-activity', 'f-target', 'f-day', 'f-time', 'f-barrier-free', 'f-vacancy', 'f-q', 'f-place', 'f-place-go', 'pick-point', 'reset'];

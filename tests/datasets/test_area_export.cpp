@@ -15,6 +15,7 @@
 #include "datasets/gdal_source.hpp"
 #include "datasets/stat_table.hpp"
 #include "geo/core/area.hpp"
+#include "geo/core/csv.hpp"
 #include "geo/core/lg_code.hpp"
 #include "geo/spatial/geometry.hpp"
 #include "geo/store/store.hpp"
@@ -80,27 +81,10 @@ std::filesystem::path town_with_own_figures(const TempDir& dir) {
 
 /// The CSV's rows as cells by header name.
 std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& p) {
-  std::string text = read_file(p);
+  const std::string text = read_file(p);
   EXPECT_TRUE(text.starts_with("\xEF\xBB\xBF")) << "no BOM";
-  text = text.substr(3);
   std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::vector<std::string> cells;
-    std::string cell;
-    for (const char c : line) {
-      if (c == ',') {
-        cells.push_back(cell);
-        cell.clear();
-      } else {
-        cell += c;
-      }
-    }
-    cells.push_back(cell);
-    rows.push_back(cells);
-  }
+  for (auto& r : geo::csv::read_all(text)) rows.push_back(std::move(r.cells));
   std::vector<std::map<std::string, std::string>> out;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     std::map<std::string, std::string> m;

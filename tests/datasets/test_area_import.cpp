@@ -14,6 +14,7 @@
 #include "datasets/text_encoding.hpp"
 #include "geo/catalog/indicator.hpp"
 #include "geo/core/area.hpp"
+#include "geo/core/csv.hpp"
 #include "geo/core/lg_code.hpp"
 #include "geo/spatial/geometry.hpp"
 #include "geo/store/store.hpp"
@@ -281,24 +282,14 @@ void expect_no_overlap(const std::vector<geo::Area>& cells) {
 
 TEST(AreaImport, TakamatsuPointsBecomeApproximateVoronoiCells) {
   TSUNAGI_REQUIRE_SHARED_DATA(file, kTakamatsuPoints);
-  // Distinct land KEY_CODEs, read here with a plain split (no quoted cells in this file).
+  // Distinct land KEY_CODEs.
   std::set<std::string> codes;
   {
-    std::ifstream in(file);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-      std::vector<std::string> cells;
-      std::string cell;
-      for (const char c : line) {
-        if (c == ',') {
-          cells.push_back(cell);
-          cell.clear();
-        } else if (c != '\r') {
-          cell += c;
-        }
-      }
-      cells.push_back(cell);
+    std::ifstream in(file, std::ios::binary);
+    geo::csv::Reader reader(in);
+    std::vector<std::string> cells;
+    ASSERT_TRUE(reader.next(cells)) << "no header";
+    while (reader.next(cells)) {
       if (cells.at(6) != "8154") codes.insert(cells.at(0));
     }
   }

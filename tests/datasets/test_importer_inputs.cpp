@@ -9,6 +9,7 @@
 
 #include "datasets/import_test_support.hpp"
 #include "datasets/text_encoding.hpp"
+#include "geo/core/csv.hpp"
 
 namespace ds = tsunagi::datasets;
 namespace geo = tsunagi::geo;
@@ -32,14 +33,8 @@ std::string first_line(const std::filesystem::path& p) {
 }
 
 std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out(1);
-  for (const char c : s) {
-    if (c == ',') {
-      out.emplace_back();
-    } else {
-      out.back() += c;
-    }
-  }
+  std::vector<std::string> out;
+  geo::csv::Reader(s).next(out);
   return out;
 }
 

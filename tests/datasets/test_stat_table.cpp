@@ -331,3 +331,24 @@ TEST(StatTable, OwnCp932CsvByMeshCreatesTheCells) {
   EXPECT_EQ(defs[0].publish, geo::PublishLevel::internal);
   EXPECT_EQ(defs[0].min_cell, 5);
 }
+
+namespace tsunagi::datasets {
+namespace {
+
+TEST(StatTable, AQuoteNeverClosedNamesTheFileAndTheLineItOpensOn) {
+  // The one CSV reader (geo/core/csv): before it, the rest of the file became one cell.
+  try {
+    (void)parse_csv("KEY_CODE,T001\n13101001001,5\n13101001002,\"7\n13101001003,9\n", "table.csv");
+    ADD_FAILURE() << "an unclosed quote was read";
+  } catch (const SourceError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("table.csv line 3: a quoted cell is never closed"));
+  }
+  const auto rows = parse_csv("\"a,b\",\"say \"\"x\"\"\"\r\n\r\nc,\"d\ne\"\n");
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[0].second, (std::vector<std::string>{"a,b", "say \"x\""}));
+  EXPECT_EQ(rows[1].first, 3);
+  EXPECT_EQ(rows[1].second, (std::vector<std::string>{"c", "d\ne"}));
+}
+
+}  // namespace
+}  // namespace tsunagi::datasets

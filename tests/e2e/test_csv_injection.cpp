@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "e2e/server_town.hpp"
+#include "geo/core/csv.hpp"
 #include "geo/store/store.hpp"
 
 namespace tsunagi::test {
@@ -24,38 +25,10 @@ const std::vector<std::string> kFormulas = {
     "\tTAB=1+1",
 };
 
-/// The cells of a CSV text (RFC 4180: quoted cells, "" for a quote, CRLF or LF).
+/// The cells of a CSV text (geo::csv::Reader: RFC 4180, a BOM dropped).
 std::vector<std::vector<std::string>> parse_csv(std::string_view text) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  std::vector<std::vector<std::string>> rows(1);
-  std::string cell;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        cell += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        cell += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      rows.back().push_back(std::move(cell));
-      cell.clear();
-    } else if (c == '\n' || (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) {
-      if (c == '\r') ++i;
-      rows.back().push_back(std::move(cell));
-      cell.clear();
-      rows.emplace_back();
-    } else {
-      cell += c;
-    }
-  }
-  if (!cell.empty() || !rows.back().empty()) rows.back().push_back(std::move(cell));
+  std::vector<std::vector<std::string>> rows;
+  for (auto& r : geo::csv::read_all(text)) rows.push_back(std::move(r.cells));
   return rows;
 }
 

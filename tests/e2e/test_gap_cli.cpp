@@ -9,20 +9,24 @@
 #include <sstream>
 
 #include "geo/analysis/gap_test_data.hpp"
+#include "geo/core/csv.hpp"
 #include "support/test_support.hpp"
 
 namespace tsunagi::test {
 namespace {
 
 std::vector<std::pair<std::string, double>> parse_access_csv(const std::string& out) {
-  std::istringstream in(out);
-  std::string line;
-  std::getline(in, line);
-  EXPECT_EQ(line, "id,access");
+  const auto records = geo::csv::read_all(out);
   std::vector<std::pair<std::string, double>> rows;
-  while (std::getline(in, line)) {
-    const auto comma = line.find(',');
-    rows.emplace_back(line.substr(0, comma), std::stod(line.substr(comma + 1)));
+  if (records.empty()) {
+    ADD_FAILURE() << "no header in: " << out;
+    return rows;
+  }
+  EXPECT_EQ(records[0].cells, (std::vector<std::string>{"id", "access"}));
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    const auto& cells = records[r].cells;
+    EXPECT_EQ(cells.size(), 2U) << "line " << records[r].line;
+    rows.emplace_back(cells.at(0), std::stod(cells.at(1)));
   }
   return rows;
 }
@@ -173,6 +177,7 @@ TEST(GapCli, BadInputIsRejectedWithTheFileAndLine) {
   write_file(dir / "pair_twice.csv", "origin,dest,cost\na,s1,1\na,s1,2\n");
   write_file(dir / "no_cost_column.csv", "origin,dest,minutes\na,s1,1\n");
   write_file(dir / "empty.csv", "");
+  write_file(dir / "open_quote.csv", "origin,dest,cost\na,s1,1\n\"b,s1,2\nb,s2,3\n");
   write_file(dir / "dup_demand.csv", "id,value\na,1\nb,2\na,3\n");
   write_file(dir / "negative_value.csv", "id,value\na,1\nb,-2\n");
   write_file(dir / "cands.txt", "s1\ns7\n");
@@ -191,6 +196,8 @@ TEST(GapCli, BadInputIsRejectedWithTheFileAndLine) {
        "no_cost_column.csv:1: the header has no column 'cost'"},
       {{"access", "--method", "2sfca", "--costs", "{dir}/empty.csv"},
        "empty.csv: the file is empty"},
+      {{"access", "--method", "2sfca", "--costs", "{dir}/open_quote.csv"},
+       "open_quote.csv:3: a quoted cell is never closed"},
       {{"access", "--method", "2sfca", "--costs", "{dir}/costs.csv", "--demand",
         "{dir}/dup_demand.csv"},
        "dup_demand.csv:4: the id 'a' is given twice"},

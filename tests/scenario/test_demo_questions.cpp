@@ -170,7 +170,9 @@ TEST_F(DemoTownQuestions, IsEveryResourceInsideTheTownAndInExactlyOneChome) {
 
 TEST_F(DemoTownQuestions, DoesEveryKindOccur) {
   std::map<ResourceKind, int> per_kind;
+  ASSERT_FALSE(every_resource().empty());
   for (const auto* r : every_resource()) ++per_kind[r->kind];
+  ASSERT_FALSE(geo::CodeTable<ResourceKind>::entries.empty());
   for (const auto& c : geo::CodeTable<ResourceKind>::entries) {
     EXPECT_GT(per_kind[c.value], 0) << "no " << c.ja << " (" << c.id << ")";
   }

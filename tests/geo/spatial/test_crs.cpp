@@ -151,10 +151,12 @@ TEST(Crs, OneTransformerSharedByThreads) {
   const Transformer t("EPSG:6668", "EPSG:6677");
   const XY expected = t.forward({139.767125, 35.681236});
   std::vector<int> mismatches(4, 0);
+  std::vector<int> checked(4, 0);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < mismatches.size(); ++i) {
-    threads.emplace_back([&t, &expected, &mismatches, i] {
+    threads.emplace_back([&t, &expected, &mismatches, &checked, i] {
       for (int k = 0; k < 2000; ++k) {
+        ++checked[i];
         const XY p = t.forward({139.767125, 35.681236});
         const XY back = t.inverse(p);
         if (p.x != expected.x || p.y != expected.y || std::abs(back.x - 139.767125) > 1e-9) {
@@ -164,6 +166,7 @@ TEST(Crs, OneTransformerSharedByThreads) {
     });
   }
   for (auto& th : threads) th.join();
+  EXPECT_EQ(checked, std::vector<int>(4, 2000)) << "every thread ran all its transforms";
   for (const int m : mismatches) EXPECT_EQ(m, 0);
 }
 
@@ -171,6 +174,7 @@ TEST(Crs, ManyTransformersOnOneThread) {
   // More transformers than the per-thread cache holds still work, in any order.
   std::vector<Transformer> zones;
   for (int z = 1; z <= 19; ++z) zones.emplace_back("EPSG:6668", jgd2011_plane_zone_epsg(z));
+  ASSERT_EQ(zones.size(), 19U);
   for (int round = 0; round < 2; ++round) {
     for (const Transformer& t : zones) {
       const XY p = t.forward({135.0, 35.0});

@@ -161,10 +161,12 @@ TEST(Geometry, PreparedPointInPolygon) {
 TEST(Geometry, PreparedGeometrySharedByThreads) {
   const PreparedGeometry p(Geometry::from_wkt(kBowtie).make_valid());
   std::vector<int> wrong(4, 0);
+  std::vector<int> checked(4, 0);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < wrong.size(); ++i) {
-    threads.emplace_back([&p, &wrong, i] {
+    threads.emplace_back([&p, &wrong, &checked, i] {
       for (int k = 0; k < 2000; ++k) {
+        ++checked[i];
         const double x = (k % 100) / 10.0 + 0.05;
         // Inside the bowtie: |y − 5| < |x − 5|.
         const double y = 5.0 + 0.5 * (x - 5.0);
@@ -174,6 +176,7 @@ TEST(Geometry, PreparedGeometrySharedByThreads) {
     });
   }
   for (auto& t : threads) t.join();
+  EXPECT_EQ(checked, std::vector<int>(4, 2000)) << "every thread ran all its checks";
   for (const int w : wrong) EXPECT_EQ(w, 0);
 }
 
