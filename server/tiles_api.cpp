@@ -219,10 +219,16 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
 }
 
 /// Without a basemap extract, the streets of the store's walking network are the basemap (when
-/// the configuration does not turn basemaps off): null when there is neither.
+/// the configuration does not turn basemaps off).
+bool serves_network_basemap(ServerContext& c, const geo::Snapshot& snapshot) {
+  return c.basemap() == nullptr && c.config().basemap != "off" && snapshot.network() != nullptr;
+}
+
+/// The network prepared for tiles when it is the basemap; null otherwise.
 std::shared_ptr<const tiles::NetworkTiles> network_basemap(ServerContext& c) {
-  if (c.basemap() != nullptr || c.config().basemap == "off") return nullptr;
-  return c.tiles().network(*c.snapshots().current());
+  const auto snapshot = c.snapshots().current();
+  if (!serves_network_basemap(c, *snapshot)) return nullptr;
+  return c.tiles().network(*snapshot);
 }
 
 /// The basemap is OpenStreetMap data, the same for everyone: public caching, embeddable.
@@ -232,16 +238,16 @@ void basemap_headers(HttpResponse& r, const Config& config) {
 }
 
 /// A tile of the walking network's streets (the basemap of a store without an extract).
-HttpResponse network_basemap_tile(ServerContext& c, RequestContext& rc, const tiles::TileId& t) {
+HttpResponse network_basemap_tile(ServerContext& c, RequestContext& rc,
+                                  const geo::Snapshot& snapshot, const tiles::TileId& t) {
   if (t.z > tiles::kNetworkMaxZoom) {
     throw ApiError(ErrorCode::not_found,
                    "the walking network's basemap has tiles up to zoom " +
                        std::to_string(tiles::kNetworkMaxZoom) +
                        "; draw deeper zooms from those (see /tiles/basemap.json)");
   }
-  const auto snapshot = c.snapshots().current();
-  const auto tile = c.tiles().network_tile(*snapshot, t);
-  if (!tile) no_basemap();  // the network went away meanwhile
+  const auto tile = c.tiles().network_tile(snapshot, t);
+  if (!tile) no_basemap();
   HttpResponse r;
   basemap_headers(r, c.config());
   r.set_header("Vary", "Accept-Encoding");
@@ -267,8 +273,11 @@ HttpResponse network_basemap_tile(ServerContext& c, RequestContext& rc, const ti
 }
 
 HttpResponse get_basemap_tile(ServerContext& c, RequestContext& rc) {
-  const auto network = network_basemap(c);
-  if (c.basemap() == nullptr && !network) no_basemap();
+  std::shared_ptr<const geo::Snapshot> snapshot;  // only read when there is no extract
+  if (c.basemap() == nullptr) {
+    snapshot = c.snapshots().current();
+    if (!serves_network_basemap(c, *snapshot)) no_basemap();
+  }
   std::string_view y = rc.params[2];
   if (y.size() < 5 || y.substr(y.size() - 4) != ".mvt") {
     throw ApiError(ErrorCode::not_found,
@@ -277,7 +286,7 @@ HttpResponse get_basemap_tile(ServerContext& c, RequestContext& rc) {
   y.remove_suffix(4);
   rc.query.require_known({});
   const tiles::TileId t = tiles::parse_tile(rc.params[0], rc.params[1], y);
-  if (network) return network_basemap_tile(c, rc, t);
+  if (snapshot) return network_basemap_tile(c, rc, *snapshot, t);
   const tiles::BasemapTiles& b = *c.basemap();
   if (t.z > b.max_zoom()) {
     throw ApiError(ErrorCode::not_found,

@@ -167,9 +167,10 @@ std::shared_ptr<const NetworkTiles> TileService::network(const geo::Snapshot& sn
 
 std::shared_ptr<const EncodedTile> TileService::network_tile(const geo::Snapshot& snap,
                                                              const TileId& t) {
-  auto net = network(snap);
-  if (!net) return nullptr;
+  if (!snap.network()) return nullptr;
+  // A hit needs neither the derived network nor its lock: the key is the snapshot's generation.
   const auto build = [&] {
+    const auto net = network(snap);
     LayerBuilder builder{std::string(kNetworkLayer)};
     net->add_to(builder, t);
     auto out = std::make_shared<EncodedTile>();
@@ -180,7 +181,7 @@ std::shared_ptr<const EncodedTile> TileService::network_tile(const geo::Snapshot
     return std::shared_ptr<const EncodedTile>(std::move(out));
   };
   if (capacity_ == 0) return build();
-  std::string key = "basemap-network|" + std::to_string(net->generation()) + '|' +
+  std::string key = "basemap-network|" + std::to_string(snap.network_generation()) + '|' +
                     std::to_string(t.z) + '/' + std::to_string(t.x) + '/' + std::to_string(t.y);
   return cached(plain_, std::move(key), build);
 }
