@@ -32,10 +32,17 @@ json box(const geo::BBox& b) {
 
 /// The offline basemap, when the server has one: its style, and whether the map uses it first
 /// (`primary`) or only when the page's configured basemap fails (`fallback`).
+/// Without an extract, the walking network's streets (`kind` network) are only the fallback:
+/// the configured raster basemap, when it can be reached, shows far more.
 json basemap_meta(ServerContext& c, const RequestContext& rc) {
-  if (c.basemap() == nullptr) return nullptr;
-  return {{"style", rc.base_url + "/tiles/basemap/style.json"},
-          {"use", c.config().basemap == "remote" ? "fallback" : "primary"}};
+  const std::string style = rc.base_url + "/tiles/basemap/style.json";
+  if (c.basemap() == nullptr) {
+    if (c.config().basemap == "off" || !c.snapshots().current()->network()) return nullptr;
+    return {{"style", style}, {"use", "fallback"}, {"kind", "network"}};
+  }
+  return {{"style", style},
+          {"use", c.config().basemap == "remote" ? "fallback" : "primary"},
+          {"kind", "extract"}};
 }
 
 }  // namespace

@@ -211,14 +211,24 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
   return r;
 }
 
-const tiles::BasemapTiles& basemap_of(ServerContext& c) {
-  const tiles::BasemapTiles* b = c.basemap();
-  if (b == nullptr) {
-    throw ApiError(ErrorCode::not_found,
-                   "this server has no offline basemap (build it with tsunagi import --db FILE "
-                   "--basemap EXTRACT.osm.pbf; config basemap is not off)");
-  }
-  return *b;
+[[noreturn]] void no_basemap() {
+  throw ApiError(ErrorCode::not_found,
+                 "this server has no offline basemap (build it with tsunagi import --db FILE "
+                 "--basemap EXTRACT.osm.pbf, or import a walking network with --network for its "
+                 "streets alone; config basemap is not off)");
+}
+
+/// Without a basemap extract, the streets of the store's walking network are the basemap (when
+/// the configuration does not turn basemaps off).
+bool serves_network_basemap(ServerContext& c, const geo::Snapshot& snapshot) {
+  return c.basemap() == nullptr && c.config().basemap != "off" && snapshot.network() != nullptr;
+}
+
+/// The network prepared for tiles when it is the basemap; null otherwise.
+std::shared_ptr<const tiles::NetworkTiles> network_basemap(ServerContext& c) {
+  const auto snapshot = c.snapshots().current();
+  if (!serves_network_basemap(c, *snapshot)) return nullptr;
+  return c.tiles().network(*snapshot);
 }
 
 /// The basemap is OpenStreetMap data, the same for everyone: public caching, embeddable.
@@ -227,8 +237,47 @@ void basemap_headers(HttpResponse& r, const Config& config) {
   r.set_header("Access-Control-Allow-Origin", "*");
 }
 
+/// A tile of the walking network's streets (the basemap of a store without an extract).
+HttpResponse network_basemap_tile(ServerContext& c, RequestContext& rc,
+                                  const geo::Snapshot& snapshot, const tiles::TileId& t) {
+  if (t.z > tiles::kNetworkMaxZoom) {
+    throw ApiError(ErrorCode::not_found,
+                   "the walking network's basemap has tiles up to zoom " +
+                       std::to_string(tiles::kNetworkMaxZoom) +
+                       "; draw deeper zooms from those (see /tiles/basemap.json)");
+  }
+  const auto tile = c.tiles().network_tile(snapshot, t);
+  if (!tile) no_basemap();
+  HttpResponse r;
+  basemap_headers(r, c.config());
+  r.set_header("Vary", "Accept-Encoding");
+  r.set_header("ETag", tile->etag);
+  const std::string* inm = rc.http.header("if-none-match");
+  if (inm != nullptr && etag_matches(*inm, tile->etag)) {
+    r.status = 304;
+    return r;
+  }
+  if (tile->mvt.empty()) {
+    r.status = 204;  // no street here (or a zoom below the network basemap's)
+    return r;
+  }
+  r.set_header("Content-Type", std::string(kMvtType));
+  const std::string* ae = rc.http.header("accept-encoding");
+  if (ae != nullptr && accepts_gzip(*ae)) {
+    r.set_header("Content-Encoding", "gzip");
+    r.body = tile->gzip;
+  } else {
+    r.body = tile->mvt;
+  }
+  return r;
+}
+
 HttpResponse get_basemap_tile(ServerContext& c, RequestContext& rc) {
-  const tiles::BasemapTiles& b = basemap_of(c);
+  std::shared_ptr<const geo::Snapshot> snapshot;  // only read when there is no extract
+  if (c.basemap() == nullptr) {
+    snapshot = c.snapshots().current();
+    if (!serves_network_basemap(c, *snapshot)) no_basemap();
+  }
   std::string_view y = rc.params[2];
   if (y.size() < 5 || y.substr(y.size() - 4) != ".mvt") {
     throw ApiError(ErrorCode::not_found,
@@ -237,6 +286,8 @@ HttpResponse get_basemap_tile(ServerContext& c, RequestContext& rc) {
   y.remove_suffix(4);
   rc.query.require_known({});
   const tiles::TileId t = tiles::parse_tile(rc.params[0], rc.params[1], y);
+  if (snapshot) return network_basemap_tile(c, rc, *snapshot, t);
+  const tiles::BasemapTiles& b = *c.basemap();
   if (t.z > b.max_zoom()) {
     throw ApiError(ErrorCode::not_found,
                    "the basemap has tiles up to zoom " + std::to_string(b.max_zoom()) +
@@ -271,9 +322,41 @@ HttpResponse get_basemap_tile(ServerContext& c, RequestContext& rc) {
   return r;
 }
 
+json network_tilejson(const tiles::NetworkTiles& n, const RequestContext& rc) {
+  const auto& bb = n.bounds();
+  const json layer = {
+      {"id", tiles::kNetworkLayer},
+      {"description", "the streets of the walking network, as lines"},
+      {"fields",
+       {{"class", "minor (every walkable way: the network keeps no road class) or path (steps)"},
+        {"subclass", "steps for a flight of steps"}}},
+      {"minzoom", tiles::kNetworkMinZoom},
+      {"maxzoom", tiles::kNetworkMaxZoom}};
+  return {{"tilejson", "3.0.0"},
+          {"name", "tsunagi basemap (walking network)"},
+          {"description",
+           "walking network: the streets of the store's walking network alone, drawn because no "
+           "basemap extract was imported (tsunagi import --basemap EXTRACT.osm.pbf builds a full "
+           "one)"},
+          {"attribution", n.attribution()},
+          {"scheme", "xyz"},
+          {"tiles", json::array({rc.base_url + "/tiles/basemap/{z}/{x}/{y}.mvt"})},
+          {"minzoom", tiles::kNetworkMinZoom},
+          {"maxzoom", tiles::kNetworkMaxZoom},
+          {"bounds", json::array({bb[0], bb[1], bb[2], bb[3]})},
+          {"center", json::array({(bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2, 14})},
+          {"vector_layers", json::array({layer})}};
+}
+
 HttpResponse get_basemap_tilejson(ServerContext& c, RequestContext& rc) {
-  const tiles::BasemapTiles& b = basemap_of(c);
   rc.query.require_known({});
+  if (const auto n = network_basemap(c)) {
+    HttpResponse r = json_response(200, network_tilejson(*n, rc));
+    basemap_headers(r, c.config());
+    return r;
+  }
+  if (c.basemap() == nullptr) no_basemap();
+  const tiles::BasemapTiles& b = *c.basemap();
   const auto& bb = b.bounds();
   const json body = {{"tilejson", "3.0.0"},
                      {"name", "tsunagi basemap"},
@@ -294,10 +377,12 @@ HttpResponse get_basemap_tilejson(ServerContext& c, RequestContext& rc) {
 }
 
 HttpResponse get_basemap_style(ServerContext& c, RequestContext& rc) {
-  const tiles::BasemapTiles& b = basemap_of(c);
   rc.query.require_known({});
-  HttpResponse r =
-      json_response(200, tiles::basemap_style(b, rc.base_url + "/tiles/basemap/{z}/{x}/{y}.mvt"));
+  const std::string url = rc.base_url + "/tiles/basemap/{z}/{x}/{y}.mvt";
+  const auto n = network_basemap(c);
+  if (c.basemap() == nullptr && !n) no_basemap();
+  HttpResponse r = json_response(
+      200, n ? tiles::network_basemap_style(*n, url) : tiles::basemap_style(*c.basemap(), url));
   basemap_headers(r, c.config());
   return r;
 }

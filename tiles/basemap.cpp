@@ -195,6 +195,7 @@ constexpr const char* kRoad = "#ffffff";
 constexpr const char* kPath = "#a8a8a8";
 constexpr const char* kRail = "#8f8f8f";
 constexpr const char* kLabel = "#505050";
+constexpr const char* kNetworkStreet = "#b9b9b9";  // the walking network's streets: one grey
 constexpr const char* kMinorLabel = "#6e6e6e";
 
 json name_ja() {
@@ -338,6 +339,44 @@ json basemap_style(const BasemapTiles& b, const std::string& tiles_url) {
                      true, false}));
   return {{"version", 8},
           {"name", "tsunagi basemap"},
+          {"sources", {{"basemap", source}}},
+          {"layers", std::move(layers)}};
+}
+
+json network_basemap_style(const NetworkTiles& network, const std::string& tiles_url) {
+  const auto& bb = network.bounds();
+  const json source = {{"type", "vector"},
+                       {"tiles", json::array({tiles_url})},
+                       {"minzoom", kNetworkMinZoom},
+                       {"maxzoom", kNetworkMaxZoom},
+                       {"bounds", json::array({bb[0], bb[1], bb[2], bb[3]})},
+                       {"attribution", network.attribution()}};
+  const json streets = json::array({"==", json::array({"get", "class"}), "minor"});
+  const json steps = json::array({"==", json::array({"get", "class"}), "path"});
+  json layers = json::array();
+  layers.push_back({{"id", "bm-background"},
+                    {"type", "background"},
+                    {"paint", {{"background-color", kBackground}}}});
+  layers.push_back({{"id", "bm-road"},
+                    {"type", "line"},
+                    {"source", "basemap"},
+                    {"source-layer", kNetworkLayer},
+                    {"filter", streets},
+                    {"layout", {{"line-cap", "round"}, {"line-join", "round"}}},
+                    {"paint",
+                     {{"line-color", kNetworkStreet},
+                      {"line-width", json::array({"interpolate", json::array({"exponential", 1.5}),
+                                                  json::array({"zoom"}), 12, 1, 18, 7})}}}});
+  layers.push_back(
+      {{"id", "bm-path"},
+       {"type", "line"},
+       {"source", "basemap"},
+       {"source-layer", kNetworkLayer},
+       {"filter", steps},
+       {"paint",
+        {{"line-color", kPath}, {"line-width", 1.5}, {"line-dasharray", json::array({1, 1})}}}});
+  return {{"version", 8},
+          {"name", "tsunagi basemap (walking network)"},
           {"sources", {{"basemap", source}}},
           {"layers", std::move(layers)}};
 }

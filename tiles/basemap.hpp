@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tiles/network_layer.hpp"
 #include "tiles/tile_math.hpp"
 
 struct sqlite3;
@@ -81,5 +82,10 @@ std::string gunzip(std::string_view data);
 /// labels in Japanese (name:ja, else OSM's name) drawn from the browser's own fonts (no glyphs
 /// URL: MapLibre renders every label locally). `tiles_url` is the tile URL template.
 nlohmann::json basemap_style(const BasemapTiles& basemap, const std::string& tiles_url);
+
+/// The style of the minimal basemap drawn from the walking network (tiles/network_layer): the
+/// background and the streets as grey lines (flights of steps dashed), in the same greys and
+/// under the same layer ids (bm-road, bm-path) as basemap_style.
+nlohmann::json network_basemap_style(const NetworkTiles& network, const std::string& tiles_url);
 
 }  // namespace tsunagi::tiles

@@ -12,6 +12,7 @@ constexpr std::uint32_t kMoveTo = 1;
 constexpr std::uint32_t kLineTo = 2;
 constexpr std::uint32_t kClosePath = 7;
 constexpr std::uint32_t kPoint = 1;
+constexpr std::uint32_t kLineString = 2;
 constexpr std::uint32_t kPolygon = 3;
 
 std::uint32_t command(std::uint32_t id, std::uint32_t count) {
@@ -132,6 +133,33 @@ bool LayerBuilder::add_polygons(std::uint64_t id, const std::vector<TilePolygon>
   }
   if (geometry.empty()) return false;
   begin_feature(id, props, kPolygon, geometry);
+  return true;
+}
+
+bool LayerBuilder::add_lines(std::uint64_t id, const std::vector<TileLine>& lines,
+                             const Properties& props) {
+  std::vector<std::uint32_t> geometry;
+  TilePoint cursor{0, 0};
+  TileLine line;
+  for (const auto& given : lines) {
+    line.clear();
+    for (const auto& p : given) {
+      if (line.empty() || !(line.back() == p)) line.push_back(p);
+    }
+    if (line.size() < 2) continue;
+    geometry.push_back(command(kMoveTo, 1));
+    geometry.push_back(zigzag(line[0].x - cursor.x));
+    geometry.push_back(zigzag(line[0].y - cursor.y));
+    cursor = line[0];
+    geometry.push_back(command(kLineTo, static_cast<std::uint32_t>(line.size() - 1)));
+    for (std::size_t i = 1; i < line.size(); ++i) {
+      geometry.push_back(zigzag(line[i].x - cursor.x));
+      geometry.push_back(zigzag(line[i].y - cursor.y));
+      cursor = line[i];
+    }
+  }
+  if (geometry.empty()) return false;
+  begin_feature(id, props, kLineString, geometry);
   return true;
 }
 

@@ -1,6 +1,7 @@
 // Mapbox Vector Tile 2.1 encoding (protozero): layers with de-duplicated keys and values, feature
-// ids, and point / polygon geometry commands in tile units. Geometry arrives already clipped,
-// simplified and snapped (tiles/area_layer, tiles/resource_layer); this file only writes bytes.
+// ids, and point / line / polygon geometry commands in tile units. Geometry arrives already
+// clipped, simplified and snapped (tiles/area_layer, tiles/resource_layer); this file only writes
+// bytes.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,8 @@ struct TilePoint {
 using TileRing = std::vector<TilePoint>;
 /// One polygon: the shell, then its holes.
 using TilePolygon = std::vector<TileRing>;
+/// An open line.
+using TileLine = std::vector<TilePoint>;
 
 /// Twice the signed area (surveyor's formula) in tile coordinates, y pointing down: positive for
 /// a ring that appears clockwise on screen, which is what MVT calls an exterior ring.
@@ -50,6 +53,10 @@ class LayerBuilder {
   /// fewer than three distinct points or no area are dropped. Returns false when nothing was left.
   bool add_polygons(std::uint64_t id, const std::vector<TilePolygon>& polygons,
                     const Properties& props);
+
+  /// A line feature (one or several lines: MVT 2.1's multilinestring). Repeated points are
+  /// dropped, and lines left with fewer than two points. Returns false when nothing was left.
+  bool add_lines(std::uint64_t id, const std::vector<TileLine>& lines, const Properties& props);
 
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] std::size_t size() const { return count_; }

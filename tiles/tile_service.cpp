@@ -123,6 +123,12 @@ std::shared_ptr<const EncodedTile> TileService::tile(const geo::Snapshot& snap, 
   key += '|';
   if (layer == Layer::resources) key += filter_key;
   Share& share = layer == Layer::resources && !filter_key.empty() ? filtered_ : plain_;
+  return cached(share, std::move(key), [&] { return build(snap, layer, t, a, q); });
+}
+
+template <typename Build>
+std::shared_ptr<const EncodedTile> TileService::cached(Share& share, std::string key,
+                                                       Build&& build) {
   {
     std::lock_guard lock(cache_mu_);
     if (const auto it = share.by_key.find(key); it != share.by_key.end()) {
@@ -132,7 +138,7 @@ std::shared_ptr<const EncodedTile> TileService::tile(const geo::Snapshot& snap, 
     }
     ++misses_;
   }
-  auto built = build(snap, layer, t, a, q);
+  std::shared_ptr<const EncodedTile> built = build();
   const std::size_t cost = built->mvt.size() + built->gzip.size() + key.size() + 128;
   if (cost > share.capacity) return built;
   std::lock_guard lock(cache_mu_);
@@ -147,6 +153,37 @@ std::shared_ptr<const EncodedTile> TileService::tile(const geo::Snapshot& snap, 
     share.lru.pop_back();
   }
   return built;
+}
+
+std::shared_ptr<const NetworkTiles> TileService::network(const geo::Snapshot& snap) {
+  const auto& graph = snap.network();
+  if (!graph) return nullptr;
+  std::lock_guard lock(derived_mu_);
+  if (!network_ || network_->generation() != snap.network_generation()) {
+    network_ = std::make_shared<const NetworkTiles>(graph, snap.network_generation());
+  }
+  return network_;
+}
+
+std::shared_ptr<const EncodedTile> TileService::network_tile(const geo::Snapshot& snap,
+                                                             const TileId& t) {
+  if (!snap.network()) return nullptr;
+  // A hit needs neither the derived network nor its lock: the key is the snapshot's generation.
+  const auto build = [&] {
+    const auto net = network(snap);
+    LayerBuilder builder{std::string(kNetworkLayer)};
+    net->add_to(builder, t);
+    auto out = std::make_shared<EncodedTile>();
+    out->features = builder.size();
+    out->mvt = encode_tile({&builder});
+    if (!out->mvt.empty()) out->gzip = gzip(out->mvt, kTileGzipLevel);
+    out->etag = weak_etag(out->mvt);
+    return std::shared_ptr<const EncodedTile>(std::move(out));
+  };
+  if (capacity_ == 0) return build();
+  std::string key = "basemap-network|" + std::to_string(snap.network_generation()) + '|' +
+                    std::to_string(t.z) + '/' + std::to_string(t.x) + '/' + std::to_string(t.y);
+  return cached(plain_, std::move(key), build);
 }
 
 TileService::Stats TileService::stats() const {

@@ -16,6 +16,7 @@
 #include "geo/catalog/resource_query.hpp"
 #include "geo/catalog/snapshot.hpp"
 #include "tiles/area_layer.hpp"
+#include "tiles/network_layer.hpp"
 #include "tiles/resource_layer.hpp"
 #include "tiles/tile_math.hpp"
 
@@ -61,6 +62,13 @@ class TileService {
   std::shared_ptr<const EncodedTile> build(const geo::Snapshot& snap, Layer layer, const TileId& t,
                                            geo::Audience a, const geo::ResourceQuery& q);
 
+  /// The walking network's streets at t (the minimal basemap of a store without a basemap
+  /// extract: tiles/network_layer), cached with the unfiltered tiles and keyed by the network's
+  /// generation; null when the snapshot has no network.
+  std::shared_ptr<const EncodedTile> network_tile(const geo::Snapshot& snap, const TileId& t);
+  /// The snapshot's network prepared for tiles (its bounds, source), or null without a network.
+  std::shared_ptr<const NetworkTiles> network(const geo::Snapshot& snap);
+
   /// Adds the resources (filtered by `q`) and areas of tile t, as `a` sees them, to two layers
   /// (for a tile holding both: the MBTiles export).
   void add_layers(const geo::Snapshot& snap, const TileId& t, geo::Audience a,
@@ -90,6 +98,7 @@ class TileService {
   std::mutex derived_mu_;  // the derived per-view and per-area-layer structures
   std::array<std::shared_ptr<const PointIndex>, 3> points_;
   std::shared_ptr<const AreaTiles> areas_;
+  std::shared_ptr<const NetworkTiles> network_;
 
   mutable std::mutex cache_mu_;
   using Lru = std::list<std::pair<std::string, std::shared_ptr<const EncodedTile>>>;
@@ -103,6 +112,8 @@ class TileService {
   /// Unfiltered tiles (every area tile, resource tiles without a filter: what every visitor of
   /// the map asks for) and filtered ones apart, so that a client asking for many distinct
   /// filters evicts only filtered tiles, never the map everyone sees.
+  template <typename Build>
+  std::shared_ptr<const EncodedTile> cached(Share& share, std::string key, Build&& build);
   Share plain_;
   Share filtered_;
   std::uint64_t hits_ = 0;

@@ -2,12 +2,18 @@
 // railways, water and place names, built by `tsunagi import --basemap`). /api/meta says whether
 // the server has one and whether it comes first (`primary`) or only when the configured raster
 // basemap (GSI) cannot be reached (`fallback`). Its labels are drawn from the browser's own fonts
-// (the style has no glyphs URL), so nothing is fetched from outside.
+// (the style has no glyphs URL), so nothing is fetched from outside. Without an extract the server
+// draws the streets of its walking network instead (`kind: 'network'`: grey lines, no names, no
+// stations), offered only as the fallback.
 import type * as maplibregl from 'maplibre-gl';
 import { getJson } from './api';
 
 export interface LocalBasemap {
   use: 'primary' | 'fallback';
+  /** 'extract': built from an OSM extract; 'network': the walking network's streets alone. */
+  kind: 'extract' | 'network';
+  /** The credit of its source (its tiles' attribution). */
+  attribution: string;
   sources: Record<string, maplibregl.SourceSpecification>;
   layers: maplibregl.LayerSpecification[];
 }
@@ -15,6 +21,7 @@ export interface LocalBasemap {
 export interface BasemapMeta {
   style: string;
   use: 'primary' | 'fallback';
+  kind?: 'extract' | 'network';
 }
 
 /** Fetches the server's basemap style; null when there is none or it cannot be read. */
@@ -22,8 +29,11 @@ export async function loadLocalBasemap(meta: BasemapMeta | null | undefined): Pr
   if (!meta) return null;
   try {
     const style = await getJson<maplibregl.StyleSpecification>(meta.style, { cache: 'no-cache' });
+    const first = Object.values(style.sources)[0] as { attribution?: string } | undefined;
     return {
       use: meta.use,
+      kind: meta.kind === 'network' ? 'network' : 'extract',
+      attribution: first?.attribution ?? '',
       sources: style.sources as Record<string, maplibregl.SourceSpecification>,
       // The page draws its own background.
       layers: style.layers.filter((l) => l.type !== 'background'),

@@ -56,15 +56,107 @@ export function routeTail(coords: [number, number][]): [number, number][] {
 
 const SNAP_W = 760;
 const SNAP_H = 560;
+/** A station or bus stop farther than this from the place is not "its" stop. */
+const STOP_MAX_M = 1500;
+/** Street names are those labelled within this many pixels (CSS) of the place on the map. */
+const STREET_NEAR_PX = 220;
 
-/** Renders the destination and the route's tail on an off-screen map; a PNG data URL. */
+export interface Stop {
+  name: string;
+  lon: number;
+  lat: number;
+  m: number;
+}
+
+/** The label of a basemap feature: Japanese first, as the style draws it. */
+function featureName(p: Record<string, any> | null | undefined): string {
+  return String(p?.['name:ja'] || p?.['name:latin'] || p?.name || '');
+}
+
+/**
+ * The nearest railway station or bus stop to `dest` among the POIs of the basemap tiles the map
+ * has loaded (the OSM extract's railway=station, highway=bus_stop…, kept by the basemap import
+ * as the poi layer's classes railway and bus); one named like `preferred` (the place's own
+ * offer.nearest_stop) wins when it is there. Null when the basemap has none within STOP_MAX_M.
+ */
+export function nearestStop(map: maplibregl.Map, dest: [number, number], preferred: string): Stop | null {
+  if (!map.getSource('basemap')) return null;
+  const found = map.querySourceFeatures('basemap', {
+    sourceLayer: 'poi',
+    filter: ['match', ['get', 'class'], ['railway', 'bus'], true, false],
+  });
+  let best: Stop | null = null;
+  let bestPreferred = false;
+  for (const f of found) {
+    if (f.geometry.type !== 'Point') continue;
+    const [lon, lat] = f.geometry.coordinates as [number, number];
+    const name = featureName(f.properties);
+    if (!name) continue;
+    const m = metres(dest, [lon, lat]);
+    if (m > STOP_MAX_M) continue;
+    const isPreferred = preferred !== '' && (name.includes(preferred) || preferred.includes(name));
+    if (!best || (isPreferred && !bestPreferred) || (isPreferred === bestPreferred && m < best.m)) {
+      best = { name, lon, lat, m };
+      bestPreferred = isPreferred;
+    }
+  }
+  return best;
+}
+
+/** The streets the basemap style labels near the place on the drawn map, nearest first (three). */
+function streetNames(map: maplibregl.Map, dest: [number, number]): string[] {
+  if (!map.getLayer('bm-road-name')) return [];
+  const p = map.project(dest);
+  const r = STREET_NEAR_PX;
+  const near = map.queryRenderedFeatures(
+    [
+      [p.x - r, p.y - r],
+      [p.x + r, p.y + r],
+    ],
+    // Roads and paths only: the railway's name is a label of the same layer.
+    { layers: ['bm-road-name'], filter: ['!', ['match', ['get', 'class'], ['rail', 'transit', 'ferry', 'aerialway'], true, false]] },
+  );
+  const seen = new Map<string, number>();
+  for (const f of near) {
+    const name = featureName(f.properties);
+    if (!name) continue;
+    const c = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.type === 'Point' ? [f.geometry.coordinates] : [];
+    const d = Math.min(...(c as [number, number][]).map((q) => metres(dest, q)), Infinity);
+    if (!seen.has(name) || d < seen.get(name)!) seen.set(name, d);
+  }
+  return [...seen.entries()].sort((a, b) => a[1] - b[1]).slice(0, 3).map(([n]) => n);
+}
+
+function idle(map: maplibregl.Map): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // An unreachable basemap must not hold the handout back: draw what is there after 8 s.
+    const timer = window.setTimeout(resolve, 8000);
+    map.once('idle', () => {
+      window.clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export interface Snapshot {
+  image: string; // a PNG data URL
+  stop: Stop | null;
+  streets: string[];
+}
+
+/**
+ * Renders the destination and the route's tail on an off-screen map, with the nearest station
+ * or bus stop marked when the server's basemap has one; the street names the map labels near
+ * the destination.
+ */
 async function snapshot(
   basemap: BasemapConfig | null,
   local: LocalBasemap | null,
   dest: [number, number],
   tail: [number, number][],
   color: string,
-): Promise<string> {
+  preferredStop: string,
+): Promise<Snapshot> {
   const box = document.createElement('div');
   // Off-screen but laid out: MapLibre needs a sized container to draw into.
   box.style.cssText = `position:fixed;left:-${SNAP_W + 200}px;top:0;width:${SNAP_W}px;height:${SNAP_H}px;`;
@@ -111,6 +203,8 @@ async function snapshot(
     { id: 'tail', type: 'line', source: 'tail', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#a33a00', 'line-width': 5 } },
     { id: 'dest', type: 'circle', source: 'dest', paint: { 'circle-radius': 11, 'circle-color': color, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 4 } },
   );
+  // The label font of the basemap's own labels (drawn from local fonts: no glyphs URL).
+  const labelFont = (local?.layers.find((l) => l.type === 'symbol') as any)?.layout?.['text-font'] ?? ['sans-serif'];
   const pts = [dest, ...tail];
   const w = Math.min(...pts.map((p) => p[0]));
   const e = Math.max(...pts.map((p) => p[0]));
@@ -128,15 +222,43 @@ async function snapshot(
     pixelRatio: 2, // sharp on paper
   });
   try {
-    await new Promise<void>((resolve) => {
-      // An unreachable basemap must not hold the handout back: draw what is there after 8 s.
-      const timer = window.setTimeout(resolve, 8000);
-      map.once('idle', () => {
-        window.clearTimeout(timer);
-        resolve();
+    await idle(map);
+    const stop = local?.kind === 'extract' ? nearestStop(map, dest, preferredStop) : null;
+    if (stop) {
+      // A square (a stop's usual map sign, told apart from the round destination by shape, not
+      // colour) with its name; the map widened to hold it.
+      map.addSource('stop', {
+        type: 'geojson',
+        data: { type: 'Feature', geometry: { type: 'Point', coordinates: [stop.lon, stop.lat] }, properties: { name: stop.name } },
       });
-    });
-    return map.getCanvas().toDataURL('image/png');
+      map.addLayer({
+        id: 'stop',
+        type: 'symbol',
+        source: 'stop',
+        layout: {
+          'text-field': ['concat', '■ ', ['get', 'name']],
+          'text-font': labelFont,
+          'text-size': 15,
+          'text-anchor': 'left',
+          'text-offset': [-0.45, 0],
+          // Always drawn, and the basemap's own label of the same station gives way to it.
+          'text-allow-overlap': true,
+          'text-ignore-placement': false,
+        },
+        paint: { 'text-color': '#222222', 'text-halo-color': '#ffffff', 'text-halo-width': 2.5 },
+      });
+      const all = [...pts, [stop.lon, stop.lat] as [number, number]];
+      map.fitBounds(
+        [
+          [Math.min(...all.map((p) => p[0])), Math.min(...all.map((p) => p[1]))],
+          [Math.max(...all.map((p) => p[0])), Math.max(...all.map((p) => p[1]))],
+        ],
+        { padding: 70, maxZoom: 17, animate: false },
+      );
+      await idle(map);
+    }
+    const streets = streetNames(map, dest);
+    return { image: map.getCanvas().toDataURL('image/png'), stop, streets };
   } finally {
     map.remove();
     box.remove();
@@ -181,7 +303,22 @@ export async function printHandout(
   const dest: [number, number] = [c.lon, c.lat];
   const tail = routeTail(c.route?.coordinates ?? []);
   // A private home's position is withheld from the public: no map, the address comes in person.
-  const image = where.privateHome ? '' : await snapshot(ctx.basemap, ctx.local, dest, tail, k.color);
+  const snap = where.privateHome
+    ? null
+    : await snapshot(ctx.basemap, ctx.local, dest, tail, k.color, String(p.offer?.nearest_stop ?? ''));
+  const image = snap?.image ?? '';
+  const landmarks: string[] = [];
+  const offerStop = String(p.offer?.nearest_stop ?? '');
+  // The place's own nearest stop, when it is the one marked, is said once, with its walk.
+  const stopIsOffers = !!snap?.stop && offerStop !== '' && (snap.stop.name.includes(offerStop) || offerStop.includes(snap.stop.name));
+  if (snap?.stop) {
+    landmarks.push(
+      stopIsOffers && p.offer?.walk_min_from_stop != null
+        ? t('handout.nearest_stop_walk', { stop: snap.stop.name, n: p.offer.walk_min_from_stop })
+        : t('handout.nearest_stop', { stop: snap.stop.name, m: Math.round(snap.stop.m / 10) * 10 }),
+    );
+  }
+  if (snap?.streets.length) landmarks.push(t('handout.streets', { names: snap.streets.join('、') }));
   const sched = ((p.schedules ?? []) as any[]).map((s) => String(s.text ?? '')).filter(Boolean);
   const notes: string[] = [];
   if (p.reservation_required === true) notes.push(t('handout.reservation'));
@@ -189,7 +326,7 @@ export async function printHandout(
   // Demo and imported descriptions often repeat the task description: say it once.
   const task = String(p.offer?.task_description ?? '');
   if (task && !String(p.description ?? '').includes(task)) notes.push(task);
-  if (p.offer?.nearest_stop) {
+  if (p.offer?.nearest_stop && !stopIsOffers) {
     notes.push(
       p.offer.walk_min_from_stop != null
         ? t('handout.stop_walk', { stop: p.offer.nearest_stop, n: p.offer.walk_min_from_stop })
@@ -205,6 +342,8 @@ export async function printHandout(
   document.body.dataset.print = 'handout';
   const sheet = document.getElementById('print-sheet')!;
   sheet.dataset.routeFrom = tail.length ? `${tail[0][0].toFixed(6)},${tail[0][1].toFixed(6)}` : '';
+  sheet.dataset.stop = snap?.stop ? `${snap.stop.name}|${snap.stop.lon.toFixed(6)},${snap.stop.lat.toFixed(6)}` : '';
+  sheet.dataset.streets = snap?.streets.join('|') ?? '';
   sheet.innerHTML = `
     <article class="handout">
       <p class="handout-kicker">${esc(t('handout.kicker'))}</p>
@@ -220,6 +359,7 @@ export async function printHandout(
         ${row(t('detail.place'), esc(where.address || t('handout.address_in_person')))}
         ${row(t('detail.schedule'), sched.length ? sched.map((s) => `<div>${esc(s)}</div>`).join('') : esc(t('handout.schedule_ask')))}
         ${row(t('handout.walk'), esc(t('handout.walk_min', { n: c.walk_min })))}
+        ${row(t('handout.landmarks'), landmarks.map((x) => `<div>${esc(x)}</div>`).join(''))}
         ${row(t('detail.fee'), esc(fee))}
         ${row(t('handout.notes'), notes.map((x) => `<div>${esc(x)}</div>`).join(''))}
         ${row(t('detail.contact'), esc(where.lines.join('\n')).replace(/\n/g, '<br>') || esc(t('handout.contact_ask')))}

@@ -539,7 +539,11 @@ async function renderCredits(): Promise<void> {
     items.push(`${escapeHtml(c.attribution)}${uses ? `<small>（${escapeHtml(uses)}）</small>` : ''}`);
   }
   if (config.basemap && localBasemap?.use !== 'primary') items.push(escapeHtml(t('credits.basemap')));
-  if (localBasemap) items.push(escapeHtml(t('credits.basemap_local')));
+  if (localBasemap?.kind === 'network') {
+    items.push(escapeHtml(t('credits.basemap_network', { source: localBasemap.attribution })));
+  } else if (localBasemap) {
+    items.push(escapeHtml(t('credits.basemap_local')));
+  }
   items.push(escapeHtml(t('credits.map')));
   list.innerHTML = items.map((i) => `<li>${i}</li>`).join('');
 }
@@ -632,7 +636,8 @@ async function main(): Promise<void> {
       },
       onMoveEnd: () => syncUrl(),
     },
-    (replaced) => announce(t(replaced ? 'map.basemap_local' : 'map.basemap_off')),
+    (replaced) =>
+      announce(t(!replaced ? 'map.basemap_off' : localBasemap?.kind === 'network' ? 'map.basemap_network' : 'map.basemap_local')),
     localBasemap,
   );
   (window as any).tsunagi = { map: mapView.map, state };

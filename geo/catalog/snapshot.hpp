@@ -204,6 +204,9 @@ class Snapshot {
   /// The walking network, or null when the store has none (distances then fall back to a
   /// straight line times a detour factor, and answers say so).
   [[nodiscard]] const std::shared_ptr<const WalkGraph>& network() const { return network_; }
+  /// The store's network generation this snapshot read (0: none imported); keys what is derived
+  /// from the network (its basemap tiles).
+  [[nodiscard]] std::int64_t network_generation() const { return network_generation_; }
 
  private:
   Snapshot();

@@ -372,7 +372,48 @@ void collect_rings(GEOSContextHandle_t h, const GEOSGeometry* g,
   }
 }
 
+void collect_lines(GEOSContextHandle_t h, const GEOSGeometry* g, std::vector<Geometry::Ring>& out) {
+  if (GEOSisEmpty_r(h, g) == 1) return;
+  const int type = GEOSGeomTypeId_r(h, g);
+  if (type == GEOS_LINESTRING) {
+    const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(h, g);
+    unsigned n = 0;
+    if (seq == nullptr || GEOSCoordSeq_getSize_r(h, seq, &n) == 0) fail("line coordinates");
+    Geometry::Ring line(n);
+    for (unsigned i = 0; i < n; ++i) {
+      if (GEOSCoordSeq_getXY_r(h, seq, i, &line[i].first, &line[i].second) == 0) {
+        fail("coordinate");
+      }
+    }
+    out.push_back(std::move(line));
+  } else if (type == GEOS_MULTILINESTRING || type == GEOS_GEOMETRYCOLLECTION) {
+    const int n = GEOSGetNumGeometries_r(h, g);
+    for (int i = 0; i < n; ++i) collect_lines(h, GEOSGetGeometryN_r(h, g, i), out);
+  }
+}
+
 }  // namespace
+
+std::vector<Geometry::Ring> Geometry::line_strings() const {
+  std::vector<Ring> out;
+  collect_lines(ctx(), as_geos(g_), out);
+  return out;
+}
+
+Geometry Geometry::line_string(const std::vector<std::pair<double, double>>& points) {
+  if (points.size() < 2) throw GeometryError("line string: two points or more are needed");
+  GEOSContextHandle_t h = ctx();
+  GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(points.size()), 2);
+  if (seq == nullptr) fail("line coordinates");
+  for (unsigned i = 0; i < points.size(); ++i) {
+    const auto& [x, y] = points[i];
+    if (!std::isfinite(x) || !std::isfinite(y) || GEOSCoordSeq_setXY_r(h, seq, i, x, y) == 0) {
+      GEOSCoordSeq_destroy_r(h, seq);
+      throw GeometryError("line string: coordinates must be finite numbers");
+    }
+  }
+  return Geometry(checked(GEOSGeom_createLineString_r(h, seq), "line string"));
+}
 
 Geometry Geometry::multi_point(const std::vector<std::pair<double, double>>& points) {
   GEOSContextHandle_t h = ctx();

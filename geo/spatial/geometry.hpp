@@ -68,6 +68,12 @@ class Geometry {
   using Ring = std::vector<std::pair<double, double>>;
   [[nodiscard]] std::vector<std::vector<Ring>> polygon_rings() const;
 
+  /// The lines of a (Multi)LineString or of a collection's linear parts, each as x,y pairs.
+  /// Points and polygons are left out.
+  [[nodiscard]] std::vector<Ring> line_strings() const;
+  /// A LineString through x,y pairs (two or more). @throws GeometryError otherwise.
+  static Geometry line_string(const std::vector<std::pair<double, double>>& points);
+
   /// A MultiPoint of x,y pairs.
   static Geometry multi_point(const std::vector<std::pair<double, double>>& points);
   /// The concave hull (GEOSConcaveHull): `ratio` 0 = tightest, 1 = the convex hull.

@@ -135,7 +135,7 @@ async function login(page, who = COORDINATOR) {
 
 const suite = new Suite();
 
-suite.test('the map loads the demo town and draws markers from tiles, with no basemap', async () => {
+suite.test('the map loads the demo town and draws markers from tiles; GSI failing, its walking network\'s streets are the basemap', async () => {
   const { page, external, tileResponses, errors } = await openPage();
   const drawn = await renderedResources(page);
   assert(drawn.length > 0, 'resource symbols are drawn');
@@ -149,7 +149,18 @@ suite.test('the map loads the demo town and draws markers from tiles, with no ba
   assert(external.some((u) => u.includes('cyberjapandata.gsi.go.jp')), 'the GSI basemap was asked for (and failed)');
   assert(external.every((u) => u.includes('cyberjapandata.gsi.go.jp')), `nothing else external: ${external.join(' ')}`);
   await page.waitForFunction(() => !window.tsunagi.map.getLayer('basemap'));
-  assert((await page.textContent('#status')).includes('背景地図を読み込めません'), 'the page says the basemap is off');
+  // The demo store has a walking network and no basemap extract: the server draws the network's
+  // streets (/tiles/basemap, kind network) and the page falls back to them.
+  assert((await page.textContent('#status')).includes('歩行ネットワークの道'), 'the page says it shows the network\'s streets');
+  await page.waitForFunction(() => window.tsunagi.map.getLayer('bm-road'));
+  const view = await page.evaluate(() => ({ c: window.tsunagi.map.getCenter(), z: window.tsunagi.map.getZoom() }));
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.622, 35.097], zoom: 14 }));
+  await mapIdle(page);
+  const streets = await page.evaluate(() => window.tsunagi.map.queryRenderedFeatures({ layers: ['bm-road'] }).length);
+  assert(streets > 20, `the network's streets are drawn (${streets})`);
+  assert((await page.textContent('#credits-list')).includes('歩行ネットワークの道'), 'and credited');
+  await page.evaluate((v) => window.tsunagi.map.jumpTo({ center: v.c, zoom: v.z }), view);
+  await mapIdle(page);
   const items = (await listNames(page)).length;
   assert(items > 0, 'the list shows resources');
   // The numbered badges on the map are the list's numbers.
@@ -516,6 +527,55 @@ async function openMatchPage(page, who = MATCHER) {
   await page.waitForFunction(() => document.body.dataset.route === 'match');
 }
 
+/** The colour (#rrggbb) a basemap style paints a layer's lines with. */
+async function styleLineColor(url, layerId) {
+  const style = await (await fetch(`${url}/tiles/basemap/style.json`)).json();
+  return style.layers.find((l) => l.id === layerId).paint['line-color'];
+}
+
+/**
+ * Pixels of the handout's map image (#print-sheet img.handout-map): how many are `color` (±6 per
+ * channel) within 120 px of the drawn route's box (the route's own orange pixels; the whole image
+ * when no route is drawn), and how many are near-black (the stop's label: nothing else is).
+ */
+async function handoutMapPixels(page, color) {
+  return page.evaluate(async (hex) => {
+    const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const img = document.querySelector('#print-sheet img.handout-map');
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const g = canvas.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const { data, width, height } = g.getImageData(0, 0, canvas.width, canvas.height);
+    let [x0, y0, x1, y1] = [width, height, -1, -1];
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 4;
+        // The route's line: #a33a00.
+        if (Math.abs(data[i] - 0xa3) < 20 && Math.abs(data[i + 1] - 0x3a) < 20 && data[i + 2] < 30) {
+          x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+        }
+      }
+    }
+    const routed = x1 >= 0;
+    if (!routed) [x0, y0, x1, y1] = [0, 0, width - 1, height - 1];
+    const pad = 120;
+    let near = 0;
+    let dark = 0;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 4;
+        if (data[i] < 0x30 && data[i + 1] < 0x30 && data[i + 2] < 0x30) dark++;
+        if (x < x0 - pad || x > x1 + pad || y < y0 - pad || y > y1 + pad) continue;
+        if ([0, 1, 2].every((k) => Math.abs(data[i + k] - want[k]) <= 6)) near++;
+      }
+    }
+    return { routed, near, dark };
+  }, color);
+}
+
 suite.test('a matcher finds candidates: catchment, ranked list with walking minutes, a route, a handout', async () => {
   const { page, errors } = await openPage('?map=14/35.097/133.622');
   assert(!(await page.isVisible('#match-open')), 'no matching link before signing in');
@@ -663,6 +723,13 @@ suite.test('a matcher finds candidates: catchment, ranked list with walking minu
   if (chosen.resource.phone) assert(sheet.includes(chosen.resource.phone), 'the contact');
   const img = await page.getAttribute('#print-sheet img.handout-map', 'src');
   assert(img && img.startsWith('data:image/png;base64,') && img.length > 5000, 'the route map image');
+  // The map is drawn on the server's own basemap: here (no extract) the walking network's grey
+  // streets, around the route.
+  const streetGrey = await styleLineColor(base, 'bm-road');
+  const px = await handoutMapPixels(page, streetGrey);
+  assert(px.routed, 'the route is drawn on the handout');
+  assert(px.near > 400, `streets are drawn around the route (${px.near} pixels of ${streetGrey})`);
+  assertEqual(await page.getAttribute('#print-sheet', 'data-stop'), '', 'the network alone knows no stop to mark');
   // Nothing of the assessment: age band, wishes, constraints (unless the place's own text has them).
   const own = JSON.stringify(chosen.resource);
   for (const word of ['50代', '50s', '短時間', '人との接触', '対人', '希望', '配慮', '適合度', '火曜 9:00〜12:00', caseId, stored.body.home_area]) {
@@ -1583,6 +1650,45 @@ suite.test('with every outside host failing, the map falls back to the server\'s
       `pixels on the streets differ from the background (${drawn.onRoad} of ${drawn.sampled})`);
     assert(drawn.labels.some((t) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(t ?? '')),
       `a Japanese label is drawn (${drawn.labels.slice(0, 8).join(', ')})`);
+
+    // The person's handout on this basemap: the nearest station marked and named (the basemap's
+    // POI つなぎ駅, from the demo's OSM), the streets named near the place, streets drawn around
+    // the route. The place: of the candidates, the one nearest the station.
+    const STATION = [133.6223, 35.1019];
+    await openMatchPage(page);
+    await page.click('#m-pick');
+    await clickMapAt(page, MATCH_POINT);
+    await page.fill('#m-walk', '20');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/match') && r.request().method() === 'POST');
+    await page.click('#m-submit');
+    const answer = await (await answered).json();
+    await page.waitForSelector('#m-candidates li[data-id]');
+    const routed = answer.candidates.filter((c) => c.route && c.lon != null);
+    assert(routed.length > 0, 'candidates with a walking route');
+    const place = routed.reduce((a, b) => (metres([a.lon, a.lat], STATION) <= metres([b.lon, b.lat], STATION) ? a : b));
+    await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+    await page.click(`#m-candidates li[data-id="${place.id}"] .item`);
+    await page.click(`#m-candidates li[data-id="${place.id}"] .handout`);
+    await page.waitForFunction(() => window.__printed === 1, null, { timeout: 30000 });
+    const stop = (await page.getAttribute('#print-sheet', 'data-stop')) ?? '';
+    assert(stop.startsWith('つなぎ駅|'), `the nearest station is marked (${stop})`);
+    const [slon, slat] = stop.split('|')[1].split(',').map(Number);
+    assert(metres([slon, slat], STATION) < 30, 'at the station');
+    const sheetText = await page.textContent('#print-sheet');
+    assert(sheetText.includes('最寄りの駅・バス停：つなぎ駅'), 'and named on the sheet');
+    const streetsNamed = ((await page.getAttribute('#print-sheet', 'data-streets')) ?? '').split('|').filter(Boolean);
+    assert(streetsNamed.length > 0, 'street names near the place are read from the map');
+    assert(sheetText.includes(`近くの道：${streetsNamed[0]}`), `and printed (${streetsNamed.join('、')})`);
+    const casing = await styleLineColor(local.url, 'bm-road-casing');
+    const px = await handoutMapPixels(page, casing);
+    assert(px.routed, 'the route is drawn on the handout');
+    assert(px.near > 400, `streets are drawn around the route (${px.near} pixels of ${casing})`);
+    assert(px.dark > 30, `the stop's label is drawn on the map (${px.dark} dark pixels)`);
+    await page.setViewportSize({ width: 794, height: 1123 });
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: path.join(artifacts, 'print-handout-offline-basemap.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    assert(external.every((u) => u.includes('cyberjapandata.gsi.go.jp')), `nothing else external: ${external.join(' ')}`);
     assertEqual(errors, [], 'no page errors');
   } finally {
     await page.close();

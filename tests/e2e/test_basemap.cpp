@@ -358,5 +358,67 @@ TEST(BasemapAbsent, NoBasemapMeans404AndNoneInMetaAndLocalRefusesToStart) {
   EXPECT_NE(r.err.find("basemap = local, but there is no basemap at"), std::string::npos) << r.err;
 }
 
+// Without an extract: the demo town's store holds its walking network and no basemap MBTiles,
+// and the real binary serves the network's streets as the basemap (tiles/network_layer).
+TEST(BasemapFromTheWalkingNetwork, AStoreWithANetworkAndNoExtractServesItsStreets) {
+  const TempDir dir;
+  const auto db = dir / "demo.db";
+  ASSERT_EQ(run_tsunagi({"demo", "--db", db.string(), "--as-of", "2026-04-01"}).exit_code, 0);
+  ASSERT_FALSE(std::filesystem::exists(dir / "demo.db.basemap.mbtiles"));
+  ServerProcess server({"--db", db.string(), "--port", "0"});
+  HttpClient c(server.host(), server.port());
+  const json meta = json::parse(c.get("/api/meta").body);
+  ASSERT_TRUE(meta["basemap"].is_object()) << meta.dump();
+  EXPECT_EQ(meta["basemap"]["kind"], "network");
+  EXPECT_EQ(meta["basemap"]["use"], "fallback");
+  // The TileJSON says what it is and credits the network's source.
+  const auto tj = c.get("/tiles/basemap.json");
+  ASSERT_EQ(tj.status, 200) << tj.body;
+  const json j = json::parse(tj.body);
+  EXPECT_NE(j["description"].get<std::string>().find("walking network"), std::string::npos);
+  EXPECT_NE(j["attribution"].get<std::string>().find("generated streets of つなぎ町"),
+            std::string::npos)
+      << j["attribution"];
+  EXPECT_EQ(j["vector_layers"][0]["id"], "transportation");
+  EXPECT_EQ(j["maxzoom"], 14);
+  // A tile over the town centre: street lines, as GDAL reads them.
+  const auto t = tiles::tile_at(133.622, 35.097, 14);
+  const auto r = c.get(tile_url(t));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("content-type"), "application/vnd.mapbox-vector-tile");
+  int lines = 0;
+  for (const auto& f : decode_tile(r.body, t.z, t.x, t.y)) {
+    EXPECT_EQ(f.layer, "transportation");
+    if (f.type == "Line String" || f.type == "Multi Line String") ++lines;
+  }
+  EXPECT_GT(lines, 100);
+  const auto gz = c.get(tile_url(t), {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(gz.header("content-encoding"), "gzip");
+  EXPECT_EQ(gunzip(gz.body), r.body);
+  EXPECT_EQ(c.get(tile_url(t), {{"If-None-Match", r.header("etag")}}).status, 304);
+  // Outside the town nothing; deeper than z14 left to the client.
+  EXPECT_EQ(c.get(tile_url(tiles::tile_at(139.70, 35.69, 14))).status, 204);
+  EXPECT_EQ(c.get(tile_url(tiles::tile_at(133.622, 35.097, 15))).status, 404);
+  // The style draws the streets in grey, from this server only.
+  const json style = json::parse(c.get("/tiles/basemap/style.json").body);
+  EXPECT_FALSE(style.contains("glyphs"));
+  bool grey_streets = false;
+  for (const auto& l : style["layers"]) {
+    if (l["id"] == "bm-road") {
+      const std::string color = l["paint"]["line-color"];
+      grey_streets = color.size() == 7 && color.substr(1, 2) == color.substr(3, 2) &&
+                     color.substr(3, 2) == color.substr(5, 2);
+    }
+  }
+  EXPECT_TRUE(grey_streets) << style.dump();
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  // `basemap = off`: none at all.
+  ServerProcess off({"--db", db.string(), "--port", "0", "--basemap", "off"});
+  HttpClient o(off.host(), off.port());
+  EXPECT_EQ(o.get(tile_url(t)).status, 404);
+  EXPECT_TRUE(json::parse(o.get("/api/meta").body)["basemap"].is_null());
+  EXPECT_EQ(off.stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace tsunagi::test

@@ -13,7 +13,7 @@
 namespace tsunagi::test {
 
 std::vector<DecodedFeature> decode_tile(std::string_view bytes, std::uint32_t z, std::uint32_t x,
-                                        std::uint32_t y) {
+                                        std::uint32_t y, bool clip) {
   GDALAllRegister();
   static std::atomic<int> counter{0};
   // The driver takes z/x/y from the path (…/{z}/{x}/{y}.pbf).
@@ -25,8 +25,9 @@ std::vector<DecodedFeature> decode_tile(std::string_view bytes, std::uint32_t z,
   if (f == nullptr) throw std::runtime_error("cannot make " + path);
   VSIFCloseL(f);
   const char* drivers[] = {"MVT", nullptr};
-  GDALDatasetUniquePtr ds(
-      GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers));
+  const char* no_clip[] = {"CLIP=NO", nullptr};
+  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                            drivers, clip ? nullptr : no_clip));
   std::vector<DecodedFeature> out;
   if (!ds) {
     VSIUnlink(path.c_str());

@@ -18,10 +18,11 @@ struct DecodedFeature {
   std::string type;                          ///< "POINT", "POLYGON", "MULTIPOLYGON"…
 };
 
-/// Decodes `bytes` (uncompressed MVT) as tile z/x/y. @throws std::runtime_error when GDAL
-/// cannot read it.
+/// Decodes `bytes` (uncompressed MVT) as tile z/x/y; `clip` = false reads the geometry as
+/// written, buffer included (GDAL clips to the tile by default). @throws std::runtime_error when
+/// GDAL cannot read it.
 std::vector<DecodedFeature> decode_tile(std::string_view bytes, std::uint32_t z, std::uint32_t x,
-                                        std::uint32_t y);
+                                        std::uint32_t y, bool clip = true);
 
 /// gunzip of a gzip member (for responses with Content-Encoding: gzip).
 std::string gunzip(std::string_view gz);
