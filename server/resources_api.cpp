@@ -260,6 +260,7 @@ HttpResponse create_resource(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   geo::Resource r = geo::resource_from_json(parse_json_body(rc.http, geo::resource_shape()));
   check_publish_allowed(rc.principal.role, r);
+  check_fields_editable(rc.principal.role, geo::Resource{}, r);
   r.id.clear();
   r.source_id = 0;
   r.source_key.clear();
@@ -285,6 +286,7 @@ HttpResponse update_resource(ServerContext& c, RequestContext& rc) {
     // What the writer's audience may not see (a partner's edit and the internal note) is kept,
     // not wiped by a body that could not contain it.
     geo::keep_unseen(geo::audience_for(rc.principal.role), *current, r);
+    check_fields_editable(rc.principal.role, *current, r);
     // Provenance is not editable through the API: a later re-import must still find the row.
     r.id = id;
     r.source_id = current->source_id;
