@@ -195,8 +195,10 @@ Resource served(Audience a, const Resource& r, const Generalizer& g) {
   if (position_withheld(a, r)) {
     std::tie(s.lon, s.lat) = g.position(r.lon, r.lat);
     s.accuracy = PositionAccuracy::chome;
-    s.address.clear();
-    s.building.clear();
+    // And what tells where the home is (address, building…: the table's locates_home rows).
+    for (const auto& f : resource_fields()) {
+      if (f.locates_home) f.copy(unknown_resource(), s);
+    }
   }
   if (r.operator_type == OperatorType::jumin_kojin) s.operator_name.clear();
   const bool agreed = r.contact_public.value_or(false);

@@ -80,6 +80,10 @@ struct Row {
     f.required = true;
     return *this;
   }
+  Row& locates_home() {
+    f.locates_home = true;
+    return *this;
+  }
   Row& io() {
     f.table_io = true;
     return *this;
@@ -191,8 +195,8 @@ std::vector<ResourceField> build_table() {
       hand<&R::lat>("lat", K::number, "緯度", H::lat),
       code<&R::accuracy>("accuracy", "位置の精度"),
       text<&R::lg_code>("lg_code", "全国地方公共団体コード").aliases({"lg_code", "全国地方公共団体コード", "都道府県コード又は市区町村コード"}),
-      text<&R::address>("address", "住所").aliases({"address", "住所", "所在地", "所在地_連結表記"}),
-      text<&R::building>("building", "方書").aliases({"building", "方書"}),
+      text<&R::address>("address", "住所").aliases({"address", "住所", "所在地", "所在地_連結表記"}).locates_home(),
+      text<&R::building>("building", "方書").aliases({"building", "方書"}).locates_home(),
       code<&R::venue>("venue", "活動場所").ja(),
       // who runs it, how to reach them (the contact rule of geo/catalog/visibility decides per
       // resource what the public sees of operator_name, phone, fax and email)

@@ -90,9 +90,12 @@ struct ResourceField {
   Audience least = Audience::public_;     ///< the least audience that may see it
   EnumSet<Role> editors;                  ///< roles that may change it (none: bookkeeping)
   HandField hand = HandField::none;       ///< none: plain, read and written from this row
-  bool ja_labels = false;     ///< JSON also carries "<key>_ja" (the code's Japanese label)
-  bool required = false;      ///< JSON input must give it
-  bool table_io = false;      ///< its CSV export/import column comes from this row (label, aliases)
+  bool ja_labels = false;  ///< JSON also carries "<key>_ja" (the code's Japanese label)
+  bool required = false;   ///< JSON input must give it
+  bool table_io = false;   ///< its CSV export/import column comes from this row (label, aliases)
+  /// Tells where a private home is (address, building): the visibility rule withholds it from
+  /// the public together with the point.
+  bool locates_home = false;
   std::size_t max_chars = 0;  ///< text checked by validate() from this row (0: checked by hand)
   int unknown_code = -1;      ///< a stored code the list does not know reads as this (-1: default)
   std::size_t index = 0;      ///< position in resource_fields()
