@@ -23,6 +23,7 @@ HttpResponse list_fields(ServerContext& /*c*/, RequestContext& rc) {
                  {"required", f.required}, {"editable", f.editors.contains(role)}};
     if (f.max_chars > 0) item["max_chars"] = f.max_chars;
     if (f.locates_home) item["locates_home"] = true;
+    if (f.on_pages) item["on_pages"] = true;
     if (f.codes != nullptr) {
       json codes = json::array();
       for (const auto& c : f.codes->by_value) {

@@ -84,6 +84,10 @@ struct Row {
     f.locates_home = true;
     return *this;
   }
+  Row& on_pages() {
+    f.on_pages = true;
+    return *this;
+  }
   Row& io() {
     f.table_io = true;
     return *this;

@@ -96,6 +96,9 @@ struct ResourceField {
   /// Tells where a private home is (address, building): the visibility rule withholds it from
   /// the public together with the point.
   bool locates_home = false;
+  /// The map page's detail view and editor show it through /api/fields (label, kind) rather
+  /// than laying it out by hand.
+  bool on_pages = false;
   std::size_t max_chars = 0;  ///< text checked by validate() from this row (0: checked by hand)
   int unknown_code = -1;      ///< a stored code the list does not know reads as this (-1: default)
   std::size_t index = 0;      ///< position in resource_fields()
