@@ -201,6 +201,7 @@ std::vector<ResourceField> build_table() {
       text<&R::lg_code>("lg_code", "全国地方公共団体コード").aliases({"lg_code", "全国地方公共団体コード", "都道府県コード又は市区町村コード"}),
       text<&R::address>("address", "住所").aliases({"address", "住所", "所在地", "所在地_連結表記"}).locates_home(),
       text<&R::building>("building", "方書").aliases({"building", "方書"}).locates_home(),
+      text<&R::access_note>("access_note", "アクセス", kLong).aliases({"access_note", "アクセス", "交通", "交通アクセス", "access"}).edited_by(kFieldCoordinators).locates_home().io().on_pages(),
       code<&R::venue>("venue", "活動場所").ja(),
       // who runs it, how to reach them (the contact rule of geo/catalog/visibility decides per
       // resource what the public sees of operator_name, phone, fax and email)
