@@ -5,7 +5,7 @@ import * as api from './api';
 import type { Feature } from './api';
 import { ACTIVITIES, KINDS, PUBLISH, STATUSES, TARGETS } from './codes';
 import { t } from './i18n';
-import { fieldLabel, fieldOf, problemText } from './problems';
+import { fieldLabel, fieldOf, problemText, registerFieldLabels } from './problems';
 import type { MapView } from './mapview';
 
 export interface EditorHost {
@@ -116,6 +116,7 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
   const tableFields = (await api.fields().catch(() => [] as api.FieldInfo[])).filter(
     (f) => f.on_pages && f.plain && f.editable && f.kind !== 'enum_set',
   );
+  registerFieldLabels(tableFields);
   let position: [number, number] | undefined =
     id && typeof base.lon === 'number' ? [base.lon, base.lat] : undefined;
   // A new place is seen by the fewest until someone chooses otherwise (a 個人宅 サロン published by
@@ -303,7 +304,6 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
     const saved = editable(theirs.feature.properties);
     const fields = ['name', 'kind', 'publish', 'status', 'address', 'building', 'venue', 'operator_type', 'operator_name', 'capacity', 'vacancy', 'contact_public', 'schedules', 'fee_note',
       'targets', 'activities', 'phone', 'email', 'url', 'description', ...tableFields.map((f) => f.key), 'verified_at', 'lon', 'lat'];
-    const label = (k: string) => tableFields.find((f) => f.key === k)?.label ?? fieldLabel(k);
     const show = (k: string, v: any): string => {
       if (k === 'schedules') return (v ?? []).map((s: any) => (typeof s === 'string' ? s : s.text)).join(' / ');
       if (Array.isArray(v)) return v.join(', ');
@@ -311,7 +311,7 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
     };
     const rows = fields
       .filter((k) => show(k, mine[k]) !== show(k, saved[k]))
-      .map((k) => `<tr><th scope="row">${esc(label(k))}</th><td>${esc(show(k, mine[k]))}</td><td>${esc(show(k, saved[k]))}</td></tr>`)
+      .map((k) => `<tr><th scope="row">${esc(fieldLabel(k))}</th><td>${esc(show(k, mine[k]))}</td><td>${esc(show(k, saved[k]))}</td></tr>`)
       .join('');
     const box = q('#e-conflict');
     box.innerHTML = `<h3 id="e-conflict-title">${esc(t('edit.conflict_title'))}</h3>
