@@ -401,7 +401,7 @@ void set_field_text(const ResourceField& f, Resource& r, std::string_view text) 
       std::size_t start = 0;
       while (start <= text.size()) {
         // Either separator: the export's 、 or a comma.
-        std::size_t end = text.find_first_of(",", start);
+        std::size_t end = text.find(',', start);
         const std::size_t ten = text.find("、", start);
         std::size_t skip = 1;
         if (ten != std::string_view::npos && (end == std::string_view::npos || ten < end)) {
