@@ -217,6 +217,15 @@ std::int64_t write_gpkg(const geo::AudienceView& view, const std::filesystem::pa
       throw geo::InvalidArgument(std::string("cannot create the GeoPackage field ") + c.name);
     }
   }
+  // The fields whose export the field table gives, as text under their keys.
+  std::vector<std::string> table_names;
+  for (const auto* f : table_io_fields()) {
+    table_names.emplace_back(f->key);
+    OGRFieldDefn fd(table_names.back().c_str(), OFTString);
+    if (layer->CreateField(&fd) != OGRERR_NONE) {
+      throw geo::InvalidArgument("cannot create the GeoPackage field " + table_names.back());
+    }
+  }
   std::int64_t n = 0;
   ds->StartTransaction();
   OGRFeatureDefn* defn = layer->GetLayerDefn();
@@ -246,6 +255,9 @@ std::int64_t write_gpkg(const geo::AudienceView& view, const std::filesystem::pa
     feat.SetField("note", r.note.c_str());
     feat.SetField("source_id", static_cast<GIntBig>(r.source_id));
     feat.SetField("source_key", r.source_key.c_str());
+    for (std::size_t i = 0; i < table_names.size(); ++i) {
+      feat.SetField(table_names[i].c_str(), geo::field_text(*table_io_fields()[i], r).c_str());
+    }
     OGRPoint pt(r.lon, r.lat);
     feat.SetGeometry(&pt);
     if (layer->CreateFeature(&feat) != OGRERR_NONE) {
@@ -275,6 +287,10 @@ std::string export_csv_header() {
     if (!out.empty()) out += ',';
     geo::csv::append_cell(out, header);
   }
+  for (const auto* f : table_io_fields()) {
+    out += ',';
+    geo::csv::append_cell(out, f->label);
+  }
   return out;
 }
 
@@ -285,6 +301,10 @@ std::string export_csv_row(const geo::Resource& r) {
     if (!first) out += ',';
     first = false;
     geo::csv::append_cell(out, field_value(r, field));
+  }
+  for (const auto* f : table_io_fields()) {
+    out += ',';
+    geo::csv::append_cell(out, geo::field_text(*f, r));
   }
   return out;
 }

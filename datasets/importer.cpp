@@ -297,6 +297,16 @@ class RowImporter {
     copy(Field::corporate_number, r.corporate_number);
     copy(Field::official_id, r.official_id);
     copy(Field::verified_at, r.verified_at);
+    // The fields the field table imports (layouts.hpp table_io_fields()).
+    for (const auto& [field, col] : layout_.table_columns) {
+      const std::string_view v = trim(cells_[static_cast<std::size_t>(col)]);
+      if (v.empty()) continue;
+      try {
+        geo::set_field_text(*field, r, v);
+      } catch (const geo::InvalidArgument& e) {
+        reasons.push_back("column " + names_[static_cast<std::size_t>(col)] + ": " + e.what());
+      }
+    }
     if (layout_.kind == LayoutKind::mhlw_kaigo && !r.url.empty() && !r.url.starts_with("http")) {
       // The MHLW URL column often holds an e-mail address or a phone number instead.
       if (r.url.find('@') != std::string::npos && r.email.empty()) {

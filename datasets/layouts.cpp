@@ -119,30 +119,26 @@ const std::vector<Candidates>& mhlw_columns() {
 }
 
 const std::vector<Candidates>& generic_columns() {
-  static const std::vector<Candidates> c = {
-      {Field::source_id, {"id", "source_id", "#property", "no", "番号", "管理番号"}},
-      {Field::name, {"name", "名称", "施設名", "施設名称", "事業所名", "名前", "title"}},
-      {Field::name_kana, {"name_kana", "名称_カナ", "カナ", "ふりがな", "よみがな"}},
-      {Field::subtype, {"subtype", "service", "種別", "サービス種別", "category"}},
-      {Field::description, {"description", "説明"}},
-      {Field::address, {"address", "住所", "所在地", "所在地_連結表記"}},
-      {Field::building, {"building", "方書"}},
-      {Field::lat, {"lat", "latitude", "緯度", "y"}},
-      {Field::lon, {"lon", "lng", "long", "longitude", "経度", "x"}},
-      {Field::wkt, {"wkt", "geometry", "geom", "the_geom", "wkt_geometry"}},
-      {Field::lg_code, {"lg_code", "全国地方公共団体コード", "都道府県コード又は市区町村コード"}},
-      {Field::phone, {"phone", "tel", "telephone", "telephonenumber", "電話番号", "電話"}},
-      {Field::fax, {"fax", "fax番号"}},
-      {Field::email, {"email", "e-mail", "mail", "メールアドレス"}},
-      {Field::url, {"url", "website", "referenceobject", "ホームページ"}},
-      {Field::capacity, {"capacity", "定員", "収容定員"}},
-      {Field::weekdays, {"availabledate", "利用可能曜日", "曜日", "開催曜日"}},
-      {Field::start_time, {"starttime", "開始時間", "開始時刻"}},
-      {Field::end_time, {"endtime", "終了時間", "終了時刻"}},
-      {Field::schedule, {"schedule", "開催日時", "開催日"}},
-      {Field::schedule_note, {"availabledatenote", "利用可能日時特記事項"}},
-      {Field::note, {"note", "備考"}},
-  };
+  static const std::vector<Candidates> c = [] {
+    // Columns that are not a field of a resource (its source id, its point, its schedule in parts).
+    std::vector<Candidates> out = {
+        {Field::source_id, {"id", "source_id", "#property", "no", "番号", "管理番号"}},
+        {Field::lat, {"lat", "latitude", "緯度", "y"}},
+        {Field::lon, {"lon", "lng", "long", "longitude", "経度", "x"}},
+        {Field::wkt, {"wkt", "geometry", "geom", "the_geom", "wkt_geometry"}},
+        {Field::weekdays, {"availabledate", "利用可能曜日", "曜日", "開催曜日"}},
+        {Field::start_time, {"starttime", "開始時間", "開始時刻"}},
+        {Field::end_time, {"endtime", "終了時間", "終了時刻"}},
+        {Field::schedule, {"schedule", "開催日時", "開催日"}},
+        {Field::schedule_note, {"availabledatenote", "利用可能日時特記事項"}},
+    };
+    // The resource's own fields: their import names from the field table.
+    for (const auto& f : geo::resource_fields()) {
+      const auto field = parse_field(f.key);
+      if (field && !f.aliases.empty()) out.push_back({*field, f.aliases});
+    }
+    return out;
+  }();
   return c;
 }
 
@@ -403,6 +399,17 @@ const std::vector<std::pair<std::string_view, Field>>& tsunagi_export_columns() 
   return c;
 }
 
+const std::vector<const geo::ResourceField*>& table_io_fields() {
+  static const std::vector<const geo::ResourceField*> fields = [] {
+    std::vector<const geo::ResourceField*> out;
+    for (const auto& f : geo::resource_fields()) {
+      if (f.table_io && f.plain()) out.push_back(&f);
+    }
+    return out;
+  }();
+  return fields;
+}
+
 ResolvedLayout resolve_layout(const std::vector<std::string>& field_names, bool has_geometry,
                               const LayoutRequest& request, std::string_view file_name) {
   const Header h(field_names);
@@ -509,6 +516,19 @@ ResolvedLayout resolve_layout(const std::vector<std::string>& field_names, bool 
     case LayoutKind::boundary:
     case LayoutKind::auto_detect:
       throw SourceError(file + ": the boundary layout is imported with --boundary");
+  }
+
+  // The fields whose import and export the field table gives (table_io): by their export label
+  // in tsunagi's own CSV, else by their label or an alias. A mapping file names its columns.
+  if (kind != LayoutKind::mapping) {
+    for (const auto* f : table_io_fields()) {
+      int i = h.find(header_key(f->label));
+      for (std::size_t a = 0; i < 0 && kind != LayoutKind::tsunagi_export && a < f->aliases.size();
+           ++a) {
+        i = h.find(f->aliases[a]);
+      }
+      if (i >= 0) out.table_columns.emplace_back(f, i);
+    }
   }
 
   // --kind / --kind-column override what the layout implies.

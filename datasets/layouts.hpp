@@ -17,6 +17,7 @@
 
 #include "datasets/gdal_source.hpp"
 #include "geo/core/resource.hpp"
+#include "geo/core/resource_fields.hpp"
 
 namespace tsunagi::datasets {
 
@@ -116,6 +117,8 @@ struct ResolvedLayout {
   std::optional<geo::ResourceKind> fixed_kind;
   std::vector<std::pair<std::string, geo::ResourceKind>> kind_values;  ///< cell text → kind
   geo::Resource defaults;
+  /// Columns of the fields the field table imports (table_io_fields()): field and column index.
+  std::vector<std::pair<const geo::ResourceField*, int>> table_columns;
   bool capacity_zero_unknown = false;  ///< MHLW: 定員 0 means 未記入
   bool coordinates_from_geometry = false;
 
@@ -128,6 +131,11 @@ struct ResolvedLayout {
 ///         names the file, what is missing and what to pass.
 ResolvedLayout resolve_layout(const std::vector<std::string>& field_names, bool has_geometry,
                               const LayoutRequest& request, std::string_view file_name);
+
+/// The fields of geo/core/resource_fields whose CSV export and import come from the table
+/// (table_io): after tsunagi_export_columns() in the export, headed by their label; read back by
+/// label, and from other files by label or alias.
+const std::vector<const geo::ResourceField*>& table_io_fields();
 
 /// The columns of tsunagi's CSV export, in order: header text and field. Shared by the exporter
 /// and the importer so that an export imports back unchanged.

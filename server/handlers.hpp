@@ -25,6 +25,10 @@ HttpResponse update_resource(ServerContext& c, RequestContext& rc);
 HttpResponse close_resource(ServerContext& c, RequestContext& rc);
 HttpResponse resource_history(ServerContext& c, RequestContext& rc);
 
+// ---- the field table (server/fields_api.cpp) ----
+/// GET /api/fields: the fields the caller's role may see, with label, kind, codes and editable.
+HttpResponse list_fields(ServerContext& c, RequestContext& rc);
+
 // ---- geocoding (server/geocode_api.cpp) ----
 HttpResponse geocode(ServerContext& c, RequestContext& rc);
 /// GET /api/sources (server/sources_api.cpp): the data credits the caller's audience may see.

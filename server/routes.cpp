@@ -30,6 +30,7 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::put,  "/api/resources/{id}",            kEditors,  worker,  with_context(update_resource)},
       {Method::post, "/api/resources/{id}/close",      kEditors,  worker,  with_context(close_resource)},
       {Method::get,  "/api/resources/{id}/history",    kSignedIn, worker,  with_context(resource_history)},
+      {Method::get,  "/api/fields",                    kEveryone, reactor, with_context(list_fields)},
       // Listings that stay true: hosts confirm through a link (no account: the token is the
       // credential), anyone reports a mistake, staff review.
       {Method::post, "/api/resources/{id}/confirmation-requests", kReviewers, worker, with_context(create_confirmation_request)},

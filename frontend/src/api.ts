@@ -145,6 +145,35 @@ export async function reportMistake(id: string, text: string): Promise<void> {
   });
 }
 
+/** One field of a resource as GET /api/fields gives it (the server's field table,
+ * geo/core/resource_fields): what the caller's role may see, and whether it may edit it. */
+export interface FieldInfo {
+  key: string;
+  kind: 'text' | 'date' | 'int' | 'bool' | 'number' | 'enum' | 'enum_set' | 'object' | 'list';
+  label: string;
+  plain: boolean;
+  required: boolean;
+  editable: boolean;
+  codes?: { id: string; ja: string }[];
+  max_chars?: number;
+  /** The detail view and the editor show it from here rather than laying it out by hand. */
+  on_pages?: boolean;
+}
+
+export async function fields(): Promise<FieldInfo[]> {
+  return (await json<{ fields: FieldInfo[] }>('/api/fields')).fields;
+}
+
+/** A plain field's value as the pages show it (codes by their Japanese label). */
+export function fieldText(f: FieldInfo, v: unknown): string {
+  if (v === null || v === undefined || v === '') return '';
+  const ja = (id: unknown) => f.codes?.find((c) => c.id === id)?.ja ?? String(id);
+  if (f.kind === 'enum') return ja(v);
+  if (f.kind === 'enum_set') return Array.isArray(v) ? v.map(ja).join('・') : '';
+  if (f.kind === 'bool') return v === true ? 'はい' : v === false ? 'いいえ' : '';
+  return String(v);
+}
+
 export function listResources(params: URLSearchParams): Promise<FeatureCollection> {
   return json<FeatureCollection>(`/api/resources?${params}`);
 }

@@ -5,7 +5,7 @@ import * as api from './api';
 import type { Feature } from './api';
 import { ACTIVITIES, KINDS, PUBLISH, STATUSES, TARGETS } from './codes';
 import { t } from './i18n';
-import { fieldLabel, fieldOf, problemText } from './problems';
+import { fieldLabel, fieldOf, problemText, registerFieldLabels } from './problems';
 import type { MapView } from './mapview';
 
 export interface EditorHost {
@@ -71,6 +71,38 @@ function options(values: string[], prefix: string, chosen: string): string {
     .join('');
 }
 
+/** The input of a field the server's field table puts on the pages (GET /api/fields). */
+function tableInput(f: api.FieldInfo, v: any): string {
+  const name = esc(f.key);
+  const at = `id="e-${name}" name="${name}"`;
+  switch (f.kind) {
+    case 'date':
+      return `<input ${at} type="date" value="${esc(v ?? '')}">`;
+    case 'int':
+      return `<input ${at} type="number" step="1" inputmode="numeric" value="${esc(v ?? '')}">`;
+    case 'bool':
+      return `<select ${at}>${[['', ''], ['true', 'はい'], ['false', 'いいえ']]
+        .map(([val, label]) => `<option value="${val}" ${String(v ?? '') === val ? 'selected' : ''}>${esc(label)}</option>`)
+        .join('')}</select>`;
+    case 'enum':
+      return `<select ${at}>${(f.codes ?? [])
+        .map((c) => `<option value="${esc(c.id)}" ${c.id === v ? 'selected' : ''}>${esc(c.ja)}</option>`)
+        .join('')}</select>`;
+    default:
+      return (f.max_chars ?? 0) > 200
+        ? `<textarea ${at} rows="2">${esc(v ?? '')}</textarea>`
+        : `<input ${at} value="${esc(v ?? '')}">`;
+  }
+}
+
+/** A table field's value as the form holds it, as the API takes it. */
+function tableValue(f: api.FieldInfo, fd: FormData): unknown {
+  const v = String(fd.get(f.key) ?? '').trim();
+  if (f.kind === 'int') return v === '' ? null : Number(v);
+  if (f.kind === 'bool') return v === '' ? null : v === 'true';
+  return v;
+}
+
 export async function openEditor(el: HTMLElement, host: EditorHost, id?: string): Promise<void> {
   let base: Record<string, any> = {};
   let etag = '';
@@ -79,6 +111,12 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
     base = editable(got.feature.properties);
     etag = got.etag;
   }
+  // The fields the server's field table puts on the pages and this role may edit (アクセス…);
+  // the others above are laid out by hand.
+  const tableFields = (await api.fields().catch(() => [] as api.FieldInfo[])).filter(
+    (f) => f.on_pages && f.plain && f.editable && f.kind !== 'enum_set',
+  );
+  registerFieldLabels(tableFields);
   let position: [number, number] | undefined =
     id && typeof base.lon === 'number' ? [base.lon, base.lat] : undefined;
   // A new place is seen by the fewest until someone chooses otherwise (a 個人宅 サロン published by
@@ -124,6 +162,7 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
         <p class="hint" id="e-contact_public-hint">${esc(t('edit.contact_public_hint'))}</p>
         <p class="field-error" id="e-contact_public-error" role="alert"></p></div>
       ${field('description', t('edit.description'), `<textarea id="e-description" name="description" rows="3">${esc(base.description)}</textarea>`)}
+      ${tableFields.map((f) => field(f.key, f.label, tableInput(f, base[f.key]), '', f.required)).join('')}
       <div class="field"><label><input type="checkbox" id="e-step_free" name="step_free" ${base.barrier_free?.step_free ? 'checked' : ''}> ${esc(t('edit.step_free'))}</label></div>
       ${field('verified_at', t('edit.verified_at'), `<input id="e-verified_at" name="verified_at" type="date" value="${esc(base.verified_at ?? new Date().toISOString().slice(0, 10))}">`)}
       <p id="e-error" class="error" role="alert"></p>
@@ -192,6 +231,7 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
     const fd = new FormData(form);
     const b: Record<string, any> = { ...base };
     for (const k of TEXT_FIELDS) b[k] = String(fd.get(k) ?? '').trim();
+    for (const f of tableFields) b[f.key] = tableValue(f, fd);
     for (const k of NUMBER_FIELDS) {
       const v = String(fd.get(k) ?? '').trim();
       b[k] = v === '' ? null : Number(v);
@@ -263,7 +303,7 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
     const theirs = await api.getResource(id!);
     const saved = editable(theirs.feature.properties);
     const fields = ['name', 'kind', 'publish', 'status', 'address', 'building', 'venue', 'operator_type', 'operator_name', 'capacity', 'vacancy', 'contact_public', 'schedules', 'fee_note',
-      'targets', 'activities', 'phone', 'email', 'url', 'description', 'verified_at', 'lon', 'lat'];
+      'targets', 'activities', 'phone', 'email', 'url', 'description', ...tableFields.map((f) => f.key), 'verified_at', 'lon', 'lat'];
     const show = (k: string, v: any): string => {
       if (k === 'schedules') return (v ?? []).map((s: any) => (typeof s === 'string' ? s : s.text)).join(' / ');
       if (Array.isArray(v)) return v.join(', ');

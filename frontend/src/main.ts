@@ -217,6 +217,13 @@ function feeText(p: Record<string, any>): string {
 }
 
 let sourceCache: api.Source[] | null = null;
+// GET /api/fields per role: the fields the detail view shows from the server's field table.
+const fieldCache = new Map<string, Promise<api.FieldInfo[]>>();
+function pageFields(): Promise<api.FieldInfo[]> {
+  const role = user?.role ?? 'public';
+  if (!fieldCache.has(role)) fieldCache.set(role, api.fields().catch(() => []));
+  return fieldCache.get(role)!;
+}
 
 async function openDetail(id: string, focus = true): Promise<void> {
   let feature: Feature;
@@ -244,6 +251,11 @@ async function openDetail(id: string, focus = true): Promise<void> {
   if (!sourceCache) sourceCache = await api.sources().catch(() => []);
   const src = sourceCache.find((s) => s.id !== undefined && s.id === p.source_id);
   const sched = scheduleText(p);
+  // Fields the table puts on the pages (アクセス…): label and value, when it has one.
+  const tableRows = (await pageFields())
+    .filter((f) => f.on_pages && f.plain && api.fieldText(f, p[f.key]) !== '')
+    .map((f) => `<dt>${escapeHtml(f.label)}</dt><dd data-field="${escapeHtml(f.key)}">${escapeHtml(api.fieldText(f, p[f.key]))}</dd>`)
+    .join('');
   const targets = (p.targets ?? []).map((x: string) => t(`target.${x}`));
   const activities = (p.activities ?? []).map((x: string) => t(`activity.${x}`));
   const vacancy =
@@ -272,6 +284,7 @@ async function openDetail(id: string, focus = true): Promise<void> {
       <dt>${t('detail.contact')}</dt><dd class="contact">${contact.length ? contact.join('<br>') : escapeHtml(t('detail.contact_none'))}</dd>
       ${p.operator_name ? `<dt>${t('detail.operator')}</dt><dd>${escapeHtml(p.operator_name)}</dd>` : ''}
       ${p.description ? `<dt>${t('detail.description')}</dt><dd>${escapeHtml(p.description)}</dd>` : ''}
+      ${tableRows}
       <dt>${t('detail.verified')}</dt>
       <dd class="verified">${escapeHtml(verifiedMonth(p.verified_at) ?? t('detail.verified_unknown'))}${
         stale

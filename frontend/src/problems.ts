@@ -6,16 +6,23 @@
 import { ApiError } from './api';
 import { has, lang, t } from './i18n';
 
+// Labels of the fields the server's field table puts on the pages (GET /api/fields), for the
+// fields the message files do not name.
+const tableLabels = new Map<string, string>();
+export function registerFieldLabels(fields: { key: string; label: string }[]): void {
+  for (const f of fields) tableLabels.set(f.key, f.label);
+}
+
 /** The field a problem's detail starts with ("fee_note …", "schedules[1]: …"), if the page knows it. */
 export function fieldOf(detail: string): { name: string; index?: number } | null {
   const m = /^([a-z_]+)(?:\[(\d+)\])?(?=[\s:.'[]|$)/.exec(detail);
-  if (!m || !has(`field.${m[1]}`)) return null;
+  if (!m || !(has(`field.${m[1]}`) || tableLabels.has(m[1]))) return null;
   return m[2] !== undefined ? { name: m[1], index: Number(m[2]) } : { name: m[1] };
 }
 
 /** A field name (a key of the server's JSON) as the page says it. */
 export function fieldLabel(name: string): string {
-  return has(`field.${name}`) ? t(`field.${name}`) : name;
+  return has(`field.${name}`) ? t(`field.${name}`) : (tableLabels.get(name) ?? name);
 }
 
 // Details that say more than their code, known by their start (geo/referrals.cpp).

@@ -3,6 +3,7 @@
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/code_lists.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/resource_fields.hpp"
 
 namespace tsunagi::geo {
 
@@ -20,6 +21,15 @@ Resource visible_current(const Store& store, Audience a, std::string_view id) {
   return std::move(*current);
 }
 
+/// @throws Forbidden naming the fields `who` changed and may not edit (the field table says who
+/// edits each).
+void check_fields_editable(const Editor& who, const Resource& before, const Resource& after) {
+  const std::string refused = fields_not_editable(who.role, before, after);
+  if (refused.empty()) return;
+  throw Forbidden("the role '" + std::string(role_id(who.role)) + "' may not change " + refused +
+                  " (GET /api/fields says which fields it may edit)");
+}
+
 }  // namespace
 
 void check_publish_level(const Editor& who, const Resource& r) {
@@ -32,6 +42,7 @@ void check_publish_level(const Editor& who, const Resource& r) {
 
 Resource create_resource(Store& store, const Editor& who, Resource r) {
   check_publish_level(who, r);
+  check_fields_editable(who, Resource{}, r);
   r.id.clear();
   r.source_id = 0;
   r.source_key.clear();
@@ -49,6 +60,7 @@ Resource update_resource(Store& store, const Editor& who, std::string_view id, R
   const Audience a = audience_for(who.role);
   const Resource current = visible_current(store, a, id);
   keep_unseen(a, current, r);
+  check_fields_editable(who, current, r);
   r.id = std::string(id);
   r.source_id = current.source_id;
   r.source_key = current.source_key;

@@ -2,6 +2,8 @@
 // the rules every edit obeys, in one place and free of any transport.
 //
 //   - publish level: a role creates or keeps a resource only at a level its audience knows;
+//   - fields: a role changes only the fields the field table lets it edit
+//   (geo/core/resource_fields);
 //   - visibility: a resource the editor may not see is not found (never "forbidden", which would
 //     say that it exists);
 //   - keep-unseen: what the editor's audience may not see (an internal note, a partner's field) is

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "geo/core/error.hpp"
+#include "geo/core/resource_fields.hpp"
 #include "geo/core/resource_json.hpp"
 #include "geo/spatial/geometry.hpp"
 #include "geo/spatial/mesh.hpp"
@@ -62,23 +63,26 @@ bool visible(Audience a, const Resource& r) {
 
 namespace {
 
-/// The least audience that may see each property; a key not listed is public.
-struct FieldRule {
-  std::string_view key;
-  Audience least;
-};
-constexpr std::array<FieldRule, 10> kFieldRules{{
-    {"offer", Audience::partners},
-    {"note", Audience::internal},
-    {"source_id", Audience::partners},
-    {"source_key", Audience::partners},
-    {"created_at", Audience::partners},
-    {"version", Audience::partners},
-    {"updated_at", Audience::partners},
-    {"publish", Audience::partners},
-    {"publish_ja", Audience::partners},
-    {"contact_public", Audience::partners},
-}};
+/// The fields each audience may see: every field whose least audience (its row of
+/// geo/core/resource_fields) it reaches. Built once: serving a resource looks nothing up by name.
+const FieldMask& fields_seen_by(Audience a) {
+  static const std::array<FieldMask, kAudiences.size()> masks = [] {
+    std::array<FieldMask, kAudiences.size()> m{};
+    for (const auto& f : resource_fields()) {
+      for (const Audience x : kAudiences) {
+        if (f.seen_by(x)) m[static_cast<std::size_t>(x)].set(f.index);
+      }
+    }
+    return m;
+  }();
+  return masks[static_cast<std::size_t>(a)];
+}
+
+/// The empty values a projection puts in place of what an audience may not see.
+const Resource& unknown_resource() {
+  static const Resource empty{};
+  return empty;
+}
 
 bool private_host(const Resource& r) {
   return r.venue == VenueKind::private_home || r.operator_type == OperatorType::jumin_kojin;
@@ -87,13 +91,7 @@ bool private_host(const Resource& r) {
 }  // namespace
 
 nlohmann::json to_json(const Resource& r, Audience audience) {
-  auto j = to_json(r);
-  if (audience != Audience::internal) {
-    for (auto it = j.begin(); it != j.end();) {
-      it = field_visible(audience, it.key()) ? std::next(it) : j.erase(it);
-    }
-  }
-  return j;
+  return to_json(r, fields_seen_by(audience));
 }
 
 nlohmann::json to_geojson_feature(const Resource& r, Audience audience) {
@@ -101,10 +99,8 @@ nlohmann::json to_geojson_feature(const Resource& r, Audience audience) {
 }
 
 bool field_visible(Audience a, std::string_view key) {
-  for (const auto& rule : kFieldRules) {
-    if (rule.key == key) return static_cast<int>(a) >= static_cast<int>(rule.least);
-  }
-  return true;
+  const ResourceField* f = find_resource_field(key);
+  return f == nullptr || f->seen_by(a);
 }
 
 bool column_visible(Audience a, const IndicatorTable::Column& c) {
@@ -199,14 +195,19 @@ std::pair<double, double> Generalizer::position(double lon, double lat) const {
 Resource served(Audience a, const Resource& r, const Generalizer& g) {
   if (a == Audience::internal) return r;
   Resource s = r;
-  s.note.clear();
+  // The fields `a` may not see at all (their rows' least audience): empty.
+  for (const auto& f : resource_fields()) {
+    if (!f.seen_by(a)) f.copy(unknown_resource(), s);
+  }
   if (a == Audience::partners) return s;
 
   if (position_withheld(a, r)) {
     std::tie(s.lon, s.lat) = g.position(r.lon, r.lat);
     s.accuracy = PositionAccuracy::chome;
-    s.address.clear();
-    s.building.clear();
+    // And what tells where the home is (address, building…: the table's locates_home rows).
+    for (const auto& f : resource_fields()) {
+      if (f.locates_home) f.copy(unknown_resource(), s);
+    }
   }
   if (r.operator_type == OperatorType::jumin_kojin) s.operator_name.clear();
   const bool agreed = r.contact_public.value_or(false);
@@ -216,20 +217,13 @@ Resource served(Audience a, const Resource& r, const Generalizer& g) {
   }
   // E-mail addresses are often a person's own even for a group: public only when agreed.
   if (!agreed) s.email.clear();
-  s.contact_public.reset();
-  s.offer.reset();
-  s.source_id = 0;
-  s.source_key.clear();
-  s.created_at.clear();
-  s.updated_at.clear();
-  s.version = 0;
   return s;
 }
 
 void keep_unseen(Audience a, const Resource& stored, Resource& incoming) {
-  if (!field_visible(a, "note")) incoming.note = stored.note;
-  if (!field_visible(a, "offer")) incoming.offer = stored.offer;
-  if (!field_visible(a, "contact_public")) incoming.contact_public = stored.contact_public;
+  for (const auto& f : resource_fields()) {
+    if (!f.seen_by(a)) f.copy(stored, incoming);
+  }
 }
 
 std::vector<HistoryEntry> project_history(Audience a, const Resource& current,

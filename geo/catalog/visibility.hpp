@@ -12,7 +12,9 @@
 // export works on the projected data alone: a value an audience may not know is not there to be
 // probed.
 //
-// What the projection removes:
+// What the projection removes (a field's least audience is its row of geo/core/resource_fields;
+// the conditional rules — a private home's point, a private person's name, contact consent — are
+// written here):
 //   public    a 個人宅 venue: the true point (moved to its 町丁目's representative point, or the
 //             centre of its JIS 1/2 mesh cell when no 町丁目 is known — stable, it does not move
 //             with each edit), the address and the building. A private person's name as operator.

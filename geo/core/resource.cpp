@@ -7,6 +7,7 @@
 #include "geo/core/error.hpp"
 #include "geo/core/japan_extent.hpp"
 #include "geo/core/lg_code.hpp"
+#include "geo/core/resource_fields.hpp"
 
 namespace tsunagi::geo {
 
@@ -206,24 +207,13 @@ void validate(const Resource& r) {
   // Text: one line or several, with limits (see kMax* above).
   check_text(r.id, "id", kMaxLineChars);
   check_text(r.source_key, "source_key", kMaxLineChars);
-  check_text(r.subtype, "subtype", kMaxLineChars);
-  check_text(r.name, "name", kMaxLineChars);
-  check_text(r.name_kana, "name_kana", kMaxLineChars);
-  check_text(r.description, "description", kMaxTextChars);
-  check_text(r.lg_code, "lg_code", kMaxLineChars);
-  check_text(r.address, "address", kMaxLineChars);
-  check_text(r.building, "building", kMaxLineChars);
-  check_text(r.operator_name, "operator_name", kMaxLineChars);
-  check_text(r.corporate_number, "corporate_number", kMaxLineChars);
-  check_text(r.official_id, "official_id", kMaxLineChars);
-  check_text(r.phone, "phone", kMaxLineChars);
-  check_text(r.fax, "fax", kMaxLineChars);
-  check_text(r.email, "email", kMaxLineChars);
+  // The plain text fields, each with its limit from its row of geo/core/resource_fields.
+  for (const auto& f : resource_fields()) {
+    if (f.kind == FieldKind::text && f.text != nullptr && f.max_chars > 0) {
+      check_text(r.*f.text, std::string(f.key), f.max_chars);
+    }
+  }
   check_url(r.url, "url");
-  check_text(r.residency_restriction, "residency_restriction", kMaxTextChars);
-  check_text(r.fee_note, "fee_note", kMaxTextChars);
-  check_text(r.parking, "parking", kMaxTextChars);
-  check_text(r.note, "note", kMaxTextChars);
   check_date(r.vacancy_as_of, "vacancy_as_of");
   check_date(r.verified_at, "verified_at");
 

@@ -85,6 +85,7 @@ struct Resource {
   std::string lg_code;  ///< 全国地方公共団体コード (6 digits)
   std::string address;
   std::string building;
+  std::string access_note;  ///< アクセス: how to get there ("バス停から徒歩3分")
   VenueKind venue = VenueKind::unknown;
 
   // who runs it, how to reach them

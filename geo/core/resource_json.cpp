@@ -1,10 +1,12 @@
 #include "geo/core/resource_json.hpp"
 
+#include <bit>
 #include <cmath>
 #include <set>
 #include <span>
 
 #include "geo/core/error.hpp"
+#include "geo/core/resource_fields.hpp"
 
 namespace tsunagi::geo {
 
@@ -115,56 +117,16 @@ constexpr std::array<std::string_view, 18> kOfferKeys{"kind",
                                                       "nearest_stop",
                                                       "walk_min_from_stop",
                                                       "contact_role"};
-constexpr std::array<std::string_view, 50> kResourceKeys{"id",
-                                                         "kind",
-                                                         "subtype",
-                                                         "name",
-                                                         "name_kana",
-                                                         "description",
-                                                         "lon",
-                                                         "lat",
-                                                         "accuracy",
-                                                         "lg_code",
-                                                         "address",
-                                                         "building",
-                                                         "venue",
-                                                         "operator_type",
-                                                         "operator_name",
-                                                         "corporate_number",
-                                                         "official_id",
-                                                         "phone",
-                                                         "fax",
-                                                         "email",
-                                                         "url",
-                                                         "contact_public",
-                                                         "activities",
-                                                         "main_activity",
-                                                         "targets",
-                                                         "age_min",
-                                                         "age_max",
-                                                         "residency_restriction",
-                                                         "schedules",
-                                                         "fees",
-                                                         "fee_note",
-                                                         "meal_provided",
-                                                         "reservation_required",
-                                                         "barrier_free",
-                                                         "parking",
-                                                         "capacity",
-                                                         "capacity_unit",
-                                                         "vacancy",
-                                                         "vacancy_as_of",
-                                                         "offer",
-                                                         "publish",
-                                                         "status",
-                                                         "verified_at",
-                                                         "note",
-                                                         "version",
-                                                         "updated_at",
-                                                         "created_at",
-                                                         "source_id",
-                                                         "source_key",
-                                                         "distance_m"};
+/// Every key of resource_fields(), and distance_m (written by the list route, ignored on input).
+Keys resource_keys() {
+  static const std::vector<std::string_view> keys = [] {
+    std::vector<std::string_view> k;
+    for (const auto& f : resource_fields()) k.push_back(f.key);
+    k.emplace_back("distance_m");
+    return k;
+  }();
+  return keys;
+}
 constexpr std::array<std::string_view, 4> kFeatureKeys{"type", "id", "geometry", "properties"};
 
 /// Rejects keys that are neither known nor derived (derived ones are written by to_json and
@@ -412,65 +374,162 @@ PlacementOffer offer_from_json(const json& j) {
   return o;
 }
 
+namespace {
+
+// A plain field, from its row of resource_fields().
+void put_plain(json& j, const ResourceField& f, const Resource& r) {
+  const std::string key(f.key);
+  switch (f.kind) {
+    case FieldKind::text:
+    case FieldKind::date:
+      j[key] = r.*f.text;
+      return;
+    case FieldKind::integer:
+      j[key] = opt(r.*f.integer);
+      return;
+    case FieldKind::boolean:
+      j[key] = opt(r.*f.boolean);
+      return;
+    case FieldKind::code: {
+      const auto& c = f.codes->by_value[static_cast<std::size_t>(f.get_code(r))];
+      j[key] = std::string(c.id);
+      if (f.ja_labels) j[key + "_ja"] = std::string(c.ja);
+      return;
+    }
+    case FieldKind::code_set: {
+      json ids = json::array();
+      json ja = json::array();
+      for (std::uint64_t b = f.get_codes(r); b != 0; b &= b - 1) {
+        const auto& c = f.codes->by_value[static_cast<std::size_t>(std::countr_zero(b))];
+        ids.push_back(std::string(c.id));
+        if (f.ja_labels) ja.push_back(std::string(c.ja));
+      }
+      j[key] = std::move(ids);
+      if (f.ja_labels) j[key + "_ja"] = std::move(ja);
+      return;
+    }
+    case FieldKind::number:
+    case FieldKind::object:
+    case FieldKind::list:
+      return;
+  }
+}
+
+// The hand-written fields (HandField).
+void put_hand(json& j, const ResourceField& f, const Resource& r) {
+  const std::string key(f.key);
+  switch (f.hand) {
+    case HandField::none:
+      return;
+    case HandField::id:
+      j[key] = r.id;
+      return;
+    case HandField::source_id:
+      j[key] = r.source_id;
+      return;
+    case HandField::source_key:
+      j[key] = r.source_key;
+      return;
+    case HandField::version:
+      j[key] = r.version;
+      return;
+    case HandField::created_at:
+      j[key] = r.created_at;
+      return;
+    case HandField::updated_at:
+      j[key] = r.updated_at;
+      return;
+    case HandField::lon:
+      j[key] = r.lon;
+      return;
+    case HandField::lat:
+      j[key] = r.lat;
+      return;
+    case HandField::main_activity:
+      j[key] = r.main_activity ? json(std::string(code_id(*r.main_activity))) : json();
+      return;
+    case HandField::schedules:
+      j[key] = schedules_to_json(r.schedules);
+      return;
+    case HandField::fees:
+      j[key] = fees_to_json(r.fees);
+      return;
+    case HandField::barrier_free:
+      j[key] = barrier_free_to_json(r.barrier_free);
+      return;
+    case HandField::offer:
+      j[key] = r.offer ? offer_to_json(*r.offer) : json();
+      return;
+  }
+}
+
+// A plain field from the API's JSON (present in `props`).
+void get_plain(const json& v, const ResourceField& f, Resource& r) {
+  const std::string key(f.key);
+  switch (f.kind) {
+    case FieldKind::text:
+    case FieldKind::date:
+      r.*f.text = get_string(v, key);
+      return;
+    case FieldKind::integer:
+      r.*f.integer = get_opt_int(v, key);
+      return;
+    case FieldKind::boolean:
+      r.*f.boolean = get_opt_bool(v, key);
+      return;
+    case FieldKind::code: {
+      if (!v.is_string()) bad(key, "one of: " + f.codes->ids_joined());
+      const auto s = v.get<std::string>();
+      const auto c = f.codes->parse(s);
+      if (!c) bad(key, "one of: " + f.codes->ids_joined() + " (got \"" + s + "\")");
+      f.set_code(r, *c);
+      return;
+    }
+    case FieldKind::code_set: {
+      std::uint64_t bits = 0;
+      if (!v.is_null()) {
+        if (!v.is_array()) bad(key, "an array of: " + f.codes->ids_joined());
+        for (const auto& item : v) {
+          if (!item.is_string()) bad(key + "[]", "one of: " + f.codes->ids_joined());
+          const auto s = item.get<std::string>();
+          const auto c = f.codes->parse(s);
+          if (!c) bad(key + "[]", "one of: " + f.codes->ids_joined() + " (got \"" + s + "\")");
+          bits |= std::uint64_t{1} << *c;
+        }
+      }
+      f.set_codes(r, bits);
+      return;
+    }
+    case FieldKind::number:
+    case FieldKind::object:
+    case FieldKind::list:
+      return;
+  }
+}
+
+FieldMask all_fields() {
+  FieldMask m;
+  for (const auto& f : resource_fields()) m.set(f.index);
+  return m;
+}
+
+}  // namespace
+
 json to_json(const Resource& r) {
-  json j{
-      {"id", r.id},
-      {"kind", std::string(code_id(r.kind))},
-      {"kind_ja", std::string(code_ja(r.kind))},
-      {"subtype", r.subtype},
-      {"name", r.name},
-      {"name_kana", r.name_kana},
-      {"description", r.description},
-      {"lon", r.lon},
-      {"lat", r.lat},
-      {"accuracy", std::string(code_id(r.accuracy))},
-      {"lg_code", r.lg_code},
-      {"address", r.address},
-      {"building", r.building},
-      {"venue", std::string(code_id(r.venue))},
-      {"venue_ja", std::string(code_ja(r.venue))},
-      {"operator_type", std::string(code_id(r.operator_type))},
-      {"operator_type_ja", std::string(code_ja(r.operator_type))},
-      {"operator_name", r.operator_name},
-      {"corporate_number", r.corporate_number},
-      {"official_id", r.official_id},
-      {"phone", r.phone},
-      {"fax", r.fax},
-      {"email", r.email},
-      {"url", r.url},
-      {"contact_public", opt(r.contact_public)},
-      {"activities", ids(r.activities)},
-      {"activities_ja", labels(r.activities)},
-      {"main_activity", r.main_activity ? json(std::string(code_id(*r.main_activity))) : json()},
-      {"targets", ids(r.targets)},
-      {"targets_ja", labels(r.targets)},
-      {"age_min", opt(r.age_min)},
-      {"age_max", opt(r.age_max)},
-      {"residency_restriction", r.residency_restriction},
-      {"schedules", schedules_to_json(r.schedules)},
-      {"fees", fees_to_json(r.fees)},
-      {"fee_note", r.fee_note},
-      {"meal_provided", opt(r.meal_provided)},
-      {"reservation_required", opt(r.reservation_required)},
-      {"barrier_free", barrier_free_to_json(r.barrier_free)},
-      {"parking", r.parking},
-      {"capacity", opt(r.capacity)},
-      {"capacity_unit", std::string(code_id(r.capacity_unit))},
-      {"vacancy", opt(r.vacancy)},
-      {"vacancy_as_of", r.vacancy_as_of},
-      {"publish", std::string(code_id(r.publish))},
-      {"publish_ja", std::string(code_ja(r.publish))},
-      {"status", std::string(code_id(r.status))},
-      {"status_ja", std::string(code_ja(r.status))},
-      {"verified_at", r.verified_at},
-      {"version", r.version},
-      {"updated_at", r.updated_at},
-      {"note", r.note},
-      {"offer", r.offer ? offer_to_json(*r.offer) : json()},
-      {"source_id", r.source_id},
-      {"source_key", r.source_key},
-      {"created_at", r.created_at},
-  };
+  static const FieldMask kAll = all_fields();
+  return to_json(r, kAll);
+}
+
+json to_json(const Resource& r, const FieldMask& shown) {
+  json j = json::object();
+  for (const auto& f : resource_fields()) {
+    if (!shown.test(f.index)) continue;
+    if (f.plain()) {
+      put_plain(j, f, r);
+    } else {
+      put_hand(j, f, r);
+    }
+  }
   return j;
 }
 
@@ -486,10 +545,10 @@ json geojson_feature(const Resource& r, json props) {
 const JsonShape& resource_shape() {
   static const JsonShape kShape = [] {
     const JsonShape props = shape_of(
-        kResourceKeys, JsonShape{{"schedules", JsonShape::array_of(shape_of(kScheduleKeys))},
-                                 {"fees", JsonShape::array_of(shape_of(kFeeKeys))},
-                                 {"barrier_free", shape_of(kBarrierFreeKeys)},
-                                 {"offer", shape_of(kOfferKeys)}});
+        resource_keys(), JsonShape{{"schedules", JsonShape::array_of(shape_of(kScheduleKeys))},
+                                   {"fees", JsonShape::array_of(shape_of(kFeeKeys))},
+                                   {"barrier_free", shape_of(kBarrierFreeKeys)},
+                                   {"offer", shape_of(kOfferKeys)}});
     // A Feature: its geometry is a Point; its properties are the resource.
     const JsonShape feature{{"type", {}},
                             {"id", {}},
@@ -516,65 +575,61 @@ Resource resource_from_json(const json& j) {
     props["lon"] = g["coordinates"][0];
     props["lat"] = g["coordinates"][1];
   }
-  check_keys(props, kResourceKeys, "");
+  check_keys(props, resource_keys(), "");
   Resource r;
-  auto has = [&](const char* k) { return props.contains(k); };
-  auto str = [&](const char* k, std::string& out) {
-    if (has(k)) out = get_string(props[k], k);
-  };
-  if (has("id")) r.id = get_string(props["id"], "id");
-  if (!has("kind")) bad("kind", "given (one of: " + code_ids_joined<ResourceKind>() + ")");
-  r.kind = get_code<ResourceKind>(props["kind"], "kind");
-  str("subtype", r.subtype);
-  str("name", r.name);
-  str("name_kana", r.name_kana);
-  str("description", r.description);
-  if (!has("lon") || !has("lat")) bad("lon and lat", "given (WGS84 decimal degrees)");
-  r.lon = get_double(props["lon"], "lon");
-  r.lat = get_double(props["lat"], "lat");
-  if (has("accuracy")) r.accuracy = get_code<PositionAccuracy>(props["accuracy"], "accuracy");
-  str("lg_code", r.lg_code);
-  str("address", r.address);
-  str("building", r.building);
-  if (has("venue")) r.venue = get_code<VenueKind>(props["venue"], "venue");
-  if (has("operator_type"))
-    r.operator_type = get_code<OperatorType>(props["operator_type"], "operator_type");
-  str("operator_name", r.operator_name);
-  str("corporate_number", r.corporate_number);
-  str("official_id", r.official_id);
-  str("phone", r.phone);
-  str("fax", r.fax);
-  str("email", r.email);
-  str("url", r.url);
-  if (has("contact_public"))
-    r.contact_public = get_opt_bool(props["contact_public"], "contact_public");
-  if (has("activities")) r.activities = get_code_set<Activity>(props["activities"], "activities");
-  if (has("main_activity") && !props["main_activity"].is_null()) {
-    r.main_activity = get_code<Activity>(props["main_activity"], "main_activity");
-    r.activities.insert(*r.main_activity);
+  for (const auto& f : resource_fields()) {
+    const auto it = props.find(std::string(f.key));
+    const bool given = it != props.end();
+    if (f.plain()) {
+      if (given) {
+        get_plain(*it, f, r);
+      } else if (f.required) {
+        bad(std::string(f.key), "given (one of: " + f.codes->ids_joined() + ")");
+      }
+      continue;
+    }
+    switch (f.hand) {
+      case HandField::id:
+        if (given) r.id = get_string(*it, "id");
+        break;
+      case HandField::lon:
+      case HandField::lat:
+        if (!props.contains("lon") || !props.contains("lat")) {
+          bad("lon and lat", "given (WGS84 decimal degrees)");
+        }
+        if (f.hand == HandField::lon) {
+          r.lon = get_double(*it, "lon");
+        } else {
+          r.lat = get_double(*it, "lat");
+        }
+        break;
+      case HandField::main_activity:
+        if (given && !it->is_null()) {
+          r.main_activity = get_code<Activity>(*it, "main_activity");
+          r.activities.insert(*r.main_activity);
+        }
+        break;
+      case HandField::schedules:
+        if (given) r.schedules = schedules_from_json(*it);
+        break;
+      case HandField::fees:
+        if (given) r.fees = fees_from_json(*it);
+        break;
+      case HandField::barrier_free:
+        if (given) r.barrier_free = barrier_free_from_json(*it);
+        break;
+      case HandField::offer:
+        if (given && !it->is_null()) r.offer = offer_from_json(*it);
+        break;
+      case HandField::none:
+      case HandField::source_id:
+      case HandField::source_key:
+      case HandField::version:
+      case HandField::created_at:
+      case HandField::updated_at:
+        break;  // bookkeeping: the store's, ignored on input
+    }
   }
-  if (has("targets")) r.targets = get_code_set<TargetGroup>(props["targets"], "targets");
-  if (has("age_min")) r.age_min = get_opt_int(props["age_min"], "age_min");
-  if (has("age_max")) r.age_max = get_opt_int(props["age_max"], "age_max");
-  str("residency_restriction", r.residency_restriction);
-  if (has("schedules")) r.schedules = schedules_from_json(props["schedules"]);
-  if (has("fees")) r.fees = fees_from_json(props["fees"]);
-  str("fee_note", r.fee_note);
-  if (has("meal_provided")) r.meal_provided = get_opt_bool(props["meal_provided"], "meal_provided");
-  if (has("reservation_required"))
-    r.reservation_required = get_opt_bool(props["reservation_required"], "reservation_required");
-  if (has("barrier_free")) r.barrier_free = barrier_free_from_json(props["barrier_free"]);
-  str("parking", r.parking);
-  if (has("capacity")) r.capacity = get_opt_int(props["capacity"], "capacity");
-  if (has("capacity_unit"))
-    r.capacity_unit = get_code<CapacityUnit>(props["capacity_unit"], "capacity_unit");
-  if (has("vacancy")) r.vacancy = get_opt_int(props["vacancy"], "vacancy");
-  str("vacancy_as_of", r.vacancy_as_of);
-  if (has("offer") && !props["offer"].is_null()) r.offer = offer_from_json(props["offer"]);
-  if (has("publish")) r.publish = get_code<PublishLevel>(props["publish"], "publish");
-  if (has("status")) r.status = get_code<ResourceStatus>(props["status"], "status");
-  str("verified_at", r.verified_at);
-  str("note", r.note);
   validate(r);
   return r;
 }

@@ -7,6 +7,7 @@
 
 #include "geo/core/json_input.hpp"
 #include "geo/core/resource.hpp"
+#include "geo/core/resource_fields.hpp"
 
 namespace tsunagi::geo {
 
@@ -14,6 +15,9 @@ namespace tsunagi::geo {
 /// "<field>_ja" label where a person reads it (kind_ja, activities_ja...). Every field: what staff
 /// of the internal audience read and what the store's history compares.
 nlohmann::json to_json(const Resource& r);
+/// The properties of `r` for the fields in `shown` (indices of resource_fields(); a code's
+/// "<key>_ja" label goes with its field). geo/catalog/visibility passes an audience's fields.
+nlohmann::json to_json(const Resource& r, const FieldMask& shown);
 
 /// The GeoJSON Feature of a resource whose properties (to_json, or a projection of it) are `props`.
 nlohmann::json geojson_feature(const Resource& r, nlohmann::json props);

@@ -347,12 +347,16 @@ suite.test('a coordinator signs in, creates a resource by address, and sees it w
   assertEqual(await page.textContent('#e-name-error'), '', 'the name error is gone');
   await page.fill('#e-schedules', '毎月第2・第4木曜日 10:00〜12:00');
   await page.check('input[name="targets"][value="elderly"]');
+  // A field the server's field table puts on the pages (GET /api/fields): アクセス.
+  assertEqual((await page.textContent('.field[data-field="access_note"] label')).trim(), 'アクセス', 'the table field has its label');
+  await page.fill('#e-access_note', 'バス停「栄町」から徒歩3分');
   await screenshot(page, 'desktop-editor');
   await page.click('#e-save');
   await page.waitForSelector('#detail:not([hidden]) #detail-name');
   assertEqual(await page.textContent('#detail-name'), name, 'the detail shows the new resource');
   const sched = await page.textContent('#detail .schedule');
   assert(/第2・第?4木曜日 10:00〜12:00/.test(sched), `schedule kept, in Japanese: ${sched}`);
+  assertEqual(await page.textContent('#detail dd[data-field="access_note"]'), 'バス停「栄町」から徒歩3分', 'the detail shows the table field');
   const id = new URL(page.url()).searchParams.get('sel');
   created = { id, name };
   // The list is in name order: the new place is found by its name.

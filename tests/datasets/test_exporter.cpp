@@ -248,3 +248,36 @@ TEST(ExportCsv, PrefixedCellsImportBackAsTheyWere) {
   EXPECT_EQ(after[0].fee_note, expected.fee_note);
   EXPECT_EQ(after[0].parking, "-3");
 }
+
+TEST(ExportCsv, AFieldOfTheFieldTableIsImportedByAliasExportedUnderItsLabelAndReadBack) {
+  // access_note 「アクセス」 is defined by its row of geo/core/resource_fields alone: its
+  // import names, its export label and its value's text all come from there.
+  StoreDir a;
+  const auto csv = a.write("salons.csv",
+                           "id,name,lat,lon,交通アクセス\n"
+                           "1,ふれあいサロン,34.3402,134.0434,ことでんバス「番町」から徒歩3分\n");
+  ds::ImportOptions o;
+  o.kind = geo::ResourceKind::kayoi_no_ba;
+  const auto imported = a.import_with(csv, o);
+  ASSERT_EQ(imported.exit_code(), 0) << ds::render_text(imported);
+  ASSERT_EQ(a.resources().size(), 1u);
+  EXPECT_EQ(a.resources().at(0).access_note, "ことでんバス「番町」から徒歩3分");
+  {
+    const geo::Store s = geo::Store::open(a.db(), geo::Store::Mode::read_only);
+    ds::ExportOptions e;  // the public view: access_note is public
+    ds::export_resources(s, a.file("export.csv"), e);
+    e.format = ds::ExportFormat::geojson;
+    ds::export_resources(s, a.file("export.geojson"), e);
+  }
+  const std::string text = tsunagi::test::read_file(a.file("export.csv"));
+  EXPECT_THAT(text, HasSubstr(",備考,アクセス,"));
+  EXPECT_THAT(text, HasSubstr(",ことでんバス「番町」から徒歩3分,"));
+  const auto geojson = nlohmann::json::parse(tsunagi::test::read_file(a.file("export.geojson")));
+  EXPECT_EQ(geojson["features"][0]["properties"]["access_note"], "ことでんバス「番町」から徒歩3分");
+
+  StoreDir b;
+  const auto back = b.import({a.file("export.csv")});
+  ASSERT_EQ(back.exit_code(), 0) << ds::render_text(back);
+  ASSERT_EQ(b.resources().size(), 1u);
+  EXPECT_EQ(b.resources().at(0).access_note, "ことでんバス「番町」から徒歩3分");
+}

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "geo/core/resource_fields.hpp"
 #include "geo/core/resource_json.hpp"
 #include "server/errors.hpp"
 
@@ -56,7 +57,11 @@ TEST(ErrorMessages, EveryFieldOfAResourceHasAJapaneseLabel) {
   ASSERT_GT(props.size(), 30u);
   for (const auto& [key, value] : props.items()) {
     if (key.ends_with("_ja") || written_by_the_store.contains(key)) continue;
-    EXPECT_TRUE(has_non_ascii(text_of(ja, "field." + key)))
+    // A field of the field table with its own Japanese label needs none in ja.json: the pages
+    // learn it from GET /api/fields (frontend/src/problems.ts registerFieldLabels).
+    const auto* f = geo::find_resource_field(key);
+    EXPECT_TRUE(has_non_ascii(text_of(ja, "field." + key)) ||
+                (f != nullptr && f->on_pages && has_non_ascii(std::string(f->label))))
         << "field." << key << " has no Japanese label in ja.json";
   }
 }

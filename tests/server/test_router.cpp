@@ -68,6 +68,8 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
       {"GET /api/geocode", {"public,coordinator,matcher,planner,admin", Runs::worker}},
       {"GET /api/sources", {"public,coordinator,matcher,planner,admin", Runs::worker}},
       {"GET /api/meta", {"public,coordinator,matcher,planner,admin", Runs::worker}},
+      // The field table: what each role may see of a resource and edit (per role, inside).
+      {"GET /api/fields", {"public,coordinator,matcher,planner,admin", Runs::reactor}},
       {"POST /api/match", {"matcher", Runs::worker}},
       // 参加支援 referrals: cases for matchers only; aggregates for staff; the audit log for
       // admins.

@@ -5,13 +5,14 @@
 
 namespace tsunagi::test {
 
-/// Takes a store made by this build back to schema version 7 (before migrations 8–12: small
+/// Takes a store made by this build back to schema version 7 (before migrations 8–13: small
 /// areas' level, statistic totals, the audit chain with its month table, the job owner index,
-/// confirmation requests and the review queue).
+/// confirmation requests and the review queue, access_note).
 /// The test then writes rows as that version held them and opens the store again. Each new
 /// migration adds its inverse here.
 inline void downgrade_to_version_7(geo::Store& store) {
   store.exec(
+      "ALTER TABLE resource DROP COLUMN access_note; "
       "DROP TABLE listing_proposal; DROP TABLE confirmation_request; "
       "DROP INDEX analysis_job_by_owner; "
       "DROP TRIGGER audit_log_chained; DROP TRIGGER audit_log_no_update; "

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -32,6 +33,7 @@
 
 #include "geo/core/address.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/resource_fields.hpp"
 #include "geo/core/resource_json.hpp"
 #include "geo/store/audit_log.hpp"
 #include "geo/store/sqlite/audit_chain.hpp"
@@ -71,61 +73,42 @@ inline std::int64_t pragma_int(sqlite3* db, const char* pragma) {
 
 // ---- schema ----
 
-// The resource columns in one order, shared by INSERT, UPDATE and SELECT.
-inline constexpr std::array<const char*, 50> kResourceColumns = {"resource_id",
-                                                                 "source_id",
-                                                                 "source_key",
-                                                                 "version",
-                                                                 "created_at",
-                                                                 "updated_at",
-                                                                 "kind",
-                                                                 "subtype",
-                                                                 "name",
-                                                                 "name_kana",
-                                                                 "description",
-                                                                 "lon",
-                                                                 "lat",
-                                                                 "accuracy",
-                                                                 "lg_code",
-                                                                 "address",
-                                                                 "building",
-                                                                 "venue",
-                                                                 "operator_type",
-                                                                 "operator_name",
-                                                                 "corporate_number",
-                                                                 "official_id",
-                                                                 "phone",
-                                                                 "fax",
-                                                                 "email",
-                                                                 "url",
-                                                                 "activities",
-                                                                 "main_activity",
-                                                                 "targets",
-                                                                 "age_min",
-                                                                 "age_max",
-                                                                 "residency_restriction",
-                                                                 "schedules_json",
-                                                                 "fees_json",
-                                                                 "fee_note",
-                                                                 "meal_provided",
-                                                                 "reservation_required",
-                                                                 "barrier_free_json",
-                                                                 "parking",
-                                                                 "capacity",
-                                                                 "capacity_unit",
-                                                                 "vacancy",
-                                                                 "vacancy_as_of",
-                                                                 "offer_json",
-                                                                 "publish",
-                                                                 "status",
-                                                                 "verified_at",
-                                                                 "note",
-                                                                 "contact_public",
-                                                                 "created_by"};
+// The resource columns in one order, shared by INSERT, UPDATE and SELECT: the hand-written ones
+// (identity, bookkeeping, the point and the structured parts kept as JSON), then one column per
+// plain field of geo/core/resource_fields in its order, then created_by.
+inline constexpr std::array<const char*, 13> kHandColumns = {
+    "resource_id",      "source_id",      "source_key", "version",
+    "created_at",       "updated_at",     "lon",        "lat",
+    "main_activity",    "schedules_json", "fees_json",  "offer_json",
+    "barrier_free_json"};
+/// The first column (0-based) of the plain fields.
+inline constexpr int kPlainColumn0 = static_cast<int>(kHandColumns.size());
+
+/// The plain fields that have a column, in column order (built once).
+inline const std::vector<const ResourceField*>& plain_column_fields() {
+  static const std::vector<const ResourceField*> fields = [] {
+    std::vector<const ResourceField*> out;
+    for (const auto& f : resource_fields()) {
+      if (f.plain() && !f.column.empty()) out.push_back(&f);
+    }
+    return out;
+  }();
+  return fields;
+}
+
+inline const std::vector<std::string_view>& resource_columns() {
+  static const std::vector<std::string_view> cols = [] {
+    std::vector<std::string_view> out(kHandColumns.begin(), kHandColumns.end());
+    for (const auto* f : plain_column_fields()) out.push_back(f->column);
+    out.emplace_back("created_by");
+    return out;
+  }();
+  return cols;
+}
 
 inline std::string column_list() {
   std::string s;
-  for (const char* c : kResourceColumns) {
+  for (const auto c : resource_columns()) {
     if (!s.empty()) s += ", ";
     s += c;
   }
@@ -134,26 +117,27 @@ inline std::string column_list() {
 
 inline std::string make_insert_sql() {
   std::string values;
-  for (std::size_t i = 1; i <= kResourceColumns.size(); ++i) {
+  for (std::size_t i = 1; i <= resource_columns().size(); ++i) {
     values += '?';
     values += std::to_string(i);
     values += ", ";
   }
   return "INSERT INTO resource (" + column_list() + ", geom) VALUES (" + values +
-         "MakePoint(?12, ?13, 4326))";
+         "MakePoint(?7, ?8, 4326))";
 }
 
 inline std::string make_update_sql() {
+  const auto& cols = resource_columns();
   std::string sets;
   // Every column but resource_id (1), created_at (5) and created_by (the last).
-  for (std::size_t i = 1; i < kResourceColumns.size() - 1; ++i) {
+  for (std::size_t i = 1; i < cols.size() - 1; ++i) {
     if (i == 4) continue;
-    sets += kResourceColumns[i];
+    sets += cols[i];
     sets += " = ?";
     sets += std::to_string(i + 1);
     sets += ", ";
   }
-  return "UPDATE resource SET " + sets + "geom = MakePoint(?12, ?13, 4326)" +
+  return "UPDATE resource SET " + sets + "geom = MakePoint(?7, ?8, 4326)" +
          " WHERE resource_id = ?1";
 }
 
@@ -194,65 +178,87 @@ inline void bind_resource(Stmt& s, const Resource& r, std::string_view created_b
   s.bind(4, r.version);
   s.bind_static(5, r.created_at);
   s.bind_static(6, r.updated_at);
-  s.bind_static(7, code_id(r.kind));
-  s.bind_static(8, r.subtype);
-  s.bind_static(9, r.name);
-  s.bind_static(10, r.name_kana);
-  s.bind_static(11, r.description);
-  s.bind(12, r.lon);
-  s.bind(13, r.lat);
-  s.bind_static(14, code_id(r.accuracy));
-  s.bind_static(15, r.lg_code);
-  s.bind_static(16, r.address);
-  s.bind_static(17, r.building);
-  s.bind_static(18, code_id(r.venue));
-  s.bind_static(19, code_id(r.operator_type));
-  s.bind_static(20, r.operator_name);
-  s.bind_static(21, r.corporate_number);
-  s.bind_static(22, r.official_id);
-  s.bind_static(23, r.phone);
-  s.bind_static(24, r.fax);
-  s.bind_static(25, r.email);
-  s.bind_static(26, r.url);
-  s.bind(27, join_ids(r.activities));
+  s.bind(7, r.lon);
+  s.bind(8, r.lat);
   if (r.main_activity) {
-    s.bind_static(28, code_id(*r.main_activity));
+    s.bind_static(9, code_id(*r.main_activity));
   } else {
-    s.bind_null(28);
+    s.bind_null(9);
   }
-  s.bind(29, join_ids(r.targets));
-  s.bind(30, r.age_min);
-  s.bind(31, r.age_max);
-  s.bind_static(32, r.residency_restriction);
-  s.bind(33, r.schedules.empty() ? std::string("[]") : schedules_to_json(r.schedules).dump());
-  s.bind(34, r.fees.empty() ? std::string("[]") : fees_to_json(r.fees).dump());
-  s.bind_static(35, r.fee_note);
-  s.bind(36, r.meal_provided);
-  s.bind(37, r.reservation_required);
+  s.bind(10, r.schedules.empty() ? std::string("[]") : schedules_to_json(r.schedules).dump());
+  s.bind(11, r.fees.empty() ? std::string("[]") : fees_to_json(r.fees).dump());
+  if (r.offer) {
+    s.bind(12, offer_to_json(*r.offer).dump());
+  } else {
+    s.bind_null(12);
+  }
   if (r.barrier_free == BarrierFree{}) {
-    s.bind_static(38, "{}");
+    s.bind_static(13, "{}");
   } else {
     // Only the known flags: most imported rows know none, and every byte counts 200k times.
     json bf = barrier_free_to_json(r.barrier_free);
     for (auto it = bf.begin(); it != bf.end();) it = it->is_null() ? bf.erase(it) : std::next(it);
-    s.bind(38, bf.dump());
+    s.bind(13, bf.dump());
   }
-  s.bind_static(39, r.parking);
-  s.bind(40, r.capacity);
-  s.bind_static(41, code_id(r.capacity_unit));
-  s.bind(42, r.vacancy);
-  s.bind_static(43, r.vacancy_as_of);
-  if (r.offer) {
-    s.bind(44, offer_to_json(*r.offer).dump());
-  } else {
-    s.bind_null(44);
+  // The plain fields, from their rows of resource_fields().
+  int i = kPlainColumn0 + 1;
+  for (const auto* f : plain_column_fields()) {
+    switch (f->kind) {
+      case FieldKind::text:
+      case FieldKind::date:
+        s.bind_static(i, r.*f->text);
+        break;
+      case FieldKind::integer:
+        s.bind(i, r.*f->integer);
+        break;
+      case FieldKind::boolean:
+        s.bind(i, r.*f->boolean);
+        break;
+      case FieldKind::code:
+        s.bind_static(i, f->codes->by_value[static_cast<std::size_t>(f->get_code(r))].id);
+        break;
+      case FieldKind::code_set: {
+        std::string ids;
+        for (std::uint64_t b = f->get_codes(r); b != 0; b &= b - 1) {
+          if (!ids.empty()) ids += ',';
+          ids += f->codes->by_value[static_cast<std::size_t>(std::countr_zero(b))].id;
+        }
+        s.bind(i, ids);
+        break;
+      }
+      case FieldKind::number:
+      case FieldKind::object:
+      case FieldKind::list:
+        s.bind_null(i);
+        break;
+    }
+    ++i;
   }
-  s.bind_static(45, code_id(r.publish));
-  s.bind_static(46, code_id(r.status));
-  s.bind_static(47, r.verified_at);
-  s.bind_static(48, r.note);
-  s.bind(49, r.contact_public);
-  s.bind_static(50, created_by);
+  s.bind_static(i, created_by);
+}
+
+/// A stored code list value: its id ("a,b" for a set); an id the list does not know is skipped
+/// (a set) or read as the row's fallback.
+inline void read_plain_code(const ResourceField& f, Resource& r, std::string_view stored) {
+  if (f.kind == FieldKind::code) {
+    if (const auto v = f.codes->parse(stored)) {
+      f.set_code(r, *v);
+    } else if (f.unknown_code >= 0) {
+      f.set_code(r, f.unknown_code);
+    }
+    return;
+  }
+  std::uint64_t bits = 0;
+  std::size_t start = 0;
+  while (start < stored.size()) {
+    std::size_t end = stored.find(',', start);
+    if (end == std::string_view::npos) end = stored.size();
+    if (const auto v = f.codes->parse(stored.substr(start, end - start))) {
+      bits |= std::uint64_t{1} << *v;
+    }
+    start = end + 1;
+  }
+  f.set_codes(r, bits);
 }
 
 inline Resource read_resource(const Stmt& s) {
@@ -263,51 +269,39 @@ inline Resource read_resource(const Stmt& s) {
   r.version = s.int64(3);
   r.created_at = s.text(4);
   r.updated_at = s.text(5);
-  r.kind = code_or(s.text(6), ResourceKind::public_facility);
-  r.subtype = s.text(7);
-  r.name = s.text(8);
-  r.name_kana = s.text(9);
-  r.description = s.text(10);
-  r.lon = s.real(11);
-  r.lat = s.real(12);
-  r.accuracy = code_or(s.text(13), PositionAccuracy::exact);
-  r.lg_code = s.text(14);
-  r.address = s.text(15);
-  r.building = s.text(16);
-  r.venue = code_or(s.text(17), VenueKind::unknown);
-  r.operator_type = code_or(s.text(18), OperatorType::unknown);
-  r.operator_name = s.text(19);
-  r.corporate_number = s.text(20);
-  r.official_id = s.text(21);
-  r.phone = s.text(22);
-  r.fax = s.text(23);
-  r.email = s.text(24);
-  r.url = s.text(25);
-  r.activities = split_ids<Activity>(s.text(26));
-  if (!s.is_null(27)) r.main_activity = parse_code<Activity>(s.text(27));
-  r.targets = split_ids<TargetGroup>(s.text(28));
-  r.age_min = s.opt_int(29);
-  r.age_max = s.opt_int(30);
-  r.residency_restriction = s.text(31);
-  const std::string sched = s.text(32);
+  r.lon = s.real(6);
+  r.lat = s.real(7);
+  if (!s.is_null(8)) r.main_activity = parse_code<Activity>(s.text(8));
+  const std::string sched = s.text(9);
   if (sched != "[]") r.schedules = schedules_from_json(json::parse(sched));
-  const std::string fees = s.text(33);
+  const std::string fees = s.text(10);
   if (fees != "[]") r.fees = fees_from_json(json::parse(fees));
-  r.fee_note = s.text(34);
-  r.meal_provided = s.opt_bool(35);
-  r.reservation_required = s.opt_bool(36);
-  r.barrier_free = barrier_free_from_json(json::parse(s.text(37)));
-  r.parking = s.text(38);
-  r.capacity = s.opt_int(39);
-  r.capacity_unit = code_or(s.text(40), CapacityUnit::person);
-  r.vacancy = s.opt_int(41);
-  r.vacancy_as_of = s.text(42);
-  if (!s.is_null(43)) r.offer = offer_from_json(json::parse(s.text(43)));
-  r.publish = code_or(s.text(44), PublishLevel::internal);
-  r.status = code_or(s.text(45), ResourceStatus::active);
-  r.verified_at = s.text(46);
-  r.note = s.text(47);
-  r.contact_public = s.opt_bool(48);
+  if (!s.is_null(11)) r.offer = offer_from_json(json::parse(s.text(11)));
+  r.barrier_free = barrier_free_from_json(json::parse(s.text(12)));
+  int i = kPlainColumn0;
+  for (const auto* f : plain_column_fields()) {
+    switch (f->kind) {
+      case FieldKind::text:
+      case FieldKind::date:
+        r.*f->text = s.text(i);
+        break;
+      case FieldKind::integer:
+        r.*f->integer = s.opt_int(i);
+        break;
+      case FieldKind::boolean:
+        r.*f->boolean = s.opt_bool(i);
+        break;
+      case FieldKind::code:
+      case FieldKind::code_set:
+        read_plain_code(*f, r, s.text(i));
+        break;
+      case FieldKind::number:
+      case FieldKind::object:
+      case FieldKind::list:
+        break;
+    }
+    ++i;
+  }
   return r;
 }
 
