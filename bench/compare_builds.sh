@@ -25,6 +25,7 @@ bench_setup "$OLD"
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time missing: apt-get install time" >&2; exit 2; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+mkdir -p "$WORK/synth"
 /usr/bin/python3 "$here/../shared/tools/gen_synth.py" --scale "$IMPORT_SCALE" --out "$WORK/synth" 2>/dev/null
 CSV="$WORK/synth/resources.csv"
 echo "import input: $(( $(wc -l < "$CSV") - 1 )) rows ($IMPORT_SCALE scale of gen_synth.py)"
