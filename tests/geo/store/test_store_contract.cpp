@@ -10,6 +10,8 @@
 
 #include "geo/core/error.hpp"
 #include "geo/store/accounts.hpp"
+#include "geo/store/audit_log.hpp"
+#include "geo/store/referrals.hpp"
 #include "geo/store/store.hpp"
 #include "support/test_support.hpp"
 
@@ -133,6 +135,46 @@ TEST_P(StoreContract, AccountsKeepOneUserPerName) {
   EXPECT_THROW(accounts.add_user("hanako", Role::matcher, "hash2"), Conflict);
   ASSERT_TRUE(accounts.user_by_name("hanako"));
   EXPECT_EQ(accounts.user_by_name("hanako")->role, Role::coordinator);
+}
+
+TEST_P(StoreContract, ACaseIsKeptAndEveryReadOfItIsInTheChainedAuditLog) {
+  auto store = Store::open(location(), Store::Mode::create_if_missing);
+  Resource farm = place("ふれあい農園", 134.02);
+  farm.kind = ResourceKind::placement_site;
+  PlacementOffer offer;
+  offer.slots_total = 2;
+  offer.slots_open = 2;
+  farm.offer = offer;
+  store.create(farm, "t");
+  const AuditActor matcher{7, "matcher1"};
+  const Referral made = store.referrals().create(
+      parse_new_referral({{"resource_id", farm.id},
+                          {"legal_basis", "shien_kaigi"},
+                          {"home_area", "x"},
+                          {"age_band", "50s"},
+                          {"needs", {"short_hours"}}},
+                         [](std::string_view) { return std::optional<std::string>("chome:x"); }),
+      matcher);
+  EXPECT_TRUE(is_case_id(made.case_id));
+  const auto read = store.referrals().get(made.case_id, matcher);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->resource_id, farm.id);
+  EXPECT_EQ(read->home_area, "chome:x");
+  const auto moved = store.referrals().transition(made.case_id, ReferralStatus::consented,
+                                                  std::nullopt, std::nullopt, matcher);
+  EXPECT_EQ(moved.status, ReferralStatus::consented);
+  EXPECT_FALSE(store.referrals().get("C-NOSUCHCASE", matcher).has_value());
+
+  const auto log = store.referrals().audit(0, 100);
+  ASSERT_EQ(log.size(), 3U);  // create, read, transition: the miss reads no case
+  EXPECT_EQ(log[0].action, "create");
+  EXPECT_EQ(log[1].action, "read");
+  EXPECT_EQ(log[2].action, "transition");
+  EXPECT_EQ(log[1].user_name, "matcher1");
+  const auto chain = verify_audit_log(store);
+  EXPECT_TRUE(chain.intact) << chain.problem;
+  EXPECT_EQ(chain.rows, 3);
+  EXPECT_EQ(audit_head(store).last_id, log[2].id);
 }
 
 TEST_P(StoreContract, DiscardLeavesNothingOfAStoreBehind) {
