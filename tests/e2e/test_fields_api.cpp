@@ -119,5 +119,64 @@ TEST_F(FieldsApi, ACoordinatorSetsAccessNoteEveryoneReadsItAMatcherMayNotChangeI
             "ことでんバス「本町」バス停から徒歩3分");
 }
 
+// The public attacks a table field that tells where a private home is: a サロン in a 個人宅 whose
+// アクセス names the home's back door. Neither the record, nor a search, nor the list's count, nor
+// a tile, nor a public export gives the words back; staff still find them.
+TEST_F(FieldsApi, ThePublicLearnsNothingOfAPrivateHomesAccessNoteByAnyDoor) {
+  const std::string secret = "裏口の合鍵は郵便受けの中";
+  HttpClient c(server_->host(), server_->port());
+  auto h = bearer(*town_, "coordinator");
+  h.emplace_back("Content-Type", "application/json");
+  const json body = {{"type", "Feature"},
+                     {"geometry", {{"type", "Point"}, {"coordinates", {133.6452, 35.1017}}}},
+                     {"properties",
+                      {{"kind", "ibasho"},
+                       {"name", "ひだまりサロン"},
+                       {"venue", "private_home"},
+                       {"publish", "public"},
+                       {"access_note", secret}}}};
+  const auto made = c.request("POST", "/api/resources", h, body.dump());
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id = json::parse(made.body)["id"].get<std::string>();
+
+  const json record = get_json("/api/resources/" + id);
+  EXPECT_EQ(record["properties"]["name"], "ひだまりサロン");  // the salon itself is public
+  EXPECT_FALSE(record["properties"].contains("access_note") &&
+               record["properties"]["access_note"] == secret);
+  EXPECT_EQ(record.dump().find("合鍵"), std::string::npos) << record.dump();
+
+  // A search for the words finds nothing for the public, the salon for staff.
+  EXPECT_EQ(get_json("/api/resources?q=%E5%90%88%E9%8D%B5")["numberMatched"], 0);  // 合鍵
+  EXPECT_EQ(get_json("/api/resources?q=%E3%81%B2%E3%81%A0%E3%81%BE%E3%82%8A")["numberMatched"],
+            1);  // ひだまり: it is listed, by name
+  const json all = get_json("/api/resources?limit=1000");
+  EXPECT_EQ(all.dump().find("合鍵"), std::string::npos);
+  EXPECT_EQ(get_json("/ogc/collections/ibasho/items?limit=1000").dump().find("合鍵"),
+            std::string::npos);
+  EXPECT_EQ(get_json("/api/resources/" + id, "coordinator")["properties"]["access_note"], secret);
+
+  // Tiles over the home's true point, at every zoom a street shows; the salon's name is in them
+  // (so the tiles are read as they are, not compressed past a search).
+  int named = 0;
+  for (std::uint32_t z = 12; z <= 18; ++z) {
+    const auto t = c.get(tile_path("resources", tiles::tile_at(133.6452, 35.1017, z)));
+    ASSERT_TRUE(t.status == 200 || t.status == 204) << z << ": " << t.status;
+    EXPECT_EQ(t.body.find("合鍵"), std::string::npos) << "z" << z;
+    if (t.body.find("ひだまりサロン") != std::string::npos) ++named;
+  }
+  EXPECT_GT(named, 0);
+
+  // The public export, CSV and GeoJSON.
+  for (const std::string format : {"csv", "geojson"}) {
+    const auto out = *dir_ / ("public." + format);
+    const auto r = run_tsunagi({"export", "--db", town_->db.string(), "--format", format, "--out",
+                                out.string(), "--audience", "public"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string text = read_file(out);
+    EXPECT_NE(text.find("ひだまりサロン"), std::string::npos) << format;
+    EXPECT_EQ(text.find("合鍵"), std::string::npos) << format;
+  }
+}
+
 }  // namespace
 }  // namespace tsunagi::test
