@@ -48,15 +48,7 @@ for x, y in sorted(tiles):
     print(f"/tiles/resources/15/{x}/{y}.mvt")' > "$WORK/paths.txt"
 kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 echo "tiles: $(wc -l < "$WORK/paths.txt") z15 tiles of the town"
-cat > "$WORK/tiles.lua" <<LUA
-local paths = {}
-for line in io.lines("$WORK/paths.txt") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i], {["Accept-Encoding"] = "gzip", ["Connection"] = "keep-alive"})
-end
-LUA
+tiles_script "$WORK/paths.txt" "$WORK/tiles.lua"
 
 rps() {  # URL [script]: req/s of one wrk run
   local extra=()

@@ -48,3 +48,17 @@ run() {
     "${non2xx:-0}" "${sock:-socket errors: none}"
   echo "$rps" >"$WORK/last_rps"
 }
+
+# tiles_script PATHS LUA: a wrk script that requests the paths of PATHS (one per line) in turn,
+# gzip accepted, keep-alive.
+tiles_script() {
+  cat >"$2" <<LUA
+local paths = {}
+for line in io.lines("$1") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i], {["Accept-Encoding"] = "gzip", ["Connection"] = "keep-alive"})
+end
+LUA
+}

@@ -188,15 +188,7 @@ summary "$WORK/areas.ours" "$WORK/areas.pg" "areas (demo town's $(grep -o '"Feat
 
 # ---- warm tiles under load (cache on), against /health ----
 awk '{printf "/tiles/resources/%s/%s/%s.mvt\n", $1, $2, $3}' "$WORK/demo.tiles" > "$WORK/paths.txt"
-cat > "$WORK/tiles.lua" <<LUA
-local paths = {}
-for line in io.lines("$WORK/paths.txt") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i], {["Accept-Encoding"] = "gzip", ["Connection"] = "keep-alive"})
-end
-LUA
+tiles_script "$WORK/paths.txt" "$WORK/tiles.lua"
 echo
 echo "-- warm tiles (demo town, $(wc -l < "$WORK/paths.txt") tiles cycled, wrk -c64 ${SHORT}s, keep-alive)"
 run "warm-up" "$URL/health" 2 64 >/dev/null
