@@ -1,13 +1,13 @@
 // The store's contract: what every backend of geo::Store must do, written against the interface
 // alone (locations are URIs, changes are opaque tokens), parameterised over the backends this
-// build has. A second backend joins by adding its row to kBackends.
+// build has. A second backend joins by adding its row to contract_backends.hpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "contract_backends.hpp"
 #include "geo/core/error.hpp"
 #include "geo/store/accounts.hpp"
 #include "geo/store/audit_log.hpp"
@@ -17,22 +17,6 @@
 
 namespace tsunagi::geo {
 namespace {
-
-struct Backend {
-  std::string name;
-  /// A location for a new store in `dir`.
-  std::function<std::string(const std::filesystem::path& dir, const std::string& stem)> location;
-};
-
-const std::vector<Backend>& backends() {
-  static const std::vector<Backend> kBackends{
-      {"sqlite",
-       [](const std::filesystem::path& dir, const std::string& stem) {
-         return "sqlite:" + (dir / (stem + ".sqlite")).string();
-       }},
-  };
-  return kBackends;
-}
 
 Resource place(const std::string& name, double lon) {
   Resource r;
@@ -46,7 +30,7 @@ Resource place(const std::string& name, double lon) {
 class StoreContract : public ::testing::TestWithParam<std::size_t> {
  protected:
   [[nodiscard]] std::string location(const std::string& stem = "town") const {
-    return backends().at(GetParam()).location(dir_.path(), stem);
+    return test::contract_location(GetParam(), dir_.path(), stem);
   }
   test::TempDir dir_;
 };
@@ -194,10 +178,8 @@ TEST_P(StoreContract, DiscardLeavesNothingOfAStoreBehind) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
-                         ::testing::Range<std::size_t>(0, backends().size()),
-                         [](const ::testing::TestParamInfo<std::size_t>& p) {
-                           return backends().at(p.param).name;
-                         });
+                         ::testing::Range<std::size_t>(0, test::contract_backends().size()),
+                         test::contract_backend_name);
 
 }  // namespace
 }  // namespace tsunagi::geo

@@ -1,10 +1,12 @@
-// Listings that stay true, in the store: a new request revokes the listing's open one; only open
-// requests are found (not expired, answered or revoked); "unchanged" moves verified_at and
-// nothing else; a change, a pause or an end waits in the queue and the listing stays as it was;
-// wrong changes write nothing; a decision publishes through the ordinary edit (version check,
-// history naming the reviewer and the proposal); every step is in the audit log.
+// Listings that stay true, in the store, for every backend (written against geo::Confirmations): a
+// new request revokes the listing's open one; only open requests are found (not expired, answered
+// or revoked); "unchanged" moves verified_at and nothing else; a change, a pause or an end waits in
+// the queue and the listing stays as it was; wrong changes write nothing; a decision publishes
+// through the ordinary edit (version check, history naming the reviewer and the proposal); every
+// step is in the audit log.
 #include <gtest/gtest.h>
 
+#include "contract_backends.hpp"
 #include "geo/core/error.hpp"
 #include "geo/store/audit_log.hpp"
 #include "geo/store/confirmation.hpp"
@@ -21,10 +23,10 @@ const geo::AuditActor kCoordinator{3, "coordinator-a"};
 constexpr std::string_view kNow = "2026-12-01T00:00:00Z";
 constexpr std::string_view kToday = "2026-12-01";
 
-class ConfirmationStore : public ::testing::Test {
+class ConfirmationContract : public ::testing::TestWithParam<std::size_t> {
  protected:
   void SetUp() override {
-    town_ = std::make_unique<TinyTown>(dir_ / "town.db");
+    town_ = std::make_unique<TinyTown>(contract_location(GetParam(), dir_.path(), "town"));
     cafe_ = town_->add("まちのかふぇ", geo::ResourceKind::ibasho, 133.640, 35.100,
                        [](geo::Resource& r) {
                          r.capacity = 20;
@@ -51,7 +53,7 @@ class ConfirmationStore : public ::testing::Test {
   geo::Resource hall_;
 };
 
-TEST_F(ConfirmationStore, ANewRequestRevokesTheListingsOpenOne) {
+TEST_P(ConfirmationContract, ANewRequestRevokesTheListingsOpenOne) {
   const auto first = request(cafe_, "1");
   const auto other = request(hall_, "2");
   ASSERT_TRUE(conf().open_request("t-1", kNow));
@@ -64,7 +66,7 @@ TEST_F(ConfirmationStore, ANewRequestRevokesTheListingsOpenOne) {
   EXPECT_EQ(audit_rows("confirmation.request"), 3);
 }
 
-TEST_F(ConfirmationStore, OnlyOpenRequestsAreFound) {
+TEST_P(ConfirmationContract, OnlyOpenRequestsAreFound) {
   request(cafe_, "1", "2026-12-01T00:00:00Z");
   EXPECT_FALSE(conf().open_request("t-1", kNow)) << "expires at that instant";
   EXPECT_TRUE(conf().open_request("t-1", "2026-11-30T23:59:59Z"));
@@ -74,7 +76,7 @@ TEST_F(ConfirmationStore, OnlyOpenRequestsAreFound) {
   EXPECT_THROW(request(hall_, "1"), geo::Conflict) << "a hash is never given out twice";
 }
 
-TEST_F(ConfirmationStore, UnchangedMovesVerifiedAtAndNothingElse) {
+TEST_P(ConfirmationContract, UnchangedMovesVerifiedAtAndNothingElse) {
   const auto id = request(cafe_, "1");
   const auto before = *store().resource(cafe_.id);
   const auto out = conf().answer(id, geo::HostAnswer::unchanged, json(), kToday, kNow);
@@ -92,7 +94,7 @@ TEST_F(ConfirmationStore, UnchangedMovesVerifiedAtAndNothingElse) {
   EXPECT_EQ(audit_rows("confirmation.answer"), 1);
 }
 
-TEST_F(ConfirmationStore, AChangeWaitsForReviewAndWrongChangesWriteNothing) {
+TEST_P(ConfirmationContract, AChangeWaitsForReviewAndWrongChangesWriteNothing) {
   const auto id = request(cafe_, "1");
   EXPECT_THROW(conf().answer(id, geo::HostAnswer::changed, {{"name", "別の名前"}}, kToday, kNow),
                geo::InvalidArgument)
@@ -121,7 +123,7 @@ TEST_F(ConfirmationStore, AChangeWaitsForReviewAndWrongChangesWriteNothing) {
   EXPECT_EQ(json::parse(queue[0].diff_json), diff) << "kept with the proposal for the queue";
 }
 
-TEST_F(ConfirmationStore, AcceptingPublishesThroughTheOrdinaryEditWithItsHistory) {
+TEST_P(ConfirmationContract, AcceptingPublishesThroughTheOrdinaryEditWithItsHistory) {
   const auto id = request(cafe_, "1");
   const auto p =
       conf().answer(id, geo::HostAnswer::changed, {{"vacancy", 0}}, kToday, kNow).proposal_id;
@@ -144,7 +146,7 @@ TEST_F(ConfirmationStore, AcceptingPublishesThroughTheOrdinaryEditWithItsHistory
   EXPECT_TRUE(geo::verify_audit_log(store()).intact);
 }
 
-TEST_F(ConfirmationStore, PauseEndRejectEditAndReports) {
+TEST_P(ConfirmationContract, PauseEndRejectEditAndReports) {
   const auto paused =
       conf().answer(request(cafe_, "1"), geo::HostAnswer::paused, json(), kToday, kNow).proposal_id;
   const auto ended =
@@ -165,7 +167,7 @@ TEST_F(ConfirmationStore, PauseEndRejectEditAndReports) {
   EXPECT_EQ(audit_rows("report"), 1);
 }
 
-TEST_F(ConfirmationStore, UnconfirmedSinceFindsOldListingsOfAKind) {
+TEST_P(ConfirmationContract, UnconfirmedSinceFindsOldListingsOfAKind) {
   auto r = *store().resource(hall_.id);
   r.verified_at = "2020-04-01";
   store().update(r, r.version, "test");
@@ -174,6 +176,10 @@ TEST_F(ConfirmationStore, UnconfirmedSinceFindsOldListingsOfAKind) {
   EXPECT_EQ(old[0].id, hall_.id);
   EXPECT_TRUE(conf().unconfirmed_since("2025-01-01", geo::ResourceKind::ibasho).empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ConfirmationContract,
+                         ::testing::Range<std::size_t>(0, contract_backends().size()),
+                         contract_backend_name);
 
 }  // namespace
 }  // namespace tsunagi::test
