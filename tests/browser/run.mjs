@@ -478,6 +478,7 @@ suite.test('the print view holds the numbered list, the map and the credits', as
   const names = await listNames(page);
   for (const orientation of ['portrait', 'landscape']) {
     await page.click(`#print-${orientation}`);
+    await page.click('#print-go'); // the title as suggested
     await page.waitForFunction((n) => window.__printed === n, orientation === 'portrait' ? 1 : 2);
     const rows = await page.$$eval('#print-sheet tbody tr', (trs) =>
       trs.map((tr) => [tr.querySelector('.n').textContent, tr.children[1].firstChild.textContent]));
@@ -486,7 +487,8 @@ suite.test('the print view holds the numbered list, the map and the credits', as
     const sched = await page.textContent('#print-sheet tbody');
     assert(/曜日/.test(sched), 'schedules in Japanese');
     const credits = await page.textContent('#print-sheet .print-credits');
-    assert(credits.includes('架空のデモデータ') && credits.includes('地理院タイル'), `credits: ${credits}`);
+    // The GSI tiles never came (no network): only what the sheet drew is credited.
+    assert(credits.includes('架空のデモデータ') && !credits.includes('地理院タイル'), `credits: ${credits}`);
     const img = await page.getAttribute('#print-sheet img.print-map', 'src');
     assert(img.startsWith('data:image/png;base64,') && img.length > 5000, 'the map image');
     const pageRule = await page.evaluate(() =>
@@ -1940,6 +1942,143 @@ suite.test('a resident on a phone: one menu, the list first in one tap, walking 
   await page.click('#view-map');
   const box = await page.locator('#map').boundingBox();
   assert(box.width >= 300 && box.height >= 250, 'the map is back');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+// ---- the printed sheets (issue 20, item 2): measured in the PDF Chromium prints ----
+
+/**
+ * The text and images of a PDF as poppler reads them (pdftohtml -xml at zoom 1: positions and
+ * font sizes in points): pages of { width, height, texts: [{ text, top, left, width, height,
+ * size }], images: [{ top, left, width, height }] }, and the plain text (pdftotext).
+ */
+async function readPdf(pdf, name) {
+  const { execFileSync } = await import('node:child_process');
+  const file = path.join(artifacts, `${name}.pdf`);
+  writeFileSync(file, pdf);
+  const out = path.join(artifacts, `${name}-pdf`);
+  execFileSync('pdftohtml', ['-xml', '-zoom', '1', '-q', '-nodrm', '-hidden', file, out]);
+  const xml = readFileSync(`${out}.xml`, 'utf8');
+  const sizes = new Map([...xml.matchAll(/<fontspec id="(\d+)" size="(-?[\d.]+)"/g)].map((m) => [m[1], Number(m[2])]));
+  const attr = (s, k) => Number(new RegExp(`\\b${k}="(-?[\\d.]+)"`).exec(s)[1]);
+  const pages = [...xml.matchAll(/<page ([^>]*)>([\s\S]*?)<\/page>/g)].map((m) => ({
+    width: attr(m[1], 'width'),
+    height: attr(m[1], 'height'),
+    texts: [...m[2].matchAll(/<text ([^>]*)>([\s\S]*?)<\/text>/g)].map((t) => ({
+      text: t[2].replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').trim(),
+      top: attr(t[1], 'top'), left: attr(t[1], 'left'), width: attr(t[1], 'width'), height: attr(t[1], 'height'),
+      size: sizes.get(/font="(\d+)"/.exec(t[1])[1]),
+    })),
+    images: [...m[2].matchAll(/<image ([^>]*)\/>/g)].map((i) => ({
+      top: attr(i[1], 'top'), left: attr(i[1], 'left'), width: attr(i[1], 'width'), height: attr(i[1], 'height'),
+    })),
+  }));
+  const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  return { pages, text };
+}
+
+/** An ISO date (2026-12-03), not a phone number (0867-00-6806). */
+const ISO_DATE = /(?<![\d-])(19|20)\d\d-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])(?![\d-])/;
+
+/** Today as the sheets write it: 「2026年12月3日」. */
+function jaToday() {
+  const d = new Date();
+  return `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日`;
+}
+
+/** Opens the print dialog of the map page, types the title and prints (window.print counted). */
+async function printMapSheet(page, orientation, title) {
+  const before = await page.evaluate(() => window.__printed ?? 0);
+  await page.click(`#print-${orientation}`);
+  await page.waitForSelector('#print-dialog[open] #print-title');
+  await page.fill('#print-title', title);
+  await page.click('#print-go');
+  await page.waitForFunction((n) => window.__printed === n, before + 1, { timeout: 30000 });
+}
+
+suite.test('the meeting sheet: every listed badge on the map at ≥ 10 pt (in the PDF), legend, scale, north, typed title, dates in Japanese, credits of what is drawn', async () => {
+  // A filtered list with a 基準点 on the first place's doorstep (the ring once hid badge 1).
+  const probe = await apiJson('/api/resources?kind=ibasho&limit=200');
+  const first = probe.body.features[0].geometry.coordinates;
+  const { page, errors } = await openPage(`?kind=ibasho&map=13/35.097/133.622&pt=${first[0]},${first[1]}`);
+  await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+  // Every page of the list, as a meeting would print it.
+  while (await page.isVisible('#list-more')) {
+    const seq = await listSeq(page);
+    await page.click('#list-more');
+    await waitForList(page, seq);
+  }
+  const names = await listNames(page);
+  assert(names.length >= 20, `a long list (${names.length} rows)`);
+  await page.click('#print-portrait');
+  await page.waitForSelector('#print-dialog[open] #print-title');
+  const suggested = await page.inputValue('#print-title');
+  assert(/地域の社会資源マップ/.test(suggested), `a title is suggested (${suggested})`);
+  await axe(page, 'print-dialog');
+  await page.click('#print-cancel');
+  const title = '東町内会 12月の集い 居場所マップ';
+  await printMapSheet(page, 'portrait', title);
+  // In the page: no badge covers another or the 基準点's ring.
+  const marks = await page.evaluate(() => ({
+    badges: [...document.querySelectorAll('#print-sheet .badge')].map((g) => ({
+      n: Number(g.dataset.n), x: Number(g.dataset.cx), y: Number(g.dataset.cy), r: Number(g.dataset.r) })),
+    ring: [...document.querySelectorAll('#print-sheet .base-point')].map((c) => ({
+      x: Number(c.getAttribute('cx')), y: Number(c.getAttribute('cy')), r: Number(c.getAttribute('r')) })),
+  }));
+  assertEqual(marks.badges.map((b) => b.n).sort((a, b) => a - b), names.map((_, i) => i + 1), 'a badge per listed place');
+  assertEqual(marks.ring.length, 1, 'the 基準点 is drawn');
+  for (const a of marks.badges) {
+    for (const b of [...marks.badges.filter((b) => b.n > a.n), ...marks.ring]) {
+      assert(Math.hypot(a.x - b.x, a.y - b.y) >= a.r + b.r, `badge ${a.n} does not cover ${b.n ?? 'the 基準点'}`);
+    }
+  }
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: path.join(artifacts, 'print-meeting-portrait.png'), fullPage: true });
+  const pdf = await readPdf(await page.pdf({ preferCSSPageSize: true }), 'print-meeting-portrait');
+  await page.emulateMedia({ media: 'screen' });
+  // The map is the largest image of page 1; every badge's number is text inside it, ≥ 10 pt.
+  const p1 = pdf.pages[0];
+  const map = p1.images.reduce((a, b) => (a.width * a.height >= b.width * b.height ? a : b));
+  assert(map.width > p1.width * 0.8, `the map spans the page (${map.width} of ${p1.width} pt)`);
+  const inMap = (x) => x.left >= map.left - 1 && x.top >= map.top - 1 && x.left + x.width <= map.left + map.width + 1 && x.top + x.height <= map.top + map.height + 1;
+  const numbers = p1.texts.filter((x) => /^\d+$/.test(x.text) && inMap(x));
+  assertEqual(numbers.map((x) => Number(x.text)).sort((a, b) => a - b), names.map((_, i) => i + 1), 'every badge number is on the printed map, once');
+  const small = numbers.filter((x) => !(x.size >= 10));
+  assertEqual(small.map((x) => `${x.text}:${x.size}pt`), [], 'badge text at 10 pt or more');
+  const words = p1.texts.map((x) => x.text).join(' ');
+  // (pdftotext breaks CJK lines at spaces: phrases are compared without them.)
+  const flat = pdf.text.replace(/\s+/g, '');
+  assert(p1.texts.some((x) => inMap(x) && x.text === '北'), 'a north arrow');
+  assert(p1.texts.some((x) => inMap(x) && /^\d+ (m|km)$/.test(x.text)), `a scale bar (${words.slice(0, 300)})`);
+  assert(flat.includes('凡例') && flat.includes('居場所・サロン') && flat.includes('基準点') && flat.includes('町丁の境界'), 'a legend of the marks drawn');
+  assert(flat.includes(title.replace(/\s+/g, '')), 'the typed title');
+  assert(pdf.text.includes(jaToday()), `the date in Japanese (${jaToday()})`);
+  assert(!ISO_DATE.test(pdf.text), 'no ISO date on the sheet');
+  assert(flat.includes(`一覧の${names.length}か所がすべて入る`), 'the sheet says the map is fitted to the list');
+  // GSI failed (no network): not credited; the basemap drawn instead is.
+  assert(!pdf.text.includes('地理院タイル'), 'no GSI credit for tiles never drawn');
+  assert(flat.includes('歩行ネットワークの道'), 'the basemap drawn is credited');
+  // Phone numbers whole on one line; the list fits two pages.
+  const phones = (await apiJson('/api/resources?kind=ibasho&limit=200')).body.features.map((f) => f.properties.phone).filter(Boolean);
+  assert(phones.length > 0, 'phones on the list');
+  for (const ph of phones) assert(pdf.text.includes(ph), `the phone ${ph} is not broken`);
+  assert(pdf.pages.length <= 2, `the ${names.length} rows fit two pages (${pdf.pages.length})`);
+
+  // Landscape: the map takes most of the page, beside its legend.
+  await printMapSheet(page, 'landscape', title);
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: path.join(artifacts, 'print-meeting-landscape.png'), fullPage: true });
+  const land = await readPdf(await page.pdf({ preferCSSPageSize: true }), 'print-meeting-landscape');
+  await page.emulateMedia({ media: 'screen' });
+  const l1 = land.pages[0];
+  assert(l1.width > l1.height, 'a landscape page');
+  const lmap = l1.images.reduce((a, b) => (a.width * a.height >= b.width * b.height ? a : b));
+  assert(lmap.width * lmap.height > l1.width * l1.height * 0.45, `the map fills most of the page, not a third (${Math.round(lmap.width)}×${Math.round(lmap.height)} of ${l1.width}×${l1.height})`);
+  const lnums = l1.texts.filter((x) => /^\d+$/.test(x.text) && x.left >= lmap.left && x.left <= lmap.left + lmap.width && x.top >= lmap.top && x.top <= lmap.top + lmap.height);
+  assertEqual(lnums.length, names.length, 'every badge on the landscape map');
+  assert(lnums.every((x) => x.size >= 10), 'at 10 pt or more');
+  assert(!land.text.includes('地理院タイル') && !ISO_DATE.test(land.text), 'no GSI credit, no ISO date');
   assertEqual(errors, [], 'no page errors');
   await page.close();
 });
