@@ -131,7 +131,7 @@ export async function printPlanner(orientation: Orientation, ctx: { mapView: Map
               method: selectedLabel('p-method'),
               n: selectedLabel('p-classes'),
             }),
-          )} ${esc(text('p-legend-note'))}</p>
+          )} ${esc(text('p-legend-note').replace(t('planner.note_source'), '').trim())}</p>
           <h2>${esc(t('planner_print.sources'))}</h2>
           <ul class="planner-sources">${src.map((s) => `<li>${s}</li>`).join('')}</ul>
         </section>

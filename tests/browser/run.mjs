@@ -2083,6 +2083,48 @@ suite.test('the meeting sheet: every listed badge on the map at ≥ 10 pt (in th
   await page.close();
 });
 
+suite.test('the planner sheet prints the planner\'s map, legend, ranked table, method and sources — not the resource list', async () => {
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  const resourceNames = await listNames(page);
+  await loginAs(page, PLANNER);
+  await openPlanner(page);
+  await choose(page, 'chome', 'aging_rate');
+  await axe(page, 'planner-print-button');
+  await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+  const ranked = await page.$$eval('#p-rank tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent.trim()));
+  const legendRows = await page.$$eval('#p-legend li', (ls) => ls.length);
+  // 「A4 縦」 in the header on the planner page prints the planner's sheet; so does its own button.
+  for (const [button, n] of [['#print-portrait', 1], ['#p-print', 2]]) {
+    await page.click(button);
+    await page.waitForFunction((k) => window.__printed === k, n, { timeout: 30000 });
+    assert(await page.isVisible('#print-sheet .planner-sheet', { strict: false }) || (await page.$('#print-sheet .planner-sheet')), `${button}: the planner's sheet`);
+    assertEqual(await page.$('#print-sheet .print-list'), null, `${button}: not the resource list`);
+  }
+  const sheetRanked = await page.$$eval('#print-sheet .planner-rank-print tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent.trim()));
+  assertEqual(sheetRanked, ranked, 'the ranked table, as on the page');
+  assertEqual(await page.$$eval('#print-sheet .print-legend li', (ls) => ls.length), legendRows, 'the legend, row for row');
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: path.join(artifacts, 'print-planner.png'), fullPage: true });
+  const pdf = await readPdf(await page.pdf({ preferCSSPageSize: true }), 'print-planner');
+  await page.emulateMedia({ media: 'screen' });
+  const flat = pdf.text.replace(/\s+/g, '');
+  const p1 = pdf.pages[0];
+  const map = p1.images.reduce((a, b) => (a.width * a.height >= b.width * b.height ? a : b));
+  assert(map.width > p1.width * 0.6, `the map is printed large (${map.width} of ${p1.width} pt)`);
+  const inMap = (x) => x.left >= map.left - 1 && x.top >= map.top - 1 && x.left + x.width <= map.left + map.width + 1 && x.top + x.height <= map.top + map.height + 1;
+  assert(p1.texts.some((x) => inMap(x) && x.text === '北'), 'a north arrow on the map');
+  assert(p1.texts.some((x) => inMap(x) && /^\d+ (m|km)$/.test(x.text)), 'a scale bar on the map');
+  for (const word of ['高齢化率', '凡例', '順位', '方法', '分位', '出典', ranked[0].replace(/\s+/g, '')]) {
+    assert(flat.includes(word), `the sheet says ${word}`);
+  }
+  assert(flat.includes(jaToday()) && !ISO_DATE.test(pdf.text), 'a Japanese date, no ISO date');
+  assert(!flat.includes('画面下'), 'no pointer to the screen on paper');
+  for (const name of resourceNames.slice(0, 5)) assert(!flat.includes(name.replace(/\s+/g, '')), `no resource list (${name})`);
+  assert(!flat.includes('地理院タイル'), 'no GSI credit for tiles never drawn');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
 let failed = 1;
 try {
   failed = await suite.run(only);
