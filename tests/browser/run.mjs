@@ -720,6 +720,7 @@ suite.test('a matcher finds candidates: catchment, ranked list with walking minu
   // The handout: the place, its schedule, the walk, a map of the way in — nothing of the person.
   await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
   await page.click(`#m-candidates li[data-id="${chosen.id}"] .handout`);
+  await page.click('#handout-go'); // nothing typed: lines to write on
   await page.waitForFunction(() => window.__printed === 1, null, { timeout: 30000 });
   const sheet = await page.textContent('#print-sheet');
   assert(sheet.includes(chosen.name), 'the place name');
@@ -788,6 +789,7 @@ suite.test('a matcher far from any street: straight-line estimates are flagged; 
   // The handout then shows the destination alone.
   await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
   await page.click('#m-candidates li.selected .handout');
+  await page.click('#handout-go'); // nothing typed: lines to write on
   await page.waitForFunction(() => window.__printed === 1, null, { timeout: 30000 });
   assertEqual(await page.getAttribute('#print-sheet', 'data-route-from'), '', 'no route on the handout');
   // In English, with what was entered, answered and chosen kept; and back.
@@ -1675,6 +1677,7 @@ suite.test('with every outside host failing, the map falls back to the server\'s
     await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
     await page.click(`#m-candidates li[data-id="${place.id}"] .item`);
     await page.click(`#m-candidates li[data-id="${place.id}"] .handout`);
+    await page.click('#handout-go'); // nothing typed: lines to write on
     await page.waitForFunction(() => window.__printed === 1, null, { timeout: 30000 });
     const stop = (await page.getAttribute('#print-sheet', 'data-stop')) ?? '';
     assert(stop.startsWith('つなぎ駅|'), `the nearest station is marked (${stop})`);
@@ -2123,6 +2126,123 @@ suite.test('the planner sheet prints the planner\'s map, legend, ranked table, m
   assert(!flat.includes('地理院タイル'), 'no GSI credit for tiles never drawn');
   assertEqual(errors, [], 'no page errors');
   await page.close();
+});
+
+suite.test('the handout in plain words: typed worker, phone, first visit and things to bring (never sent), ふりがな, the stop drawn and named', async () => {
+  let execOk = true;
+  try {
+    (await import('node:child_process')).execFileSync('sh', ['-c', 'command -v tilemaker'], { stdio: 'ignore' });
+  } catch {
+    execOk = false;
+  }
+  if (!execOk) {
+    console.log('  (skipped: tilemaker is not installed; scripts/setup installs it)');
+    return;
+  }
+  // The extract's basemap knows つなぎ駅: the stop the handout marks.
+  const local = await startServer(tsunagi, dist, { basemap: 'remote' });
+  const page = await browser.context.newPage();
+  try {
+    await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort('internetdisconnected'));
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const requests = [];
+    page.on('request', (r) => requests.push(`${r.url()}\n${r.postData() ?? ''}`));
+    await page.goto(`${local.url}/?map=14/35.097/133.622`);
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+    await openMatchPage(page);
+    await page.click('#m-pick');
+    await clickMapAt(page, MATCH_POINT);
+    const matchOnce = async () => {
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/match') && r.request().method() === 'POST');
+      await page.click('#m-submit');
+      const a = await (await answered).json();
+      await page.waitForSelector('#m-candidates li[data-id]');
+      return a;
+    };
+    // The farms first (a 農福連携 placement), then every kind near the person.
+    await page.check('#m-kinds input[value="nofuku_site"]');
+    await page.fill('#m-walk', '60');
+    const farms = await matchOnce();
+    const farm = farms.candidates.find((c) => c.kind === 'nofuku_site' && c.lon != null);
+    assert(farm, `a 農福連携 placement among the candidates (${farms.candidates.map((c) => c.kind).join(',')})`);
+    // Its reading, entered by a coordinator (the demo has none).
+    const r0 = await fetch(`${local.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: COORDINATOR.name, password: COORDINATOR.password }) });
+    const cookie = r0.headers.get('set-cookie').split(';')[0];
+    const { csrf_token: csrf } = await r0.json();
+    const cur = await fetch(`${local.url}/api/resources/${farm.id}`, { headers: { Cookie: cookie } });
+    const props = (await cur.json()).properties;
+    for (const k of Object.keys(props)) if (k.endsWith('_ja')) delete props[k];
+    props.name_kana = 'ミドリノハタケ';
+    const put = await fetch(`${local.url}/api/resources/${farm.id}`, { method: 'PUT',
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'If-Match': cur.headers.get('etag'), 'Content-Type': 'application/json' },
+      body: JSON.stringify(props) });
+    assertEqual(put.status, 200, 'name_kana saved');
+
+    await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+    await page.click(`#m-candidates li[data-id="${farm.id}"] .item`);
+    await page.click(`#m-candidates li[data-id="${farm.id}"] .handout`);
+    await page.waitForSelector('#handout-dialog[open] #h-worker');
+    await axe(page, 'handout-dialog');
+    const typed = { worker: '山田はなこ', phone: '0867-99-1234', date: '2027-01-15', time: '13:30', bring: '軍手と水筒、タオル' };
+    await page.fill('#h-worker', typed.worker);
+    await page.fill('#h-phone', typed.phone);
+    await page.fill('#h-date', typed.date);
+    await page.fill('#h-time', typed.time);
+    await page.fill('#h-bring', typed.bring);
+    await page.click('#handout-go');
+    await page.waitForFunction(() => window.__printed === 1, null, { timeout: 30000 });
+    const sheet = await page.textContent('#print-sheet');
+    const wd = '日月火水木金土'[new Date(2027, 0, 15).getDay()];
+    for (const want of [typed.worker, typed.phone, `1月15日（${wd}）`, '13時30分', typed.bring]) {
+      assert(sheet.includes(want), `the handout says ${want}`);
+    }
+    assertEqual(await page.textContent('#print-sheet h1 ruby rt'), 'みどりのはたけ', 'ふりがな over the name');
+    const body = sheet.replace(await page.textContent('#print-sheet h1'), '');
+    for (const word of ['農福連携', '参加支援', '受入れ', '作業受委託']) assert(!body.includes(word), `no staff word ${word} on the handout`);
+    assert((await page.textContent('#print-sheet .handout-kind')).includes('畑'), 'what the place is, in plain words');
+    assert(!ISO_DATE.test(sheet), 'no ISO date');
+    // Typed for the sheet only: in no request, not in the URL, not in storage, not left in the page.
+    for (const v of [typed.worker, typed.phone, typed.bring]) {
+      const hits = requests.filter((r) => r.includes(v) || r.includes(encodeURIComponent(v)));
+      assertEqual(hits, [], `${v} is not sent`);
+    }
+    const kept = await page.evaluate(() => [location.href, JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }),
+      document.getElementById('handout-dialog')?.innerHTML ?? ''].join('\n'));
+    for (const v of [typed.worker, typed.phone, typed.bring]) assert(!kept.includes(v), `${v} is not kept`);
+    await page.emulateMedia({ media: 'print' });
+    const pdf1 = await readPdf(await page.pdf({ preferCSSPageSize: true }), 'print-handout-plain');
+    await page.emulateMedia({ media: 'screen' });
+    assertEqual(pdf1.pages.length, 1, 'one A4 page');
+    assert(pdf1.text.includes(typed.phone), 'the worker\'s phone unbroken in the PDF');
+
+    // The candidate nearest the station: its stop drawn as a marker, named in text on the map.
+    const STATION = [133.6223, 35.1019];
+    await page.uncheck('#m-kinds input[value="nofuku_site"]');
+    await page.fill('#m-walk', '20');
+    const answer = await matchOnce();
+    const routed = answer.candidates.filter((c) => c.route && c.lon != null);
+    const near = routed.reduce((a, b) => (metres([a.lon, a.lat], STATION) <= metres([b.lon, b.lat], STATION) ? a : b));
+    await page.click(`#m-candidates li[data-id="${near.id}"] .item`);
+    await page.click(`#m-candidates li[data-id="${near.id}"] .handout`);
+    await page.click('#handout-go');
+    await page.waitForFunction(() => window.__printed === 2, null, { timeout: 30000 });
+    assertEqual(await page.getAttribute('#print-sheet .stop-marker', 'data-name'), 'つなぎ駅', 'the stop is marked');
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: path.join(artifacts, 'print-handout-stop.png'), fullPage: true });
+    const pdf2 = await readPdf(await page.pdf({ preferCSSPageSize: true }), 'print-handout-stop');
+    await page.emulateMedia({ media: 'screen' });
+    const p1 = pdf2.pages[0];
+    const map = p1.images.reduce((a, b) => (a.width * a.height >= b.width * b.height ? a : b));
+    const label = p1.texts.find((x) => x.text.includes('つなぎ駅') && x.left >= map.left && x.left <= map.left + map.width && x.top >= map.top && x.top <= map.top + map.height);
+    assert(label, 'the stop\'s name is printed on the map');
+    assert(label.size >= 9, `legibly (${label.size} pt)`);
+    assertEqual(errors, [], 'no page errors');
+  } finally {
+    await page.close();
+    await local.stop();
+  }
 });
 
 let failed = 1;
