@@ -273,7 +273,7 @@ export async function printSheet(orientation: Orientation, ctx: PrintContext, op
       const p = f.properties;
       const sched = (p.schedules ?? []).map((s: any) => esc(s.text)).join('<br>');
       const contact = [p.phone ? phone(p.phone) : '', p.email ? esc(p.email) : ''].filter(Boolean).join('<br>');
-      return `<tr><td class="n">${i + 1}</td><td><b>${esc(p.name)}</b><br><small>${esc(t(`kind.${p.kind}`))}</small>${
+      return `<tr><td class="n">${i + 1}</td><td><b>${esc(p.name)}</b> <small>${esc(t(`kind.${p.kind}`))}</small>${
         p.address ? `<br>${esc(p.address)}` : ''
       }</td><td>${sched}${contact ? `<div class="contact">${contact}</div>` : ''}</td></tr>`;
     })

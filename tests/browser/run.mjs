@@ -2002,9 +2002,9 @@ async function printMapSheet(page, orientation, title) {
 
 suite.test('the meeting sheet: every listed badge on the map at ≥ 10 pt (in the PDF), legend, scale, north, typed title, dates in Japanese, credits of what is drawn', async () => {
   // A filtered list with a 基準点 on the first place's doorstep (the ring once hid badge 1).
-  const probe = await apiJson('/api/resources?kind=ibasho&limit=200');
+  const probe = await apiJson('/api/resources?kind=ibasho,kayoi_no_ba&limit=200');
   const first = probe.body.features[0].geometry.coordinates;
-  const { page, errors } = await openPage(`?kind=ibasho&map=13/35.097/133.622&pt=${first[0]},${first[1]}`);
+  const { page, errors } = await openPage(`?kind=ibasho,kayoi_no_ba&map=13/35.097/133.622&pt=${first[0]},${first[1]}`);
   await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
   // Every page of the list, as a meeting would print it.
   while (await page.isVisible('#list-more')) {
@@ -2013,7 +2013,7 @@ suite.test('the meeting sheet: every listed badge on the map at ≥ 10 pt (in th
     await waitForList(page, seq);
   }
   const names = await listNames(page);
-  assert(names.length >= 20, `a long list (${names.length} rows)`);
+  assert(names.length >= 35, `a long list (${names.length} rows)`);
   await page.click('#print-portrait');
   await page.waitForSelector('#print-dialog[open] #print-title');
   const suggested = await page.inputValue('#print-title');
@@ -2054,7 +2054,7 @@ suite.test('the meeting sheet: every listed badge on the map at ≥ 10 pt (in th
   const flat = pdf.text.replace(/\s+/g, '');
   assert(p1.texts.some((x) => inMap(x) && x.text === '北'), 'a north arrow');
   assert(p1.texts.some((x) => inMap(x) && /^\d+ (m|km)$/.test(x.text)), `a scale bar (${words.slice(0, 300)})`);
-  assert(flat.includes('凡例') && flat.includes('居場所・サロン') && flat.includes('基準点') && flat.includes('町丁の境界'), 'a legend of the marks drawn');
+  assert(flat.includes('凡例') && flat.includes('居場所・サロン') && flat.includes('通いの場') && flat.includes('基準点') && flat.includes('町丁の境界'), 'a legend of the marks drawn');
   assert(flat.includes(title.replace(/\s+/g, '')), 'the typed title');
   assert(pdf.text.includes(jaToday()), `the date in Japanese (${jaToday()})`);
   assert(!ISO_DATE.test(pdf.text), 'no ISO date on the sheet');
@@ -2063,7 +2063,7 @@ suite.test('the meeting sheet: every listed badge on the map at ≥ 10 pt (in th
   assert(!pdf.text.includes('地理院タイル'), 'no GSI credit for tiles never drawn');
   assert(flat.includes('歩行ネットワークの道'), 'the basemap drawn is credited');
   // Phone numbers whole on one line; the list fits two pages.
-  const phones = (await apiJson('/api/resources?kind=ibasho&limit=200')).body.features.map((f) => f.properties.phone).filter(Boolean);
+  const phones = probe.body.features.map((f) => f.properties.phone).filter(Boolean);
   assert(phones.length > 0, 'phones on the list');
   for (const ph of phones) assert(pdf.text.includes(ph), `the phone ${ph} is not broken`);
   assert(pdf.pages.length <= 2, `the ${names.length} rows fit two pages (${pdf.pages.length})`);
