@@ -488,7 +488,7 @@ async function offerReferral(c: MatchCandidate, li: HTMLElement): Promise<void> 
   });
 }
 
-async function handout(c: MatchCandidate): Promise<void> {
+function handout(c: MatchCandidate): void {
   // The worker's name and phone, the first visit and what to bring are typed for the sheet
   // alone (handout.ts): never kept here, never sent.
   openHandoutDialog((typed) => {

@@ -267,7 +267,11 @@ export async function printSheet(orientation: Orientation, ctx: PrintContext, op
     `<li><svg class="lg" viewBox="0 0 8 8" aria-hidden="true"><line x1="0" y1="4" x2="8" y2="4" stroke="#2b2b5e" stroke-width="1.4"/></svg>${esc(t('legend.boundary'))}</li>`,
   ].join('');
   const unplaced = ctx.items.length - located.length;
-  const extent = t('print.extent_fitted', { n: located.length }) + (unplaced ? t('print.extent_unplaced', { n: unplaced }) : '');
+  const extent =
+    t('print.extent_fitted', { n: located.length }) +
+    (unplaced ? t('print.extent_unplaced', { n: unplaced }) : '') +
+    // Too many places in too little paper: said, not hidden.
+    (crowded ? t('print.crowded', { n: crowded }) : '');
   const rows = ctx.items
     .map((f, i) => {
       const p = f.properties;
