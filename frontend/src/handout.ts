@@ -7,8 +7,9 @@ import * as maplibregl from 'maplibre-gl';
 import * as api from './api';
 import type { MatchCandidate } from './api';
 import { kindStyle } from './codes';
-import { t } from './i18n';
+import { has, lang, t } from './i18n';
 import { setPageRule } from './csp';
+import { dayDate } from './sheet';
 import type { BasemapConfig } from './mapview';
 import type { LocalBasemap } from './basemap';
 
@@ -141,7 +142,10 @@ function idle(map: maplibregl.Map): Promise<void> {
 export interface Snapshot {
   image: string; // a PNG data URL
   stop: Stop | null;
+  /** The stop's place on the image, as fractions of its width and height. */
+  stopAt: [number, number] | null;
   streets: string[];
+  gsi: boolean; // the raster basemap drew at least one tile
 }
 
 /**
@@ -163,6 +167,7 @@ async function snapshot(
   box.setAttribute('aria-hidden', 'true');
   document.body.append(box);
   const origin = window.location.origin;
+  let rasterBasemap = false;
   const sources: Record<string, maplibregl.SourceSpecification> = {
     areas: { type: 'vector', url: `${origin}/tiles/areas.json` },
     tail: {
@@ -181,6 +186,7 @@ async function snapshot(
     Object.assign(sources, local.sources);
     layers.push(...local.layers);
   } else if (basemap && basemap.tiles.length) {
+    rasterBasemap = true;
     sources.basemap = {
       type: 'raster',
       tiles: basemap.tiles,
@@ -221,12 +227,17 @@ async function snapshot(
     fadeDuration: 0,
     pixelRatio: 2, // sharp on paper
   });
+  let gsiTiles = 0;
+  map.on('sourcedata', (ev) => {
+    if (rasterBasemap && ev.sourceId === 'basemap' && (ev as { tile?: { state?: string } }).tile?.state === 'loaded') gsiTiles++;
+  });
   try {
     await idle(map);
     const stop = local?.kind === 'extract' ? nearestStop(map, dest, preferredStop) : null;
     if (stop) {
       // A square (a stop's usual map sign, told apart from the round destination by shape, not
-      // colour) with its name; the map widened to hold it.
+      // colour); its name is printed beside it as text over the image (printHandout); the map
+      // widened to hold both.
       map.addSource('stop', {
         type: 'geojson',
         data: { type: 'Feature', geometry: { type: 'Point', coordinates: [stop.lon, stop.lat] }, properties: { name: stop.name } },
@@ -236,11 +247,10 @@ async function snapshot(
         type: 'symbol',
         source: 'stop',
         layout: {
-          'text-field': ['concat', '■ ', ['get', 'name']],
+          'text-field': '■',
           'text-font': labelFont,
           'text-size': 15,
-          'text-anchor': 'left',
-          'text-offset': [-0.45, 0],
+          'text-anchor': 'center',
           // Always drawn, and the basemap's own label of the same station gives way to it.
           'text-allow-overlap': true,
           'text-ignore-placement': false,
@@ -253,12 +263,19 @@ async function snapshot(
           [Math.min(...all.map((p) => p[0])), Math.min(...all.map((p) => p[1]))],
           [Math.max(...all.map((p) => p[0])), Math.max(...all.map((p) => p[1]))],
         ],
-        { padding: 70, maxZoom: 17, animate: false },
+        { padding: { top: 70, bottom: 70, left: 70, right: 200 }, maxZoom: 17, animate: false },
       );
       await idle(map);
     }
     const streets = streetNames(map, dest);
-    return { image: map.getCanvas().toDataURL('image/png'), stop, streets };
+    const at = stop ? map.project([stop.lon, stop.lat]) : null;
+    return {
+      image: map.getCanvas().toDataURL('image/png'),
+      stop,
+      stopAt: at ? [at.x / SNAP_W, at.y / SNAP_H] : null,
+      streets,
+      gsi: gsiTiles > 0,
+    };
   } finally {
     map.remove();
     box.remove();
@@ -291,12 +308,121 @@ function publicContact(p: Record<string, any>): { address: string; lines: string
   return { address, lines, privateHome };
 }
 
+/**
+ * What the matcher types for this person before printing: the worker's name and phone, the first
+ * visit's date and time, what to bring. Printed on the sheet only — never stored (not in the URL,
+ * not in storage) and never sent to the server.
+ */
+export interface HandoutTyped {
+  worker: string;
+  phone: string;
+  date: string; // yyyy-mm-dd from <input type=date>, or ''
+  time: string; // hh:mm, or ''
+  bring: string;
+}
+
+const EMPTY_TYPED: HandoutTyped = { worker: '', phone: '', date: '', time: '', bring: '' };
+
+/** Katakana to hiragana (ふりがな are written in hiragana for the person). */
+export function hiragana(s: string): string {
+  return s.replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
+}
+
+/** The place's name with its reading as <ruby> when the record has name_kana. */
+function nameHtml(name: string, kana: string): string {
+  if (!kana.trim()) return esc(name);
+  return `<ruby>${esc(name)}<rp>（</rp><rt>${esc(hiragana(kana.trim()))}</rt><rp>）</rp></ruby>`;
+}
+
+/**
+ * Free text of the record in plain words: staff terms of the message table (plain.phrase.N:
+ * "from=>to", a from of /…/ a pattern) replaced, in order.
+ */
+export function plainWords(text: string): string {
+  let out = text;
+  for (let i = 1; has(`plain.phrase.${i}`); i++) {
+    const [from, to] = t(`plain.phrase.${i}`).split('=>');
+    if (!from) continue;
+    out = from.startsWith('/') && from.endsWith('/') ? out.replace(new RegExp(from.slice(1, -1), 'g'), to ?? '') : out.split(from).join(to ?? '');
+  }
+  return out.trim();
+}
+
+/** What the place is, said plainly (plain.kind.<kind>, else the kind's label). */
+function plainKind(kind: string): string {
+  return has(`plain.kind.${kind}`) ? t(`plain.kind.${kind}`) : t(`kind.${kind}`);
+}
+
+/** 「12月3日（木）13時30分」 from the date and time fields. */
+function visitText(v: HandoutTyped): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.date);
+  const day = m ? dayDate(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])), lang()) : '';
+  const tm = /^(\d{1,2}):(\d{2})/.exec(v.time);
+  const time = tm ? t('handout.visit_time', { h: Number(tm[1]), m: tm[2] === '00' ? '' : t('handout.visit_min', { m: Number(tm[2]) }) }) : '';
+  return [day, time].filter(Boolean).join(' ');
+}
+
+/**
+ * The form the matcher fills before the handout prints (a dialog; its fields start empty every
+ * time and are read once, for the sheet). `go` gets what was typed.
+ */
+export function openHandoutDialog(go: (typed: HandoutTyped) => void): void {
+  let dlg = document.getElementById('handout-dialog') as HTMLDialogElement | null;
+  if (!dlg) {
+    dlg = document.createElement('dialog');
+    dlg.id = 'handout-dialog';
+    dlg.setAttribute('aria-labelledby', 'handout-dialog-title');
+    document.body.append(dlg);
+  }
+  const field = (id: string, label: string, input: string) => `<label for="${id}">${esc(label)}</label>${input}`;
+  dlg.innerHTML = `<form method="dialog" id="handout-form">
+      <h2 id="handout-dialog-title">${esc(t('handout.dialog_title'))}</h2>
+      <p class="hint" id="handout-dialog-hint">${esc(t('handout.dialog_hint'))}</p>
+      ${field('h-worker', t('handout.worker'), '<input id="h-worker" type="text" autocomplete="off" maxlength="40">')}
+      ${field('h-phone', t('handout.worker_phone'), '<input id="h-phone" type="tel" autocomplete="off" maxlength="20">')}
+      ${field('h-date', t('handout.visit_date'), '<input id="h-date" type="date" autocomplete="off">')}
+      ${field('h-time', t('handout.visit_clock'), '<input id="h-time" type="time" autocomplete="off">')}
+      ${field('h-bring', t('handout.bring'), '<textarea id="h-bring" rows="2" autocomplete="off" maxlength="200"></textarea>')}
+      <div class="inline">
+        <button type="submit" id="handout-go" class="primary">${esc(t('print.go'))}</button>
+        <button type="button" id="handout-cancel">${esc(t('edit.cancel'))}</button>
+      </div>
+    </form>`;
+  const d = dlg;
+  const val = (id: string) => (d.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${id}`)?.value ?? '').trim();
+  d.querySelector('#handout-cancel')!.addEventListener('click', () => {
+    d.close();
+    d.innerHTML = '';
+  });
+  d.querySelector('#handout-form')!.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const typed = { worker: val('h-worker'), phone: val('h-phone'), date: val('h-date'), time: val('h-time'), bring: val('h-bring') };
+    d.close();
+    d.innerHTML = ''; // nothing typed stays in the page but the sheet
+    go(typed);
+  });
+  d.showModal();
+  d.querySelector<HTMLInputElement>('#h-worker')!.focus();
+}
+
+/** Drops the GSI credit from the page's credits when the handout's map drew no GSI tile. */
+function drawnCredits(credits: string, gsi: boolean): string {
+  if (gsi) return credits;
+  const gsiText = esc(t('credits.basemap'));
+  return credits
+    .split('</li>')
+    .filter((li) => li.trim() && !li.includes(gsiText))
+    .map((li) => `${li}</li>`)
+    .join('');
+}
+
 /** Fills the print sheet with the handout for candidate `c`, and opens the print dialog. */
 export async function printHandout(
-  ctx: { candidate: MatchCandidate; basemap: BasemapConfig | null; local: LocalBasemap | null; credits: string },
+  ctx: { candidate: MatchCandidate; basemap: BasemapConfig | null; local: LocalBasemap | null; credits: string; typed?: HandoutTyped },
   openDialog = true,
 ): Promise<void> {
   const c = ctx.candidate;
+  const typed = ctx.typed ?? EMPTY_TYPED;
   const p = (await api.getResource(c.id)).feature.properties;
   const k = kindStyle(p.kind);
   const where = publicContact(p);
@@ -335,8 +461,18 @@ export async function printHandout(
   }
   if (p.description) notes.push(p.description);
   const fee = feeText(p);
-  const date = new Date().toISOString().slice(0, 10);
+  const date = dayDate(new Date(), lang());
   const row = (label: string, value: string) => (value ? `<tr><th scope="row">${esc(label)}</th><td>${value}</td></tr>` : '');
+  // Typed fields: what was typed, else a line to write on by hand.
+  const blank = '<span class="handout-blank"></span>';
+  const visit = visitText(typed);
+  const stopLabel =
+    snap?.stop && snap.stopAt
+      ? `<svg class="handout-overlay" viewBox="0 0 ${SNAP_W} ${SNAP_H}" xmlns="http://www.w3.org/2000/svg" aria-hidden="true">
+          <g class="stop-marker" data-name="${esc(snap.stop.name)}">
+            <text x="${snap.stopAt[0] * SNAP_W + 13}" y="${snap.stopAt[1] * SNAP_H}" dy="0.35em" font-size="18" font-weight="700"
+              fill="#111111" stroke="#ffffff" stroke-width="4" paint-order="stroke">${esc(snap.stop.name)}</text></g></svg>`
+      : '';
 
   setPageRule('@page { size: A4 portrait; margin: 12mm; }');
   document.body.dataset.print = 'handout';
@@ -347,25 +483,32 @@ export async function printHandout(
   sheet.innerHTML = `
     <article class="handout">
       <p class="handout-kicker">${esc(t('handout.kicker'))}</p>
-      <h1 class="handout-name">${esc(p.name)}</h1>
-      <p class="handout-kind">${esc(t(`kind.${p.kind}`))}</p>
+      <h1 class="handout-name">${nameHtml(String(p.name ?? ''), String(p.name_kana ?? ''))}</h1>
+      <p class="handout-kind">${esc(plainKind(p.kind))}</p>
       ${
         image
-          ? `<figure><img class="handout-map" alt="${esc(t('handout.map_alt', { name: p.name }))}" src="${image}">
-             <figcaption>${esc(tail.length ? t('handout.map_caption') : t('handout.map_caption_dest'))}</figcaption></figure>`
+          ? `<figure><div class="handout-mapbox"><img class="handout-map" alt="${esc(t('handout.map_alt', { name: p.name }))}" src="${image}">${stopLabel}</div>
+             <figcaption>${esc(tail.length ? t('handout.map_caption') : t('handout.map_caption_dest'))}${snap?.stop ? esc(t('handout.map_caption_stop')) : ''}</figcaption></figure>`
           : `<p class="handout-nomap">${esc(t('handout.private_home'))}</p>`
       }
       <table class="handout-facts"><tbody>
+        <tr class="handout-visit"><th scope="row">${esc(t('handout.visit'))}</th><td>${visit ? esc(visit) : blank}</td></tr>
         ${row(t('detail.place'), esc(where.address || t('handout.address_in_person')))}
         ${row(t('detail.schedule'), sched.length ? sched.map((s) => `<div>${esc(s)}</div>`).join('') : esc(t('handout.schedule_ask')))}
         ${row(t('handout.walk'), esc(t('handout.walk_min', { n: c.walk_min })))}
         ${row(t('handout.landmarks'), landmarks.map((x) => `<div>${esc(x)}</div>`).join(''))}
         ${row(t('detail.fee'), esc(fee))}
-        ${row(t('handout.notes'), notes.map((x) => `<div>${esc(x)}</div>`).join(''))}
-        ${row(t('detail.contact'), esc(where.lines.join('\n')).replace(/\n/g, '<br>') || esc(t('handout.contact_ask')))}
+        <tr class="handout-bring"><th scope="row">${esc(t('handout.bring'))}</th><td>${typed.bring ? esc(typed.bring).replace(/\n/g, '<br>') : blank}</td></tr>
+        ${row(t('handout.notes'), notes.map((x) => plainWords(x)).filter(Boolean).map((x) => `<div>${esc(x)}</div>`).join(''))}
+        ${row(t('detail.contact'), esc(plainWords(where.lines.join('\n'))).replace(/\n/g, '<br>').replace(/(\d[\d-]{8,}\d)/g, '<span class="tel">$1</span>') || esc(t('handout.contact_ask')))}
+        <tr class="handout-worker"><th scope="row">${esc(t('handout.worker_row'))}</th><td>${
+          typed.worker || typed.phone
+            ? `${esc(typed.worker)}${typed.phone ? `　${esc(t('detail.phone'))}：<span class="tel">${esc(typed.phone)}</span>` : ''}`
+            : blank
+        }</td></tr>
       </tbody></table>
       <p class="handout-foot">${esc(t('handout.foot', { date }))}</p>
-      <div class="print-credits"><ul>${ctx.credits}</ul></div>
+      <div class="print-credits"><ul>${drawnCredits(ctx.credits, snap?.gsi ?? false)}</ul></div>
     </article>`;
   if (openDialog) window.print();
 }

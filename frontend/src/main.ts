@@ -9,7 +9,8 @@ import { MapView, type BasemapConfig } from './mapview';
 import { loadLocalBasemap, type LocalBasemap } from './basemap';
 import { filterParams, parseState, toSearch, type State } from './state';
 import { openEditor, type EditorHost } from './editor';
-import { printSheet } from './print';
+import { openPrintDialog, printSheet } from './print';
+import { printPlanner } from './planner_print';
 import { problemText, showProblem } from './problems';
 import { paintSwatches } from './csp';
 import type { MatchHost } from './match';
@@ -771,9 +772,11 @@ async function main(): Promise<void> {
     }
   });
   for (const o of ['portrait', 'landscape'] as const) {
-    $(`print-${o}`).addEventListener('click', () =>
-      void printSheet(o, { mapView, items: listed, state, credits: $('credits-list').innerHTML }),
-    );
+    $(`print-${o}`).addEventListener('click', () => {
+      // On the planner page its own sheet (planner_print.ts); elsewhere the meeting's map sheet.
+      if (document.body.dataset.route === 'planner') return void printPlanner(o, { mapView });
+      openPrintDialog(o, (title) => void printSheet(o, { mapView, items: listed, state, local: localBasemap, title }));
+    });
   }
   $('login-open').addEventListener('click', () => {
     $<HTMLDialogElement>('login-dialog').showModal();

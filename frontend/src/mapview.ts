@@ -94,6 +94,7 @@ export class MapView {
   readonly map: maplibregl.Map;
   private loaded: Promise<void>;
   private basemapFailed = false;
+  private basemapLoaded = false;
 
   constructor(
     container: HTMLElement,
@@ -288,17 +289,16 @@ export class MapView {
     // An unreachable basemap (no network, a blocked host): after a few failures and no success,
     // drop it, so that MapLibre stops asking for its tiles and their parents, and say so.
     let basemapErrors = 0;
-    let basemapLoaded = false;
     this.map.on('sourcedata', (e) => {
       if (e.sourceId === 'basemap' && (e as { tile?: { state?: string } }).tile?.state === 'loaded') {
-        basemapLoaded = true;
+        this.basemapLoaded = true;
       }
     });
     this.map.on('error', (e) => {
       const src = (e as unknown as { sourceId?: string }).sourceId;
       if (src !== 'basemap' || this.basemapFailed) return;
       basemapErrors += 1;
-      if (basemapLoaded || basemapErrors < 4) return;
+      if (this.basemapLoaded || basemapErrors < 4) return;
       this.basemapFailed = true;
       if (this.map.getLayer('basemap')) this.map.removeLayer('basemap');
       if (this.map.getSource('basemap')) this.map.removeSource('basemap');
@@ -334,6 +334,11 @@ export class MapView {
     });
     this.map.on('moveend', () => this.handlers.onMoveEnd());
     this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()));
+  }
+
+  /** Whether the configured raster basemap drew any tile and is still drawn (print credits). */
+  basemapDrawn(): boolean {
+    return this.basemapLoaded && !this.basemapFailed && Boolean(this.map.getLayer('basemap'));
   }
 
   whenLoaded(): Promise<void> {

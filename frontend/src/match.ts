@@ -9,7 +9,7 @@ import type { MatchCandidate, MatchRequest, MatchResult } from './api';
 import { ACTIVITIES, DAYS, kindStyle } from './codes';
 import { t } from './i18n';
 import type { MapView } from './mapview';
-import { printHandout } from './handout';
+import { openHandoutDialog, printHandout } from './handout';
 import { paintSwatches } from './csp';
 import { problemText } from './problems';
 
@@ -488,12 +488,14 @@ async function offerReferral(c: MatchCandidate, li: HTMLElement): Promise<void> 
   });
 }
 
-async function handout(c: MatchCandidate): Promise<void> {
-  try {
-    await printHandout({ candidate: c, basemap: host.basemap(), local: host.localBasemap(), credits: host.credits() });
-  } catch (e) {
-    $('m-error').textContent = errorText(e);
-  }
+function handout(c: MatchCandidate): void {
+  // The worker's name and phone, the first visit and what to bring are typed for the sheet
+  // alone (handout.ts): never kept here, never sent.
+  openHandoutDialog((typed) => {
+    printHandout({ candidate: c, basemap: host.basemap(), local: host.localBasemap(), credits: host.credits(), typed }).catch((e) => {
+      $('m-error').textContent = errorText(e);
+    });
+  });
 }
 
 function clearResult(): void {

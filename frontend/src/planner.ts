@@ -17,6 +17,7 @@ import { GAP_ROLES, bindGap, closeGap, gapHtml } from './gap';
 import { t } from './i18n';
 import { paintSwatches } from './csp';
 import type { MapView } from './mapview';
+import { printPlanner } from './planner_print';
 
 export interface PlannerHost {
   mapView(): MapView;
@@ -367,6 +368,7 @@ function controlsHtml(): string {
           <option value="asc"${order === 'asc' ? ' selected' : ''}>${esc(t('planner.order_asc'))}</option>
         </select>
         <button type="button" id="p-copy">${esc(t('planner.copy_tsv'))}</button>
+        <button type="button" id="p-print">${esc(t('planner_print.button'))}</button>
       </div>
       <div class="table-wrap"><table id="p-rank" class="rank-table"></table></div>
     </section>
@@ -649,6 +651,8 @@ function bind(): void {
     renderRank();
   });
   $('p-copy').addEventListener('click', () => void copyTsv());
+  // The planner's own sheet (planner_print.ts): this map, its legend and the ranked table.
+  $('p-print').addEventListener('click', () => void printPlanner('portrait', { mapView: host.mapView() }));
 }
 
 let clickHandler: ((e: maplibregl.MapMouseEvent) => void) | null = null;
