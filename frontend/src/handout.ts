@@ -9,7 +9,7 @@ import type { MatchCandidate } from './api';
 import { kindStyle } from './codes';
 import { has, lang, t } from './i18n';
 import { setPageRule } from './csp';
-import { dayDate } from './sheet';
+import { dayDate, drawn, sheetDialog } from './sheet';
 import type { BasemapConfig } from './mapview';
 import type { LocalBasemap } from './basemap';
 
@@ -128,17 +128,6 @@ function streetNames(map: maplibregl.Map, dest: [number, number]): string[] {
   return [...seen.entries()].sort((a, b) => a[1] - b[1]).slice(0, 3).map(([n]) => n);
 }
 
-function idle(map: maplibregl.Map): Promise<void> {
-  return new Promise<void>((resolve) => {
-    // An unreachable basemap must not hold the handout back: draw what is there after 8 s.
-    const timer = window.setTimeout(resolve, 8000);
-    map.once('idle', () => {
-      window.clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 export interface Snapshot {
   image: string; // a PNG data URL
   stop: Stop | null;
@@ -232,7 +221,7 @@ async function snapshot(
     if (rasterBasemap && ev.sourceId === 'basemap' && (ev as { tile?: { state?: string } }).tile?.state === 'loaded') gsiTiles++;
   });
   try {
-    await idle(map);
+    await drawn(map);
     const stop = local?.kind === 'extract' ? nearestStop(map, dest, preferredStop) : null;
     if (stop) {
       // A square (a stop's usual map sign, told apart from the round destination by shape, not
@@ -265,7 +254,7 @@ async function snapshot(
         ],
         { padding: { top: 70, bottom: 70, left: 70, right: 200 }, maxZoom: 17, animate: false },
       );
-      await idle(map);
+      await drawn(map);
     }
     const streets = streetNames(map, dest);
     const at = stop ? map.project([stop.lon, stop.lat]) : null;
@@ -367,13 +356,7 @@ function visitText(v: HandoutTyped): string {
  * time and are read once, for the sheet). `go` gets what was typed.
  */
 export function openHandoutDialog(go: (typed: HandoutTyped) => void): void {
-  let dlg = document.getElementById('handout-dialog') as HTMLDialogElement | null;
-  if (!dlg) {
-    dlg = document.createElement('dialog');
-    dlg.id = 'handout-dialog';
-    dlg.setAttribute('aria-labelledby', 'handout-dialog-title');
-    document.body.append(dlg);
-  }
+  const dlg = sheetDialog('handout-dialog');
   const field = (id: string, label: string, input: string) => `<label for="${id}">${esc(label)}</label>${input}`;
   dlg.innerHTML = `<form method="dialog" id="handout-form">
       <h2 id="handout-dialog-title">${esc(t('handout.dialog_title'))}</h2>
@@ -388,21 +371,20 @@ export function openHandoutDialog(go: (typed: HandoutTyped) => void): void {
         <button type="button" id="handout-cancel">${esc(t('edit.cancel'))}</button>
       </div>
     </form>`;
-  const d = dlg;
-  const val = (id: string) => (d.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${id}`)?.value ?? '').trim();
-  d.querySelector('#handout-cancel')!.addEventListener('click', () => {
-    d.close();
-    d.innerHTML = '';
+  const val = (id: string) => (dlg.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${id}`)?.value ?? '').trim();
+  dlg.querySelector('#handout-cancel')!.addEventListener('click', () => {
+    dlg.close();
+    dlg.innerHTML = '';
   });
-  d.querySelector('#handout-form')!.addEventListener('submit', (e) => {
+  dlg.querySelector('#handout-form')!.addEventListener('submit', (e) => {
     e.preventDefault();
     const typed = { worker: val('h-worker'), phone: val('h-phone'), date: val('h-date'), time: val('h-time'), bring: val('h-bring') };
-    d.close();
-    d.innerHTML = ''; // nothing typed stays in the page but the sheet
+    dlg.close();
+    dlg.innerHTML = ''; // nothing typed stays in the page but the sheet
     go(typed);
   });
-  d.showModal();
-  d.querySelector<HTMLInputElement>('#h-worker')!.focus();
+  dlg.showModal();
+  dlg.querySelector<HTMLInputElement>('#h-worker')!.focus();
 }
 
 /** Drops the GSI credit from the page's credits when the handout's map drew no GSI tile. */

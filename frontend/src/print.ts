@@ -13,7 +13,9 @@ import { lang, t } from './i18n';
 import type { MapView } from './mapview';
 import type { State } from './state';
 import { setPageRule } from './csp';
-import { badgeFont, esc, longDate, metresPerPixel, placeBadges, scaleAndNorth, warekiDate } from './sheet';
+import {
+  badgeFont, drawn, esc, longDate, metresPerPixel, placeBadges, scaleAndNorth, sheetDialog, warekiDate,
+} from './sheet';
 
 type Orientation = 'portrait' | 'landscape';
 
@@ -55,13 +57,7 @@ let lastTitle = '';
  * stored), then the print. `print` receives the typed title.
  */
 export function openPrintDialog(orientation: Orientation, print: (title: string) => void): void {
-  let dlg = document.getElementById('print-dialog') as HTMLDialogElement | null;
-  if (!dlg) {
-    dlg = document.createElement('dialog');
-    dlg.id = 'print-dialog';
-    dlg.setAttribute('aria-labelledby', 'print-dialog-title');
-    document.body.append(dlg);
-  }
+  const dlg = sheetDialog('print-dialog');
   dlg.innerHTML = `<form method="dialog" id="print-form">
       <h2 id="print-dialog-title">${esc(t(`print.dialog_${orientation}`))}</h2>
       <label for="print-title">${esc(t('print.title_label'))}</label>
@@ -74,27 +70,15 @@ export function openPrintDialog(orientation: Orientation, print: (title: string)
     </form>`;
   const input = dlg.querySelector<HTMLInputElement>('#print-title')!;
   input.value = lastTitle || defaultTitle();
-  const d = dlg;
-  dlg.querySelector('#print-cancel')!.addEventListener('click', () => d.close());
+  dlg.querySelector('#print-cancel')!.addEventListener('click', () => dlg.close());
   dlg.querySelector('#print-form')!.addEventListener('submit', (e) => {
     e.preventDefault();
     lastTitle = input.value.trim();
-    d.close();
+    dlg.close();
     print(lastTitle || defaultTitle());
   });
   dlg.showModal();
   input.select();
-}
-
-function idle(map: maplibregl.Map): Promise<void> {
-  return new Promise<void>((resolve) => {
-    // An unreachable basemap must not hold the sheet back: draw what is there after 8 s.
-    const timer = window.setTimeout(resolve, 8000);
-    map.once('idle', () => {
-      window.clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 interface Drawn {
@@ -159,7 +143,7 @@ async function drawMap(live: maplibregl.Map, local: LocalBasemap | null, points:
     /* an unreachable tile: the credits say only what was drawn */
   });
   try {
-    await idle(map);
+    await drawn(map);
     let localDrawn: Drawn['local'] = layers.some((l) => l.id.startsWith('bm-')) && local ? local.kind : null;
     if (raster && !gsiTiles && map.getLayer('basemap')) {
       // Nothing of the raster basemap came: drop it, and draw the server's own in its place.
@@ -170,7 +154,7 @@ async function drawMap(live: maplibregl.Map, local: LocalBasemap | null, points:
         localDrawn = local.kind;
       }
       map.triggerRepaint();
-      await idle(map);
+      await drawn(map);
     }
     const c = map.getCenter();
     return {

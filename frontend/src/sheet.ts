@@ -1,6 +1,9 @@
 // What the printed sheets share (the meeting map sheet, the planner sheet, the person's handout):
 // dates written as people write them (never ISO), the scale bar and the north arrow of a printed
-// map, and the badge layout that keeps every number visible.
+// map, the badge layout that keeps every number visible, the dialog a sheet asks its typed text
+// in, and waiting for an off-screen map to be drawn.
+
+import type * as maplibregl from 'maplibre-gl';
 
 export const esc = (s: unknown) =>
   String(s ?? '').replace(
@@ -173,4 +176,29 @@ export function placeBadges(
     placed.push({ ...it, bx: best.x, by: best.y, r, moved: best.x !== it.x || best.y !== it.y });
   }
   return { placed, crowded };
+}
+
+/** Resolves when `map` has drawn what it can. An unreachable basemap must not hold a sheet back:
+ * after 8 s it resolves with whatever is there. */
+export function drawn(map: maplibregl.Map): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = window.setTimeout(resolve, 8000);
+    map.once('idle', () => {
+      window.clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** The dialog `id` that a sheet asks its typed text in, made once and kept in the page; its
+ * title is the element `${id}-title`. */
+export function sheetDialog(id: string): HTMLDialogElement {
+  let dlg = document.getElementById(id) as HTMLDialogElement | null;
+  if (!dlg) {
+    dlg = document.createElement('dialog');
+    dlg.id = id;
+    dlg.setAttribute('aria-labelledby', `${id}-title`);
+    document.body.append(dlg);
+  }
+  return dlg;
 }

@@ -4,6 +4,7 @@
 // build/browser-artifacts/.
 //
 // usage: node tests/browser/run.mjs [--tsunagi PATH] [--frontend DIR] [--only NAME]
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -108,6 +109,18 @@ async function staffSession(who = COORDINATOR) {
   const cookie = r.headers.get('set-cookie').split(';')[0];
   const { csrf_token } = await r.json();
   return { cookie, csrf: csrf_token };
+}
+
+// The tests of the server's own basemap need Debian's tilemaker (scripts/setup installs it); without
+// it they say so and pass over.
+function hasTilemaker() {
+  try {
+    execFileSync('sh', ['-c', 'command -v tilemaker'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.log('  (skipped: tilemaker is not installed; scripts/setup installs it)');
+    return false;
+  }
 }
 
 async function screenshot(page, name) {
@@ -1592,16 +1605,7 @@ suite.test('the gap panel shows a running job\'s stage and progress, and cancels
 // tilemaker), configured `basemap = remote`: the map asks GSI first, every outside host fails,
 // and the page draws the server's own basemap instead — streets, the river, Japanese labels.
 suite.test('with every outside host failing, the map falls back to the server\'s own basemap', async () => {
-  let execOk = true;
-  try {
-    (await import('node:child_process')).execFileSync('sh', ['-c', 'command -v tilemaker'], { stdio: 'ignore' });
-  } catch {
-    execOk = false;
-  }
-  if (!execOk) {
-    console.log('  (skipped: tilemaker is not installed; scripts/setup installs it)');
-    return;
-  }
+  if (!hasTilemaker()) return;
   const local = await startServer(tsunagi, dist, { basemap: 'remote' });
   const page = await browser.context.newPage();
   try {
@@ -1957,7 +1961,6 @@ suite.test('a resident on a phone: one menu, the list first in one tap, walking 
  * size }], images: [{ top, left, width, height }] }, and the plain text (pdftotext).
  */
 async function readPdf(pdf, name) {
-  const { execFileSync } = await import('node:child_process');
   const file = path.join(artifacts, `${name}.pdf`);
   writeFileSync(file, pdf);
   const out = path.join(artifacts, `${name}-pdf`);
@@ -2129,16 +2132,7 @@ suite.test('the planner sheet prints the planner\'s map, legend, ranked table, m
 });
 
 suite.test('the handout in plain words: typed worker, phone, first visit and things to bring (never sent), ふりがな, the stop drawn and named', async () => {
-  let execOk = true;
-  try {
-    (await import('node:child_process')).execFileSync('sh', ['-c', 'command -v tilemaker'], { stdio: 'ignore' });
-  } catch {
-    execOk = false;
-  }
-  if (!execOk) {
-    console.log('  (skipped: tilemaker is not installed; scripts/setup installs it)');
-    return;
-  }
+  if (!hasTilemaker()) return;
   // The extract's basemap knows つなぎ駅: the stop the handout marks.
   const local = await startServer(tsunagi, dist, { basemap: 'remote' });
   const page = await browser.context.newPage();
