@@ -359,6 +359,7 @@ export interface AreaItem {
   code: string;
   name: string;
   kind: string;
+  parent_id?: string; // the enclosing area (a 町丁's 市町村)
   label_lon: number; // its representative point
   label_lat: number;
   geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: any } | null;

@@ -7,6 +7,7 @@ import { ACTIVITIES, KINDS, PUBLISH, STATUSES, TARGETS } from './codes';
 import { t } from './i18n';
 import { fieldLabel, fieldOf, problemText, registerFieldLabels } from './problems';
 import type { MapView } from './mapview';
+import { placeAt, type Place } from './areas';
 
 export interface EditorHost {
   mapView(): MapView;
@@ -178,13 +179,44 @@ export async function openEditor(el: HTMLElement, host: EditorHost, id?: string)
   const q = <T extends HTMLElement>(sel: string) => el.querySelector<T>(sel)!;
   const mapView = host.mapView();
 
+  // The position as a person reads it: its 町丁 (市町村) and the address; the coordinates on a
+  // third line.
+  let shown = 0;
+  let place: Place | undefined;
+  const addressLine = () => {
+    const address = q<HTMLInputElement>('#e-address').value.trim();
+    const text = address || (place ? t('edit.position_address_near', { address: place.city + place.town }) : t('edit.position_address_none'));
+    return t('edit.position_address', { address: text });
+  };
   const showPosition = () => {
-    q('#e-position').textContent = position
-      ? `${position[1].toFixed(6)}, ${position[0].toFixed(6)}`
-      : t('edit.position_none');
+    const out = q('#e-position');
     mapView.setDraft(position);
+    if (!position) {
+      out.textContent = t('edit.position_none');
+      delete out.dataset.town;
+      return;
+    }
+    const p = position;
+    const ticket = ++shown;
+    place = undefined;
+    out.innerHTML = `<span class="position-place">${esc(t('edit.position_finding'))}</span>
+      <span class="position-address">${esc(addressLine())}</span>
+      <small class="position-coords">${esc(t('edit.position_coords', { lat: p[1].toFixed(6), lon: p[0].toFixed(6) }))}</small>`;
+    void placeAt(p).then((found) => {
+      if (ticket !== shown) return; // a newer position is being shown
+      place = found;
+      const where = found ? (found.city ? t('edit.position_place', { town: found.town, city: found.city }) : found.town) : t('edit.position_outside');
+      out.querySelector('.position-place')!.textContent = where;
+      out.querySelector('.position-address')!.textContent = addressLine();
+      out.dataset.town = found?.town ?? '';
+    });
   };
   showPosition();
+  // The address line follows the field as it is typed.
+  q('#e-address').addEventListener('input', () => {
+    const line = q('#e-position').querySelector('.position-address');
+    if (line) line.textContent = addressLine();
+  });
 
   q('#e-geocode').addEventListener('click', async () => {
     const text = q<HTMLInputElement>('#e-address').value.trim();

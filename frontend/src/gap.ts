@@ -222,7 +222,38 @@ function chosenItem(c: any): string {
     typeof c.adds === 'number'
       ? `<span class="site-gain">${esc(t('gap.site_gain', { adds: num(c.adds), only: num(c.only_it ?? 0) }))}</span>`
       : '';
-  return `<li data-id="${esc(c.id)}"${flags.length ? ' class="flagged"' : ''}>${esc(c.name)}（${esc(t(`kind.${c.kind}`))}） ${gain} ${flags.join(' ')}</li>`;
+  // The areas it reaches: where its gain lies (+n people), then those already reached.
+  const reaches: any[] = Array.isArray(c.reaches) ? c.reaches : [];
+  const areas = reaches.length
+    ? `<p class="site-areas">${esc(t('gap.site_areas', {
+        areas: reaches.map((a) => (a.adds > 0 ? t('gap.site_area_adds', { name: a.name, n: num(a.adds) }) : a.name)).join('、'),
+      }))}</p>`
+    : `<p class="site-areas">${esc(t('gap.site_areas_none'))}</p>`;
+  return `<li data-id="${esc(c.id)}"${flags.length ? ' class="flagged"' : ''}>${esc(c.name)}（${esc(t(`kind.${c.kind}`))}） ${gain} ${flags.join(' ')}${areas}</li>`;
+}
+
+/** The box around the areas with people left out ([w, s, e, n]), or null when there are none. */
+export function uncoveredBounds(fc: { features: any[] } | null): [number, number, number, number] | null {
+  let box: [number, number, number, number] | null = null;
+  const visit = (c: any) => {
+    if (typeof c?.[0] === 'number') {
+      const [x, y] = c as [number, number];
+      box = box ? [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x), Math.max(box[3], y)] : [x, y, x, y];
+    } else if (Array.isArray(c)) c.forEach(visit);
+  };
+  for (const f of fc?.features ?? []) {
+    if (f?.geometry && typeof f.properties?.uncovered === 'number' && f.properties.uncovered > 0) visit(f.geometry.coordinates);
+  }
+  return box;
+}
+
+/** The map moves to the areas the answer leaves without a place: where the work is. */
+function fitToUncovered(fc: { features: any[] } | null): void {
+  const box = uncoveredBounds(fc);
+  const map = host.map();
+  if (!box) return;
+  map.fitBounds(box, { padding: 40, maxZoom: 16, duration: 0 });
+  document.body.dataset.gapFitted = box.map((v) => v.toFixed(5)).join(',');
 }
 
 /** Removes the answer from the map: the uncovered layer and the chosen venues. */
@@ -259,6 +290,7 @@ async function run(): Promise<void> {
   $('gap-result').hidden = true;
   $('gap-result').innerHTML = '';
   delete document.body.dataset.gapDone;
+  delete document.body.dataset.gapFitted;
   let j: GapJob;
   try {
     j = await gapStart(body);
@@ -295,6 +327,7 @@ async function poll(j: GapJob, my: number): Promise<void> {
       const fc = await gapGeojson(j.id);
       if (my !== seq) return;
       uncoveredCount = host.showLayer(fc);
+      fitToUncovered(fc);
     } catch (e) {
       if (my !== seq) return;
       showError(errorText(e));

@@ -6,6 +6,7 @@
 // URL, in storage or in the handout — and it is cleared on sign-out and when the page is left.
 import * as api from './api';
 import type { MatchCandidate, MatchRequest, MatchResult } from './api';
+import { areaAt as areaContaining } from './areas';
 import { ACTIVITIES, DAYS, kindStyle } from './codes';
 import { t } from './i18n';
 import type { MapView } from './mapview';
@@ -376,24 +377,9 @@ function select(id: string, quiet = false): void {
 
 // ---- 紹介を記録: a referral (POST /api/referrals) for a placement, with what the server takes ----
 
-function inRing(p: [number, number], ring: [number, number][]): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
 /** The 町丁 a point lies in: a referral records the home area no finer than that. */
 function areaAt(p: [number, number]): api.AreaItem | undefined {
-  const inPolygon = (rings: [number, number][][]) => inRing(p, rings[0]) && !rings.slice(1).some((r) => inRing(p, r));
-  return (areas ?? []).find((a) => {
-    const g = a.geometry;
-    if (!g) return false;
-    return g.type === 'Polygon' ? inPolygon(g.coordinates) : (g.coordinates as [number, number][][][]).some(inPolygon);
-  });
+  return areaContaining(areas ?? [], p);
 }
 
 const NEEDS = ['step_free', 'short_hours', 'low_contact', 'companion'] as const; // NeedTag ids too

@@ -150,13 +150,13 @@ export function showGapLayer(map: maplibregl.Map, fc: { type: 'FeatureCollection
         'fill-color': ['interpolate', ['linear'], ['get', 'uncovered'], 0, '#fee0d2', max, '#a50f15'],
         'fill-opacity': 0.6,
       },
-    });
+    }, map.getLayer('planner-label') ? 'planner-label' : undefined);
     map.addLayer({
       id: 'gap-uncovered-line',
       type: 'line',
       source: 'gap-uncovered',
       paint: { 'line-color': '#67000d', 'line-width': 1 },
-    });
+    }, map.getLayer('planner-label') ? 'planner-label' : undefined);
   }
   return features.length;
 }
@@ -177,10 +177,15 @@ let breaks: number[] = [];
 let order: 'desc' | 'asc' = 'desc';
 let selected: string | null = null;
 let seq = 0;
+let wide = false; // the full-width table view
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
-const LAYERS = ['planner-fill', 'planner-nodata', 'planner-line', 'planner-approx', 'planner-selected'];
+const LAYERS = ['planner-fill', 'planner-nodata', 'planner-line', 'planner-approx', 'planner-selected', 'planner-label'];
+/** From this zoom the areas' names are drawn (below it they cover one another). */
+export const LABEL_MIN_ZOOM = 13;
+/** Local fonts, as the server's basemap names them (tiles/basemap.cpp): no glyphs are fetched. */
+const LABEL_FONTS = ['Noto Sans CJK JP', 'IPAexGothic', 'IPAGothic', 'Yu Gothic', 'Meiryo', 'Hiragino Sans'];
 const HIDDEN_WHILE_PLANNING = ['resources-point', 'resources-cluster', 'numbered', 'point'];
 
 /** Every area the caller may see, every page of the OGC API's items (api.pages). */
@@ -256,6 +261,21 @@ function hatch(): ImageData {
 function removeLayers(map: maplibregl.Map): void {
   for (const id of LAYERS) if (map.getLayer(id)) map.removeLayer(id);
   if (map.getSource('planner-areas')) map.removeSource('planner-areas');
+  if (map.getSource('planner-labels')) map.removeSource('planner-labels');
+}
+
+/** The names of the areas of the chosen kind, one at each area's representative point. */
+function labelData(): any {
+  return {
+    type: 'FeatureCollection',
+    features: ofKind()
+      .filter((f) => typeof f.properties.label_lon === 'number' && typeof f.properties.label_lat === 'number')
+      .map((f) => ({
+        type: 'Feature',
+        properties: { id: f.properties.id, name: f.properties.name },
+        geometry: { type: 'Point', coordinates: [f.properties.label_lon, f.properties.label_lat] },
+      })),
+  };
 }
 
 function setResourceLayers(map: maplibregl.Map, visible: boolean): void {
@@ -290,6 +310,16 @@ function addLayers(map: maplibregl.Map): void {
     { id: 'planner-selected', type: 'line', ...base, paint: { 'line-color': '#a33a00', 'line-width': 3.5 } } as any,
     before,
   );
+  // The areas' names at readable zooms, dark on a white halo over any class colour.
+  map.addSource('planner-labels', { type: 'geojson', data: labelData() });
+  map.addLayer({
+    id: 'planner-label',
+    type: 'symbol',
+    source: 'planner-labels',
+    minzoom: LABEL_MIN_ZOOM,
+    layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONTS, 'text-size': 13, 'text-padding': 2 },
+    paint: { 'text-color': '#1a1a1a', 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 },
+  } as any);
   applyStyle();
 }
 
@@ -303,6 +333,7 @@ function applyStyle(): void {
   map.setFilter('planner-line', ofK as any);
   map.setFilter('planner-approx', ['all', ofK, ['==', ['get', 'approximate'], true]] as any);
   map.setFilter('planner-selected', ['==', ['get', 'id'], selected ?? ''] as any);
+  (map.getSource('planner-labels') as maplibregl.GeoJSONSource | undefined)?.setData(labelData());
 }
 
 // ---- the page ----
@@ -369,6 +400,7 @@ function controlsHtml(): string {
         </select>
         <button type="button" id="p-copy">${esc(t('planner.copy_tsv'))}</button>
         <button type="button" id="p-print">${esc(t('planner_print.button'))}</button>
+        <button type="button" id="p-wide" aria-pressed="${wide ? 'true' : 'false'}">${esc(t('planner.table_wide'))}</button>
       </div>
       <div class="table-wrap"><table id="p-rank" class="rank-table"></table></div>
     </section>
@@ -598,7 +630,16 @@ function breaksInputText(): string {
   return breaks.map((b) => (isRatio(key) ? +(b * 100).toFixed(2) : +b.toFixed(2))).join(', ');
 }
 
+/** The table view: the page over the whole width (the map gives way), or beside the map. */
+function setWide(on: boolean): void {
+  wide = on;
+  document.body.classList.toggle('planner-wide', on);
+  $('p-wide')?.setAttribute('aria-pressed', on ? 'true' : 'false');
+  if (!on) host.mapView().map.resize(); // drawn again at its size
+}
+
 function bind(): void {
+  $('p-wide').addEventListener('click', () => setWide(!wide));
   $('p-kind').addEventListener('change', () => {
     kind = $<HTMLSelectElement>('p-kind').value;
     redraw();
@@ -690,6 +731,7 @@ export async function openPlanner(): Promise<void> {
   closeGap(); // a reopening (another role) starts without the last answer
   root.innerHTML = controlsHtml();
   bind();
+  document.body.classList.toggle('planner-wide', wide);
   bindGapPanel();
   const map = host.mapView().map;
   addLayers(map);
@@ -714,6 +756,7 @@ export function closePlanner(): void {
   root.hidden = true;
   root.innerHTML = '';
   selected = null;
+  document.body.classList.remove('planner-wide');
   closeGap(); // the uncovered layer and the chosen venues go with the page
   const map = host.mapView().map;
   removeLayers(map);
@@ -729,6 +772,7 @@ export function relabel(): void {
   const fixed = $<HTMLInputElement>('p-breaks').value;
   root.innerHTML = controlsHtml();
   bind();
+  document.body.classList.toggle('planner-wide', wide);
   bindGapPanel();
   $<HTMLInputElement>('p-breaks').value = fixed;
   selected = keep;

@@ -624,6 +624,27 @@ std::map<std::size_t, std::pair<double, double>> per_area_reach(const Prepared& 
   return rows;
 }
 
+/// The report areas a chosen site reaches, each with the people it adds there (whom no existing
+/// place reaches), most added first, then by name: what the page lists under the site.
+json reached_areas(const Prepared& pr, const SiteGain& gain) {
+  std::map<std::size_t, double> adds;
+  for (const auto& [i, w] : gain.reached) {
+    if (const auto k = pr.report_of[i]) adds[*k] += w;
+  }
+  std::vector<std::pair<std::size_t, double>> rows(adds.begin(), adds.end());
+  const auto& areas = pr.layer->areas();
+  std::stable_sort(rows.begin(), rows.end(), [&](const auto& x, const auto& y) {
+    return x.second != y.second ? x.second > y.second : areas[x.first].name < areas[y.first].name;
+  });
+  json out = json::array();
+  for (const auto& [k, w] : rows) {
+    json item = area_json(areas[k]);
+    item["adds"] = w;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 std::string site(const Snapshot& snap, Audience a, const AnalysisRequest& r, Progress* p) {
   if (r.candidate_kinds.empty()) {
     throw InvalidArgument(
@@ -702,6 +723,7 @@ std::string site(const Snapshot& snap, Audience a, const AnalysisRequest& r, Pro
     json site = {
         {"id", rs.id},   {"name", rs.name},       {"kind", code_id(rs.kind)},   {"lon", rs.lon},
         {"lat", rs.lat}, {"adds", gains[c].adds}, {"only_it", gains[c].only_it}};
+    site["reaches"] = reached_areas(pr, gains[c]);
     // A venue that already hosts a place of the kinds asked for (within 50 m of one).
     for (const auto e : existing) {
       const auto& host = view.resource(pr.supply[e].item);

@@ -26,6 +26,9 @@ std::vector<SiteGain> site_gains(const CostMatrix& costs, std::span<const double
     }
     std::sort(reaching.begin(), reaching.end());
     reaching.erase(std::unique(reaching.begin(), reaching.end()), reaching.end());
+    for (const auto c : reaching) {
+      out[c].reached.emplace_back(static_cast<std::uint32_t>(i), by_existing ? 0.0 : weight[i]);
+    }
     if (by_existing) continue;
     for (const auto c : reaching) out[c].adds += weight[i];
     if (reaching.size() == 1) out[reaching.front()].only_it += weight[i];

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "geo/analysis/cost_matrix.hpp"
@@ -14,6 +15,10 @@ namespace tsunagi::geo::gap {
 struct SiteGain {
   double adds = 0;     ///< demand within reach of this site and of no existing place
   double only_it = 0;  ///< demand within reach of this site and of no other open site
+  /// Each demand point within reach of this site (ascending), with what it adds there: its
+  /// weight when no existing place reaches it, else 0 — the areas a site reaches, and where its
+  /// gain lies.
+  std::vector<std::pair<std::uint32_t, double>> reached;
 };
 
 /// One SiteGain per `chosen` site (in its order). Demand `i` (weight[i]) is reached by a site

@@ -1,5 +1,7 @@
 #include "geo/catalog/snapshot.hpp"
 
+#include "geo/catalog/reading.hpp"
+
 #include "geo/core/hash.hpp"
 #include "geo/spatial/network.hpp"
 
@@ -52,7 +54,7 @@ constexpr double kSphereSlack = 0.995;
 /// Above this many changed rows (or a quarter of the store), a snapshot reads everything again.
 constexpr std::int64_t kIncrementalRows = 4096;
 
-std::string make_search_key(const Resource& r) {
+std::string make_search_key(const Resource& r, std::string_view name_reading) {
   std::string key;
   // Stored text is validated UTF-8; a bad row still must not make the whole view fail.
   for (const std::string* part : {&r.name, &r.name_kana, &r.address, &r.building}) {
@@ -62,6 +64,7 @@ std::string make_search_key(const Resource& r) {
     }
     key += '\n';  // keeps words of different fields from joining into false matches
   }
+  key += name_reading;
   return key;
 }
 
@@ -69,10 +72,11 @@ std::string make_search_key(const Resource& r) {
 
 // ---- ServedResource ----
 
-ServedResource::ServedResource(Audience audience, std::shared_ptr<const Resource> projected)
+ServedResource::ServedResource(Audience audience, std::shared_ptr<const Resource> projected,
+                               std::string_view name_reading)
     : audience_(audience),
       resource_(std::move(projected)),
-      search_key_(make_search_key(*resource_)) {}
+      search_key_(make_search_key(*resource_, name_reading)) {}
 
 const std::string& ServedResource::feature() const {
   std::call_once(once_, [&] {
@@ -306,8 +310,10 @@ namespace {
 
 /// The entries of one audience for stored resources `rs` (in id order). `internal` holds the
 /// stored values, shared by the audiences that see them unchanged.
+/// Names are read (reading_of) from the projected record only, once per name and build
+/// (`readings`).
 std::vector<ServedPtr> project(Audience a, const std::vector<std::shared_ptr<const Resource>>& rs,
-                               const Generalizer& g) {
+                               const Generalizer& g, ReadingMemo& readings) {
   std::vector<ServedPtr> out;
   out.reserve(rs.size());
   for (const auto& r : rs) {
@@ -318,7 +324,9 @@ std::vector<ServedPtr> project(Audience a, const std::vector<std::shared_ptr<con
     } else {
       p = std::make_shared<const Resource>(served(a, *r, g));
     }
-    out.push_back(std::make_shared<const ServedResource>(a, std::move(p)));
+    const std::string_view reading =
+        p->name_kana.empty() ? std::string_view(readings.of(p->name)) : std::string_view();
+    out.push_back(std::make_shared<const ServedResource>(a, std::move(p), reading));
   }
   return out;
 }
@@ -411,6 +419,7 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
   s->info_.resources_read = rows.size();
 
   const Generalizer& g = s->area_layer_->generalizer();
+  ReadingMemo readings;
   // Internal first: it holds every stored resource, which the public needs when it is
   // re-projected after an area change.
   for (const auto a : {Audience::internal, Audience::partners, Audience::public_}) {
@@ -419,16 +428,16 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
     bool unchanged = false;
     // The public's positions depend on the areas (a 個人宅 is shown at its 町丁目).
     if (full) {
-      items = project(a, rows, g);
+      items = project(a, rows, g, readings);
     } else if (a == Audience::public_ && s->info_.areas_rebuilt) {
       std::vector<std::shared_ptr<const Resource>> all;
       for (const auto& e : s->view(Audience::internal).items()) {
         all.emplace_back(e, &e->resource());  // aliasing: keeps the entry (and its Resource) alive
       }
-      items = project(a, all, g);
+      items = project(a, all, g, readings);
     } else {
-      items =
-          merge(previous->view(a).items(), rows, project(a, rows, g), same_positions, unchanged);
+      items = merge(previous->view(a).items(), rows, project(a, rows, g, readings), same_positions,
+                    unchanged);
     }
     if (unchanged) {  // the same view: what was derived from it (tiles) stays valid
       s->views_[static_cast<std::size_t>(a)] = previous->view_ptr(a);

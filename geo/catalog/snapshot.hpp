@@ -42,14 +42,17 @@ class WalkGraph;
 class ServedResource {
  public:
   /// `projected` is served(audience, ·) of a stored resource; audiences that see the same values
-  /// share one Resource.
-  ServedResource(Audience audience, std::shared_ptr<const Resource> projected);
+  /// share one Resource. `name_reading` is the folded reading of the projected name when it has
+  /// no kana (geo/catalog/reading), added to the search key.
+  ServedResource(Audience audience, std::shared_ptr<const Resource> projected,
+                 std::string_view name_reading = {});
   ServedResource(const ServedResource&) = delete;
   ServedResource& operator=(const ServedResource&) = delete;
 
   [[nodiscard]] const Resource& resource() const { return *resource_; }
   [[nodiscard]] Audience audience() const { return audience_; }
-  /// Normalized name, kana, address and building, as this audience may know them.
+  /// Normalized name, kana, address and building, as this audience may know them, and the
+  /// name's dictionary reading when it has no kana (「たいそう」 finds 体操).
   [[nodiscard]] const std::string& search_key() const { return search_key_; }
   /// The GeoJSON Feature for this audience, as compact JSON (keys sorted).
   [[nodiscard]] const std::string& feature() const;

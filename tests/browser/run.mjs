@@ -2239,6 +2239,216 @@ suite.test('the handout in plain words: typed worker, phone, first visit and thi
   }
 });
 
+suite.test('search by reading: 「たいそう」 in the search box finds the 体操 listings', async () => {
+  const byKanji = await apiJson('/api/resources?limit=1000&q=' + encodeURIComponent('体操'));
+  const n = byKanji.body.numberMatched;
+  assert(n >= 22, `the demo has its 体操 listings (${n})`);
+  const ids = new Set(byKanji.body.features.map((f) => f.properties.id));
+  for (const reading of ['たいそう', 'タイソウ']) {
+    const r = await apiJson('/api/resources?limit=1000&q=' + encodeURIComponent(reading));
+    const found = new Set(r.body.features.map((f) => f.properties.id));
+    assert([...ids].every((id) => found.has(id)), `${reading} finds every 体操 listing (${found.size} of ${n})`);
+  }
+  const { page, errors } = await openPage();
+  const seq = await listSeq(page);
+  await page.fill('#f-q', 'たいそう');
+  await waitForList(page, seq);
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'たいそう' || document.getElementById('f-q').value === 'たいそう');
+  const count = await page.textContent('#count');
+  assert(count.includes(String(n)), `the page counts the 体操 listings for たいそう: ${count} (${n})`);
+  const names = await listNames(page);
+  assert(names.length > 0 && names.every((x) => x.includes('体操')), `the list shows 体操 listings: ${names.slice(0, 3).join('、')}`);
+  await axe(page, 'search-reading');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('the editor shows a position as its 町丁 (市町村) and address, the coordinates second', async () => {
+  const { page, errors } = await openPage('?map=14/35.1/133.63');
+  await login(page);
+  await page.click('#new-resource');
+  await page.waitForSelector('#editor-form');
+  await page.fill('#e-address', 'つなぎ町栄町3-5');
+  await page.click('#e-geocode');
+  await page.waitForSelector('#e-geocode-result[data-match="exact"]');
+  await page.waitForSelector('#e-position[data-town="栄町"]');
+  assertEqual((await page.textContent('#e-position .position-place')).trim(), '栄町（つなぎ町（架空））', 'the 町丁 and its 市町村');
+  assertEqual((await page.textContent('#e-position .position-address')).trim(), '住所：つなぎ町栄町3-5', 'the address');
+  assert(/緯度 35\.\d+、経度 133\.\d+/.test(await page.textContent('#e-position .position-coords')), 'the coordinates on their own line');
+  // Placed by a click on the map, inside another 町丁: its name, and the address field still empty.
+  await page.fill('#e-address', '');
+  const area = (await apiJson('/ogc/collections/areas/items/' + encodeURIComponent('chome:demo-02'))).body;
+  const at = [area.properties.label_lon, area.properties.label_lat];
+  await page.click('#e-pick');
+  await clickMapAt(page, at);
+  await page.waitForFunction(() => document.querySelector('#e-position')?.dataset.town !== '栄町', null, { timeout: 10000 });
+  assertEqual(await page.getAttribute('#e-position', 'data-town'), area.properties.name, 'the 町丁 of the clicked point');
+  assertEqual((await page.textContent('#e-position .position-place')).trim(), `${area.properties.name}（つなぎ町（架空））`, 'the clicked 町丁');
+  assert((await page.textContent('#e-position .position-address')).includes(`つなぎ町（架空）${area.properties.name}付近`), 'the address near it, said to be unentered');
+  await axe(page, 'editor-position');
+  await screenshot(page, 'editor-position');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('siting explains itself: with k = 2 each site\'s gain and the areas it reaches; the map goes to the uncovered areas', async () => {
+  const { page, errors } = await openPage('?map=13/35.097/133.622');
+  await loginAs(page, PLANNER);
+  await openPlanner(page);
+  await page.selectOption('#gap-analysis', 'site');
+  const kinds = await page.$$eval('input[name="gap-kind"]', (is) => is.map((i) => i.value));
+  for (const v of kinds) await page.setChecked(`input[name="gap-kind"][value="${v}"]`, v === 'kayoi_no_ba');
+  const cands = await page.$$eval('input[name="gap-candidate"]', (is) => is.map((i) => i.value));
+  for (const v of cands) await page.setChecked(`input[name="gap-candidate"][value="${v}"]`, v === 'kominkan');
+  await page.fill('#gap-k', '2');
+  // Somewhere else first: the answer must bring the map to its uncovered areas.
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.3, 35.4], zoom: 9 }));
+  const id = await runGap(page);
+  const job = await (await gapApi(id, await pageCookie())).json();
+  const chosen = job.result.chosen;
+  assertEqual(chosen.length, 2, 'two sites chosen');
+  const items = await page.$$eval('#gap-chosen li', (ls) => ls.map((l) => ({
+    id: l.dataset.id, gain: l.querySelector('.site-gain')?.textContent ?? '', areas: l.querySelector('.site-areas')?.textContent ?? '' })));
+  const report = [];
+  chosen.forEach((c, i) => {
+    assertEqual(items[i].id, c.id, 'listed in the job\'s order');
+    assert(items[i].gain.includes(`新たに届く ${num(c.adds)}人`), `${c.name}: its gain (${items[i].gain})`);
+    assert(Array.isArray(c.reaches) && c.reaches.length > 0, `${c.name}: the server lists the areas it reaches`);
+    const added = c.reaches.reduce((sum, a) => sum + a.adds, 0);
+    assert(Math.abs(added - c.adds) < 1e-6, `${c.name}: the areas' additions sum to its gain (${added} vs ${c.adds})`);
+    assert(items[i].areas.startsWith('届く町丁：'), `${c.name}: the reached areas said (${items[i].areas})`);
+    for (const a of c.reaches) {
+      const shown = a.adds > 0 ? `${a.name}（新たに${num(a.adds)}人）` : a.name;
+      assert(items[i].areas.includes(shown), `${c.name}: ${shown} listed (${items[i].areas})`);
+    }
+    report.push(`${c.name}: +${num(c.adds)}人 (only it ${num(c.only_it)}), ${c.reaches.length} areas`);
+  });
+  console.log(`  k = 2 on the demo: ${report.join('; ')}`);
+  // The map fits the areas left out after siting.
+  const gj = await (await gapApi(id, await pageCookie(), '?format=geojson&layer=uncovered')).json();
+  const left = gj.features.filter((f) => f.properties.uncovered > 0);
+  assert(left.length > 0, 'the demo leaves some areas out even after siting');
+  await page.waitForFunction(() => document.body.dataset.gapFitted);
+  await mapIdle(page);
+  const view = await page.evaluate(() => {
+    const b = window.tsunagi.map.getBounds();
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+  });
+  const box = [180, 90, -180, -90];
+  const walk = (c) => (typeof c[0] === 'number' ? (box[0] = Math.min(box[0], c[0]), box[1] = Math.min(box[1], c[1]), box[2] = Math.max(box[2], c[0]), box[3] = Math.max(box[3], c[1])) : c.forEach(walk));
+  left.forEach((f) => walk(f.geometry.coordinates));
+  assert(view[0] <= box[0] && view[1] <= box[1] && view[2] >= box[2] && view[3] >= box[3], `every uncovered area in view: ${view} ⊇ ${box}`);
+  const fill = Math.max((box[2] - box[0]) / (view[2] - view[0]), (box[3] - box[1]) / (view[3] - view[1]));
+  assert(fill > 0.5, `the view is fitted to them, not the whole region (${fill.toFixed(2)})`);
+  await page.$eval('#gap-chosen', (el) => el.scrollIntoView());
+  await screenshot(page, 'desktop-planner-site-explained');
+  await axe(page, 'planner-site-explained');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+suite.test('the planner\'s workspace: area names on the map at readable zooms, a full-width table, the heading stays', async () => {
+  const { page, errors } = await openPage('?map=14/35.097/133.622');
+  await loginAs(page, PLANNER);
+  await openPlanner(page);
+  await choose(page, 'chome', 'aging_rate');
+  // Names at zoom 14, drawn with local fonts (nothing is fetched from outside: openPage fails fast).
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.622, 35.097], zoom: 14 }));
+  await mapIdle(page);
+  const areaNames = (await apiJson('/ogc/collections/areas/items?limit=1000')).body.features
+    .filter((f) => f.properties.kind === 'chome').map((f) => f.properties.name);
+  const labels = await page.evaluate(() => [...new Set(window.tsunagi.map.queryRenderedFeatures({ layers: ['planner-label'] }).map((f) => f.properties.name))]);
+  assert(labels.length >= 3, `area names drawn at zoom 14: ${labels.join('、')}`);
+  assert(labels.every((n) => areaNames.includes(n)), `each label is a 町丁's name: ${labels.join('、')}`);
+  await screenshot(page, 'desktop-planner-labels');
+  // Not at a zoom where they would cover one another.
+  await page.evaluate(() => window.tsunagi.map.jumpTo({ center: [133.622, 35.097], zoom: 11 }));
+  await mapIdle(page);
+  assertEqual(await page.evaluate(() => window.tsunagi.map.queryRenderedFeatures({ layers: ['planner-label'] }).length), 0, 'no names at zoom 11');
+  // The heading stays while the panel scrolls.
+  const head = await page.evaluate(() => {
+    const side = document.querySelector('#planner').closest('.side');
+    side.scrollTop = side.scrollHeight;
+    const h = document.querySelector('#planner .match-head').getBoundingClientRect();
+    return { scrolled: side.scrollTop, top: h.top, sideTop: side.getBoundingClientRect().top };
+  });
+  assert(head.scrolled > 200, `the panel scrolls (${head.scrolled} px)`);
+  assert(Math.abs(head.top - head.sideTop) <= 2, `the heading stays at the panel's top (${head.top} vs ${head.sideTop})`);
+  assert(await page.isVisible('#planner-close'), 'the way back stays in view');
+  // The table at full width, and back beside the map.
+  const narrow = (await page.locator('#p-rank').boundingBox()).width;
+  await page.click('#p-wide');
+  assertEqual(await page.getAttribute('#p-wide', 'aria-pressed'), 'true', 'the toggle says it is on');
+  assert(!(await page.isVisible('#map')), 'the map gives way');
+  const wide = (await page.locator('#p-rank').boundingBox()).width;
+  assert(wide > 1000 && wide > narrow * 2, `the table takes the width (${narrow} → ${wide} px)`);
+  await axe(page, 'planner-wide');
+  await screenshot(page, 'desktop-planner-wide');
+  await page.click('#p-wide');
+  assertEqual(await page.getAttribute('#p-wide', 'aria-pressed'), 'false', 'the toggle says it is off');
+  const box = await page.locator('#map').boundingBox();
+  assert(box && box.width > 600, 'the map is back at its size');
+  await axe(page, 'planner-workspace');
+  // Leaving the page leaves no full-width mode behind.
+  await page.click('#p-wide');
+  await page.click('#planner-close');
+  await page.waitForFunction(() => document.body.dataset.route === 'map');
+  assert(await page.isVisible('#map'), 'the map page has its map');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+});
+
+/** No horizontal scrolling at `width` CSS px (a 1280 px window at 400 % is 320 px wide). */
+async function assertReflows(page, label, width = 320) {
+  await page.setViewportSize({ width, height: 640 });
+  await page.waitForFunction((w) => document.documentElement.scrollWidth <= w, width, { timeout: 5000 }).catch(() => {});
+  const wide = await page.evaluate(() => {
+    const w = document.documentElement.clientWidth;
+    return {
+      scroll: document.documentElement.scrollWidth,
+      over: [...document.querySelectorAll('body *')]
+        .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().right > w + 1 && !e.closest('.table-wrap, .maplibregl-map'))
+        .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join('.')}`),
+    };
+  });
+  assert(wide.scroll <= width, `${label}: no horizontal scroll at ${width} px (${wide.scroll} px; ${wide.over.join(', ')})`);
+  await screenshot(page, `reflow-400-${label}`);
+  await axe(page, `reflow-400-${label}`);
+}
+
+suite.test('400 % zoom (320 CSS px): the main page, the planner page and the matching page reflow without horizontal scroll', async () => {
+  const { page, errors } = await openPage('?map=14/35.097/133.622', { viewport: { width: 1280, height: 860 } });
+  await assertReflows(page, 'main');
+  // The list and a detail.
+  await page.click('#view-list');
+  await page.click('#list li .item');
+  await page.waitForSelector('#detail:not([hidden])');
+  await assertReflows(page, 'main-detail');
+  await page.close();
+
+  const planner = await openPage('?map=14/35.097/133.622');
+  await loginAs(planner.page, PLANNER);
+  await openPlanner(planner.page);
+  await planner.page.selectOption('#gap-analysis', 'coverage');
+  await runGap(planner.page);
+  await assertReflows(planner.page, 'planner');
+  assertEqual(planner.errors, [], 'no page errors on the planner page');
+  await planner.page.close();
+
+  const match = await openPage('?map=14/35.097/133.622');
+  await openMatchPage(match.page);
+  await match.page.click('#m-pick');
+  await clickMapAt(match.page, MATCH_POINT);
+  await match.page.fill('#m-walk', '20');
+  await match.page.click('#m-submit');
+  await match.page.waitForSelector('#m-candidates li[data-id]');
+  await assertReflows(match.page, 'match');
+  assertEqual(match.errors, [], 'no page errors on the matching page');
+  assertEqual(errors, [], 'no page errors');
+  await match.page.close();
+});
+
+
 let failed = 1;
 try {
   failed = await suite.run(only);
