@@ -52,7 +52,7 @@ export async function printSheet(
     .join('');
   const sheet = document.getElementById('print-sheet')!;
   sheet.innerHTML = `
-    <h1>${esc(t('print.title', { title: t('app.title'), date }))}</h1>
+    <h1>${esc(t('print.title', { title: document.title || t('app.title'), date }))}</h1>
     <p class="filters-line">${esc(filterSummary(ctx.state))}</p>
     <img class="print-map" alt="${esc(t('map.label'))}" src="${image}">
     <h2>${esc(t('print.list'))}</h2>
