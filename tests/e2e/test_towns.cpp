@@ -174,7 +174,8 @@ TEST_F(Towns, TilesAndTileJsonHoldOnlyTheTownAndItsExtent) {
   const json doc = json::parse(tj.body);
   const std::string url = doc.at("tiles").at(0);
   EXPECT_NE(url.find(std::string("municipality=") + kFujisaki), std::string::npos) << url;
-  for (std::size_t i = 0; i < 4; ++i) EXPECT_DOUBLE_EQ(doc.at("bounds").at(i), box[i]);
+  for (std::size_t i = 0; i < 4; ++i)
+    EXPECT_DOUBLE_EQ(doc.at("bounds").at(i).get<double>(), box[i]);
   const json whole = json::parse(call(s, "GET", "/tiles/resources.json").body);
   EXPECT_NE(whole.at("bounds"), doc.at("bounds"));
   const json areas_tj =
