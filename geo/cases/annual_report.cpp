@@ -230,6 +230,7 @@ AnnualReport annual_report(Store& store, const Snapshot& snap, const Municipalit
   }
   out.suppressed = rule.primary + rule.secondary;
   out.suppressed_secondary = rule.secondary;
+  out.unprotectable = rule.unprotectable;
   return out;
 }
 
@@ -239,7 +240,10 @@ std::string suppression_note(const AnnualReport& r) {
   return std::to_string(r.k) + "件未満の件数は秘匿（小さな数から個人が特定されないよう）。秘匿 " +
          std::to_string(r.suppressed) + "件（うち合計から逆算されないための秘匿 " +
          std::to_string(r.suppressed_secondary) + "件）。回答の中央値は回答が" +
-         std::to_string(r.k) + "件以上のときのみ。";
+         std::to_string(r.k) + "件以上のときのみ。" +
+         (r.unprotectable > 0 ? "ただし " + std::to_string(r.unprotectable) +
+                                    "件は公表した件数からおおよその範囲が分かります。"
+                              : std::string());
 }
 
 }  // namespace

@@ -55,7 +55,10 @@ struct AnnualReport {
   std::optional<double> median_days_to_answer;
   std::size_t suppressed = 0;            ///< counts without a value
   std::size_t suppressed_secondary = 0;  ///< of them, hidden only to protect another
-  std::string coverage_note;             ///< what the coverage counted, or why it is missing
+  /// Suppressed counts that the published ones still bound to an interval narrower than k (the
+  /// rule's `unprotectable`): said in the report rather than hidden.
+  std::size_t unprotectable = 0;
+  std::string coverage_note;  ///< what the coverage counted, or why it is missing
   std::string generated_at;
 };
 
