@@ -14,6 +14,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "geo/analysis/town_coverage.hpp"
 #include "geo/cases/annual_report.hpp"
 #include "geo/catalog/snapshot.hpp"
 #include "geo/core/error.hpp"
@@ -142,7 +143,10 @@ void write_pdf(const geo::AnnualReport& r, const std::string& path) {
 }  // namespace
 
 int report(Args args) {
-  std::optional<std::string> db, code, format, out;
+  std::optional<std::string> db;
+  std::optional<std::string> code;
+  std::optional<std::string> format;
+  std::optional<std::string> out;
   std::optional<int> year;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
@@ -189,6 +193,13 @@ int report(Args args) {
     geo::AnnualReportRequest req;
     req.lg_code = found.town->lg_code;
     req.year = *year;
+    const auto cover = geo::town_coverage(*snapshot, geo::Audience::partners, found.town->area_id,
+                                          {geo::ResourceKind::kayoi_no_ba}, 15, store.sources());
+    if (cover.figures) {
+      req.coverage = geo::ReportCoverage{cover.figures->target, cover.figures->covered,
+                                         cover.figures->uncovered};
+    }
+    req.coverage_note = cover.note;
     const auto report = geo::annual_report(store, *snapshot, *found.town, req, {0, "cli:report"});
     if (*format == "pdf") {
       write_pdf(report, *out);

@@ -2,6 +2,7 @@
 // (geo/cases/annual_report) for planners, coordinators and admins: JSON, or CSV through the one
 // guarded CSV writer. Counts under k = 5 are suppressed by the small-cell rule and the answer says
 // so. Reading the cases is written to the audit log under the caller's name.
+#include "geo/analysis/town_coverage.hpp"
 #include "geo/cases/annual_report.hpp"
 #include "geo/core/error.hpp"
 #include "geo/store/store.hpp"
@@ -31,6 +32,15 @@ HttpResponse annual_report(ServerContext& c, RequestContext& rc) {
   if (format != nullptr && *format != "json" && *format != "csv") {
     throw ApiError(ErrorCode::invalid_parameter, "format must be json or csv");
   }
+  // The coverage as a planner may see the figures, from the published snapshot.
+  const auto cover = geo::town_coverage(*snapshot, geo::Audience::partners, town->area_id,
+                                        {geo::ResourceKind::kayoi_no_ba}, 15,
+                                        c.read([](const geo::Store& s) { return s.sources(); }));
+  if (cover.figures) {
+    req.coverage = geo::ReportCoverage{cover.figures->target, cover.figures->covered,
+                                       cover.figures->uncovered};
+  }
+  req.coverage_note = cover.note;
   const geo::AuditActor who{rc.principal.user_id, rc.principal.name};
   const auto report =
       c.write([&](geo::Store& s) { return geo::annual_report(s, *snapshot, *town, req, who); });

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <map>
 
-#include "geo/analysis/gap.hpp"
 #include "geo/catalog/small_cell.hpp"
 #include "geo/core/csv.hpp"
 #include "geo/core/error.hpp"
@@ -181,37 +180,14 @@ AnnualReport annual_report(Store& store, const Snapshot& snap, const Municipalit
   add("resources", "closed", "終了した社会資源", closed);
   add("resources", "confirmed", "掲載内容が確認された社会資源（最終確認がこの年）", confirmed);
 
-  // ---- coverage of 75歳以上 (the gap analysis, reported per municipality) ----
-  try {
-    gap::AnalysisRequest g;
-    g.analysis = "coverage";
-    g.kinds = req.coverage_kinds;
-    g.target = "aged_75";
-    g.report_kind = AreaKind::municipality;
-    g.threshold = req.coverage_walk_min;
-    const auto answer = nlohmann::json::parse(
-        gap::run_analysis(snap, Audience::partners, g, store.sources(), nullptr));
-    bool found = false;
-    for (const auto& row : answer.value("areas", nlohmann::json::array())) {
-      if (row.value("id", "") != town.area_id) continue;
-      found = true;
-      const auto people = [&](const char* key) {
-        return static_cast<std::int64_t>(std::llround(row.value(key, 0.0)));
-      };
-      const std::size_t target = add("coverage", "aged_75", "75歳以上の人数", people("target"));
-      const std::size_t in = add("coverage", "covered", "徒歩圏内", people("covered"));
-      const std::size_t outside = add("coverage", "uncovered", "徒歩圏外", people("uncovered"));
-      relations.push_back({target, {in, outside}});
-    }
-    const std::string network = answer.value("network", nlohmann::json()).is_string()
-                                    ? answer["network"].get<std::string>()
-                                    : std::string();
-    out.coverage_note = found ? "徒歩" + std::to_string(static_cast<int>(req.coverage_walk_min)) +
-                                    "分（" + (network.empty() ? "walking" : network) + "）"
-                              : "この町の75歳以上の人数がありません";
-  } catch (const InvalidArgument& e) {
-    out.coverage_note = std::string("カバー率は計算できません: ") + e.what();
+  // ---- coverage of 75歳以上 (computed by the caller with the gap analysis) ----
+  if (req.coverage) {
+    const std::size_t target = add("coverage", "aged_75", "75歳以上の人数", req.coverage->target);
+    const std::size_t in = add("coverage", "covered", "徒歩圏内", req.coverage->covered);
+    const std::size_t outside = add("coverage", "uncovered", "徒歩圏外", req.coverage->uncovered);
+    relations.push_back({target, {in, outside}});
   }
+  out.coverage_note = req.coverage_note;
 
   // ---- the small-cell rule over every count ----
   std::vector<Area> row(1);

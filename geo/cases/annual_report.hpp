@@ -15,7 +15,6 @@
 
 #include "geo/catalog/municipality_scope.hpp"
 #include "geo/catalog/snapshot.hpp"
-#include "geo/core/enum_set.hpp"
 #include "geo/store/referrals.hpp"
 
 namespace tsunagi::geo {
@@ -26,12 +25,20 @@ namespace tsunagi::geo {
 /// one-line rule is to be unified with.
 [[nodiscard]] std::string report_case_municipality(const AreaLayer& layer, const Referral& r);
 
+/// 75歳以上 within reach, as the gap analysis counted them for the town (geo/analysis/
+/// town_coverage; computed by the caller, since cases do not link the analysis library).
+struct ReportCoverage {
+  std::int64_t target = 0;
+  std::int64_t covered = 0;
+  std::int64_t uncovered = 0;
+};
+
 struct AnnualReportRequest {
   std::string lg_code;  ///< checked by the caller (find_municipality)
   int year = 0;         ///< calendar year in Japan, e.g. 2026
-  EnumSet<ResourceKind> coverage_kinds{ResourceKind::kayoi_no_ba};
-  double coverage_walk_min = 15;
-  int k = 5;  ///< the small-cell threshold
+  std::optional<ReportCoverage> coverage;
+  std::string coverage_note;  ///< what the coverage counted, or why there is none
+  int k = 5;                  ///< the small-cell threshold
 };
 
 /// One count of the report: nullopt when suppressed.
