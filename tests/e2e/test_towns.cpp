@@ -29,7 +29,7 @@ const std::vector<std::string> kTowns = {"02301", "02303", "02304", "02307", "02
 constexpr const char* kFujisaki = "023612";
 constexpr const char* kItayanagi = "023817";
 
-struct Setup {
+struct Aomori {
   TempDir dir;
   Town town;
   std::set<std::string> fujisaki_public;  ///< ids of 藤崎町's public resources
@@ -39,12 +39,12 @@ struct Setup {
   std::unique_ptr<ServerProcess> server;
 };
 
-Setup* g_setup = nullptr;
+Aomori* g_setup = nullptr;
 
-Setup& setup(const std::filesystem::path& n03) {
+Aomori& setup(const std::filesystem::path& n03) {
   if (g_setup != nullptr) return *g_setup;
-  g_setup = new Setup();
-  Setup& s = *g_setup;
+  g_setup = new Aomori();
+  Aomori& s = *g_setup;
   s.town.db = s.dir / "aomori.sqlite";
   for (const auto& t : kTowns) {
     const auto r = run_tsunagi(
@@ -94,7 +94,7 @@ Setup& setup(const std::filesystem::path& n03) {
   return s;
 }
 
-HttpResult call(Setup& s, const std::string& method, const std::string& target,
+HttpResult call(Aomori& s, const std::string& method, const std::string& target,
                 const std::string& role = "public", const json& body = nullptr) {
   HttpClient c(s.server->host(), s.server->port());
   auto headers = bearer(s.town, role);
@@ -109,7 +109,7 @@ std::set<std::string> ids_of(const json& fc) {
 }
 
 /// The town's box from /api/meta (its boundary's extent).
-std::array<double, 4> town_bbox(Setup& s, const std::string& code) {
+std::array<double, 4> town_bbox(Aomori& s, const std::string& code) {
   const auto r = call(s, "GET", "/api/meta");
   EXPECT_EQ(r.status, 200);
   for (const auto& m : json::parse(r.body).at("municipalities")) {
@@ -131,7 +131,7 @@ class Towns : public ::testing::Test {
 
 TEST_F(Towns, ListsAndOgcItemsHoldOnlyTheTownAfterTheVisibilityRule) {
   TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities");
-  Setup& s = setup(n03);
+  Aomori& s = setup(n03);
   const auto all = call(s, "GET", "/api/resources?limit=1000");
   ASSERT_EQ(all.status, 200) << all.body;
   std::set<std::string> both = s.fujisaki_public;
@@ -169,7 +169,7 @@ TEST_F(Towns, ListsAndOgcItemsHoldOnlyTheTownAfterTheVisibilityRule) {
 
 TEST_F(Towns, TilesAndTileJsonHoldOnlyTheTownAndItsExtent) {
   TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities");
-  Setup& s = setup(n03);
+  Aomori& s = setup(n03);
   const auto box = town_bbox(s, kFujisaki);
   const auto tj = call(s, "GET", std::string("/tiles/resources.json?municipality=") + kFujisaki);
   ASSERT_EQ(tj.status, 200) << tj.body;
@@ -219,7 +219,7 @@ TEST_F(Towns, TilesAndTileJsonHoldOnlyTheTownAndItsExtent) {
 
 TEST_F(Towns, AMalformedOrUnknownTownIsRefusedClearly) {
   TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities");
-  Setup& s = setup(n03);
+  Aomori& s = setup(n03);
   for (const std::string target :
        {"/api/resources?municipality=023611", "/api/resources?municipality=02361",
         "/api/resources?municipality=131016", "/tiles/resources.json?municipality=131016",
@@ -238,7 +238,7 @@ TEST_F(Towns, AMalformedOrUnknownTownIsRefusedClearly) {
 
 TEST_F(Towns, TheAnnualReportCountsTheTownsReferralsAndSuppressesThree) {
   TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities");
-  Setup& s = setup(n03);
+  Aomori& s = setup(n03);
   const std::string year = geo::today_jst().substr(0, 4);
   const auto create = [&](const std::string& home) {
     const json body = {{"resource_id", s.farm},
