@@ -112,7 +112,8 @@ std::set<std::string> ids_of(const json& fc) {
 std::array<double, 4> town_bbox(Aomori& s, const std::string& code) {
   const auto r = call(s, "GET", "/api/meta");
   EXPECT_EQ(r.status, 200);
-  for (const auto& m : json::parse(r.body).at("municipalities")) {
+  const json meta = json::parse(r.body);
+  for (const auto& m : meta.at("municipalities")) {
     if (m.at("code") == code) return m.at("bbox").get<std::array<double, 4>>();
   }
   ADD_FAILURE() << "no municipality " << code << " in /api/meta";
