@@ -20,5 +20,6 @@ int referrals(Args args);
 int gap(Args args);
 int audit(Args args);
 int confirm(Args args);
+int report(Args args);
 
 }  // namespace tsunagi::cli

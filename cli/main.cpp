@@ -27,6 +27,8 @@ constexpr Command kCommands[] = {
      "the audit log's hash chain: verify it, or print its head to keep elsewhere"},
     {"confirm", tsunagi::cli::confirm,
      "ask hosts to confirm their listings: links, codes and a mail-merge CSV"},
+    {"report", tsunagi::cli::report,
+     "a town's annual report (事業報告) as CSV or A4 PDF, counts under 5 suppressed"},
     {"gap", tsunagi::cli::gap,
      "access (2SFCA family) and siting (MCLP, p-median) from cost and demand files"},
     {"demo", tsunagi::cli::demo, "generate the fictional demo town into a store"},

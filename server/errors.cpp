@@ -45,6 +45,8 @@ const std::vector<ErrorInfo> kTable = {
     {ErrorCode::store_unavailable, 503, "store_unavailable", "Data store unavailable"},
     {ErrorCode::http_version_not_supported, 505, "http_version_not_supported",
      "HTTP version not supported"},
+    {ErrorCode::unknown_municipality, 400, "unknown_municipality",
+     "Not a municipality of this server"},
 };
 
 std::atomic<std::uint64_t> g_incident{0};

@@ -44,6 +44,7 @@ enum class ErrorCode : std::uint8_t {
   overloaded,
   store_unavailable,
   http_version_not_supported,
+  unknown_municipality,
 };
 
 struct ErrorInfo {

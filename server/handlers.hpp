@@ -54,6 +54,7 @@ HttpResponse get_referral(ServerContext& c, RequestContext& rc);
 HttpResponse transition_referral(ServerContext& c, RequestContext& rc);
 HttpResponse follow_up_referral(ServerContext& c, RequestContext& rc);
 HttpResponse audit_log(ServerContext& c, RequestContext& rc);
+HttpResponse annual_report(ServerContext& c, RequestContext& rc);
 
 // ---- accounts (server/accounts_api.cpp) ----
 HttpResponse login(Auth& auth, RequestContext& rc);

@@ -3,6 +3,7 @@
 // that `open=` filters by, publish levels, statuses, area kinds and small-area levels) with their
 // Japanese labels, the loaded municipalities with their extents (the map's first view), and the
 // offline basemap's style when the server has one.
+#include "geo/catalog/municipality_scope.hpp"
 #include "geo/catalog/resource_query.hpp"
 #include "geo/core/area.hpp"
 #include "server/handlers.hpp"
@@ -66,7 +67,10 @@ HttpResponse meta(ServerContext& c, RequestContext& rc) {
     for (std::size_t i = 0; i < layer->areas().size(); ++i) {
       const auto& a = layer->areas()[i];
       if (a.kind != geo::AreaKind::municipality) continue;
-      json t{{"id", a.id}, {"code", a.lg_code}, {"name", a.name}};
+      json t{{"id", a.id},
+             {"code", a.lg_code},
+             {"name", a.name},
+             {"short_name", geo::municipality_short_name(a.name)}};
       if (i < env.size() && env[i]) {
         t["bbox"] = box(*env[i]);
         if (!extent) extent = *env[i];

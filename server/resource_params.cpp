@@ -70,9 +70,9 @@ geo::EnumSet<E> parse_codes(std::string_view key, std::string_view text) {
 
 const std::vector<std::string_view>& resource_query_keys() {
   static const std::vector<std::string_view> keys = {
-      "bbox",      "kind",    "activity",     "target",      "open", "open_day",
-      "open_from", "open_to", "barrier_free", "has_vacancy", "q",    "near",
-      "status",    "limit",   "offset",       "sort"};
+      "bbox",      "kind",    "activity",     "target",      "open",        "open_day",
+      "open_from", "open_to", "barrier_free", "has_vacancy", "q",           "near",
+      "status",    "limit",   "offset",       "sort",        "municipality"};
   return keys;
 }
 

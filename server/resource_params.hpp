@@ -16,6 +16,8 @@
 //                                 the public: its view holds no closed resource)
 //   limit=N             default default_page_size, at most max_page_size
 //   offset=N            at most 10,000,000
+//   municipality=023612 one town's resources (server/municipality_param: checked against the
+//                       snapshot's municipalities by the handler, which sets lg_code)
 #pragma once
 
 #include <string>

@@ -14,6 +14,7 @@
 #include "server/async_log.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
+#include "server/municipality_param.hpp"
 #include "server/resource_params.hpp"
 #include "server/roles.hpp"
 
@@ -163,10 +164,11 @@ HttpResponse health(ServerContext& c, RequestContext& rc) {
 }
 
 HttpResponse list_resources(ServerContext& c, RequestContext& rc) {
-  const geo::ResourceQuery q = parse_resource_query(rc.query, c.config());
+  geo::ResourceQuery q = parse_resource_query(rc.query, c.config());
   // One published state: the caller's audience's view holds only what it may know, at the
   // positions it may know, so filters, distances, counts and search see nothing else.
   const auto snapshot = c.snapshots().current();
+  if (const auto town = parse_municipality(rc.query, *snapshot)) q.lg_code = town->lg_code;
   const geo::Audience audience = geo::audience_for(rc.principal.role);
   const geo::AudienceView& view = snapshot->view(audience);
   geo::ResourcePage page;

@@ -54,6 +54,7 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::get,  "/api/gap/jobs",                  kAnalysts, worker,  with_context(list_gap_jobs)},
       {Method::get,  "/api/gap/jobs/{id}",             kAnalysts, worker,  with_context(get_gap_job)},
       {Method::delete_, "/api/gap/jobs/{id}",          kAnalysts, worker,  with_context(cancel_gap_job)},
+      {Method::get,  "/api/reports/annual",            kAnalysts, worker,  with_context(annual_report)},
       {Method::get,  "/api/audit",                     kAdmins,   worker,  with_context(audit_log)},
       {Method::post, "/api/login",                     kEveryone, logins,  with_auth(login), /*csrf=*/false},
       {Method::post, "/api/logout",                    kSignedIn, worker,  with_auth(logout)},

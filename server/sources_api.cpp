@@ -2,7 +2,8 @@
 // whose data the caller's audience sees — resources, boundaries, areas, statistics (a source of
 // internal lists or figures stays unnamed to the public), the address tables the geocoder reads
 // and the walking network — with what each was used for; and `credits`, each credit text once,
-// grouped by publisher.
+// grouped by publisher. With `municipality=`, the credits of one town's map: the sources of its
+// resources and areas (and of the statistics, the address tables and the network, as without).
 #include <algorithm>
 #include <iterator>
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "geo/catalog/visibility.hpp"
 #include "server/handlers.hpp"
+#include "server/municipality_param.hpp"
 
 namespace tsunagi::server {
 
@@ -23,7 +25,7 @@ struct SourcesCache {
   std::mutex mu;
   const void* context = nullptr;
   std::int64_t generation = -1;
-  std::map<geo::Audience, std::string> bodies;
+  std::map<std::pair<geo::Audience, std::string>, std::string> bodies;  ///< by audience and town
 };
 
 // What each source is used for, as this audience sees it: read from the published snapshot
@@ -32,18 +34,23 @@ struct SourcesCache {
 // scanning the store again.
 std::map<std::int64_t, std::set<std::string>> uses_of(const geo::Snapshot& snap,
                                                       const std::vector<geo::SourceInfo>& sources,
-                                                      geo::Audience audience) {
+                                                      geo::Audience audience,
+                                                      const std::string& lg_code) {
   std::map<std::int64_t, std::set<std::string>> uses;
+  const auto other_town = [&](const std::string& code) {
+    return !lg_code.empty() && code != lg_code;
+  };
   const geo::AudienceView& view = snap.view(audience);
   for (const auto& item : snap.view(geo::Audience::internal).items()) {
     const geo::Resource& r = item->resource();
-    if (r.source_id > 0 && r.status != geo::ResourceStatus::closed && view.index_of(r.id)) {
+    if (r.source_id > 0 && r.status != geo::ResourceStatus::closed && !other_town(r.lg_code) &&
+        view.index_of(r.id)) {
       uses[r.source_id].insert("resources");
     }
   }
   if (const auto& layer = snap.area_layer()) {
     for (const auto& a : layer->areas()) {
-      if (a.source_id <= 0) continue;
+      if (a.source_id <= 0 || other_town(a.lg_code)) continue;
       const bool boundary =
           a.kind == geo::AreaKind::municipality || a.kind == geo::AreaKind::prefecture;
       uses[a.source_id].insert(boundary ? "boundaries" : "areas");
@@ -62,8 +69,8 @@ std::map<std::int64_t, std::set<std::string>> uses_of(const geo::Snapshot& snap,
 }
 
 std::string render_sources(const geo::Snapshot& snap, const std::vector<geo::SourceInfo>& sources,
-                           geo::Audience audience) {
-  const auto uses = uses_of(snap, sources, audience);
+                           geo::Audience audience, const std::string& lg_code) {
+  const auto uses = uses_of(snap, sources, audience, lg_code);
   json list = json::array();
   // One credit per publisher and attribution text, with everything it was used for.
   struct Credit {
@@ -115,12 +122,14 @@ std::string render_sources(const geo::Snapshot& snap, const std::vector<geo::Sou
 }  // namespace
 
 HttpResponse list_sources(ServerContext& c, RequestContext& rc) {
-  rc.query.require_known({});
+  rc.query.require_known({"municipality"});
   static SourcesCache cache;
   const geo::Audience audience = geo::audience_for(rc.principal.role);
   std::string body;
   {
     const auto snapshot = c.snapshots().current();
+    const auto town = parse_municipality(rc.query, *snapshot);
+    const auto key = std::make_pair(audience, town ? town->lg_code : std::string());
     const std::int64_t generation = snapshot->generation();
     std::lock_guard lock(cache.mu);
     if (cache.context != &c || cache.generation != generation) {
@@ -128,13 +137,12 @@ HttpResponse list_sources(ServerContext& c, RequestContext& rc) {
       cache.context = &c;
       cache.generation = generation;
     }
-    auto it = cache.bodies.find(audience);
+    auto it = cache.bodies.find(key);
     if (it == cache.bodies.end()) {
       it = cache.bodies
-               .emplace(audience, render_sources(*snapshot, c.read([](const geo::Store& s) {
-                          return s.sources();
-                        }),
-                                                 audience))
+               .emplace(key, render_sources(*snapshot,
+                                            c.read([](const geo::Store& s) { return s.sources(); }),
+                                            audience, key.second))
                .first;
     }
     body = it->second;

@@ -8,6 +8,7 @@
 #include "geo/core/error.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
+#include "server/municipality_param.hpp"
 #include "server/resource_params.hpp"
 #include "tiles/basemap.hpp"
 
@@ -27,7 +28,7 @@ constexpr std::uint32_t kTileJsonMaxZoom = 16;
 const std::vector<std::string_view>& tile_filter_keys() {
   static const std::vector<std::string_view> keys = {
       "kind",    "activity", "target",       "open",        "open_day", "open_from",
-      "open_to", "q",        "barrier_free", "has_vacancy", "status"};
+      "open_to", "q",        "barrier_free", "has_vacancy", "status",   "municipality"};
   return keys;
 }
 
@@ -54,14 +55,20 @@ std::string canonical_filter(const QueryParams& query) {
   return out;
 }
 
-/// The resource filter of a tile request. @throws ApiError for unknown keys or bad values.
-geo::ResourceQuery tile_query(tiles::Layer layer, const RequestContext& rc, const Config& config) {
+/// The resource filter of a tile request (for the areas layer, only `municipality`: its lg_code).
+/// `town` is the municipality the request names, if any. @throws ApiError for unknown keys or bad
+/// values.
+geo::ResourceQuery tile_query(tiles::Layer layer, const RequestContext& rc, const Config& config,
+                              const std::optional<geo::Municipality>& town) {
   if (layer == tiles::Layer::areas) {
-    rc.query.require_known({});
-    return {};
+    rc.query.require_known({"municipality"});
+    geo::ResourceQuery q;
+    if (town) q.lg_code = town->lg_code;
+    return q;
   }
   rc.query.require_known(tile_filter_keys());
   geo::ResourceQuery q = parse_resource_query(rc.query, config);
+  if (town) q.lg_code = town->lg_code;
   try {
     const geo::ResourceMatcher check(q);  // the text must be valid UTF-8
     (void)check;
@@ -112,9 +119,10 @@ HttpResponse get_tile(ServerContext& c, RequestContext& rc) {
   }
   y.remove_suffix(4);
   const tiles::TileId t = tiles::parse_tile(rc.params[1], rc.params[2], y);
-  const geo::ResourceQuery q = tile_query(layer, rc, c.config());
-  const geo::Audience audience = geo::audience_for(rc.principal.role);
   const auto snapshot = c.snapshots().current();
+  const geo::ResourceQuery q =
+      tile_query(layer, rc, c.config(), parse_municipality(rc.query, *snapshot));
+  const geo::Audience audience = geo::audience_for(rc.principal.role);
   const auto tile = c.tiles().tile(*snapshot, layer, t, audience, q, canonical_filter(rc.query));
 
   HttpResponse r;
@@ -162,10 +170,11 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
   }
   name.remove_suffix(5);
   const tiles::Layer layer = layer_of(name);
-  (void)tile_query(layer, rc, c.config());  // the same checks as the tiles will make
+  const auto snapshot = c.snapshots().current();
+  const auto town = parse_municipality(rc.query, *snapshot);
+  (void)tile_query(layer, rc, c.config(), town);  // the same checks as the tiles will make
   const std::string filter = canonical_filter(rc.query);
   const geo::Audience audience = geo::audience_for(rc.principal.role);
-  const auto snapshot = c.snapshots().current();
 
   std::optional<geo::BBox> extent;
   json layer_json;
@@ -188,6 +197,7 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
         {"minzoom", 0},
         {"maxzoom", kTileJsonMaxZoom}};
   }
+  if (town) extent = town->extent;  // one town's map: its boundary's extent, whatever it holds
   const json bounds = bounds_json(extent);
   const double clon = (bounds[0].get<double>() + bounds[2].get<double>()) / 2;
   const double clat = (bounds[1].get<double>() + bounds[3].get<double>()) / 2;
@@ -195,7 +205,8 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
       rc.base_url + "/tiles/" + std::string(tiles::layer_name(layer)) + "/{z}/{x}/{y}.mvt";
   if (!filter.empty()) url += "?" + filter;
   const json body = {{"tilejson", "3.0.0"},
-                     {"name", "tsunagi " + std::string(tiles::layer_name(layer))},
+                     {"name", "tsunagi " + std::string(tiles::layer_name(layer)) +
+                                  (town ? " " + town->short_name : std::string())},
                      {"scheme", "xyz"},
                      {"tiles", json::array({url})},
                      {"minzoom", 0},

@@ -139,7 +139,12 @@ const std::vector<AreaTiles::ZoomShape>& AreaTiles::shapes(std::uint32_t z) cons
   return shapes_.at(z);
 }
 
-void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a) const {
+void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a,
+                       std::string_view lg_code) const {
+  const auto& areas = layer_->areas();
+  const auto other_town = [&](std::size_t area) {
+    return !lg_code.empty() && areas[area].lg_code != lg_code;
+  };
   if (t.z < kFullDetailZoom) {
     // From this zoom's snapped shapes: a shape inside the buffered tile is shifted into it (no
     // GEOS at all); one crossing its edge is clipped and snapped again.
@@ -152,6 +157,7 @@ void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a) cons
     const double hi_y = oy + kExtent + kBuffer;
     for (std::size_t k = 0; k < entries_.size(); ++k) {
       const ZoomShape& z = zoom[k];
+      if (other_town(entries_[k].area)) continue;
       if (z.wkb.empty() || z.max_x < lo_x || z.min_x > hi_x || z.max_y < lo_y || z.min_y > hi_y) {
         continue;
       }
@@ -191,6 +197,7 @@ void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a) cons
   const MercatorBounds clip{b.min_x - pad, b.min_y - pad, b.max_x + pad, b.max_y + pad};
   ToTile to{b.min_x, b.max_y, unit};
   for (const auto& e : entries_) {
+    if (other_town(e.area)) continue;
     if (e.envelope.max_x < clip.min_x || e.envelope.min_x > clip.max_x ||
         e.envelope.max_y < clip.min_y || e.envelope.min_y > clip.max_y) {
       continue;

@@ -32,8 +32,10 @@ class AreaTiles {
   [[nodiscard]] std::int64_t generation() const { return layer_->generation(); }
   [[nodiscard]] std::size_t size() const;  ///< areas with a boundary
 
-  /// Adds the areas of tile t, as `a` may see them, to `out`.
-  void add_to(LayerBuilder& out, const TileId& t, geo::Audience a) const;
+  /// Adds the areas of tile t, as `a` may see them, to `out`; with `lg_code`, only that
+  /// municipality's areas (one town's map).
+  void add_to(LayerBuilder& out, const TileId& t, geo::Audience a,
+              std::string_view lg_code = {}) const;
 
   /// The names and types of the layer's fields, for TileJSON's vector_layers.
   /// Every figure `a` may see is a Number; a marked one (秘匿, 合算…) comes with

@@ -93,7 +93,7 @@ std::shared_ptr<const EncodedTile> TileService::build(const geo::Snapshot& snap,
     const geo::ResourceMatcher matches(q);
     add_resources(builder, *points(snap, a), matches, t, rules_);
   } else {
-    areas(snap)->add_to(builder, t, a);
+    areas(snap)->add_to(builder, t, a, q.lg_code);
   }
   auto out = std::make_shared<EncodedTile>();
   out->features = builder.size();
@@ -121,8 +121,8 @@ std::shared_ptr<const EncodedTile> TileService::tile(const geo::Snapshot& snap, 
   key += '|';
   key += std::to_string(t.z) + '/' + std::to_string(t.x) + '/' + std::to_string(t.y);
   key += '|';
-  if (layer == Layer::resources) key += filter_key;
-  Share& share = layer == Layer::resources && !filter_key.empty() ? filtered_ : plain_;
+  key += filter_key;  // the areas layer's filter is municipality= alone
+  Share& share = filter_key.empty() ? plain_ : filtered_;
   return cached(share, std::move(key), [&] { return build(snap, layer, t, a, q); });
 }
 

@@ -52,7 +52,8 @@ class TileService {
   TileService(const TileService&) = delete;
   TileService& operator=(const TileService&) = delete;
 
-  /// The tile of `layer` at t for audience `a`, filtered by `q` (resources only), from `snap`.
+  /// The tile of `layer` at t for audience `a`, filtered by `q` (the areas layer by its lg_code
+  /// alone), from `snap`.
   /// `filter_key` is the canonical text of the filter (part of the cache key).
   std::shared_ptr<const EncodedTile> tile(const geo::Snapshot& snap, Layer layer, const TileId& t,
                                           geo::Audience a, const geo::ResourceQuery& q,

@@ -267,8 +267,15 @@ export interface Credit {
 }
 
 let sourcesOnce: Promise<{ sources: Source[]; credits: Credit[] }> | null = null;
+let sourcesTown = '';
+/** One town's map (municipality=): its credits only. */
+export function setSourcesMunicipality(code: string): void {
+  if (code !== sourcesTown) sourcesOnce = null;
+  sourcesTown = code;
+}
 function sourcesBody(): Promise<{ sources: Source[]; credits: Credit[] }> {
-  sourcesOnce ??= json<{ sources: Source[]; credits: Credit[] }>('/api/sources');
+  const q = sourcesTown ? `?municipality=${encodeURIComponent(sourcesTown)}` : '';
+  sourcesOnce ??= json<{ sources: Source[]; credits: Credit[] }>(`/api/sources${q}`);
   sourcesOnce.catch(() => (sourcesOnce = null));
   return sourcesOnce;
 }

@@ -44,6 +44,7 @@ export interface Municipality {
   id: string;
   code: string;
   name: string;
+  short_name?: string; // 藤崎町 (name is N03's full 青森県南津軽郡藤崎町)
   bbox?: [number, number, number, number];
 }
 

@@ -3,7 +3,7 @@
 import './style.css';
 import * as api from './api';
 import type { Feature } from './api';
-import { ACTIVITIES, DAYS, KINDS, TARGETS, TIMES, kindStyle, loadCodes, type Meta } from './codes';
+import { ACTIVITIES, DAYS, KINDS, TARGETS, TIMES, kindStyle, loadCodes, type Meta, type Municipality } from './codes';
 import { lang, setLang, t, translateStatic } from './i18n';
 import { MapView, type BasemapConfig } from './mapview';
 import { loadLocalBasemap, type LocalBasemap } from './basemap';
@@ -31,6 +31,8 @@ let state: State = parseState(window.location.search);
 let config: AppConfig = { basemap: null, stale_after_days: 365, list_limit: 50 };
 /** The server's own offline basemap (/api/meta), when it has one. */
 let localBasemap: LocalBasemap | null = null;
+/** The town of a one-town map (?municipality=), from /api/meta; null for every town. */
+let town: Municipality | null = null;
 let mapView: MapView;
 let user: api.Me | null = null;
 let listed: Feature[] = [];
@@ -580,7 +582,10 @@ function renderLegend(): void {
 function renderTexts(): void {
   setLang(state.lang);
   translateStatic();
-  document.title = t('app.title');
+  // One town's map (municipality=) has its own title: 「藤崎町 地域の社会資源マップ」.
+  const title = town ? t('app.title_town', { town: town.short_name ?? town.name }) : t('app.title');
+  document.title = title;
+  $('app-title').textContent = title;
   const sw = $('lang-switch');
   sw.textContent = t('lang.switch');
   sw.setAttribute('lang', state.lang === 'ja' ? 'en' : 'ja');
@@ -605,8 +610,9 @@ async function loadConfig(): Promise<void> {
 /** The first view: the URL's, else the loaded municipalities (from /api/meta), else Japan. */
 function initialView(meta: Meta | null): { center: [number, number]; zoom: number } {
   if (state.center && state.zoom !== undefined) return { center: state.center, zoom: state.zoom };
-  if (meta?.extent) {
-    const [w, s, e, n] = meta.extent;
+  const extent = town?.bbox ?? meta?.extent;
+  if (extent) {
+    const [w, s, e, n] = extent;
     const el = $('map');
     const span = Math.max(e - w, (n - s) * 1.25, 1e-4);
     const zoom = Math.log2((360 * Math.max(320, el.clientWidth)) / (256 * span)) - 0.3;
@@ -630,6 +636,8 @@ async function main(): Promise<void> {
     localBasemap = await loadLocalBasemap(meta?.basemap);
   }
   state = parseState(window.location.search);
+  town = state.municipality ? (meta?.municipalities.find((m) => m.code === state.municipality) ?? null) : null;
+  api.setSourcesMunicipality(state.municipality);
   const view = initialView(meta);
   user = who;
   renderTexts();
@@ -653,6 +661,7 @@ async function main(): Promise<void> {
     (replaced) =>
       announce(t(!replaced ? 'map.basemap_off' : localBasemap?.kind === 'network' ? 'map.basemap_network' : 'map.basemap_local')),
     localBasemap,
+    state.municipality,
   );
   (window as any).tsunagi = { map: mapView.map, state };
   // The list loads while the map does; its numbers go on the map once the style is there.

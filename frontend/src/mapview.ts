@@ -104,10 +104,12 @@ export class MapView {
     private handlers: MapHandlers,
     private onBasemapFailure: (replacedByLocal: boolean) => void,
     local: LocalBasemap | null = null,
+    municipality = '',
   ) {
     const origin = window.location.origin;
+    const town = municipality ? `?municipality=${encodeURIComponent(municipality)}` : '';
     const sources: Record<string, maplibregl.SourceSpecification> = {
-      areas: { type: 'vector', url: `${origin}/tiles/areas.json` },
+      areas: { type: 'vector', url: `${origin}/tiles/areas.json${town}` },
       resources: { type: 'vector', url: resourcesUrl(filterQuery) },
       numbered: { type: 'geojson', data: EMPTY },
       point: { type: 'geojson', data: EMPTY },

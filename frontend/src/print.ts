@@ -11,7 +11,7 @@ import { addLocalBasemap, type LocalBasemap } from './basemap';
 import { META, kindStyle } from './codes';
 import { lang, t } from './i18n';
 import type { MapView } from './mapview';
-import type { State } from './state';
+import { parseState, type State } from './state';
 import { setPageRule } from './csp';
 import {
   badgeFont, drawn, esc, longDate, metresPerPixel, placeBadges, scaleAndNorth, sheetDialog, warekiDate,
@@ -46,8 +46,12 @@ export interface PrintContext {
 
 /** The title a sheet starts with: 「<町> 地域の社会資源マップ」 when one municipality is loaded. */
 export function defaultTitle(): string {
-  const names = (META?.municipalities ?? []).map((m) => m.name).filter(Boolean);
-  return names.length === 1 ? t('print.default_title', { town: names[0] }) : t('app.title');
+  // The towns the page shows: one town's map (?municipality=), or every town of the instance.
+  const shown = parseState(location.search).municipality;
+  const towns = (META?.municipalities ?? []).filter((m) => m.name && (!shown || m.code === shown));
+  return towns.length === 1
+    ? t('print.default_title', { town: towns[0].short_name ?? towns[0].name })
+    : t('app.title');
 }
 
 let lastTitle = '';

@@ -16,6 +16,7 @@ export interface State {
   sel?: string; // the resource whose detail is open
   lang: 'ja' | 'en';
   embed: boolean;
+  municipality: string; // one town's map (its 全国地方公共団体コード); '' = every town
 }
 
 function pair(text: string | null): [number, number] | undefined {
@@ -41,6 +42,7 @@ export function parseState(search: string): State {
     sel: u.get('sel') ?? undefined,
     lang: u.get('lang') === 'en' ? 'en' : 'ja',
     embed: u.get('embed') === '1',
+    municipality: u.get('municipality') ?? '',
   };
   if (map.length === 3 && map.every(Number.isFinite)) {
     s.zoom = map[0];
@@ -69,6 +71,7 @@ export function toSearch(s: State): string {
   if (s.sel) u.set('sel', s.sel);
   if (s.lang !== 'ja') u.set('lang', s.lang);
   if (s.embed) u.set('embed', '1');
+  if (s.municipality) u.set('municipality', s.municipality);
   const text = u.toString();
   return text ? `?${text}` : '';
 }
@@ -89,5 +92,6 @@ export function filterParams(s: State): URLSearchParams {
   if (s.barrier_free) u.set('barrier_free', 'true');
   if (s.has_vacancy) u.set('has_vacancy', 'true');
   if (s.q) u.set('q', s.q);
+  if (s.municipality) u.set('municipality', s.municipality);
   return u;
 }

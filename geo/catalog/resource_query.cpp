@@ -187,6 +187,7 @@ OpenWindow make_open_window(std::string_view day, std::string_view from, std::st
 bool matches_attributes(const Resource& r, const ResourceQuery& q) {
   if (!q.publish_levels.contains(r.publish)) return false;
   if (!q.statuses.contains(r.status)) return false;
+  if (!q.lg_code.empty() && r.lg_code != q.lg_code) return false;
   if (!q.kinds.empty() && !q.kinds.contains(r.kind)) return false;
   if (!q.activities.empty() && !q.activities.intersects(r.activities)) return false;
   if (!q.targets.empty() && !q.targets.intersects(r.targets)) return false;
@@ -208,7 +209,7 @@ ResourceMatcher::ResourceMatcher(const ResourceQuery& q) : q_(&q) {
   }
   const ResourceQuery defaults;
   only_open_ = needles_.empty() && q.kinds.empty() && q.activities.empty() && q.targets.empty() &&
-               !q.open && !q.barrier_free && !q.has_vacancy &&
+               !q.open && !q.barrier_free && !q.has_vacancy && q.lg_code.empty() &&
                q.publish_levels == defaults.publish_levels && q.statuses == defaults.statuses;
 }
 

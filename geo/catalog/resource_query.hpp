@@ -59,7 +59,10 @@ struct ResourceQuery {
   bool barrier_free = false;       ///< at least one barrier-free flag is yes
   bool has_vacancy = false;        ///< vacancy > 0 or open placement slots > 0
   std::string text;                ///< words (all must match) in name, kana or address
-  std::optional<LonLat> near;      ///< order by geodesic distance from here
+  /// One town's resources only (its 全国地方公共団体コード; empty = every town of the store): a
+  /// filter on what the audience's view already holds, never a visibility rule of its own.
+  std::string lg_code;
+  std::optional<LonLat> near;  ///< order by geodesic distance from here
   /// Without `near`: order by reading (name_kana, else name; kana and width folded), then id —
   /// an order that does not depend on where anyone looks, so numbers in a list stay the same.
   bool by_name = false;

@@ -7,6 +7,7 @@
 #include "geo/store/store.hpp"
 #include "server/context.hpp"
 #include "server/handlers.hpp"
+#include "server/municipality_param.hpp"
 #include "server/ogc/tables.hpp"
 
 namespace tsunagi::server::ogc {
@@ -165,6 +166,8 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
   }
 
   // ---- items ----
+  // One town (municipality=): a filter on the lg_code of what the audience's view holds.
+  const auto town = parse_municipality(request.query, snap);
   std::optional<BBoxFilter> bbox;
   if (const auto* b = request.query.get("bbox")) bbox = parse_bbox(*b);
   if (const auto* bc = request.query.get("bbox-crs")) require_crs84("bbox-crs", *bc);
@@ -186,6 +189,9 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
     for (const auto& q : area_queryables()) {
       if (const auto* value = request.query.get(q.name)) q.apply(filter, *value);
     }
+    const bool other_lg_code = town && filter.lg_code && *filter.lg_code != town->lg_code;
+    if (town) filter.lg_code = town->lg_code;
+    if (other_lg_code) filter.lg_code = std::string("-");  // both given and different: none
     const auto& area_envelopes = snap.area_layer()->envelopes();
     const auto& area_features = snap.area_layer()->features(request.audience);
     const auto& all = snap.areas();
@@ -234,6 +240,9 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
       if (q.staff_only && !is_staff(v)) continue;
       if (const auto* value = request.query.get(q.name)) q.apply(filter, *value);
     }
+    const bool other_lg_code = town && filter.lg_code && *filter.lg_code != town->lg_code;
+    if (town) filter.lg_code = town->lg_code;
+    if (other_lg_code) filter.lg_code = std::string("-");  // both given and different: none
     const bool closed_requested = filter.status == geo::ResourceStatus::closed;
     // The view holds only what this audience may know, at the positions it may know: filters
     // and the bbox see nothing else.

@@ -141,6 +141,10 @@ const std::vector<ParamSpec>& param_specs() {
        "RFC 3339 instant or interval; resources have no temporal geometry, so every feature "
        "matches",
        string_schema},
+      {"municipality", "query",
+       "one town of the server (全国地方公共団体コード, 6 digits, e.g. 023612): only its features; "
+       "an unknown or malformed code is refused (400 unknown_municipality)",
+       string_schema},
       {"limit", "query", "page size; values above the maximum are treated as the maximum",
        [] {
          return json{{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 10}};
@@ -182,7 +186,8 @@ const std::vector<Endpoint>& endpoints() {
        "getFeatures",
        "features of a collection, paged",
        kGeoJson,
-       {"collectionId", "f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset"}},
+       {"collectionId", "f", "bbox", "bbox-crs", "crs", "datetime", "municipality", "limit",
+        "offset"}},
       {Op::item,
        "/collections/{collectionId}/items/{featureId}",
        "getFeature",

@@ -51,7 +51,7 @@ function seedStaffFigures(db) {
 /** A demo store with a coordinator, a 参加支援 matcher and a planner, and `tsunagi serve` on a free port.
  *  With `basemap` (a value of the config key: auto, local, remote), the demo town's offline
  *  basemap is built first (tsunagi demo --osm, then import --basemap: needs tilemaker). */
-export async function startServer(tsunagi, frontendDist, { basemap = null } = {}) {
+export async function startServer(tsunagi, frontendDist, { basemap = null, prepare = null } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsunagi-browser-'));
   const db = path.join(dir, 'demo.sqlite');
   execFileSync(tsunagi, ['demo', '--db', db], { stdio: 'ignore' });
@@ -63,6 +63,7 @@ export async function startServer(tsunagi, frontendDist, { basemap = null } = {}
     extra.push('--basemap', basemap);
   }
   seedStaffFigures(db);
+  if (prepare) prepare(db, dir); // e.g. more towns' boundaries and resources
   for (const u of [COORDINATOR, MATCHER, PLANNER]) {
     execFileSync(tsunagi, ['user', 'add', '--db', db, '--name', u.name, '--role', u.role], {
       env: { ...process.env, TSUNAGI_PASSWORD: u.password, TSUNAGI_PWHASH: 'minimum' },

@@ -1088,6 +1088,62 @@ suite.test('English switch, and the embed mode without chrome', async () => {
   await embed.page.close();
 });
 
+// ---- one town's map (?municipality=): its title, its extent, its resources only ----
+
+suite.test('?municipality= opens on the town with its own title, and the embed too', async () => {
+  // Two of the nine Aomori towns (seed 004) beside the demo town, in one store.
+  const n03 = path.resolve(repo, '../shared/data/n03-municipalities');
+  if (!existsSync(path.join(n03, '02361.geojson'))) {
+    console.log(`  skipped: no ${n03}/02361.geojson (the shared N03 boundaries)`);
+    return;
+  }
+  const towns = await startServer(tsunagi, dist, {
+    prepare: (db, dir) => {
+      for (const c of ['02361', '02381']) {
+        execFileSync(tsunagi, ['import', '--db', db, '--boundary', path.join(n03, `${c}.geojson`)], { stdio: 'ignore' });
+      }
+    },
+  });
+  try {
+    const meta = await (await fetch(`${towns.url}/api/meta`)).json();
+    const town = meta.municipalities.find((m) => m.code === '023612');
+    assert(town?.bbox, '藤崎町 is loaded with its extent');
+    const open = async (query) => {
+      await browser.context.clearCookies();
+      const page = await browser.context.newPage();
+      await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort('internetdisconnected'));
+      await page.goto(`${towns.url}/${query}`);
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+      await page.waitForSelector('body[data-drawn-at]', { timeout: 30000 });
+      await mapIdle(page);
+      return page;
+    };
+    for (const query of ['?municipality=023612', '?embed=1&municipality=023612']) {
+      const page = await open(query);
+      assertEqual(await page.title(), '藤崎町 地域の社会資源マップ', `${query}: the town's title`);
+      const [w, s, e, n] = town.bbox;
+      const c = await page.evaluate(() => window.tsunagi.map.getCenter());
+      assert(c.lng > w && c.lng < e && c.lat > s && c.lat < n, `${query}: opens on the town (${c.lng},${c.lat} in ${town.bbox})`);
+      const urls = await page.evaluate(() => ['resources', 'areas'].map((id) => window.tsunagi.map.getSource(id).url));
+      assert(urls.every((u) => u.includes('municipality=023612')), `the tiles carry the town: ${urls}`);
+      assertEqual((await listNames(page)).length, 0, `${query}: none of the demo town's places in 藤崎町's list`);
+      if (query.includes('embed')) {
+        assert((await page.getAttribute('#open-full', 'href')).includes('municipality=023612'), 'the full map stays on the town');
+      } else {
+        assertEqual(await page.textContent('#app-title'), '藤崎町 地域の社会資源マップ', 'the heading');
+        await screenshot(page, 'town-fujisaki');
+      }
+      await page.close();
+    }
+    const page = await open('');
+    assertEqual(await page.title(), 'つなぎ 地域の社会資源マップ', 'the default page keeps the instance title');
+    assert((await listNames(page)).length > 0, 'and lists every town');
+    await page.close();
+  } finally {
+    await towns.stop();
+  }
+});
+
 // ---- the planner page (#/planner): area indicators as a choropleth ----
 
 /** R type-7 quantiles (linear between closest ranks), as the page should compute them. */
