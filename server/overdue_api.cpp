@@ -61,7 +61,7 @@ HttpResponse list_overdue(ServerContext& c, RequestContext& rc) {
   const geo::FreshnessRule rule = geo::freshness_rule(older_than, geo::FreshnessRule::Public::flag);
   struct Row {
     std::string last;
-    const geo::Resource* r;
+    const geo::Resource* r = nullptr;
   };
   std::vector<Row> rows;
   for (const auto& item : view.items()) {

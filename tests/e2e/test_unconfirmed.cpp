@@ -181,7 +181,8 @@ TEST(Unconfirmed, BadValuesAreRefusedAtStart) {
   for (const auto& [line, message] : cases) {
     write_file(dir / "bad.conf", line + "\n");
     const auto r = run_tsunagi_env(
-        {"serve", "--db", town.db.string(), "--port", "0", "--config", (dir / "bad.conf").string()},
+        {"serve", "--db", town.db.string(), "--port", "0", "--config", (dir / "bad.conf").string(),
+         "--print-config"},  // exits after reading the settings, even when it knew none of them
         town.env);
     EXPECT_EQ(r.exit_code, 2) << line;
     EXPECT_NE(r.err.find(message), std::string::npos) << line << ": " << r.err;
