@@ -2,7 +2,6 @@
 // confirm them (geo/confirmation.hpp). Each gets a new link and short code (a listing's open
 // request is revoked); the links are shown once, in a mail-merge CSV for the letters — they are
 // stored only as hashes.
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/letters.hpp"
+#include "cli/options.hpp"
 #include "geo/core/code_lists.hpp"
 #include "geo/core/csv.hpp"
 #include "geo/store/confirmation.hpp"
@@ -42,28 +42,12 @@ constexpr const char* kUsage =
     "as the letters, and delete them after printing.\n";
 
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "tsunagi confirm: %s\n\n%s", message.c_str(), kUsage);
-  return 2;
-}
-
-std::optional<int> parse_int(std::string_view text, int min, int max) {
-  int v = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v < min || v > max) {
-    return std::nullopt;
-  }
-  return v;
+  return cli::usage_error("confirm", message, kUsage);
 }
 
 }  // namespace
 
 int confirm(Args args) {
-  if (args.empty()) return usage_error("say what to do: request");
-  if (args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (args[0] != "request") return usage_error("unknown action '" + std::string(args[0]) + "'");
   std::optional<std::string> db;
   std::optional<std::string> base_url;
   std::optional<std::filesystem::path> csv_path;
@@ -71,44 +55,41 @@ int confirm(Args args) {
   int older_than = 365;
   int valid_days = server::kConfirmationValidDays;
   std::optional<geo::ResourceKind> kind;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string_view a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (i + 1 >= args.size()) return usage_error(std::string(a) + " needs a value");
-    const std::string_view v = args[++i];
-    if (a == "--db") {
-      db = std::string(v);
-    } else if (a == "--base-url") {
-      base_url = std::string(v);
-      while (!base_url->empty() && base_url->back() == '/') base_url->pop_back();
-      if (!base_url->starts_with("http://") && !base_url->starts_with("https://")) {
-        return usage_error("--base-url must start with https:// (or http://), not '" +
-                           std::string(v) + "'");
-      }
-    } else if (a == "--out") {
-      pdf_path = std::filesystem::path(std::string(v));
-    } else if (a == "--csv") {
-      csv_path = std::filesystem::path(std::string(v));
-    } else if (a == "--older-than-days") {
-      const auto n = parse_int(v, 0, 36500);
-      if (!n) return usage_error("--older-than-days must be a whole number from 0 to 36500");
-      older_than = *n;
-    } else if (a == "--valid-days") {
-      const auto n = parse_int(v, 1, 366);
-      if (!n) return usage_error("--valid-days must be a whole number from 1 to 366");
-      valid_days = *n;
-    } else if (a == "--kind") {
-      kind = geo::parse_code<geo::ResourceKind>(v);
-      if (!kind) {
-        return usage_error("unknown --kind '" + std::string(v) + "' (see /api/meta for the kinds)");
-      }
-    } else {
-      return usage_error("unknown option '" + std::string(a) + "'");
-    }
-  }
+  const auto done = read_action_options(
+      args, "confirm", "request", kUsage,
+      [&](std::string_view a, std::string_view v) -> std::string {
+        if (a == "--db") {
+          db = std::string(v);
+        } else if (a == "--base-url") {
+          base_url = std::string(v);
+          while (!base_url->empty() && base_url->back() == '/') base_url->pop_back();
+          if (!base_url->starts_with("http://") && !base_url->starts_with("https://")) {
+            return "--base-url must start with https:// (or http://), not '" + std::string(v) + "'";
+          }
+        } else if (a == "--out") {
+          pdf_path = std::filesystem::path(std::string(v));
+        } else if (a == "--csv") {
+          csv_path = std::filesystem::path(std::string(v));
+        } else if (a == "--older-than-days") {
+          const auto n = parse_whole(v, 0, 36500);
+          if (!n) return "--older-than-days must be a whole number from 0 to 36500";
+          older_than = *n;
+        } else if (a == "--valid-days") {
+          const auto n = parse_whole(v, 1, 365);
+          if (!n) {
+            return "--valid-days must be a whole number of days from 1 to 365, not '" +
+                   std::string(v.substr(0, 40)) + "'";
+          }
+          valid_days = *n;
+        } else if (a == "--kind") {
+          kind = geo::parse_code<geo::ResourceKind>(v);
+          if (!kind) return "unknown --kind '" + std::string(v) + "' (see /api/meta for the kinds)";
+        } else {
+          return "unknown option '" + std::string(a) + "'";
+        }
+        return {};
+      });
+  if (done) return *done;
   if (!db) return usage_error("--db FILE is required");
   if (!base_url) return usage_error("--base-url URL is required (where hosts reach the server)");
   if (!csv_path && !pdf_path) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "cli/commands.hpp"
@@ -13,6 +14,7 @@
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/error.hpp"
 #include "geo/store/store.hpp"
+#include "server/config.hpp"
 #include "tiles/basemap.hpp"
 #include "tiles/error.hpp"
 #include "tiles/mbtiles.hpp"
@@ -23,7 +25,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: tsunagi export --db FILE --format csv|geojson|gpkg --out FILE [--kind KIND]\n"
-    "                      [--view public|partners|internal] [--include-closed]\n"
+    "                      [--view public|partners|internal] [--include-closed] [--config F]\n"
     "       tsunagi export --db FILE --format mbtiles --out FILE [--min-zoom Z] [--max-zoom Z]\n"
     "                      [--with-basemap]\n"
     "       tsunagi export --db FILE --layer areas --format csv|geojson|gpkg --out FILE\n"
@@ -35,6 +37,10 @@ constexpr const char* kUsage =
     "  mbtiles  vector tiles (MBTiles 1.3, layers 'resources' and 'areas') of the public view\n"
     "           only, zooms 0–15 by default: a static map to publish or to open in QGIS;\n"
     "           --with-basemap adds the offline basemap's layers (import --basemap) to its tiles\n"
+    "\n"
+    "--config FILE  the server's config file: its unconfirmed_after_days and unconfirmed_public\n"
+    "           apply (with hide, the public view leaves out unconfirmed listings, as the\n"
+    "           server does; other keys are ignored)\n"
     "\n"
     "--view says whose view the file holds (default public, so that a file made to be published\n"
     "is safe by default):\n"
@@ -83,6 +89,17 @@ int export_(Args args) {
       auto v = next();
       if (!v) return usage_error("--db needs a file");
       db = *v;
+    } else if (a == "--config") {
+      auto v = next();
+      if (!v) return usage_error("--config needs the server's config file");
+      server::Config config;
+      try {
+        (void)server::apply_config_file(config, *v);  // keys of other settings do not matter here
+      } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "tsunagi export: %s\n", e.what());
+        return 2;
+      }
+      opt.freshness = server::freshness_rule(config);
     } else if (a == "--out") {
       auto v = next();
       if (!v) return usage_error("--out needs a file");
@@ -146,7 +163,7 @@ int export_(Args args) {
           "--view, --kind or --include-closed (staff see their own view on the server's tiles)");
     }
     const geo::Store store = geo::Store::open(*db, geo::Store::Mode::read_only);
-    const auto snapshot = geo::Snapshot::build(store);
+    const auto snapshot = geo::Snapshot::build(store, nullptr, opt.freshness);
     try {
       std::unique_ptr<tiles::BasemapTiles> basemap;
       if (with_basemap) {

@@ -324,7 +324,7 @@ std::string_view view_label(geo::Audience view) {
 std::int64_t export_resources(const geo::Store& store, const std::filesystem::path& out,
                               const ExportOptions& options) {
   // The same projection every route serves from: what the chosen audience may know, no more.
-  const auto snapshot = geo::Snapshot::build(store);
+  const auto snapshot = geo::Snapshot::build(store, nullptr, options.freshness);
   const geo::AudienceView& view = snapshot->view(options.view);
   const auto tmp = temp_beside(out);
   std::error_code ec;

@@ -24,6 +24,9 @@ struct ExportOptions {
   /// Whose view the file holds (geo/catalog/visibility): public by default, so that what gets
   /// published is safe by default. A public file never holds closed resources.
   geo::Audience view = geo::Audience::public_;
+  /// Unconfirmed listings (the server's unconfirmed_after_days / unconfirmed_public): with hide,
+  /// the public view leaves them out, as the server does. The default flags and hides nothing.
+  geo::FreshnessRule freshness;
 };
 
 /// Writes the resources of `options.view` to `out` (through a temporary file renamed at the end, so

@@ -176,6 +176,19 @@ const std::vector<Field>& fields() {
       TSUNAGI_INT_FIELD(login_lock_after, 1, 1000),
       TSUNAGI_INT_FIELD(login_lock_minutes, 1, 7 * 24 * 60),
       TSUNAGI_INT_FIELD(auth_cache_s, 1, 300),
+      TSUNAGI_INT_FIELD(unconfirmed_after_days, 1, 36500),
+      {"unconfirmed_public",
+       [](Config& c, std::string_view v) {
+         if (v != "flag" && v != "hide") {
+           throw std::invalid_argument(
+               "unconfirmed_public must be flag (show unconfirmed listings to the public with "
+               "「要確認」) or hide (not to the public at all), not '" +
+               std::string(v.substr(0, 40)) + "'");
+         }
+         c.unconfirmed_public = std::string(v);
+       },
+       [](const Config& c) { return c.unconfirmed_public; }},
+      TSUNAGI_INT_FIELD(confirmation_valid_days, 1, 365),
       TSUNAGI_BOOL_FIELD(access_log),
       TSUNAGI_INT_FIELD(store_poll_ms, 0, 3600000),
   };
@@ -192,6 +205,12 @@ std::string_view trim(std::string_view s) {
 }
 
 }  // namespace
+
+geo::FreshnessRule freshness_rule(const Config& config) {
+  return geo::freshness_rule(config.unconfirmed_after_days, config.unconfirmed_public == "hide"
+                                                                ? geo::FreshnessRule::Public::hide
+                                                                : geo::FreshnessRule::Public::flag);
+}
 
 const std::vector<std::string_view>& config_keys() {
   static const std::vector<std::string_view> keys = [] {

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "geo/catalog/visibility.hpp"
+
 namespace tsunagi::server {
 
 struct Config {
@@ -94,6 +96,19 @@ struct Config {
   /// password or a revoked token takes effect within it.
   int auth_cache_s = 30;
 
+  // listings that stay true (issue 23)
+  /// A listing whose last confirmation (verified_at, else its creation) is more than this many
+  /// days old is unconfirmed: flagged 「要確認」 for everyone ("unconfirmed": true in the JSON,
+  /// OGC items and tiles), and for the public hidden when unconfirmed_public = hide.
+  int unconfirmed_after_days = 365;
+  /// What the public sees of an unconfirmed listing: `flag` (shown with the marker) or `hide`
+  /// (absent from every public route: list, search, count, OGC items, tiles, freshness stats,
+  /// and `tsunagi export --config` of the public view). Staff always see it, flagged.
+  std::string unconfirmed_public = "flag";
+  /// How long a confirmation request's link and code stay valid (days) when the request does
+  /// not say (POST .../confirmation-requests without valid_days).
+  int confirmation_valid_days = 60;
+
   bool access_log = true;
   /// How often (ms) the server looks for changes that another program — `tsunagi import` run
   /// while it serves — committed to the store, and then serves them; 0 = never.
@@ -104,6 +119,9 @@ struct Config {
   /// "key = value" lines of every setting (the effective configuration).
   [[nodiscard]] std::string to_text() const;
 };
+
+/// The rule of unconfirmed listings for today (unconfirmed_after_days, unconfirmed_public).
+geo::FreshnessRule freshness_rule(const Config& config);
 
 /// The keys Config understands (for messages and tests).
 const std::vector<std::string_view>& config_keys();

@@ -30,7 +30,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kMaxValidDays = 366;
+constexpr int kMaxValidDays = 365;
 constexpr std::size_t kMaxReportChars = 500;
 constexpr int kFreeReports = 5;  ///< reports of one address before each next one must wait
 
@@ -129,7 +129,7 @@ const geo::JsonShape& answer_shape() {
 
 HttpResponse create_confirmation_request(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
-  int days = kConfirmationValidDays;
+  int days = c.config().confirmation_valid_days;
   if (!rc.http.body.empty()) {
     static const geo::JsonShape shape{{"valid_days", {}}};
     const json body = parse_json_body(rc.http, shape);

@@ -53,7 +53,7 @@ ServerContext::ServerContext(Config config)
       reader_(geo::Store::open(config_.db, geo::Store::Mode::read_only)),
       tiles_(std::make_unique<tiles::TileService>(static_cast<std::size_t>(config_.tile_cache_mb) *
                                                   1024 * 1024)) {
-  snapshots_.publish(geo::Snapshot::build(store_));
+  snapshots_.publish(geo::Snapshot::build(store_, nullptr, freshness_rule(config_)));
   basemap_ = open_basemap(config_);
   job_host_ = std::make_unique<JobHost>(*this);
   jobs_ = std::make_unique<geo::JobQueue>(
@@ -84,7 +84,11 @@ void ServerContext::watch(const std::stop_token& stop) {
       // process and never waits for a writer.
       const auto generation = read([](const geo::Store& s) { return s.generation(); });
       const auto current = snapshots_.current();
-      if (current && current->generation() == generation) continue;
+      // A new day in Japan moves the age of unconfirmed listings: that republishes too.
+      if (current && current->generation() == generation &&
+          current->freshness() == freshness_rule(config_)) {
+        continue;
+      }
       std::lock_guard write_lock(write_mu_);
       republish_if_changed();
     } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch)
@@ -96,8 +100,12 @@ void ServerContext::watch(const std::stop_token& stop) {
 
 void ServerContext::republish_if_changed() {
   const auto current = snapshots_.current();
-  if (current && current->generation() == store_.generation()) return;
-  snapshots_.publish(geo::Snapshot::build(store_, current.get()));
+  const geo::FreshnessRule freshness = freshness_rule(config_);
+  if (current && current->generation() == store_.generation() &&
+      current->freshness() == freshness) {
+    return;
+  }
+  snapshots_.publish(geo::Snapshot::build(store_, current.get(), freshness));
 }
 
 bool ServerContext::store_healthy(std::chrono::seconds max_age) const {

@@ -70,6 +70,7 @@ HttpResponse report_mistake(ServerContext& c, Auth& a, RequestContext& rc);
 HttpResponse list_review(ServerContext& c, RequestContext& rc);
 HttpResponse decide_review(ServerContext& c, RequestContext& rc);
 HttpResponse freshness_stats(ServerContext& c, RequestContext& rc);
+HttpResponse list_overdue(ServerContext& c, RequestContext& rc);
 
 // ---- shared by handlers (server/resources_api.cpp) ----
 /// The version an If-Match names (nullopt for "*"). @throws ApiError(precondition_required)

@@ -39,6 +39,7 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::post, "/api/confirm/{token}",           kEveryone, worker,  with_both(answer_confirmation)},
       {Method::get,  "/api/review",                    kReviewers, worker, with_context(list_review)},
       {Method::post, "/api/review/{id}",               kReviewers, worker, with_context(decide_review)},
+      {Method::get,  "/api/confirmation/overdue",      kReviewers, worker, with_context(list_overdue)},
       {Method::get,  "/api/stats/freshness",           kEveryone, reactor, with_context(freshness_stats)},
       {Method::post, "/api/match",                     kMatchers, worker,  with_context(match)},
       // 参加支援 referrals: cases are for matchers only; the literal paths come before {id}.

@@ -72,6 +72,7 @@ void add_point(LayerBuilder& out, const geo::ServedResource& item, const World& 
   }
   props.emplace_back("barrier_free", r.barrier_free.any_yes());
   props.emplace_back("has_vacancy", geo::has_vacancy(r));
+  if (item.unconfirmed()) props.emplace_back("unconfirmed", true);  // 「要確認」
   if (geo::field_visible(item.audience(), "publish")) {
     props.emplace_back("publish", geo::code_id(r.publish));
     props.emplace_back("status", geo::code_id(r.status));
@@ -227,7 +228,7 @@ std::vector<std::pair<std::string, std::string>> resource_fields(geo::Audience a
   std::vector<std::pair<std::string, std::string>> f = {
       {"id", "String"},       {"kind", "String"},          {"name", "String"},
       {"activity", "String"}, {"barrier_free", "Boolean"}, {"has_vacancy", "Boolean"},
-      {"cluster", "Boolean"}, {"count", "Number"}};
+      {"cluster", "Boolean"}, {"count", "Number"},         {"unconfirmed", "Boolean"}};
   for (const auto& e : geo::CodeTable<geo::ResourceKind>::entries) {
     f.emplace_back("count_" + std::string(e.id), "Number");
   }

@@ -16,6 +16,7 @@ import { paintSwatches } from './csp';
 import type { MatchHost } from './match';
 import type { PlannerHost } from './planner';
 import type { CasesHost } from './cases';
+import type { FreshnessHost } from './freshness';
 import { Router, mayOpen, type PageRow } from './router';
 
 interface AppConfig {
@@ -241,7 +242,9 @@ async function openDetail(id: string, focus = true): Promise<void> {
   const p = feature.properties;
   const k = kindStyle(p.kind);
   const days = p.verified_at ? daysSince(p.verified_at) : null;
-  const stale = days === null || days > config.stale_after_days;
+  // The server flags a listing older than its unconfirmed_after_days ("unconfirmed"); the page's
+  // own stale_after_days still applies.
+  const stale = p.unconfirmed === true || days === null || days > config.stale_after_days;
   const bf = p.barrier_free ?? {};
   const bfItems = ['step_free', 'elevator', 'accessible_toilet', 'parking_accessible', 'hearing_support']
     .filter((key) => bf[key] === true)
@@ -358,6 +361,7 @@ function renderUser(): void {
   // A page's link only for the roles its row lets in.
   $('match-open').hidden = !canOpen('match');
   $('cases-open').hidden = !canOpen('cases');
+  $('freshness-open').hidden = !canOpen('freshness');
 }
 
 // ---- the matching page (#/match) ----
@@ -390,6 +394,15 @@ const matchHost: MatchHost = {
 let casesPage: typeof import('./cases') | null = null;
 
 const casesHost: CasesHost = {
+  announce,
+  signedOut: () => matchHost.signedOut(),
+};
+
+// ---- 確認が必要な掲載 (#/freshness): overdue listings and open requests, for coordinators ----
+
+let freshnessPage: typeof import('./freshness') | null = null;
+
+const freshnessHost: FreshnessHost = {
   announce,
   signedOut: () => matchHost.signedOut(),
 };
@@ -466,6 +479,24 @@ const PAGES: PageRow[] = [
     close: () => casesPage?.closeCases(),
     isOpen: () => !!casesPage?.casesOpen(),
     relabel: () => casesPage?.relabel(),
+  },
+  {
+    id: 'freshness',
+    hash: '#/freshness',
+    roles: ['coordinator', 'admin'], // as the server's kReviewers
+    bodyClass: 'matching',
+    denied: () => 'fresh.denied',
+    async init() {
+      freshnessPage = await import('./freshness');
+      freshnessPage.initFreshness($('freshness'), freshnessHost);
+    },
+    async open() {
+      if (picking) editorHost.stopPicking();
+      await freshnessPage!.openFreshness();
+    },
+    close: () => freshnessPage?.closeFreshness(),
+    isOpen: () => !!freshnessPage?.freshnessOpen(),
+    relabel: () => freshnessPage?.relabel(),
   },
 ];
 

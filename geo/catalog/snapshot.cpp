@@ -73,15 +73,17 @@ std::string make_search_key(const Resource& r, std::string_view name_reading) {
 // ---- ServedResource ----
 
 ServedResource::ServedResource(Audience audience, std::shared_ptr<const Resource> projected,
-                               std::string_view name_reading)
+                               std::string_view name_reading, bool unconfirmed)
     : audience_(audience),
+      unconfirmed_(unconfirmed),
       resource_(std::move(projected)),
       search_key_(make_search_key(*resource_, name_reading)) {}
 
 const std::string& ServedResource::feature() const {
   std::call_once(once_, [&] {
-    feature_ = to_geojson_feature(*resource_, audience_)
-                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    nlohmann::json f = to_geojson_feature(*resource_, audience_);
+    if (unconfirmed_) f["properties"]["unconfirmed"] = true;
+    feature_ = f.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     // Built with += rather than "\"" + ...: GCC 12 at -O2 reports a false -Wrestrict on the latter.
     if (audience_ == Audience::public_) {
       char hex[24];
@@ -313,11 +315,12 @@ namespace {
 /// Names are read (reading_of) from the projected record only, once per name and build
 /// (`readings`).
 std::vector<ServedPtr> project(Audience a, const std::vector<std::shared_ptr<const Resource>>& rs,
-                               const Generalizer& g, ReadingMemo& readings) {
+                               const Generalizer& g, const FreshnessRule& freshness,
+                               ReadingMemo& readings) {
   std::vector<ServedPtr> out;
   out.reserve(rs.size());
   for (const auto& r : rs) {
-    if (!visible(a, *r)) continue;
+    if (!visible(a, *r, freshness)) continue;
     std::shared_ptr<const Resource> p;
     if (a == Audience::internal || (a == Audience::partners && r->note.empty())) {
       p = r;  // served() would return the same values
@@ -326,7 +329,8 @@ std::vector<ServedPtr> project(Audience a, const std::vector<std::shared_ptr<con
     }
     const std::string_view reading =
         p->name_kana.empty() ? std::string_view(readings.of(p->name)) : std::string_view();
-    out.push_back(std::make_shared<const ServedResource>(a, std::move(p), reading));
+    out.push_back(std::make_shared<const ServedResource>(a, std::move(p), reading,
+                                                         unconfirmed(*r, freshness)));
   }
   return out;
 }
@@ -355,7 +359,8 @@ std::vector<ServedPtr> merge(const std::vector<ServedPtr>& before,
     const ServedResource* now = nullptr;
     if (p < projected.size() && projected[p]->resource().id == id) {
       now = projected[p].get();
-      if (old != nullptr && old->resource() == now->resource()) {
+      if (old != nullptr && old->resource() == now->resource() &&
+          old->unconfirmed() == now->unconfirmed()) {
         out.push_back(*old_ptr);  // a change this audience cannot see
       } else {
         out.push_back(projected[p]);
@@ -377,8 +382,12 @@ std::vector<ServedPtr> merge(const std::vector<ServedPtr>& before,
 
 }  // namespace
 
-std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapshot* previous) {
+std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapshot* previous,
+                                                const FreshnessRule& freshness) {
   std::shared_ptr<Snapshot> s(new Snapshot());
+  s->freshness_ = freshness;
+  // A new rule (a new day) may flag or hide any resource: every one is projected again.
+  if (previous != nullptr && previous->freshness_ != freshness) previous = nullptr;
   std::vector<std::shared_ptr<const Resource>> rows;
   bool full = true;
   // One read transaction: generations, resources and areas come from the same committed state.
@@ -428,16 +437,16 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
     bool unchanged = false;
     // The public's positions depend on the areas (a 個人宅 is shown at its 町丁目).
     if (full) {
-      items = project(a, rows, g, readings);
+      items = project(a, rows, g, freshness, readings);
     } else if (a == Audience::public_ && s->info_.areas_rebuilt) {
       std::vector<std::shared_ptr<const Resource>> all;
       for (const auto& e : s->view(Audience::internal).items()) {
         all.emplace_back(e, &e->resource());  // aliasing: keeps the entry (and its Resource) alive
       }
-      items = project(a, all, g, readings);
+      items = project(a, all, g, freshness, readings);
     } else {
-      items = merge(previous->view(a).items(), rows, project(a, rows, g, readings), same_positions,
-                    unchanged);
+      items = merge(previous->view(a).items(), rows, project(a, rows, g, freshness, readings),
+                    same_positions, unchanged);
     }
     if (unchanged) {  // the same view: what was derived from it (tiles) stays valid
       s->views_[static_cast<std::size_t>(a)] = previous->view_ptr(a);

@@ -43,14 +43,17 @@ class ServedResource {
  public:
   /// `projected` is served(audience, ·) of a stored resource; audiences that see the same values
   /// share one Resource. `name_reading` is the folded reading of the projected name when it has
-  /// no kana (geo/catalog/reading), added to the search key.
+  /// no kana (geo/catalog/reading), added to the search key. `unconfirmed`: its last confirmation
+  /// is older than the snapshot's FreshnessRule allows (its feature then carries
+  /// "unconfirmed": true, 「要確認」).
   ServedResource(Audience audience, std::shared_ptr<const Resource> projected,
-                 std::string_view name_reading = {});
+                 std::string_view name_reading = {}, bool unconfirmed = false);
   ServedResource(const ServedResource&) = delete;
   ServedResource& operator=(const ServedResource&) = delete;
 
   [[nodiscard]] const Resource& resource() const { return *resource_; }
   [[nodiscard]] Audience audience() const { return audience_; }
+  [[nodiscard]] bool unconfirmed() const { return unconfirmed_; }
   /// Normalized name, kana, address and building, as this audience may know them, and the
   /// name's dictionary reading when it has no kana (「たいそう」 finds 体操).
   [[nodiscard]] const std::string& search_key() const { return search_key_; }
@@ -62,6 +65,7 @@ class ServedResource {
 
  private:
   Audience audience_;
+  bool unconfirmed_ = false;
   std::shared_ptr<const Resource> resource_;
   std::string search_key_;
   mutable std::once_flag once_;
@@ -181,16 +185,20 @@ class Snapshot {
   };
 
   /// Reads the store in one read transaction. With `previous` (a snapshot of the same store),
-  /// reads only the resources changed since it and reuses its unchanged layers.
+  /// reads only the resources changed since it and reuses its unchanged layers (all of them are
+  /// projected again when `freshness` differs from the previous one's: a new day).
   /// @throws StoreError.
   static std::shared_ptr<const Snapshot> build(const Store& store,
-                                               const Snapshot* previous = nullptr);
+                                               const Snapshot* previous = nullptr,
+                                               const FreshnessRule& freshness = {});
 
   ~Snapshot();
   Snapshot(const Snapshot&) = delete;
   Snapshot& operator=(const Snapshot&) = delete;
 
   [[nodiscard]] std::int64_t generation() const { return generation_; }
+  /// The rule of unconfirmed listings this snapshot was projected with.
+  [[nodiscard]] const FreshnessRule& freshness() const { return freshness_; }
   /// What `audience` may know of the resources. Every read of resources goes through here.
   [[nodiscard]] const AudienceView& view(Audience audience) const {
     return *views_[static_cast<std::size_t>(audience)];
@@ -214,6 +222,7 @@ class Snapshot {
  private:
   Snapshot();
   std::int64_t generation_ = 0;
+  FreshnessRule freshness_;
   /// Where the store's resources stood when this snapshot read them.
   Store::ChangeToken changes_read_;  ///< what the store had when this was built
   std::shared_ptr<const AreaLayer> area_layer_;

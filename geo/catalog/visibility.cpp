@@ -4,12 +4,14 @@
 #include <boost/function_output_iterator.hpp>
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
+#include <chrono>
 #include <cmath>
 #include <limits>
 
 #include "geo/core/error.hpp"
 #include "geo/core/resource_fields.hpp"
 #include "geo/core/resource_json.hpp"
+#include "geo/core/time.hpp"
 #include "geo/spatial/geometry.hpp"
 #include "geo/spatial/mesh.hpp"
 #include "geo/store/store.hpp"
@@ -59,6 +61,27 @@ bool answer_readable(Audience reader, Audience computed_for) {
 bool visible(Audience a, const Resource& r) {
   if (!levels_for(a).contains(r.publish)) return false;
   return !(a == Audience::public_ && r.status == ResourceStatus::closed);
+}
+
+FreshnessRule freshness_rule(int after_days, FreshnessRule::Public unconfirmed_public) {
+  return {.confirmed_since =
+              jst_date(std::chrono::system_clock::now() - std::chrono::hours(24) * after_days),
+          .unconfirmed_public = unconfirmed_public};
+}
+
+std::string last_confirmed(const Resource& r) {
+  return !r.verified_at.empty() ? r.verified_at : r.created_at.substr(0, 10);
+}
+
+bool unconfirmed(const Resource& r, const FreshnessRule& rule) {
+  if (rule.confirmed_since.empty() || r.status == ResourceStatus::closed) return false;
+  return last_confirmed(r) < rule.confirmed_since;
+}
+
+bool visible(Audience a, const Resource& r, const FreshnessRule& rule) {
+  if (!visible(a, r)) return false;
+  return !(a == Audience::public_ && rule.unconfirmed_public == FreshnessRule::Public::hide &&
+           unconfirmed(r, rule));
 }
 
 namespace {

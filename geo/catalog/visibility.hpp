@@ -25,6 +25,10 @@
 //             level and the consent flag itself.
 //   partners  the internal note.
 //   internal  nothing.
+// Unconfirmed listings (FreshnessRule): a listing whose last confirmation (verified_at, else its
+// creation) is older than the configured age is unconfirmed; every audience gets it flagged
+// (ServedResource::unconfirmed(), the "unconfirmed" property 「要確認」), and with
+// `unconfirmed_public = hide` the public does not know it exists at all — like a closed one.
 // Fields of the past (history) are projected the same way, for the reader's audience at the time
 // of reading (history.hpp's project_history()).
 #pragma once
@@ -33,6 +37,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -63,6 +68,29 @@ bool answer_readable(Audience reader, Audience computed_for);
 /// the public never sees a closed resource; staff see one when they ask for closed resources or
 /// name it by id).
 bool visible(Audience a, const Resource& r);
+
+/// How listings nobody has confirmed for a while reach the public (server configuration
+/// `unconfirmed_after_days`, `unconfirmed_public`). The default flags nothing and hides nothing.
+struct FreshnessRule {
+  enum class Public { flag, hide };
+  /// A listing last confirmed before this date (YYYY-MM-DD, in Japan) is unconfirmed; empty:
+  /// none is.
+  std::string confirmed_since;
+  Public unconfirmed_public = Public::flag;
+  bool operator==(const FreshnessRule&) const = default;
+};
+
+/// The rule for today in Japan: unconfirmed after `after_days` days.
+FreshnessRule freshness_rule(int after_days, FreshnessRule::Public unconfirmed_public);
+
+/// The date a listing was last confirmed: verified_at, else the date it was created.
+std::string last_confirmed(const Resource& r);
+
+/// True when `r` is unconfirmed under `rule` (closed listings never are).
+bool unconfirmed(const Resource& r, const FreshnessRule& rule);
+
+/// visible(a, r), and under `rule`: with `hide`, the public does not know an unconfirmed listing.
+bool visible(Audience a, const Resource& r, const FreshnessRule& rule);
 
 /// True when a JSON property (a key of to_json()) may be shown to `a`.
 bool field_visible(Audience a, std::string_view key);

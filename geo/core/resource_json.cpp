@@ -117,12 +117,14 @@ constexpr std::array<std::string_view, 18> kOfferKeys{"kind",
                                                       "nearest_stop",
                                                       "walk_min_from_stop",
                                                       "contact_role"};
-/// Every key of resource_fields(), and distance_m (written by the list route, ignored on input).
+/// Every key of resource_fields(), distance_m (written by the list route) and unconfirmed
+/// (「要確認」, written by the snapshot's FreshnessRule), both ignored on input.
 Keys resource_keys() {
   static const std::vector<std::string_view> keys = [] {
     std::vector<std::string_view> k;
     for (const auto& f : resource_fields()) k.push_back(f.key);
     k.emplace_back("distance_m");
+    k.emplace_back("unconfirmed");
     return k;
   }();
   return keys;

@@ -116,6 +116,11 @@ class Confirmations {
   [[nodiscard]] virtual std::optional<ConfirmationRequest> open_request(
       std::string_view hash, std::string_view now_iso) const = 0;
 
+  /// Every open request (not revoked, not answered, not expired at `now_iso`; at most one per
+  /// listing), soonest to expire first (then by id).
+  [[nodiscard]] virtual std::vector<ConfirmationRequest> open_requests(
+      std::string_view now_iso) const = 0;
+
   /// Records the host's answer to the open request `request_id`, in one transaction: the request
   /// is used up; "unchanged" sets the listing's verified_at to `today` (nothing else); the
   /// others become a proposal in the review queue (changes validated by with_host_changes).

@@ -1854,6 +1854,57 @@ suite.test('a matcher follows a referral in 紹介の記録: 提案 → 本人�
   await page.close();
 });
 
+async function freshReady(page, previous) {
+  await page.waitForFunction((prev) => (document.body.dataset.freshReady ?? '') !== prev, previous, { timeout: 15000 });
+  return page.evaluate(() => document.body.dataset.freshReady);
+}
+
+suite.test('a coordinator\'s 確認が必要な掲載 (#/freshness): oldest first with 「最終確認 …年…月」, axe-clean, a request made from it; refused to the public', async () => {
+  const s = await staffSession();
+  const overdue = await apiJson('/api/confirmation/overdue?limit=50', { headers: { Cookie: s.cookie } });
+  assertEqual(overdue.status, 200, 'the overdue API');
+  assert(overdue.body.total > 0, 'the demo town has listings not confirmed for a year');
+  const { page, errors } = await openPage();
+  await page.waitForSelector('#freshness-open', { state: 'hidden' });
+  await login(page);
+  await page.waitForSelector('#freshness-open:not([hidden])');
+  let seq = await page.evaluate(() => document.body.dataset.freshReady ?? '');
+  await page.click('#freshness-open');
+  seq = await freshReady(page, seq);
+  assertEqual(await page.evaluate(() => document.body.dataset.route), 'freshness', 'the page is open');
+  const ids = await page.$$eval('li.fresh-item', (els) => els.map((e) => e.dataset.id));
+  assertEqual(ids, overdue.body.listings.map((l) => l.id), 'the listings of the API, oldest first');
+  const first = overdue.body.listings[0];
+  const meta = await page.textContent(`li.fresh-item[data-id="${first.id}"] .fresh-meta`);
+  const [y, m] = first.last_confirmed.split('-');
+  assert(meta.includes(first.verified_at ? `最終確認 ${y}年${Number(m)}月` : '未確認'), `the month in Japanese: ${meta}`);
+  assert((await page.textContent('#fresh-review')).includes('件'), 'the review queue count');
+  await axe(page, 'freshness');
+  await screenshot(page, 'desktop-freshness');
+
+  // One request, from its button: the code appears once, and the server has the open request.
+  const item = `li.fresh-item[data-id="${first.id}"]`;
+  await page.click(`${item} button.fresh-request`);
+  await page.waitForSelector(`${item} .fresh-code`);
+  const code = await page.textContent(`${item} .fresh-code`);
+  assert(/^[A-Z0-9]{5}-[A-Z0-9]{5}$/.test(code), `a short code: ${code}`);
+  await page.waitForFunction((name) => document.getElementById('status').textContent.includes(name), first.name);
+  const after = await apiJson('/api/confirmation/overdue?limit=50', { headers: { Cookie: s.cookie } });
+  assert(after.body.open_requests.some((r) => r.resource_id === first.id), 'the server holds the open request');
+  await axe(page, 'freshness-issued');
+  assertEqual(errors, [], 'no page errors');
+  await page.close();
+
+  // The public: no link, and the address refuses in words.
+  const pub = await openPage('#/freshness');
+  await pub.page.waitForSelector('#match-denied:not([hidden])');
+  assert((await pub.page.textContent('#match-denied')).includes('確認が必要な掲載'), 'refused with the page\'s notice');
+  assert(!(await pub.page.isVisible('#freshness')), 'nothing of the page');
+  const refused = await fetch(`${base}/api/confirmation/overdue`);
+  assertEqual(refused.status, 401, 'the API refuses the public');
+  await pub.page.close();
+});
+
 suite.test('the server\'s errors and the map\'s controls reach the Japanese page in Japanese', async () => {
   const { page, errors } = await openPage('?map=13/35.097/133.622');
   // MapLibre's controls, read by screen readers.

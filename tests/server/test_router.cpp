@@ -58,6 +58,7 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
       {"GET /api/confirm/{token}", {"public,coordinator,matcher,planner,admin", Runs::worker}},
       {"POST /api/confirm/{token}", {"public,coordinator,matcher,planner,admin", Runs::worker}},
       {"GET /api/review", {"coordinator,admin", Runs::worker}},
+      {"GET /api/confirmation/overdue", {"coordinator,admin", Runs::worker}},
       {"POST /api/review/{id}", {"coordinator,admin", Runs::worker}},
       {"GET /api/stats/freshness", {"public,coordinator,matcher,planner,admin", Runs::reactor}},
       {"POST /api/login", {"public,coordinator,matcher,planner,admin", Runs::login}},

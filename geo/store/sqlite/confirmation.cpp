@@ -185,6 +185,7 @@ class SqliteConfirmations final : public Confirmations {
                                          const AuditActor& who) override;
   std::optional<ConfirmationRequest> open_request(std::string_view hash,
                                                   std::string_view now_iso) const override;
+  std::vector<ConfirmationRequest> open_requests(std::string_view now_iso) const override;
   AnswerOutcome answer(std::int64_t request_id, HostAnswer answer, const nlohmann::json& changes,
                        std::string_view today, std::string_view now_iso) override;
   std::int64_t add_report(std::string_view resource_id, std::string_view text,
@@ -267,6 +268,26 @@ std::optional<ConfirmationRequest> SqliteConfirmations::open_request(
   r.expires_at = s.text(4);
   s.end();
   return r;
+}
+
+std::vector<ConfirmationRequest> SqliteConfirmations::open_requests(
+    std::string_view now_iso) const {
+  Statement s(store_->raw_handle(),
+              "SELECT request_id, resource_id, created_at, created_by, expires_at FROM "
+              "confirmation_request WHERE revoked_at IS NULL AND answered_at IS NULL AND "
+              "expires_at > ?1 ORDER BY expires_at, request_id");
+  s.bind(1, now_iso);
+  std::vector<ConfirmationRequest> out;
+  while (s.step()) {
+    ConfirmationRequest r;
+    r.id = s.int64(0);
+    r.resource_id = s.text(1);
+    r.created_at = s.text(2);
+    r.created_by = s.text(3);
+    r.expires_at = s.text(4);
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 AnswerOutcome SqliteConfirmations::answer(std::int64_t request_id, HostAnswer answer,

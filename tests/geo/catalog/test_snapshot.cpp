@@ -210,3 +210,68 @@ TEST(Snapshot, AResourcesOnlyWriteKeepsTheAreaLayer) {
 
 }  // namespace
 }  // namespace tsunagi::geo
+
+namespace tsunagi::geo {
+namespace {
+
+// Unconfirmed listings (FreshnessRule): hidden from the public view only under `hide`, flagged
+// in every view; a snapshot built on the previous one under another rule (a new day) projects
+// every resource again, though no row changed.
+TEST(Snapshot, TheFreshnessRuleHidesOrFlagsUnconfirmedListingsForThePublic) {
+  test::TempDir dir;
+  auto store = Store::open(dir / "s.sqlite", Store::Mode::create_if_missing);
+  Resource old_one;
+  old_one.kind = ResourceKind::kayoi_no_ba;
+  old_one.name = "上ノ山会場";
+  old_one.lon = 133.9;
+  old_one.lat = 35.0;
+  old_one.verified_at = "2024-03-31";
+  store.create(old_one, "test");
+  Resource recent = old_one;
+  recent.id.clear();
+  recent.name = "下ノ山会場";
+  recent.verified_at = "2024-04-02";
+  store.create(recent, "test");
+
+  const FreshnessRule hide{.confirmed_since = "2024-04-01",
+                           .unconfirmed_public = FreshnessRule::Public::hide};
+  const FreshnessRule flag{.confirmed_since = "2024-04-01",
+                           .unconfirmed_public = FreshnessRule::Public::flag};
+  const auto none = Snapshot::build(store);
+  EXPECT_EQ(none->view(Audience::public_).size(), 2U) << "the default rule hides nothing";
+  EXPECT_FALSE(none->view(Audience::public_).find(old_one.id)->unconfirmed());
+
+  const auto hidden = Snapshot::build(store, none.get(), hide);
+  EXPECT_EQ(hidden->view(Audience::public_).find(old_one.id), nullptr);
+  ASSERT_NE(hidden->view(Audience::public_).find(recent.id), nullptr);
+  EXPECT_FALSE(hidden->view(Audience::public_).find(recent.id)->unconfirmed());
+  for (const auto a : {Audience::partners, Audience::internal}) {
+    const ServedResource* staff = hidden->view(a).find(old_one.id);
+    ASSERT_NE(staff, nullptr) << "staff still see it";
+    EXPECT_TRUE(staff->unconfirmed());
+    EXPECT_NE(staff->feature().find("\"unconfirmed\":true"), std::string::npos);
+  }
+  EXPECT_TRUE(hidden->build_info().full) << "a new rule projects everything again";
+
+  const auto flagged = Snapshot::build(store, hidden.get(), flag);
+  const ServedResource* pub = flagged->view(Audience::public_).find(old_one.id);
+  ASSERT_NE(pub, nullptr);
+  EXPECT_TRUE(pub->unconfirmed());
+  EXPECT_NE(pub->feature().find("\"unconfirmed\":true"), std::string::npos) << pub->feature();
+  EXPECT_EQ(flagged->view(Audience::public_).find(recent.id)->feature().find("unconfirmed"),
+            std::string::npos);
+
+  // A closed listing is never unconfirmed; one never confirmed counts from its creation.
+  Resource closed = old_one;
+  closed.status = ResourceStatus::closed;
+  EXPECT_FALSE(unconfirmed(closed, flag));
+  Resource never = old_one;
+  never.verified_at.clear();
+  never.created_at = "2024-03-01T10:00:00Z";
+  EXPECT_TRUE(unconfirmed(never, flag));
+  never.created_at = "2024-04-01T10:00:00Z";
+  EXPECT_FALSE(unconfirmed(never, flag));
+}
+
+}  // namespace
+}  // namespace tsunagi::geo

@@ -11,6 +11,7 @@
 #include "geo/core/error.hpp"
 #include "geo/store/accounts.hpp"
 #include "geo/store/audit_log.hpp"
+#include "geo/store/confirmation.hpp"
 #include "geo/store/referrals.hpp"
 #include "geo/store/store.hpp"
 #include "support/test_support.hpp"
@@ -159,6 +160,34 @@ TEST_P(StoreContract, ACaseIsKeptAndEveryReadOfItIsInTheChainedAuditLog) {
   EXPECT_TRUE(chain.intact) << chain.problem;
   EXPECT_EQ(chain.rows, 3);
   EXPECT_EQ(audit_head(store).last_id, log[2].id);
+}
+
+TEST_P(StoreContract, OpenRequestsAreTheUnansweredUnrevokedUnexpiredOnesSoonestToExpireFirst) {
+  auto store = Store::open(location(), Store::Mode::create_if_missing);
+  std::vector<std::string> ids;
+  for (const auto* name : {"本町サロン", "東町食堂", "西町カフェ", "北町農園"}) {
+    auto r = place(name, 134.04 + 0.01 * static_cast<double>(ids.size()));
+    store.create(r, "test");
+    ids.push_back(r.id);
+  }
+  const AuditActor who{0, "coordinator"};
+  Confirmations& c = store.confirmations();
+  c.add_request(ids[0], "t0", "c0", "2026-12-30T00:00:00Z", who);
+  c.add_request(ids[1], "t1", "c1", "2026-12-20T00:00:00Z", who);
+  c.add_request(ids[2], "t2", "c2", "2026-11-01T00:00:00Z", who);  // expired by now_iso
+  const auto answered = c.add_request(ids[3], "t3", "c3", "2026-12-25T00:00:00Z", who);
+  c.answer(answered, HostAnswer::unchanged, nlohmann::json::object(), "2026-12-01",
+           "2026-12-01T00:00:00Z");
+  c.add_request(ids[0], "t0b", "c0b", "2026-12-31T00:00:00Z", who);  // revokes t0
+
+  const auto open = c.open_requests("2026-12-02T00:00:00Z");
+  ASSERT_EQ(open.size(), 2U);
+  EXPECT_EQ(open[0].resource_id, ids[1]);
+  EXPECT_EQ(open[0].expires_at, "2026-12-20T00:00:00Z");
+  EXPECT_EQ(open[1].resource_id, ids[0]);
+  EXPECT_EQ(open[1].expires_at, "2026-12-31T00:00:00Z") << "the newer request, not the revoked";
+  EXPECT_EQ(open[1].created_by, "coordinator");
+  EXPECT_TRUE(c.open_requests("2027-01-01T00:00:00Z").empty());
 }
 
 TEST_P(StoreContract, DiscardLeavesNothingOfAStoreBehind) {
