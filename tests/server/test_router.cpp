@@ -87,6 +87,8 @@ TEST_F(RouteTable, EveryCoreRouteAllowsExactlyTheDocumentedRoles) {
       {"GET /api/gap/jobs", {"coordinator,planner,admin", Runs::worker}},
       {"GET /api/gap/jobs/{id}", {"coordinator,planner,admin", Runs::worker}},
       {"DELETE /api/gap/jobs/{id}", {"coordinator,planner,admin", Runs::worker}},
+      // A commissioning town's 事業報告: counts only, small cells suppressed.
+      {"GET /api/reports/annual", {"coordinator,planner,admin", Runs::worker}},
   };
   const auto routes = core_routes(*context_, *auth_);
   EXPECT_EQ(routes.size(), expected.size());
