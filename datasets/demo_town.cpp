@@ -2996,7 +2996,7 @@ geo::NetworkData make_demo_network(const DemoOptions& options) {
       if (j < ny) add(at(i, j), at(i, j + 1), on_bridge(i * kStreetStepKm));
     }
   }
-  net.source = "demo: generated streets of つなぎ町（架空）, seed " + std::to_string(options.seed);
+  net.source = "デモ：つなぎ町（架空）の生成した道路（seed " + std::to_string(options.seed) + "）";
   net.report_json = "{\"generated\":true,\"bridges\":2}";
   return net;
 }

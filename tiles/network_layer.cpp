@@ -93,9 +93,9 @@ std::string NetworkTiles::attribution() const {
   const std::string& s = source();
   if (ends_with(s, ".osm.pbf") || ends_with(s, ".osm") || ends_with(s, ".pbf") ||
       ends_with(s, ".osm.bz2")) {
-    return "© OpenStreetMap contributors (ODbL 1.0); walking network " + s;
+    return "© OpenStreetMap contributors (ODbL 1.0)・歩行ネットワーク " + s;
   }
-  return s.empty() ? std::string("walking network") : "walking network: " + s;
+  return s.empty() ? std::string("歩行ネットワーク") : "歩行ネットワーク：" + s;
 }
 
 void NetworkTiles::add_to(LayerBuilder& out, const TileId& t) const {

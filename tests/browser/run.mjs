@@ -1953,6 +1953,13 @@ suite.test('the editor: 必須 marks, 個人宅 and consent fields, a new place 
   assert(await page.$('#e-venue option[value="private_home"]'), 'a 個人宅 choice');
   assert((await page.textContent('label:has(#e-contact_public)')).includes('連絡先の公開に同意'), 'the consent box');
   await axe(page, 'editor-new');
+  const outside = await page.evaluate(() => {
+    const form = document.getElementById('editor-form').getBoundingClientRect();
+    return [...document.querySelectorAll('#editor-form input, #editor-form select, #editor-form textarea')]
+      .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().right > form.right + 1)
+      .map((e) => e.id);
+  });
+  assertEqual(outside, [], 'every field of the editor stays inside its panel');
   // Saved with the defaults: stored as internal, with what was entered.
   await page.fill('#e-name', '既定の公開範囲の試験（架空）');
   await page.selectOption('#e-venue', 'private_home');

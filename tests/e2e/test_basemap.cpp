@@ -376,7 +376,7 @@ TEST(BasemapFromTheWalkingNetwork, AStoreWithANetworkAndNoExtractServesItsStreet
   ASSERT_EQ(tj.status, 200) << tj.body;
   const json j = json::parse(tj.body);
   EXPECT_NE(j["description"].get<std::string>().find("walking network"), std::string::npos);
-  EXPECT_NE(j["attribution"].get<std::string>().find("generated streets of つなぎ町"),
+  EXPECT_NE(j["attribution"].get<std::string>().find("つなぎ町（架空）の生成した道路"),
             std::string::npos)
       << j["attribution"];
   EXPECT_EQ(j["vector_layers"][0]["id"], "transportation");
