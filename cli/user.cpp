@@ -12,7 +12,9 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/towns.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/municipal_scope.hpp"
 #include "geo/store/accounts.hpp"
 #include "geo/store/store.hpp"
 #include "server/credentials.hpp"
@@ -22,7 +24,9 @@ namespace tsunagi::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: tsunagi user add      --db FILE --name NAME --role ROLE\n"
+    "usage: tsunagi user add      --db FILE --name NAME --role ROLE [--municipality CODE[,CODE…]]\n"
+    "       tsunagi user municipalities --db FILE --name NAME (--municipality CODE[,CODE…] | "
+    "--all)\n"
     "       tsunagi user token    --db FILE --name NAME [--label TEXT]\n"
     "       tsunagi user tokens   --db FILE --name NAME   (id, label, created, last used, "
     "revoked)\n"
@@ -32,7 +36,9 @@ constexpr const char* kUsage =
     "       tsunagi user enable   --db FILE --name NAME\n"
     "       tsunagi user password --db FILE --name NAME   (sets a new password, unlocks)\n"
     "       tsunagi user role     --db FILE --name NAME --role ROLE\n"
-    "A new password, a new role or disabling ends the user's sessions and API tokens.\n\n"
+    "A new password, a new role or disabling ends the user's sessions and API tokens.\n"
+    "--municipality: the towns the user works for (6-digit 全国地方公共団体コード, e.g. 023612;\n"
+    "one of the store's municipalities when it has their boundaries); without it, every town.\n\n"
     "Roles: coordinator, matcher, planner, admin. The password is read from TSUNAGI_PASSWORD or\n"
     "asked for on the terminal (never give it as an argument).\n";
 
@@ -69,6 +75,10 @@ std::string read_new_password() {
   return *first;
 }
 
+std::string towns_text(const geo::MunicipalScope& s) {
+  return s.all() ? std::string("all towns") : s.text();
+}
+
 }  // namespace
 
 int user(Args args) {
@@ -80,9 +90,12 @@ int user(Args args) {
   std::map<std::string, std::string, std::less<>> opts;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string_view a = args[i];
-    if ((a == "--db" || a == "--name" || a == "--role" || a == "--label" || a == "--token-id") &&
+    if ((a == "--db" || a == "--name" || a == "--role" || a == "--label" || a == "--token-id" ||
+         a == "--municipality") &&
         i + 1 < args.size()) {
       opts[std::string(a.substr(2))] = std::string(args[++i]);
+    } else if (a == "--all") {
+      opts["all"] = "yes";
     } else {
       std::fprintf(stderr, "tsunagi user: unexpected argument '%.*s'\n\n%s",
                    static_cast<int>(a.size()), a.data(), kUsage);
@@ -112,11 +125,33 @@ int user(Args args) {
       if (accounts.user_by_name(name)) {
         throw geo::Conflict("a user named '" + name + "' already exists");
       }
+      geo::MunicipalScope towns;
+      if (const auto it = opts.find("municipality"); it != opts.end()) {
+        towns = towns_of(store, it->second);
+      }
       const std::string hash =
           server::hash_password(read_new_password(), server::password_cost_from_env());
+      geo::Store::Transaction tx(store, geo::Store::Transaction::Writes::accounts);
       const auto u = accounts.add_user(name, *role, hash);
-      std::printf("added user %s (role %s)\n", u.name.c_str(),
-                  std::string(geo::role_id(u.role)).c_str());
+      if (!towns.all()) accounts.set_municipalities(name, towns);
+      tx.commit();
+      std::printf("added user %s (role %s, %s)\n", u.name.c_str(),
+                  std::string(geo::role_id(u.role)).c_str(), towns_text(towns).c_str());
+      return 0;
+    }
+    if (action == "municipalities") {
+      const std::string& name = need("name");
+      const bool all = opts.contains("all");
+      if (all == opts.contains("municipality")) {
+        throw geo::InvalidArgument(
+            "give either --municipality CODE[,CODE…] or --all (every town), one of them");
+      }
+      auto store = geo::Store::open(db, geo::Store::Mode::open_existing);
+      const geo::MunicipalScope towns =
+          all ? geo::MunicipalScope() : towns_of(store, need("municipality"));
+      store.accounts().set_municipalities(name, towns);
+      std::printf("user %s now works for %s (a running server applies it within 30 s)\n",
+                  name.c_str(), towns_text(towns).c_str());
       return 0;
     }
     if (action == "token") {
@@ -172,14 +207,16 @@ int user(Args args) {
     if (action == "list") {
       auto store = geo::Store::open(db, geo::Store::Mode::read_only);
       geo::Accounts& accounts = store.accounts();
-      std::printf("%-24s %-12s %-9s %-8s %s\n", "name", "role", "status", "tokens", "created");
+      std::printf("%-24s %-12s %-9s %-8s %-20s %s\n", "name", "role", "status", "tokens", "created",
+                  "towns");
       for (const auto& u : accounts.users()) {
         int live = 0;
         for (const auto& t : accounts.tokens(u.id)) live += t.revoked_at.empty() ? 1 : 0;
         const bool locked = !u.locked_until.empty() && u.locked_until > geo::utc_now_iso();
-        std::printf(
-            "%-24s %-12s %-9s %-8d %s\n", u.name.c_str(), std::string(geo::role_id(u.role)).c_str(),
-            u.disabled ? "disabled" : (locked ? "locked" : "active"), live, u.created_at.c_str());
+        std::printf("%-24s %-12s %-9s %-8d %-20s %s\n", u.name.c_str(),
+                    std::string(geo::role_id(u.role)).c_str(),
+                    u.disabled ? "disabled" : (locked ? "locked" : "active"), live,
+                    u.created_at.c_str(), towns_text(u.municipalities).c_str());
       }
       return 0;
     }

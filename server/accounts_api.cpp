@@ -3,6 +3,7 @@
 #include "geo/store/store.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
+#include "server/municipality_param.hpp"
 
 namespace tsunagi::server {
 
@@ -58,11 +59,17 @@ HttpResponse logout(Auth& auth, RequestContext& rc) {
   return r;
 }
 
-HttpResponse me(RequestContext& rc) {
+HttpResponse me(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
-  HttpResponse r = json_response(200, {{"name", rc.principal.name},
-                                       {"role", geo::role_id(rc.principal.role)},
-                                       {"via", via_id(rc.principal.via)}});
+  const auto snapshot = c.snapshots().current();
+  const auto& scope = rc.principal.scope;
+  HttpResponse r =
+      json_response(200, {{"name", rc.principal.name},
+                          {"role", geo::role_id(rc.principal.role)},
+                          {"via", via_id(rc.principal.via)},
+                          // The towns the user works for ([] with all_municipalities: every town).
+                          {"municipalities", towns_json(snapshot.get(), scope)},
+                          {"all_municipalities", scope.all()}});
   r.set_header("Cache-Control", "no-store");
   return r;
 }
@@ -70,10 +77,15 @@ HttpResponse me(RequestContext& rc) {
 HttpResponse list_users(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const auto users = c.read_accounts([](geo::Store& s) { return s.accounts().users(); });
+  const auto snapshot = c.snapshots().current();
   json list = json::array();
   for (const auto& u : users) {
+    // An admin scoped to towns manages the users of those towns only: users working for every
+    // town, or for a town outside theirs, are not theirs to see.
+    if (!rc.principal.scope.covers(u.municipalities)) continue;
     list.push_back({{"name", u.name},
                     {"role", geo::role_id(u.role)},
+                    {"municipalities", towns_json(snapshot.get(), u.municipalities)},
                     {"disabled", u.disabled},
                     {"created_at", u.created_at},
                     {"locked_until", u.locked_until.empty() ? json() : json(u.locked_until)}});

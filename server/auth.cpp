@@ -52,6 +52,7 @@ Principal principal_of(const geo::User& u, Principal::Via via) {
   p.via = via;
   p.user_id = u.id;
   p.name = u.name;
+  p.scope = u.municipalities;
   return p;
 }
 

@@ -22,6 +22,7 @@
 #include "server/confirmation_links.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
+#include "server/municipality_param.hpp"
 #include "server/resource_params.hpp"
 
 namespace tsunagi::server {
@@ -144,10 +145,13 @@ HttpResponse create_confirmation_request(ServerContext& c, RequestContext& rc) {
   }
   const std::string& id = rc.params.at(0);
   const auto snapshot = c.snapshots().current();
-  if (snapshot->view(geo::audience_for(rc.principal.role)).find(id) == nullptr) {
+  const auto* served = snapshot->view(geo::audience_for(rc.principal.role)).find(id);
+  if (served == nullptr) {
     throw ApiError(ErrorCode::not_found, "no resource with id '" + id.substr(0, 80) +
                                              "' (or it is not visible to your role)");
   }
+  require_covered(rc.principal.scope, snapshot.get(), served->resource().lg_code,
+                  "the listing " + served->resource().name);
   const IssuedConfirmation issued = c.write([&](geo::Store& s) {
     return issue_confirmation(s, id, days, {rc.principal.user_id, rc.principal.name});
   });
@@ -243,10 +247,27 @@ HttpResponse list_review(ServerContext& c, RequestContext& rc) {
   }
   if (const auto* v = rc.query.get("offset")) offset = parse_count("offset", *v, 0, 10'000'000);
   std::int64_t total = 0;
+  const auto& scope = rc.principal.scope;
   const auto proposals = c.read_accounts([&](geo::Store& s) {
     geo::Confirmations& conf = s.confirmations();
     total = conf.count_open();
-    return conf.open_proposals(static_cast<std::int64_t>(limit), static_cast<std::int64_t>(offset));
+    if (scope.all()) {
+      return conf.open_proposals(static_cast<std::int64_t>(limit),
+                                 static_cast<std::int64_t>(offset));
+    }
+    // A scoped coordinator's queue: the proposals of listings in their towns (the listing's
+    // stored lg_code), paged after the filter so that total, limit and offset add up.
+    std::vector<geo::Proposal> mine;
+    for (auto& p : conf.open_proposals(total, 0)) {
+      const auto res = s.resource(p.resource_id);
+      if (res && scope.covers(res->lg_code)) mine.push_back(std::move(p));
+    }
+    total = static_cast<std::int64_t>(mine.size());
+    std::vector<geo::Proposal> page;
+    for (std::size_t i = offset; i < mine.size() && i < offset + limit; ++i) {
+      page.push_back(std::move(mine[i]));
+    }
+    return page;
   });
   const auto snapshot = c.snapshots().current();
   const geo::AudienceView& view = snapshot->view(geo::Audience::internal);
@@ -306,9 +327,25 @@ HttpResponse decide_review(ServerContext& c, RequestContext& rc) {
                    "no open proposal '" + rc.params.at(0).substr(0, 40) + "'");
   }
   const json changes = body.contains("changes") ? body["changes"] : json();
+  const auto snapshot = c.snapshots().current();
   geo::Resource after;
   try {
     after = c.write([&](geo::Store& s) {
+      if (!rc.principal.scope.all()) {
+        // Decided only in the reviewer's towns: the listing as stored now, and the town an edit
+        // would give it (a move across the border needs both).
+        if (const auto p = s.confirmations().proposal(id)) {
+          if (const auto res = s.resource(p->resource_id)) {
+            require_covered(rc.principal.scope, snapshot.get(), res->lg_code,
+                            "the listing " + res->name);
+            if (changes.is_object() && changes.contains("lg_code") &&
+                changes["lg_code"].is_string()) {
+              require_covered(rc.principal.scope, snapshot.get(),
+                              changes["lg_code"].get<std::string>(), "the listing " + res->name);
+            }
+          }
+        }
+      }
       return s.confirmations().decide(id, decision, changes, expected,
                                       {rc.principal.user_id, rc.principal.name});
     });

@@ -47,6 +47,8 @@ const std::vector<ErrorInfo> kTable = {
      "HTTP version not supported"},
     {ErrorCode::unknown_municipality, 400, "unknown_municipality",
      "Not a municipality of this server"},
+    {ErrorCode::outside_municipality, 403, "outside_municipality",
+     "Outside the municipalities you work for"},
 };
 
 std::atomic<std::uint64_t> g_incident{0};
@@ -89,6 +91,8 @@ Problem problem_from_exception(std::exception_ptr error) {
     return make_problem(ErrorCode::invalid_body, e.what());
   } catch (const geo::NotFound& e) {
     return make_problem(ErrorCode::not_found, e.what());
+  } catch (const geo::OutsideMunicipality& e) {
+    return make_problem(ErrorCode::outside_municipality, e.what());
   } catch (const geo::Forbidden& e) {
     return make_problem(ErrorCode::forbidden, e.what());
   } catch (const geo::VersionConflict& e) {

@@ -45,6 +45,7 @@ enum class ErrorCode : std::uint8_t {
   store_unavailable,
   http_version_not_supported,
   unknown_municipality,
+  outside_municipality,
 };
 
 struct ErrorInfo {

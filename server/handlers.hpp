@@ -59,7 +59,7 @@ HttpResponse annual_report(ServerContext& c, RequestContext& rc);
 // ---- accounts (server/accounts_api.cpp) ----
 HttpResponse login(Auth& auth, RequestContext& rc);
 HttpResponse logout(Auth& auth, RequestContext& rc);
-HttpResponse me(RequestContext& rc);
+HttpResponse me(ServerContext& c, RequestContext& rc);
 HttpResponse list_users(ServerContext& c, RequestContext& rc);
 
 // ---- listings that stay true (server/confirm_api.cpp) ----

@@ -52,12 +52,21 @@ HttpResponse list_overdue(ServerContext& c, RequestContext& rc) {
     geo::Confirmations& conf = s.confirmations();
     open = conf.open_requests(geo::utc_now_iso());
     review_count = conf.count_open();
+    if (!rc.principal.scope.all()) {
+      // The review queue of the caller's towns (list_review decides the same way).
+      review_count = 0;
+      for (const auto& p : conf.open_proposals(conf.count_open(), 0)) {
+        const auto res = s.resource(p.resource_id);
+        if (res && rc.principal.scope.covers(res->lg_code)) ++review_count;
+      }
+    }
   });
   std::map<std::string, const geo::ConfirmationRequest*> open_by_listing;
   for (const auto& r : open) open_by_listing[r.resource_id] = &r;
 
   const auto snapshot = c.snapshots().current();
   const geo::AudienceView& view = snapshot->view(geo::audience_for(rc.principal.role));
+  const auto& scope = rc.principal.scope;
   const geo::FreshnessRule rule = geo::freshness_rule(older_than, geo::FreshnessRule::Public::flag);
   struct Row {
     std::string last;
@@ -67,6 +76,7 @@ HttpResponse list_overdue(ServerContext& c, RequestContext& rc) {
   for (const auto& item : view.items()) {
     const geo::Resource& r = item->resource();
     if (kind && r.kind != *kind) continue;
+    if (!scope.covers(r.lg_code)) continue;  // a scoped coordinator's towns only
     if (!geo::unconfirmed(r, rule)) continue;
     rows.push_back({geo::last_confirmed(r), &r});
   }
@@ -94,7 +104,7 @@ HttpResponse list_overdue(ServerContext& c, RequestContext& rc) {
   json requests = json::array();
   for (const auto& q : open) {
     const geo::ServedResource* served = view.find(q.resource_id);
-    if (served == nullptr) continue;
+    if (served == nullptr || !scope.covers(served->resource().lg_code)) continue;
     json item = request_json(q);
     item["resource_id"] = q.resource_id;
     item["name"] = served->resource().name;

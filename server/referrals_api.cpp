@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "geo/cases/referral_requests.hpp"
+#include "geo/cases/tenancy.hpp"
 #include "geo/catalog/snapshot.hpp"
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/error.hpp"
@@ -15,6 +16,7 @@
 #include "geo/store/store.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
+#include "server/municipality_param.hpp"
 #include "server/url.hpp"
 
 namespace tsunagi::server {
@@ -23,8 +25,10 @@ namespace {
 
 using nlohmann::json;
 
+/// The caller with the towns they work for: the store finds only the cases of those towns and
+/// of placements there (geo/store/referrals.hpp AuditActor).
 geo::AuditActor actor_of(const RequestContext& rc) {
-  return {rc.principal.user_id, rc.principal.name};
+  return {rc.principal.user_id, rc.principal.name, rc.principal.scope};
 }
 
 HttpResponse private_json(int status, const json& body) {
@@ -40,9 +44,16 @@ const std::string& case_id_param(const RequestContext& rc) {
   return id;
 }
 
-json list_json(const std::vector<geo::Referral>& list) {
+/// A case as the caller sees it (geo/cases/tenancy): all of it in the person's town, as "a
+/// referral to your placement" in the placement's town.
+json case_json(const RequestContext& rc, const geo::Referral& r) {
+  const auto view = geo::cases::case_view(rc.principal.scope, r);
+  return geo::cases::referral_view_json(r, view.value_or(geo::cases::CaseView::host));
+}
+
+json list_json(const RequestContext& rc, const std::vector<geo::Referral>& list) {
   json items = json::array();
-  for (const auto& r : list) items.push_back(geo::referral_json(r));
+  for (const auto& r : list) items.push_back(case_json(rc, r));
   return {{"count", list.size()}, {"referrals", std::move(items)}};
 }
 
@@ -76,20 +87,29 @@ HttpResponse create_referral(ServerContext& c, RequestContext& rc) {
     throw ApiError(ErrorCode::invalid_body, e.what());
   }
   // Only a placement the matcher may see (geo/catalog/visibility): an internal one stays unknown.
+  // Any town's: people are matched across borders; the case belongs to the person's town.
   if (!snapshot ||
       snapshot->view(geo::audience_for(rc.principal.role)).find(r.resource_id) == nullptr) {
     throw ApiError(ErrorCode::invalid_body, "resource_id '" + r.resource_id.substr(0, 60) +
                                                 "' is not a placement you can see");
   }
+  try {
+    r.municipality = geo::cases::person_municipality(snapshot->area_layer().get(), r.home_area,
+                                                     rc.principal.scope, r.municipality);
+  } catch (const geo::OutsideMunicipality& e) {
+    throw ApiError(ErrorCode::outside_municipality, e.what());
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_body, e.what());
+  }
   const auto who = actor_of(rc);
   const auto created = c.write([&](geo::Store& s) { return s.referrals().create(r, who); });
-  HttpResponse resp = private_json(201, geo::referral_json(created));
+  HttpResponse resp = private_json(201, case_json(rc, created));
   resp.set_header("Location", "/api/referrals/" + percent_encode(created.case_id));
   return resp;
 }
 
 HttpResponse list_referrals(ServerContext& c, RequestContext& rc) {
-  rc.query.require_known({"status", "resource_id"});
+  rc.query.require_known({"status", "resource_id", "municipality"});
   geo::ReferralFilter filter;
   if (const std::string* s = rc.query.get("status")) {
     filter.status = geo::parse_code<geo::ReferralStatus>(*s);
@@ -99,9 +119,15 @@ HttpResponse list_referrals(ServerContext& c, RequestContext& rc) {
     }
   }
   if (const std::string* s = rc.query.get("resource_id")) filter.resource_id = *s;
+  if (rc.query.get("municipality") != nullptr) {
+    // The cases of one town (their person's); a scoped matcher names one of their towns.
+    const auto snapshot = c.snapshots().current();
+    filter.municipality =
+        parse_municipality_in_scope(rc.query, *snapshot, rc.principal.scope)->lg_code;
+  }
   const auto who = actor_of(rc);
   const auto list = c.write([&](geo::Store& s) { return s.referrals().list(filter, who); });
-  return private_json(200, list_json(list));
+  return private_json(200, list_json(rc, list));
 }
 
 HttpResponse overdue_referrals(ServerContext& c, RequestContext& rc) {
@@ -117,7 +143,7 @@ HttpResponse overdue_referrals(ServerContext& c, RequestContext& rc) {
   }
   const auto who = actor_of(rc);
   const auto list = c.write([&](geo::Store& s) { return s.referrals().overdue(today, who); });
-  json body = list_json(list);
+  json body = list_json(rc, list);
   body["as_of"] = today;
   return private_json(200, body);
 }
@@ -128,7 +154,7 @@ HttpResponse get_referral(ServerContext& c, RequestContext& rc) {
   const auto who = actor_of(rc);
   const auto r = c.write([&](geo::Store& s) { return s.referrals().get(id, who); });
   if (!r) throw ApiError(ErrorCode::not_found, "no referral with case id " + id);
-  return private_json(200, geo::referral_json(*r));
+  return private_json(200, case_json(rc, *r));
 }
 
 HttpResponse transition_referral(ServerContext& c, RequestContext& rc) {
@@ -145,7 +171,7 @@ HttpResponse transition_referral(ServerContext& c, RequestContext& rc) {
   const auto r = c.write([&](geo::Store& s) {
     return s.referrals().transition(id, t.to, t.reason, t.follow_up_due, who);
   });
-  return private_json(200, geo::referral_json(r));
+  return private_json(200, case_json(rc, r));
 }
 
 HttpResponse follow_up_referral(ServerContext& c, RequestContext& rc) {
@@ -160,7 +186,7 @@ HttpResponse follow_up_referral(ServerContext& c, RequestContext& rc) {
   }
   const auto who = actor_of(rc);
   const auto r = c.write([&](geo::Store& s) { return s.referrals().set_follow_up(id, due, who); });
-  return private_json(200, geo::referral_json(r));
+  return private_json(200, case_json(rc, r));
 }
 
 HttpResponse referral_stats(ServerContext& c, RequestContext& rc) {
@@ -192,19 +218,23 @@ HttpResponse audit_log(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({"after", "limit"});
   const std::int64_t after = int_param(rc, "after", 0, 0, std::numeric_limits<std::int64_t>::max());
   const auto limit = static_cast<int>(int_param(rc, "limit", 100, 1, 1000));
-  // The read connection: reading the log never waits for a write.
+  // The read connection: reading the log never waits for a write. An admin scoped to towns reads
+  // the entries of those towns' cases only.
+  const auto& towns = rc.principal.scope;
   const auto entries =
-      c.read_accounts([&](geo::Store& s) { return s.referrals().audit(after, limit); });
+      c.read_accounts([&](geo::Store& s) { return s.referrals().audit(after, limit, towns); });
   json items = json::array();
   for (const auto& e : entries) {
-    items.push_back({{"id", e.id},
-                     {"at", e.at},
-                     {"user_id", e.user_id},
-                     {"user", e.user_name},
-                     {"action", e.action},
-                     {"case_id", e.case_id.empty() ? json(nullptr) : json(e.case_id)},
-                     {"legal_basis", e.legal_basis.empty() ? json(nullptr) : json(e.legal_basis)},
-                     {"detail", e.detail}});
+    items.push_back(
+        {{"id", e.id},
+         {"at", e.at},
+         {"user_id", e.user_id},
+         {"user", e.user_name},
+         {"action", e.action},
+         {"case_id", e.case_id.empty() ? json(nullptr) : json(e.case_id)},
+         {"legal_basis", e.legal_basis.empty() ? json(nullptr) : json(e.legal_basis)},
+         {"detail", e.detail},
+         {"municipality", e.municipality.empty() ? json(nullptr) : json(e.municipality)}});
   }
   json body = {{"entries", std::move(items)}};
   if (static_cast<int>(entries.size()) == limit) {

@@ -16,7 +16,8 @@ namespace tsunagi::server {
 HttpResponse annual_report(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({"municipality", "year", "format"});
   const auto snapshot = c.snapshots().current();
-  const auto town = parse_municipality(rc.query, *snapshot);
+  // A scoped coordinator or planner asks for one of their towns only.
+  const auto town = parse_municipality_in_scope(rc.query, *snapshot, rc.principal.scope);
   if (!town) {
     throw ApiError(ErrorCode::invalid_parameter,
                    "municipality is required: the 6-digit code of one town (e.g. 023612)");
@@ -41,7 +42,7 @@ HttpResponse annual_report(ServerContext& c, RequestContext& rc) {
                                        cover.figures->uncovered};
   }
   req.coverage_note = cover.note;
-  const geo::AuditActor who{rc.principal.user_id, rc.principal.name};
+  const geo::AuditActor who{rc.principal.user_id, rc.principal.name, rc.principal.scope};
   const auto report =
       c.write([&](geo::Store& s) { return geo::annual_report(s, *snapshot, *town, req, who); });
   HttpResponse r;

@@ -250,10 +250,22 @@ HttpResponse get_resource(ServerContext& c, RequestContext& rc) {
   return feature_response(200, *item);
 }
 
+namespace {
+
+/// The editor of a request: role, name and the towns they work for, with the boundaries that say
+/// in which town a point lies (geo/catalog/editing).
+geo::Editor editor_of(const RequestContext& rc, const geo::Snapshot* snapshot) {
+  return {rc.principal.role, rc.principal.name, rc.principal.scope,
+          snapshot != nullptr ? snapshot->area_layer().get() : nullptr};
+}
+
+}  // namespace
+
 HttpResponse create_resource(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   geo::Resource r = geo::resource_from_json(parse_json_body(rc.http, geo::resource_shape()));
-  const geo::Editor who{rc.principal.role, rc.principal.name};
+  const auto snapshot = c.snapshots().current();  // its boundaries say a point's town
+  const geo::Editor who = editor_of(rc, snapshot.get());
   r = c.write([&](geo::Store& s) { return geo::create_resource(s, who, std::move(r)); });
   HttpResponse resp = written_response(c, 201, r, rc.principal.role);
   resp.set_header("Location", "/api/resources/" + percent_encode(r.id));
@@ -265,7 +277,8 @@ HttpResponse update_resource(ServerContext& c, RequestContext& rc) {
   const auto expected = required_if_match(rc.http);
   geo::Resource r = geo::resource_from_json(parse_json_body(rc.http, geo::resource_shape()));
   const std::string& id = rc.params.at(0);
-  const geo::Editor who{rc.principal.role, rc.principal.name};
+  const auto snapshot = c.snapshots().current();  // its boundaries say a point's town
+  const geo::Editor who = editor_of(rc, snapshot.get());
   r = c.write(
       [&](geo::Store& s) { return geo::update_resource(s, who, id, std::move(r), expected); });
   return written_response(c, 200, r, rc.principal.role);
@@ -275,7 +288,8 @@ HttpResponse close_resource(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const auto expected = required_if_match(rc.http);
   const std::string& id = rc.params.at(0);
-  const geo::Editor who{rc.principal.role, rc.principal.name};
+  const auto snapshot = c.snapshots().current();  // its boundaries say a point's town
+  const geo::Editor who = editor_of(rc, snapshot.get());
   const geo::Resource closed =
       c.write([&](geo::Store& s) { return geo::close_resource(s, who, id, expected); });
   return written_response(c, 200, closed, rc.principal.role);

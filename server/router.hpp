@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "geo/core/municipal_scope.hpp"
 #include "server/http_message.hpp"
 #include "server/roles.hpp"
 #include "server/url.hpp"
@@ -39,6 +40,8 @@ struct Principal {
   std::string name;          ///< empty for the public
   std::string session_hash;  ///< for Via::session
   std::string csrf_token;    ///< for Via::session
+  /// The towns the user works for (geo/core/municipal_scope); every town when none named.
+  geo::MunicipalScope scope;
 };
 
 struct RequestContext {

@@ -59,7 +59,7 @@ std::vector<Route> core_routes(ServerContext& c, Auth& a) {
       {Method::get,  "/api/audit",                     kAdmins,   worker,  with_context(audit_log)},
       {Method::post, "/api/login",                     kEveryone, logins,  with_auth(login), /*csrf=*/false},
       {Method::post, "/api/logout",                    kSignedIn, worker,  with_auth(logout)},
-      {Method::get,  "/api/me",                        kSignedIn, reactor, [](RequestContext& rc) { return me(rc); }},
+      {Method::get,  "/api/me",                        kSignedIn, reactor, with_context(me)},
       {Method::get,  "/api/users",                     kAdmins,   worker,  with_context(list_users)},
       {Method::get,  "/api/geocode",                   kEveryone, worker,  with_context(geocode)},
       {Method::get,  "/api/sources",                   kEveryone, worker,  with_context(list_sources)},

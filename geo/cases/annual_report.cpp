@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "geo/cases/tenancy.hpp"
 #include "geo/catalog/small_cell.hpp"
 #include "geo/core/csv.hpp"
 #include "geo/core/error.hpp"
@@ -47,13 +48,6 @@ std::optional<double> days_to_answer(const Referral& r) {
 
 }  // namespace
 
-std::string report_case_municipality(const AreaLayer& layer, const Referral& r) {
-  const auto i = layer.area_index(r.home_area);
-  if (!i) return {};
-  const Area& a = layer.areas()[*i];
-  return a.lg_code;
-}
-
 AnnualReport annual_report(Store& store, const Snapshot& snap, const Municipality& town,
                            const AnnualReportRequest& req, const AuditActor& who) {
   AnnualReport out;
@@ -72,7 +66,7 @@ AnnualReport annual_report(Store& store, const Snapshot& snap, const Municipalit
   std::vector<Referral> cases;
   for (auto& r : store.referrals().list({}, who)) {
     if (jst_year(r.created_at) != req.year) continue;
-    if (report_case_municipality(*layer, r) != town.lg_code) continue;
+    if (cases::case_municipality(layer.get(), r) != town.lg_code) continue;
     if (!kind_of.contains(r.resource_id)) {
       if (const auto* s = all.find(r.resource_id)) {
         kind_of.emplace(r.resource_id, s->resource().kind);

@@ -19,12 +19,6 @@
 
 namespace tsunagi::geo {
 
-/// The town of a case: the lg_code of its home area (the area's own lg_code, else the code of a
-/// municipality id "municipality:NNNNNN"); empty when the area is not in the layer.
-/// Interim: the tenancy work brings geo/cases/tenancy.hpp case_municipality(), which this
-/// one-line rule is to be unified with.
-[[nodiscard]] std::string report_case_municipality(const AreaLayer& layer, const Referral& r);
-
 /// 75歳以上 within reach, as the gap analysis counted them for the town (geo/analysis/
 /// town_coverage; computed by the caller, since cases do not link the analysis library).
 struct ReportCoverage {
@@ -70,7 +64,9 @@ struct AnnualReport {
 };
 
 /// Builds the report from the store's cases (read through Referrals::list, so each case read is
-/// in the audit log under `who`) and resources, and the snapshot's areas.
+/// in the audit log under `who`) and resources, and the snapshot's areas. A case counts for the
+/// town it belongs to (geo/cases/tenancy case_municipality: its stored town, else its home
+/// area's), never for its placement's.
 [[nodiscard]] AnnualReport annual_report(Store& store, const Snapshot& snap,
                                          const Municipality& town, const AnnualReportRequest& req,
                                          const AuditActor& who);

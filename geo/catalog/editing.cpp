@@ -1,5 +1,6 @@
 #include "geo/catalog/editing.hpp"
 
+#include "geo/catalog/municipality_scope.hpp"
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/code_lists.hpp"
 #include "geo/core/error.hpp"
@@ -32,6 +33,41 @@ void check_fields_editable(const Editor& who, const Resource& before, const Reso
 
 }  // namespace
 
+std::vector<std::string> resource_towns(const AreaLayer* towns, const Resource& r) {
+  std::vector<std::string> out;
+  if (!r.lg_code.empty()) out.push_back(r.lg_code);
+  if (towns != nullptr) {
+    const std::string at = municipality_at(*towns, r.lon, r.lat);
+    if (!at.empty() && at != r.lg_code) out.push_back(at);
+  }
+  return out;
+}
+
+void check_towns(const Editor& who, const Resource& r) {
+  if (who.scope.all()) return;
+  const auto towns = resource_towns(who.towns, r);
+  if (towns.empty()) {
+    throw OutsideMunicipality(
+        "the resource " + r.name.substr(0, 80) +
+            " has no municipality (no lg_code, and no boundary of this "
+            "server holds its point): it is outside the towns you work for (" +
+            who.scope.text() + ")",
+        "");
+  }
+  for (const auto& t : towns) {
+    if (who.scope.covers(t)) continue;
+    std::string name = t;
+    if (who.towns != nullptr) {
+      for (const auto& m : municipalities(*who.towns)) {
+        if (m.lg_code == t) name = m.short_name + " (" + t + ")";
+      }
+    }
+    throw OutsideMunicipality("the resource " + r.name.substr(0, 80) + " is in " + name +
+                                  ", outside the towns you work for (" + who.scope.text() + ")",
+                              t);
+  }
+}
+
 void check_publish_level(const Editor& who, const Resource& r) {
   if (!levels_for(audience_for(who.role)).contains(r.publish)) {
     throw Forbidden("the role '" + std::string(role_id(who.role)) +
@@ -43,6 +79,10 @@ void check_publish_level(const Editor& who, const Resource& r) {
 Resource create_resource(Store& store, const Editor& who, Resource r) {
   check_publish_level(who, r);
   check_fields_editable(who, Resource{}, r);
+  if (r.lg_code.empty() && who.towns != nullptr) {
+    r.lg_code = municipality_at(*who.towns, r.lon, r.lat);  // the boundary holding the point
+  }
+  check_towns(who, r);
   r.id.clear();
   r.source_id = 0;
   r.source_key.clear();
@@ -61,6 +101,8 @@ Resource update_resource(Store& store, const Editor& who, std::string_view id, R
   const Resource current = visible_current(store, a, id);
   keep_unseen(a, current, r);
   check_fields_editable(who, current, r);
+  check_towns(who, current);  // the town it is in now…
+  check_towns(who, r);        // …and the one it would be in: a move across the border needs both
   r.id = std::string(id);
   r.source_id = current.source_id;
   r.source_key = current.source_key;
@@ -72,6 +114,7 @@ Resource update_resource(Store& store, const Editor& who, std::string_view id, R
 Resource close_resource(Store& store, const Editor& who, std::string_view id,
                         std::optional<std::int64_t> expected_version) {
   const Resource current = visible_current(store, audience_for(who.role), id);
+  check_towns(who, current);
   return store.close(id, expected_version.value_or(current.version), who.name);
 }
 

@@ -4,6 +4,7 @@
 
 #include "geo/core/error.hpp"
 #include "geo/core/lg_code.hpp"
+#include "geo/spatial/geometry.hpp"
 
 namespace tsunagi::geo {
 
@@ -80,6 +81,24 @@ MunicipalityLookup find_municipality(const AreaLayer& layer, std::string_view co
   out.problem = MunicipalityProblem::unknown;
   out.message = "municipality " + shown + " is not a town of this server; its towns are: " + known;
   return out;
+}
+
+std::string municipality_at(const AreaLayer& layer, double lon, double lat) {
+  const auto& areas = layer.areas();
+  const auto& envelopes = layer.envelopes();
+  for (std::size_t i = 0; i < areas.size(); ++i) {
+    const Area& a = areas[i];
+    if (a.kind != AreaKind::municipality || a.wkb.empty()) continue;
+    if (i < envelopes.size() && envelopes[i] && !envelopes[i]->contains(lon, lat)) continue;
+    try {
+      if (Geometry::from_wkb(a.wkb).contains(Geometry::point(lon, lat))) {
+        return a.lg_code.empty() ? a.code : a.lg_code;
+      }
+    } catch (const GeometryError&) {
+      continue;  // a damaged boundary holds nothing
+    }
+  }
+  return {};
 }
 
 }  // namespace tsunagi::geo

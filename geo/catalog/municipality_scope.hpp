@@ -44,4 +44,9 @@ struct MunicipalityLookup {
 /// municipalities.
 [[nodiscard]] MunicipalityLookup find_municipality(const AreaLayer& layer, std::string_view code);
 
+/// The municipality (lg_code) whose boundary holds the point (lon, lat), or "" when no boundary
+/// of the layer does (or the layer has no municipality boundaries). For single edits: it reads
+/// the boundaries each call.
+[[nodiscard]] std::string municipality_at(const AreaLayer& layer, double lon, double lat);
+
 }  // namespace tsunagi::geo

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace tsunagi::geo {
 
@@ -35,6 +36,19 @@ class Conflict : public Error {
 class Forbidden : public Error {
  public:
   using Error::Error;
+};
+
+/// The one asking works for other towns than the one this is in (a scoped coordinator's edit in
+/// another town, a scoped matcher's write to another town's case). HTTP 403 outside_municipality.
+class OutsideMunicipality : public Forbidden {
+ public:
+  OutsideMunicipality(const std::string& what, std::string lg_code)
+      : Forbidden(what), lg_code_(std::move(lg_code)) {}
+  /// The town that is outside (may be empty: a thing of no known town).
+  [[nodiscard]] const std::string& lg_code() const { return lg_code_; }
+
+ private:
+  std::string lg_code_;
 };
 
 /// An optimistic-concurrency check failed: someone else changed the record first. HTTP 412.

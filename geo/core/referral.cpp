@@ -6,6 +6,7 @@
 #include <set>
 
 #include "geo/core/error.hpp"
+#include "geo/core/municipal_scope.hpp"
 #include "geo/core/random.hpp"
 #include "geo/core/time.hpp"
 
@@ -20,8 +21,8 @@ constexpr std::size_t kCaseIdChars = 16;
 
 const std::set<std::string, std::less<>>& known_fields() {
   static const std::set<std::string, std::less<>> k = {
-      "resource_id", "legal_basis", "consent_scope", "consent_date",
-      "home_area",   "age_band",    "needs",         "follow_up_due"};
+      "resource_id", "legal_basis", "consent_scope", "consent_date", "home_area",
+      "age_band",    "needs",       "follow_up_due", "municipality"};
   return k;
 }
 
@@ -190,7 +191,7 @@ Referral parse_new_referral(
           "unknown field '" + k.substr(0, 60) +
           "': a referral holds no personal data (no name, address, birth date, diagnosis or "
           "disability grade, no point); it takes resource_id, legal_basis, consent_scope, "
-          "consent_date, home_area, age_band, needs, follow_up_due");
+          "consent_date, home_area, age_band, needs, follow_up_due, municipality");
     }
   }
   Referral r;
@@ -234,6 +235,11 @@ Referral parse_new_referral(
                           "' is not a 町丁 (or coarser) area of this store");
   }
   r.home_area = *area_id;
+  if (body.contains("municipality")) {
+    // The person's town, when the home area does not say it (the caller decides which counts).
+    r.municipality = string_field(body, "municipality", "the person's town, a 6-digit lg_code");
+    check_municipality_code(r.municipality);
+  }
 
   const std::string band = body.contains("age_band") && body["age_band"].is_string()
                                ? body["age_band"].get<std::string>()
@@ -278,6 +284,9 @@ json referral_json(const Referral& r) {
       {"created_at", r.created_at},
       {"updated_at", r.updated_at},
       {"history", std::move(history)},
+      {"municipality", r.municipality.empty() ? json(nullptr) : json(r.municipality)},
+      {"host_municipality",
+       r.host_municipality.empty() ? json(nullptr) : json(r.host_municipality)},
   };
   if (r.legal_basis == LegalBasis::consent) {
     out["consent_scope"] = code_set_json(r.consent_scope);

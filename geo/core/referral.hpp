@@ -169,6 +169,12 @@ struct Referral {
   std::string updated_at;
   std::string closed_at;  ///< when it reached a final status (retention counts from it)
   std::string created_by;
+  /// The person's town (lg_code): the case belongs to it, its matchers read and write it. Empty
+  /// for a case whose town is not known (then its home area's town counts: case_municipality).
+  std::string municipality;
+  /// The placement's town (the resource's lg_code when the case was made): its matchers follow
+  /// the slot as "a referral to your placement", without the person's details.
+  std::string host_municipality;
   std::vector<ReferralEvent> history;
 };
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "geo/core/audience.hpp"
+#include "geo/core/municipal_scope.hpp"
 
 namespace tsunagi::geo {
 
@@ -27,6 +28,8 @@ struct User {
   bool disabled = false;
   int failed_logins = 0;
   std::string locked_until;  ///< ISO 8601 UTC; empty when not locked
+  /// The towns the user works for (their role applies there only); every town when none named.
+  MunicipalScope municipalities;
 };
 
 struct ApiTokenInfo {
@@ -66,6 +69,11 @@ class Accounts {
   /// was granted under the old role does not outlive it. @throws NotFound, InvalidArgument
   /// (public).
   virtual void set_role(std::string_view name, Role role) = 0;
+  /// The towns the user works for from now on (an all-town scope: every town). The server reads
+  /// it with the user on each request (within auth_cache_s), so sessions and tokens carry on
+  /// under the new towns. Codes are checked by the caller against the store's municipalities.
+  /// @throws NotFound.
+  virtual void set_municipalities(std::string_view name, const MunicipalScope& towns) = 0;
   /// A new password (the remedy for a stolen account) also ends the user's sessions and revokes
   /// their API tokens, so that whoever had them is signed out (one transaction).
   /// @throws NotFound.

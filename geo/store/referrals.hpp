@@ -12,19 +12,33 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "geo/core/municipal_scope.hpp"
 #include "geo/core/referral.hpp"
 
 namespace tsunagi::geo {
 
 class Store;
 
-/// Who reads or writes a case (for the audit log).
+/// Who reads or writes a case (for the audit log), and the towns they work for: a case is found
+/// (get, list, overdue, and so written) only when `scope` covers its town (`municipality`) or its
+/// placement's town (`host_municipality`, read only: the caller shows such a case as "a referral
+/// to your placement"). The command line and an unscoped user reach every case.
 struct AuditActor {
+  AuditActor() = default;
+  AuditActor(std::int64_t id, std::string who, MunicipalScope towns = {})
+      : user_id(id), name(std::move(who)), scope(std::move(towns)) {}
   std::int64_t user_id = 0;  ///< 0 for the command line
   std::string name;          ///< user name, or "cli:<command>"
+  MunicipalScope scope;      ///< every town by default
 };
+
+/// Whether `scope` reaches case `r` at all: its own town, or its placement's town.
+[[nodiscard]] inline bool reaches(const MunicipalScope& scope, const Referral& r) {
+  return scope.covers(r.municipality) || scope.covers(r.host_municipality);
+}
 
 /// One entry of the audit log. No case content: who, when, what, which case, on what basis.
 struct AuditEntry {
@@ -34,13 +48,16 @@ struct AuditEntry {
   std::string user_name;
   std::string action;   ///< create, read, list, list_overdue, transition, follow_up, stats, purge
   std::string case_id;  ///< empty for stats
-  std::string legal_basis;  ///< empty for stats
-  std::string detail;       ///< e.g. "proposed→consented", "resource <id>"
+  std::string legal_basis;   ///< empty for stats
+  std::string detail;        ///< e.g. "proposed→consented", "resource <id>"
+  std::string municipality;  ///< the case's town; empty for older entries and entries of no case
 };
 
 struct ReferralFilter {
   std::optional<ReferralStatus> status;
   std::string resource_id;
+  /// Only cases of this town (their own, not their placement's); empty = any.
+  std::string municipality;
 };
 
 /// The host's answers of one closed calendar month (JST) at one placement. An answer belongs to
@@ -81,26 +98,34 @@ class Referrals {
   virtual ~Referrals() = default;
 
   /// Stores a new referral in status proposed with a fresh case id. `r` comes from
-  /// parse_new_referral. @throws InvalidArgument (no such placement, or it has no placement
+  /// parse_new_referral, with its `municipality` (the person's town) set by the caller; the
+  /// placement's town (`host_municipality`) is the store's: the resource's lg_code.
+  /// @throws InvalidArgument (no such placement, or it has no placement
   /// offer), Conflict (the placement is closed).
   virtual Referral create(Referral r, const AuditActor& who) = 0;
-  /// The referral with its history, or nullopt (nothing is audited then).
+  /// The referral with its history, or nullopt when there is none that `who.scope` reaches
+  /// (nothing is audited then).
   virtual std::optional<Referral> get(std::string_view case_id, const AuditActor& who) = 0;
-  /// Referrals by case id order (each one returned is audited as read by a list).
+  /// Referrals by case id order that `who.scope` reaches (each one returned is audited as read by
+  /// a list).
   virtual std::vector<Referral> list(const ReferralFilter& filter, const AuditActor& who) = 0;
-  /// Referrals not final whose follow-up date is before `today` (YYYY-MM-DD), earliest first.
+  /// Referrals not final whose follow-up date is before `today` (YYYY-MM-DD), earliest first,
+  /// that `who.scope` reaches.
   virtual std::vector<Referral> overdue(std::string_view today, const AuditActor& who) = 0;
   /// Moves a referral to `to`. A decline needs a reason; to started takes an open slot of the
   /// placement; leaving started/settling for ended or a decline frees it. `follow_up_due`, when
   /// given, replaces the follow-up date ("" clears it).
   /// @throws NotFound, InvalidArgument (missing or stray reason, bad date), Conflict (not
   ///         allowed from the current status — the message lists the allowed next steps — or no
-  ///         open slot left).
+  ///         open slot left), NotFound also for a case `who.scope` does not reach, and
+  ///         OutsideMunicipality for one it reaches only as the placement's town (writes stay
+  ///         with the person's town).
   virtual Referral transition(std::string_view case_id, ReferralStatus to,
                               std::optional<DeclineReason> reason,
                               const std::optional<std::string>& follow_up_due,
                               const AuditActor& who) = 0;
-  /// Sets or clears ("") the follow-up date. @throws NotFound, InvalidArgument.
+  /// Sets or clears ("") the follow-up date. @throws NotFound, InvalidArgument,
+  /// OutsideMunicipality (as transition).
   virtual Referral set_follow_up(std::string_view case_id, const std::string& follow_up_due,
                                  const AuditActor& who) = 0;
   /// Aggregates per placement over closed months (one placement when `resource_id` is given;
@@ -113,8 +138,11 @@ class Referrals {
   /// @throws InvalidArgument when older_than_days is negative.
   virtual PurgeReport purge(int older_than_days, const AuditActor& who) = 0;
 
-  /// Audit entries with id > `after`, oldest first, at most `limit`.
-  [[nodiscard]] virtual std::vector<AuditEntry> audit(std::int64_t after, int limit) const = 0;
+  /// Audit entries with id > `after`, oldest first, at most `limit`; with a scoped `towns`, only
+  /// the entries of cases of those towns (an entry of no town — stats, older entries — is not
+  /// any town's).
+  [[nodiscard]] virtual std::vector<AuditEntry> audit(std::int64_t after, int limit,
+                                                      const MunicipalScope& towns = {}) const = 0;
 };
 
 }  // namespace tsunagi::geo

@@ -5,13 +5,18 @@
 
 namespace tsunagi::test {
 
-/// Takes a store made by this build back to schema version 7 (before migrations 8–13: small
+/// Takes a store made by this build back to schema version 7 (before migrations 8–14: small
 /// areas' level, statistic totals, the audit chain with its month table, the job owner index,
-/// confirmation requests and the review queue, access_note).
+/// confirmation requests and the review queue, access_note, the towns of users, cases and audit
+/// entries).
 /// The test then writes rows as that version held them and opens the store again. Each new
 /// migration adds its inverse here.
 inline void downgrade_to_version_7(geo::Store& store) {
   store.exec(
+      "ALTER TABLE audit_log DROP COLUMN municipality; DROP INDEX referral_municipality; "
+      "ALTER TABLE referral DROP COLUMN host_municipality; "
+      "ALTER TABLE referral DROP COLUMN municipality; "
+      "ALTER TABLE app_user DROP COLUMN municipalities; "
       "ALTER TABLE resource DROP COLUMN access_note; "
       "DROP TABLE listing_proposal; DROP TABLE confirmation_request; "
       "DROP INDEX analysis_job_by_owner; "

@@ -23,7 +23,7 @@ class Statement : public SqliteStatement {
 
 constexpr std::string_view kUserColumns =
     "u.user_id, u.name, u.role, u.password_hash, u.created_at, u.disabled, u.failed_logins, "
-    "u.locked_until";
+    "u.locked_until, u.municipalities";
 
 User read_user(const Statement& s, int first) {
   User u;
@@ -36,6 +36,7 @@ User read_user(const Statement& s, int first) {
   u.disabled = s.int64(first + 5) != 0;
   u.failed_logins = static_cast<int>(s.int64(first + 6));
   u.locked_until = s.text(first + 7);
+  u.municipalities = MunicipalScope::parse(s.text(first + 8));
   return u;
 }
 
@@ -53,6 +54,7 @@ class SqliteAccounts final : public Accounts {
   void set_disabled(std::string_view name, bool disabled) override;
   void set_role(std::string_view name, Role role) override;
   void set_password_hash(std::string_view name, std::string_view password_hash) override;
+  void set_municipalities(std::string_view name, const MunicipalScope& towns) override;
   int record_failed_login(std::int64_t user_id, int lock_after,
                           std::string_view locked_until) override;
   void clear_failed_logins(std::int64_t user_id) override;
@@ -163,6 +165,13 @@ void SqliteAccounts::set_password_hash(std::string_view name, std::string_view p
   s.step();
   end_sessions_and_tokens(user->id);
   tx.commit();
+}
+
+void SqliteAccounts::set_municipalities(std::string_view name, const MunicipalScope& towns) {
+  if (!user_by_name(name)) throw NotFound("no user named '" + std::string(name) + "'");
+  Statement s(store_->raw_handle(), "UPDATE app_user SET municipalities = ? WHERE name = ?");
+  s.bind(1, towns.text()).bind(2, name);
+  s.step();
 }
 
 int SqliteAccounts::record_failed_login(std::int64_t user_id, int lock_after,

@@ -14,7 +14,10 @@ namespace tsunagi::geo {
 
 namespace audit_chain {
 
-/// One row of audit_log as stored (case_id and legal_basis may be NULL).
+/// One row of audit_log as stored (case_id, legal_basis and municipality may be NULL). A row with
+/// a municipality (migration 14 on) is hashed in the chain's v2 form, which adds it; a row without
+/// one in the v1 form, so the rows chained before the column existed still verify, and clearing
+/// a new row's municipality breaks its link like any other change.
 struct Row {
   std::int64_t id = 0;
   std::string at;
@@ -24,6 +27,7 @@ struct Row {
   std::optional<std::string> case_id;
   std::optional<std::string> legal_basis;
   std::string detail;
+  std::optional<std::string> municipality;
 };
 
 /// The chain hash (hex) of `row` after the row whose chain hash is `previous_hex`.

@@ -56,10 +56,10 @@ std::vector<unsigned char> from_hex(std::string_view hex) {
 // UTF-8 bytes (integers in decimal). Lengths make it unambiguous: no two rows serialise alike.
 class Hasher {
  public:
-  Hasher() {
+  explicit Hasher(std::string_view version) {
     ensure_sodium();
     crypto_generichash_init(&state_, nullptr, 0, kHashBytes);
-    add_raw("tsunagi audit_log v1");
+    add_raw(version);
   }
   void add(const std::optional<std::string_view>& field) {
     const unsigned char present = field ? 1 : 0;
@@ -93,8 +93,8 @@ std::optional<std::string_view> view(const std::optional<std::string>& s) {
 }
 
 constexpr std::string_view kSelect =
-    "SELECT audit_id, at, user_id, user_name, action, case_id, legal_basis, detail, chain_hash "
-    "FROM audit_log";
+    "SELECT audit_id, at, user_id, user_name, action, case_id, legal_basis, detail, chain_hash, "
+    "municipality FROM audit_log";
 
 audit_chain::Row read_row(const Statement& s) {
   audit_chain::Row r;
@@ -106,6 +106,7 @@ audit_chain::Row read_row(const Statement& s) {
   if (!s.is_null(5)) r.case_id = s.text(5);
   if (!s.is_null(6)) r.legal_basis = s.text(6);
   r.detail = s.text(7);
+  if (!s.is_null(9)) r.municipality = s.text(9);
   return r;
 }
 
@@ -114,7 +115,9 @@ audit_chain::Row read_row(const Statement& s) {
 namespace audit_chain {
 
 std::string link(std::string_view previous_hex, const Row& row) {
-  Hasher h;
+  // v1: the columns of migration 10; v2 adds the case's municipality (migration 14). The tag
+  // differs, so no v2 row hashes like a v1 row.
+  Hasher h(row.municipality ? "tsunagi audit_log v2" : "tsunagi audit_log v1");
   const auto prev = from_hex(previous_hex);
   h.add(std::optional<std::string_view>(
       std::string_view(reinterpret_cast<const char*>(prev.data()), prev.size())));
@@ -126,6 +129,7 @@ std::string link(std::string_view previous_hex, const Row& row) {
   h.add(view(row.case_id));
   h.add(view(row.legal_basis));
   h.add(std::optional<std::string_view>(row.detail));
+  if (row.municipality) h.add(view(row.municipality));
   return h.finish();
 }
 
@@ -141,7 +145,8 @@ void append(sqlite3* db, Row row) {
   }
   Statement s(db,
               "INSERT INTO audit_log (audit_id, at, user_id, user_name, action, case_id, "
-              "legal_basis, detail, chain_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+              "legal_basis, detail, chain_hash, municipality) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   s.bind(1, row.id).bind(2, row.at).bind(3, row.user_id).bind(4, row.user_name).bind(5, row.action);
   if (row.case_id) {
     s.bind(6, *row.case_id);
@@ -154,6 +159,11 @@ void append(sqlite3* db, Row row) {
     s.bind_null(7);
   }
   s.bind(8, row.detail).bind(9, link(previous, row));
+  if (row.municipality) {
+    s.bind(10, *row.municipality);
+  } else {
+    s.bind_null(10);
+  }
   s.run();
 }
 

@@ -31,7 +31,7 @@ class Statement : public SqliteStatement {
 constexpr std::string_view kColumns =
     "case_id, resource_id, legal_basis, consent_scope, consent_date, home_area, age_band, needs, "
     "follow_up_due, status, decline_reason, slot_taken, version, created_at, updated_at, "
-    "closed_at, created_by";
+    "closed_at, created_by, municipality, host_municipality";
 
 template <typename E>
 EnumSet<E> read_set(const std::string& text) {
@@ -76,6 +76,8 @@ Referral read_referral(const Statement& s) {
   r.updated_at = s.text(14);
   r.closed_at = s.text(15);
   r.created_by = s.text(16);
+  r.municipality = s.text(17);
+  r.host_municipality = s.text(18);
   return r;
 }
 
@@ -94,14 +96,33 @@ void load_history(sqlite3* db, Referral& r) {
   }
 }
 
-std::optional<Referral> find(sqlite3* db, std::string_view case_id) {
+/// The case, when `scope` reaches it (its town or its placement's town); a case out of reach is
+/// not found, exactly like one that does not exist.
+std::optional<Referral> find(sqlite3* db, std::string_view case_id, const MunicipalScope& scope) {
   Statement s(db, "SELECT " + std::string(kColumns) + " FROM referral WHERE case_id = ?1");
   s.bind(1, case_id);
   if (!s.step()) return std::nullopt;
   Referral r = read_referral(s);
   s.end();
+  if (!reaches(scope, r)) return std::nullopt;
   load_history(db, r);
   return r;
+}
+
+/// The case for a write by `who`: not found out of reach; a case `who` reaches only as its
+/// placement's town is read-only for them (the person's town holds the case and its legal basis).
+Referral find_writable(sqlite3* db, std::string_view case_id, const AuditActor& who) {
+  auto found = find(db, case_id, who.scope);
+  if (!found) throw NotFound("no referral with case id " + std::string(case_id));
+  if (!who.scope.covers(found->municipality)) {
+    throw OutsideMunicipality(
+        "the referral " + std::string(case_id) + " belongs to the person's town (" +
+            (found->municipality.empty() ? std::string("unknown") : found->municipality) +
+            "); your town hosts its placement and follows it read-only: its matchers record the "
+            "steps",
+        found->municipality);
+  }
+  return std::move(*found);
 }
 
 void add_event(sqlite3* db, const Referral& r, std::string_view at, std::string_view actor) {
@@ -119,7 +140,7 @@ void add_event(sqlite3* db, const Referral& r, std::string_view at, std::string_
 
 void audit_entry(sqlite3* db, const AuditActor& who, std::string_view action,
                  std::string_view case_id, std::string_view legal_basis,
-                 std::string_view detail = {}) {
+                 std::string_view detail = {}, std::string_view municipality = {}) {
   audit_chain::Row row;
   row.at = utc_now_iso();
   row.user_id = who.user_id;
@@ -128,12 +149,13 @@ void audit_entry(sqlite3* db, const AuditActor& who, std::string_view action,
   if (!case_id.empty()) row.case_id = std::string(case_id);
   if (!legal_basis.empty()) row.legal_basis = std::string(legal_basis);
   row.detail = std::string(detail);
+  if (!municipality.empty()) row.municipality = std::string(municipality);
   audit_chain::append(db, std::move(row));
 }
 
 void audit_case(sqlite3* db, const AuditActor& who, std::string_view action, const Referral& r,
                 std::string_view detail = {}) {
-  audit_entry(db, who, action, r.case_id, code_id(r.legal_basis), detail);
+  audit_entry(db, who, action, r.case_id, code_id(r.legal_basis), detail, r.municipality);
 }
 
 void write_row(sqlite3* db, const Referral& r) {
@@ -223,7 +245,8 @@ class SqliteReferrals final : public Referrals {
   std::vector<PlacementReferralStats> stats(const std::string& resource_id,
                                             const AuditActor& who) override;
   PurgeReport purge(int older_than_days, const AuditActor& who) override;
-  std::vector<AuditEntry> audit(std::int64_t after, int limit) const override;
+  std::vector<AuditEntry> audit(std::int64_t after, int limit,
+                                const MunicipalScope& towns) const override;
 
  private:
   SqliteStore* store_;
@@ -258,10 +281,11 @@ Referral SqliteReferrals::create(Referral r, const AuditActor& who) {
   r.updated_at = r.created_at;
   r.closed_at.clear();
   r.created_by = who.name;
+  r.host_municipality = res->lg_code;
   {
     Statement s(db, "INSERT INTO referral (" + std::string(kColumns) +
                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, 0, 1, ?11, ?11, "
-                        "NULL, ?12)");
+                        "NULL, ?12, ?13, ?14)");
     s.bind(1, r.case_id).bind(2, r.resource_id).bind(3, code_id(r.legal_basis));
     s.bind(4, code_ids(r.consent_scope)).bind(5, r.consent_date).bind(6, r.home_area);
     s.bind(7, r.age_band).bind(8, code_ids(r.needs));
@@ -271,6 +295,7 @@ Referral SqliteReferrals::create(Referral r, const AuditActor& who) {
       s.bind(9, r.follow_up_due);
     }
     s.bind(10, code_id(r.status)).bind(11, r.created_at).bind(12, who.name);
+    s.bind(13, r.municipality).bind(14, r.host_municipality);
     s.run();
   }
   add_event(db, r, r.created_at, who.name);
@@ -283,7 +308,7 @@ Referral SqliteReferrals::create(Referral r, const AuditActor& who) {
 std::optional<Referral> SqliteReferrals::get(std::string_view case_id, const AuditActor& who) {
   sqlite3* db = store_->raw_handle();
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
-  auto r = find(db, case_id);
+  auto r = find(db, case_id, who.scope);
   if (!r) return std::nullopt;
   audit_case(db, who, "read", *r);
   tx.commit();
@@ -297,14 +322,18 @@ std::vector<Referral> SqliteReferrals::list(const ReferralFilter& filter, const 
   {
     Statement s(db, "SELECT " + std::string(kColumns) +
                         " FROM referral WHERE (?1 IS NULL OR status = ?1) AND "
-                        "(?2 = '' OR resource_id = ?2) ORDER BY case_id");
+                        "(?2 = '' OR resource_id = ?2) AND (?3 = '' OR municipality = ?3) "
+                        "ORDER BY case_id");
     if (filter.status) {
       s.bind(1, code_id(*filter.status));
     } else {
       s.bind_null(1);
     }
-    s.bind(2, filter.resource_id);
-    while (s.step()) out.push_back(read_referral(s));
+    s.bind(2, filter.resource_id).bind(3, filter.municipality);
+    while (s.step()) {
+      Referral r = read_referral(s);
+      if (reaches(who.scope, r)) out.push_back(std::move(r));
+    }
   }
   for (auto& r : out) {
     load_history(db, r);
@@ -324,7 +353,10 @@ std::vector<Referral> SqliteReferrals::overdue(std::string_view today, const Aud
                         " FROM referral WHERE follow_up_due IS NOT NULL AND follow_up_due < ?1 "
                         "AND closed_at IS NULL ORDER BY follow_up_due, case_id");
     s.bind(1, today);
-    while (s.step()) out.push_back(read_referral(s));
+    while (s.step()) {
+      Referral r = read_referral(s);
+      if (reaches(who.scope, r)) out.push_back(std::move(r));
+    }
   }
   for (auto& r : out) {
     load_history(db, r);
@@ -354,9 +386,7 @@ Referral SqliteReferrals::transition(std::string_view case_id, ReferralStatus to
                           : Store::Transaction::Writes::accounts;
   sqlite3* db = store_->raw_handle();
   Store::Transaction tx(*store_, writes);
-  auto found = find(db, case_id);
-  if (!found) throw NotFound("no referral with case id " + std::string(case_id));
-  Referral r = std::move(*found);
+  Referral r = find_writable(db, case_id, who);
   if (!allowed_next(r.status).contains(to)) {
     const std::string next = list_next(r.status);
     throw Conflict("a referral in " + std::string(code_ja(r.status)) + " (" +
@@ -394,9 +424,7 @@ Referral SqliteReferrals::set_follow_up(std::string_view case_id, const std::str
   if (!follow_up_due.empty()) check_date(follow_up_due, "follow_up_due");
   sqlite3* db = store_->raw_handle();
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
-  auto found = find(db, case_id);
-  if (!found) throw NotFound("no referral with case id " + std::string(case_id));
-  Referral r = std::move(*found);
+  Referral r = find_writable(db, case_id, who);
   if (is_final(r.status)) {
     throw Conflict("the referral is " + std::string(code_ja(r.status)) +
                    " (final): it has no follow-up");
@@ -557,9 +585,10 @@ PurgeReport SqliteReferrals::purge(int older_than_days, const AuditActor& who) {
   Store::Transaction tx(*store_, Store::Transaction::Writes::accounts);
   std::vector<std::pair<std::string, std::string>> gone;  // case id, legal basis
   std::vector<std::string> statuses;
+  std::vector<std::string> towns;
   {
     Statement s(db,
-                "SELECT case_id, legal_basis, status, slot_taken FROM referral "
+                "SELECT case_id, legal_basis, status, slot_taken, municipality FROM referral "
                 "WHERE closed_at IS NOT NULL AND closed_at <= ?1 ORDER BY case_id");
     s.bind(1, report.cutoff);
     while (s.step()) {
@@ -567,6 +596,7 @@ PurgeReport SqliteReferrals::purge(int older_than_days, const AuditActor& who) {
       if (s.int64(3) != 0) continue;
       gone.emplace_back(s.text(0), s.text(1));
       statuses.push_back(s.text(2));
+      towns.push_back(s.text(4));
     }
   }
   for (std::size_t i = 0; i < gone.size(); ++i) {
@@ -577,7 +607,8 @@ PurgeReport SqliteReferrals::purge(int older_than_days, const AuditActor& who) {
     Statement row(db, "DELETE FROM referral WHERE case_id = ?1");
     row.bind(1, case_id);
     row.run();
-    audit_entry(db, who, "purge", case_id, basis, "retention: final before " + report.cutoff);
+    audit_entry(db, who, "purge", case_id, basis, "retention: final before " + report.cutoff,
+                towns[i]);
     ++report.purged;
     if (statuses[i] == code_id(ReferralStatus::ended)) {
       ++report.ended;
@@ -589,16 +620,20 @@ PurgeReport SqliteReferrals::purge(int older_than_days, const AuditActor& who) {
   return report;
 }
 
-std::vector<AuditEntry> SqliteReferrals::audit(std::int64_t after, int limit) const {
+std::vector<AuditEntry> SqliteReferrals::audit(std::int64_t after, int limit,
+                                               const MunicipalScope& towns) const {
+  // A scoped reader's towns as a bound list (',023612,023671,'): their entries only.
+  const std::string list = towns.all() ? std::string() : "," + towns.text() + ",";
   Statement s(store_->raw_handle(),
               "SELECT audit_id, at, user_id, user_name, action, coalesce(case_id, ''), "
-              "coalesce(legal_basis, ''), detail FROM audit_log WHERE audit_id > ?1 "
-              "ORDER BY audit_id LIMIT ?2");
-  s.bind(1, after).bind(2, std::int64_t{limit});
+              "coalesce(legal_basis, ''), detail, coalesce(municipality, '') FROM audit_log "
+              "WHERE audit_id > ?1 AND (?3 = '' OR (municipality IS NOT NULL AND "
+              "instr(?3, ',' || municipality || ',') > 0)) ORDER BY audit_id LIMIT ?2");
+  s.bind(1, after).bind(2, std::int64_t{limit}).bind(3, list);
   std::vector<AuditEntry> out;
   while (s.step()) {
     out.push_back(AuditEntry{s.int64(0), s.text(1), s.int64(2), s.text(3), s.text(4), s.text(5),
-                             s.text(6), s.text(7)});
+                             s.text(6), s.text(7), s.text(8)});
   }
   return out;
 }

@@ -12,6 +12,7 @@
 
 #include "contract_backends.hpp"
 #include "geo/core/error.hpp"
+#include "geo/store/audit_log.hpp"
 #include "geo/store/referral_farm.hpp"
 #include "geo/store/referrals.hpp"
 #include "geo/store/store.hpp"
@@ -166,6 +167,69 @@ TEST_P(ReferralContract, EveryReadAndWriteIsAudited) {
   // A read of a case that does not exist leaves nothing.
   EXPECT_FALSE(store().referrals().get("C-AAAAAAAAAAAAAAAA", kMatcher));
   EXPECT_EQ(audit().size(), 5U);
+}
+
+TEST_P(ReferralContract, ACaseIsFoundByItsTownAndItsPlacementsTownOnlyAndWrittenByItsOwn) {
+  geo::Referral r = parse(body());
+  r.municipality = "023612";  // 藤崎町: the person's town
+  const auto made = store().referrals().create(r, kMatcher);
+  const std::string host = store().resource(farm_.id)->lg_code;
+  EXPECT_EQ(made.municipality, "023612");
+  EXPECT_EQ(made.host_municipality, host);
+  const geo::AuditActor own{8, "matcher-fujisaki", geo::MunicipalScope({"023612"})};
+  const geo::AuditActor other{9, "matcher-hiranai", geo::MunicipalScope({"023035"})};
+  // Read back with every column in place: an unscoped reader and the town's own find it.
+  for (const auto& who : {kMatcher, own}) {
+    const auto list = store().referrals().list({}, who);
+    ASSERT_EQ(list.size(), 1U) << who.name;
+    EXPECT_EQ(list[0].case_id, made.case_id);
+    EXPECT_EQ(list[0].municipality, "023612");
+    EXPECT_EQ(list[0].host_municipality, host);
+    EXPECT_EQ(list[0].status, geo::ReferralStatus::proposed);
+  }
+  geo::ReferralFilter of_town;
+  of_town.municipality = "023612";
+  EXPECT_EQ(store().referrals().list(of_town, kMatcher).size(), 1U);
+  of_town.municipality = "023817";
+  EXPECT_TRUE(store().referrals().list(of_town, kMatcher).empty());
+  // Another town: not listed, not found, not written — like a case that does not exist.
+  const auto before = audit().size();
+  EXPECT_TRUE(store().referrals().list({}, other).empty());
+  EXPECT_FALSE(store().referrals().get(made.case_id, other).has_value());
+  EXPECT_THROW((void)store().referrals().transition(made.case_id, ReferralStatus::consented,
+                                                    std::nullopt, std::nullopt, other),
+               geo::NotFound);
+  EXPECT_EQ(audit().size(), before) << "a case out of reach was audited as read";
+  // The placement's town reads it and cannot write it.
+  if (!host.empty()) {
+    const geo::AuditActor host_town{10, "matcher-host", geo::MunicipalScope({host})};
+    EXPECT_TRUE(store().referrals().get(made.case_id, host_town).has_value());
+    EXPECT_THROW((void)store().referrals().set_follow_up(made.case_id, "2030-01-01", host_town),
+                 geo::OutsideMunicipality);
+  }
+  EXPECT_NO_THROW((void)store().referrals().transition(made.case_id, ReferralStatus::consented,
+                                                       std::nullopt, std::nullopt, own));
+}
+
+TEST_P(ReferralContract, AuditEntriesCarryTheirCasesTownAndAScopedReaderSeesOnlyItsTowns) {
+  geo::Referral r = parse(body());
+  r.municipality = "023612";
+  const auto fujisaki = store().referrals().create(r, kMatcher);
+  r.municipality = "023817";
+  const auto itayanagi = store().referrals().create(r, kMatcher);
+  (void)store().referrals().stats("", kMatcher);  // an entry of no case, and no town
+  const auto all = audit();
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].municipality, "023612");
+  EXPECT_EQ(all[1].municipality, "023817");
+  EXPECT_EQ(all[2].municipality, "");
+  const auto mine = store().referrals().audit(0, 100, geo::MunicipalScope({"023817"}));
+  ASSERT_EQ(mine.size(), 1U);
+  EXPECT_EQ(mine[0].case_id, itayanagi.case_id);
+  EXPECT_EQ(store().referrals().audit(0, 100, geo::MunicipalScope({"023035"})).size(), 0U);
+  EXPECT_NE(fujisaki.case_id, itayanagi.case_id);
+  const auto chain = geo::verify_audit_log(store());
+  EXPECT_TRUE(chain.intact) << chain.problem;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReferralContract,

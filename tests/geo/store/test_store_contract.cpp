@@ -122,6 +122,23 @@ TEST_P(StoreContract, AccountsKeepOneUserPerName) {
   EXPECT_EQ(accounts.user_by_name("hanako")->role, Role::coordinator);
 }
 
+TEST_P(StoreContract, AUserWorksForTheirTownsOrEveryTown) {
+  auto store = Store::open(location(), Store::Mode::create_if_missing);
+  Accounts& accounts = store.accounts();
+  accounts.add_user("hanako", Role::coordinator, "hash");
+  EXPECT_TRUE(accounts.user_by_name("hanako")->municipalities.all());
+  accounts.set_municipalities("hanako", MunicipalScope({"023817", "023612"}));
+  const auto u = accounts.user_by_name("hanako");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->municipalities.text(), "023612,023817");
+  EXPECT_TRUE(u->municipalities.covers("023612"));
+  EXPECT_FALSE(u->municipalities.covers("023035"));
+  EXPECT_EQ(accounts.users().at(0).municipalities, u->municipalities);
+  accounts.set_municipalities("hanako", MunicipalScope());
+  EXPECT_TRUE(accounts.user_by_name("hanako")->municipalities.all());
+  EXPECT_THROW(accounts.set_municipalities("nobody", MunicipalScope({"023612"})), NotFound);
+}
+
 TEST_P(StoreContract, ACaseIsKeptAndEveryReadOfItIsInTheChainedAuditLog) {
   auto store = Store::open(location(), Store::Mode::create_if_missing);
   Resource farm = place("ふれあい農園", 134.02);
