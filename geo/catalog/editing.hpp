@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "geo/catalog/snapshot.hpp"
@@ -34,6 +35,9 @@ namespace tsunagi::geo {
 
 /// Who edits: the role decides what they see and may write; the name goes into the history.
 struct Editor {
+  Editor() = default;
+  Editor(Role r, std::string who, MunicipalScope in = {}, const AreaLayer* boundaries = nullptr)
+      : role(r), name(std::move(who)), scope(std::move(in)), towns(boundaries) {}
   Role role = Role::public_;
   std::string name;
   /// The towns the editor works for (every town by default).
