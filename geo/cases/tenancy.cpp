@@ -1,5 +1,6 @@
 #include "geo/cases/tenancy.hpp"
 
+#include "geo/catalog/municipality_scope.hpp"
 #include "geo/core/error.hpp"
 
 namespace tsunagi::geo::cases {
@@ -30,6 +31,13 @@ std::string person_municipality(const AreaLayer* layer, std::string_view home_ar
   }
   if (town.empty()) town = std::string(named);
   if (town.empty() && scope.codes().size() == 1) town = scope.codes().front();
+  if (town.empty()) {
+    // A single-town instance: its one municipality, or, without any boundary, no town at all for
+    // an unscoped matcher (as before towns were recorded).
+    const auto towns = layer != nullptr ? municipalities(*layer) : std::vector<Municipality>{};
+    if (towns.size() == 1) town = towns.front().lg_code;
+    if (towns.empty() && scope.all()) return {};
+  }
   if (town.empty()) {
     throw InvalidArgument(
         "municipality is required: the home area " + std::string(home_area.substr(0, 60)) +

@@ -26,7 +26,9 @@ namespace tsunagi::geo::cases {
 [[nodiscard]] std::string case_municipality(const AreaLayer* layer, const Referral& r);
 
 /// The person's town of a new case: the home area's town; when the home area has none, the one
-/// town of a matcher scoped to exactly one, else the town the request names (`named`).
+/// town of a matcher scoped to exactly one, else the town the request names (`named`), else the
+/// store's one municipality; an unscoped matcher in a store without municipality boundaries
+/// records no town ("").
 /// @throws InvalidArgument when none of these gives a town, or `named` contradicts the home
 ///         area's; OutsideMunicipality when `scope` does not cover the town.
 [[nodiscard]] std::string person_municipality(const AreaLayer* layer, std::string_view home_area,
