@@ -4,7 +4,9 @@
 // (?format=geojson, &layer=uncovered for who is left out); DELETE cancels (the submitter or an
 // admin only); the list GET /api/gap/jobs is paged (limit, offset), newest first. For planners,
 // coordinators and admins; an answer is computed from the submitter's audience and readable only by
-// the same or wider.
+// the same or wider. In a store of several towns a job belongs to the town its request names
+// (`municipality`) or to every town: a user scoped to towns analyses one of theirs (their only
+// one when the request names none) and sees only their towns' jobs.
 #include <nlohmann/json.hpp>
 
 #include "geo/analysis/gap.hpp"
@@ -12,6 +14,7 @@
 #include "geo/core/error.hpp"
 #include "server/errors.hpp"
 #include "server/handlers.hpp"
+#include "server/municipality_param.hpp"
 #include "server/resource_params.hpp"
 #include "server/roles.hpp"
 
@@ -30,6 +33,7 @@ json job_json(const geo::JobState& s, bool with_result) {
          {"stage", s.stage},
          {"owner", r.owner},
          {"created_at", r.created_at},
+         {"municipality", r.municipality.empty() ? json(nullptr) : json(r.municipality)},
          {"links",
           {{{"rel", "self"}, {"href", "/api/gap/jobs/" + r.id}},
            {{"rel", "alternate"}, {"href", "/api/gap/jobs/" + r.id + "?format=csv"}},
@@ -50,11 +54,45 @@ HttpResponse no_store(HttpResponse r) {
   return r;
 }
 
+/// The town a request analyses, checked against the store's towns and the caller's: a named town
+/// must be one of the store's (400 unknown_municipality) and of the caller's (403
+/// outside_municipality); a caller scoped to one town who names none analyses that one, one
+/// scoped to several must name one.
+void settle_town(json& body, const geo::Snapshot& snapshot, const geo::MunicipalScope& scope) {
+  const auto it = body.find("municipality");
+  if (it == body.end()) {
+    if (scope.all()) return;  // every town's figures
+    if (scope.codes().size() == 1) {
+      body["municipality"] = scope.codes().front();
+      return;
+    }
+    std::string mine;
+    for (const auto& code : scope.codes()) {
+      mine += (mine.empty() ? "" : ", ") + town_label(&snapshot, code);
+    }
+    throw ApiError(ErrorCode::invalid_body, "municipality: you work for several towns (" + mine +
+                                                "); name the one whose figures to analyse");
+  }
+  if (!it->is_string()) {
+    throw ApiError(ErrorCode::invalid_body,
+                   "municipality: the 6-digit code of one town, e.g. \"023612\"");
+  }
+  const auto& layer = snapshot.area_layer();
+  if (!layer) {
+    throw ApiError(ErrorCode::unknown_municipality,
+                   "municipality: this server has no municipality boundary loaded");
+  }
+  const auto found = geo::find_municipality(*layer, it->get<std::string>());
+  if (!found.town) throw ApiError(ErrorCode::unknown_municipality, found.message);
+  require_covered(scope, &snapshot, found.town->lg_code, "municipality " + found.town->lg_code);
+}
+
 }  // namespace
 
 HttpResponse submit_gap_job(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
-  const json body = parse_json_body(rc.http, geo::gap::analysis_request_shape());
+  json body = parse_json_body(rc.http, geo::gap::analysis_request_shape());
+  settle_town(body, *c.snapshots().current(), rc.principal.scope);
   std::string id;
   try {
     id = c.jobs().submit(body.dump(), geo::audience_for(rc.principal.role), rc.principal.name);
@@ -65,7 +103,7 @@ HttpResponse submit_gap_job(ServerContext& c, RequestContext& rc) {
   } catch (const geo::Conflict& e) {
     throw ApiError(ErrorCode::overloaded, e.what(), {{"Retry-After", kRetryAfterS}});
   }
-  const auto state = c.jobs().get(id, geo::audience_for(rc.principal.role));
+  const auto state = c.jobs().get(id, geo::audience_for(rc.principal.role), rc.principal.scope);
   HttpResponse r = json_response(202, job_json(*state, false));
   r.set_header("Location", "/api/gap/jobs/" + id);
   return no_store(std::move(r));
@@ -82,7 +120,7 @@ HttpResponse list_gap_jobs(ServerContext& c, RequestContext& rc) {
   if (const auto* v = rc.query.get("offset")) offset = parse_count("offset", *v, 0, 10'000'000);
   const auto page =
       c.jobs().list(geo::audience_for(rc.principal.role), static_cast<std::int64_t>(limit),
-                    static_cast<std::int64_t>(offset));
+                    static_cast<std::int64_t>(offset), rc.principal.scope);
   json list = json::array();
   for (const auto& s : page.jobs) list.push_back(job_json(s, false));
   json links = json::array();
@@ -102,7 +140,7 @@ HttpResponse list_gap_jobs(ServerContext& c, RequestContext& rc) {
 HttpResponse get_gap_job(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({"format", "layer"});
   const auto audience = geo::audience_for(rc.principal.role);
-  const auto state = c.jobs().get(rc.params.at(0), audience);
+  const auto state = c.jobs().get(rc.params.at(0), audience, rc.principal.scope);
   if (!state) throw ApiError(ErrorCode::not_found, "no analysis job with that id");
   const std::string* format = rc.query.get("format");
   const std::string* layer = rc.query.get("layer");
@@ -139,7 +177,8 @@ HttpResponse cancel_gap_job(ServerContext& c, RequestContext& rc) {
   rc.query.require_known({});
   const auto audience = geo::audience_for(rc.principal.role);
   const std::string& id = rc.params.at(0);
-  switch (c.jobs().cancel(id, audience, rc.principal.name, rc.principal.role == Role::admin)) {
+  switch (c.jobs().cancel(id, audience, rc.principal.name, rc.principal.role == Role::admin,
+                          rc.principal.scope)) {
     case geo::JobQueue::CancelResult::not_found:
       throw ApiError(ErrorCode::not_found, "no analysis job with that id");
     case geo::JobQueue::CancelResult::not_owner:
@@ -150,7 +189,7 @@ HttpResponse cancel_gap_job(ServerContext& c, RequestContext& rc) {
     case geo::JobQueue::CancelResult::cancelled:
       break;
   }
-  const auto state = c.jobs().get(id, audience);
+  const auto state = c.jobs().get(id, audience, rc.principal.scope);
   if (!state) throw ApiError(ErrorCode::not_found, "no analysis job with that id");
   return no_store(json_response(202, job_json(*state, false)));
 }

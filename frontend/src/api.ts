@@ -32,6 +32,9 @@ export interface FeatureCollection {
 export interface Me {
   name: string;
   role: string;
+  /** The towns the user works for (/api/me; empty with all_municipalities: every town). */
+  municipalities?: { lg_code: string; name: string | null }[];
+  all_municipalities?: boolean;
 }
 
 const CSRF_KEY = 'tsunagi.csrf';
@@ -427,6 +430,8 @@ export interface GapRequest {
   walking_profile?: string;
   candidate_kinds?: string[];
   k?: number;
+  /** One town's figures (its 6-digit code); absent = every town the caller works for. */
+  municipality?: string;
 }
 
 export interface GapJob {

@@ -24,6 +24,15 @@ export interface GapHost {
   cleared(): void;
 }
 
+/** The towns an analysis may be about (広域: a store of several municipalities): the caller's own
+ *  (every town of the store for a user of every town), whether the whole region is a choice, and
+ *  the town to start with ('' = the whole region). */
+export interface TownChoice {
+  choices: { code: string; name: string }[];
+  region: boolean;
+  initial: string;
+}
+
 const esc = (s: unknown) =>
   String(s ?? '').replace(
     /[&<>"']/g,
@@ -42,6 +51,7 @@ const form = {
   profile: 'standard',
   candidates: new Set(['kominkan']),
   k: 2,
+  town: null as string | null, // null: not chosen yet (the TownChoice's initial)
 };
 
 let host: GapHost;
@@ -83,9 +93,20 @@ function kindChecks(name: string, chosen: Set<string>, legendKey: string, hintKe
 }
 
 /** The panel's HTML: the form and the places for the progress and the answer. */
-export function gapHtml(fields: string[]): string {
+export function gapHtml(fields: string[], towns: TownChoice): string {
   const counts = countFields(fields);
   if (!counts.includes(form.target)) form.target = counts.includes('aged_75') ? 'aged_75' : counts[0] ?? '';
+  const town = form.town !== null && (towns.choices.some((c) => c.code === form.town) || (towns.region && form.town === '')) ? form.town : towns.initial;
+  // One town to choose from (or none): the server takes the caller's own, nothing to ask.
+  const townField =
+    towns.choices.length + (towns.region ? 1 : 0) < 2
+      ? ''
+      : `<div class="field">
+          <label for="gap-town">${esc(t('gap.town'))}</label>
+          <select id="gap-town">${towns.region ? `<option value=""${town === '' ? ' selected' : ''}>${esc(t('gap.town_all'))}</option>` : ''}${towns.choices
+            .map((c) => `<option value="${esc(c.code)}"${c.code === town ? ' selected' : ''}>${esc(c.name)}</option>`)
+            .join('')}</select>
+        </div>`;
   return `
     <section id="gap-section" class="gap" aria-labelledby="gap-title">
       <h3 id="gap-title">${esc(t('gap.title'))}</h3>
@@ -98,6 +119,7 @@ export function gapHtml(fields: string[]): string {
             <option value="site"${form.analysis === 'site' ? ' selected' : ''}>${esc(t('gap.analysis_site'))}</option>
           </select>
         </div>
+        ${townField}
         ${kindChecks('gap-kind', form.kinds, 'gap.kinds')}
         <div class="row two">
           <div class="field">
@@ -160,6 +182,11 @@ function readForm(): GapRequest | string {
     max_walk_min: minutes,
     walking_profile: form.profile,
   };
+  const town = document.getElementById('gap-town') as HTMLSelectElement | null;
+  if (town) {
+    form.town = town.value;
+    if (town.value) body.municipality = town.value;
+  }
   if (form.analysis === 'site') {
     if (!form.candidates.size) return t('gap.need_candidates');
     if (!Number.isInteger(k) || k < 1 || k > 20) return t('gap.bad_k');
@@ -411,6 +438,7 @@ function renderResult(focus: boolean): void {
     .join('');
   el.innerHTML = `
     <h3 id="gap-result-title" tabindex="-1">${esc(t(site ? 'gap.result_site' : 'gap.result_coverage'))}</h3>
+    ${r.municipality ? `<p id="gap-town-note">${esc(t('gap.result_town', { name: r.municipality.name ?? r.municipality.lg_code }))}</p>` : ''}
     <p id="gap-totals" class="gap-totals">${esc(totalsText(r, minutes))}</p>
     <p id="gap-network">${esc(t(straight ? 'gap.network_straight' : 'gap.network_walking', { m: num(r.threshold?.metres ?? 0) }))}</p>
     ${

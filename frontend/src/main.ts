@@ -417,6 +417,8 @@ const plannerHost: PlannerHost = {
   mapView: () => mapView,
   announce,
   role: () => user?.role ?? 'public',
+  userTowns: () => (user && user.all_municipalities === false ? (user.municipalities ?? []).map((m) => m.lg_code) : null),
+  town: () => state.municipality,
 };
 
 // ---- the pages of the address: one row each, one router (router.ts) ----
@@ -557,6 +559,7 @@ async function doLogin(ev: Event): Promise<void> {
   const password = $<HTMLInputElement>('login-password').value;
   try {
     user = await api.login(name, password);
+    user = (await api.me()) ?? user; // with the towns the user works for
   } catch (e) {
     showProblem($('login-error'), e, (text) => t('auth.failed', { detail: text }));
     return;

@@ -14,6 +14,8 @@ import type * as maplibregl from 'maplibre-gl';
 import { ApiError, getJson, pages } from './api';
 import { problemText } from './problems';
 import { GAP_ROLES, bindGap, closeGap, gapHtml } from './gap';
+import type { TownChoice } from './gap';
+import { META } from './codes';
 import { t } from './i18n';
 import { paintSwatches } from './csp';
 import type { MapView } from './mapview';
@@ -25,6 +27,10 @@ export interface PlannerHost {
   /** The caller's role ('public' when not signed in): the gap panel is for planner,
    *  coordinator and admin only (the server answers the others 401 or 403). */
   role(): string;
+  /** The towns the signed-in user works for (lg_codes); null for every town. */
+  userTowns(): string[] | null;
+  /** The town of a one-town map (?municipality=), '' for every town. */
+  town(): string;
 }
 
 export interface AreaProps {
@@ -404,7 +410,19 @@ function controlsHtml(): string {
       </div>
       <div class="table-wrap"><table id="p-rank" class="rank-table"></table></div>
     </section>
-    ${gapAllowed() ? gapHtml(fields) : ''}`;
+    ${gapAllowed() ? gapHtml(fields, townChoice()) : ''}`;
+}
+
+/** The towns the gap panel offers: the store's municipalities the user works for; the whole
+ *  region only to a user of every town. Starts on the map's town, else a scoped user's first. */
+function townChoice(): TownChoice {
+  const scoped = host.userTowns();
+  const choices = (META?.municipalities ?? [])
+    .filter((m) => !scoped || scoped.includes(m.code))
+    .map((m) => ({ code: m.code, name: m.short_name ?? m.name }));
+  const current = host.town();
+  const initial = choices.some((c) => c.code === current) ? current : scoped ? (choices[0]?.code ?? '') : '';
+  return { choices, region: !scoped, initial };
 }
 
 function gapAllowed(): boolean {

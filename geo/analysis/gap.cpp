@@ -14,9 +14,11 @@
 #include "geo/analysis/site_gain.hpp"
 #include "geo/analysis/siting.hpp"
 #include "geo/analysis/straight_line.hpp"
+#include "geo/catalog/municipality_scope.hpp"
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/csv.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/municipal_scope.hpp"
 #include "geo/spatial/geodesic.hpp"
 #include "geo/spatial/geometry.hpp"
 #include "geo/spatial/network.hpp"
@@ -146,7 +148,8 @@ std::string municipality_of(const AreaLayer& layer, std::size_t i) {
 /// mixed layer is taken whole, and every municipality from its own finest areas); within it, an
 /// area that is the parent of others of the layer is left out, its children counted instead.
 DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
-                       std::optional<AreaKind> asked) {
+                       std::optional<AreaKind> asked, const Municipality* only) {
+  const std::string only_town = only != nullptr ? only->area_id : std::string();
   const auto& areas = layer.areas();
   const auto& t = layer.indicators();
   // Every figure as this audience may see it (the one visibility rule).
@@ -155,8 +158,9 @@ DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
   // municipality → the layers of its areas with a value
   std::map<std::string, std::set<AreaKind>> with_value;
   for (std::size_t i = 0; i < areas.size(); ++i) {
-    fig[i] = served_area_figure(a, t, i, col);
     town[i] = municipality_of(layer, i);
+    if (!only_town.empty() && town[i] != only_town) continue;  // another town's: not demand
+    fig[i] = served_area_figure(a, t, i, col);
     if (fig[i] && fig[i]->value) with_value[town[i]].insert(demand_layer(areas[i].kind));
   }
   std::map<std::string, AreaKind> chosen;  // municipality → its demand layer
@@ -176,6 +180,10 @@ DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
     // gives any: they would count the same people twice.
     if (chosen.size() > 1 || (chosen.size() == 1 && !chosen.contains(""))) chosen.erase("");
     if (chosen.empty()) {
+      if (with_value.empty() && !only_town.empty()) {
+        throw InvalidArgument("no area of " + only->short_name + " (" + only->lg_code +
+                              ") has a value of '" + t.columns()[col].key + "' this role may see");
+      }
       if (with_value.empty()) {
         throw InvalidArgument("no area has a value of '" + t.columns()[col].key + "'");
       }
@@ -192,6 +200,7 @@ DemandSet build_demand(const AreaLayer& layer, Audience a, std::size_t col,
   }
   DemandSet d{};
   for (std::size_t i = 0; i < areas.size(); ++i) {
+    if (!only_town.empty() && town[i] != only_town) continue;
     const auto c = chosen.find(town[i]);
     if (c == chosen.end() || demand_layer(areas[i].kind) != c->second || is_parent[i]) continue;
     // The figure as this audience may see it: a suppressed or absorbed one is not demand here
@@ -306,6 +315,7 @@ struct Prepared {
   std::size_t unsnapped = 0;
   AreaKind report_kind = AreaKind::small_area;
   std::vector<std::optional<std::size_t>> report_of;  ///< per demand point: report area index
+  std::optional<Municipality> town;                   ///< the one town asked for
 };
 
 double threshold_m(const AnalysisRequest& r) {
@@ -324,7 +334,12 @@ Prepared prepare(const Snapshot& snap, Audience a, const AnalysisRequest& r,
   }
   out.col = *col;
   detail::step(p, 0.02, "demand");
-  out.demand = build_demand(*out.layer, a, *col, r.demand_kind);
+  if (!r.municipality.empty()) {
+    auto found = find_municipality(*out.layer, r.municipality);
+    if (!found.town) throw InvalidArgument(found.message);
+    out.town = std::move(found.town);
+  }
+  out.demand = build_demand(*out.layer, a, *col, r.demand_kind, out.town ? &*out.town : nullptr);
   out.supply = build_supply(snap.view(a), supply_kinds, r.supply_from_capacity);
   out.max_m = max_m;
   const auto& net = snap.network();
@@ -426,6 +441,12 @@ json header(const Prepared& pr, const AnalysisRequest& r) {
          {"demand_points", pr.demand.points.size()},
          {"places", pr.supply.size()},
          {"not_counted", pr.demand.not_counted}};
+  if (pr.town) {
+    h["municipality"] = {
+        {"lg_code", pr.town->lg_code},
+        {"name", pr.town->short_name},
+        {"note", "需要はこの市町村の地域のみ。近隣市町村の場所も徒歩圏なら数えています。"}};
+  }
   if (!pr.walking) {
     h["note"] =
         "直線距離で計算しています（歩行ネットワークなし）。実際の徒歩距離はこれより長くなります。";
@@ -661,14 +682,18 @@ std::string site(const Snapshot& snap, Audience a, const AnalysisRequest& r, Pro
   std::vector<std::uint32_t> candidates;
   const auto& view = snap.view(a);
   for (std::uint32_t j = 0; j < pr.supply.size(); ++j) {
-    const auto kind = view.resource(pr.supply[j].item).kind;
-    if (r.kinds.contains(kind)) {
+    const auto& place = view.resource(pr.supply[j].item);
+    if (r.kinds.contains(place.kind)) {
       existing.push_back(j);
-    } else {
+    } else if (!pr.town || place.lg_code == pr.town->lg_code) {  // a town sites in itself
       candidates.push_back(j);
     }
   }
-  if (candidates.empty()) throw InvalidArgument("candidate_kinds: no venue of these kinds");
+  if (candidates.empty()) {
+    throw InvalidArgument(pr.town ? "candidate_kinds: no venue of these kinds in " +
+                                        pr.town->short_name + " (" + pr.town->lg_code + ")"
+                                  : std::string("candidate_kinds: no venue of these kinds"));
+  }
   if (r.k > candidates.size()) {
     throw InvalidArgument("k: " + std::to_string(r.k) + " new places but only " +
                           std::to_string(candidates.size()) + " candidate venues");
@@ -856,7 +881,8 @@ const JsonShape& analysis_request_shape() {
                                 {"k", {}},
                                 {"model", {}},
                                 {"greedy", {}},
-                                {"time_limit_s", {}}};
+                                {"time_limit_s", {}},
+                                {"municipality", {}}};
   return kShape;
 }
 
@@ -934,6 +960,12 @@ AnalysisRequest parse_analysis_request(const std::string& json_text) {
       r.greedy = v.get<bool>();
     } else if (key == "time_limit_s") {
       r.time_limit_s = std::min(300.0, positive(v, key));
+    } else if (key == "municipality") {
+      if (!v.is_string()) {
+        throw InvalidArgument("municipality: the 6-digit code of one town, e.g. \"023612\"");
+      }
+      check_municipality_code(v.get<std::string>());  // its message names the key and value
+      r.municipality = v.get<std::string>();
     } else {
       throw InvalidArgument("unknown key '" + key + "'");
     }

@@ -39,7 +39,11 @@ struct AnalysisRequest {
   double speed_m_per_min = 80;          ///< walking speed (50 for the slow profile)
   std::string network = "auto";         ///< "auto", "walking", "straight_line"
   std::string method = "2sfca";         ///< access: 2sfca, e2sfca, g2sfca, 3sfca
-  bool supply_from_capacity = false;    ///< access: a place's capacity, else 1 per place
+  /// One town's figures (its 6-digit lg_code): demand from its areas only and, for siting, its
+  /// own venues as candidates; the places of every town still count as supply (people near a
+  /// border walk to the neighbour's). "" = every town of the store.
+  std::string municipality;
+  bool supply_from_capacity = false;  ///< access: a place's capacity, else 1 per place
   // siting
   std::size_t k = 2;
   EnumSet<ResourceKind> candidate_kinds;  ///< e.g. kominkan: venues a new place could use

@@ -111,6 +111,7 @@ std::string JobQueue::submit(const std::string& request_json, Audience a,
   e->record.id = new_uuid();
   e->record.analysis = request.analysis;
   e->record.request_json = request_json;
+  e->record.municipality = request.municipality;
   e->record.audience = std::string(audience_id(a));
   e->record.owner = owner;
   e->record.status = "queued";
@@ -137,27 +138,32 @@ std::string JobQueue::submit(const std::string& request_json, Audience a,
   return e->record.id;
 }
 
-std::optional<JobState> JobQueue::get(const std::string& id, Audience a) const {
+std::optional<JobState> JobQueue::get(const std::string& id, Audience a,
+                                      const MunicipalScope& towns) const {
   {
     std::lock_guard lock(mu_);
     if (const auto it = active_.find(id); it != active_.end()) {
-      if (!answer_readable(a, it->second->audience)) return std::nullopt;
+      if (!answer_readable(a, it->second->audience) ||
+          !towns.covers(it->second->record.municipality)) {
+        return std::nullopt;
+      }
       return JobState{it->second->record, it->second->progress.load(), it->second->stage};
     }
   }
   // Not waiting or running: ended, and stored (it was stored before it left memory).
   auto j = read([&](const Store& s) { return s.job(id); });
-  if (!j || !may_read(a, j->audience)) return std::nullopt;
+  if (!j || !may_read(a, j->audience) || !towns.covers(j->municipality)) return std::nullopt;
   const double progress = j->status == "done" ? 1.0 : 0.0;
   return JobState{std::move(*j), progress, ""};
 }
 
-JobQueue::Page JobQueue::list(Audience a, std::int64_t limit, std::int64_t offset) const {
+JobQueue::Page JobQueue::list(Audience a, std::int64_t limit, std::int64_t offset,
+                              const MunicipalScope& towns) const {
   const auto audiences = readable(a);
   Page page;
   auto stored = read([&](const Store& s) {
-    page.matched = s.count_jobs(audiences);
-    return s.jobs(audiences, limit, offset);
+    page.matched = s.count_jobs(audiences, towns);
+    return s.jobs(audiences, towns, limit, offset);
   });
   std::lock_guard lock(mu_);
   for (auto& j : stored) {
@@ -176,7 +182,7 @@ JobQueue::Page JobQueue::list(Audience a, std::int64_t limit, std::int64_t offse
 }
 
 JobQueue::CancelResult JobQueue::cancel(const std::string& id, Audience a, const std::string& who,
-                                        bool admin) {
+                                        bool admin, const MunicipalScope& towns) {
   std::optional<AnalysisJob> dequeued;  // a copy taken under the lock: the runner owns e
   bool in_memory = false;
   {
@@ -185,7 +191,9 @@ JobQueue::CancelResult JobQueue::cancel(const std::string& id, Audience a, const
     in_memory = it != active_.end();
     if (in_memory) {
       auto& e = *it->second;
-      if (!answer_readable(a, e.audience)) return CancelResult::not_found;
+      if (!answer_readable(a, e.audience) || !towns.covers(e.record.municipality)) {
+        return CancelResult::not_found;
+      }
       if (e.record.owner != who && !admin) return CancelResult::not_owner;
       if (!active(e.record.status)) return CancelResult::ended;
       e.cancel = true;  // a running analysis stops at its next progress step
@@ -199,7 +207,9 @@ JobQueue::CancelResult JobQueue::cancel(const std::string& id, Audience a, const
   }
   if (!in_memory) {  // ended and stored
     const auto j = read([&](const Store& s) { return s.job(id); });
-    if (!j || !may_read(a, j->audience)) return CancelResult::not_found;
+    if (!j || !may_read(a, j->audience) || !towns.covers(j->municipality)) {
+      return CancelResult::not_found;
+    }
     return j->owner != who && !admin ? CancelResult::not_owner : CancelResult::ended;
   }
   if (dequeued) {

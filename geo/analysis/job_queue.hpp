@@ -79,20 +79,25 @@ class JobQueue {
   JobQueue(const JobQueue&) = delete;
   JobQueue& operator=(const JobQueue&) = delete;
 
-  /// Checks the request (throws InvalidArgument) and queues it; returns the job's id.
+  /// Checks the request (throws InvalidArgument) and queues it; returns the job's id. The job
+  /// belongs to the town its request names (`municipality`), or to every town.
   /// @throws TooManyJobs (the owner's share is full), Conflict (the queue is full).
   std::string submit(const std::string& request_json, Audience a, const std::string& owner);
-  /// The job with its answer, when `a` may read it (computed for an audience no wider than `a`'s).
-  [[nodiscard]] std::optional<JobState> get(const std::string& id, Audience a) const;
+  /// The job with its answer, when `a` may read it (computed for an audience no wider than `a`'s)
+  /// and it is about a town of `towns` (a job of every town only for a reader of every town).
+  [[nodiscard]] std::optional<JobState> get(const std::string& id, Audience a,
+                                            const MunicipalScope& towns = {}) const;
   struct Page {
     std::vector<JobState> jobs;  ///< newest first, without answers
     std::int64_t matched = 0;    ///< all the jobs `a` may read
   };
-  [[nodiscard]] Page list(Audience a, std::int64_t limit, std::int64_t offset) const;
+  [[nodiscard]] Page list(Audience a, std::int64_t limit, std::int64_t offset,
+                          const MunicipalScope& towns = {}) const;
   enum class CancelResult : std::uint8_t { cancelled, not_found, not_owner, ended };
   /// Asks a queued or running job to stop. Only its owner (`who`) or an admin may: another reader
-  /// gets not_owner; a job `a` may not read is not_found.
-  CancelResult cancel(const std::string& id, Audience a, const std::string& who, bool admin);
+  /// gets not_owner; a job `a` (or `towns`) may not read is not_found.
+  CancelResult cancel(const std::string& id, Audience a, const std::string& who, bool admin,
+                      const MunicipalScope& towns = {});
 
  private:
   struct Entry;

@@ -18,6 +18,7 @@
 
 #include "geo/core/address.hpp"
 #include "geo/core/area.hpp"
+#include "geo/core/municipal_scope.hpp"
 #include "geo/core/resource.hpp"
 #include "geo/core/statistic.hpp"
 #include "geo/spatial/network.hpp"
@@ -54,6 +55,7 @@ struct AnalysisJob {
   std::string finished_at;
   std::string result_json;
   std::string error;
+  std::string municipality;  ///< the town whose figures it answers (lg_code); "" = every town
 };
 
 /// One import run and its report (the JSON report is what the CLI printed).
@@ -171,10 +173,11 @@ class JobStore {
   [[nodiscard]] virtual std::vector<AnalysisJob> jobs() const = 0;
   [[nodiscard]] virtual std::optional<AnalysisJob> job(std::string_view id) const = 0;
   [[nodiscard]] virtual std::vector<AnalysisJob> jobs(const std::vector<std::string>& audiences,
+                                                      const MunicipalScope& towns,
                                                       std::int64_t limit,
                                                       std::int64_t offset) const = 0;
-  [[nodiscard]] virtual std::int64_t count_jobs(
-      const std::vector<std::string>& audiences) const = 0;
+  [[nodiscard]] virtual std::int64_t count_jobs(const std::vector<std::string>& audiences,
+                                                const MunicipalScope& towns) const = 0;
   virtual std::int64_t fail_unfinished_jobs(std::string_view error,
                                             std::string_view finished_at) = 0;
   virtual std::int64_t trim_jobs(std::string_view owner, std::int64_t keep_per_owner,

@@ -223,12 +223,14 @@ std::vector<AnalysisJob> Store::jobs() const {
 std::optional<AnalysisJob> Store::job(std::string_view id) const {
   return backend_->job(id);
 }
-std::vector<AnalysisJob> Store::jobs(const std::vector<std::string>& audiences, std::int64_t limit,
+std::vector<AnalysisJob> Store::jobs(const std::vector<std::string>& audiences,
+                                     const MunicipalScope& towns, std::int64_t limit,
                                      std::int64_t offset) const {
-  return backend_->jobs(audiences, limit, offset);
+  return backend_->jobs(audiences, towns, limit, offset);
 }
-std::int64_t Store::count_jobs(const std::vector<std::string>& audiences) const {
-  return backend_->count_jobs(audiences);
+std::int64_t Store::count_jobs(const std::vector<std::string>& audiences,
+                               const MunicipalScope& towns) const {
+  return backend_->count_jobs(audiences, towns);
 }
 std::int64_t Store::fail_unfinished_jobs(std::string_view error, std::string_view finished_at) {
   return backend_->fail_unfinished_jobs(error, finished_at);

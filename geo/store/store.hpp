@@ -22,7 +22,7 @@ namespace tsunagi::geo {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 14;
+  static constexpr int kSchemaVersion = 15;
   /// PRAGMA application_id of a tsunagi store: "tsun" in ASCII.
   static constexpr std::int32_t kApplicationId = 0x7473756E;
 
@@ -154,11 +154,14 @@ class Store {
   [[nodiscard]] std::vector<AnalysisJob> jobs() const;
   /// One job with its answer.
   [[nodiscard]] std::optional<AnalysisJob> job(std::string_view id) const;
-  /// A page of the jobs computed for one of `audiences` (ids, at most three), newest submitted
-  /// first, without their answers (result_json empty).
+  /// A page of the jobs computed for one of `audiences` (ids, at most three) about a town of
+  /// `towns` (a scoped reader never sees a job of every town: it holds the other towns' figures),
+  /// newest submitted first, without their answers (result_json empty).
   [[nodiscard]] std::vector<AnalysisJob> jobs(const std::vector<std::string>& audiences,
-                                              std::int64_t limit, std::int64_t offset) const;
-  [[nodiscard]] std::int64_t count_jobs(const std::vector<std::string>& audiences) const;
+                                              const MunicipalScope& towns, std::int64_t limit,
+                                              std::int64_t offset) const;
+  [[nodiscard]] std::int64_t count_jobs(const std::vector<std::string>& audiences,
+                                        const MunicipalScope& towns) const;
   /// Marks every queued or running job failed with `error` (a server that stopped before they
   /// ended); returns how many.
   std::int64_t fail_unfinished_jobs(std::string_view error, std::string_view finished_at);

@@ -1144,6 +1144,70 @@ suite.test('?municipality= opens on the town with its own title, and the embed t
   }
 });
 
+// ---- 広域: a planner of two towns analyses one of them; a planner of every town the region ----
+
+suite.test('the gap panel offers a planner their own towns only, and the answer names the town', async () => {
+  const n03 = path.resolve(repo, '../shared/data/n03-municipalities');
+  if (!existsSync(path.join(n03, '02381.geojson'))) {
+    console.log(`  skipped: no ${n03}/02381.geojson (the shared N03 boundaries)`);
+    return;
+  }
+  const TOWN_PLANNER = { name: 'town-planner', password: 'browser-test-password-9', role: 'planner' };
+  const towns = await startServer(tsunagi, dist, {
+    prepare: (db) => {
+      for (const c of ['02361', '02381']) {
+        execFileSync(tsunagi, ['import', '--db', db, '--boundary', path.join(n03, `${c}.geojson`)], { stdio: 'ignore' });
+      }
+      // 75歳以上 of the two towns, as age bands (the demo town has its own by 町丁).
+      execFileSync('sqlite3', [db, `INSERT INTO area_population (area_id, ref_date, age_from, age_to, male, female) VALUES
+        ('municipality:023612', '2020-10-01', 75, NULL, 1300, 1800),
+        ('municipality:023817', '2020-10-01', 75, NULL, 1100, 1500);`]);
+      execFileSync(tsunagi, ['user', 'add', '--db', db, '--name', TOWN_PLANNER.name, '--role', 'planner', '--municipality', '023612,023817'], {
+        env: { ...process.env, TSUNAGI_PASSWORD: TOWN_PLANNER.password, TSUNAGI_PWHASH: 'minimum' },
+        stdio: 'ignore',
+      });
+    },
+  });
+  try {
+    const open = async (who) => {
+      await browser.context.clearCookies();
+      const page = await browser.context.newPage();
+      await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort('internetdisconnected'));
+      await page.goto(`${towns.url}/`);
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+      await loginAs(page, who);
+      await openPlanner(page);
+      await page.waitForSelector('#gap-town');
+      return page;
+    };
+    const options = (page) => page.$$eval('#gap-town option', (os) => os.map((o) => [o.value, o.textContent.trim()]));
+    // A planner of every town: the whole region first, then each town.
+    const all = await open(PLANNER);
+    const allOptions = await options(all);
+    assertEqual(allOptions[0], ['', 'すべての市町村（広域）'], 'the whole region is a choice');
+    assert(allOptions.some(([v]) => v === '023612') && allOptions.some(([v]) => v === '023817'), `every town: ${allOptions}`);
+    await all.close();
+    // A planner of 藤崎町 and 板柳町: those two, no region.
+    const page = await open(TOWN_PLANNER);
+    assertEqual(await options(page), [['023612', '藤崎町'], ['023817', '板柳町']], 'their own towns only');
+    assertEqual(await page.evaluate(() => document.querySelector('label[for="gap-town"]').textContent.trim()), '対象の市町村', 'labelled');
+    await page.selectOption('#gap-town', '023817');
+    let sent = null;
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/gap/jobs') && r.method() === 'POST') sent = JSON.parse(r.postData());
+    });
+    await page.click('#gap-submit');
+    await page.waitForSelector('#gap-town-note', { timeout: 30000 });
+    assertEqual(sent?.municipality, '023817', 'the request names the town');
+    assert((await page.textContent('#gap-town-note')).includes('板柳町'), 'the answer says whose figures it holds');
+    assert((await page.textContent('#gap-totals')).includes('2,600'), `板柳町's 75歳以上 only: ${await page.textContent('#gap-totals')}`);
+    await axe(page, 'gap-two-towns');
+    await page.close();
+  } finally {
+    await towns.stop();
+  }
+});
+
 // ---- the planner page (#/planner): area indicators as a choropleth ----
 
 /** R type-7 quantiles (linear between closest ranks), as the page should compute them. */

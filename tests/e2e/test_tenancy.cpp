@@ -9,8 +9,10 @@
 // list holds a coordinator's towns only; bad codes for `user add --municipality` are refused.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "e2e/server_town.hpp"
 #include "geo/core/time.hpp"
@@ -131,6 +133,19 @@ Aomori& setup(const std::filesystem::path& n03) {
                                   placement(r);
                                 })
                            .id;
+    // 75歳以上 of two towns, for their planners' analyses.
+    geo::StatDef aged;
+    aged.key = "aged_75";
+    aged.label = "75歳以上人口";
+    const auto figure = [](const std::string& code, double v) {
+      geo::StatValue f;
+      f.area_id = "municipality:" + code;
+      f.key = "aged_75";
+      f.ref_date = "2020-10-01";
+      f.value = v;
+      return f;
+    };
+    tiny.store().put_stats({aged}, {figure(kFujisaki, 3100), figure(kItayanagi, 2600)});
   }
   add_user(s.town, "coord_fujisaki", "coordinator", kFujisaki);
   add_user(s.town, "coordinator", "coordinator", "");
@@ -139,6 +154,8 @@ Aomori& setup(const std::filesystem::path& n03) {
   add_user(s.town, "matcher_hiranai", "matcher", kHiranai);
   add_user(s.town, "matcher", "matcher", "");
   add_user(s.town, "planner_itayanagi", "planner", kItayanagi);
+  add_user(s.town, "planner_two", "planner", std::string(kFujisaki) + "," + kItayanagi);
+  add_user(s.town, "planner", "planner", "");
   add_user(s.town, "admin_itayanagi", "admin", kItayanagi);
   add_user(s.town, "admin", "admin", "");
   s.server = std::make_unique<ServerProcess>(
@@ -463,6 +480,87 @@ TEST_F(Tenancy, TheOverdueListAndReviewQueueHoldTheCoordinatorsTownsOnly) {
   EXPECT_EQ(asked.status, 403) << asked.body;
   const auto review = call(s, "GET", "/api/review", "coord_fujisaki");
   EXPECT_EQ(review.status, 200) << review.body;
+}
+
+/// Submits an analysis as `user` and waits for it to end; returns the ended job.
+json analyse(Aomori& s, const std::string& user, const json& request) {
+  const auto r = call(s, "POST", "/api/gap/jobs", user, request);
+  EXPECT_EQ(r.status, 202) << r.body;
+  if (r.status != 202) return json::object();
+  const std::string id = json::parse(r.body).at("id");
+  for (int i = 0; i < 600; ++i) {
+    const json j = json::parse(call(s, "GET", "/api/gap/jobs/" + id, user).body);
+    if (j.value("status", "") != "queued" && j.value("status", "") != "running") return j;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "the analysis did not end";
+  return json::object();
+}
+
+std::set<std::string> job_ids(Aomori& s, const std::string& user) {
+  const auto r = call(s, "GET", "/api/gap/jobs?limit=100", user);
+  EXPECT_EQ(r.status, 200) << r.body;
+  std::set<std::string> out;
+  const json body = json::parse(r.body);  // kept alive while its list is read
+  for (const auto& j : body.at("jobs")) out.insert(j.at("id").get<std::string>());
+  return out;
+}
+
+TEST_F(Tenancy, APlannerOfATownAnalysesItsOwnFiguresAndSeesItsTownsJobsOnly) {
+  TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities");
+  Aomori& s = setup(n03);
+  const json coverage = {{"analysis", "coverage"}, {"kinds", {"kayoi_no_ba"}}, {"max_m", 2000}};
+  // A planner of one town names none: their town's figures.
+  const json mine = analyse(s, "planner_itayanagi", coverage);
+  ASSERT_EQ(mine.value("status", ""), "done") << mine.dump();
+  EXPECT_EQ(mine["municipality"], kItayanagi);
+  EXPECT_EQ(mine["result"]["totals"]["target"], 2600) << "板柳町's 75歳以上 only";
+  EXPECT_EQ(mine["result"]["municipality"]["name"], "板柳町");
+  // … and may not name another.
+  json other = coverage;
+  other["municipality"] = kFujisaki;
+  const auto refused = call(s, "POST", "/api/gap/jobs", "planner_itayanagi", other);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(code_of(refused), "outside_municipality");
+  EXPECT_NE(refused.body.find("藤崎町"), std::string::npos) << refused.body;
+  // A planner of two towns names one of them.
+  const auto which = call(s, "POST", "/api/gap/jobs", "planner_two", coverage);
+  EXPECT_EQ(which.status, 400) << which.body;
+  EXPECT_NE(which.body.find("several towns"), std::string::npos) << which.body;
+  const json fujisaki = analyse(s, "planner_two", other);
+  EXPECT_EQ(fujisaki["result"]["totals"]["target"], 3100) << fujisaki.dump();
+  json hiranai = coverage;
+  hiranai["municipality"] = kHiranai;
+  EXPECT_EQ(code_of(call(s, "POST", "/api/gap/jobs", "planner_two", hiranai)),
+            "outside_municipality");
+  json nowhere = coverage;
+  nowhere["municipality"] = "131016";  // 千代田区: a right code, no boundary here
+  const auto unknown = call(s, "POST", "/api/gap/jobs", "planner", nowhere);
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_EQ(code_of(unknown), "unknown_municipality");
+  // A planner of every town analyses the whole region: 藤崎町 and 板柳町.
+  const json region = analyse(s, "planner", coverage);
+  EXPECT_EQ(region["result"]["totals"]["target"], 5700) << region.dump();
+  EXPECT_TRUE(region["municipality"].is_null());
+  // Who sees which jobs: the region's only by a planner of every town.
+  const std::string region_id = region.value("id", "");
+  const std::string mine_id = mine.value("id", "");
+  const std::string fujisaki_id = fujisaki.value("id", "");
+  const auto itayanagi_sees = job_ids(s, "planner_itayanagi");
+  EXPECT_TRUE(itayanagi_sees.contains(mine_id));
+  EXPECT_FALSE(itayanagi_sees.contains(region_id));
+  EXPECT_FALSE(itayanagi_sees.contains(fujisaki_id));
+  EXPECT_EQ(call(s, "GET", "/api/gap/jobs/" + region_id, "planner_itayanagi").status, 404);
+  EXPECT_EQ(
+      call(s, "GET", "/api/gap/jobs/" + fujisaki_id + "?format=csv", "planner_itayanagi").status,
+      404);
+  EXPECT_EQ(call(s, "DELETE", "/api/gap/jobs/" + region_id, "planner_itayanagi").status, 404);
+  const auto two_sees = job_ids(s, "planner_two");
+  EXPECT_TRUE(two_sees.contains(mine_id) && two_sees.contains(fujisaki_id));
+  EXPECT_FALSE(two_sees.contains(region_id));
+  const auto all_sees = job_ids(s, "planner");
+  EXPECT_TRUE(all_sees.contains(region_id) && all_sees.contains(mine_id) &&
+              all_sees.contains(fujisaki_id));
 }
 
 TEST_F(Tenancy, BadTownCodesForAUserAreRefusedNamingTheTownsThereAre) {

@@ -5,14 +5,16 @@
 
 namespace tsunagi::test {
 
-/// Takes a store made by this build back to schema version 7 (before migrations 8–14: small
+/// Takes a store made by this build back to schema version 7 (before migrations 8–15: small
 /// areas' level, statistic totals, the audit chain with its month table, the job owner index,
 /// confirmation requests and the review queue, access_note, the towns of users, cases and audit
-/// entries).
+/// entries, the town of analysis jobs).
 /// The test then writes rows as that version held them and opens the store again. Each new
 /// migration adds its inverse here.
 inline void downgrade_to_version_7(geo::Store& store) {
   store.exec(
+      "DROP INDEX analysis_job_by_municipality; "
+      "ALTER TABLE analysis_job DROP COLUMN municipality; "
       "ALTER TABLE audit_log DROP COLUMN municipality; DROP INDEX referral_municipality; "
       "ALTER TABLE referral DROP COLUMN host_municipality; "
       "ALTER TABLE referral DROP COLUMN municipality; "

@@ -10,9 +10,9 @@ void SqliteStore::put_job(const AnalysisJob& j) {
   WriteScope tx(*impl_);
   auto& s = impl_->stmt(
       "INSERT INTO analysis_job (job_id, analysis, request_json, audience, owner, status, "
-      "created_at, finished_at, result_json, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-      "?10) ON CONFLICT(job_id) DO UPDATE SET status = ?6, finished_at = ?8, result_json = ?9, "
-      "error = ?10");
+      "created_at, finished_at, result_json, error, municipality) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+      "?7, ?8, ?9, ?10, ?11) ON CONFLICT(job_id) DO UPDATE SET status = ?6, finished_at = ?8, "
+      "result_json = ?9, error = ?10");
   s.bind(1, j.id);
   s.bind(2, j.analysis);
   s.bind(3, j.request_json);
@@ -23,6 +23,7 @@ void SqliteStore::put_job(const AnalysisJob& j) {
   s.bind(8, j.finished_at);
   s.bind(9, j.result_json);
   s.bind(10, j.error);
+  s.bind(11, j.municipality);
   s.run();
   tx.commit(/*changed=*/false);  // not content: no new snapshot, no tile invalidated
 }
@@ -31,10 +32,10 @@ std::vector<AnalysisJob> SqliteStore::jobs() const {
   std::vector<AnalysisJob> out;
   auto& s = impl_->stmt(
       "SELECT job_id, analysis, request_json, audience, owner, status, created_at, finished_at, "
-      "result_json, error FROM analysis_job ORDER BY created_at, job_id");
+      "result_json, error, municipality FROM analysis_job ORDER BY created_at, job_id");
   while (s.step()) {
     out.push_back(AnalysisJob{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                              s.text(6), s.text(7), s.text(8), s.text(9)});
+                              s.text(6), s.text(7), s.text(8), s.text(9), s.text(10)});
   }
   return out;
 }
@@ -42,12 +43,12 @@ std::vector<AnalysisJob> SqliteStore::jobs() const {
 std::optional<AnalysisJob> SqliteStore::job(std::string_view id) const {
   auto& s = impl_->stmt(
       "SELECT job_id, analysis, request_json, audience, owner, status, created_at, finished_at, "
-      "result_json, error FROM analysis_job WHERE job_id = ?1");
+      "result_json, error, municipality FROM analysis_job WHERE job_id = ?1");
   s.bind(1, id);
   const auto done = s.reset_at_end();
   if (!s.step()) return std::nullopt;
-  return AnalysisJob{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4),
-                     s.text(5), s.text(6), s.text(7), s.text(8), s.text(9)};
+  return AnalysisJob{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
+                     s.text(6), s.text(7), s.text(8), s.text(9), s.text(10)};
 }
 
 namespace {
@@ -61,28 +62,44 @@ void bind_audiences(Stmt& s, const std::vector<std::string>& audiences) {
   }
 }
 
+// The towns of a scoped reader as ?4: ',023612,023671,' (a job's town is one of them when
+// ',' || municipality || ',' is in it; a job of every town, '', never is); '' for every town.
+void bind_towns(Stmt& s, const MunicipalScope& towns) {
+  s.bind(4, towns.all() ? std::string() : "," + towns.text() + ",");
+}
+
+constexpr const char* kInTowns =
+    "(?4 = '' OR (municipality <> '' AND instr(?4, ',' || municipality || ',') > 0))";
+
 }  // namespace
 
 std::vector<AnalysisJob> SqliteStore::jobs(const std::vector<std::string>& audiences,
-                                           std::int64_t limit, std::int64_t offset) const {
+                                           const MunicipalScope& towns, std::int64_t limit,
+                                           std::int64_t offset) const {
   std::vector<AnalysisJob> out;
   auto& s = impl_->stmt(
-      "SELECT job_id, analysis, request_json, audience, owner, status, created_at, finished_at, "
-      "error FROM analysis_job WHERE audience IN (?1, ?2, ?3) ORDER BY rowid DESC LIMIT ?4 "
-      "OFFSET ?5");
+      std::string("SELECT job_id, analysis, request_json, audience, owner, status, created_at, "
+                  "finished_at, error, municipality FROM analysis_job WHERE audience IN (?1, ?2, "
+                  "?3) AND ") +
+      kInTowns + " ORDER BY rowid DESC LIMIT ?5 OFFSET ?6");
   bind_audiences(s, audiences);
-  s.bind(4, limit);
-  s.bind(5, offset);
+  bind_towns(s, towns);
+  s.bind(5, limit);
+  s.bind(6, offset);
   while (s.step()) {
     out.push_back(AnalysisJob{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                              s.text(6), s.text(7), "", s.text(8)});
+                              s.text(6), s.text(7), "", s.text(8), s.text(9)});
   }
   return out;
 }
 
-std::int64_t SqliteStore::count_jobs(const std::vector<std::string>& audiences) const {
-  auto& s = impl_->stmt("SELECT count(*) FROM analysis_job WHERE audience IN (?1, ?2, ?3)");
+std::int64_t SqliteStore::count_jobs(const std::vector<std::string>& audiences,
+                                     const MunicipalScope& towns) const {
+  auto& s = impl_->stmt(
+      std::string("SELECT count(*) FROM analysis_job WHERE audience IN (?1, ?2, ?3) AND ") +
+      kInTowns);
   bind_audiences(s, audiences);
+  bind_towns(s, towns);
   std::int64_t n = 0;
   while (s.step()) n = s.int64(0);
   return n;

@@ -62,9 +62,11 @@ class SqliteStore final : public StoreBackend {
   void put_job(const AnalysisJob& j) override;
   std::vector<AnalysisJob> jobs() const override;
   std::optional<AnalysisJob> job(std::string_view id) const override;
-  std::vector<AnalysisJob> jobs(const std::vector<std::string>& audiences, std::int64_t limit,
+  std::vector<AnalysisJob> jobs(const std::vector<std::string>& audiences,
+                                const MunicipalScope& towns, std::int64_t limit,
                                 std::int64_t offset) const override;
-  std::int64_t count_jobs(const std::vector<std::string>& audiences) const override;
+  std::int64_t count_jobs(const std::vector<std::string>& audiences,
+                          const MunicipalScope& towns) const override;
   std::int64_t fail_unfinished_jobs(std::string_view error, std::string_view finished_at) override;
   std::int64_t trim_jobs(std::string_view owner, std::int64_t keep_per_owner,
                          std::int64_t keep_total) override;

@@ -223,6 +223,48 @@ TEST_P(StoreContract, DiscardLeavesNothingOfAStoreBehind) {
   Store::discard(where);  // nothing there: quiet
 }
 
+TEST_P(StoreContract, JobsAreListedForTheReadersAudiencesAndTowns) {
+  auto store = Store::open(location(), Store::Mode::create_if_missing);
+  const auto job = [&](const std::string& id, const std::string& audience,
+                       const std::string& town) {
+    AnalysisJob j;
+    j.id = id;
+    j.analysis = "coverage";
+    j.request_json = "{}";
+    j.audience = audience;
+    j.owner = "planner";
+    j.status = "done";
+    j.created_at = "2026-12-04T00:00:0" + id.substr(1) + "Z";
+    j.result_json = "{\"totals\":{}}";
+    j.municipality = town;
+    store.put_job(j);
+  };
+  job("j1", "partners", "");        // every town's figures
+  job("j2", "partners", "023612");  // 藤崎町
+  job("j3", "partners", "023817");  // 板柳町
+  job("j4", "internal", "023612");  // 藤崎町, from more than partners see
+  const auto listed = [&](const std::vector<std::string>& audiences, const MunicipalScope& towns) {
+    std::vector<std::string> out;
+    for (const auto& j : store.jobs(audiences, towns, 10, 0)) {
+      out.push_back(j.id);
+      EXPECT_TRUE(j.result_json.empty()) << "a list holds no answers";
+    }
+    EXPECT_EQ(store.count_jobs(audiences, towns), static_cast<std::int64_t>(out.size()));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(listed({"partners"}, MunicipalScope()), (V{"j3", "j2", "j1"})) << "newest first";
+  EXPECT_EQ(listed({"partners", "internal"}, MunicipalScope({"023612"})), (V{"j4", "j2"}))
+      << "a scoped reader never sees a job of every town";
+  EXPECT_EQ(listed({"partners"}, MunicipalScope({"023612", "023817"})), (V{"j3", "j2"}));
+  EXPECT_EQ(listed({"partners"}, MunicipalScope({"023035"})), V{});
+  EXPECT_EQ(store.jobs({"partners"}, MunicipalScope(), 1, 1).front().id, "j2") << "paged";
+  const auto one = store.job("j2");
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->municipality, "023612");
+  EXPECT_EQ(one->result_json, "{\"totals\":{}}");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
                          ::testing::Range<std::size_t>(0, test::contract_backends().size()),
                          test::contract_backend_name);

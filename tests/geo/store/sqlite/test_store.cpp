@@ -558,5 +558,32 @@ TEST(StoreSqlite, AReadOnlyStoreIsNotWritableAndSaysWhy) {
   EXPECT_NE(h.problem.find("read-only"), std::string::npos) << h.problem;
 }
 
+// Jobs stored before analyses belonged to a town take the town their request named (migration 15).
+TEST(StoreSqlite, AnOlderStoresJobsTakeTheTownTheirRequestNamed) {
+  TempDir dir;
+  const auto path = dir / "old-jobs.db";
+  {
+    auto store = Store::open(path, Store::Mode::create_if_missing);
+    test::downgrade_to_version_7(store);
+    store.exec(
+        "INSERT INTO analysis_job (job_id, analysis, request_json, audience, owner, status, "
+        "created_at, finished_at, result_json, error) VALUES "
+        "('town', 'coverage', '{\"analysis\":\"coverage\",\"municipality\":\"023612\"}', "
+        "'partners', 'p', 'done', '2026-01-01T00:00:00Z', '', '{}', ''),"
+        "('all', 'coverage', '{\"analysis\":\"coverage\"}', 'partners', 'p', 'done', "
+        "'2026-01-01T00:00:01Z', '', '{}', ''),"
+        "('odd', 'coverage', '{\"municipality\":23612}', 'partners', 'p', 'failed', "
+        "'2026-01-01T00:00:02Z', '', '', 'bad'),"
+        "('broken', 'coverage', 'not json', 'partners', 'p', 'failed', '2026-01-01T00:00:03Z', "
+        "'', '', 'bad')");
+  }
+  const auto store = Store::open(path);
+  EXPECT_EQ(store.job("town")->municipality, "023612");
+  EXPECT_EQ(store.job("all")->municipality, "");
+  EXPECT_EQ(store.job("odd")->municipality, "") << "not a code: a job of no one town";
+  EXPECT_EQ(store.job("broken")->municipality, "");
+  EXPECT_EQ(store.count_jobs({"partners"}, MunicipalScope({"023612"})), 1);
+}
+
 }  // namespace
 }  // namespace tsunagi::geo
