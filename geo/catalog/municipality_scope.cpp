@@ -4,6 +4,7 @@
 
 #include "geo/core/error.hpp"
 #include "geo/core/lg_code.hpp"
+#include "geo/core/municipal_scope.hpp"
 #include "geo/spatial/geometry.hpp"
 
 namespace tsunagi::geo {
@@ -83,6 +84,20 @@ MunicipalityLookup find_municipality(const AreaLayer& layer, std::string_view co
   return out;
 }
 
+namespace {
+
+/// `code` when it is a 6-digit code with a right check digit, else "".
+std::string well_formed(const std::string& code) {
+  try {
+    check_municipality_code(code);
+    return code;
+  } catch (const InvalidArgument&) {
+    return {};
+  }
+}
+
+}  // namespace
+
 std::string municipality_at(const AreaLayer& layer, double lon, double lat) {
   const auto& areas = layer.areas();
   const auto& envelopes = layer.envelopes();
@@ -92,7 +107,9 @@ std::string municipality_at(const AreaLayer& layer, double lon, double lat) {
     if (i < envelopes.size() && envelopes[i] && !envelopes[i]->contains(lon, lat)) continue;
     try {
       if (Geometry::from_wkb(a.wkb).contains(Geometry::point(lon, lat))) {
-        return a.lg_code.empty() ? a.code : a.lg_code;
+        // A boundary of no 全国地方公共団体コード (an operator's own, the demo town's) is no town:
+        // what lies in it belongs to no municipality, as without boundaries.
+        return well_formed(a.lg_code.empty() ? a.code : a.lg_code);
       }
     } catch (const GeometryError&) {
       continue;  // a damaged boundary holds nothing

@@ -45,8 +45,9 @@ struct MunicipalityLookup {
 [[nodiscard]] MunicipalityLookup find_municipality(const AreaLayer& layer, std::string_view code);
 
 /// The municipality (lg_code) whose boundary holds the point (lon, lat), or "" when no boundary
-/// of the layer does (or the layer has no municipality boundaries). For single edits: it reads
-/// the boundaries each call.
+/// of the layer does (or the layer has no municipality boundaries, or the boundary holding it has
+/// no well-formed 6-digit code, as the demo town's). For single edits: it reads the boundaries
+/// each call.
 [[nodiscard]] std::string municipality_at(const AreaLayer& layer, double lon, double lat);
 
 }  // namespace tsunagi::geo
