@@ -40,7 +40,7 @@ geo::MunicipalScope reader_scope(geo::Store& store, const std::optional<std::str
     scope = u->municipalities;
   }
   if (!municipality) return scope;
-  const geo::MunicipalScope asked = towns_of(store, *municipality);
+  geo::MunicipalScope asked = towns_of(store, *municipality);
   if (!scope.covers(asked)) {
     throw geo::OutsideMunicipality("--municipality " + asked.text() +
                                        " is not within the towns of " + *user + " (" +
