@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -561,6 +562,80 @@ TEST_F(Tenancy, APlannerOfATownAnalysesItsOwnFiguresAndSeesItsTownsJobsOnly) {
   const auto all_sees = job_ids(s, "planner");
   EXPECT_TRUE(all_sees.contains(region_id) && all_sees.contains(mine_id) &&
               all_sees.contains(fujisaki_id));
+}
+
+// What the towns add must tell the public nothing: an unsigned caller gets 401 from every door
+// that knows a user's towns — never a 403 naming the town of a listing it cannot see — and a
+// private home placed exactly by the border is listed under its town with only its public
+// (rounded) position, and counted once.
+TEST_F(Tenancy, ThePublicLearnsNoTownOfWhatItCannotSee) {
+  TSUNAGI_REQUIRE_SHARED_DATA(n03, "n03-municipalities");
+  Aomori& s = setup(n03);
+  // An internal listing and a private home, both in 藤崎町 by the border with 板柳町.
+  json hidden = {{"name", "藤崎の内部メモ会"},
+                 {"kind", "kayoi_no_ba"},
+                 {"publish", "internal"},
+                 {"lon", s.fujisaki_side.lon},
+                 {"lat", s.fujisaki_side.lat}};
+  const auto made_hidden = call(s, "POST", "/api/resources", "coordinator", hidden);
+  ASSERT_EQ(made_hidden.status, 201) << made_hidden.body;
+  const std::string hidden_id = json::parse(made_hidden.body).at("id");
+  json home = {{"name", "境の個人宅サロン"}, {"kind", "ibasho"},
+               {"venue", "private_home"},    {"publish", "public"},
+               {"lon", s.fujisaki_side.lon}, {"lat", s.fujisaki_side.lat}};
+  const auto made_home = call(s, "POST", "/api/resources", "coordinator", home);
+  ASSERT_EQ(made_home.status, 201) << made_home.body;
+  const std::string home_id = json::parse(made_home.body).at("id");
+  EXPECT_EQ(json::parse(call(s, "GET", "/api/resources/" + home_id, "coordinator").body)
+                .at("properties")
+                .at("lg_code"),
+            kFujisaki)
+      << "a new listing takes the town of the boundary holding its point";
+
+  // Every door that knows towns answers the public 401, naming no town.
+  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+           {"PUT", "/api/resources/" + hidden_id},
+           {"POST", "/api/resources/" + hidden_id + "/confirmation-requests"},
+           {"POST", "/api/gap/jobs"},
+           {"GET", "/api/gap/jobs"},
+           {"GET", "/api/referrals?municipality=023612"},
+           {"GET", "/api/reports/annual?municipality=023612&year=2026"},
+           {"GET", "/api/me"}}) {
+    const auto r = call(s, method, target, "public",
+                        method == "GET" ? json(nullptr) : json{{"municipality", kFujisaki}});
+    EXPECT_EQ(r.status, 401) << method << " " << target << ": " << r.body;
+    EXPECT_EQ(r.body.find("藤崎町"), std::string::npos) << method << " " << target;
+  }
+  // The public's lists of each town: the hidden listing in neither, the private home in 藤崎町
+  // only, at its public position, counted once.
+  const json fujisaki = json::parse(
+      call(s, "GET", "/api/resources?limit=1000&municipality=" + std::string(kFujisaki)).body);
+  const json itayanagi = json::parse(
+      call(s, "GET", "/api/resources?limit=1000&municipality=" + std::string(kItayanagi)).body);
+  std::map<std::string, json> seen;
+  for (const auto* fc : {&fujisaki, &itayanagi}) {
+    for (const auto& f : fc->at("features")) {
+      EXPECT_TRUE(seen.emplace(f.at("id").get<std::string>(), f).second) << "listed twice";
+    }
+  }
+  EXPECT_FALSE(seen.contains(hidden_id)) << "the internal listing reached the public";
+  ASSERT_TRUE(seen.contains(home_id));
+  const auto& pos = seen.at(home_id).at("geometry").at("coordinates");
+  EXPECT_FALSE(pos[0].get<double>() == s.fujisaki_side.lon &&
+               pos[1].get<double>() == s.fujisaki_side.lat)
+      << "the public sees the private home's exact position";
+  EXPECT_EQ(fujisaki.at("numberMatched").get<std::size_t>() +
+                itayanagi.at("numberMatched").get<std::size_t>(),
+            seen.size());
+  const auto by_name = json::parse(
+      call(s, "GET",
+           "/api/resources?q=" + url_encode("内部メモ") + "&municipality=" + std::string(kFujisaki))
+          .body);
+  EXPECT_EQ(by_name.at("numberMatched"), 0) << "a search by the hidden name finds nothing";
+  // Close both again for the tests after this one.
+  for (const auto& id : {hidden_id, home_id}) {
+    EXPECT_EQ(edit(s, "coordinator", id, {{"status", "closed"}}).status, 200);
+  }
 }
 
 TEST_F(Tenancy, BadTownCodesForAUserAreRefusedNamingTheTownsThereAre) {
