@@ -1,5 +1,5 @@
-// geo::Store: the location's scheme picks the backend (SQLite today; PostgreSQL is refused by name
-// until it is built), and every call goes to that backend.
+// geo::Store: the location's scheme picks the backend (`postgresql://…` PostgreSQL/PostGIS;
+// `sqlite:FILE` or a bare FILE SQLite), and every call goes to that backend.
 #include "geo/store/store.hpp"
 
 #include <string>
@@ -9,6 +9,7 @@
 #include "geo/store/audit_log.hpp"
 #include "geo/store/confirmation.hpp"
 #include "geo/store/referrals.hpp"
+#include "geo/store/postgres/backend.hpp"
 #include "geo/store/sqlite/backend.hpp"
 
 namespace tsunagi::geo {
@@ -16,15 +17,8 @@ namespace tsunagi::geo {
 namespace {
 
 /// The SQLite file a location names: `sqlite:FILE` (or `sqlite://FILE`) or a bare FILE.
-/// @throws StoreError for a backend this build does not have.
 std::filesystem::path sqlite_file(const std::filesystem::path& location) {
   const std::string text = location.string();
-  for (const std::string_view scheme : {"postgresql:", "postgres:"}) {
-    if (text.starts_with(scheme)) {
-      throw StoreError("this tsunagi has no PostgreSQL backend (" + text +
-                       "): give an SQLite store as sqlite:FILE or FILE");
-    }
-  }
   if (text.starts_with("sqlite:")) {
     std::string file = text.substr(7);
     if (file.starts_with("//")) file.erase(0, 2);  // sqlite://var/city.sqlite
@@ -42,21 +36,30 @@ Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
 Store Store::open(const std::filesystem::path& location, Mode mode) {
+  if (pg_store::is_location(location.string())) {
+    return Store(pg_store::open(location.string(), mode));
+  }
   return Store(sqlite_store::open(sqlite_file(location), mode));
 }
 
 bool Store::exists(const std::filesystem::path& location) {
+  if (pg_store::is_location(location.string())) return pg_store::exists(location.string());
   return sqlite_store::exists(sqlite_file(location));
 }
 
 void Store::discard(const std::filesystem::path& location) noexcept {
   try {
-    sqlite_store::discard(sqlite_file(location));
+    if (pg_store::is_location(location.string())) {
+      pg_store::discard(location.string());
+    } else {
+      sqlite_store::discard(sqlite_file(location));
+    }
   } catch (...) {  // NOLINT(bugprone-empty-catch): nothing of ours to discard at an unknown URI
   }
 }
 
 Store::Health Store::writable(const std::filesystem::path& location) {
+  if (pg_store::is_location(location.string())) return pg_store::writable(location.string());
   return sqlite_store::writable(sqlite_file(location));
 }
 
