@@ -21,5 +21,6 @@ int gap(Args args);
 int audit(Args args);
 int confirm(Args args);
 int report(Args args);
+int migrate(Args args);
 
 }  // namespace tsunagi::cli

@@ -33,6 +33,8 @@ constexpr Command kCommands[] = {
      "access (2SFCA family) and siting (MCLP, p-median) from cost and demand files"},
     {"demo", tsunagi::cli::demo, "generate the fictional demo town into a store"},
     {"user", tsunagi::cli::user, "manage accounts and API tokens"},
+    {"migrate", tsunagi::cli::migrate,
+     "copy a store whole into another (SQLite to PostgreSQL), verified table by table"},
 };
 
 void usage(std::FILE* out) {

@@ -22,6 +22,7 @@
 #include "geo/core/resource.hpp"
 #include "geo/core/statistic.hpp"
 #include "geo/spatial/network.hpp"
+#include "geo/store/copy.hpp"
 
 namespace tsunagi::geo {
 
@@ -206,6 +207,15 @@ class StoreBackend : public SourceStore, public ResourceStore, public AreaStore,
   /// A statement in the backend's own language (SQL for SQLite): migrations and the backend's
   /// own tests, never a caller's way to the data.
   virtual void exec(std::string_view statement) = 0;
+
+  // Copying a store whole (geo/store/copy.hpp, `tsunagi migrate`).
+  /// Calls `f` for every row of `table` in the copy form, in the backend's own order.
+  virtual void dump_rows(const CopyTable& table, const std::function<void(CopyRow&&)>& f) const = 0;
+  /// Inserts `rows` into `table` as they are (ids, versions, times, chain hashes), inside the
+  /// open write transaction.
+  virtual void load_rows(const CopyTable& table, const std::vector<CopyRow>& rows) = 0;
+  /// After loading every table: ids made later continue after the copied ones.
+  virtual void finish_load(const std::vector<CopyTable>& tables) = 0;
 
   // The parts with rules of their own (accounts, cases, confirmations), each an interface.
   virtual Accounts& accounts() = 0;

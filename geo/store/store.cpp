@@ -8,8 +8,8 @@
 #include "geo/store/accounts.hpp"
 #include "geo/store/audit_log.hpp"
 #include "geo/store/confirmation.hpp"
-#include "geo/store/referrals.hpp"
 #include "geo/store/postgres/backend.hpp"
+#include "geo/store/referrals.hpp"
 #include "geo/store/sqlite/backend.hpp"
 
 namespace tsunagi::geo {

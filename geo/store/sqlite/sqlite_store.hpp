@@ -80,6 +80,9 @@ class SqliteStore final : public StoreBackend {
   void commit_write(WriteKind writes) override;
   void rollback_write() noexcept override;
   void exec(std::string_view statement) override;
+  void dump_rows(const CopyTable& table, const std::function<void(CopyRow&&)>& f) const override;
+  void load_rows(const CopyTable& table, const std::vector<CopyRow>& rows) override;
+  void finish_load(const std::vector<CopyTable>& tables) override;
   Accounts& accounts() override;
   Referrals& referrals() override;
   AuditLog& audit_log() override;
