@@ -203,6 +203,14 @@ int import_network(const std::filesystem::path& db, const std::filesystem::path&
 int import_basemap(const std::filesystem::path& db, const std::filesystem::path& extract,
                    bool quiet) {
   datasets::BasemapBuildOptions options;
+  if (const std::string location = db.string();
+      location.starts_with("postgresql:") || location.starts_with("postgres:")) {
+    std::fprintf(stderr,
+                 "tsunagi import: the offline basemap is kept in a file beside an SQLite store; "
+                 "for a PostgreSQL store build it beside an SQLite copy (tsunagi migrate --from "
+                 "URI --to FILE) and give serve its path as basemap_file\n");
+    return 2;
+  }
   if (std::filesystem::exists(db)) {
     try {
       const geo::Store store = geo::Store::open(db, geo::Store::Mode::read_only);

@@ -27,7 +27,7 @@ namespace tsunagi::geo {
 /// backend.
 class PgStore final : public StoreBackend {
  public:
-  PgStore(std::unique_ptr<pg::Connection> conn, std::string location, Store::Mode mode);
+  PgStore(std::unique_ptr<pg::Connection> conn, const std::string& location, Store::Mode mode);
   ~PgStore() override;
 
   std::int64_t upsert_source(const SourceInfo& info) override;

@@ -639,6 +639,7 @@ std::vector<AuditEntry> PgReferrals::audit(std::int64_t after, int limit,
            "strpos($3::text, ',' || municipality || ',') > 0)) ORDER BY audit_id LIMIT $2::bigint",
            pg::Params().i64(after).i64(limit).text(list));
   std::vector<AuditEntry> out;
+  out.reserve(static_cast<std::size_t>(s.rows()));
   for (int i = 0; i < s.rows(); ++i) {
     out.push_back(AuditEntry{s.i64(i, 0), s.text(i, 1), s.i64(i, 2), s.text(i, 3), s.text(i, 4),
                              s.text(i, 5), s.text(i, 6), s.text(i, 7), s.text(i, 8)});

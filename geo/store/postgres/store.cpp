@@ -140,7 +140,8 @@ StoreHealth writable(const std::string& location) {
 
 // ---- PgStore ----
 
-PgStore::PgStore(std::unique_ptr<pg::Connection> conn, std::string location, Store::Mode mode)
+PgStore::PgStore(std::unique_ptr<pg::Connection> conn, const std::string& location,
+                 Store::Mode mode)
     : conn_(std::move(conn)),
       location_(pg::redact(location)),
       read_only_(mode == Store::Mode::read_only) {
@@ -323,6 +324,7 @@ std::optional<SourceInfo> PgStore::source_by_id(std::int64_t id) const {
 std::vector<SourceInfo> PgStore::sources() const {
   const auto r = conn_->exec(std::string(kSourceColumns) + "ORDER BY source_id");
   std::vector<SourceInfo> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) out.push_back(read_source(r, i));
   return out;
 }
@@ -357,6 +359,7 @@ std::vector<ImportRun> PgStore::import_runs() const {
       "SELECT run_id, source_id, started_at, finished_at, inserted, updated, unchanged, rejected, "
       "report_json FROM import_run ORDER BY run_id");
   std::vector<ImportRun> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back(ImportRun{r.i64(i, 0), r.is_null(i, 1) ? 0 : r.i64(i, 1), r.text(i, 2),
                             r.text(i, 3), r.i64(i, 4), r.i64(i, 5), r.i64(i, 6), r.i64(i, 7),
