@@ -1,9 +1,10 @@
 // The store: resources, areas, sources, import runs and the change history, accounts and cases,
 // behind one interface whatever keeps them. A Store is opened by its location — `sqlite:FILE` or a
-// bare FILE, a SpatiaLite file with forward-only migrations and a WAL journal — and forwards every
-// call to its backend (geo/store/backend.hpp; SQLite in geo/store/sqlite/, the only place with
-// SQL). Every write is one transaction. A Store owns one connection and is not thread-safe: the
-// server serialises writers, and readers use geo::Snapshot.
+// bare FILE, a SpatiaLite file with forward-only migrations and a WAL journal; `postgresql://…`,
+// the schema `tsunagi` of a PostgreSQL/PostGIS database — and forwards every call to its backend
+// (geo/store/backend.hpp; SQLite in geo/store/sqlite/, PostgreSQL in geo/store/postgres/, the only
+// places with SQL). Every write is one transaction. A Store owns one connection and is not
+// thread-safe: the server serialises writers, and readers use geo::Snapshot.
 #pragma once
 
 #include <cstdint>
@@ -28,8 +29,8 @@ class Store {
 
   enum class Mode : std::uint8_t { open_existing, create_if_missing, read_only };
 
-  /// Opens (and migrates) the store at `location`: a URI naming its backend, `sqlite:FILE`, or a
-  /// bare FILE (SQLite).
+  /// Opens (and migrates) the store at `location`: a URI naming its backend (`sqlite:FILE`,
+  /// `postgresql://…` or `postgres://…` as libpq reads it), or a bare FILE (SQLite).
   /// @throws StoreError when the file is not a tsunagi store, was made by a newer tsunagi, is
   ///         missing in open_existing mode, or cannot be opened, or when the URI names a backend
   ///         this build does not have.
