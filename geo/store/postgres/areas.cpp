@@ -12,6 +12,7 @@
 
 #include "geo/core/error.hpp"
 #include "geo/core/time.hpp"
+#include "geo/store/network_blob.hpp"
 #include "geo/store/postgres/pg_store.hpp"
 #include "geo/store/resource_row.hpp"
 
@@ -20,25 +21,6 @@ namespace tsunagi::geo {
 // ---- walking network ----
 
 namespace {
-
-template <typename T>
-void append_le(std::string& out, T v) {
-  static_assert(std::is_trivially_copyable_v<T>);
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &v, sizeof(T));  // the machines we run on are little endian
-  out.append(bytes, sizeof(T));
-}
-
-template <typename T>
-T read_le(const std::string& in, std::size_t& at) {
-  if (at + sizeof(T) > in.size()) throw StoreError("the stored walking network is truncated");
-  T v;
-  std::memcpy(&v, in.data() + at, sizeof(T));
-  at += sizeof(T);
-  return v;
-}
-
-constexpr std::size_t kEdgeBytes = 4 + 4 + 4 + 1;
 
 /// As the SQLite store: the areas generation follows the store's generation.
 void bump_areas_generation(pg::Connection& conn) {
@@ -49,24 +31,7 @@ void bump_areas_generation(pg::Connection& conn) {
 
 void PgStore::put_network(const NetworkData& n) {
   require_writable();
-  if (n.lon.size() != n.lat.size()) throw InvalidArgument("network: lon and lat differ in size");
-  std::string nodes;
-  nodes.reserve(n.lon.size() * 16);
-  for (std::size_t i = 0; i < n.lon.size(); ++i) {
-    append_le(nodes, n.lon[i]);
-    append_le(nodes, n.lat[i]);
-  }
-  std::string edges;
-  edges.reserve(n.edges.size() * kEdgeBytes);
-  for (const auto& e : n.edges) {
-    if (e.a >= n.lon.size() || e.b >= n.lon.size()) {
-      throw InvalidArgument("network: an edge names a missing node");
-    }
-    append_le(edges, e.a);
-    append_le(edges, e.b);
-    append_le(edges, e.length_m);
-    append_le(edges, static_cast<std::uint8_t>(e.steps ? 1 : 0));
-  }
+  const auto blobs = network_blob::encode(n);
   PgWriteScope tx(*this);
   conn_->exec(
       "INSERT INTO walk_network (id, generation, source, imported_at, report_json, node_count, "
@@ -81,8 +46,8 @@ void PgStore::put_network(const NetworkData& n) {
           .text(n.report_json)
           .i64(static_cast<std::int64_t>(n.lon.size()))
           .i64(static_cast<std::int64_t>(n.edges.size()))
-          .bytes(nodes)
-          .bytes(edges));
+          .bytes(blobs.nodes)
+          .bytes(blobs.edges));
   tx.commit();
 }
 
@@ -103,24 +68,7 @@ std::optional<NetworkData> PgStore::network() const {
   const auto edge_count = static_cast<std::size_t>(r.i64(0, 3));
   const std::string nodes = r.bytes(0, 4);
   const std::string edges = r.bytes(0, 5);
-  if (nodes.size() != node_count * 16 || edges.size() != edge_count * kEdgeBytes) {
-    throw StoreError("the stored walking network does not match its counts: import it again");
-  }
-  n.lon.resize(node_count);
-  n.lat.resize(node_count);
-  std::size_t at = 0;
-  for (std::size_t i = 0; i < node_count; ++i) {
-    n.lon[i] = read_le<double>(nodes, at);
-    n.lat[i] = read_le<double>(nodes, at);
-  }
-  n.edges.resize(edge_count);
-  at = 0;
-  for (auto& e : n.edges) {
-    e.a = read_le<std::uint32_t>(edges, at);
-    e.b = read_le<std::uint32_t>(edges, at);
-    e.length_m = read_le<float>(edges, at);
-    e.steps = read_le<std::uint8_t>(edges, at) != 0;
-  }
+  network_blob::decode(n, node_count, edge_count, nodes, edges);
   return n;
 }
 
