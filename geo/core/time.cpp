@@ -25,6 +25,28 @@ std::optional<std::time_t> parse_iso_utc(std::string_view text) {
   return timegm(&tm);
 }
 
+std::string iso_utc_ms(std::chrono::system_clock::time_point t) {
+  using namespace std::chrono;
+  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count() % 1000;
+  std::string out = iso_utc(t);  // "…:38Z"
+  out.pop_back();
+  char buf[8];
+  std::snprintf(buf, sizeof buf, ".%03dZ", static_cast<int>(ms < 0 ? ms + 1000 : ms));
+  return out + buf;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_iso_utc_ms(std::string_view text) {
+  if (text.size() != 24 || text[19] != '.' || text[23] != 'Z') return std::nullopt;
+  const auto seconds = parse_iso_utc(std::string(text.substr(0, 19)) + "Z");
+  if (!seconds) return std::nullopt;
+  int ms = 0;
+  for (const char c : text.substr(20, 3)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    ms = ms * 10 + (c - '0');
+  }
+  return std::chrono::system_clock::from_time_t(*seconds) + std::chrono::milliseconds(ms);
+}
+
 std::string today_jst() {
   return jst_date(std::chrono::system_clock::now());
 }

@@ -15,6 +15,11 @@ namespace tsunagi::geo {
 std::string iso_utc(std::chrono::system_clock::time_point t);
 /// The current instant, as iso_utc().
 std::string utc_now_iso();
+/// "2026-11-23T15:20:38.042Z": with milliseconds, for what is compared within a second (the
+/// login slow-down). Compares as text with others of this form only.
+std::string iso_utc_ms(std::chrono::system_clock::time_point t);
+/// The instant of exactly "YYYY-MM-DDTHH:MM:SS.mmmZ"; nullopt for anything else.
+std::optional<std::chrono::system_clock::time_point> parse_iso_utc_ms(std::string_view text);
 /// Seconds since the epoch of exactly "YYYY-MM-DDTHH:MM:SSZ"; nullopt for anything else.
 std::optional<std::time_t> parse_iso_utc(std::string_view text);
 /// The date in Japan at an instant: "2026-12-03".

@@ -1,10 +1,11 @@
 // What a store backend implements: the store's parts as abstract interfaces — sources and import
 // runs, resources, areas and statistics (with the walking network and the address table), analysis
-// jobs — and the backend that holds them together with accounts, cases (referrals and their audit
-// log) and listing confirmations (geo/store/accounts.hpp, referrals.hpp, audit_log.hpp,
-// confirmation.hpp). Callers never see a backend: they open a geo::Store (store.hpp) by its
-// location and call it; a second backend (PostgreSQL) implements StoreBackend and is chosen by the
-// location's scheme in geo/store/store.cpp, without a caller changing.
+// jobs, failed logins counted per key — and the backend that holds them together with accounts,
+// cases (referrals and their audit log) and listing confirmations (geo/store/accounts.hpp,
+// referrals.hpp, audit_log.hpp, confirmation.hpp). Callers never see a backend: they open a
+// geo::Store (store.hpp) by its location and call it; a second backend (PostgreSQL) implements
+// StoreBackend and is chosen by the location's scheme in geo/store/store.cpp, without a caller
+// changing.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +58,26 @@ struct AnalysisJob {
   std::string result_json;
   std::string error;
   std::string municipality;  ///< the town whose figures it answers (lg_code); "" = every town
+  // Shared by the servers of one store (Store::claim_job): who runs it and how far it got.
+  std::string started_at;         ///< when its runner claimed it ("" = never started)
+  std::string claimed_by;         ///< the instance id of the server running it
+  std::string heartbeat_at;       ///< its runner's last sign of life; an old one means it died
+  double progress = 0;            ///< 0 to 1
+  std::string stage;              ///< what it is doing now, for the waiting reader
+  bool cancel_requested = false;  ///< a reader asked it to stop; its runner stops at its next beat
+};
+
+/// What a running job's beat learned (Store::beat_job).
+struct JobBeat {
+  bool held = false;              ///< the worker still holds the job (else nothing was written)
+  bool cancel_requested = false;  ///< a reader asked it to stop
+};
+
+/// The failed logins counted under one key (Store::throttle).
+struct ThrottleCount {
+  std::int64_t failures = 0;
+  std::string last_failure;  ///< ISO 8601 UTC with milliseconds
+  std::string locked_until;  ///< "" = not locked
 };
 
 /// One import run and its report (the JSON report is what the CLI printed).
@@ -184,11 +205,37 @@ class JobStore {
   virtual std::int64_t trim_jobs(std::string_view owner, std::int64_t keep_per_owner,
                                  std::int64_t keep_total) = 0;
   virtual std::int64_t purge_jobs(std::string_view before) = 0;
+  // Jobs shared by several servers: each call is its own short transaction with row locks only.
+  virtual std::optional<AnalysisJob> claim_job(std::string_view worker, std::string_view now_iso,
+                                               std::string_view stale_before) = 0;
+  virtual JobBeat beat_job(std::string_view id, std::string_view worker, double progress,
+                           std::string_view stage, std::string_view now_iso) = 0;
+  virtual bool finish_job(const AnalysisJob& j, std::string_view worker) = 0;
+  virtual bool release_job(std::string_view id, std::string_view worker) = 0;
+  virtual std::optional<std::string> cancel_job(std::string_view id, std::string_view now_iso) = 0;
+  [[nodiscard]] virtual std::int64_t count_active_jobs(std::string_view owner,
+                                                       bool queued_only) const = 0;
+};
+
+/// Failed logins counted per key, shared by the servers of one store (Store documents each call).
+class ThrottleStore {
+ public:
+  virtual ~ThrottleStore() = default;
+  [[nodiscard]] virtual std::optional<ThrottleCount> throttle(std::string_view key) const = 0;
+  virtual ThrottleCount count_throttle_failure(std::string_view key, std::string_view now_iso,
+                                               std::string_view forget_before) = 0;
+  virtual void lock_throttle(std::string_view key, std::string_view locked_until) = 0;
+  virtual void clear_throttle(std::string_view key) = 0;
+  virtual std::int64_t purge_throttle(std::string_view before) = 0;
 };
 
 /// One open store of one backend: its parts, its transactions and its state. Not thread-safe
 /// (one connection); geo::Store owns one and forwards to it.
-class StoreBackend : public SourceStore, public ResourceStore, public AreaStore, public JobStore {
+class StoreBackend : public SourceStore,
+                     public ResourceStore,
+                     public AreaStore,
+                     public JobStore,
+                     public ThrottleStore {
  public:
   StoreBackend() = default;
   StoreBackend(const StoreBackend&) = delete;

@@ -32,9 +32,10 @@ const std::vector<CopyTable>& copy_tables() {
       {"address_point", {{"address_id", K::integer}, {"lg_code", K::text}, {"pref", K::text}, {"city", K::text}, {"town", K::text}, {"koaza", K::text}, {"lon", K::real}, {"lat", K::real}, {"source_id", K::integer}}, "address_id"},
       {"stat_def", {{"stat_key", K::text}, {"label", K::text}, {"unit", K::text}, {"publish", K::text}, {"own_data", K::boolean}, {"min_cell", K::integer}, {"source_id", K::integer}, {"note", K::text}, {"breakdowns", K::text}}, ""},
       {"area_stat", {{"area_id", K::text}, {"stat_key", K::text}, {"ref_date", K::text}, {"value", K::real}, {"status", K::text}, {"merged", K::text}, {"source_id", K::integer}}, ""},
-      {"analysis_job", {{"job_id", K::text}, {"analysis", K::text}, {"request_json", K::text}, {"audience", K::text}, {"owner", K::text}, {"status", K::text}, {"created_at", K::text}, {"finished_at", K::text}, {"result_json", K::text}, {"error", K::text}, {"municipality", K::text}}, ""},
+      {"analysis_job", {{"job_id", K::text}, {"analysis", K::text}, {"request_json", K::text}, {"audience", K::text}, {"owner", K::text}, {"status", K::text}, {"created_at", K::text}, {"finished_at", K::text}, {"result_json", K::text}, {"error", K::text}, {"municipality", K::text}, {"started_at", K::text}, {"claimed_by", K::text}, {"heartbeat_at", K::text}, {"progress", K::real}, {"stage", K::text}, {"cancel_requested", K::boolean}}, ""},
       {"confirmation_request", {{"request_id", K::integer}, {"resource_id", K::text}, {"token_hash", K::text}, {"code_hash", K::text}, {"created_at", K::text}, {"created_by", K::text}, {"expires_at", K::text}, {"revoked_at", K::text}, {"answered_at", K::text}, {"answer", K::text}}, "request_id"},
       {"listing_proposal", {{"proposal_id", K::integer}, {"resource_id", K::text}, {"origin", K::text}, {"request_id", K::integer}, {"answer", K::text}, {"changes_json", K::text}, {"diff_json", K::text}, {"report_text", K::text}, {"base_version", K::integer}, {"created_at", K::text}, {"status", K::text}, {"decided_at", K::text}, {"decided_by", K::text}, {"decision", K::text}}, "proposal_id"},
+      {"login_throttle", {{"key", K::text}, {"failures", K::integer}, {"last_failure", K::text}, {"locked_until", K::text}}, ""},
   };
   // clang-format on
   return kTables;

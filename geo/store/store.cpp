@@ -3,10 +3,12 @@
 #include "geo/store/store.hpp"
 
 #include <string>
+#include <thread>
 
 #include "geo/core/error.hpp"
 #include "geo/store/accounts.hpp"
 #include "geo/store/audit_log.hpp"
+#include "geo/store/change_listener.hpp"
 #include "geo/store/confirmation.hpp"
 #include "geo/store/postgres/backend.hpp"
 #include "geo/store/referrals.hpp"
@@ -28,7 +30,22 @@ std::filesystem::path sqlite_file(const std::filesystem::path& location) {
   return location;
 }
 
+/// SQLite has no way to tell another process of a commit: the caller looks every store_poll_ms.
+class PollingListener final : public ChangeListener {
+ public:
+  StoreChanges wait(std::chrono::milliseconds timeout) override {
+    std::this_thread::sleep_for(timeout);
+    return {};  // nothing heard: the caller's periodic look finds what was committed
+  }
+  std::optional<ReplicationState> replication() override { return std::nullopt; }
+};
+
 }  // namespace
+
+std::unique_ptr<ChangeListener> ChangeListener::open(const std::filesystem::path& location) {
+  if (pg_store::is_location(location.string())) return pg_store::listen(location.string());
+  return std::make_unique<PollingListener>();
+}
 
 Store::Store(std::unique_ptr<StoreBackend> backend) : backend_(std::move(backend)) {}
 Store::Store(Store&&) noexcept = default;
@@ -61,6 +78,10 @@ void Store::discard(const std::filesystem::path& location) noexcept {
 Store::Health Store::writable(const std::filesystem::path& location) {
   if (pg_store::is_location(location.string())) return pg_store::writable(location.string());
   return sqlite_store::writable(sqlite_file(location));
+}
+
+std::string_view Store::backend_of(const std::filesystem::path& location) {
+  return pg_store::is_location(location.string()) ? "postgresql" : "sqlite";
 }
 
 Store::Health Store::health() const {
@@ -244,6 +265,42 @@ std::int64_t Store::trim_jobs(std::string_view owner, std::int64_t keep_per_owne
 }
 std::int64_t Store::purge_jobs(std::string_view before) {
   return backend_->purge_jobs(before);
+}
+std::optional<AnalysisJob> Store::claim_job(std::string_view worker, std::string_view now_iso,
+                                            std::string_view stale_before) {
+  return backend_->claim_job(worker, now_iso, stale_before);
+}
+JobBeat Store::beat_job(std::string_view id, std::string_view worker, double progress,
+                        std::string_view stage, std::string_view now_iso) {
+  return backend_->beat_job(id, worker, progress, stage, now_iso);
+}
+bool Store::finish_job(const AnalysisJob& j, std::string_view worker) {
+  return backend_->finish_job(j, worker);
+}
+bool Store::release_job(std::string_view id, std::string_view worker) {
+  return backend_->release_job(id, worker);
+}
+std::optional<std::string> Store::cancel_job(std::string_view id, std::string_view now_iso) {
+  return backend_->cancel_job(id, now_iso);
+}
+std::int64_t Store::count_active_jobs(std::string_view owner, bool queued_only) const {
+  return backend_->count_active_jobs(owner, queued_only);
+}
+std::optional<ThrottleCount> Store::throttle(std::string_view key) const {
+  return backend_->throttle(key);
+}
+ThrottleCount Store::count_throttle_failure(std::string_view key, std::string_view now_iso,
+                                            std::string_view forget_before) {
+  return backend_->count_throttle_failure(key, now_iso, forget_before);
+}
+void Store::lock_throttle(std::string_view key, std::string_view locked_until) {
+  backend_->lock_throttle(key, locked_until);
+}
+void Store::clear_throttle(std::string_view key) {
+  backend_->clear_throttle(key);
+}
+std::int64_t Store::purge_throttle(std::string_view before) {
+  return backend_->purge_throttle(before);
 }
 
 }  // namespace tsunagi::geo

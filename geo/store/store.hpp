@@ -23,7 +23,7 @@ namespace tsunagi::geo {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 15;
+  static constexpr int kSchemaVersion = 16;
   /// PRAGMA application_id of a tsunagi store: "tsun" in ASCII.
   static constexpr std::int32_t kApplicationId = 0x7473756E;
 
@@ -54,6 +54,8 @@ class Store {
   /// read-only itself, and (SQLite) in a folder where its write-ahead log can be made. ok when
   /// nothing is there yet (opening it says what is wrong then).
   [[nodiscard]] static Health writable(const std::filesystem::path& location);
+  /// The backend a location names: "postgresql" or "sqlite".
+  [[nodiscard]] static std::string_view backend_of(const std::filesystem::path& location);
 
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
@@ -149,7 +151,8 @@ class Store {
   [[nodiscard]] std::vector<AreaPopulation> populations() const;
 
   // ---- analysis jobs ----
-  /// Inserts a job or updates its status, answer and error. Not a content change.
+  /// Inserts a job or updates what changes while it lives (status, times, answer, error, runner,
+  /// progress, stage, cancel_requested). Not a content change.
   void put_job(const AnalysisJob& j);
   /// Every stored job, oldest first, with its answer (tests and tools; the server pages).
   [[nodiscard]] std::vector<AnalysisJob> jobs() const;
@@ -173,6 +176,63 @@ class Store {
                          std::int64_t keep_total);
   /// Deletes the jobs that ended before `before` (ISO 8601 UTC); returns how many.
   std::int64_t purge_jobs(std::string_view before);
+
+  // Jobs shared by the servers of one store: a server claims the next job, beats while it runs
+  // and stores its end; another takes it over when its beats stop. Each call is its own short
+  // transaction (row locks only on PostgreSQL: never waits for an import's write lock), and none
+  // is a content change. Times are ISO 8601 UTC, compared as text.
+  /// The next job for `worker` (a server's instance id) to run, claimed for it: the oldest queued
+  /// job of the owner whose last job started longest ago (owners never served first; first come
+  /// among equals), else a job left running by a worker whose heartbeat_at is before
+  /// `stale_before` (its server died). Marks it running: claimed_by = worker, started_at =
+  /// heartbeat_at = now_iso, progress 0, stage "" (a job taken over keeps cancel_requested, so its
+  /// new runner stops it). nullopt when none. Atomic across servers.
+  /// @throws InvalidArgument on an empty worker or now_iso.
+  std::optional<AnalysisJob> claim_job(std::string_view worker, std::string_view now_iso,
+                                       std::string_view stale_before);
+  /// Records the progress (0 to 1) of a running job `worker` holds (heartbeat_at = now_iso);
+  /// held = false (nothing written) when it no longer holds it (another worker took it over, or
+  /// it ended). @throws InvalidArgument on an empty worker or now_iso, or progress outside 0..1
+  /// beyond a rounding error (which is brought back inside).
+  JobBeat beat_job(std::string_view id, std::string_view worker, double progress,
+                   std::string_view stage, std::string_view now_iso);
+  /// Stores the end of a running job `worker` holds: status (done, failed or cancelled),
+  /// finished_at, result_json, error, progress, stage. false when it no longer holds it (nothing
+  /// written). @throws InvalidArgument on another status, an empty finished_at or worker, or
+  /// progress outside 0..1 (as beat_job).
+  bool finish_job(const AnalysisJob& j, std::string_view worker);
+  /// Puts a running job `worker` holds back in the queue (its server stops: another runner, or
+  /// this one after a restart, runs it from the start): queued, unclaimed, no heartbeat, progress
+  /// 0; a cancel asked meanwhile stays asked. false when it no longer holds it (nothing written).
+  bool release_job(std::string_view id, std::string_view worker);
+  /// Asks a job to stop: a queued one ends "cancelled" now (finished_at = now_iso); a running one
+  /// gets cancel_requested (its server stops it at its next beat). Returns the status afterwards
+  /// ("cancelled", "running", or the ended status unchanged), nullopt when there is no such job.
+  /// @throws InvalidArgument on an empty now_iso.
+  std::optional<std::string> cancel_job(std::string_view id, std::string_view now_iso);
+  /// Jobs queued or running (queued only when `queued_only`) of `owner`, or of everyone when
+  /// owner is empty.
+  [[nodiscard]] std::int64_t count_active_jobs(std::string_view owner, bool queued_only) const;
+
+  // ---- failed logins, counted per key across servers ----
+  // A key is a hash the caller makes of what it counts (a name, an address): nothing is stored
+  // in clear. @throws InvalidArgument on an empty key or one longer than 128 characters. None is
+  // a content change; on PostgreSQL each is one row upsert or delete, without the write lock.
+  /// The failures counted under `key` (nullopt: none).
+  [[nodiscard]] std::optional<ThrottleCount> throttle(std::string_view key) const;
+  /// Counts one failure under `key` at now_iso (ISO 8601 UTC with milliseconds, compared as text);
+  /// a count whose last failure is before `forget_before` starts again at 1 (its lock stays).
+  /// Returns the count. One atomic upsert: two servers counting at once count two.
+  ThrottleCount count_throttle_failure(std::string_view key, std::string_view now_iso,
+                                       std::string_view forget_before);
+  /// Sets locked_until for `key` (a count must exist; else a new one with failures 0).
+  /// @throws InvalidArgument on an empty locked_until (clear_throttle ends a lock).
+  void lock_throttle(std::string_view key, std::string_view locked_until);
+  /// Forgets the count under `key` (a successful login).
+  void clear_throttle(std::string_view key);
+  /// Deletes counts whose last failure is before `before` and whose lock (if any) ended before
+  /// it too; returns how many.
+  std::int64_t purge_throttle(std::string_view before);
 
   // ---- statistics of areas ----
   /// Defines (or redefines) statistics and writes values, in one transaction; a value replaces

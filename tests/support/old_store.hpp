@@ -5,14 +5,20 @@
 
 namespace tsunagi::test {
 
-/// Takes a store made by this build back to schema version 7 (before migrations 8–15: small
+/// Takes a store made by this build back to schema version 7 (before migrations 8–16: small
 /// areas' level, statistic totals, the audit chain with its month table, the job owner index,
 /// confirmation requests and the review queue, access_note, the towns of users, cases and audit
-/// entries, the town of analysis jobs).
+/// entries, the town of analysis jobs, analysis jobs shared by servers, login throttle counts).
 /// The test then writes rows as that version held them and opens the store again. Each new
 /// migration adds its inverse here.
 inline void downgrade_to_version_7(geo::Store& store) {
   store.exec(
+      "DROP TABLE login_throttle; DROP INDEX analysis_job_by_status; "
+      "ALTER TABLE analysis_job DROP COLUMN cancel_requested; "
+      "ALTER TABLE analysis_job DROP COLUMN stage; ALTER TABLE analysis_job DROP COLUMN progress; "
+      "ALTER TABLE analysis_job DROP COLUMN heartbeat_at; "
+      "ALTER TABLE analysis_job DROP COLUMN claimed_by; "
+      "ALTER TABLE analysis_job DROP COLUMN started_at; "
       "DROP INDEX analysis_job_by_municipality; "
       "ALTER TABLE analysis_job DROP COLUMN municipality; "
       "ALTER TABLE audit_log DROP COLUMN municipality; DROP INDEX referral_municipality; "

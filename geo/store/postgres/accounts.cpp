@@ -10,6 +10,7 @@
 
 #include "geo/core/error.hpp"
 #include "geo/core/time.hpp"
+#include "geo/store/postgres/notify.hpp"
 #include "geo/store/postgres/pg_store.hpp"
 #include "geo/store/store.hpp"
 
@@ -75,6 +76,9 @@ class PgAccounts final : public Accounts {
     return store_->conn().exec(sql, params, kOptions);
   }
   void end_sessions_and_tokens(std::int64_t user_id);
+  /// Tells the other servers to forget the sessions and tokens they have cached (sent when the
+  /// transaction commits).
+  void notify_accounts() const { pg::notify(store_->conn(), pg::kAccountsChannel); }
   PgStore* store_;
 };
 
@@ -131,6 +135,7 @@ void PgAccounts::end_sessions_and_tokens(std::int64_t user_id) {
   exec("DELETE FROM session WHERE user_id = $1", pg::Params().i64(user_id));
   exec("UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
        pg::Params().text(utc_now_iso()).i64(user_id));
+  notify_accounts();
 }
 
 void PgAccounts::set_disabled(std::string_view name, bool disabled) {
@@ -140,6 +145,7 @@ void PgAccounts::set_disabled(std::string_view name, bool disabled) {
   exec("UPDATE app_user SET disabled = $1 WHERE name = $2",
        pg::Params().boolean(disabled).text(name));
   if (disabled) end_sessions_and_tokens(user->id);
+  notify_accounts();
   tx.commit();
 }
 
@@ -172,6 +178,7 @@ void PgAccounts::set_municipalities(std::string_view name, const MunicipalScope&
   if (!user_by_name(name)) throw NotFound("no user named '" + std::string(name) + "'");
   exec("UPDATE app_user SET municipalities = $1 WHERE name = $2",
        pg::Params().text(towns.text()).text(name));
+  notify_accounts();  // a cached principal carries its towns
 }
 
 int PgAccounts::record_failed_login(std::int64_t user_id, int lock_after,
@@ -231,6 +238,7 @@ void PgAccounts::revoke_token(std::string_view user_name, std::int64_t token_id)
           exec("SELECT revoked_at FROM api_token WHERE token_id = $1", pg::Params().i64(token_id));
       throw already_revoked(now.rows() == 0 ? std::string() : now.text(0, 0));
     }
+    notify_accounts();
     return;
   }
   throw NotFound(std::string(user_name) + " has no token " + std::to_string(token_id) +
@@ -292,6 +300,7 @@ std::optional<std::pair<SessionRecord, User>> PgAccounts::session(
 
 void PgAccounts::delete_session(std::string_view session_hash) {
   exec("DELETE FROM session WHERE session_hash = $1", pg::Params().text(session_hash));
+  notify_accounts();  // a logout here ends the session on every server
 }
 
 int PgAccounts::delete_expired_sessions(std::string_view now_iso) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "geo/store/change_listener.hpp"
 #include "geo/store/store.hpp"
 
 namespace tsunagi::geo::pg_store {
@@ -18,5 +19,7 @@ bool exists(const std::string& location);
 /// Drops the schema `tsunagi` with everything in it. @throws StoreError when it cannot connect.
 void discard(const std::string& location);
 StoreHealth writable(const std::string& location);
+/// A connection that LISTENs for the store's notifications (listener.cpp). @throws StoreError.
+std::unique_ptr<ChangeListener> listen(const std::string& location);
 
 }  // namespace tsunagi::geo::pg_store

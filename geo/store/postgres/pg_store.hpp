@@ -6,7 +6,9 @@
 // `public`); `store_state` holds the schema version, the generations and the store's identity.
 // Writes are serialised across every server on the database: a write transaction takes a
 // transaction-scoped advisory lock first (as SQLite's BEGIN IMMEDIATE does for one file), so
-// change sequence numbers are handed out in commit order.
+// change sequence numbers are handed out in commit order. The rows several servers write at once
+// and that are never content (analysis jobs being run, failed logins counted) take row locks only
+// (PgRowScope), so that a long import does not hold them up.
 #pragma once
 
 #include <memory>
@@ -78,6 +80,20 @@ class PgStore final : public StoreBackend {
   std::int64_t trim_jobs(std::string_view owner, std::int64_t keep_per_owner,
                          std::int64_t keep_total) override;
   std::int64_t purge_jobs(std::string_view before) override;
+  std::optional<AnalysisJob> claim_job(std::string_view worker, std::string_view now_iso,
+                                       std::string_view stale_before) override;
+  JobBeat beat_job(std::string_view id, std::string_view worker, double progress,
+                   std::string_view stage, std::string_view now_iso) override;
+  bool finish_job(const AnalysisJob& j, std::string_view worker) override;
+  bool release_job(std::string_view id, std::string_view worker) override;
+  std::optional<std::string> cancel_job(std::string_view id, std::string_view now_iso) override;
+  std::int64_t count_active_jobs(std::string_view owner, bool queued_only) const override;
+  std::optional<ThrottleCount> throttle(std::string_view key) const override;
+  ThrottleCount count_throttle_failure(std::string_view key, std::string_view now_iso,
+                                       std::string_view forget_before) override;
+  void lock_throttle(std::string_view key, std::string_view locked_until) override;
+  void clear_throttle(std::string_view key) override;
+  std::int64_t purge_throttle(std::string_view before) override;
   const std::filesystem::path& path() const override;
   int schema_version() const override;
   std::int64_t generation() const override;
@@ -129,6 +145,25 @@ class PgWriteScope {
  private:
   PgStore& store_;
   WriteKind writes_;
+  bool own_;
+  bool committed_ = false;
+};
+
+/// A write of rows that are never content and that several servers write at once (analysis jobs
+/// submitted, claimed, beaten, ended and trimmed; failed logins counted): its own short transaction
+/// WITHOUT the store's advisory lock — row locks only, so an import holding that lock for minutes
+/// stops no heartbeat (another server would take the job for dead) — or a savepoint inside the
+/// caller's transaction. Never moves the generation. Rolls back unless commit() was called.
+class PgRowScope {
+ public:
+  explicit PgRowScope(PgStore& store);
+  PgRowScope(const PgRowScope&) = delete;
+  PgRowScope& operator=(const PgRowScope&) = delete;
+  ~PgRowScope();
+  void commit();
+
+ private:
+  pg::Connection& conn_;
   bool own_;
   bool committed_ = false;
 };

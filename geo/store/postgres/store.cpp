@@ -7,6 +7,7 @@
 #include "geo/core/ids.hpp"
 #include "geo/store/postgres/backend.hpp"
 #include "geo/store/postgres/migrations.hpp"
+#include "geo/store/postgres/notify.hpp"
 #include "geo/store/postgres/pg_store.hpp"
 
 namespace tsunagi::geo {
@@ -202,6 +203,7 @@ void PgStore::begin_write() {
 void PgStore::commit_write(WriteKind writes) {
   if (writes == WriteKind::content) {
     conn_->exec("UPDATE store_state SET generation = generation + 1 WHERE id = 1");
+    pg::notify(*conn_, pg::kContentChannel);  // the other servers republish at once
   }
   conn_->exec("COMMIT");
 }

@@ -71,6 +71,20 @@ class SqliteStore final : public StoreBackend {
   std::int64_t trim_jobs(std::string_view owner, std::int64_t keep_per_owner,
                          std::int64_t keep_total) override;
   std::int64_t purge_jobs(std::string_view before) override;
+  std::optional<AnalysisJob> claim_job(std::string_view worker, std::string_view now_iso,
+                                       std::string_view stale_before) override;
+  JobBeat beat_job(std::string_view id, std::string_view worker, double progress,
+                   std::string_view stage, std::string_view now_iso) override;
+  bool finish_job(const AnalysisJob& j, std::string_view worker) override;
+  bool release_job(std::string_view id, std::string_view worker) override;
+  std::optional<std::string> cancel_job(std::string_view id, std::string_view now_iso) override;
+  std::int64_t count_active_jobs(std::string_view owner, bool queued_only) const override;
+  std::optional<ThrottleCount> throttle(std::string_view key) const override;
+  ThrottleCount count_throttle_failure(std::string_view key, std::string_view now_iso,
+                                       std::string_view forget_before) override;
+  void lock_throttle(std::string_view key, std::string_view locked_until) override;
+  void clear_throttle(std::string_view key) override;
+  std::int64_t purge_throttle(std::string_view before) override;
   const std::filesystem::path& path() const override;
   int schema_version() const override;
   std::int64_t generation() const override;

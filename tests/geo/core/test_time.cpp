@@ -13,6 +13,20 @@ TEST(Time, InstantsAreWrittenAndReadAsIsoUtc) {
   EXPECT_EQ(parse_iso_utc(utc_now_iso()).has_value(), true);
 }
 
+TEST(Time, MillisecondInstantsRoundTripAndSortAsText) {
+  const auto t =
+      std::chrono::system_clock::from_time_t(1'795'446'038) + std::chrono::milliseconds(42);
+  EXPECT_EQ(iso_utc_ms(t), "2026-11-23T15:00:38.042Z");
+  EXPECT_EQ(parse_iso_utc_ms("2026-11-23T15:00:38.042Z"), t);
+  EXPECT_LT(iso_utc_ms(t), iso_utc_ms(t + std::chrono::milliseconds(1)));
+  EXPECT_LT(iso_utc_ms(t + std::chrono::milliseconds(958)),
+            iso_utc_ms(t + std::chrono::seconds(1)));
+  for (const char* bad : {"2026-11-23T15:00:38Z", "2026-11-23T15:00:38.04Z",
+                          "2026-11-23T15:00:38.0a2Z", "2026-11-23T15:00:38,042Z", ""}) {
+    EXPECT_EQ(parse_iso_utc_ms(bad), std::nullopt) << bad;
+  }
+}
+
 TEST(Time, OnlyTheStoresOwnFormIsRead) {
   for (const char* bad : {"2026-11-23T15:00:38", "2026-11-23 15:00:38Z", "2026-11-23T15:00:38Z!",
                           "2026-11-23", "", "2026-13-01T00:00:00Z", "yesterday"}) {
