@@ -1,13 +1,14 @@
 #include "geo/analysis/job_queue.hpp"
 
-#include <algorithm>
+#include <unistd.h>
+
+#include <array>
 #include <chrono>
-#include <ctime>
-#include <limits>
 
 #include "geo/analysis/gap.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/ids.hpp"
+#include "geo/core/time.hpp"
 
 namespace tsunagi::geo {
 
@@ -17,6 +18,8 @@ struct JobQueue::Entry {
   std::atomic<double> progress{0};
   std::string stage;  ///< guarded by the runner's mutex
   std::atomic<bool> cancel{false};
+  std::atomic<bool> released{false};  ///< the server stops: the job goes back to the queue
+  std::atomic<bool> lost{false};      ///< another runner took it over: its end is not ours
 };
 
 namespace {
@@ -58,103 +61,105 @@ bool active(const std::string& status) {
   return status == "queued" || status == "running";
 }
 
+/// This runner's name in the store: the host and process, and a random part (a restarted process
+/// may get the same pid).
+std::string default_worker() {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  return std::string(host.data()) + ":" + std::to_string(getpid()) + ":" + new_uuid().substr(0, 8);
+}
+
 }  // namespace
 
-JobQueue::JobQueue(JobHost& host, JobLimits limits) : host_(host), limits_(limits) {
+JobQueue::JobQueue(JobHost& host, JobLimits limits, std::string worker)
+    : host_(host), limits_(limits), worker_(worker.empty() ? default_worker() : std::move(worker)) {
   const auto& config = limits_;
   try {
     host_.write_store([&](Store& s) {
       if (const int days = config.keep_days; days > 0) {
         s.purge_jobs(iso_utc(std::chrono::system_clock::now() - std::chrono::hours(24) * days));
       }
-      s.fail_unfinished_jobs("the server stopped before the analysis finished: submit it again",
-                             utc_now_iso());
       s.trim_jobs("", config.keep_per_user, config.keep_total);
     });
   } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): a read-only store keeps them
   }
+  heart_ = std::jthread([this](const std::stop_token& stop) { beat(stop); });
   thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
 JobQueue::~JobQueue() {
   {
     std::lock_guard lock(mu_);
-    for (auto& [id, e] : active_) e->cancel = true;
+    if (running_) {
+      running_->released = true;
+      running_->cancel = true;  // the analysis stops at its next progress step
+    }
   }
   thread_.request_stop();
+  heart_.request_stop();
   wake_.notify_all();
+  thread_ = {};  // the runner first: it stores the released job while the heartbeat is still there
 }
 
-bool JobQueue::store(const AnalysisJob& j) {
-  try {
-    host_.write_store([&](Store& s) {
-      s.put_job(j);
-      if (!active(j.status)) s.trim_jobs(j.owner, limits_.keep_per_user, limits_.keep_total);
-    });
-    return true;
-  } catch (const std::exception&) {
-    return false;  // a read-only or full store: the caller keeps the job in memory
+void JobQueue::wake() {
+  {
+    std::lock_guard lock(mu_);
+    look_now_ = true;
   }
-}
-
-std::size_t JobQueue::active_of(const std::string& owner) const {
-  return static_cast<std::size_t>(
-      std::count_if(active_.begin(), active_.end(), [&](const auto& kv) {
-        return kv.second->record.owner == owner && active(kv.second->record.status);
-      }));
+  wake_.notify_all();
 }
 
 std::string JobQueue::submit(const std::string& request_json, Audience a,
                              const std::string& owner) {
   const auto request = gap::parse_analysis_request(request_json);  // throws when bad
-  auto e = std::make_shared<Entry>();
-  e->record.id = new_uuid();
-  e->record.analysis = request.analysis;
-  e->record.request_json = request_json;
-  e->record.municipality = request.municipality;
-  e->record.audience = std::string(audience_id(a));
-  e->record.owner = owner;
-  e->record.status = "queued";
-  e->record.created_at = utc_now_iso();
-  e->audience = a;
-  {
-    std::lock_guard lock(mu_);
-    if (const auto mine = active_of(owner);
-        mine >= static_cast<std::size_t>(limits_.queue_per_user)) {
+  AnalysisJob j;
+  j.id = new_uuid();
+  j.analysis = request.analysis;
+  j.request_json = request_json;
+  j.municipality = request.municipality;
+  j.audience = std::string(audience_id(a));
+  j.owner = owner;
+  j.status = "queued";
+  j.created_at = utc_now_iso();
+  // Counted and queued in one write: this server's writes are serialised; servers sharing a
+  // PostgreSQL store may each let one more in at the same instant.
+  host_.write_store([&](Store& s) {
+    if (const auto mine = s.count_active_jobs(owner, /*queued_only=*/false);
+        mine >= limits_.queue_per_user) {
       throw TooManyJobs("you have " + std::to_string(mine) +
                         " analyses waiting or running (at most " +
                         std::to_string(limits_.queue_per_user) +
                         " per user, job_queue_per_user): try again when one has finished");
     }
-    if (queue_.size() >= static_cast<std::size_t>(limits_.queue)) {
-      throw Conflict("too many analyses are waiting (" + std::to_string(queue_.size()) +
+    if (const auto waiting = s.count_active_jobs("", /*queued_only=*/true);
+        waiting >= limits_.queue) {
+      throw Conflict("too many analyses are waiting (" + std::to_string(waiting) +
                      ", job_queue): try again when one has finished");
     }
-    active_[e->record.id] = e;
-    queue_.push_back(e->record.id);
-  }
-  store(e->record);
-  wake_.notify_all();
-  return e->record.id;
+    s.put_job(j);
+  });
+  wake();
+  return j.id;
 }
 
 std::optional<JobState> JobQueue::get(const std::string& id, Audience a,
                                       const MunicipalScope& towns) const {
   {
     std::lock_guard lock(mu_);
-    if (const auto it = active_.find(id); it != active_.end()) {
-      if (!answer_readable(a, it->second->audience) ||
-          !towns.covers(it->second->record.municipality)) {
+    if (running_ && running_->record.id == id) {
+      const auto& e = *running_;
+      if (!answer_readable(a, e.audience) || !towns.covers(e.record.municipality)) {
         return std::nullopt;
       }
-      return JobState{it->second->record, it->second->progress.load(), it->second->stage};
+      return JobState{e.record, e.progress.load(), e.stage};
     }
   }
-  // Not waiting or running: ended, and stored (it was stored before it left memory).
+  // Queued, running on another server (with the progress its heartbeat stamped), or ended.
   auto j = read([&](const Store& s) { return s.job(id); });
   if (!j || !may_read(a, j->audience) || !towns.covers(j->municipality)) return std::nullopt;
-  const double progress = j->status == "done" ? 1.0 : 0.0;
-  return JobState{std::move(*j), progress, ""};
+  const double progress = j->status == "done" ? 1.0 : j->progress;
+  std::string stage = j->stage;
+  return JobState{std::move(*j), progress, std::move(stage)};
 }
 
 JobQueue::Page JobQueue::list(Audience a, std::int64_t limit, std::int64_t offset,
@@ -168,12 +173,13 @@ JobQueue::Page JobQueue::list(Audience a, std::int64_t limit, std::int64_t offse
   std::lock_guard lock(mu_);
   for (auto& j : stored) {
     JobState s{std::move(j), 0, ""};
-    if (const auto it = active_.find(s.record.id); it != active_.end()) {
-      s.record = it->second->record;  // its status and progress now
-      s.progress = it->second->progress.load();
-      s.stage = it->second->stage;
-    } else if (s.record.status == "done") {
-      s.progress = 1.0;
+    if (running_ && running_->record.id == s.record.id) {
+      s.record = running_->record;  // its progress now
+      s.progress = running_->progress.load();
+      s.stage = running_->stage;
+    } else {
+      s.progress = s.record.status == "done" ? 1.0 : s.record.progress;
+      s.stage = s.record.stage;
     }
     s.record.result_json.clear();  // lists stay small
     page.jobs.push_back(std::move(s));
@@ -183,106 +189,148 @@ JobQueue::Page JobQueue::list(Audience a, std::int64_t limit, std::int64_t offse
 
 JobQueue::CancelResult JobQueue::cancel(const std::string& id, Audience a, const std::string& who,
                                         bool admin, const MunicipalScope& towns) {
-  std::optional<AnalysisJob> dequeued;  // a copy taken under the lock: the runner owns e
-  bool in_memory = false;
+  const auto j = read([&](const Store& s) { return s.job(id); });
+  if (!j || !may_read(a, j->audience) || !towns.covers(j->municipality)) {
+    return CancelResult::not_found;
+  }
+  if (j->owner != who && !admin) return CancelResult::not_owner;
+  if (!active(j->status)) return CancelResult::ended;
   {
     std::lock_guard lock(mu_);
-    const auto it = active_.find(id);
-    in_memory = it != active_.end();
-    if (in_memory) {
-      auto& e = *it->second;
-      if (!answer_readable(a, e.audience) || !towns.covers(e.record.municipality)) {
-        return CancelResult::not_found;
-      }
-      if (e.record.owner != who && !admin) return CancelResult::not_owner;
-      if (!active(e.record.status)) return CancelResult::ended;
-      e.cancel = true;  // a running analysis stops at its next progress step
-      if (e.record.status == "queued") {
-        std::erase(queue_, id);
-        e.record.status = "cancelled";
-        e.record.finished_at = utc_now_iso();
-        dequeued = e.record;
-      }
-    }
+    if (running_ && running_->record.id == id) running_->cancel = true;  // at its next step
   }
-  if (!in_memory) {  // ended and stored
-    const auto j = read([&](const Store& s) { return s.job(id); });
-    if (!j || !may_read(a, j->audience) || !towns.covers(j->municipality)) {
-      return CancelResult::not_found;
-    }
-    return j->owner != who && !admin ? CancelResult::not_owner : CancelResult::ended;
-  }
-  if (dequeued) {
-    const bool stored = store(*dequeued);
-    std::lock_guard lock(mu_);
-    if (stored) {
-      active_.erase(id);
-    } else {
-      unsaved_.push_back(id);
-    }
-  }
-  return CancelResult::cancelled;
+  // A queued job ends here; a running one on another server stops at its next heartbeat.
+  const auto after = write([&](Store& s) { return s.cancel_job(id, utc_now_iso()); });
+  if (!after) return CancelResult::not_found;  // deleted meanwhile
+  return *after == "cancelled" || *after == "running" ? CancelResult::cancelled
+                                                      : CancelResult::ended;
 }
 
 void JobQueue::run(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
-    std::shared_ptr<Entry> e;
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, stop, [&] { return !queue_.empty(); });
-      if (stop.stop_requested()) return;
-      // The waiting job of the user served longest ago (first come among equals): a user with
-      // many jobs waiting takes turns with the others instead of going first with all of them.
-      auto next = queue_.begin();
-      std::uint64_t oldest = std::numeric_limits<std::uint64_t>::max();
-      for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-        const auto served = last_started_.find(active_.at(*it)->record.owner);
-        const std::uint64_t when = served == last_started_.end() ? 0 : served->second;
-        if (when < oldest) {
-          oldest = when;
-          next = it;
-        }
-      }
-      e = active_.at(*next);
-      queue_.erase(next);
-      e->record.status = "running";
-      last_started_[e->record.owner] = ++starts_;
-    }
-    EntryProgress progress(e->progress, e->cancel, e->stage, mu_);
-    AnalysisJob done;
+    std::optional<AnalysisJob> claimed;
     try {
-      const auto request = gap::parse_analysis_request(e->record.request_json);
+      // A read first: an idle server does not take the write lock every few seconds.
+      if (read([](const Store& s) { return s.count_active_jobs("", false); }) > 0) {
+        const auto now = std::chrono::system_clock::now();
+        const auto stale =
+            now - std::chrono::duration_cast<std::chrono::seconds>(limits_.stale_after);
+        claimed =
+            write([&](Store& s) { return s.claim_job(worker_, iso_utc(now), iso_utc(stale)); });
+      }
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): looked at again below
+    }
+    if (!claimed) {
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, stop, limits_.look_every, [&] { return look_now_; });
+      look_now_ = false;
+      continue;
+    }
+    auto e = std::make_shared<Entry>();
+    e->record = std::move(*claimed);
+    // An unknown audience fails in execute(); until then it is read as the narrowest.
+    e->audience = parse_audience(e->record.audience).value_or(Audience::public_);
+    {
+      std::lock_guard lock(mu_);
+      running_ = e;
+      if (stop.stop_requested()) {  // claimed while the server stops: straight back
+        e->released = true;
+        e->cancel = true;
+      }
+    }
+    execute(*e);
+    std::lock_guard lock(mu_);
+    running_.reset();
+  }
+}
+
+void JobQueue::execute(Entry& e) {
+  EntryProgress progress(e.progress, e.cancel, e.stage, mu_);
+  std::string status;
+  std::string answer;
+  std::string error;
+  try {
+    const auto audience = parse_audience(e.record.audience);
+    if (!audience) throw InvalidArgument("the job names no known audience: " + e.record.audience);
+    const auto request = gap::parse_analysis_request(e.record.request_json);
+    if (e.cancel) {
+      status = "cancelled";
+    } else {
       const auto snapshot = host_.snapshot();
       const auto sources = read([](const Store& s) { return s.sources(); });
-      std::string answer = gap::run_analysis(*snapshot, e->audience, request, sources, &progress);
-      std::lock_guard lock(mu_);
-      e->record.status = "done";
-      e->record.result_json = std::move(answer);
-      e->progress = 1.0;
-    } catch (const gap::Cancelled&) {
-      std::lock_guard lock(mu_);
-      e->record.status = "cancelled";
-    } catch (const std::exception& ex) {
-      std::lock_guard lock(mu_);
-      e->record.status = "failed";
-      e->record.error = ex.what();
+      answer = gap::run_analysis(*snapshot, *audience, request, sources, &progress);
+      status = "done";
     }
-    {
-      std::lock_guard lock(mu_);
-      e->record.finished_at = utc_now_iso();
-      done = e->record;
+  } catch (const gap::Cancelled&) {
+    status = "cancelled";
+  } catch (const std::exception& ex) {
+    status = "failed";
+    error = ex.what();
+  }
+  if (e.lost) return;  // another runner has it now: its end is the one kept
+  if (status == "cancelled" && e.released) {
+    // The server stops: back to the queue, for another server now or this one after its
+    // restart. (Were it not written, its heartbeat would go stale and it would be taken anyway.)
+    try {
+      host_.write_store([&](Store& s) { s.release_job(e.record.id, worker_); });
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): taken when stale instead
     }
-    // Stored first, then out of memory: a reader finds it in one or the other.
-    const bool stored = store(done);
+    return;
+  }
+  AnalysisJob done;
+  {
     std::lock_guard lock(mu_);
-    if (stored) {
-      active_.erase(done.id);
-    } else {
-      unsaved_.push_back(done.id);
+    done = e.record;
+    done.stage = e.stage;
+  }
+  done.status = status;
+  done.result_json = std::move(answer);
+  done.error = std::move(error);
+  done.finished_at = utc_now_iso();
+  done.progress = status == "done" ? 1.0 : e.progress.load();
+  {
+    std::lock_guard lock(mu_);
+    e.record.status = done.status;  // what get() answers until the runner lets it go
+    e.record.finished_at = done.finished_at;
+    e.record.error = done.error;
+  }
+  // Stored only while this runner still holds it; a store briefly unwritable is tried again for a
+  // few seconds, then left: the heartbeat stops and another runner runs the job again.
+  auto wait = std::chrono::milliseconds(200);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    try {
+      host_.write_store([&](Store& s) {
+        if (s.finish_job(done, worker_)) {
+          s.trim_jobs(done.owner, limits_.keep_per_user, limits_.keep_total);
+        }
+      });
+      return;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(wait);
+      wait *= 2;
     }
-    while (unsaved_.size() > static_cast<std::size_t>(limits_.queue)) {
-      active_.erase(unsaved_.front());
-      unsaved_.pop_front();
+  }
+}
+
+void JobQueue::beat(const std::stop_token& stop) {
+  std::unique_lock lock(mu_);
+  while (!stop.stop_requested()) {
+    wake_.wait_for(lock, stop, limits_.heartbeat, [] { return false; });
+    if (stop.stop_requested() || !running_) continue;
+    const auto e = running_;
+    const double fraction = e->progress.load();
+    const std::string stage = e->stage;
+    lock.unlock();
+    std::optional<JobBeat> b;
+    try {
+      host_.write_store(
+          [&](Store& s) { b = s.beat_job(e->record.id, worker_, fraction, stage, utc_now_iso()); });
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the next beat tries again
+    }
+    lock.lock();
+    if (b && (!b->held || b->cancel_requested)) {
+      e->lost = !b->held;
+      e->cancel = true;
     }
   }
 }

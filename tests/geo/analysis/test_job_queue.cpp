@@ -1,16 +1,20 @@
 // The analysis job queue on a real store and a real snapshot: a job runs to its answer and is
 // kept; who may read it follows the visibility rule; one user's share is bounded; only the owner
-// (or an admin) cancels; a queue opened after a stop marks the unfinished jobs failed.
+// (or an admin) cancels; the queue is the store's: a job left by a runner that died is taken up by
+// another, and two runners on one store run each job once.
 #include "geo/analysis/job_queue.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "geo/core/error.hpp"
+#include "geo/core/time.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
 
@@ -37,9 +41,14 @@ class TownHost final : public JobHost {
   }
   [[nodiscard]] std::shared_ptr<const Snapshot> snapshot() const override {
     std::unique_lock lock(gate_mu_);
+    ++runs_;  // each analysis asks once, as it starts
     gate_cv_.wait(lock, [&] { return open_; });
     std::lock_guard store_lock(mu_);
     return Snapshot::build(store_);
+  }
+  [[nodiscard]] int runs() const {
+    std::lock_guard lock(gate_mu_);
+    return runs_;
   }
   void close_gate() {
     std::lock_guard lock(gate_mu_);
@@ -59,6 +68,7 @@ class TownHost final : public JobHost {
   mutable std::mutex gate_mu_;
   mutable std::condition_variable gate_cv_;
   bool open_ = true;
+  mutable int runs_ = 0;
 };
 
 class JobQueueTest : public ::testing::Test {
@@ -137,7 +147,7 @@ TEST_F(JobQueueTest, OneUsersShareIsBoundedAndOnlyTheOwnerOrAnAdminCancels) {
                InvalidArgument);
 }
 
-TEST_F(JobQueueTest, AQueueOpenedAfterAStopMarksTheJobsItLeftUnfinishedFailed) {
+TEST_F(JobQueueTest, AJobLeftRunningByARunnerThatDiedIsTakenUpAndRunToItsAnswer) {
   AnalysisJob left;
   left.id = "j-left";
   left.analysis = "coverage";
@@ -146,12 +156,71 @@ TEST_F(JobQueueTest, AQueueOpenedAfterAStopMarksTheJobsItLeftUnfinishedFailed) {
   left.owner = "planner1";
   left.status = "running";
   left.created_at = "2026-12-01T00:00:00Z";
+  left.started_at = "2026-12-01T00:00:01Z";
+  left.claimed_by = "a-server-that-was-killed";
+  left.heartbeat_at = "2026-12-01T00:00:05Z";  // long silent
   town_.store().put_job(left);
-  JobQueue q(host_, JobLimits{});
-  const auto j = q.get("j-left", Audience::partners);
-  ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->record.status, "failed");
-  EXPECT_NE(j->record.error.find("submit it again"), std::string::npos);
+  AnalysisJob alive = left;  // another runner's, beating now: not taken
+  alive.id = "j-alive";
+  alive.claimed_by = "a-server-that-is-running";
+  alive.heartbeat_at = utc_now_iso();
+  town_.store().put_job(alive);
+
+  JobQueue q(host_, JobLimits{}, "runner-b");
+  const auto j = wait_done(q, "j-left", Audience::partners);
+  EXPECT_EQ(j.record.status, "done") << j.record.error;
+  EXPECT_EQ(town_.store().job("j-left")->claimed_by, "runner-b");
+  EXPECT_EQ(town_.store().job("j-alive")->status, "running");
+  EXPECT_EQ(town_.store().job("j-alive")->claimed_by, "a-server-that-is-running");
+}
+
+TEST_F(JobQueueTest, TwoRunnersOnOneStoreRunEachJobOnceAndEitherAnswersForIt) {
+  std::vector<std::string> ids;
+  {
+    JobQueue a(host_, JobLimits{.queue = 32, .queue_per_user = 32}, "runner-a");
+    JobQueue b(host_, JobLimits{.queue = 32, .queue_per_user = 32}, "runner-b");
+    for (int i = 0; i < 12; ++i) {
+      auto& q = i % 2 == 0 ? a : b;
+      ids.push_back(q.submit(kCoverage, Audience::partners, "planner" + std::to_string(i % 3)));
+      b.wake();  // as a notification from the other server would
+      a.wake();
+    }
+    for (const auto& id : ids) {
+      EXPECT_EQ(wait_done(a, id, Audience::partners).record.status, "done");
+      EXPECT_EQ(wait_done(b, id, Audience::partners).record.status, "done");
+    }
+  }
+  EXPECT_EQ(host_.runs(), 12) << "each job ran exactly once";
+  for (const auto& id : ids) {
+    const auto j = town_.store().job(id);
+    ASSERT_TRUE(j.has_value());
+    EXPECT_TRUE(j->claimed_by == "runner-a" || j->claimed_by == "runner-b") << j->claimed_by;
+  }
+}
+
+TEST_F(JobQueueTest, AJobRunningWhenItsServerStopsGoesBackToTheQueueForTheNext) {
+  host_.close_gate();  // the analysis waits as it starts
+  auto a = std::make_unique<JobQueue>(host_, JobLimits{}, "runner-a");
+  const auto id = a->submit(kCoverage, Audience::partners, "planner1");
+  for (int i = 0; i < 2000 && host_.runs() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(host_.runs(), 1);
+  EXPECT_EQ(town_.store().job(id)->claimed_by, "runner-a");
+  std::thread opener([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    host_.open_gate();  // the analysis goes on and meets the stop at its first step
+  });
+  a.reset();  // the server stops
+  opener.join();
+  const auto left = town_.store().job(id);
+  ASSERT_TRUE(left.has_value());
+  EXPECT_EQ(left->status, "queued") << "not cancelled: nobody asked for that";
+  EXPECT_TRUE(left->claimed_by.empty());
+
+  JobQueue b(host_, JobLimits{}, "runner-b");
+  EXPECT_EQ(wait_done(b, id, Audience::partners).record.status, "done");
+  EXPECT_EQ(town_.store().job(id)->claimed_by, "runner-b");
 }
 
 }  // namespace
