@@ -82,7 +82,10 @@ std::optional<Principal> Auth::from_cache(const std::string& key) {
   std::lock_guard lock(mu_);
   const auto it = cache_.find(key);
   if (it == cache_.end()) return std::nullopt;
-  if (std::chrono::steady_clock::now() - it->second.cached_at >
+  // Another server ended a session or changed a user since (ServerContext::accounts_epoch): look
+  // again, so a logout on one server ends the session on all of them at once.
+  if (it->second.accounts_epoch != context_.accounts_epoch() ||
+      std::chrono::steady_clock::now() - it->second.cached_at >
           std::chrono::seconds(context_.config().auth_cache_s) ||
       (!it->second.expires_at.empty() && it->second.expires_at <= geo::utc_now_iso())) {
     cache_.erase(it);
@@ -91,10 +94,11 @@ std::optional<Principal> Auth::from_cache(const std::string& key) {
   return it->second.principal;
 }
 
-void Auth::remember(const std::string& key, const Principal& p, std::string expires_at) {
+void Auth::remember(const std::string& key, const Principal& p, std::string expires_at,
+                    std::uint64_t accounts_epoch) {
   std::lock_guard lock(mu_);
   if (cache_.size() >= kMaxCacheEntries) cache_.clear();
-  cache_[key] = Cached{p, std::move(expires_at), std::chrono::steady_clock::now()};
+  cache_[key] = Cached{p, std::move(expires_at), std::chrono::steady_clock::now(), accounts_epoch};
 }
 
 Principal Auth::authenticate(const HttpRequest& request) {
@@ -109,6 +113,7 @@ Principal Auth::authenticate(const HttpRequest& request) {
     const std::string hash = sha256_hex(token);
     const std::string key = "t:" + hash;
     if (auto cached = from_cache(key)) return *cached;
+    const auto epoch = context_.accounts_epoch();  // before the lookup: a change during it counts
     const auto user = context_.read_accounts(
         [&](geo::Store& s) { return s.accounts().user_by_token_hash(hash); });
     if (!user || user->disabled) {
@@ -116,7 +121,7 @@ Principal Auth::authenticate(const HttpRequest& request) {
           "the API token is not valid (mistyped, revoked, or its user is disabled)");
     }
     Principal p = principal_of(*user, Principal::Via::token);
-    remember(key, p, {});
+    remember(key, p, {}, epoch);
     // Stamp the token's last use off the reactor thread; at most once per token per cache period.
     // Best effort: the request is already authenticated, and a busy queue only skips a stamp.
     if (background_) {
@@ -135,6 +140,7 @@ Principal Auth::authenticate(const HttpRequest& request) {
     const std::string hash = sha256_hex(*token);
     const std::string key = "s:" + hash;
     if (auto cached = from_cache(key)) return *cached;
+    const auto epoch = context_.accounts_epoch();
     const auto found =
         context_.read_accounts([&](geo::Store& s) { return s.accounts().session(hash); });
     if (!found) return {};
@@ -143,7 +149,7 @@ Principal Auth::authenticate(const HttpRequest& request) {
     Principal p = principal_of(user, Principal::Via::session);
     p.session_hash = hash;
     p.csrf_token = session.csrf_token;
-    remember(key, p, session.expires_at);
+    remember(key, p, session.expires_at, epoch);
     return p;
   }
   return {};
@@ -158,28 +164,44 @@ std::chrono::milliseconds Auth::wait_after(int failures, int free_attempts) cons
   return std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxWait));
 }
 
+std::string Auth::stored_key(const std::string& key) {
+  return sha256_hex(key);  // the store holds no address and no name
+}
+
 int Auth::count_failure(const std::string& key) {
-  std::lock_guard lock(mu_);
-  if (throttle_.size() >= kMaxCacheEntries) throttle_.clear();
-  auto& t = throttle_[key];
-  ++t.failures;
-  t.last_failure = std::chrono::steady_clock::now();
-  return t.failures;
+  const auto now = std::chrono::system_clock::now();
+  const auto forget = now - std::chrono::minutes(context_.config().login_lock_minutes);
+  return static_cast<int>(context_.write([&](geo::Store& s) {
+    // Now and then, counts nobody added to for login_lock_minutes go (a login does it too).
+    if (++counted_ % 256 == 0) s.purge_throttle(geo::iso_utc_ms(forget));
+    return s.count_throttle_failure(stored_key(key), geo::iso_utc_ms(now), geo::iso_utc_ms(forget))
+        .failures;
+  }));
+}
+
+std::optional<geo::ThrottleCount> Auth::counted(const std::string& key) {
+  auto t = context_.read([&](const geo::Store& s) { return s.throttle(stored_key(key)); });
+  if (!t) return std::nullopt;
+  // A count nobody added to for login_lock_minutes is forgotten (unless it holds a lock).
+  const auto last = geo::parse_iso_utc_ms(t->last_failure);
+  const auto now = std::chrono::system_clock::now();
+  const bool locked = !t->locked_until.empty() && t->locked_until > geo::iso_utc_ms(now);
+  if (!locked &&
+      (!last || now - *last > std::chrono::minutes(context_.config().login_lock_minutes))) {
+    return std::nullopt;
+  }
+  return t;
 }
 
 std::chrono::milliseconds Auth::time_left(const std::string& key, int free_attempts) {
-  const auto it = throttle_.find(key);
-  if (it == throttle_.end()) return std::chrono::milliseconds(0);
-  const auto now = std::chrono::steady_clock::now();
-  const auto forget_after = std::chrono::minutes(context_.config().login_lock_minutes);
-  if (now - it->second.last_failure > forget_after &&
-      (!it->second.locked_until || *it->second.locked_until <= now)) {
-    throttle_.erase(it);
-    return std::chrono::milliseconds(0);
-  }
-  const auto ready = it->second.last_failure + wait_after(it->second.failures, free_attempts);
+  const auto t = counted(key);
+  if (!t) return std::chrono::milliseconds(0);
+  const auto last = geo::parse_iso_utc_ms(t->last_failure);
+  if (!last) return std::chrono::milliseconds(0);
+  const auto ready = *last + wait_after(static_cast<int>(t->failures), free_attempts);
+  const auto now = std::chrono::system_clock::now();
   if (now >= ready) return std::chrono::milliseconds(0);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(ready - now);
+  return std::chrono::ceil<std::chrono::milliseconds>(ready - now);
 }
 
 namespace {
@@ -203,22 +225,20 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
   const std::string client_key = "c:" + client;
   const std::string name_key = "n:" + name;
   const int client_free = config.login_free_attempts * 5;
-  bool failed_before = false;  // this address has failed for this name (and not succeeded since)
-  {
-    std::lock_guard lock(mu_);
-    if (const auto left = time_left(client_key, client_free); left.count() > 0) {
-      throw throttled("from your address", left);
-    }
-    if (const auto left = time_left(pair_key, config.login_free_attempts); left.count() > 0) {
-      throw throttled("for this name from your address", left);
-    }
-    failed_before = throttle_.contains(pair_key);
+  // The counts are the store's, so every server behind one address throttles alike.
+  if (const auto left = time_left(client_key, client_free); left.count() > 0) {
+    throw throttled("from your address", left);
   }
+  if (const auto left = time_left(pair_key, config.login_free_attempts); left.count() > 0) {
+    throw throttled("for this name from your address", left);
+  }
+  // This address has failed for this name (and not succeeded since).
+  const bool failed_before = counted(pair_key).has_value();
   const auto user =
       context_.read_accounts([&](geo::Store& s) { return s.accounts().user_by_name(name); });
   const auto now = std::chrono::system_clock::now();
-  // A locked name refuses only the addresses that failed for it. Unknown names are locked in
-  // memory the same way, so the answer does not tell whether a name exists.
+  // A locked name refuses only the addresses that failed for it. Unknown names are locked the
+  // same way (in the throttle counts), so the answer does not tell whether a name exists.
   std::chrono::milliseconds locked_left(0);
   if (user && !user->locked_until.empty() && user->locked_until > geo::iso_utc(now)) {
     const auto until = geo::parse_iso_utc(user->locked_until);
@@ -226,12 +246,10 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
         until ? std::max<std::int64_t>(1, static_cast<std::int64_t>(*until - std::time(nullptr)))
               : std::int64_t{60});
   } else if (!user) {
-    std::lock_guard lock(mu_);
-    const auto it = throttle_.find(name_key);
-    const auto steady_now = std::chrono::steady_clock::now();
-    if (it != throttle_.end() && it->second.locked_until && *it->second.locked_until > steady_now) {
-      locked_left = std::chrono::duration_cast<std::chrono::milliseconds>(*it->second.locked_until -
-                                                                          steady_now);
+    if (const auto t = counted(name_key)) {
+      if (const auto until = geo::parse_iso_utc_ms(t->locked_until); until && *until > now) {
+        locked_left = std::chrono::ceil<std::chrono::milliseconds>(*until - now);
+      }
     }
   }
   if (failed_before && locked_left.count() > 0) {
@@ -249,17 +267,11 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
         return s.accounts().record_failed_login(user->id, config.login_lock_after, locked_until);
       });
     } else if (count_failure(name_key) >= config.login_lock_after) {
-      std::lock_guard lock(mu_);
-      auto& t = throttle_[name_key];
-      t.failures = 0;
-      t.locked_until =
-          std::chrono::steady_clock::now() + std::chrono::minutes(config.login_lock_minutes);
+      const std::string until =
+          geo::iso_utc_ms(now + std::chrono::minutes(config.login_lock_minutes));
+      context_.write([&](geo::Store& s) { s.lock_throttle(stored_key(name_key), until); });
     }
     throw ApiError(ErrorCode::login_failed, "the name or the password is wrong");
-  }
-  {
-    std::lock_guard lock(mu_);
-    throttle_.erase(pair_key);
   }
   LoginResult result;
   result.principal = principal_of(*user, Principal::Via::session);
@@ -274,6 +286,8 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
     geo::Accounts& accounts = s.accounts();
     accounts.clear_failed_logins(user->id);
     accounts.delete_expired_sessions(now_iso);
+    s.clear_throttle(stored_key(pair_key));
+    s.purge_throttle(geo::iso_utc_ms(now - std::chrono::minutes(config.login_lock_minutes)));
     accounts.add_session({result.principal.session_hash, user->id, result.principal.csrf_token,
                           now_iso, result.expires_at});
     tx.commit();
@@ -283,7 +297,6 @@ LoginResult Auth::login(std::string_view name_in, std::string_view password,
 
 void Auth::check_tries(std::string_view scope, std::string_view client, int free_attempts) {
   const std::string key = "x:" + std::string(scope) + '\x1f' + std::string(client.substr(0, 64));
-  std::lock_guard lock(mu_);
   if (const auto left = time_left(key, free_attempts); left.count() > 0) {
     const auto secs = std::max<std::int64_t>(1, (left.count() + 999) / 1000);  // rounded up
     throw ApiError(ErrorCode::too_many_tries,

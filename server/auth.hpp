@@ -5,7 +5,8 @@
 //   cookie_secure). Only its SHA-256 is stored. Each session has a CSRF token, returned by login;
 //   unsafe requests authenticated by the cookie must send it as X-CSRF-Token.
 // - Token: "Authorization: Bearer tsu_…", created with `tsunagi user token`; SHA-256 stored.
-// - Failed logins are throttled per client address and name: after login_free_attempts failures,
+// - Failed logins are throttled per client address and name, counted in the store (hashed), so that
+//   every server on one store throttles alike: after login_free_attempts failures,
 //   each next attempt of that address for that name must wait login_delay_ms, doubling per
 //   failure (at most 5 minutes); per address over all names after 5 × login_free_attempts. Early
 //   attempts get 429 with Retry-After and are not even checked. After login_lock_after failures in
@@ -13,12 +14,15 @@
 //   existing users, so a restart does not unlock it) — but only against addresses that failed for
 //   it: the real user's correct login from elsewhere is never locked out.
 // - The answers and the work are the same for existing and unknown names (a dummy argon2id hash
-//   is checked, unknown names are counted and locked the same way in memory), so they do not tell
+//   is checked, unknown names are counted and locked the same way), so they do not tell
 //   which names exist.
 // Lookups are cached for auth_cache_s (30 s), so disabling a user, a new password (which ends the
-// user's sessions and tokens) or revoking a token takes effect within that time.
+// user's sessions and tokens) or revoking a token takes effect within that time — at once when
+// done through this server, or through another server on the same PostgreSQL store (it notifies;
+// ServerContext::accounts_epoch).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -80,28 +84,27 @@ class Auth {
     Principal principal;
     std::string expires_at;  ///< sessions only
     std::chrono::steady_clock::time_point cached_at;
-  };
-  struct Throttle {
-    int failures = 0;
-    std::chrono::steady_clock::time_point last_failure;
-    /// Unknown names only: locked like a stored account would be (see login()).
-    std::optional<std::chrono::steady_clock::time_point> locked_until;
+    std::uint64_t accounts_epoch = 0;  ///< ServerContext::accounts_epoch when looked up
   };
   std::optional<Principal> from_cache(const std::string& key);
-  void remember(const std::string& key, const Principal& p, std::string expires_at);
+  void remember(const std::string& key, const Principal& p, std::string expires_at,
+                std::uint64_t accounts_epoch);
   [[nodiscard]] std::chrono::milliseconds wait_after(int failures, int free_attempts) const;
-  /// Counts a failure under `key`; returns the new count.
+  /// The store's name of the count `key` ("p:" client + name, "c:" client, "n:" name — an
+  /// unknown name's lock — or "x:" scope + client): a hash.
+  static std::string stored_key(const std::string& key);
+  /// Counts a failure under `key` (in the store); returns the new count.
   int count_failure(const std::string& key);
-  /// The time left before `key` may try again (0 when it may), forgetting stale counts. mu_ held.
+  /// The count under `key`, unless it is stale (nothing added for login_lock_minutes, no lock).
+  std::optional<geo::ThrottleCount> counted(const std::string& key);
+  /// The time left before `key` may try again (0 when it may).
   std::chrono::milliseconds time_left(const std::string& key, int free_attempts);
 
   ServerContext& context_;
   std::function<bool(std::function<void()>)> background_;
   std::mutex mu_;
   std::unordered_map<std::string, Cached> cache_;  ///< "s:"/"t:" + hash → principal
-  /// "p:" client + name, "c:" client, "n:" name (unknown names' lock), "x:" scope + client
-  /// (check_tries) → failures.
-  std::unordered_map<std::string, Throttle> throttle_;
+  std::atomic<std::uint64_t> counted_{0};          ///< failures counted (purges now and then)
 };
 
 }  // namespace tsunagi::server

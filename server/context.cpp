@@ -2,8 +2,8 @@
 
 #include "tiles/error.hpp"
 
+#include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <string>
 
 #include <unistd.h>
@@ -63,6 +63,7 @@ ServerContext::ServerContext(Config config)
                                  .keep_total = config_.job_keep_total,
                                  .keep_days = config_.job_keep_days});
   if (config_.store_poll_ms > 0) {
+    listener_ = geo::ChangeListener::open(config_.db);
     watcher_ = std::jthread([this](const std::stop_token& stop) { watch(stop); });
   }
 }
@@ -74,14 +75,30 @@ ServerContext::~ServerContext() {
 }
 
 void ServerContext::watch(const std::stop_token& stop) {
-  std::mutex mu;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mu);
+  using Clock = std::chrono::steady_clock;
   const auto period = std::chrono::milliseconds(config_.store_poll_ms);
-  while (!wake.wait_for(lock, stop, period, [] { return false; }) && !stop.stop_requested()) {
+  // Short waits, so that stopping the server never waits long for this thread.
+  const auto slice = std::min(period, std::chrono::milliseconds(250));
+  constexpr auto kReplicationEvery = std::chrono::seconds(5);
+  auto next_look = Clock::now() + period;
+  auto next_replication = Clock::now();
+  while (!stop.stop_requested()) {
+    const geo::StoreChanges changes = listener_->wait(slice);
+    if (stop.stop_requested()) return;
+    const auto now = Clock::now();
+    if (changes.accounts || changes.unknown) ++accounts_epoch_;
+    if ((changes.jobs || changes.unknown) && jobs_) jobs_->wake();
+    if (now >= next_replication) {
+      auto seen = listener_->replication();
+      std::lock_guard lock(replication_mu_);
+      replication_ = seen;
+      next_replication = now + kReplicationEvery;
+    }
+    if (!changes.content && !changes.unknown && now < next_look) continue;
+    next_look = now + period;
     try {
-      // One tiny read on the read connection; in WAL mode it sees the latest commit of any
-      // process and never waits for a writer.
+      // One tiny read on the read connection; it sees the latest commit of any process (SQLite
+      // in WAL mode never waits for a writer).
       const auto generation = read([](const geo::Store& s) { return s.generation(); });
       const auto current = snapshots_.current();
       // A new day in Japan moves the age of unconfirmed listings: that republishes too.
@@ -96,6 +113,11 @@ void ServerContext::watch(const std::stop_token& stop) {
       // and until then the last good snapshot keeps being served.
     }
   }
+}
+
+std::optional<geo::ReplicationState> ServerContext::replication() const {
+  std::lock_guard lock(replication_mu_);
+  return replication_;
 }
 
 void ServerContext::republish_if_changed() {

@@ -1,9 +1,10 @@
 // What every handler works with: the configuration, the store (one writer connection behind one
 // mutex), a read connection for small lookups (accounts, history), and the one published state —
 // the snapshot, with per audience the projected resources, their index, search keys and rendered
-// features — republished after each committed write: the server's own at once, another program's
-// (`tsunagi import` while serving) within `store_poll_ms`. Read handlers use snapshots().current()
-// and never lock.
+// features — republished after each committed write: the server's own at once; another
+// program's (`tsunagi import` while serving, another server on the same PostgreSQL store) as soon
+// as the store tells (PostgreSQL NOTIFY, geo::ChangeListener), and within `store_poll_ms` in any
+// case. Read handlers use snapshots().current() and never lock.
 #pragma once
 
 #include <array>
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <thread>
 #include <type_traits>
@@ -19,6 +21,7 @@
 
 #include "geo/analysis/job_queue.hpp"
 #include "geo/catalog/snapshot.hpp"
+#include "geo/store/change_listener.hpp"
 #include "geo/store/store.hpp"
 #include "server/config.hpp"
 #include "tiles/basemap.hpp"
@@ -55,6 +58,13 @@ class ServerContext {
   [[nodiscard]] bool store_healthy(std::chrono::seconds max_age = {}) const;
   /// What is wrong with the store, for the operator's log (empty when it is healthy).
   [[nodiscard]] std::string store_problem() const;
+  /// The replication the store's server sees (PostgreSQL; looked at every few seconds), for
+  /// /health; nullopt for SQLite or while it cannot be asked.
+  [[nodiscard]] std::optional<geo::ReplicationState> replication() const;
+
+  /// Moves whenever another server (or program) changed accounts — ended a session, disabled a
+  /// user, revoked a token: cached logins older than the move are looked up again (server/auth).
+  [[nodiscard]] std::uint64_t accounts_epoch() const { return accounts_epoch_.load(); }
 
   /// Runs f(store) holding the write mutex. When f changed the store (its generation moved), the
   /// snapshot is brought up to date (only the changed layers and rows) and published before
@@ -111,7 +121,13 @@ class ServerContext {
   std::unique_ptr<geo::JobQueue> jobs_;  ///< after the store and snapshots: stopped before them
   mutable std::atomic<std::int64_t> health_checked_s_{-1};
   mutable std::atomic<bool> healthy_{true};
-  /// Republishes when another program committed to the store (polls its generation).
+  std::atomic<std::uint64_t> accounts_epoch_{0};
+  mutable std::mutex replication_mu_;
+  std::optional<geo::ReplicationState> replication_;
+  std::unique_ptr<geo::ChangeListener> listener_;
+  /// Republishes when another program committed to the store: when the listener hears of it, and
+  /// after store_poll_ms in any case (it looks at the generation); passes on account and job
+  /// changes.
   void watch(const std::stop_token& stop);
   std::jthread watcher_;  ///< last: stopped and joined before the rest goes away
 };

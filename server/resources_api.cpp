@@ -146,6 +146,18 @@ HttpResponse health(ServerContext& c, RequestContext& rc) {
   // refused without it), and the access log drops lines rather than stall the server.
   const bool wal = c.store_healthy(std::chrono::seconds(1));
   body["store_wal"] = wal ? "ok" : "missing";
+  // The store's state, and for PostgreSQL the replication its server reports (a standby's replay
+  // lag, or a primary's standbys and their largest lag), looked at every few seconds.
+  json store = {{"backend", geo::Store::backend_of(c.config().db)},
+                {"state", wal ? "ok" : "unwritable"}};
+  if (const auto rep = c.replication()) {
+    store["replication"] = rep->standby
+                               ? json{{"role", "standby"}, {"replay_lag_s", rep->replay_lag_s}}
+                               : json{{"role", "primary"},
+                                      {"standbys", rep->standbys},
+                                      {"max_standby_lag_s", rep->max_standby_lag_s}};
+  }
+  body["store"] = std::move(store);
   body["log_lines_dropped"] = log_lines_dropped();
   // The tile cache holds staff tiles too: its size and counters move with what staff look at
   // (and with how big their tiles of hidden resources are). Staff only, like the generation.
