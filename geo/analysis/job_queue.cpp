@@ -288,12 +288,6 @@ void JobQueue::execute(Entry& e) {
   done.error = std::move(error);
   done.finished_at = utc_now_iso();
   done.progress = status == "done" ? 1.0 : e.progress.load();
-  {
-    std::lock_guard lock(mu_);
-    e.record.status = done.status;  // what get() answers until the runner lets it go
-    e.record.finished_at = done.finished_at;
-    e.record.error = done.error;
-  }
   // Stored only while this runner still holds it; a store briefly unwritable is tried again for a
   // few seconds, then left: the heartbeat stops and another runner runs the job again.
   auto wait = std::chrono::milliseconds(200);
