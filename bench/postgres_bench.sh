@@ -82,8 +82,11 @@ serve() {
   [[ -n $port ]] || { echo "server $name did not start:" >&2; cat "$log" >&2; exit 1; }
   printf -v "PORT_$name" '%s' "$port"
 }
-rps() {  # rps URL → requests per second of one wrk run
-  wrk -t1 -c"$conns" -d"${secs}s" "$1" | awk '/Requests\/sec/ {print $2}'
+rps() {  # rps URL → requests per second of one wrk run; fails loudly on any non-2xx answer
+  local out
+  out=$(wrk -t1 -c"$conns" -d"${secs}s" "$1")
+  if grep -q 'Non-2xx' <<<"$out"; then echo "postgres_bench: non-2xx answers from $1" >&2; exit 1; fi
+  awk '/Requests\/sec/ {print $2}' <<<"$out"
 }
 # stats: reads "ratio" lines on stdin, prints median [min–max] of n.
 stats() {
@@ -95,7 +98,7 @@ stats() {
 serve sqlite "$sqlite"
 serve pg "$store"
 load
-for path in "/ogc/collections/resources/items?limit=100&f=json" "/api/resources?limit=1000"; do
+for path in "/ogc/collections/public_facility/items?limit=100&f=json" "/api/resources?limit=1000"; do
   : >"$work/ratios"
   for r in $(seq "$rounds"); do
     if ((r % 2)); then
@@ -168,7 +171,7 @@ pids+=($!)
 pids+=($!)
 sleep 0.5
 load
-path="/ogc/collections/resources/items?limit=100&f=json"
+path="/ogc/collections/public_facility/items?limit=100&f=json"
 : >"$work/ratios"
 for r in $(seq "$rounds"); do
   if ((r % 2)); then

@@ -318,3 +318,53 @@ TEST_F(TwoServers, AnImportKilledMidwayLeavesNothingOfItselfAndTheServersServeOn
 
 }  // namespace
 }  // namespace tsunagi::test
+
+namespace tsunagi::test {
+namespace {
+
+// `tsunagi migrate` of the demo store: a server on the copy answers every read as the server on
+// the SQLite original, byte for byte (ETags aside: they name the store).
+TEST(MigratedDemo, AServerOnTheCopyAnswersAsOnTheOriginal) {
+  if (const auto why = postgres_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  TempDir dir;
+  const auto db = dir / "demo.db";
+  ASSERT_EQ(run_tsunagi({"demo", "--db", db.string()}).exit_code, 0);
+  const std::string uri = new_postgres_database("migrated_demo");
+  const auto m = run_tsunagi({"migrate", "--from", db.string(), "--to", uri});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  ServerProcess sqlite({"--db", db.string(), "--port", "0"});
+  ServerProcess pg({"--db", uri, "--port", "0"});
+  const std::vector<std::string> paths = {"/api/resources?limit=1000",
+                                          "/api/resources?limit=50&kind=kayoi_no_ba",
+                                          "/api/resources?q=%E3%82%B5%E3%83%AD%E3%83%B3",
+                                          "/ogc/collections",
+                                          "/ogc/collections/areas/items?limit=1000&f=json",
+                                          "/api/stats/freshness",
+                                          "/api/sources",
+                                          "/api/meta"};
+  for (const auto& path : paths) {
+    HttpClient a(sqlite.host(), sqlite.port());
+    HttpClient b(pg.host(), pg.port());
+    // Links name the server that answered: its address aside, the answers are the same.
+    const auto without = [](std::string body, const ServerProcess& s) {
+      const std::string self = s.host() + ":" + std::to_string(s.port());
+      for (auto at = body.find(self); at != std::string::npos; at = body.find(self, at)) {
+        body.replace(at, self.size(), "SERVER");
+      }
+      return body;
+    };
+    const auto ra = a.get(path);
+    const auto rb = b.get(path);
+    EXPECT_EQ(ra.status, 200) << path;
+    EXPECT_EQ(ra.status, rb.status) << path;
+    const std::string body_a = without(ra.body, sqlite);
+    const std::string body_b = without(rb.body, pg);
+    EXPECT_TRUE(body_a == body_b) << path << ": the answers differ (" << body_a.size() << " and "
+                                  << body_b.size() << " bytes)";
+  }
+  EXPECT_EQ(sqlite.stop(SIGTERM), 0);
+  EXPECT_EQ(pg.stop(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace tsunagi::test
