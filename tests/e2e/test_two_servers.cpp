@@ -157,6 +157,41 @@ TEST_F(TwoServers, AnEditThroughAIsInBsRecordListEtagAndTile) {
   EXPECT_EQ(on_a.header("etag"), on_b.header("etag"));
 }
 
+TEST_F(TwoServers, AHiddenEditThroughAReachesBsStaffAndNeverBsPublic) {
+  // An attacker reads B as the public while staff edit a hidden listing through A: B rebuilds
+  // from the notification through the one visibility rule, so the public sees none of it.
+  const std::string id = town_->ids.at("internal");
+  const auto cur = call(*a_, "GET", "/api/resources/" + id, "coordinator");
+  ASSERT_EQ(cur.status, 200);
+  json props = json::parse(cur.body)["properties"];
+  props["name"] = "受入れ先 SECRET-INTERNAL 改";
+  ASSERT_EQ(call(*a_, "PUT", "/api/resources/" + id, "coordinator", props,
+                 {{"If-Match", cur.header("etag")}})
+                .status,
+            200);
+  ASSERT_TRUE(until(
+      [&] {
+        return call(*b_, "GET", "/api/resources/" + id, "coordinator").body.find("改") !=
+               std::string::npos;
+      },
+      kTold));
+  const auto tile = tiles::tile_at(133.646, 35.103, 14);
+  const std::vector<std::string> paths = {"/api/resources?limit=1000",
+                                          "/api/resources?q=SECRET",
+                                          "/api/resources/" + id,
+                                          "/api/resources?limit=1&lon=133.646&lat=35.103",
+                                          "/ogc/collections/placement_site/items",
+                                          tile_path("resources", tile),
+                                          "/health"};
+  for (const auto& path : paths) {
+    const auto r = call(*b_, "GET", path, "public");
+    for (const auto& marker : secret_markers()) {
+      EXPECT_EQ(r.body.find(marker), std::string::npos) << path << " shows " << marker;
+    }
+  }
+  EXPECT_EQ(call(*b_, "GET", "/api/resources/" + id, "public").status, 404);
+}
+
 TEST_F(TwoServers, TwoMatchersOnAAndBRaceForTheLastSlotAndExactlyOneWins) {
   const auto create_case = [&](const ServerProcess& s) {
     const json body = {{"resource_id", town_->ids.at("farm")},
