@@ -94,22 +94,26 @@ stats() {
     printf "%.2f× [%.2f–%.2f] of %d rounds", m, v[1], v[NR], NR}'
 }
 
+# interleave LABEL BASE_NAME BASE_URL NEW_NAME NEW_URL: $rounds rounds, the side that goes first
+# alternating; prints each round and the median ratio NEW / BASE with its range.
+interleave() {
+  local label=$1 bn=$2 bu=$3 nn=$4 nu=$5 b n
+  : >"$work/ratios"
+  for r in $(seq "$rounds"); do
+    if ((r % 2)); then b=$(rps "$bu"); n=$(rps "$nu"); else n=$(rps "$nu"); b=$(rps "$bu"); fi
+    echo "  round $r: $bn $b req/s, $nn $n req/s"
+    echo "$n $b" | awk '{print $1 / $2}' >>"$work/ratios"
+  done
+  echo "$label: $(stats <"$work/ratios")"
+}
+
 # ---- 1. reads from memory ----
 serve sqlite "$sqlite"
 serve pg "$store"
 load
 for path in "/ogc/collections/public_facility/items?limit=100&f=json" "/api/resources?limit=1000"; do
-  : >"$work/ratios"
-  for r in $(seq "$rounds"); do
-    if ((r % 2)); then
-      s=$(rps "http://127.0.0.1:$PORT_sqlite$path"); p=$(rps "http://127.0.0.1:$PORT_pg$path")
-    else
-      p=$(rps "http://127.0.0.1:$PORT_pg$path"); s=$(rps "http://127.0.0.1:$PORT_sqlite$path")
-    fi
-    echo "  round $r $path: sqlite $s req/s, postgresql $p req/s"
-    echo "$p $s" | awk '{print $1 / $2}' >>"$work/ratios"
-  done
-  echo "PostgreSQL / SQLite, GET $path: $(stats <"$work/ratios")"
+  interleave "PostgreSQL / SQLite, GET $path" sqlite "http://127.0.0.1:$PORT_sqlite$path" \
+    postgresql "http://127.0.0.1:$PORT_pg$path"
 done
 kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true; pids=()
 
@@ -128,7 +132,9 @@ def call(port, method, path, body=None, headers=None):
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method, headers=h)
     with urllib.request.urlopen(req, timeout=120) as r:
         return dict(r.headers), r.read()
-_, body = call(a, "GET", "/api/resources?limit=1&offset=1000")
+_, body = call(a, "GET", "/api/resources?limit=1")
+middle = json.loads(body)["numberMatched"] // 2  # any scale, never past the end
+_, body = call(a, "GET", f"/api/resources?limit=1&offset={middle}")
 rid = json.loads(body)["features"][0]["id"]
 times = []
 for i in range(edits):
@@ -172,15 +178,6 @@ pids+=($!)
 sleep 0.5
 load
 path="/ogc/collections/public_facility/items?limit=100&f=json"
-: >"$work/ratios"
-for r in $(seq "$rounds"); do
-  if ((r % 2)); then
-    o=$(rps "http://127.0.0.1:$one$path"); t=$(rps "http://127.0.0.1:$two$path")
-  else
-    t=$(rps "http://127.0.0.1:$two$path"); o=$(rps "http://127.0.0.1:$one$path")
-  fi
-  echo "  round $r: one server $o req/s, two servers $t req/s"
-  echo "$t $o" | awk '{print $1 / $2}' >>"$work/ratios"
-done
-echo "two servers / one, behind HAProxy, GET $path: $(stats <"$work/ratios")"
+interleave "two servers / one, behind HAProxy, GET $path" "one server" \
+  "http://127.0.0.1:$one$path" "two servers" "http://127.0.0.1:$two$path"
 load
