@@ -4,7 +4,8 @@
 // bench/tiles_bench.sh runs it beside PostGIS's ST_AsMVT on the same tiles.
 //
 // usage: tsunagi_tile_timing --db FILE --layer resources|areas [--audience public|internal]
-//                            [--repeat N] < tiles.txt     (lines "z x y")
+//                            [--repeat N] [--fields all|KEY,KEY…|""] < tiles.txt
+//        (lines "z x y"; --fields: the figures of area tiles, as the tile URL's fields=; all)
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   std::string layer_name = "resources";
   geo::Audience audience = geo::Audience::public_;
   int repeat = 3;
+  std::string fields = "all";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--db") {
@@ -30,6 +32,8 @@ int main(int argc, char** argv) {
       layer_name = argv[i + 1];
     } else if (a == "--audience") {
       audience = geo::parse_audience(argv[i + 1]).value_or(geo::Audience::public_);
+    } else if (a == "--fields") {
+      fields = argv[i + 1];
     } else if (a == "--repeat") {
       repeat = std::max(1, std::stoi(argv[i + 1]));
     }
@@ -42,6 +46,13 @@ int main(int argc, char** argv) {
   const geo::Store store = geo::Store::open(db, geo::Store::Mode::read_only);
   const auto snap = geo::Snapshot::build(store);
   tiles::TileService service(0);
+  tiles::AreaFields area_fields;
+  try {
+    area_fields = tiles::AreaFields::parse(*snap->area_layer(), audience, fields);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tsunagi_tile_timing: %s\n", e.what());
+    return 2;
+  }
   std::vector<tiles::TileId> list;
   std::uint32_t z = 0;
   std::uint32_t x = 0;
@@ -50,7 +61,7 @@ int main(int argc, char** argv) {
   // Warm what is built once per snapshot (the Z-order index, projected and simplified areas):
   // the server builds it once per data change, not per tile.
   for (std::uint32_t wz = 0; wz <= 16; ++wz) {
-    (void)service.build(*snap, *layer, tiles::tile_at(139.7, 35.7, wz), audience, {});
+    (void)service.build(*snap, *layer, tiles::tile_at(139.7, 35.7, wz), audience, {}, area_fields);
   }
   const geo::ResourceQuery everything;
   for (const auto& t : list) {
@@ -59,7 +70,7 @@ int main(int argc, char** argv) {
     std::size_t bytes = 0;
     for (int k = 0; k < repeat; ++k) {
       const auto start = std::chrono::steady_clock::now();
-      const auto tile = service.build(*snap, *layer, t, audience, everything);
+      const auto tile = service.build(*snap, *layer, t, audience, everything, area_fields);
       const auto us =
           std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
               .count();

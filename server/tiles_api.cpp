@@ -61,7 +61,7 @@ std::string canonical_filter(const QueryParams& query) {
 geo::ResourceQuery tile_query(tiles::Layer layer, const RequestContext& rc, const Config& config,
                               const std::optional<geo::Municipality>& town) {
   if (layer == tiles::Layer::areas) {
-    rc.query.require_known({"municipality"});
+    rc.query.require_known({"municipality", "fields"});
     geo::ResourceQuery q;
     if (town) q.lg_code = town->lg_code;
     return q;
@@ -76,6 +76,19 @@ geo::ResourceQuery tile_query(tiles::Layer layer, const RequestContext& rc, cons
     throw ApiError(ErrorCode::invalid_parameter, std::string("q: ") + e.what());
   }
   return q;
+}
+
+/// The figures an area tile carries: `fields=` (figure keys, "all", or none when absent).
+/// @throws ApiError for a key the caller's audience has no figure of.
+tiles::AreaFields area_fields(const RequestContext& rc, const geo::Snapshot& snapshot,
+                              geo::Audience a) {
+  const std::string* list = rc.query.get("fields");
+  if (list == nullptr) return {};
+  try {
+    return tiles::AreaFields::parse(*snapshot.area_layer(), a, *list);
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_parameter, e.what());
+  }
 }
 
 bool etag_matches(const std::string& header, const std::string& etag) {
@@ -123,7 +136,10 @@ HttpResponse get_tile(ServerContext& c, RequestContext& rc) {
   const geo::ResourceQuery q =
       tile_query(layer, rc, c.config(), parse_municipality(rc.query, *snapshot));
   const geo::Audience audience = geo::audience_for(rc.principal.role);
-  const auto tile = c.tiles().tile(*snapshot, layer, t, audience, q, canonical_filter(rc.query));
+  const tiles::AreaFields fields =
+      layer == tiles::Layer::areas ? area_fields(rc, *snapshot, audience) : tiles::AreaFields{};
+  const auto tile =
+      c.tiles().tile(*snapshot, layer, t, audience, q, canonical_filter(rc.query), fields);
 
   HttpResponse r;
   r.set_header("Cache-Control", cache_control(audience, c.config()));
@@ -175,6 +191,7 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
   (void)tile_query(layer, rc, c.config(), town);  // the same checks as the tiles will make
   const std::string filter = canonical_filter(rc.query);
   const geo::Audience audience = geo::audience_for(rc.principal.role);
+  if (layer == tiles::Layer::areas) (void)area_fields(rc, *snapshot, audience);
 
   std::optional<geo::BBox> extent;
   json layer_json;
@@ -192,7 +209,9 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
     layer_json = {
         {"id", tiles::kAreasLayer},
         {"description",
-         "地域 (areas: municipality, 町丁, districts) with their statistics and indicators"},
+         "地域 (areas: municipality, 町丁, districts) with their statistics and indicators; "
+         "the tiles carry the figures named in fields= (comma-separated keys, or all), none "
+         "without it"},
         {"fields", fields_json(tiles::AreaTiles::fields(*snapshot->area_layer(), audience))},
         {"minzoom", 0},
         {"maxzoom", kTileJsonMaxZoom}};

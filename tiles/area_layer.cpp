@@ -6,6 +6,7 @@
 #include "geo/core/code_lists.hpp"
 #include "geo/core/error.hpp"
 #include "geo/spatial/geometry.hpp"
+#include "tiles/clip.hpp"
 #include "tiles/resource_layer.hpp"
 
 namespace tsunagi::tiles {
@@ -45,7 +46,8 @@ double metres_per_unit(std::uint32_t z) {
 
 }  // namespace
 
-AreaTiles::AreaTiles(std::shared_ptr<const geo::AreaLayer> layer) : layer_(std::move(layer)) {
+AreaTiles::AreaTiles(std::shared_ptr<const geo::AreaLayer> layer, Clipper clipper)
+    : layer_(std::move(layer)), clipper_(clipper) {
   const auto& areas = layer_->areas();
   for (const auto& c : layer_->indicators().columns()) status_keys_.push_back(c.key + "_status");
   for (std::size_t i = 0; i < areas.size(); ++i) {
@@ -139,8 +141,48 @@ const std::vector<AreaTiles::ZoomShape>& AreaTiles::shapes(std::uint32_t z) cons
   return shapes_.at(z);
 }
 
+AreaFields AreaFields::parse(const geo::AreaLayer& layer, geo::Audience a, std::string_view list) {
+  AreaFields out;
+  if (list == "all") return every();
+  const auto& table = layer.indicators();
+  std::vector<bool> chosen(table.columns().size());
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    const std::string_view key = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    if (key.empty()) continue;
+    const auto col = table.column(key);
+    if (!col || !geo::column_visible(a, table.columns()[*col])) {
+      std::string known;
+      for (const auto& c : table.columns()) {
+        if (!geo::column_visible(a, c)) continue;
+        known += known.empty() ? "" : ", ";
+        known += c.key;
+      }
+      throw geo::InvalidArgument(
+          "fields: the areas layer has no figure '" + std::string(key.substr(0, 60)) +
+          "'; ask for 'all' or for some of: " + (known.empty() ? std::string("(none)") : known));
+    }
+    chosen[*col] = true;
+  }
+  for (std::size_t c = 0; c < chosen.size(); ++c) {
+    if (chosen[c]) out.columns.push_back(c);
+  }
+  return out;
+}
+
+std::string AreaFields::canonical(const geo::AreaLayer& layer) const {
+  if (all) return "all";
+  std::string out;
+  for (const std::size_t c : columns) {
+    if (!out.empty()) out += ',';
+    out += layer.indicators().columns().at(c).key;
+  }
+  return out;
+}
+
 void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a,
-                       std::string_view lg_code) const {
+                       std::string_view lg_code, const AreaFields& fields) const {
   const auto& areas = layer_->areas();
   const auto other_town = [&](std::size_t area) {
     return !lg_code.empty() && areas[area].lg_code != lg_code;
@@ -174,7 +216,20 @@ void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a,
             }
           }
         }
+      } else if (auto clipped =
+                     clipper_ == Clipper::own_then_geos
+                         ? clip_polygons(
+                               z.world,
+                               {static_cast<std::int64_t>(lo_x), static_cast<std::int64_t>(lo_y),
+                                static_cast<std::int64_t>(hi_x), static_cast<std::int64_t>(hi_y)},
+                               static_cast<std::int64_t>(ox), static_cast<std::int64_t>(oy))
+                         : std::nullopt) {
+        // Clipped in integers: the common case of a shape that crosses the tile's edge simply.
+        if (clipped->empty()) continue;
+        polygons = std::move(*clipped);
       } else {
+        // Leaves and re-enters the tile, or a cut moved onto the grid would touch another edge:
+        // GEOS clips and snap-rounds it.
         try {
           Shift to_tile_units{-ox, -oy};
           const geo::Geometry g = geo::Geometry::from_wkb(z.wkb)
@@ -187,7 +242,7 @@ void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a,
           continue;
         }
       }
-      add_feature(out, entries_[k].area, polygons, a);
+      add_feature(out, entries_[k].area, polygons, a, fields);
     }
     return;
   }
@@ -213,12 +268,13 @@ void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a,
     } catch (const geo::GeometryError&) {
       continue;  // GEOS could not clip or snap this one: leave it out of this tile
     }
-    add_feature(out, e.area, polygons, a);
+    add_feature(out, e.area, polygons, a, fields);
   }
 }
 
 void AreaTiles::add_feature(LayerBuilder& out, std::size_t index,
-                            const std::vector<TilePolygon>& polygons, geo::Audience a) const {
+                            const std::vector<TilePolygon>& polygons, geo::Audience a,
+                            const AreaFields& fields) const {
   const auto& area = layer_->areas()[index];
   LayerBuilder::Properties props;
   props.emplace_back("id", area.id);
@@ -230,7 +286,7 @@ void AreaTiles::add_feature(LayerBuilder& out, std::size_t index,
     props.emplace_back("level", geo::small_area_level_id(area.level));
   }
   const auto& table = layer_->indicators();
-  for (const auto& f : geo::served_area_figures(a, table, index)) {
+  const auto add_figure = [&](const geo::AreaFigure& f) {
     if (f.value) {
       const double v = *f.value;
       if (f.column->unit == geo::StatUnit::count && std::nearbyint(v) == v) {
@@ -242,6 +298,13 @@ void AreaTiles::add_feature(LayerBuilder& out, std::size_t index,
     if (f.status != geo::StatStatus::value) {
       const auto col = static_cast<std::size_t>(f.column - table.columns().data());
       props.emplace_back(status_keys_[col], geo::stat_status_id(f.status));
+    }
+  };
+  if (fields.all) {
+    for (const auto& f : geo::served_area_figures(a, table, index)) add_figure(f);
+  } else {
+    for (const std::size_t col : fields.columns) {
+      if (const auto f = geo::served_area_figure(a, table, index, col)) add_figure(*f);
     }
   }
   out.add_polygons(feature_id(area.id), polygons, props);

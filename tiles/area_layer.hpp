@@ -20,11 +20,33 @@ namespace tsunagi::tiles {
 
 inline constexpr std::string_view kAreasLayer = "areas";
 
+/// Which figures an area tile carries. Every area carries its descriptive fields (id, kind, code,
+/// name, approximate, level); figures only when asked for, so that a map that draws boundaries
+/// gets small tiles whatever the size of the statistics table, and a choropleth gets the one
+/// figure it colours by.
+struct AreaFields {
+  bool all = false;                  ///< every figure the audience may see (exports)
+  std::vector<std::size_t> columns;  ///< else these columns of the layer's IndicatorTable
+
+  static AreaFields every() { return {true, {}}; }
+  /// The `fields=` of a tile request: "" = none, "all" = every visible figure, else figure keys
+  /// separated by commas, each visible to `a`. @throws geo::InvalidArgument naming an unknown
+  /// (or, for `a`, hidden: the two are indistinguishable) key and listing the keys `a` may ask for.
+  static AreaFields parse(const geo::AreaLayer& layer, geo::Audience a, std::string_view list);
+  /// The canonical text ("", "all", or the keys in column order): equal selections, equal keys.
+  [[nodiscard]] std::string canonical(const geo::AreaLayer& layer) const;
+};
+
 class AreaTiles {
  public:
+  /// How a shape cut by a tile's edge is clipped: in integers (tiles/clip), with GEOS only for
+  /// the results that might not be valid; or always with GEOS (to compare the two).
+  enum class Clipper : std::uint8_t { own_then_geos, geos };
+
   /// Projects every boundary to EPSG:3857. Areas without a boundary, or whose boundary cannot be
   /// read, are left out of the tiles (they still appear in the API).
-  explicit AreaTiles(std::shared_ptr<const geo::AreaLayer> layer);
+  explicit AreaTiles(std::shared_ptr<const geo::AreaLayer> layer,
+                     Clipper clipper = Clipper::own_then_geos);
   ~AreaTiles();
   AreaTiles(const AreaTiles&) = delete;
   AreaTiles& operator=(const AreaTiles&) = delete;
@@ -33,9 +55,9 @@ class AreaTiles {
   [[nodiscard]] std::size_t size() const;  ///< areas with a boundary
 
   /// Adds the areas of tile t, as `a` may see them, to `out`; with `lg_code`, only that
-  /// municipality's areas (one town's map).
-  void add_to(LayerBuilder& out, const TileId& t, geo::Audience a,
-              std::string_view lg_code = {}) const;
+  /// municipality's areas (one town's map); with the figures of `fields` that `a` may see.
+  void add_to(LayerBuilder& out, const TileId& t, geo::Audience a, std::string_view lg_code = {},
+              const AreaFields& fields = AreaFields::every()) const;
 
   /// The names and types of the layer's fields, for TileJSON's vector_layers.
   /// Every figure `a` may see is a Number; a marked one (秘匿, 合算…) comes with
@@ -61,9 +83,10 @@ class AreaTiles {
   };
   const std::vector<ZoomShape>& shapes(std::uint32_t z) const;
   void add_feature(LayerBuilder& out, std::size_t index, const std::vector<TilePolygon>& polygons,
-                   geo::Audience a) const;
+                   geo::Audience a, const AreaFields& fields) const;
 
   std::shared_ptr<const geo::AreaLayer> layer_;
+  Clipper clipper_;
   std::vector<Entry> entries_;
   std::vector<std::string> status_keys_;  ///< "<key>_status" per indicator column
   mutable std::array<std::once_flag, kFullDetailZoom> shapes_once_;

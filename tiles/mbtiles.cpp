@@ -108,10 +108,7 @@ MbtilesReport write_mbtiles(const geo::Snapshot& snap, const std::filesystem::pa
       for (std::uint32_t x = r.min_x; x <= r.max_x; ++x) {
         for (std::uint32_t y = r.min_y; y <= r.max_y; ++y) {
           const TileId t = make_tile(z, x, y);
-          LayerBuilder areas{std::string(kAreasLayer)};
-          LayerBuilder resources{std::string(kResourcesLayer)};
-          service.add_layers(snap, t, geo::Audience::public_, everything, resources, areas);
-          std::string mvt = encode_tile({&areas, &resources});
+          std::string mvt = service.encode_both(snap, t, geo::Audience::public_, everything);
           if (o.basemap != nullptr) {
             // A tile is a list of layers: the basemap's layers, then ours, in one message.
             if (const auto b = o.basemap->tile(t)) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,14 +41,55 @@ using TileLine = std::vector<TilePoint>;
 /// a ring that appears clockwise on screen, which is what MVT calls an exterior ring.
 std::int64_t twice_signed_area(const TileRing& ring);
 
+/// Keys and values that many features of a layer share (field names, kind codes, booleans…),
+/// encoded once — for the resources of a published view, once per view — so that a feature
+/// names them by index and a tile copies the bytes of those it uses. Immutable once built.
+class LayerDictionary {
+ public:
+  /// The index of key `k`, added when new.
+  std::uint16_t key(std::string_view k);
+  /// The index of value `v` (strings, booleans, numbers), added when new.
+  std::uint16_t value(const Value& v);
+  [[nodiscard]] std::size_t key_count() const { return keys_.size(); }
+  [[nodiscard]] std::size_t value_count() const { return ends_.size(); }
+  [[nodiscard]] const std::string& key_name(std::uint16_t k) const { return keys_.at(k); }
+  /// The encoded Tile.Value message of value `v`.
+  [[nodiscard]] std::string_view encoded_value(std::uint16_t v) const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::vector<std::string> keys_;
+  std::unordered_map<std::string, std::uint16_t, Hash, std::equal_to<>> key_ids_;
+  std::string values_;               ///< the encoded values, one after another
+  std::vector<std::uint32_t> ends_;  ///< where each ends in values_
+  std::unordered_map<std::string, std::uint16_t, Hash, std::equal_to<>> value_ids_;
+};
+
+/// The properties of one feature by reference: pairs of a dictionary's keys and values, the
+/// feature's own strings (its id, its name: written as they are, not looked up), and integers
+/// (counts), each under a dictionary key.
+struct FeatureTags {
+  std::span<const std::uint16_t> shared;  ///< key, value, key, value… of the dictionary
+  std::span<const std::pair<std::uint16_t, std::string_view>> strings;
+  std::span<const std::pair<std::uint16_t, std::int64_t>> integers;
+};
+
 class LayerBuilder {
  public:
   explicit LayerBuilder(std::string name, std::uint32_t extent = kExtent);
+  /// A layer whose features may name the keys and values of `dict` (which must outlive it).
+  LayerBuilder(std::string name, const LayerDictionary& dict, std::uint32_t extent = kExtent);
 
   using Properties = std::vector<std::pair<std::string_view, Value>>;
 
   /// A point feature (MoveTo with one point).
   void add_point(std::uint64_t id, TilePoint p, const Properties& props);
+  /// A point feature whose properties name the layer's dictionary: no property is hashed or
+  /// looked up by text, so a tile of thousands of points is a copy of integers and strings.
+  void add_point(std::uint64_t id, TilePoint p, const FeatureTags& tags);
   /// A polygon feature (one or several polygons: MVT 2.1's multipolygon). Shells are written
   /// clockwise and holes counter-clockwise on screen, whatever order they come in; rings with
   /// fewer than three distinct points or no area are dropped. Returns false when nothing was left.
@@ -66,9 +108,11 @@ class LayerBuilder {
 
  private:
   void begin_feature(std::uint64_t id, const Properties& props, std::uint32_t type,
-                     const std::vector<std::uint32_t>& geometry);
+                     std::span<const std::uint32_t> geometry);
+  void write_feature(std::uint64_t id, std::uint32_t type, std::span<const std::uint32_t> geometry);
   std::uint32_t key_index(std::string_view key);
   std::uint32_t value_index(const Value& v);
+  std::uint32_t add_value_bytes(std::string_view encoded);
 
   std::string name_;
   std::uint32_t extent_;
@@ -79,12 +123,16 @@ class LayerBuilder {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  using Stored = std::variant<std::string, bool, std::int64_t, double>;
+  using Stored = std::variant<bool, std::int64_t, double>;
   std::vector<std::string> keys_;
   std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> key_ids_;
-  std::vector<Stored> values_;
+  std::string values_;                     ///< the encoded Tile.Value messages, one after another
+  std::vector<std::uint32_t> value_ends_;  ///< where each ends in values_
   std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> string_ids_;
   std::map<Stored, std::uint32_t> other_ids_;  ///< booleans and numbers: few per layer
+  const LayerDictionary* dict_ = nullptr;
+  std::vector<std::uint32_t> dict_keys_;    ///< the layer's index of each dictionary key, or ~0
+  std::vector<std::uint32_t> dict_values_;  ///< the layer's index of each dictionary value, or ~0
 };
 
 /// The tile made of these layers (empty layers left out); an empty string when all are empty.

@@ -53,44 +53,13 @@ TilePoint tile_units(const World& w, const TileId& t) {
           static_cast<std::int32_t>(std::lround(w.y * scale - double(t.y) * kExtent))};
 }
 
-void add_point(LayerBuilder& out, const geo::ServedResource& item, const World& w,
+void add_point(LayerBuilder& out, const PointIndex& index, std::uint32_t i, const World& w,
                const TileId& t) {
-  const geo::Resource& r = item.resource();
-  LayerBuilder::Properties props;
-  props.emplace_back("id", r.id);
-  props.emplace_back("kind", geo::code_id(r.kind));
-  props.emplace_back("name", r.name);
-  if (r.main_activity) {
-    props.emplace_back("activity", geo::code_id(*r.main_activity));
-  } else {
-    for (const auto& e : geo::CodeTable<geo::Activity>::entries) {  // the first in code order
-      if (r.activities.contains(e.value)) {
-        props.emplace_back("activity", e.id);
-        break;
-      }
-    }
-  }
-  props.emplace_back("barrier_free", r.barrier_free.any_yes());
-  props.emplace_back("has_vacancy", geo::has_vacancy(r));
-  if (item.unconfirmed()) props.emplace_back("unconfirmed", true);  // 「要確認」
-  if (geo::field_visible(item.audience(), "publish")) {
-    props.emplace_back("publish", geo::code_id(r.publish));
-    props.emplace_back("status", geo::code_id(r.status));
-  }
-  out.add_point(feature_id(r.id), tile_units(w, t), props);
-}
-
-// Keys "count_<kind>", made once.
-const std::vector<std::string>& count_keys() {
-  static const std::vector<std::string> keys = [] {
-    std::vector<std::string> k;
-    k.reserve(geo::CodeTable<geo::ResourceKind>::entries.size());
-    for (const auto& e : geo::CodeTable<geo::ResourceKind>::entries) {
-      k.push_back("count_" + std::string(e.id));
-    }
-    return k;
-  }();
-  return keys;
+  const geo::Resource& r = index.view().resource(i);
+  const auto& n = index.names();
+  const std::array<std::pair<std::uint16_t, std::string_view>, 2> own = {
+      {{n.id, r.id}, {n.name, r.name}}};
+  out.add_point(feature_id(r.id), tile_units(w, t), {index.shared_tags(i), own, {}});
 }
 
 }  // namespace
@@ -100,6 +69,55 @@ std::uint64_t feature_id(std::string_view id) {
 }
 
 PointIndex::PointIndex(std::shared_ptr<const geo::AudienceView> view) : view_(std::move(view)) {
+  names_.id = dict_.key("id");
+  names_.name = dict_.key("name");
+  names_.kind = dict_.key("kind");
+  names_.cluster = dict_.key("cluster");
+  names_.count = dict_.key("count");
+  names_.yes = dict_.value(true);
+  for (const auto& e : geo::CodeTable<geo::ResourceKind>::entries) {
+    names_.count_of_kind.push_back(dict_.key("count_" + std::string(e.id)));
+    names_.kind_value.push_back(dict_.value(e.id));
+  }
+  const std::uint16_t activity = dict_.key("activity");
+  const std::uint16_t barrier_free = dict_.key("barrier_free");
+  const std::uint16_t has_vacancy = dict_.key("has_vacancy");
+  const std::uint16_t unconfirmed = dict_.key("unconfirmed");
+  const std::uint16_t publish = dict_.key("publish");
+  const std::uint16_t status = dict_.key("status");
+  const bool staff_fields = geo::field_visible(view_->audience(), "publish");
+  tag_begin_.reserve(view_->size() + 1);
+  tags_.reserve(view_->size() * 10);
+  const auto pair = [&](std::uint16_t key, const Value& v) {
+    tags_.push_back(key);
+    tags_.push_back(dict_.value(v));
+  };
+  for (std::uint32_t i = 0; i < view_->size(); ++i) {
+    const geo::ServedResource& item = view_->item(i);
+    const geo::Resource& r = item.resource();
+    tag_begin_.push_back(static_cast<std::uint32_t>(tags_.size()));
+    tags_.push_back(names_.kind);
+    tags_.push_back(names_.kind_value.at(static_cast<std::size_t>(r.kind)));
+    if (r.main_activity) {
+      pair(activity, geo::code_id(*r.main_activity));
+    } else {
+      for (const auto& e : geo::CodeTable<geo::Activity>::entries) {  // the first in code order
+        if (r.activities.contains(e.value)) {
+          pair(activity, e.id);
+          break;
+        }
+      }
+    }
+    pair(barrier_free, r.barrier_free.any_yes());
+    pair(has_vacancy, geo::has_vacancy(r));
+    if (item.unconfirmed()) pair(unconfirmed, true);  // 「要確認」
+    if (staff_fields) {
+      pair(publish, geo::code_id(r.publish));
+      pair(status, geo::code_id(r.status));
+    }
+  }
+  tag_begin_.push_back(static_cast<std::uint32_t>(tags_.size()));
+  tags_.shrink_to_fit();
   entries_.reserve(view_->size());
   for (std::uint32_t i = 0; i < view_->size(); ++i) {
     const geo::Resource& r = view_->resource(i);
@@ -160,7 +178,7 @@ void add_resources(LayerBuilder& out, const PointIndex& index, const geo::Resour
       }
     }
     if (hits.size() <= rules.max_points) {
-      for (const auto* p : hits) add_point(out, view.item(p->index), {p->x, p->y}, t);
+      for (const auto* p : hits) add_point(out, index, p->index, {p->x, p->y}, t);
       return;
     }
     // Over the budget (a dense city centre on a national store): cluster this tile too.
@@ -180,6 +198,9 @@ void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::Resourc
   };
   const std::size_t kinds = geo::CodeTable<geo::ResourceKind>::entries.size();
   std::vector<std::size_t> per_kind(kinds);
+  std::vector<std::pair<std::uint16_t, std::int64_t>> counts;
+  counts.reserve(kinds + 1);
+  const auto& names = index.names();
   const bool only_open = matches.only_open();
   const PointIndex::Entry* p = begin;
   while (p != end) {
@@ -200,25 +221,25 @@ void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::Resourc
     }
     if (count == 0) continue;
     if (count == 1) {
-      add_point(out, view.item(only->index), {only->x, only->y}, t);
+      add_point(out, index, only->index, {only->x, only->y}, t);
       continue;
     }
     const World centre{sx / double(count), sy / double(count)};
     const auto top = static_cast<std::size_t>(std::max_element(per_kind.begin(), per_kind.end()) -
                                               per_kind.begin());
-    LayerBuilder::Properties props;
-    props.emplace_back("cluster", true);
-    props.emplace_back("count", static_cast<std::int64_t>(count));
-    props.emplace_back("kind", geo::CodeTable<geo::ResourceKind>::entries[top].id);
+    const std::array<std::uint16_t, 4> shared = {names.cluster, names.yes, names.kind,
+                                                 names.kind_value[top]};
+    counts.clear();
+    counts.emplace_back(names.count, static_cast<std::int64_t>(count));
     for (std::size_t k = 0; k < kinds; ++k) {
       if (per_kind[k] > 0) {
-        props.emplace_back(count_keys()[k], static_cast<std::int64_t>(per_kind[k]));
+        counts.emplace_back(names.count_of_kind[k], static_cast<std::int64_t>(per_kind[k]));
       }
     }
     // The cell's id at its own zoom: unique among clusters, stable across requests.
     const std::uint64_t cell_zoom = t.z + rules.cell_shift;
     out.add_point((((cell << 6U) | cell_zoom) & ((1ULL << 52U) - 1)) | (1ULL << 52U),
-                  tile_units(centre, t), props);
+                  tile_units(centre, t), {shared, {}, counts});
   }
 }
 

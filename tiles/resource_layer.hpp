@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -51,9 +52,30 @@ class PointIndex {
   /// The entries inside tile t (z ≤ 32), in Z-order.
   [[nodiscard]] std::pair<const Entry*, const Entry*> in_tile(const TileId& t) const;
 
+  /// The layer's keys and shared values (kind and activity codes, booleans, publish levels…),
+  /// encoded once for this view: a tile's points copy them by index.
+  [[nodiscard]] const LayerDictionary& dictionary() const { return dict_; }
+  /// The dictionary's (key, value) pairs of the resource at view index i: every property but
+  /// its id and name.
+  [[nodiscard]] std::span<const std::uint16_t> shared_tags(std::uint32_t i) const {
+    return std::span<const std::uint16_t>(tags_).subspan(tag_begin_[i],
+                                                         tag_begin_[i + 1] - tag_begin_[i]);
+  }
+  /// Dictionary keys and values the layer's features name.
+  struct Names {
+    std::uint16_t id, name, kind, cluster, count, yes;
+    std::vector<std::uint16_t> count_of_kind;  ///< "count_<kind>" per kind
+    std::vector<std::uint16_t> kind_value;     ///< the kind's code per kind
+  };
+  [[nodiscard]] const Names& names() const { return names_; }
+
  private:
   std::shared_ptr<const geo::AudienceView> view_;
   std::vector<Entry> entries_;
+  LayerDictionary dict_;
+  Names names_{};
+  std::vector<std::uint16_t> tags_;
+  std::vector<std::uint32_t> tag_begin_;  ///< per view index, and one past the last
 };
 
 /// A stable feature id for a string id (53 bits, so JavaScript numbers keep it exact).

@@ -40,6 +40,9 @@ std::string gzip(std::string_view data, int level) {
 
 namespace {
 
+/// The cache key's source of the network basemap's tiles (after the layers' own values).
+constexpr std::uint8_t kNetworkSource = 0xFF;
+
 std::string weak_etag(std::string_view bytes) {
   const std::uint64_t h = geo::fnv1a(bytes);
   char buf[24];
@@ -77,27 +80,35 @@ std::shared_ptr<const AreaTiles> TileService::areas(const geo::Snapshot& snap) {
   return areas_;
 }
 
-void TileService::add_layers(const geo::Snapshot& snap, const TileId& t, geo::Audience a,
-                             const geo::ResourceQuery& q, LayerBuilder& resources,
-                             LayerBuilder& area_layer) {
+std::string TileService::encode_both(const geo::Snapshot& snap, const TileId& t, geo::Audience a,
+                                     const geo::ResourceQuery& q) {
   const geo::ResourceMatcher matches(q);
-  add_resources(resources, *points(snap, a), matches, t, rules_);
+  const auto pts = points(snap, a);
+  LayerBuilder resources{std::string(kResourcesLayer), pts->dictionary()};
+  add_resources(resources, *pts, matches, t, rules_);
+  LayerBuilder area_layer{std::string(kAreasLayer)};
   areas(snap)->add_to(area_layer, t, a);
+  return encode_tile({&area_layer, &resources});
 }
 
 std::shared_ptr<const EncodedTile> TileService::build(const geo::Snapshot& snap, Layer layer,
                                                       const TileId& t, geo::Audience a,
-                                                      const geo::ResourceQuery& q) {
-  LayerBuilder builder{std::string(layer_name(layer))};
+                                                      const geo::ResourceQuery& q,
+                                                      const AreaFields& fields) {
+  auto out = std::make_shared<EncodedTile>();
   if (layer == Layer::resources) {
     const geo::ResourceMatcher matches(q);
-    add_resources(builder, *points(snap, a), matches, t, rules_);
+    const auto pts = points(snap, a);
+    LayerBuilder builder{std::string(kResourcesLayer), pts->dictionary()};
+    add_resources(builder, *pts, matches, t, rules_);
+    out->features = builder.size();
+    out->mvt = encode_tile({&builder});
   } else {
-    areas(snap)->add_to(builder, t, a, q.lg_code);
+    LayerBuilder builder{std::string(kAreasLayer)};
+    areas(snap)->add_to(builder, t, a, q.lg_code, fields);
+    out->features = builder.size();
+    out->mvt = encode_tile({&builder});
   }
-  auto out = std::make_shared<EncodedTile>();
-  out->features = builder.size();
-  out->mvt = encode_tile({&builder});
   if (!out->mvt.empty()) out->gzip = gzip(out->mvt, kTileGzipLevel);
   out->etag = weak_etag(out->mvt);
   return out;
@@ -106,50 +117,62 @@ std::shared_ptr<const EncodedTile> TileService::build(const geo::Snapshot& snap,
 std::shared_ptr<const EncodedTile> TileService::tile(const geo::Snapshot& snap, Layer layer,
                                                      const TileId& t, geo::Audience a,
                                                      const geo::ResourceQuery& q,
-                                                     std::string_view filter_key) {
-  if (capacity_ == 0) return build(snap, layer, t, a, q);
+                                                     std::string_view filter_key,
+                                                     const AreaFields& fields) {
+  if (capacity_ == 0) return build(snap, layer, t, a, q, fields);
   const std::uint64_t generation =
       layer == Layer::resources ? snap.view(a).generation()
                                 : static_cast<std::uint64_t>(snap.area_layer()->generation());
-  std::string key;
-  key.reserve(64 + filter_key.size());
-  key += layer_name(layer);
-  key += '|';
-  key += geo::audience_id(a);
-  key += '|';
-  key += std::to_string(generation);
-  key += '|';
-  key += std::to_string(t.z) + '/' + std::to_string(t.x) + '/' + std::to_string(t.y);
-  key += '|';
-  key += filter_key;  // the areas layer's filter is municipality= alone
+  // The areas layer's filter is municipality= and fields= alone.
+  const KeyView key{static_cast<std::uint8_t>(layer),
+                    static_cast<std::uint8_t>(a),
+                    generation,
+                    t.z,
+                    t.x,
+                    t.y,
+                    filter_key};
   Share& share = filter_key.empty() ? plain_ : filtered_;
-  return cached(share, std::move(key), [&] { return build(snap, layer, t, a, q); });
+  return cached(share, key, [&] { return build(snap, layer, t, a, q, fields); });
+}
+
+std::size_t TileService::KeyHash::operator()(const KeyView& k) const {
+  std::uint64_t h = geo::fnv1a(k.filter);
+  const auto mix = [&](std::uint64_t v) { h = (h ^ v) * 0x100000001b3ULL; };
+  mix(k.source);
+  mix(k.audience);
+  mix(k.generation);
+  mix(k.z);
+  mix(k.x);
+  mix(k.y);
+  return static_cast<std::size_t>(h);
 }
 
 template <typename Build>
-std::shared_ptr<const EncodedTile> TileService::cached(Share& share, std::string key,
+std::shared_ptr<const EncodedTile> TileService::cached(Share& share, const KeyView& key,
                                                        Build&& build) {
   {
     std::lock_guard lock(cache_mu_);
     if (const auto it = share.by_key.find(key); it != share.by_key.end()) {
       share.lru.splice(share.lru.begin(), share.lru, it->second);
       ++hits_;
-      return it->second->second;
+      return it->second->tile;
     }
     ++misses_;
   }
   std::shared_ptr<const EncodedTile> built = build();
-  const std::size_t cost = built->mvt.size() + built->gzip.size() + key.size() + 128;
+  const std::size_t cost = built->mvt.size() + built->gzip.size() + key.filter.size() + 160;
   if (cost > share.capacity) return built;
   std::lock_guard lock(cache_mu_);
   if (share.by_key.count(key) != 0) return built;  // another request built it meanwhile
-  share.lru.emplace_front(std::move(key), built);
-  share.by_key.emplace(share.lru.front().first, share.lru.begin());
+  share.lru.push_front({key, std::string(key.filter), built, cost});
+  Entry& e = share.lru.front();
+  e.key.filter = e.filter;
+  share.by_key.emplace(e.key, share.lru.begin());
   share.bytes += cost;
   while (share.bytes > share.capacity && !share.lru.empty()) {
-    const auto& last = share.lru.back();
-    share.bytes -= last.second->mvt.size() + last.second->gzip.size() + last.first.size() + 128;
-    share.by_key.erase(last.first);
+    const Entry& last = share.lru.back();
+    share.bytes -= last.cost;
+    share.by_key.erase(last.key);
     share.lru.pop_back();
   }
   return built;
@@ -181,9 +204,9 @@ std::shared_ptr<const EncodedTile> TileService::network_tile(const geo::Snapshot
     return std::shared_ptr<const EncodedTile>(std::move(out));
   };
   if (capacity_ == 0) return build();
-  std::string key = "basemap-network|" + std::to_string(snap.network_generation()) + '|' +
-                    std::to_string(t.z) + '/' + std::to_string(t.x) + '/' + std::to_string(t.y);
-  return cached(plain_, std::move(key), build);
+  const KeyView key{
+      kNetworkSource, 0, static_cast<std::uint64_t>(snap.network_generation()), t.z, t.x, t.y, {}};
+  return cached(plain_, key, build);
 }
 
 TileService::Stats TileService::stats() const {

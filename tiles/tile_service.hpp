@@ -54,14 +54,17 @@ class TileService {
 
   /// The tile of `layer` at t for audience `a`, filtered by `q` (the areas layer by its lg_code
   /// alone), from `snap`.
-  /// `filter_key` is the canonical text of the filter (part of the cache key).
+  /// `filter_key` is the canonical text of the filter and of `fields` (part of the cache key);
+  /// `fields`: the figures an area tile carries.
   std::shared_ptr<const EncodedTile> tile(const geo::Snapshot& snap, Layer layer, const TileId& t,
                                           geo::Audience a, const geo::ResourceQuery& q,
-                                          std::string_view filter_key);
+                                          std::string_view filter_key,
+                                          const AreaFields& fields = AreaFields::every());
 
   /// Encodes without the cache (the MBTiles export and benchmarks).
   std::shared_ptr<const EncodedTile> build(const geo::Snapshot& snap, Layer layer, const TileId& t,
-                                           geo::Audience a, const geo::ResourceQuery& q);
+                                           geo::Audience a, const geo::ResourceQuery& q,
+                                           const AreaFields& fields = AreaFields::every());
 
   /// The walking network's streets at t (the minimal basemap of a store without a basemap
   /// extract: tiles/network_layer), cached with the unfiltered tiles and keyed by the network's
@@ -70,10 +73,10 @@ class TileService {
   /// The snapshot's network prepared for tiles (its bounds, source), or null without a network.
   std::shared_ptr<const NetworkTiles> network(const geo::Snapshot& snap);
 
-  /// Adds the resources (filtered by `q`) and areas of tile t, as `a` sees them, to two layers
-  /// (for a tile holding both: the MBTiles export).
-  void add_layers(const geo::Snapshot& snap, const TileId& t, geo::Audience a,
-                  const geo::ResourceQuery& q, LayerBuilder& resources, LayerBuilder& areas);
+  /// The tile of both layers at t — the areas with every figure `a` may see, then the resources
+  /// filtered by `q` — encoded without the cache (the MBTiles export); empty when both are.
+  std::string encode_both(const geo::Snapshot& snap, const TileId& t, geo::Audience a,
+                          const geo::ResourceQuery& q);
 
   static constexpr std::size_t kFilteredShareDivisor = 4;
 
@@ -101,12 +104,35 @@ class TileService {
   std::shared_ptr<const AreaTiles> areas_;
   std::shared_ptr<const NetworkTiles> network_;
 
+  /// What a cached tile is keyed on: the layer (or the network basemap), the audience, the
+  /// generation of what the layer reads, z/x/y and the filter's canonical text. A lookup views
+  /// the request's own filter text: a hit allocates nothing.
+  struct KeyView {
+    std::uint8_t source = 0;
+    std::uint8_t audience = 0;
+    std::uint64_t generation = 0;
+    std::uint32_t z = 0;
+    std::uint32_t x = 0;
+    std::uint32_t y = 0;
+    std::string_view filter;
+    friend bool operator==(const KeyView&, const KeyView&) = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const KeyView& k) const;
+  };
+  struct Entry {
+    KeyView key;         ///< its filter views `filter`, which the entry owns
+    std::string filter;  ///< (a list node never moves)
+    std::shared_ptr<const EncodedTile> tile;
+    std::size_t cost = 0;
+  };
+
   mutable std::mutex cache_mu_;
-  using Lru = std::list<std::pair<std::string, std::shared_ptr<const EncodedTile>>>;
+  using Lru = std::list<Entry>;
   /// One share of the cache: its own LRU within its own byte budget.
   struct Share {
     Lru lru;  ///< most recent first
-    std::unordered_map<std::string_view, Lru::iterator> by_key;
+    std::unordered_map<KeyView, Lru::iterator, KeyHash> by_key;
     std::size_t bytes = 0;
     std::size_t capacity = 0;
   };
@@ -114,7 +140,7 @@ class TileService {
   /// the map asks for) and filtered ones apart, so that a client asking for many distinct
   /// filters evicts only filtered tiles, never the map everyone sees.
   template <typename Build>
-  std::shared_ptr<const EncodedTile> cached(Share& share, std::string key, Build&& build);
+  std::shared_ptr<const EncodedTile> cached(Share& share, const KeyView& key, Build&& build);
   Share plain_;
   Share filtered_;
   std::uint64_t hits_ = 0;

@@ -290,11 +290,17 @@ function setResourceLayers(map: maplibregl.Map, visible: boolean): void {
   }
 }
 
+/** The areas' tiles with the one figure the map colours by (tiles carry only the figures asked
+ *  for: small whatever the size of the statistics table). */
+function areasUrl(): string {
+  return `${window.location.origin}/tiles/areas.json?fields=${encodeURIComponent(key)}`;
+}
+
 /** The tile layers, on a source of their own (fetched afresh for the caller's role). */
 function addLayers(map: maplibregl.Map): void {
   removeLayers(map);
   if (!map.hasImage('planner-hatch')) map.addImage('planner-hatch', hatch());
-  map.addSource('planner-areas', { type: 'vector', url: `${window.location.origin}/tiles/areas.json` });
+  map.addSource('planner-areas', { type: 'vector', url: areasUrl() });
   const before = map.getLayer('chome-line') ? 'chome-line' : undefined;
   const base = { source: 'planner-areas', 'source-layer': 'areas' } as const;
   map.addLayer({ id: 'planner-fill', type: 'fill', ...base, paint: { 'fill-color': NO_DATA, 'fill-opacity': 0.8 } } as any, before);
@@ -664,6 +670,7 @@ function bind(): void {
   });
   $('p-key').addEventListener('change', () => {
     key = $<HTMLSelectElement>('p-key').value;
+    (host.mapView().map.getSource('planner-areas') as maplibregl.VectorTileSource | undefined)?.setUrl(areasUrl());
     if (method === 'fixed') {
       method = 'quantile'; // the old breaks were for another figure
       $<HTMLSelectElement>('p-method').value = 'quantile';

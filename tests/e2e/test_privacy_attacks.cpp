@@ -427,10 +427,23 @@ TEST_F(PrivacyAttacks, SuppressedAndOwnFiguresReachThePublicNowhere) {
   EXPECT_TRUE(names_a_hidden_figure(get("/tiles/areas.json", "coordinator").body))
       << "the attack must be able to see what staff see";
 
+  // Asking the tiles for a hidden figure by name: refused exactly as for a figure that does not
+  // exist, and the refusal lists only what the public may ask for.
+  const auto t14 = tiles::tile_at(133.6360, 35.1010, 14);
+  const auto hidden = get(tile_path("areas", t14, "fields=secret_partner_count"));
+  const auto absent = get(tile_path("areas", t14, "fields=secret_partner_countX"));
+  EXPECT_EQ(hidden.status, 400) << hidden.body;
+  EXPECT_EQ(absent.status, 400) << absent.body;
+  std::string absent_body = absent.body;
+  absent_body.replace(absent_body.find("secret_partner_countX"), 21, "secret_partner_count");
+  EXPECT_EQ(hidden.body, absent_body);
+  EXPECT_NE(hidden.body.find("population"), std::string::npos) << hidden.body;
+  EXPECT_EQ(hidden.body.find("secret_internal_count"), std::string::npos) << hidden.body;
+
   int seen = 0;
   for (std::uint32_t z = 8; z <= 18; ++z) {
     const auto t = tiles::tile_at(133.6360, 35.1010, z);
-    const auto r = get(tile_path("areas", t));
+    const auto r = get(tile_path("areas", t, "fields=all"));
     if (r.status == 204) continue;
     ASSERT_EQ(r.status, 200) << r.body;
     for (const auto& f : decode_tile(r.body, t.z, t.x, t.y)) {

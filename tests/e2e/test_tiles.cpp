@@ -262,7 +262,7 @@ TEST_F(Tiles, AreaTilesCarryTheMunicipalityAndPopulationFields) {
 TEST_F(Tiles, AreaTilesCarryIndicatorsAndTheSmallCellRuleHolds) {
   const auto t = tiles::tile_at(133.645, 35.10, 14);
   auto chome_of = [&](const std::string& role) {
-    for (auto& f : features("areas", t, "", role)) {
+    for (auto& f : features("areas", t, "fields=all", role)) {
       if (f.props.at("id") == "chome:demo-1") return f.props;
     }
     ADD_FAILURE() << "no chome in the tile for " << role;
@@ -288,6 +288,45 @@ TEST_F(Tiles, AreaTilesCarryIndicatorsAndTheSmallCellRuleHolds) {
       get("/ogc/collections/areas/items/chome:demo-1?f=json", "planner").body)["properties"];
   EXPECT_TRUE(staff_api["care_certified"].is_null()) << staff_api.dump();
   EXPECT_EQ(staff_api["care_certified_status"], "suppressed");
+}
+
+// A boundary map gets boundaries, a choropleth the one figure it colours by: area tiles carry
+// the figures named in fields= and none without it, so their size does not grow with the
+// statistics table.
+TEST_F(Tiles, AreaTilesCarryOnlyTheFiguresAskedFor) {
+  const auto t = tiles::tile_at(133.645, 35.10, 14);
+  const auto chome = [&](const std::string& query) {
+    for (auto& f : features("areas", t, query)) {
+      if (f.props.at("id") == "chome:demo-1") return f.props;
+    }
+    ADD_FAILURE() << "no chome in the tile for " << query;
+    return std::map<std::string, std::string>{};
+  };
+  const auto plain = chome("");
+  EXPECT_EQ(plain.at("kind"), "chome");
+  EXPECT_EQ(plain.at("name").empty(), false);
+  EXPECT_FALSE(plain.contains("population"));
+  EXPECT_FALSE(plain.contains("aging_rate"));
+  const auto one = chome("fields=aging_rate");
+  EXPECT_NEAR(std::stod(one.at("aging_rate")), 400.0 / 1200, 1e-9);
+  EXPECT_FALSE(one.contains("population"));
+  const auto two = chome("fields=population,aging_rate");
+  EXPECT_EQ(two.at("population"), "1200");
+  EXPECT_TRUE(two.contains("aging_rate"));
+  EXPECT_EQ(chome("fields=all").at("population"), "1200");
+
+  // The TileJSON hands the choice on to its tiles and still lists every figure one may ask for.
+  const json tj = json::parse(get("/tiles/areas.json?fields=aging_rate").body);
+  EXPECT_NE(tj["tiles"][0].get<std::string>().find("fields=aging_rate"), std::string::npos);
+  EXPECT_TRUE(tj["vector_layers"][0]["fields"].contains("population"));
+
+  const auto unknown = get(tile_path("areas", t, "fields=aging_rate,nosuch"));
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("nosuch"), std::string::npos) << unknown.body;
+  EXPECT_NE(unknown.body.find("aging_rate"), std::string::npos) << "the keys one may ask for";
+  EXPECT_EQ(get("/tiles/areas.json?fields=nosuch").status, 400);
+  EXPECT_EQ(get(tile_path("resources", t, "fields=all")).status, 400)
+      << "resources have no fields=";
 }
 
 TEST_F(Tiles, GzipWhenAcceptedAndTheSameTileEitherWay) {

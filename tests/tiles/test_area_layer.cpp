@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
+#include <cmath>
+#include <map>
+
 #include "geo/spatial/geometry.hpp"
 #include "support/mvt_reader.hpp"
 #include "support/test_support.hpp"
@@ -88,6 +91,74 @@ TEST(AreaLayer, RealSmallAreasAreValidAtEveryZoom) {
     }
   }
   EXPECT_GT(polygons, 1000U);
+}
+
+// The integer clipper against GEOS alone, tile by tile on the real small areas at every zoom: the
+// same features with the same properties, and the same shapes but for cut points moved onto the
+// grid (areas within a unit per cut).
+TEST(AreaLayer, TheIntegerClipperGivesTheFeaturesOfGeos) {
+  const auto file = test::shared_data(kChizu);
+  if (!file) GTEST_SKIP() << test::shared_data_skip_message(kChizu);
+  test::TempDir dir;
+  std::size_t areas = 0;
+  const auto snap = chizu(dir, file->string(), areas);
+  const tiles::AreaTiles own(snap->area_layer());
+  const tiles::AreaTiles geos(snap->area_layer(), tiles::AreaTiles::Clipper::geos);
+  geo::BBox box = *snap->area_layer()->envelopes().front();
+  for (const auto& e : snap->area_layer()->envelopes()) {
+    box.grow(e->min_lon, e->min_lat);
+    box.grow(e->max_lon, e->max_lat);
+  }
+  std::size_t compared = 0;
+  for (std::uint32_t z = 6; z <= 16; ++z) {
+    const auto r = tiles::tiles_covering({box.min_lon, box.min_lat, box.max_lon, box.max_lat}, z);
+    for (auto x = r.min_x; x <= r.max_x; ++x) {
+      for (auto y = r.min_y; y <= r.max_y; ++y) {
+        if (z >= 13 && (x - r.min_x) % 7 != (y - r.min_y) % 7) continue;
+        const auto t = tiles::make_tile(z, x, y);
+        tiles::LayerBuilder a{"areas"};
+        tiles::LayerBuilder b{"areas"};
+        own.add_to(a, t, geo::Audience::public_);
+        geos.add_to(b, t, geo::Audience::public_);
+        // A tile without features is empty bytes, which GDAL does not open.
+        const auto decode = [&](const tiles::LayerBuilder& layer) {
+          const auto bytes = tiles::encode_tile({&layer});
+          return bytes.empty() ? std::vector<test::DecodedFeature>{}
+                               : test::decode_tile(bytes, z, x, y);
+        };
+        const auto fa = decode(a);
+        const auto fb = decode(b);
+        std::map<std::string, const test::DecodedFeature*> by_id;
+        for (const auto& f : fb) by_id[f.props.at("id")] = &f;
+        for (const auto& f : fa) {
+          const auto it = by_id.find(f.props.at("id"));
+          if (it == by_id.end()) {
+            // GEOS's snap-rounding may collapse a sliver that the integer cut keeps.
+            EXPECT_LT(geo::Geometry::from_wkt(f.wkt).area(), 1e-9)
+                << "z" << z << "/" << x << "/" << y << " " << f.props.at("id");
+            continue;
+          }
+          EXPECT_EQ(f.props, it->second->props);
+          const auto ga = geo::Geometry::from_wkt(f.wkt);
+          const auto gb = geo::Geometry::from_wkt(it->second->wkt);
+          EXPECT_TRUE(ga.is_valid()) << ga.invalid_reason();
+          // decode_tile gives EPSG:3857 metres: compare in tile units² of this zoom.
+          const double unit =
+              2 * tiles::kOriginShift / (std::ldexp(1.0, static_cast<int>(z)) * tiles::kExtent);
+          const double tolerance = unit * unit * 64;
+          EXPECT_NEAR(ga.area(), gb.area(), std::max(tolerance, gb.area() * 1e-3))
+              << "z" << z << "/" << x << "/" << y << " " << f.props.at("id");
+          by_id.erase(it);
+          ++compared;
+        }
+        for (const auto& [id, f] : by_id) {
+          ADD_FAILURE() << "z" << z << "/" << x << "/" << y << " " << id
+                        << ": GEOS drew it, the integer clipper did not";
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000U);
 }
 
 TEST(AreaLayer, AreasCarryTheirFiguresAndIds) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <protozero/pbf_reader.hpp>
 
 #include "geo/spatial/geometry.hpp"
@@ -124,6 +125,50 @@ TEST(Mvt, KeysAndValuesAreStoredOncePerLayer) {
   EXPECT_EQ(layers[0].geometries[3], (std::vector<std::uint32_t>{9, 60, 120}));
 }
 
+// A layer's dictionary (keys and shared values encoded once, as the resources layer has per
+// view) gives the same tile as properties looked up by text, and each value once per layer.
+TEST(Mvt, DictionaryPointsDecodeAsPropertyPointsDo) {
+  LayerDictionary dict;
+  const std::uint16_t kind = dict.key("kind");
+  const std::uint16_t free = dict.key("barrier_free");
+  const std::uint16_t name = dict.key("name");
+  const std::uint16_t count = dict.key("count");
+  const std::uint16_t ibasho = dict.value(std::string_view("ibasho"));
+  const std::uint16_t yes = dict.value(true);
+  const std::uint16_t no = dict.value(false);
+  EXPECT_EQ(dict.value(std::string_view("ibasho")), ibasho) << "values are kept once";
+  LayerBuilder by_dict("resources", dict);
+  LayerBuilder by_text("resources");
+  const std::vector<std::string> names = {"サロン 一", "サロン 二", "サロン 一"};
+  for (std::size_t k = 0; k < 3; ++k) {
+    const int i = static_cast<int>(k);
+    const std::array<std::uint16_t, 4> shared = {kind, ibasho, free, i % 2 == 0 ? yes : no};
+    const std::array<std::pair<std::uint16_t, std::string_view>, 1> own = {{{name, names[k]}}};
+    const std::array<std::pair<std::uint16_t, std::int64_t>, 1> n = {{{count, i - 1}}};
+    by_dict.add_point(static_cast<std::uint64_t>(i + 1), {i * 100, i * 50}, {shared, own, n});
+    by_text.add_point(static_cast<std::uint64_t>(i + 1), {i * 100, i * 50},
+                      {{"kind", std::string_view("ibasho")},
+                       {"barrier_free", i % 2 == 0},
+                       {"name", std::string_view(names[k])},
+                       {"count", std::int64_t{i - 1}}});
+  }
+  const auto a = tsunagi::test::decode_tile(encode_tile({&by_dict}), 14, 14000, 6000);
+  const auto b = tsunagi::test::decode_tile(encode_tile({&by_text}), 14, 14000, 6000);
+  ASSERT_EQ(a.size(), 3U);
+  ASSERT_EQ(b.size(), 3U);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(a[i].id, b[i].id);
+    EXPECT_EQ(a[i].props, b[i].props);
+    EXPECT_EQ(a[i].wkt, b[i].wkt);
+  }
+  EXPECT_EQ(a[1].props.at("count"), "0");
+  EXPECT_EQ(a[0].props.at("count"), "-1");
+  const auto layers = read_layers(encode_tile({&by_dict}));
+  EXPECT_EQ(layers[0].keys, (std::vector<std::string>{"kind", "barrier_free", "name", "count"}));
+  // "ibasho", true, false once; each feature's own name (not looked up); -1, 0, 1.
+  EXPECT_EQ(layers[0].values, 3U + 3U + 3U);
+}
+
 TEST(Mvt, ShellsWindClockwiseOnScreenAndHolesTheOtherWay) {
   // A shell given counter-clockwise on screen and a hole given clockwise: both must be turned.
   const TileRing shell = {{0, 0}, {0, 100}, {100, 100}, {100, 0}, {0, 0}};
@@ -155,7 +200,7 @@ TEST(Mvt, DegenerateRingsAndEmptyLayersAreLeftOut) {
   EXPECT_TRUE(b.empty());
   LayerBuilder other("resources");
   EXPECT_EQ(encode_tile({&b, &other}), "");
-  other.add_point(1, {1, 1}, {});
+  other.add_point(1, {1, 1}, LayerBuilder::Properties{});
   const auto layers = read_layers(encode_tile({&b, &other}));
   ASSERT_EQ(layers.size(), 1U);
   EXPECT_EQ(layers[0].name, "resources");

@@ -5,10 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <set>
 
 #include "geo/catalog/resource_query.hpp"
+#include "geo/catalog/visibility.hpp"
+#include "geo/core/code_lists.hpp"
 #include "support/mvt_reader.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
@@ -180,6 +183,83 @@ TEST(ResourceLayer, StaffSeePublishLevelsThePublicDoesNot) {
     // 20 resources, every fifth internal: the public is drawn 16, staff all 20, 4 internal.
     EXPECT_EQ(drawn, a == geo::Audience::public_ ? 16U : 20U) << geo::audience_id(a);
     EXPECT_EQ(internal, a == geo::Audience::public_ ? 0U : 4U) << geo::audience_id(a);
+  }
+}
+
+// The properties a resource's point carried before tags were encoded once per view: looked up
+// by text, one feature at a time (the oracle of the next test).
+std::map<std::string, std::string> props_by_text(const geo::ServedResource& item) {
+  const geo::Resource& r = item.resource();
+  tiles::LayerBuilder::Properties props;
+  props.emplace_back("id", r.id);
+  props.emplace_back("kind", geo::code_id(r.kind));
+  props.emplace_back("name", r.name);
+  if (r.main_activity) {
+    props.emplace_back("activity", geo::code_id(*r.main_activity));
+  } else {
+    for (const auto& e : geo::CodeTable<geo::Activity>::entries) {
+      if (r.activities.contains(e.value)) {
+        props.emplace_back("activity", e.id);
+        break;
+      }
+    }
+  }
+  props.emplace_back("barrier_free", r.barrier_free.any_yes());
+  props.emplace_back("has_vacancy", geo::has_vacancy(r));
+  if (item.unconfirmed()) props.emplace_back("unconfirmed", true);
+  if (item.audience() != geo::Audience::public_) {
+    props.emplace_back("publish", geo::code_id(r.publish));
+    props.emplace_back("status", geo::code_id(r.status));
+  }
+  tiles::LayerBuilder b{"resources"};
+  b.add_point(1, {0, 0}, props);
+  return test::decode_tile(tiles::encode_tile({&b}), 0, 0, 0).at(0).props;
+}
+
+// Every point at every zoom, for the public and for staff, decodes (with GDAL) to the properties
+// its resource had when they were looked up by text; every cluster to its count and kinds.
+TEST(ResourceLayer, PreEncodedTagsGiveTheFeaturesOfBefore) {
+  test::TempDir dir;
+  const auto snap = scattered_town(dir, 300);
+  tiles::TileService service(0);
+  for (const auto a : {geo::Audience::public_, geo::Audience::internal}) {
+    const geo::AudienceView& view = snap->view(a);
+    const geo::BBox all = *view.extent();
+    std::size_t points = 0;
+    std::size_t clusters = 0;
+    for (std::uint32_t z = 5; z <= 16; ++z) {
+      const auto r = tiles::tiles_covering({all.min_lon, all.min_lat, all.max_lon, all.max_lat}, z);
+      for (auto x = r.min_x; x <= r.max_x; ++x) {
+        for (auto y = r.min_y; y <= r.max_y; ++y) {
+          const auto t = service.build(*snap, tiles::Layer::resources, tiles::make_tile(z, x, y), a,
+                                       geo::ResourceQuery{});
+          if (t->mvt.empty()) continue;
+          for (const auto& f : test::decode_tile(t->mvt, z, x, y)) {
+            if (f.props.count("cluster") != 0) {
+              ++clusters;
+              std::int64_t sum = 0;
+              for (const auto& [k, v] : f.props) {
+                if (k.rfind("count_", 0) == 0 && !v.empty()) sum += std::stoll(v);
+              }
+              EXPECT_EQ(sum, std::stoll(f.props.at("count")));
+              EXPECT_FALSE(f.props.at("kind").empty());
+              continue;
+            }
+            ++points;
+            const auto* item = view.find(f.props.at("id"));
+            ASSERT_NE(item, nullptr) << f.props.at("id");
+            auto expected = props_by_text(*item);
+            // GDAL lists every field of the layer; compare the ones either side set.
+            auto given = f.props;
+            std::erase_if(given, [](const auto& kv) { return kv.second.empty(); });
+            std::erase_if(expected, [](const auto& kv) { return kv.second.empty(); });
+            EXPECT_EQ(given, expected) << "z" << z << " " << f.props.at("id");
+          }
+        }
+      }
+    }
+    EXPECT_GT(points, 300U) << geo::audience_id(a);
+    EXPECT_GT(clusters, 10U) << geo::audience_id(a);
   }
 }
 
