@@ -65,7 +65,7 @@ HttpResponse feature_response(int status, const geo::ServedResource& item) {
   HttpResponse resp;
   resp.status = status;
   resp.set_header("Content-Type", std::string(kGeoJson));
-  resp.body = item.feature();
+  resp.body = item.feature().str();
   resp.set_header("ETag", item.etag());
   resp.set_header("Vary", "Cookie, Authorization");
   return resp;
@@ -209,14 +209,19 @@ HttpResponse list_resources(ServerContext& c, RequestContext& rc) {
                      generation_member(*snapshot, audience) +
                      ",\"links\":" + links.dump(-1, ' ', false, json::error_handler_t::replace) +
                      ",\"features\":[";
+  // Held while the body is written: the cache may let a text go meanwhile.
+  std::vector<geo::FeatureText> features;
+  features.reserve(page.hits.size());
   std::size_t estimate = body.size() + 2;
-  for (const auto& hit : page.hits) estimate += hit.served->feature().size() + 32;
-  body.reserve(estimate);
-  bool first = true;
   for (const auto& hit : page.hits) {
-    if (!first) body += ',';
-    first = false;
-    const std::string& f = hit.served->feature();
+    features.push_back(hit.served->feature());
+    estimate += features.back().size() + 32;
+  }
+  body.reserve(estimate);
+  for (std::size_t k = 0; k < page.hits.size(); ++k) {
+    const auto& hit = page.hits[k];
+    if (k != 0) body += ',';
+    const std::string& f = features[k].str();
     if (!hit.distance_m) {
       body += f;
       continue;
@@ -251,10 +256,11 @@ HttpResponse get_resource(ServerContext& c, RequestContext& rc) {
       snapshot->view(geo::audience_for(rc.principal.role)).find(rc.params.at(0));
   if (item == nullptr) not_found(rc.params.at(0));
   if (const std::string* inm = rc.http.header("if-none-match")) {
-    if (*inm == item->etag() || *inm == "*") {
+    std::string etag = item->etag();
+    if (*inm == etag || *inm == "*") {
       HttpResponse nm;
       nm.status = 304;
-      nm.set_header("ETag", item->etag());
+      nm.set_header("ETag", std::move(etag));
       nm.set_header("Vary", "Cookie, Authorization");
       return nm;
     }

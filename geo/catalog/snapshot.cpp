@@ -12,9 +12,13 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <list>
 #include <nlohmann/json.hpp>
+#include <ostream>
+#include <unordered_map>
 
 #include "geo/core/error.hpp"
+#include "geo/core/resource_fields.hpp"
 #include "geo/core/resource_json.hpp"
 #include "geo/core/text_normalize.hpp"
 #include "geo/spatial/geodesic.hpp"
@@ -70,38 +74,186 @@ std::string make_search_key(const Resource& r, std::string_view name_reading) {
 
 }  // namespace
 
+// ---- FeatureCache ----
+
+struct FeatureCache::Shard {
+  struct Entry {
+    std::uint64_t key;
+    Text text;
+    std::size_t charge;
+  };
+  mutable std::mutex mutex;
+  std::list<Entry> lru;  ///< most recently used first
+  std::unordered_map<std::uint64_t, std::list<Entry>::iterator> by_key;
+  std::size_t bytes = 0;
+  std::size_t capacity = 0;
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+
+  void evict_to(std::size_t bound) {
+    while (bytes > bound && !lru.empty()) {
+      bytes -= lru.back().charge;
+      by_key.erase(lru.back().key);
+      lru.pop_back();
+    }
+  }
+};
+
+FeatureCache::FeatureCache(std::size_t capacity_bytes)
+    : shards_(std::make_unique<Shard[]>(kShards)) {
+  set_capacity(capacity_bytes);
+}
+
+FeatureCache::~FeatureCache() = default;
+
+FeatureCache& FeatureCache::shared() {
+  static FeatureCache cache;
+  return cache;
+}
+
+FeatureCache::Shard& FeatureCache::shard(std::uint64_t key) {
+  static_assert(kShards == 8, "the top 3 bits of the hash pick the shard");
+  // Serials are consecutive: a multiplicative hash spreads neighbours over the shards.
+  return shards_[(key * 0x9E3779B97F4A7C15ULL) >> 61];
+}
+
+FeatureCache::Text FeatureCache::find(std::uint64_t key) {
+  Shard& s = shard(key);
+  const std::lock_guard lock(s.mutex);
+  const auto it = s.by_key.find(key);
+  if (it == s.by_key.end()) {
+    ++s.misses;
+    return nullptr;
+  }
+  ++s.hits;
+  s.lru.splice(s.lru.begin(), s.lru, it->second);
+  return it->second->text;
+}
+
+FeatureCache::Text FeatureCache::insert(std::uint64_t key, Text text) {
+  Shard& s = shard(key);
+  const std::size_t charge = text->size() + kEntryOverhead;
+  const std::lock_guard lock(s.mutex);
+  if (const auto it = s.by_key.find(key); it != s.by_key.end()) {
+    s.lru.splice(s.lru.begin(), s.lru, it->second);
+    return it->second->text;
+  }
+  if (charge > s.capacity) return text;
+  s.evict_to(s.capacity - charge);
+  s.lru.push_front(Shard::Entry{key, std::move(text), charge});
+  s.by_key.emplace(key, s.lru.begin());
+  s.bytes += charge;
+  return s.lru.front().text;
+}
+
+void FeatureCache::set_capacity(std::size_t bytes) {
+  for (std::size_t i = 0; i < kShards; ++i) {
+    const std::lock_guard lock(shards_[i].mutex);
+    shards_[i].capacity = bytes / kShards;
+    shards_[i].evict_to(shards_[i].capacity);
+  }
+}
+
+void FeatureCache::clear() {
+  for (std::size_t i = 0; i < kShards; ++i) {
+    const std::lock_guard lock(shards_[i].mutex);
+    shards_[i].evict_to(0);
+  }
+}
+
+FeatureCache::Totals FeatureCache::totals() const {
+  Totals t;
+  for (std::size_t i = 0; i < kShards; ++i) {
+    const Shard& s = shards_[i];
+    const std::lock_guard lock(s.mutex);
+    t.capacity += s.capacity;
+    t.bytes += s.bytes;
+    t.size += s.lru.size();
+    t.hits += s.hits;
+    t.misses += s.misses;
+  }
+  return t;
+}
+
+std::size_t FeatureCache::capacity() const {
+  return totals().capacity;
+}
+std::size_t FeatureCache::bytes() const {
+  return totals().bytes;
+}
+std::size_t FeatureCache::size() const {
+  return totals().size;
+}
+std::uint64_t FeatureCache::hits() const {
+  return totals().hits;
+}
+std::uint64_t FeatureCache::misses() const {
+  return totals().misses;
+}
+
+std::ostream& operator<<(std::ostream& os, const FeatureText& f) {
+  return os << f.str();
+}
+
 // ---- ServedResource ----
+
+namespace {
+std::uint64_t next_serial() {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
 
 ServedResource::ServedResource(Audience audience, std::shared_ptr<const Resource> projected,
                                std::string_view name_reading, bool unconfirmed)
     : audience_(audience),
       unconfirmed_(unconfirmed),
+      serial_(next_serial()),
       resource_(std::move(projected)),
-      search_key_(make_search_key(*resource_, name_reading)) {}
+      search_key_(std::make_shared<const std::string>(make_search_key(*resource_, name_reading))) {}
 
-const std::string& ServedResource::feature() const {
-  std::call_once(once_, [&] {
-    nlohmann::json f = to_geojson_feature(*resource_, audience_);
-    if (unconfirmed_) f["properties"]["unconfirmed"] = true;
-    feature_ = f.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    // Built with += rather than "\"" + ...: GCC 12 at -O2 reports a false -Wrestrict on the latter.
-    if (audience_ == Audience::public_) {
-      char hex[24];
-      std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(feature_)));
-      etag_ = "W/\"";
-      etag_ += hex;
-    } else {
-      etag_ += '"';
-      etag_ += std::to_string(resource_->version);
-    }
-    etag_ += '"';
-  });
-  return feature_;
+ServedResource::ServedResource(Audience audience, std::shared_ptr<const Resource> projected,
+                               std::shared_ptr<const std::string> search_key, bool unconfirmed)
+    : audience_(audience),
+      unconfirmed_(unconfirmed),
+      serial_(next_serial()),
+      resource_(std::move(projected)),
+      search_key_(std::move(search_key)) {}
+
+std::string ServedResource::render() const {
+  nlohmann::json f = to_geojson_feature(*resource_, audience_);
+  if (unconfirmed_) f["properties"]["unconfirmed"] = true;
+  return f.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-const std::string& ServedResource::etag() const {
-  (void)feature();  // rendered together, once
-  return etag_;
+FeatureText ServedResource::feature() const {
+  FeatureCache& cache = FeatureCache::shared();
+  if (auto kept = cache.find(serial_)) return FeatureText(std::move(kept));
+  auto text = std::make_shared<const std::string>(render());
+  if (audience_ == Audience::public_ && !hashed_.load(std::memory_order_acquire)) {
+    // Every rendering is the same text: threads racing here store the same hash.
+    hash_.store(fnv1a(*text), std::memory_order_relaxed);
+    hashed_.store(true, std::memory_order_release);
+  }
+  return FeatureText(cache.insert(serial_, std::move(text)));
+}
+
+std::string ServedResource::etag() const {
+  std::string tag;
+  // Built with += rather than "\"" + ...: GCC 12 at -O2 reports a false -Wrestrict on the latter.
+  if (audience_ == Audience::public_) {
+    if (!hashed_.load(std::memory_order_acquire)) (void)feature();
+    char hex[24];
+    std::snprintf(hex, sizeof hex, "%016llx",
+                  static_cast<unsigned long long>(hash_.load(std::memory_order_relaxed)));
+    tag = "W/\"";
+    tag += hex;
+  } else {
+    tag += '"';
+    tag += std::to_string(resource_->version);
+  }
+  tag += '"';
+  return tag;
 }
 
 void add_figure_properties(nlohmann::json& props, const std::vector<AreaFigure>& figures) {
@@ -310,22 +462,55 @@ Snapshot::~Snapshot() = default;
 
 namespace {
 
+/// True when make_search_key makes the same key of both (the fields it reads, and the name and
+/// kana the reading depends on).
+bool same_search_fields(const Resource& a, const Resource& b) {
+  return a.name == b.name && a.name_kana == b.name_kana && a.address == b.address &&
+         a.building == b.building;
+}
+
+/// Gives back the memory of the text fields a projection emptied (an assignment of "" keeps
+/// the copied buffer): the served record is kept for the snapshot's life.
+void release_emptied(Resource& r) {
+  for (const auto& f : resource_fields()) {
+    if (f.text != nullptr && (r.*f.text).empty()) (r.*f.text).shrink_to_fit();
+  }
+  for (std::string* t : {&r.source_key, &r.created_at, &r.updated_at, &r.note, &r.address,
+                         &r.building, &r.operator_name, &r.phone, &r.fax, &r.email}) {
+    if (t->empty()) t->shrink_to_fit();
+  }
+}
+
 /// The entries of one audience for stored resources `rs` (in id order). `internal` holds the
 /// stored values, shared by the audiences that see them unchanged.
 /// Names are read (reading_of) from the projected record only, once per name and build
-/// (`readings`).
+/// (`readings`). `twins`, when given, are the internal entries of the same `rs` (one per row, in
+/// order: the internal audience knows every stored resource): an entry whose searched fields
+/// the projection left alone shares its twin's search key.
 std::vector<ServedPtr> project(Audience a, const std::vector<std::shared_ptr<const Resource>>& rs,
                                const Generalizer& g, const FreshnessRule& freshness,
-                               ReadingMemo& readings) {
+                               ReadingMemo& readings,
+                               const std::vector<ServedPtr>* twins = nullptr) {
   std::vector<ServedPtr> out;
   out.reserve(rs.size());
-  for (const auto& r : rs) {
+  const bool aligned = twins != nullptr && twins->size() == rs.size();
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    const auto& r = rs[i];
     if (!visible(a, *r, freshness)) continue;
     std::shared_ptr<const Resource> p;
     if (a == Audience::internal || (a == Audience::partners && r->note.empty())) {
       p = r;  // served() would return the same values
     } else {
-      p = std::make_shared<const Resource>(served(a, *r, g));
+      Resource projected = served(a, *r, g);
+      release_emptied(projected);
+      p = std::make_shared<const Resource>(std::move(projected));
+    }
+    const ServedResource* twin = aligned ? (*twins)[i].get() : nullptr;
+    if (twin != nullptr && &twin->resource() == r.get() &&
+        same_search_fields(twin->resource(), *p)) {
+      out.push_back(std::make_shared<const ServedResource>(a, std::move(p), twin->search_key_ptr(),
+                                                           unconfirmed(*r, freshness)));
+      continue;
     }
     const std::string_view reading =
         p->name_kana.empty() ? std::string_view(readings.of(p->name)) : std::string_view();
@@ -333,6 +518,18 @@ std::vector<ServedPtr> project(Audience a, const std::vector<std::shared_ptr<con
                                                          unconfirmed(*r, freshness)));
   }
   return out;
+}
+
+/// True when `items` have the same served positions at the same indexes as `view`: its
+/// spatial index answers for them too.
+bool same_positions_as(const std::vector<ServedPtr>& items, const AudienceView& view) {
+  if (items.size() != view.size()) return false;
+  for (std::uint32_t i = 0; i < items.size(); ++i) {
+    const Resource& x = items[i]->resource();
+    const Resource& y = view.resource(i);
+    if (x.lon != y.lon || x.lat != y.lat) return false;
+  }
+  return true;
 }
 
 /// `before` (in id order) with the entries of `changed` (in id order, already projected for the
@@ -429,33 +626,55 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Store& store, const Snapsh
 
   const Generalizer& g = s->area_layer_->generalizer();
   ReadingMemo readings;
+  // The internal entries of `rows` (incremental builds): the other audiences share their keys.
+  std::vector<ServedPtr> internal_rows;
   // Internal first: it holds every stored resource, which the public needs when it is
   // re-projected after an area change.
   for (const auto a : {Audience::internal, Audience::partners, Audience::public_}) {
     std::vector<ServedPtr> items;
     bool same_positions = false;
     bool unchanged = false;
-    // The public's positions depend on the areas (a 個人宅 is shown at its 町丁目).
+    const bool is_internal = a == Audience::internal;
+    // The public's positions depend on the areas (a 個人宅 is shown at its 町丁目's point).
     if (full) {
-      items = project(a, rows, g, freshness, readings);
+      items = project(a, rows, g, freshness, readings,
+                      is_internal ? nullptr : &s->view(Audience::internal).items());
     } else if (a == Audience::public_ && s->info_.areas_rebuilt) {
+      const auto& internal_items = s->view(Audience::internal).items();
       std::vector<std::shared_ptr<const Resource>> all;
-      for (const auto& e : s->view(Audience::internal).items()) {
+      all.reserve(internal_items.size());
+      for (const auto& e : internal_items) {
         all.emplace_back(e, &e->resource());  // aliasing: keeps the entry (and its Resource) alive
       }
-      items = project(a, all, g, freshness, readings);
+      items = project(a, all, g, freshness, readings, &internal_items);
     } else {
-      items = merge(previous->view(a).items(), rows, project(a, rows, g, freshness, readings),
-                    same_positions, unchanged);
+      auto changed =
+          project(a, rows, g, freshness, readings, is_internal ? nullptr : &internal_rows);
+      if (is_internal) internal_rows = changed;
+      items = merge(previous->view(a).items(), rows, changed, same_positions, unchanged);
     }
     if (unchanged) {  // the same view: what was derived from it (tiles) stays valid
       s->views_[static_cast<std::size_t>(a)] = previous->view_ptr(a);
       --s->info_.trees_rebuilt;
       continue;
     }
-    if (same_positions) --s->info_.trees_rebuilt;
-    s->views_[static_cast<std::size_t>(a)] = std::make_shared<const AudienceView>(
-        a, std::move(items), same_positions ? &previous->view(a) : nullptr);
+    const AudienceView* lender = nullptr;
+    if (same_positions) {
+      lender = &previous->view(a);
+      --s->info_.trees_rebuilt;
+    } else {
+      // Another audience that sees every resource at the same place (all public, no 個人宅)
+      // lends its index rather than building the same trees again.
+      for (const auto& other : s->views_) {
+        if (other != nullptr && same_positions_as(items, *other)) {
+          lender = other.get();
+          ++s->info_.trees_lent;
+          break;
+        }
+      }
+    }
+    s->views_[static_cast<std::size_t>(a)] =
+        std::make_shared<const AudienceView>(a, std::move(items), lender);
   }
   return s;
 }

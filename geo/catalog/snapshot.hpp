@@ -8,7 +8,10 @@
 //   projected by
 //     served(), with their own spatial index and search keys. After a resource write only the
 //     changed rows are read from the store and re-projected; every other entry (and the GeoJSON
-//     already rendered for it) is shared with the previous snapshot.
+//     rendered for it, while the bounded FeatureCache keeps it) is shared with the previous
+//     snapshot. Within a snapshot, audiences share what they see alike: the stored record
+//     (internal, and partners when there is no internal note), the search key, and the spatial
+//     index when their served positions are the same.
 // Coming layers (the walking network, indicators) hang off the same object with their own
 // generations. Published by one atomic shared_ptr swap; readers never lock.
 #pragma once
@@ -17,6 +20,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
@@ -37,40 +41,125 @@ namespace tsunagi::geo {
 class Store;
 class WalkGraph;
 
+/// A rendered GeoJSON Feature, shared with the feature cache: the text stays valid as long as
+/// this handle lives, even after the cache let it go.
+class FeatureText {
+ public:
+  FeatureText() = default;
+  explicit FeatureText(std::shared_ptr<const std::string> text) : text_(std::move(text)) {}
+  [[nodiscard]] const std::string& str() const { return *text_; }
+  [[nodiscard]] const std::string& operator*() const { return *text_; }
+  [[nodiscard]] const std::string* operator->() const { return text_.get(); }
+  [[nodiscard]] std::size_t size() const { return text_->size(); }
+  [[nodiscard]] const std::shared_ptr<const std::string>& shared() const { return text_; }
+
+ private:
+  std::shared_ptr<const std::string> text_;
+};
+/// Writes the feature's text (not the handle).
+std::ostream& operator<<(std::ostream& os, const FeatureText& f);
+
+/// Rendered features, bounded by bytes: the least recently used go first. One per process
+/// (shared()), for every audience and snapshot: an entry is keyed by the ServedResource that
+/// rendered it (its serial), so a changed resource (a new entry) never meets an old text, and
+/// the texts of entries no snapshot holds any more just age out. Thread-safe (sharded locks).
+class FeatureCache {
+ public:
+  using Text = std::shared_ptr<const std::string>;
+  static constexpr std::size_t kDefaultBytes = std::size_t{64} << 20;
+  /// What an entry costs besides its text: the string, the shared_ptr's block, the list and map
+  /// nodes (counted against the bound, so that many small features cannot exceed it).
+  static constexpr std::size_t kEntryOverhead = 160;
+
+  explicit FeatureCache(std::size_t capacity_bytes = kDefaultBytes);
+  ~FeatureCache();
+  FeatureCache(const FeatureCache&) = delete;
+  FeatureCache& operator=(const FeatureCache&) = delete;
+
+  /// The process's cache, used by ServedResource::feature().
+  static FeatureCache& shared();
+
+  /// The text kept under `key` (and marks it recently used), or null.
+  [[nodiscard]] Text find(std::uint64_t key);
+  /// Keeps `text` under `key` and evicts the least recently used until within the bound; returns
+  /// what is now kept there (a text another thread kept first wins, so both callers hand out
+  /// the same one). A text larger than a shard's share of the bound is returned, not kept.
+  Text insert(std::uint64_t key, Text text);
+  /// Changes the bound (0: keep nothing), evicting at once.
+  void set_capacity(std::size_t bytes);
+  void clear();
+  [[nodiscard]] std::size_t capacity() const;
+  /// Bytes charged now (texts plus kEntryOverhead each); never above capacity().
+  [[nodiscard]] std::size_t bytes() const;
+  [[nodiscard]] std::size_t size() const;
+  /// Lookups that found their text, and that did not, since construction.
+  [[nodiscard]] std::uint64_t hits() const;
+  [[nodiscard]] std::uint64_t misses() const;
+
+ private:
+  struct Shard;
+  struct Totals {
+    std::size_t capacity = 0;
+    std::size_t bytes = 0;
+    std::size_t size = 0;
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+  };
+  static constexpr std::size_t kShards = 8;
+  Shard& shard(std::uint64_t key);
+  [[nodiscard]] Totals totals() const;
+  std::unique_ptr<Shard[]> shards_;
+};
+
 /// One resource as one audience may know it (served()), with what serving it needs: its search
-/// key and, rendered on first use and kept while the resource is unchanged, its GeoJSON Feature.
+/// key and its GeoJSON Feature, rendered on use and kept in the bounded FeatureCache.
 class ServedResource {
  public:
   /// `projected` is served(audience, ·) of a stored resource; audiences that see the same values
-  /// share one Resource. `name_reading` is the folded reading of the projected name when it has
-  /// no kana (geo/catalog/reading), added to the search key. `unconfirmed`: its last confirmation
-  /// is older than the snapshot's FreshnessRule allows (its feature then carries
-  /// "unconfirmed": true, 「要確認」).
+  /// share one Resource (internal, and partners when there is no internal note). `name_reading`
+  /// is the folded reading of the projected name when it has no kana (geo/catalog/reading), added
+  /// to the search key. `unconfirmed`: its last confirmation is older than the snapshot's
+  /// FreshnessRule allows (its feature then carries "unconfirmed": true, 「要確認」).
   ServedResource(Audience audience, std::shared_ptr<const Resource> projected,
                  std::string_view name_reading = {}, bool unconfirmed = false);
+  /// With the search key of another audience's entry of the same resource, whose projected name,
+  /// kana, address and building are the same as `projected`'s (make_search_key would make the
+  /// same text): audiences share one key.
+  ServedResource(Audience audience, std::shared_ptr<const Resource> projected,
+                 std::shared_ptr<const std::string> search_key, bool unconfirmed);
   ServedResource(const ServedResource&) = delete;
   ServedResource& operator=(const ServedResource&) = delete;
 
   [[nodiscard]] const Resource& resource() const { return *resource_; }
+  [[nodiscard]] const std::shared_ptr<const Resource>& resource_ptr() const { return resource_; }
   [[nodiscard]] Audience audience() const { return audience_; }
   [[nodiscard]] bool unconfirmed() const { return unconfirmed_; }
   /// Normalized name, kana, address and building, as this audience may know them, and the
   /// name's dictionary reading when it has no kana (「たいそう」 finds 体操).
-  [[nodiscard]] const std::string& search_key() const { return search_key_; }
-  /// The GeoJSON Feature for this audience, as compact JSON (keys sorted).
-  [[nodiscard]] const std::string& feature() const;
+  [[nodiscard]] const std::string& search_key() const { return *search_key_; }
+  [[nodiscard]] const std::shared_ptr<const std::string>& search_key_ptr() const {
+    return search_key_;
+  }
+  /// The GeoJSON Feature for this audience, as compact JSON (keys sorted): from the
+  /// FeatureCache, else rendered (the same text every time) and kept there.
+  [[nodiscard]] FeatureText feature() const;
   /// An entity tag of what this audience sees: the version for staff (what If-Match takes), a
-  /// hash of the served feature for the public (it changes only when the public's view does).
-  [[nodiscard]] const std::string& etag() const;
+  /// hash of the served feature for the public (it changes only when the public's view does;
+  /// the hash is kept from the first rendering, so an evicted feature is not rendered again for
+  /// its tag).
+  [[nodiscard]] std::string etag() const;
+  /// The key of this entry's feature in the FeatureCache: unique per entry in this process.
+  [[nodiscard]] std::uint64_t serial() const { return serial_; }
 
  private:
+  [[nodiscard]] std::string render() const;
   Audience audience_;
   bool unconfirmed_ = false;
+  mutable std::atomic<bool> hashed_{false};
+  std::uint64_t serial_ = 0;
+  mutable std::atomic<std::uint64_t> hash_{0};  ///< fnv1a of the feature, once hashed_
   std::shared_ptr<const Resource> resource_;
-  std::string search_key_;
-  mutable std::once_flag once_;
-  mutable std::string feature_;
-  mutable std::string etag_;
+  std::shared_ptr<const std::string> search_key_;
 };
 
 using ServedPtr = std::shared_ptr<const ServedResource>;
@@ -180,7 +269,10 @@ class Snapshot {
     bool full = true;               ///< every resource read and projected again
     bool areas_rebuilt = true;      ///< the area layer built anew (else shared with the previous)
     std::size_t trees_rebuilt = 3;  ///< audience views whose spatial index was built anew
-                                    ///< (a view kept whole counts as not rebuilt)
+                                    ///< (a view kept whole counts as not rebuilt), or lent by
+                                    ///< another audience of this snapshot (trees_lent)
+    std::size_t trees_lent = 0;     ///< of those, views using another audience's index (the
+                                    ///< same served positions at the same indexes)
     std::size_t resources_read = 0;
   };
 

@@ -39,17 +39,17 @@ std::vector<std::string_view> allowed_params(const Endpoint& e, bool areas, geo:
   return names;
 }
 
-HttpResponse items_response(const json& header, const std::vector<const std::string*>& features) {
+HttpResponse items_response(const json& header, const std::vector<std::string_view>& features) {
   // Features are pre-serialized: splice them into the collection rather than re-parsing.
   std::string body = dump(header);
   std::size_t extra = 16;
-  for (const auto* f : features) extra += f->size() + 1;
+  for (const auto f : features) extra += f.size() + 1;
   body.reserve(body.size() + extra);
   body.pop_back();  // the closing brace
   body += R"(,"features":[)";
   for (std::size_t i = 0; i < features.size(); ++i) {
     if (i != 0) body += ',';
-    body += *features[i];
+    body += features[i];
   }
   body += "]}";
   HttpResponse r;
@@ -157,7 +157,7 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
       if (item == nullptr || item->resource().kind != *kind || !listed(item->resource(), v, true)) {
         throw ApiError(ErrorCode::not_found, absent);
       }
-      json f = json::parse(item->feature());
+      json f = json::parse(item->feature().str());
       f["links"] = links;
       return json_response(200, f, kGeoJson);
     }
@@ -176,11 +176,14 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
   const std::size_t offset = parse_offset(request.query.get("offset"));
 
   std::size_t matched = 0;
-  std::vector<const std::string*> page;
+  // The page's texts: area features live with the snapshot; resource features come from the
+  // bounded feature cache and are held here until the body is written.
+  std::vector<std::string_view> page;
+  std::vector<geo::FeatureText> held;
   page.reserve(std::min(limit, std::size_t{1024}));
   // Counts every match; only the page's own features are looked up (and serialized if new).
   const auto take = [&](auto&& feature) {
-    if (matched >= offset && page.size() < limit) page.push_back(&feature());
+    if (matched >= offset && page.size() < limit) page.push_back(feature());
     ++matched;
   };
 
@@ -232,7 +235,7 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
           if (!hit) continue;
         }
       }
-      take([&]() -> const std::string& { return area_features[i]; });
+      take([&]() -> std::string_view { return area_features[i]; });
     }
   } else {
     ResourceFilter filter;
@@ -251,8 +254,9 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
       if (r.kind != *kind || !listed(r, v, closed_requested) || !filter.matches(r)) return false;
       return !bbox || bbox->contains(r.lon, r.lat);
     };
-    const auto feature = [&](std::uint32_t i) -> const std::string& {
-      return view.item(i).feature();
+    const auto feature = [&](std::uint32_t i) -> std::string_view {
+      held.push_back(view.item(i).feature());
+      return held.back().str();  // the text is the shared string's, not the handle's
     };
     if (bbox) {
       std::vector<std::uint32_t> candidates;
@@ -263,11 +267,11 @@ HttpResponse Api::handle(const std::shared_ptr<const geo::Snapshot>& snapshot,
       std::sort(candidates.begin(), candidates.end());
       candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
       for (const auto i : candidates) {
-        if (accept(i)) take([&]() -> const std::string& { return feature(i); });
+        if (accept(i)) take([&]() -> std::string_view { return feature(i); });
       }
     } else {
       for (const auto i : view.of_kind(*kind)) {
-        if (accept(i)) take([&]() -> const std::string& { return feature(i); });
+        if (accept(i)) take([&]() -> std::string_view { return feature(i); });
       }
     }
   }

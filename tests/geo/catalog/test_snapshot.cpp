@@ -1,5 +1,6 @@
 // Snapshots: what readers see, per audience; bbox and nearest queries against brute force; an
-// incremental build equals a full one; a resources-only write keeps the area layer.
+// incremental build equals a full one; a resources-only write keeps the area layer; audiences
+// share what they see alike; rendered features stay within the feature cache's bound.
 #include "geo/catalog/snapshot.hpp"
 
 #include <gtest/gtest.h>
@@ -249,7 +250,7 @@ TEST(Snapshot, TheFreshnessRuleHidesOrFlagsUnconfirmedListingsForThePublic) {
     const ServedResource* staff = hidden->view(a).find(old_one.id);
     ASSERT_NE(staff, nullptr) << "staff still see it";
     EXPECT_TRUE(staff->unconfirmed());
-    EXPECT_NE(staff->feature().find("\"unconfirmed\":true"), std::string::npos);
+    EXPECT_NE(staff->feature()->find("\"unconfirmed\":true"), std::string::npos);
   }
   EXPECT_TRUE(hidden->build_info().full) << "a new rule projects everything again";
 
@@ -257,8 +258,8 @@ TEST(Snapshot, TheFreshnessRuleHidesOrFlagsUnconfirmedListingsForThePublic) {
   const ServedResource* pub = flagged->view(Audience::public_).find(old_one.id);
   ASSERT_NE(pub, nullptr);
   EXPECT_TRUE(pub->unconfirmed());
-  EXPECT_NE(pub->feature().find("\"unconfirmed\":true"), std::string::npos) << pub->feature();
-  EXPECT_EQ(flagged->view(Audience::public_).find(recent.id)->feature().find("unconfirmed"),
+  EXPECT_NE(pub->feature()->find("\"unconfirmed\":true"), std::string::npos) << pub->feature();
+  EXPECT_EQ(flagged->view(Audience::public_).find(recent.id)->feature()->find("unconfirmed"),
             std::string::npos);
 
   // A closed listing is never unconfirmed; one never confirmed counts from its creation.
@@ -271,6 +272,199 @@ TEST(Snapshot, TheFreshnessRuleHidesOrFlagsUnconfirmedListingsForThePublic) {
   EXPECT_TRUE(unconfirmed(never, flag));
   never.created_at = "2024-04-01T10:00:00Z";
   EXPECT_FALSE(unconfirmed(never, flag));
+}
+
+}  // namespace
+}  // namespace tsunagi::geo
+
+namespace tsunagi::geo {
+namespace {
+
+// What the audiences see alike is held once (issue #25: 200k resources in little memory): the
+// stored record (internal, and partners when there is no internal note), the search key where
+// the projection leaves name, kana, address and building alone, and the spatial index when the
+// served positions are the same. Where the projection changes something, the record is the
+// audience's own.
+TEST(Snapshot, AudiencesShareTheRecordsKeysAndIndexesTheySeeAlike) {
+  test::TempDir dir;
+  test::TinyTown town(dir / "s.sqlite");
+  town.add_area("chome:1", AreaKind::chome, "一丁目",
+                "POLYGON((133.9 35.0,133.91 35.0,133.91 35.01,133.9 35.01,133.9 35.0))", 133.905,
+                35.005);
+  const Resource plain = town.add("上ノ山サロン", ResourceKind::ibasho, 133.901, 35.001,
+                                  [](Resource& r) { r.address = "上ノ山町1-2"; });
+  const Resource noted = town.add("下ノ山サロン", ResourceKind::ibasho, 133.902, 35.002,
+                                  [](Resource& r) { r.note = "鍵は隣家に預けてある"; });
+  const Resource home =
+      town.add("自宅サロン", ResourceKind::ibasho, 133.9012, 35.0021, [](Resource& r) {
+        r.venue = VenueKind::private_home;
+        r.address = "上ノ山町3-4";
+      });
+  const Resource staff_only = town.add("連携先の作業所", ResourceKind::ibasho, 133.903, 35.003,
+                                       [](Resource& r) { r.publish = PublishLevel::partners; });
+  const auto snap = town.snapshot();
+  const auto& internal = snap->view(Audience::internal);
+  const auto& partners = snap->view(Audience::partners);
+  const auto& pub = snap->view(Audience::public_);
+
+  // The stored record, shared by the staff audiences that see it unchanged.
+  EXPECT_EQ(&partners.find(plain.id)->resource(), &internal.find(plain.id)->resource());
+  EXPECT_EQ(&partners.find(staff_only.id)->resource(), &internal.find(staff_only.id)->resource());
+  // Where the projection hides a field, the audience has its own record, without it.
+  EXPECT_NE(&partners.find(noted.id)->resource(), &internal.find(noted.id)->resource());
+  EXPECT_TRUE(partners.find(noted.id)->resource().note.empty());
+  // The public never shares a staff record: served() always removes the bookkeeping (version,
+  // timestamps, provenance, publish level) it may not see.
+  EXPECT_NE(&pub.find(plain.id)->resource(), &internal.find(plain.id)->resource());
+  EXPECT_EQ(pub.find(plain.id)->resource().version, 0);
+  EXPECT_GT(internal.find(plain.id)->resource().version, 0);
+
+  // One search key for every audience whose searched fields are the same…
+  for (const auto& id : {plain.id, noted.id}) {
+    EXPECT_EQ(pub.find(id)->search_key_ptr(), internal.find(id)->search_key_ptr()) << id;
+    EXPECT_EQ(partners.find(id)->search_key_ptr(), internal.find(id)->search_key_ptr()) << id;
+  }
+  // …and the public's own where the address of a 個人宅 is withheld.
+  EXPECT_NE(pub.find(home.id)->search_key_ptr(), internal.find(home.id)->search_key_ptr());
+  EXPECT_EQ(pub.find(home.id)->search_key().find("上ノ山町3"), std::string::npos);
+  EXPECT_EQ(partners.find(home.id)->search_key_ptr(), internal.find(home.id)->search_key_ptr());
+
+  // Partners see every resource where internal does: they use internal's index. The public
+  // sees fewer, and the home elsewhere: its own.
+  EXPECT_EQ(snap->build_info().trees_lent, 1u);
+  EXPECT_EQ(partners.within(BBox{133.9025, 35.0025, 133.9035, 35.0035}),
+            std::vector<std::uint32_t>{*partners.index_of(staff_only.id)});
+  EXPECT_EQ(pub.within(BBox{133.9045, 35.0045, 133.9055, 35.0055}),
+            std::vector<std::uint32_t>{*pub.index_of(home.id)})
+      << "the public finds the home at its 町丁目's point only";
+  EXPECT_TRUE(pub.within(BBox{133.9011, 35.002, 133.9013, 35.0022}).empty());
+}
+
+TEST(Snapshot, ATownWhereEveryoneSeesTheSamePlacesBuildsOneIndex) {
+  test::TempDir dir;
+  test::TinyTown town(dir / "s.sqlite");
+  std::vector<Resource> rs;
+  rs.reserve(30);
+  for (int i = 0; i < 30; ++i) {
+    rs.push_back(town.add("通いの場" + std::to_string(i), ResourceKind::kayoi_no_ba,
+                          133.9 + i * 0.001, 35.0));
+  }
+  const auto first = town.snapshot();
+  EXPECT_EQ(first->build_info().trees_lent, 2u);
+  for (const auto a : kAudiences) {
+    const auto& view = first->view(a);
+    EXPECT_EQ(view.within(BBox{133.9045, 34.9, 133.9055, 35.1}),
+              std::vector<std::uint32_t>{*view.index_of(rs[5].id)})
+        << audience_id(a);
+    const auto near = view.nearest(133.9101, 35.0, 1, [](std::uint32_t) { return true; });
+    ASSERT_EQ(near.size(), 1u);
+    EXPECT_EQ(view.item(near[0].first).resource().id, rs[10].id) << audience_id(a);
+  }
+  // After a move, the incremental build lends the new internal index to the others too.
+  rs[3].lon += 0.0001;
+  town.store().update(rs[3], rs[3].version, "test");
+  const auto second = Snapshot::build(town.store(), first.get());
+  EXPECT_FALSE(second->build_info().full);
+  EXPECT_EQ(second->build_info().trees_lent, 2u);
+  EXPECT_EQ(second->view(Audience::public_).within(BBox{133.9031, 34.9, 133.9035, 35.1}),
+            std::vector<std::uint32_t>{*second->view(Audience::public_).index_of(rs[3].id)});
+}
+
+/// Sets the process's feature cache to `bytes` for one test, and back.
+class CacheBound {
+ public:
+  explicit CacheBound(std::size_t bytes) : before_(FeatureCache::shared().capacity()) {
+    FeatureCache::shared().clear();
+    FeatureCache::shared().set_capacity(bytes);
+  }
+  ~CacheBound() { FeatureCache::shared().set_capacity(before_); }
+  CacheBound(const CacheBound&) = delete;
+  CacheBound& operator=(const CacheBound&) = delete;
+
+ private:
+  std::size_t before_;
+};
+
+TEST(FeatureCache, KeepsTheMostRecentlyUsedWithinItsBound) {
+  FeatureCache cache(8 * 1000);      // 1000 bytes a shard
+  const std::string text(340, 'x');  // 500 bytes charged: two fit a shard
+  const auto keep = [&](std::uint64_t key) {
+    return cache.insert(key, std::make_shared<const std::string>(text + std::to_string(key)));
+  };
+  for (std::uint64_t k = 1; k <= 100; ++k) {
+    keep(k);
+    EXPECT_LE(cache.bytes(), cache.capacity());
+  }
+  EXPECT_LE(cache.size(), 16u);
+  EXPECT_GT(cache.size(), 0u);
+  EXPECT_EQ(cache.find(1), nullptr) << "the oldest went first";
+  ASSERT_NE(cache.find(100), nullptr);
+  EXPECT_EQ(*cache.find(100), text + "100");
+
+  // A second text for a kept key: the first stays, and both callers hand out the same text.
+  const auto first = cache.find(100);
+  EXPECT_EQ(cache.insert(100, std::make_shared<const std::string>("other")), first);
+  // A text larger than a shard's share is handed back, not kept.
+  const auto big = cache.insert(1000, std::make_shared<const std::string>(std::string(5000, 'y')));
+  EXPECT_EQ(big->size(), 5000u);
+  EXPECT_EQ(cache.find(1000), nullptr);
+  EXPECT_LE(cache.bytes(), cache.capacity());
+
+  cache.set_capacity(0);
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(cache.bytes(), 0u);
+  EXPECT_EQ(*keep(7), text + "7") << "nothing kept, still handed out";
+}
+
+TEST(FeatureCache, FeaturesBeyondTheBoundAreRenderedAgainAlike) {
+  test::TempDir dir;
+  test::TinyTown town(dir / "s.sqlite");
+  for (int i = 0; i < 200; ++i) {
+    town.add("居場所" + std::to_string(i), ResourceKind::ibasho, 133.9 + i * 0.0001, 35.0,
+             [&](Resource& r) {
+               r.description = "毎週水曜日の午後、茶話会と体操をしています。" + std::to_string(i);
+               if (i % 4 == 0) r.venue = VenueKind::private_home;
+             });
+  }
+  const auto snap = town.snapshot();
+  const CacheBound bound(16 * 1024);  // far below 400 features of about 1 KB
+  FeatureCache& cache = FeatureCache::shared();
+  std::vector<std::string> texts;
+  std::vector<std::string> tags;
+  for (const auto a : {Audience::public_, Audience::internal}) {
+    for (const auto& item : snap->view(a).items()) {
+      texts.push_back(item->feature().str());
+      tags.push_back(item->etag());
+      EXPECT_LE(cache.bytes(), cache.capacity());
+    }
+  }
+  EXPECT_LT(cache.size(), 100u) << "most were evicted";
+
+  // A text handed out outlives its eviction.
+  const auto& first = *snap->view(Audience::public_).items().front();
+  const FeatureText held = first.feature();
+  cache.clear();
+  EXPECT_EQ(held.str(), texts.front());
+
+  // The public's ETag is kept from the first rendering: asking it again renders nothing.
+  const auto misses = cache.misses();
+  EXPECT_EQ(first.etag(), tags.front());
+  EXPECT_EQ(cache.misses(), misses);
+  EXPECT_EQ(first.etag().substr(0, 3), "W/\"");
+
+  // Rendered again after eviction: the same text and tag, byte for byte.
+  std::size_t k = 0;
+  for (const auto a : {Audience::public_, Audience::internal}) {
+    for (const auto& item : snap->view(a).items()) {
+      EXPECT_EQ(item->feature().str(), texts[k]) << audience_id(a) << " " << k;
+      EXPECT_EQ(item->etag(), tags[k]);
+      ++k;
+    }
+  }
+  EXPECT_LE(cache.bytes(), cache.capacity());
+  // Staff tags are the version (what If-Match takes), rendered or not.
+  const auto& staff = *snap->view(Audience::internal).items().front();
+  EXPECT_EQ(staff.etag(), "\"" + std::to_string(staff.resource().version) + "\"");
 }
 
 }  // namespace
