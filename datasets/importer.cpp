@@ -8,9 +8,9 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
 #include "datasets/area_checks.hpp"
+#include "datasets/seen_ids.hpp"
 #include "datasets/text_encoding.hpp"
 #include "geo/core/csv.hpp"
 #include "geo/core/lg_code.hpp"
@@ -89,6 +89,23 @@ OGRFeatureUniquePtr next_feature_or_throw(OGRLayer& layer, const std::filesystem
   return feature;
 }
 
+/// A CSV's point is read from its cells (parse_wkt_point, or the lat/lon columns), never from the
+/// geometry GDAL makes of a column named WKT: tell GDAL not to parse it into an OGRGeometry on
+/// every row (the text cell itself stays, KEEP_GEOM_COLUMNS=YES).
+void ignore_csv_geometry(OGRLayer& layer) {
+  const OGRFeatureDefn* defn = layer.GetLayerDefn();
+  const int n = defn->GetGeomFieldCount();
+  if (n == 0) return;
+  std::vector<std::string> names = {"OGR_GEOMETRY"};  // the first geometry field, whatever its name
+  for (int i = 1; i < n; ++i) names.emplace_back(defn->GetGeomFieldDefn(i)->GetNameRef());
+  std::vector<const char*> list;
+  list.reserve(names.size() + 1);
+  for (const auto& s : names) list.push_back(s.c_str());
+  list.push_back(nullptr);
+  // Best effort: a driver that cannot ignore fields still parses the geometry, as before.
+  (void)layer.SetIgnoredFields(list.data());
+}
+
 class RowImporter {
  public:
   RowImporter(geo::Store& store, const GdalSource& src, const ResolvedLayout& layout,
@@ -129,6 +146,7 @@ class RowImporter {
 
   void run() {
     OGRLayer& layer = src_.layer();
+    if (csv_) ignore_csv_geometry(layer);
     layer.ResetReading();
     const std::int64_t expected = src_.expected_rows();
     // One id per row: sized once instead of rehashed ~18 times on the way to 200k rows.
@@ -157,9 +175,7 @@ class RowImporter {
   }
 
   /// Source id → first row, for every row seen (rejected ones too: they are not "missing").
-  [[nodiscard]] const std::unordered_map<std::string, std::int64_t>& seen_ids() const {
-    return seen_;
-  }
+  [[nodiscard]] const SeenIds& seen_ids() const { return seen_; }
 
  private:
   const std::string& cell(Field f) const {
@@ -228,9 +244,9 @@ class RowImporter {
       // No id column (or an empty cell): name + address identify the row across re-imports.
       sid = r.name + "@" + text(Field::address);
     }
-    if (auto [it, inserted] = seen_.try_emplace(sid, row); !inserted) {
+    if (const auto first = seen_.insert(sid, row)) {
       reasons.push_back("duplicate source id " + quote(sid) + " (first used on " +
-                        report_.row_word + " " + std::to_string(it->second) + ")");
+                        report_.row_word + " " + std::to_string(*first) + ")");
     }
     r.source_key = sid;
 
@@ -516,7 +532,7 @@ class RowImporter {
   bool csv_ = false;
   CtPtr ct_;
   std::vector<std::string> cells_;
-  std::unordered_map<std::string, std::int64_t> seen_;
+  SeenIds seen_;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> lg_repairs_;  // note → first, count
 };
 

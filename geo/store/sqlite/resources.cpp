@@ -11,6 +11,26 @@ UpsertOutcome SqliteStore::upsert_imported(Resource& r, std::string_view actor) 
     throw InvalidArgument("an imported resource needs its source and its id in that source");
   }
   validate(r);
+  const bool in_transaction = sqlite3_get_autocommit(impl_->db) == 0;
+  // A source that had no rows when this transaction first wrote to it (a first import) has
+  // nothing to look up: its rows are inserted straight away. Should an id repeat, the UNIQUE
+  // (source_id, source_key) index refuses that INSERT, and the row takes the lookup below.
+  if (in_transaction && impl_->source_empty_in_transaction(r.source_id)) {
+    r.id = new_uuid();
+    r.version = 1;
+    r.created_at = utc_now_iso();
+    r.updated_at = r.created_at;
+    impl_->defer_rtree();
+    auto& ins = impl_->stmt_static(&insert_sql(), insert_sql());
+    bind_resource(ins, r, actor);
+    try {
+      ins.run();
+      return UpsertOutcome::inserted;
+    } catch (const StoreError&) {
+      if (sqlite3_extended_errcode(impl_->db) != SQLITE_CONSTRAINT_UNIQUE) throw;
+      ins.end();  // the row is there already: r's id, version and times are set again below
+    }
+  }
   static const std::string select_sql =
       resource_select_sql("WHERE source_id = ?1 AND source_key = ?2");
   auto& q = impl_->stmt(select_sql);
@@ -26,7 +46,7 @@ UpsertOutcome SqliteStore::upsert_imported(Resource& r, std::string_view actor) 
     // One INSERT is atomic on its own: inside an import's transaction it needs no savepoint
     // (a savepoint per row cost a fifth of a 200k-row import).
     std::optional<WriteScope> tx;
-    if (sqlite3_get_autocommit(impl_->db) != 0) {
+    if (!in_transaction) {
       tx.emplace(*impl_);
     } else {
       impl_->defer_rtree();

@@ -353,6 +353,28 @@ struct SqliteStore::Impl {
     rowid_before_defer = 0;
   }
 
+  // Whether a source had no resources when the current write transaction first asked: a first
+  // import then inserts its rows without looking each one up (upsert_imported). Forgotten when a
+  // write transaction begins or ends. A stale "empty" costs only speed, never a wrong row: the
+  // UNIQUE (source_id, source_key) index refuses an INSERT of an id that is there already.
+  std::int64_t empty_source_id = 0;  ///< the source asked about last (0: none yet)
+  bool empty_source = false;
+
+  bool source_empty_in_transaction(std::int64_t source_id) {
+    if (source_id != empty_source_id) {
+      auto& s = stmt("SELECT EXISTS (SELECT 1 FROM resource WHERE source_id = ?1)");
+      const auto done = s.reset_at_end();
+      s.bind(1, source_id);
+      empty_source = s.step() && s.int64(0) == 0;
+      empty_source_id = source_id;
+    }
+    return empty_source;
+  }
+  void forget_empty_source() {
+    empty_source_id = 0;
+    empty_source = false;
+  }
+
   void bump_generation() { stmt("UPDATE store_state SET generation = generation + 1").run(); }
   /// Marks the area layer changed as of the generation this write commits as.
   void bump_areas_generation() {
