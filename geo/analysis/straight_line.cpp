@@ -11,12 +11,17 @@
 
 #include "geo/core/error.hpp"
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 namespace tsunagi::geo::gap {
 
 namespace {
 
 constexpr double kDeg = M_PI / 180;
-constexpr std::size_t kMaxKeptPairs = std::size_t{1} << 25;  // 256 MiB of pairs at most
+/// Step 1's pairs are kept for step 2 (4 bytes each) up to this many: 256 MiB.
+constexpr std::size_t kMaxKeptPairs = std::size_t{1} << 26;
 
 struct Xyz {
   double x, y, z;
@@ -35,7 +40,6 @@ double chord2(const Xyz& a, const Xyz& b) {
   return dx * dx + dy * dy + dz * dz;
 }
 
-/// Squared unit chord of a great-circle distance in metres.
 double chord2_of(double metres) {
   const double c = 2 * std::sin(metres / (2 * kSphereRadiusM));
   return c * c;
@@ -44,8 +48,46 @@ double metres_of(double c2) {
   return 2 * kSphereRadiusM * std::asin(std::sqrt(c2) / 2);
 }
 
-/// The cells: a lat/lon grid over the box of every point, each cell at least `max_m` wide
-/// everywhere in it, so a point's neighbours within max_m lie in its cell's 3×3 block.
+/// Lets the kernel back [p, p + bytes) with huge pages where it can: these buffers are tens of
+/// MiB written once, and faulting them in 4 KiB at a time costs more than the search (0.1 s for
+/// 36 MiB on the 2-core VM). Only whole 2 MiB pages inside the range are advised.
+void advise_huge(const void* p, std::size_t bytes) {
+#ifdef __linux__
+  constexpr std::uintptr_t kHuge = std::uintptr_t{1} << 21;
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  const std::uintptr_t b = (a + kHuge - 1) & ~(kHuge - 1);
+  const std::uintptr_t e = (a + bytes) & ~(kHuge - 1);
+  if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
+#else
+  static_cast<void>(p);
+  static_cast<void>(bytes);
+#endif
+}
+
+/// A vector of n copies of v whose memory is advised before it is first written.
+template <typename T>
+std::vector<T> big_vector(std::size_t n, T v = T{}) {
+  std::vector<T> out;
+  out.reserve(n);
+  advise_huge(out.data(), n * sizeof(T));
+  out.assign(n, v);
+  return out;
+}
+
+/// push_back that grows by doubling through advised memory.
+template <typename T>
+void push(std::vector<T>& v, T x) {
+  if (v.size() == v.capacity()) {
+    const std::size_t n = std::max<std::size_t>(std::size_t{1} << 16, 2 * v.capacity());
+    std::vector<T> w;
+    w.reserve(n);
+    advise_huge(w.data(), n * sizeof(T));
+    w.assign(v.begin(), v.end());
+    v = std::move(w);
+  }
+  v.push_back(x);
+}
+
 struct Cells {
   double min_lon = 0;
   double min_lat = 0;
@@ -73,7 +115,6 @@ struct Cells {
     cell_lat = std::max(max_m / 110000.0, 1e-6);
     const double c = std::cos(std::min(89.0, abs_lat + 1) * kDeg);
     cell_lon = std::max(max_m / (110000.0 * std::max(c, 0.01)), 1e-6);
-    // Never more than ~64M cells: wider cells are still correct, only slower.
     for (;;) {
       nx = static_cast<std::int64_t>(std::floor((lo1 - lo0) / cell_lon)) + 1;
       ny = static_cast<std::int64_t>(std::floor((la1 - la0) / cell_lat)) + 1;
@@ -97,102 +138,115 @@ struct Cells {
   }
 };
 
+/// Runs f(begin, end) over [0, n) in one contiguous piece per thread (f must not throw).
+template <typename F>
+void parallel_for(std::size_t n, unsigned threads, F&& f) {
+  if (threads <= 1 || n < 100000) {
+    f(std::size_t{0}, n);
+    return;
+  }
+  std::vector<std::jthread> pool;
+  const std::size_t chunk = (n + threads - 1) / threads;
+  for (unsigned t = 1; t < threads; ++t) {
+    const std::size_t b = std::min(n, t * chunk);
+    const std::size_t e = std::min(n, b + chunk);
+    if (b < e) pool.emplace_back([&f, b, e] { f(b, e); });
+  }
+  f(std::size_t{0}, std::min(n, chunk));
+}
+
 /// Points bucketed by cell (a counting sort): the points of cell c are [start[c], start[c+1]).
 struct Bucketed {
   std::vector<std::uint32_t> start;  ///< per cell + 1
   std::vector<std::uint32_t> id;     ///< original index, in cell order
-  std::vector<Xyz> xyz;              ///< in cell order
+  std::vector<Xyz> xyz;              ///< in cell order; empty for queries (made as they are asked)
 
-  Bucketed(const Cells& cells, std::span<const LonLat> pts) {
+  Bucketed(const Cells& cells, std::span<const LonLat> pts, unsigned threads, bool targets) {
     const auto n = static_cast<std::size_t>(cells.nx * cells.ny);
-    start.assign(n + 1, 0);
-    std::vector<std::uint32_t> cell(pts.size());
-    for (std::size_t i = 0; i < pts.size(); ++i) {
-      cell[i] = static_cast<std::uint32_t>(cells.index(pts[i]));
-      ++start[cell[i] + 1];
-    }
+    start = big_vector<std::uint32_t>(n + 1);
+    auto cell = big_vector<std::uint32_t>(pts.size());
+    parallel_for(pts.size(), threads, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) cell[i] = static_cast<std::uint32_t>(cells.index(pts[i]));
+    });
+    for (const auto c : cell) ++start[c + 1];
     for (std::size_t c = 0; c < n; ++c) start[c + 1] += start[c];
-    std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
-    id.resize(pts.size());
-    xyz.resize(pts.size());
-    for (std::uint32_t i = 0; i < pts.size(); ++i) {
-      const auto at = fill[cell[i]]++;
-      id[at] = i;
-      xyz[at] = to_xyz(pts[i]);
+    // Filling moves start[c] from cell c's first slot to its end, that is to start[c + 1].
+    id = big_vector<std::uint32_t>(pts.size());
+    for (std::uint32_t i = 0; i < pts.size(); ++i) id[start[cell[i]]++] = i;
+    std::copy_backward(start.begin(), start.end() - 1, start.end());
+    start[0] = 0;
+    if (!targets) return;
+    xyz = big_vector<Xyz>(pts.size());
+    parallel_for(pts.size(), threads, [&](std::size_t b, std::size_t e) {
+      for (std::size_t k = b; k < e; ++k) xyz[k] = to_xyz(pts[id[k]]);
+    });
+  }
+};
+
+/// The 3×3 block of cells around (x, y) as up to three runs of consecutive targets.
+struct Block {
+  std::array<std::pair<std::uint32_t, std::uint32_t>, 3> runs{};
+  std::array<std::int64_t, 3> row{};  ///< the row of cells of each run
+  std::size_t n = 0;
+  Block(const Cells& cells, const Bucketed& targets, std::int64_t x, std::int64_t y) {
+    for (std::int64_t yy = std::max<std::int64_t>(0, y - 1); yy <= std::min(cells.ny - 1, y + 1);
+         ++yy) {
+      const auto a = static_cast<std::size_t>(yy * cells.nx + std::max<std::int64_t>(0, x - 1));
+      const auto b = static_cast<std::size_t>(yy * cells.nx + std::min(cells.nx - 1, x + 1)) + 1;
+      if (targets.start[a] != targets.start[b]) {
+        row[n] = yy;
+        runs[n++] = {targets.start[a], targets.start[b]};
+      }
     }
   }
 };
 
-/// Calls f(thread, query, target, chord²) for every pair within `limit` (squared unit chord),
-/// query by query in cell order; each query is seen by one thread only, so f may write per
-/// query. When f returns true, the rest of that query's pairs are skipped.
-template <typename F>
-void pairs_within(const Cells& cells, const Bucketed& queries, const Bucketed& targets,
-                  double limit, unsigned threads, Progress* p, std::string_view stage, F&& f) {
+/// Calls work(y0, y1, part) for the rows of cells in pieces of a few rows, taken in turn by up
+/// to `threads` threads (clustered points make equal halves of the rows very unequal work).
+/// Part numbers follow the rows, so results kept per part can be combined in row order.
+template <typename W>
+void by_rows(const Cells& cells, unsigned threads, Progress* p, std::string_view stage,
+             std::size_t parts, W&& work) {
   const std::int64_t rows = cells.ny;
-  auto work = [&](std::int64_t y0, std::int64_t y1, unsigned thread) {
-    const bool first = thread == 0;
-    for (std::int64_t y = y0; y < y1; ++y) {
-      if (first && (y - y0) % 64 == 0) {
-        detail::step(p, static_cast<double>(y - y0) / static_cast<double>(y1 - y0), stage);
-      }
-      for (std::int64_t x = 0; x < cells.nx; ++x) {
-        const auto c = static_cast<std::size_t>(y * cells.nx + x);
-        const auto q0 = queries.start[c];
-        const auto q1 = queries.start[c + 1];
-        if (q0 == q1) continue;
-        // The 3×3 block as up to three runs of consecutive cells.
-        std::array<std::pair<std::uint32_t, std::uint32_t>, 3> runs{};
-        std::size_t n_runs = 0;
-        for (std::int64_t yy = std::max<std::int64_t>(0, y - 1);
-             yy <= std::min(cells.ny - 1, y + 1); ++yy) {
-          const auto a = static_cast<std::size_t>(yy * cells.nx + std::max<std::int64_t>(0, x - 1));
-          const auto b =
-              static_cast<std::size_t>(yy * cells.nx + std::min(cells.nx - 1, x + 1)) + 1;
-          if (targets.start[a] != targets.start[b]) {
-            runs[n_runs++] = {targets.start[a], targets.start[b]};
-          }
-        }
-        for (auto q = q0; q < q1; ++q) {
-          const Xyz& qx = queries.xyz[q];
-          bool done = false;
-          for (std::size_t r = 0; r < n_runs && !done; ++r) {
-            for (auto t = runs[r].first; t < runs[r].second; ++t) {
-              const double c2 = chord2(qx, targets.xyz[t]);
-              if (c2 <= limit && f(thread, queries.id[q], targets.id[t], c2)) {
-                done = true;
-                break;
-              }
-            }
-          }
-        }
-      }
+  const auto per_part =
+      static_cast<std::int64_t>((static_cast<std::size_t>(rows) + parts - 1) / parts);
+  std::atomic<std::size_t> next{0};
+  auto run = [&](bool first) {
+    for (;;) {
+      const std::size_t k = next.fetch_add(1, std::memory_order_relaxed);
+      if (k >= parts) return;
+      if (first) detail::step(p, static_cast<double>(k) / static_cast<double>(parts), stage);
+      const auto y0 = static_cast<std::int64_t>(k) * per_part;
+      const auto y1 = std::min(rows, y0 + per_part);
+      if (y0 < y1) work(y0, y1, k);
     }
   };
   threads = std::max(1U, std::min<unsigned>(threads, 16));
-  if (threads == 1 || rows < 64) {
-    work(0, rows, 0);
+  if (threads == 1 || parts == 1) {
+    run(true);
     return;
   }
-  std::vector<std::jthread> pool;
   std::exception_ptr error;
   std::mutex mu;
-  const std::int64_t chunk = (rows + threads - 1) / threads;
-  for (unsigned t = 0; t < threads; ++t) {
-    const std::int64_t y0 = t * chunk;
-    const std::int64_t y1 = std::min(rows, y0 + chunk);
-    if (y0 >= y1) break;
-    pool.emplace_back([&, y0, y1, t] {
-      try {
-        work(y0, y1, t);
-      } catch (...) {
-        std::lock_guard lock(mu);
-        if (!error) error = std::current_exception();
-      }
-    });
+  auto guarded = [&](bool first) {
+    try {
+      run(first);
+    } catch (...) {
+      next = parts;  // the others stop at their next piece
+      std::lock_guard lock(mu);
+      if (!error) error = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back([&] { guarded(false); });
+    guarded(true);
   }
-  pool.clear();  // join
   if (error) std::rethrow_exception(error);
+}
+
+std::size_t parts_of(const Cells& cells) {
+  return static_cast<std::size_t>(std::min<std::int64_t>(cells.ny, 256));
 }
 
 void check(std::span<const LonLat> pts, const char* what) {
@@ -216,17 +270,57 @@ std::vector<double> nearest_within(std::span<const LonLat> demand, std::span<con
   if (!(max_m > 0)) throw InvalidArgument("the distance limit must be positive");
   detail::step(p, 0.0, "grid");
   const Cells cells(demand, supply, max_m);
-  const Bucketed d(cells, demand);
-  const Bucketed s(cells, supply);
-  std::vector<double> best(demand.size(), std::numeric_limits<double>::infinity());
-  pairs_within(cells, d, s, chord2_of(max_m), threads, p, "coverage",
-               [&](unsigned, std::uint32_t i, std::uint32_t, double c2) {
-                 best[i] = std::min(best[i], c2);
-                 return false;
-               });
-  for (auto& b : best) {
-    if (std::isfinite(b)) b = metres_of(b);
-  }
+  const Bucketed d(cells, demand, threads, false);
+  const Bucketed s(cells, supply, threads, true);
+  const double limit = chord2_of(max_m);
+  auto best = big_vector<double>(demand.size(), std::numeric_limits<double>::infinity());
+  by_rows(cells, threads, p, "coverage", parts_of(cells),
+          [&](std::int64_t y0, std::int64_t y1, std::size_t) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+              for (std::int64_t x = 0; x < cells.nx; ++x) {
+                const auto c = static_cast<std::size_t>(y * cells.nx + x);
+                const auto q0 = d.start[c];
+                const auto q1 = d.start[c + 1];
+                if (q0 == q1) continue;
+                const Block block(cells, s, x, y);
+                // The latitudes where the rows above and below begin.
+                const double below = cells.min_lat + static_cast<double>(y) * cells.cell_lat;
+                const double above = below + cells.cell_lat;
+                for (auto q = q0; q < q1; ++q) {
+                  const LonLat pt = demand[d.id[q]];
+                  const Xyz qx = to_xyz(pt);
+                  double b = limit;
+                  bool found = false;
+                  auto scan = [&](std::size_t r) {
+                    for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
+                      const double c2 = chord2(qx, s.xyz[t]);
+                      if (c2 <= b) {
+                        b = c2;
+                        found = true;
+                      }
+                    }
+                  };
+                  // The own row first; then a row above or below only if it may hold a nearer
+                  // place: no point there is nearer than the latitude between (less 1e-9° for
+                  // points rounded into the row), and 2·sin(g/2) ≥ g − g³/24 bounds its chord.
+                  for (std::size_t r = 0; r < block.n; ++r) {
+                    if (block.row[r] == y) scan(r);
+                  }
+                  for (std::size_t r = 0; r < block.n; ++r) {
+                    if (block.row[r] == y) continue;
+                    const double gap =
+                        ((block.row[r] > y ? above - pt.lat : pt.lat - below) - 1e-9) * kDeg;
+                    if (gap > 0) {
+                      const double lb = gap * (1 - gap * gap / 24) * (1 - 1e-12);
+                      if (lb * lb > b) continue;
+                    }
+                    scan(r);
+                  }
+                  if (found) best[d.id[q]] = metres_of(b);
+                }
+              }
+            }
+          });
   return best;
 }
 
@@ -237,14 +331,35 @@ std::vector<char> covered_within(std::span<const LonLat> demand, std::span<const
   if (!(max_m > 0)) throw InvalidArgument("the distance limit must be positive");
   detail::step(p, 0.0, "grid");
   const Cells cells(demand, supply, max_m);
-  const Bucketed d(cells, demand);
-  const Bucketed s(cells, supply);
-  std::vector<char> out(demand.size(), 0);
-  pairs_within(cells, d, s, chord2_of(max_m), threads, p, "coverage",
-               [&](unsigned, std::uint32_t i, std::uint32_t, double) {
-                 out[i] = 1;
-                 return true;  // one is enough
-               });
+  const Bucketed d(cells, demand, threads, false);
+  const Bucketed s(cells, supply, threads, true);
+  const double limit = chord2_of(max_m);
+  auto out = big_vector<char>(demand.size(), 0);
+  by_rows(cells, threads, p, "coverage", parts_of(cells),
+          [&](std::int64_t y0, std::int64_t y1, std::size_t) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+              for (std::int64_t x = 0; x < cells.nx; ++x) {
+                const auto c = static_cast<std::size_t>(y * cells.nx + x);
+                const auto q0 = d.start[c];
+                const auto q1 = d.start[c + 1];
+                if (q0 == q1) continue;
+                const Block block(cells, s, x, y);
+                for (auto q = q0; q < q1; ++q) {
+                  const Xyz qx = to_xyz(demand[d.id[q]]);
+                  bool hit = false;
+                  for (std::size_t r = 0; r < block.n && !hit; ++r) {
+                    for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
+                      if (chord2(qx, s.xyz[t]) <= limit) {
+                        hit = true;
+                        break;
+                      }
+                    }
+                  }
+                  if (hit) out[d.id[q]] = 1;
+                }
+              }
+            }
+          });
   return out;
 }
 
@@ -259,45 +374,92 @@ std::vector<double> two_sfca_within(std::span<const LonLat> demand, std::span<co
   if (!(max_m > 0)) throw InvalidArgument("the distance limit must be positive");
   detail::step(p, 0.0, "grid");
   const Cells cells(demand, supply, max_m);
-  const Bucketed d(cells, demand);
-  const Bucketed s(cells, supply);
+  const Bucketed d(cells, demand, threads, true);
+  const Bucketed s(cells, supply, threads, true);
   const double limit = chord2_of(max_m);
-  // Step 1: per place, the demand in its catchment. The pairs found are kept (8 bytes each, up
-  // to kMaxKeptPairs) so that step 2 is one pass over them instead of a second search.
-  threads = std::max(1U, std::min<unsigned>(threads, 16));
-  std::vector<double> sum(supply.size(), 0);
-  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> kept(threads);
+  // Demand in cell order, so that step 1 reads it where it reads the points.
+  auto pop_c = big_vector<double>(demand.size());
+  for (std::size_t k = 0; k < demand.size(); ++k) pop_c[k] = pop[d.id[k]];
+  // Step 1: per place (in cell order), the demand in its catchment, and which demand points
+  // those are (their cell-order index, 4 bytes each) so that step 2 is one pass over them.
+  const std::size_t parts = parts_of(cells);
+  std::vector<double> ratio_c(supply.size(), 0);
+  std::vector<std::vector<std::uint32_t>> reach(parts);  // per part, per place in order
+  std::vector<std::vector<std::uint32_t>> count(parts);
+  std::atomic<std::size_t> kept{0};
   std::atomic<bool> keep{true};
-  const std::size_t per_thread_cap = kMaxKeptPairs / threads;
-  pairs_within(cells, s, d, limit, threads, p, "2SFCA step 1",
-               [&](unsigned t, std::uint32_t j, std::uint32_t i, double) {
-                 sum[j] += pop[i];
-                 if (keep.load(std::memory_order_relaxed)) {
-                   if (kept[t].size() >= per_thread_cap) {
-                     keep = false;
-                   } else {
-                     kept[t].emplace_back(i, j);
-                   }
-                 }
-                 return false;
-               });
-  std::vector<double> ratio(supply.size(), 0);
-  for (std::size_t j = 0; j < supply.size(); ++j) ratio[j] = sum[j] > 0 ? cap[j] / sum[j] : 0.0;
-  // Step 2: per demand point, the ratios of the places in reach.
-  std::vector<double> out(demand.size(), 0);
+  by_rows(cells, threads, p, "2SFCA step 1", parts,
+          [&](std::int64_t y0, std::int64_t y1, std::size_t part) {
+            auto& out = reach[part];
+            auto& n = count[part];
+            const bool keeping = keep.load(std::memory_order_relaxed);
+            for (std::int64_t y = y0; y < y1; ++y) {
+              for (std::int64_t x = 0; x < cells.nx; ++x) {
+                const auto c = static_cast<std::size_t>(y * cells.nx + x);
+                const auto q0 = s.start[c];
+                const auto q1 = s.start[c + 1];
+                if (q0 == q1) continue;
+                const Block block(cells, d, x, y);
+                for (auto q = q0; q < q1; ++q) {
+                  const Xyz qx = s.xyz[q];
+                  double sum = 0;
+                  const std::size_t before = out.size();
+                  for (std::size_t r = 0; r < block.n; ++r) {
+                    for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
+                      if (chord2(qx, d.xyz[t]) <= limit) {
+                        sum += pop_c[t];
+                        if (keeping) push(out, t);
+                      }
+                    }
+                  }
+                  n.push_back(static_cast<std::uint32_t>(out.size() - before));
+                  ratio_c[q] = sum > 0 ? cap[s.id[q]] / sum : 0.0;
+                }
+              }
+            }
+            if (kept.fetch_add(out.size()) + out.size() > kMaxKeptPairs) keep = false;
+            if (!keep) out = {};
+          });
+  auto out_c = big_vector<double>(demand.size(), 0.0);
   if (keep) {
+    // Step 2: per demand point, the ratios of the places in reach, in step 1's order.
     detail::step(p, 0.9, "2SFCA step 2");
-    for (const auto& part : kept) {
-      for (const auto& [i, j] : part) out[i] += ratio[j];
+    std::uint32_t q = 0;
+    for (std::size_t part = 0; part < parts; ++part) {
+      const std::uint32_t* t = reach[part].data();
+      for (const auto n : count[part]) {
+        const double r = ratio_c[q++];
+        for (const auto* e = t + n; t < e; ++t) out_c[*t] += r;
+      }
     }
   } else {
-    kept = {};
-    pairs_within(cells, d, s, limit, threads, p, "2SFCA step 2",
-                 [&](unsigned, std::uint32_t i, std::uint32_t j, double) {
-                   out[i] += ratio[j];
-                   return false;
-                 });
+    // Too many pairs to keep: search again from the demand side.
+    reach = {};
+    by_rows(cells, threads, p, "2SFCA step 2", parts,
+            [&](std::int64_t y0, std::int64_t y1, std::size_t) {
+              for (std::int64_t y = y0; y < y1; ++y) {
+                for (std::int64_t x = 0; x < cells.nx; ++x) {
+                  const auto c = static_cast<std::size_t>(y * cells.nx + x);
+                  const auto q0 = d.start[c];
+                  const auto q1 = d.start[c + 1];
+                  if (q0 == q1) continue;
+                  const Block block(cells, s, x, y);
+                  for (auto q = q0; q < q1; ++q) {
+                    const Xyz qx = d.xyz[q];
+                    double a = 0;
+                    for (std::size_t r = 0; r < block.n; ++r) {
+                      for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
+                        if (chord2(qx, s.xyz[t]) <= limit) a += ratio_c[t];
+                      }
+                    }
+                    out_c[q] = a;
+                  }
+                }
+              }
+            });
   }
+  auto out = big_vector<double>(demand.size());
+  for (std::size_t k = 0; k < demand.size(); ++k) out[d.id[k]] = out_c[k];
   return out;
 }
 
