@@ -22,7 +22,7 @@ PGBIN=/usr/lib/postgresql/15/bin
 LIMIT=1200
 [ -x "$TIMING" ] || { echo "no $TIMING: build the release preset (target tsunagi_network_timing)" >&2; exit 2; }
 [ -x "$BIN" ] || { echo "no $BIN: build the release preset" >&2; exit 2; }
-[ -d /usr/share/postgresql/15/extension ] && ls /usr/share/postgresql/15/extension/pgrouting.control >/dev/null 2>&1 ||
+[ -f /usr/share/postgresql/15/extension/pgrouting.control ] ||
   { echo "pgRouting missing: apt-get install --no-install-recommends postgresql-15-pgrouting" >&2; exit 2; }
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || { echo "gen_network.py needs python3-numpy" >&2; exit 2; }
 
@@ -31,10 +31,11 @@ mkdir -p "$WORK"
 PGDATA=$(mktemp -d)
 chown postgres "$PGDATA"
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+# Reached only by a Unix socket in its own folder (no TCP port: no collision with another cluster).
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -w -l "$PGDATA/log" \
-  -o "-c listen_addresses=127.0.0.1 -p 55433 -k /tmp -c jit=off" start >/dev/null
+  -o "-c listen_addresses='' -k $PGDATA -c jit=off" start >/dev/null
 trap 'runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true; rm -rf "$PGDATA"' EXIT
-PG="host=127.0.0.1 port=55433 user=postgres dbname=postgres"
+PG="host=$PGDATA user=postgres dbname=postgres"
 psql -q "$PG" -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION pgrouting" >/dev/null
 
 # ---- the graphs ----
@@ -145,7 +146,7 @@ for _ in $(seq 100); do grep -q "listening on" "$WORK/match.log" 2>/dev/null && 
 MURL=$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/match.log" | head -1)
 CENTER=$(/usr/bin/python3 -c "
 import csv; r=list(csv.DictReader(open('$WORK/city/nodes.csv'))); print(r[len(r)//2]['lon']+','+r[len(r)//2]['lat'])")
-for i in $(seq 30); do
+for _ in $(seq 30); do
   curl -s -o "$WORK/match.json" -w '%{time_starttransfer}\n' -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' \
     -d "{\"at\": [${CENTER}], \"availability\": [\"火曜の午前\"], \"max_walk_min\": 20}" "$MURL/api/match"

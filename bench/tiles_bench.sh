@@ -38,21 +38,22 @@ if [ -n "${1:-}" ]; then  # a work folder of the caller's: kept (stores are reus
   KEEP=1
 fi
 
-# ---- a throwaway PostGIS (postgres user, port 55432) ----
+# ---- a throwaway PostGIS (postgres user), reached only by a Unix socket in its own folder: no
+# TCP port, so it never collides with another cluster ----
 PGDATA=$(mktemp -d)
 chown postgres "$PGDATA"
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -w -l "$PGDATA/log" \
-  -o "-c listen_addresses=127.0.0.1 -p 55432 -k /tmp -c shared_buffers=256MB -c jit=off" start >/dev/null
+  -o "-c listen_addresses='' -k $PGDATA -c shared_buffers=256MB -c jit=off" start >/dev/null
 cleanup() {
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$PGDATA"
-  [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
+  if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
   [ -z "$KEEP" ] && rm -rf "$WORK"
   return 0
 }
 trap cleanup EXIT
-PG="host=127.0.0.1 port=55432 user=postgres dbname=postgres"
+PG="host=$PGDATA user=postgres dbname=postgres"
 psql -q "$PG" -c "CREATE EXTENSION postgis" >/dev/null
 psql -q "$PG" >/dev/null <<'SQL'
 CREATE TABLE tile_list (z int, x int, y int);
