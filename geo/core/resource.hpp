@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "geo/core/boxed.hpp"
 #include "geo/core/code_lists.hpp"
 #include "geo/core/enum_set.hpp"
 #include "geo/core/schedule.hpp"
@@ -124,7 +125,7 @@ struct Resource {
   std::string vacancy_as_of;
 
   // 参加支援
-  std::optional<PlacementOffer> offer;
+  Boxed<PlacementOffer> offer;  ///< on the heap: few resources are placement sites
 
   // lifecycle
   PublishLevel publish = PublishLevel::public_;
