@@ -17,6 +17,31 @@ struct AreaTiles::Entry {
   MercatorBounds envelope;  ///< of the boundary
 };
 
+/// The areas layer's properties as one audience sees them (served_area_figure, the one rule),
+/// encoded once: per area its descriptive tags, per area and column its figure.
+struct AreaTiles::Encoded {
+  static constexpr std::uint16_t kNone = 0xFFFF;
+  LayerDictionary dict;
+  std::uint16_t id_key = 0;
+  std::uint16_t code_key = 0;
+  std::uint16_t name_key = 0;
+  std::vector<std::uint32_t> base_begin;  ///< per area, into base (one more at the end)
+  std::vector<std::uint16_t> base;        ///< kind, approximate, level: key, value, …
+  std::size_t columns = 0;
+  std::vector<bool> column_seen;  ///< columns `a` may see
+  /// A figure: its value's encoded bytes (in bytes) under value_key, and its status under
+  /// status_key (kNone: none).
+  struct Cell {
+    std::uint32_t begin = 0;
+    std::uint16_t size = 0;
+    std::uint16_t value_key = kNone;
+    std::uint16_t status_key = kNone;
+    std::uint16_t status_value = kNone;
+  };
+  std::vector<Cell> cells;  ///< area * columns + column
+  std::string bytes;
+};
+
 namespace {
 
 int to_mercator(double* x, double* y, void* /*user*/) {
@@ -187,6 +212,15 @@ void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a,
   const auto other_town = [&](std::size_t area) {
     return !lg_code.empty() && areas[area].lg_code != lg_code;
   };
+  const Encoded* pre = out.dictionary() == &dictionary(a) ? &encoded(a) : nullptr;
+  TagScratch scratch;
+  const auto add = [&](std::size_t area, const std::vector<TilePolygon>& polygons) {
+    if (pre != nullptr) {
+      add_encoded_feature(out, *pre, area, polygons, fields, scratch);
+    } else {
+      add_feature(out, area, polygons, a, fields);
+    }
+  };
   if (t.z < kFullDetailZoom) {
     // From this zoom's snapped shapes: a shape inside the buffered tile is shifted into it (no
     // GEOS at all); one crossing its edge is clipped and snapped again.
@@ -242,7 +276,7 @@ void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a,
           continue;
         }
       }
-      add_feature(out, entries_[k].area, polygons, a, fields);
+      add(entries_[k].area, polygons);
     }
     return;
   }
@@ -268,8 +302,108 @@ void AreaTiles::add_to(LayerBuilder& out, const TileId& t, geo::Audience a,
     } catch (const geo::GeometryError&) {
       continue;  // GEOS could not clip or snap this one: leave it out of this tile
     }
-    add_feature(out, e.area, polygons, a, fields);
+    add(e.area, polygons);
   }
+}
+
+const AreaTiles::Encoded& AreaTiles::encoded(geo::Audience a) const {
+  const auto i = static_cast<std::size_t>(a);
+  std::call_once(encoded_once_.at(i), [&] {
+    auto e = std::make_unique<Encoded>();
+    const auto& areas = layer_->areas();
+    const auto& table = layer_->indicators();
+    e->id_key = e->dict.key("id");
+    const std::uint16_t kind_key = e->dict.key("kind");
+    e->code_key = e->dict.key("code");
+    e->name_key = e->dict.key("name");
+    const std::uint16_t approximate_key = e->dict.key("approximate");
+    const std::uint16_t level_key = e->dict.key("level");
+    e->columns = table.columns().size();
+    std::vector<std::uint16_t> value_keys(e->columns, Encoded::kNone);
+    std::vector<std::uint16_t> status_keys(e->columns, Encoded::kNone);
+    e->column_seen.resize(e->columns);
+    for (std::size_t c = 0; c < e->columns; ++c) {
+      e->column_seen[c] = geo::column_visible(a, table.columns()[c]);
+      if (!e->column_seen[c]) continue;
+      value_keys[c] = e->dict.key(table.columns()[c].key);
+      status_keys[c] = e->dict.key(status_keys_[c]);
+    }
+    e->base_begin.reserve(areas.size() + 1);
+    e->cells.resize(areas.size() * e->columns);
+    for (std::size_t k = 0; k < areas.size(); ++k) {
+      const auto& area = areas[k];
+      e->base_begin.push_back(static_cast<std::uint32_t>(e->base.size()));
+      e->base.push_back(kind_key);
+      e->base.push_back(e->dict.value(geo::code_id(area.kind)));
+      if (area.approximate) {
+        e->base.push_back(approximate_key);
+        e->base.push_back(e->dict.value(true));
+      }
+      if (area.level != geo::SmallAreaLevel::none) {
+        e->base.push_back(level_key);
+        e->base.push_back(e->dict.value(geo::small_area_level_id(area.level)));
+      }
+      for (std::size_t c = 0; c < e->columns; ++c) {
+        const auto f = geo::served_area_figure(a, table, k, c);
+        if (!f) continue;
+        Encoded::Cell& cell = e->cells[k * e->columns + c];
+        if (f->value) {
+          const double v = *f->value;
+          cell.begin = static_cast<std::uint32_t>(e->bytes.size());
+          if (f->column->unit == geo::StatUnit::count && std::nearbyint(v) == v) {
+            append_encoded_value(e->bytes, Value{static_cast<std::int64_t>(v)});
+          } else {
+            append_encoded_value(e->bytes, Value{v});
+          }
+          cell.size = static_cast<std::uint16_t>(e->bytes.size() - cell.begin);
+          cell.value_key = value_keys[c];
+        }
+        if (f->status != geo::StatStatus::value) {
+          cell.status_key = status_keys[c];
+          cell.status_value = e->dict.value(geo::stat_status_id(f->status));
+        }
+      }
+    }
+    e->base_begin.push_back(static_cast<std::uint32_t>(e->base.size()));
+    encoded_.at(i) = std::move(e);
+  });
+  return *encoded_.at(i);
+}
+
+const LayerDictionary& AreaTiles::dictionary(geo::Audience a) const {
+  return encoded(a).dict;
+}
+
+void AreaTiles::add_encoded_feature(LayerBuilder& out, const Encoded& e, std::size_t index,
+                                    const std::vector<TilePolygon>& polygons,
+                                    const AreaFields& fields, TagScratch& scratch) const {
+  const auto& area = layer_->areas()[index];
+  scratch.shared.assign(e.base.begin() + e.base_begin[index],
+                        e.base.begin() + e.base_begin[index + 1]);
+  scratch.strings.clear();
+  scratch.strings.emplace_back(e.id_key, area.id);
+  scratch.strings.emplace_back(e.code_key, area.code);
+  scratch.strings.emplace_back(e.name_key, area.name);
+  scratch.encoded.clear();
+  const auto add_cell = [&](std::size_t c) {
+    if (c >= e.columns || !e.column_seen[c]) return;
+    const Encoded::Cell& cell = e.cells[index * e.columns + c];
+    if (cell.value_key != Encoded::kNone) {
+      scratch.encoded.emplace_back(cell.value_key,
+                                   std::string_view(e.bytes).substr(cell.begin, cell.size));
+    }
+    if (cell.status_key != Encoded::kNone) {
+      scratch.shared.push_back(cell.status_key);
+      scratch.shared.push_back(cell.status_value);
+    }
+  };
+  if (fields.all) {
+    for (std::size_t c = 0; c < e.columns; ++c) add_cell(c);
+  } else {
+    for (const std::size_t c : fields.columns) add_cell(c);
+  }
+  out.add_polygons(feature_id(area.id), polygons,
+                   FeatureTags{scratch.shared, scratch.strings, {}, scratch.encoded});
 }
 
 void AreaTiles::add_feature(LayerBuilder& out, std::size_t index,

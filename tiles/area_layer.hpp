@@ -54,8 +54,15 @@ class AreaTiles {
   [[nodiscard]] std::int64_t generation() const { return layer_->generation(); }
   [[nodiscard]] std::size_t size() const;  ///< areas with a boundary
 
+  /// The keys and values of the areas layer as `a` sees it, encoded once per layer and audience
+  /// (on first use): a LayerBuilder made with it gets each area's properties as integers and
+  /// pre-encoded figures, without formatting or looking up any of them per tile.
+  [[nodiscard]] const LayerDictionary& dictionary(geo::Audience a) const;
+
   /// Adds the areas of tile t, as `a` may see them, to `out`; with `lg_code`, only that
   /// municipality's areas (one town's map); with the figures of `fields` that `a` may see.
+  /// `out` made with dictionary(a) takes the pre-encoded properties; any other takes them
+  /// written anew (the same properties).
   void add_to(LayerBuilder& out, const TileId& t, geo::Audience a, std::string_view lg_code = {},
               const AreaFields& fields = AreaFields::every()) const;
 
@@ -71,6 +78,8 @@ class AreaTiles {
 
  private:
   struct Entry;
+  struct Encoded;
+  const Encoded& encoded(geo::Audience a) const;
   /// An area at one zoom: simplified, in world pixels (tile units from the world's corner),
   /// snapped valid; as integer rings and as WKB (for clipping at tile edges).
   struct ZoomShape {
@@ -84,6 +93,15 @@ class AreaTiles {
   const std::vector<ZoomShape>& shapes(std::uint32_t z) const;
   void add_feature(LayerBuilder& out, std::size_t index, const std::vector<TilePolygon>& polygons,
                    geo::Audience a, const AreaFields& fields) const;
+  /// Scratch of add_encoded_feature, reused across the features of one tile.
+  struct TagScratch {
+    std::vector<std::uint16_t> shared;
+    std::vector<std::pair<std::uint16_t, std::string_view>> strings;
+    std::vector<std::pair<std::uint16_t, std::string_view>> encoded;
+  };
+  void add_encoded_feature(LayerBuilder& out, const Encoded& e, std::size_t index,
+                           const std::vector<TilePolygon>& polygons, const AreaFields& fields,
+                           TagScratch& scratch) const;
 
   std::shared_ptr<const geo::AreaLayer> layer_;
   Clipper clipper_;
@@ -91,6 +109,8 @@ class AreaTiles {
   std::vector<std::string> status_keys_;  ///< "<key>_status" per indicator column
   mutable std::array<std::once_flag, kFullDetailZoom> shapes_once_;
   mutable std::array<std::vector<ZoomShape>, kFullDetailZoom> shapes_;
+  mutable std::array<std::once_flag, geo::kAudiences.size()> encoded_once_;
+  mutable std::array<std::unique_ptr<const Encoded>, geo::kAudiences.size()> encoded_;
 };
 
 }  // namespace tsunagi::tiles

@@ -58,6 +58,10 @@ constexpr std::uint32_t kUnset = ~std::uint32_t{0};
 
 }  // namespace
 
+void append_encoded_value(std::string& out, const Value& v) {
+  encode_value(out, v);
+}
+
 std::uint16_t LayerDictionary::key(std::string_view k) {
   if (const auto it = key_ids_.find(k); it != key_ids_.end()) return it->second;
   if (keys_.size() >= 0xFFFFU) throw std::length_error("LayerDictionary: too many keys");
@@ -171,7 +175,7 @@ void LayerBuilder::add_point(std::uint64_t id, TilePoint p, const Properties& pr
   begin_feature(id, props, kPoint, geometry);
 }
 
-void LayerBuilder::add_point(std::uint64_t id, TilePoint p, const FeatureTags& tags) {
+void LayerBuilder::dictionary_tags(const FeatureTags& tags) {
   if (dict_ == nullptr) throw std::logic_error("LayerBuilder: a layer without a dictionary");
   tags_.clear();
   const auto local_key = [&](std::uint16_t k) {
@@ -197,13 +201,23 @@ void LayerBuilder::add_point(std::uint64_t id, TilePoint p, const FeatureTags& t
     tags_.push_back(local_key(k));
     tags_.push_back(value_index(Value{n}));
   }
+  for (const auto& [k, bytes] : tags.encoded) {
+    tags_.push_back(local_key(k));
+    tags_.push_back(add_value_bytes(bytes));
+  }
+}
+
+void LayerBuilder::add_point(std::uint64_t id, TilePoint p, const FeatureTags& tags) {
+  dictionary_tags(tags);
   const std::array<std::uint32_t, 3> geometry = {command(kMoveTo, 1), zigzag(p.x), zigzag(p.y)};
   write_feature(id, kPoint, geometry);
 }
 
-bool LayerBuilder::add_polygons(std::uint64_t id, const std::vector<TilePolygon>& polygons,
-                                const Properties& props) {
-  std::vector<std::uint32_t> geometry;
+namespace {
+
+/// The commands of `polygons` (see add_polygons) into `geometry`.
+void polygon_geometry(const std::vector<TilePolygon>& polygons,
+                      std::vector<std::uint32_t>& geometry) {
   TilePoint cursor{0, 0};
   const auto emit_ring = [&](TileRing ring, bool shell) {
     const std::int64_t area = twice_signed_area(ring);
@@ -231,8 +245,26 @@ bool LayerBuilder::add_polygons(std::uint64_t id, const std::vector<TilePolygon>
       emit_ring(std::move(hole), false);
     }
   }
+}
+
+}  // namespace
+
+bool LayerBuilder::add_polygons(std::uint64_t id, const std::vector<TilePolygon>& polygons,
+                                const Properties& props) {
+  std::vector<std::uint32_t> geometry;
+  polygon_geometry(polygons, geometry);
   if (geometry.empty()) return false;
   begin_feature(id, props, kPolygon, geometry);
+  return true;
+}
+
+bool LayerBuilder::add_polygons(std::uint64_t id, const std::vector<TilePolygon>& polygons,
+                                const FeatureTags& tags) {
+  std::vector<std::uint32_t> geometry;
+  polygon_geometry(polygons, geometry);
+  if (geometry.empty()) return false;
+  dictionary_tags(tags);
+  write_feature(id, kPolygon, geometry);
   return true;
 }
 

@@ -75,7 +75,13 @@ struct FeatureTags {
   std::span<const std::uint16_t> shared;  ///< key, value, key, value… of the dictionary
   std::span<const std::pair<std::uint16_t, std::string_view>> strings;
   std::span<const std::pair<std::uint16_t, std::int64_t>> integers;
+  /// Values of this feature's own already encoded as Tile.Value messages
+  /// (append_encoded_value), written as they are: figures that no other feature shares.
+  std::span<const std::pair<std::uint16_t, std::string_view>> encoded;
 };
+
+/// Appends `v` encoded as a Tile.Value message (what FeatureTags::encoded holds).
+void append_encoded_value(std::string& out, const Value& v);
 
 class LayerBuilder {
  public:
@@ -95,12 +101,17 @@ class LayerBuilder {
   /// fewer than three distinct points or no area are dropped. Returns false when nothing was left.
   bool add_polygons(std::uint64_t id, const std::vector<TilePolygon>& polygons,
                     const Properties& props);
+  /// The same, with properties naming the layer's dictionary (see add_point).
+  bool add_polygons(std::uint64_t id, const std::vector<TilePolygon>& polygons,
+                    const FeatureTags& tags);
 
   /// A line feature (one or several lines: MVT 2.1's multilinestring). Repeated points are
   /// dropped, and lines left with fewer than two points. Returns false when nothing was left.
   bool add_lines(std::uint64_t id, const std::vector<TileLine>& lines, const Properties& props);
 
   [[nodiscard]] const std::string& name() const { return name_; }
+  /// The dictionary this layer was made with (null: none).
+  [[nodiscard]] const LayerDictionary* dictionary() const { return dict_; }
   [[nodiscard]] std::size_t size() const { return count_; }
   [[nodiscard]] bool empty() const { return count_ == 0; }
   /// The layer message (Tile.layers, field 3) appended to `tile`.
@@ -110,6 +121,7 @@ class LayerBuilder {
   void begin_feature(std::uint64_t id, const Properties& props, std::uint32_t type,
                      std::span<const std::uint32_t> geometry);
   void write_feature(std::uint64_t id, std::uint32_t type, std::span<const std::uint32_t> geometry);
+  void dictionary_tags(const FeatureTags& tags);  ///< into tags_
   std::uint32_t key_index(std::string_view key);
   std::uint32_t value_index(const Value& v);
   std::uint32_t add_value_bytes(std::string_view encoded);

@@ -59,7 +59,7 @@ void add_point(LayerBuilder& out, const PointIndex& index, std::uint32_t i, cons
   const auto& n = index.names();
   const std::array<std::pair<std::uint16_t, std::string_view>, 2> own = {
       {{n.id, r.id}, {n.name, r.name}}};
-  out.add_point(feature_id(r.id), tile_units(w, t), {index.shared_tags(i), own, {}});
+  out.add_point(feature_id(r.id), tile_units(w, t), {index.shared_tags(i), own, {}, {}});
 }
 
 }  // namespace
@@ -239,7 +239,7 @@ void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::Resourc
     // The cell's id at its own zoom: unique among clusters, stable across requests.
     const std::uint64_t cell_zoom = t.z + rules.cell_shift;
     out.add_point((((cell << 6U) | cell_zoom) & ((1ULL << 52U) - 1)) | (1ULL << 52U),
-                  tile_units(centre, t), {shared, {}, counts});
+                  tile_units(centre, t), {shared, {}, counts, {}});
   }
 }
 

@@ -86,8 +86,9 @@ std::string TileService::encode_both(const geo::Snapshot& snap, const TileId& t,
   const auto pts = points(snap, a);
   LayerBuilder resources{std::string(kResourcesLayer), pts->dictionary()};
   add_resources(resources, *pts, matches, t, rules_);
-  LayerBuilder area_layer{std::string(kAreasLayer)};
-  areas(snap)->add_to(area_layer, t, a);
+  const auto area_tiles = areas(snap);
+  LayerBuilder area_layer{std::string(kAreasLayer), area_tiles->dictionary(a)};
+  area_tiles->add_to(area_layer, t, a);
   return encode_tile({&area_layer, &resources});
 }
 
@@ -104,8 +105,9 @@ std::shared_ptr<const EncodedTile> TileService::build(const geo::Snapshot& snap,
     out->features = builder.size();
     out->mvt = encode_tile({&builder});
   } else {
-    LayerBuilder builder{std::string(kAreasLayer)};
-    areas(snap)->add_to(builder, t, a, q.lg_code, fields);
+    const auto area_tiles = areas(snap);
+    LayerBuilder builder{std::string(kAreasLayer), area_tiles->dictionary(a)};
+    area_tiles->add_to(builder, t, a, q.lg_code, fields);
     out->features = builder.size();
     out->mvt = encode_tile({&builder});
   }

@@ -23,8 +23,10 @@ using namespace tsunagi;
 const std::string kChizu = "estat-h27-small-areas/polygons/h27ka31328_chizu.geojson";
 
 // Loads the small areas with GDAL into a store, one area per KEY_CODE, with a population.
+// With `populations`, each area also gets a population; one in nine has nobody, so that its
+// rates are marked missing.
 std::shared_ptr<const geo::Snapshot> chizu(const test::TempDir& dir, const std::string& file,
-                                           std::size_t& areas) {
+                                           std::size_t& areas, bool populations = false) {
   GDALAllRegister();
   test::TinyTown town(dir / "chizu.db");
   GDALDatasetUniquePtr ds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
@@ -45,6 +47,15 @@ std::shared_ptr<const geo::Snapshot> chizu(const test::TempDir& dir, const std::
     a.label_lon = lx;
     a.label_lat = ly;
     town.store().put_area(a);
+    if (populations) {
+      geo::AreaPopulation p;
+      p.area_id = a.id;
+      p.ref_date = "2020-10-01";
+      const int n = static_cast<int>(areas % 9);  // 0: nobody, the rates are missing
+      p.bands = {{60, 64, 3 * n, 4 * n}, {65, 69, 2 * n, 3 * n}, {75, 79, n, 2 * n}};
+      p.households = 5 * n;
+      town.store().put_population(p);
+    }
     ++areas;
   }
   return town.snapshot();
@@ -159,6 +170,60 @@ TEST(AreaLayer, TheIntegerClipperGivesTheFeaturesOfGeos) {
     }
   }
   EXPECT_GT(compared, 1000U);
+}
+
+// The properties encoded once per audience give, tile by tile, the features written anew: the
+// same properties and shapes for every audience and selection of figures, at every zoom.
+TEST(AreaLayer, PreEncodedPropertiesGiveTheFeaturesWrittenAnew) {
+  const auto file = test::shared_data(kChizu);
+  if (!file) GTEST_SKIP() << test::shared_data_skip_message(kChizu);
+  test::TempDir dir;
+  std::size_t areas = 0;
+  const auto snap = chizu(dir, file->string(), areas, true);
+  const tiles::AreaTiles tiles_of(snap->area_layer());
+  geo::BBox box = *snap->area_layer()->envelopes().front();
+  for (const auto& e : snap->area_layer()->envelopes()) {
+    box.grow(e->min_lon, e->min_lat);
+    box.grow(e->max_lon, e->max_lat);
+  }
+  std::size_t compared = 0;
+  std::size_t hidden = 0;
+  for (const auto a : {geo::Audience::public_, geo::Audience::internal}) {
+    const auto some = tiles::AreaFields::parse(*snap->area_layer(), a, "aging_rate,population");
+    for (const auto* fields : {&some, static_cast<const tiles::AreaFields*>(nullptr)}) {
+      const tiles::AreaFields chosen = fields != nullptr ? *fields : tiles::AreaFields::every();
+      for (std::uint32_t z = 6; z <= 16; z += 2) {
+        const auto r =
+            tiles::tiles_covering({box.min_lon, box.min_lat, box.max_lon, box.max_lat}, z);
+        for (auto x = r.min_x; x <= r.max_x; ++x) {
+          for (auto y = r.min_y; y <= r.max_y; ++y) {
+            if (z >= 12 && (x - r.min_x) % 5 != (y - r.min_y) % 5) continue;
+            const auto t = tiles::make_tile(z, x, y);
+            tiles::LayerBuilder plain{"areas"};
+            tiles::LayerBuilder encoded{"areas", tiles_of.dictionary(a)};
+            tiles_of.add_to(plain, t, a, {}, chosen);
+            tiles_of.add_to(encoded, t, a, {}, chosen);
+            ASSERT_EQ(plain.size(), encoded.size());
+            if (plain.empty()) continue;
+            const auto fp = test::decode_tile(tiles::encode_tile({&plain}), z, x, y);
+            const auto fe = test::decode_tile(tiles::encode_tile({&encoded}), z, x, y);
+            ASSERT_EQ(fp.size(), fe.size());
+            for (std::size_t i = 0; i < fp.size(); ++i) {
+              EXPECT_EQ(fe[i].id, fp[i].id);
+              EXPECT_EQ(fe[i].props, fp[i].props) << "z" << z << "/" << x << "/" << y;
+              EXPECT_EQ(fe[i].wkt, fp[i].wkt);
+              for (const auto& [k, v] : fe[i].props) {
+                hidden += k.ends_with("_status") ? 1U : 0U;
+              }
+              ++compared;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000U);
+  EXPECT_GT(hidden, 0U) << "marked figures (秘匿, missing…) come as a status";
 }
 
 TEST(AreaLayer, AreasCarryTheirFiguresAndIds) {

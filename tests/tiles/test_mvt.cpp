@@ -145,7 +145,7 @@ TEST(Mvt, DictionaryPointsDecodeAsPropertyPointsDo) {
     const std::array<std::uint16_t, 4> shared = {kind, ibasho, free, i % 2 == 0 ? yes : no};
     const std::array<std::pair<std::uint16_t, std::string_view>, 1> own = {{{name, names[k]}}};
     const std::array<std::pair<std::uint16_t, std::int64_t>, 1> n = {{{count, i - 1}}};
-    by_dict.add_point(static_cast<std::uint64_t>(i + 1), {i * 100, i * 50}, {shared, own, n});
+    by_dict.add_point(static_cast<std::uint64_t>(i + 1), {i * 100, i * 50}, {shared, own, n, {}});
     by_text.add_point(static_cast<std::uint64_t>(i + 1), {i * 100, i * 50},
                       {{"kind", std::string_view("ibasho")},
                        {"barrier_free", i % 2 == 0},
@@ -195,8 +195,9 @@ TEST(Mvt, ShellsWindClockwiseOnScreenAndHolesTheOtherWay) {
 
 TEST(Mvt, DegenerateRingsAndEmptyLayersAreLeftOut) {
   LayerBuilder b("areas");
-  EXPECT_FALSE(b.add_polygons(1, {{{{0, 0}, {10, 10}, {0, 0}}}}, {}));
-  EXPECT_FALSE(b.add_polygons(2, {{{{0, 0}, {10, 0}, {20, 0}, {0, 0}}}}, {}));  // no area
+  EXPECT_FALSE(b.add_polygons(1, {{{{0, 0}, {10, 10}, {0, 0}}}}, LayerBuilder::Properties{}));
+  EXPECT_FALSE(b.add_polygons(2, {{{{0, 0}, {10, 0}, {20, 0}, {0, 0}}}},
+                              LayerBuilder::Properties{}));  // no area
   EXPECT_TRUE(b.empty());
   LayerBuilder other("resources");
   EXPECT_EQ(encode_tile({&b, &other}), "");
