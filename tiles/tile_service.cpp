@@ -3,6 +3,7 @@
 #include <libdeflate.h>
 
 #include <cstdio>
+#include <tuple>
 
 #include "geo/core/hash.hpp"
 #include "tiles/error.hpp"
@@ -92,25 +93,29 @@ std::string TileService::encode_both(const geo::Snapshot& snap, const TileId& t,
   return encode_tile({&area_layer, &resources});
 }
 
-std::shared_ptr<const EncodedTile> TileService::build(const geo::Snapshot& snap, Layer layer,
-                                                      const TileId& t, geo::Audience a,
-                                                      const geo::ResourceQuery& q,
-                                                      const AreaFields& fields) {
-  auto out = std::make_shared<EncodedTile>();
+std::pair<std::string, std::size_t> TileService::encode(const geo::Snapshot& snap, Layer layer,
+                                                        const TileId& t, geo::Audience a,
+                                                        const geo::ResourceQuery& q,
+                                                        const AreaFields& fields) {
   if (layer == Layer::resources) {
     const geo::ResourceMatcher matches(q);
     const auto pts = points(snap, a);
     LayerBuilder builder{std::string(kResourcesLayer), pts->dictionary()};
     add_resources(builder, *pts, matches, t, rules_);
-    out->features = builder.size();
-    out->mvt = encode_tile({&builder});
-  } else {
-    const auto area_tiles = areas(snap);
-    LayerBuilder builder{std::string(kAreasLayer), area_tiles->dictionary(a)};
-    area_tiles->add_to(builder, t, a, q.lg_code, fields);
-    out->features = builder.size();
-    out->mvt = encode_tile({&builder});
+    return {encode_tile({&builder}), builder.size()};
   }
+  const auto area_tiles = areas(snap);
+  LayerBuilder builder{std::string(kAreasLayer), area_tiles->dictionary(a)};
+  area_tiles->add_to(builder, t, a, q.lg_code, fields);
+  return {encode_tile({&builder}), builder.size()};
+}
+
+std::shared_ptr<const EncodedTile> TileService::build(const geo::Snapshot& snap, Layer layer,
+                                                      const TileId& t, geo::Audience a,
+                                                      const geo::ResourceQuery& q,
+                                                      const AreaFields& fields) {
+  auto out = std::make_shared<EncodedTile>();
+  std::tie(out->mvt, out->features) = encode(snap, layer, t, a, q, fields);
   if (!out->mvt.empty()) out->gzip = gzip(out->mvt, kTileGzipLevel);
   out->etag = weak_etag(out->mvt);
   return out;

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "geo/catalog/resource_query.hpp"
 #include "geo/catalog/snapshot.hpp"
@@ -60,6 +61,13 @@ class TileService {
                                           geo::Audience a, const geo::ResourceQuery& q,
                                           std::string_view filter_key,
                                           const AreaFields& fields = AreaFields::every());
+
+  /// The tile's MVT bytes and feature count, without the cache, gzip or entity tag (what build()
+  /// starts from; benchmarks compare it with PostGIS's ST_AsMVT, which does not compress).
+  std::pair<std::string, std::size_t> encode(const geo::Snapshot& snap, Layer layer,
+                                             const TileId& t, geo::Audience a,
+                                             const geo::ResourceQuery& q,
+                                             const AreaFields& fields = AreaFields::every());
 
   /// Encodes without the cache (the MBTiles export and benchmarks).
   std::shared_ptr<const EncodedTile> build(const geo::Snapshot& snap, Layer layer, const TileId& t,

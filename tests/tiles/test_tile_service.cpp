@@ -5,14 +5,83 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
 #include "geo/catalog/resource_query.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
+
+// Allocations made on this thread while counting (for the warm path's test). Replacing the
+// global operator new applies to this test binary only; it allocates as the default one does.
+namespace {
+thread_local bool counting = false;
+thread_local std::size_t allocations = 0;
+}  // namespace
+
+void* operator new(std::size_t n) {
+  if (counting) ++allocations;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  if (counting) ++allocations;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t /*n*/) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t /*n*/) noexcept {
+  std::free(p);
+}
 
 namespace {
 
 using namespace tsunagi;
 using geo::ResourceKind;
+
+// A tile served from the cache allocates nothing: the key is looked up by view (the filter's
+// text borrowed), and the answer is the cached tile's shared pointer.
+TEST(TileService, AWarmTileAllocatesNothing) {
+  test::TempDir dir;
+  test::TinyTown town(dir / "town.db");
+  for (int i = 0; i < 40; ++i) {
+    town.add("place " + std::to_string(i), ResourceKind::ibasho, 133.60 + 0.002 * i,
+             35.10 + 0.001 * (i % 7));
+  }
+  const auto snap = town.snapshot();
+  tiles::TileService service(1024 * 1024);
+  const auto t = tiles::tile_at(133.64, 35.10, 13);
+  geo::ResourceQuery q;
+  q.text = "place";
+  const std::string filter = "q=place";
+  for (int round = 0; round < 2; ++round) {  // the first builds and caches, the second is warm
+    counting = true;
+    allocations = 0;
+    const auto plain = service.tile(*snap, tiles::Layer::resources, t, geo::Audience::public_,
+                                    geo::ResourceQuery{}, "");
+    const auto filtered =
+        service.tile(*snap, tiles::Layer::resources, t, geo::Audience::public_, q, filter);
+    const auto areas = service.tile(*snap, tiles::Layer::areas, t, geo::Audience::public_,
+                                    geo::ResourceQuery{}, "");
+    counting = false;
+    ASSERT_TRUE(plain && filtered && areas);
+    if (round == 0) {
+      EXPECT_GT(allocations, 0U) << "the counter counts";
+    } else {
+      EXPECT_EQ(allocations, 0U) << "a warm tile allocated";
+    }
+  }
+  EXPECT_EQ(service.stats().hits, 3U);
+}
 
 TEST(TileService, AFloodOfDistinctFiltersDoesNotEvictTheUnfilteredTiles) {
   test::TempDir dir;
