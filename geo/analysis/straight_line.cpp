@@ -55,9 +55,11 @@ void advise_huge(const void* p, std::size_t bytes) {
 #ifdef __linux__
   constexpr std::uintptr_t kHuge = std::uintptr_t{1} << 21;
   const auto a = reinterpret_cast<std::uintptr_t>(p);
-  const std::uintptr_t b = (a + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t e = (a + bytes) & ~(kHuge - 1);
-  if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
+  const std::uintptr_t lead = (kHuge - a % kHuge) % kHuge;  // to the first 2 MiB boundary
+  if (bytes <= lead) return;
+  const std::uintptr_t whole = (bytes - lead) & ~(kHuge - 1);
+  // Pointer arithmetic from p (not a pointer made from an integer).
+  if (whole > 0) madvise(static_cast<char*>(const_cast<void*>(p)) + lead, whole, MADV_HUGEPAGE);
 #else
   static_cast<void>(p);
   static_cast<void>(bytes);
