@@ -39,9 +39,15 @@ std::string base_name(const std::string& path) {
 
 }  // namespace
 
-std::string summary_line(const FileReport& f) {
+std::string summary_line(const FileReport& f, bool rolled_back) {
   const std::string name = base_name(f.file);
   if (!f.error.empty()) return "not imported: " + f.error;
+  if (rolled_back && !f.strict_failed) {
+    // Read without fault, but another file failed: nothing of this one is in the store either.
+    std::string s = summary_line(f);
+    if (s.starts_with("imported ")) s.replace(0, 8, "read");
+    return s + " — not kept: the import was rolled back";
+  }
   if (!f.area_id.empty()) {
     return "imported the boundary " + f.area_id + " from " + name + " (" +
            plural(f.polygons, "polygon", "polygons") + " dissolved)";
@@ -72,7 +78,7 @@ std::string summary_line(const FileReport& f) {
 std::string render_text(const ImportReport& r, std::size_t max_listed) {
   std::string out;
   for (const auto& f : r.files) {
-    out += summary_line(f) + "\n";
+    out += summary_line(f, r.rolled_back) + "\n";
     const std::string name = base_name(f.file);
     auto list = [&](const std::vector<RowIssue>& issues, std::string_view what) {
       std::size_t n = 0;
@@ -118,7 +124,7 @@ std::string render_text(const ImportReport& r, std::size_t max_listed) {
   return out;
 }
 
-nlohmann::json to_json(const FileReport& f) {
+nlohmann::json to_json(const FileReport& f, bool rolled_back) {
   nlohmann::json j;
   j["file"] = f.file;
   j["format"] = f.format;
@@ -153,14 +159,14 @@ nlohmann::json to_json(const FileReport& f) {
     j["area_id"] = f.area_id;
     j["polygons"] = f.polygons;
   }
-  j["summary"] = summary_line(f);
+  j["summary"] = summary_line(f, rolled_back);
   return j;
 }
 
 nlohmann::json to_json(const ImportReport& r) {
   nlohmann::json j;
   j["files"] = nlohmann::json::array();
-  for (const auto& f : r.files) j["files"].push_back(to_json(f));
+  for (const auto& f : r.files) j["files"].push_back(to_json(f, r.rolled_back));
   j["exit_code"] = r.exit_code();
   j["store_unchanged"] = r.rolled_back;
   return j;

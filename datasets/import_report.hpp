@@ -69,14 +69,16 @@ struct ImportReport {
 };
 
 /// "imported 52 resources from community_center.csv (52 new, 0 updated, 0 unchanged);
-/// rejected 0; skipped 9 empty rows".
-std::string summary_line(const FileReport& f);
+/// rejected 0; skipped 9 empty rows". With `rolled_back` (another file of the same import
+/// failed), a file that was read fine says so and that nothing of it was kept: "read … — not
+/// kept: the import was rolled back".
+std::string summary_line(const FileReport& f, bool rolled_back = false);
 
 /// Summary lines, then each rejected row, warning and missing row (text for the terminal).
 /// `max_listed` caps the rows listed per file and kind (0 = all).
 std::string render_text(const ImportReport& r, std::size_t max_listed = 50);
 
-nlohmann::json to_json(const FileReport& f);
+nlohmann::json to_json(const FileReport& f, bool rolled_back = false);
 nlohmann::json to_json(const ImportReport& r);
 
 }  // namespace tsunagi::datasets

@@ -21,6 +21,7 @@ extern char** environ;
 
 namespace geo = tsunagi::geo;
 using testing::HasSubstr;
+using testing::Not;
 using tsunagi::test::read_file;
 using tsunagi::test::run_tsunagi;
 using tsunagi::test::TempDir;
@@ -113,6 +114,23 @@ TEST(ImportCli, StrictFailureLeavesTheStoreByteIdentical) {
                                "was imported"));
   EXPECT_THAT(r.out, HasSubstr("the store was left unchanged"));
   EXPECT_EQ(tsunagi::test::file_digest(db), before);
+}
+
+// 藤崎町's shelter file is GSI's "unavailable" notice, not a FeatureCollection. Imported with
+// its boundary, the import fails whole: the report must not say the boundary was imported.
+TEST(ImportCli, ABoundaryReadBeforeAFailedFileIsReportedAsNotKept) {
+  TSUNAGI_REQUIRE_SHARED_DATA(boundary, "n03-municipalities/02361.geojson");
+  TSUNAGI_REQUIRE_SHARED_DATA(shelters, "gsi-shelters/evacuation/023612.json");
+  TempDir dir;
+  const auto db = (dir / "t.tsunagi").string();
+  const auto r = run_tsunagi({"import", "--db", db, "--kind", "public_facility", "--boundary",
+                              boundary.string(), shelters.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr("not imported: cannot read 023612.json"));
+  EXPECT_THAT(r.out, Not(HasSubstr("imported the boundary")));
+  EXPECT_THAT(r.out, HasSubstr("read the boundary municipality:023612 from 02361.geojson"));
+  EXPECT_THAT(r.out, HasSubstr("not kept: the import was rolled back"));
+  EXPECT_THAT(r.out, HasSubstr("the store was left unchanged"));
 }
 
 TEST(ImportCli, TakamatsuExchangeCentreWithTheShippedMapping) {
