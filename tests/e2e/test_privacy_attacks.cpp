@@ -529,5 +529,61 @@ TEST_F(PrivacyAttacks, CreditsAndCodeListsNameNoSourceOrFigureThePublicCannotSee
   EXPECT_EQ(meta["extent"], get_json("/api/meta", "coordinator")["extent"]);
 }
 
+// The caches this change added (rendered features, tiles keyed by a borrowed key, per-audience
+// tag dictionaries): staff warm every one of them first, then the public asks for the same URLs.
+// The public must get its own view, never the staff's cached bytes.
+TEST_F(PrivacyAttacks, CachesWarmedByStaffServeThePublicOnlyItsOwnView) {
+  const std::string home = "/api/resources/" + town_->ids.at("home");
+  const auto staff_home = get(home, "coordinator");
+  ASSERT_EQ(staff_home.status, 200);
+  ASSERT_NE(staff_home.body.find("090-1234-5678"), std::string::npos) << "staff see the phone";
+  const auto public_home = get(home);
+  ASSERT_EQ(public_home.status, 200);
+  expect_nothing_secret("the house after staff read it", public_home.body);
+  EXPECT_NE(public_home.header("etag"), staff_home.header("etag"));
+
+  const auto truth = tiles::lonlat_to_mercator(kHomeLon, kHomeLat);
+  int seen_home = 0;
+  for (std::uint32_t z = 12; z <= 18; ++z) {
+    const auto t = tiles::tile_at(kHomeLon, kHomeLat, z);
+    const auto staff = get(tile_path("resources", t), "coordinator");
+    ASSERT_EQ(staff.status, 200) << "staff's tile holds the house at its true point";
+    const auto pub = get(tile_path("resources", t));
+    if (pub.status == 204) continue;
+    ASSERT_EQ(pub.status, 200) << pub.body;
+    EXPECT_NE(pub.header("etag"), staff.header("etag")) << "z" << z;
+    expect_nothing_secret("tile after staff", pub.body);
+    for (const auto& f : decode_tile(pub.body, t.z, t.x, t.y)) {
+      if (f.props.count("id") == 0 || f.props.at("id") != town_->ids.at("home")) continue;
+      ++seen_home;
+      double px = 0;
+      double py = 0;
+      ASSERT_EQ(std::sscanf(f.wkt.c_str(), "POINT (%lf %lf)", &px, &py), 2);
+      EXPECT_GT(std::hypot(px - truth.x, py - truth.y), 30.0) << "z" << z;
+    }
+  }
+  EXPECT_GT(seen_home, 0) << "the public's tiles draw the house, at its served point";
+
+  for (std::uint32_t z = 10; z <= 16; ++z) {
+    const auto t = tiles::tile_at(133.6360, 35.1010, z);
+    for (const std::string fields : {"all", "population,aged_65,aging_rate"}) {
+      const auto staff = get(tile_path("areas", t, "fields=" + fields), "coordinator");
+      ASSERT_EQ(staff.status, 200) << staff.body;
+      const auto pub = get(tile_path("areas", t, "fields=" + fields));
+      ASSERT_EQ(pub.status, 200) << pub.body;
+      if (fields == "all") {  // staff's carry their own figures
+        EXPECT_NE(pub.header("etag"), staff.header("etag")) << "z" << z;
+      }
+      for (const auto& f : decode_tile(pub.body, t.z, t.x, t.y)) {
+        for (const auto& [k, v] : f.props) EXPECT_FALSE(names_a_hidden_figure(k)) << k;
+        if (f.props.count("id") == 0 || f.props.at("id") != "chome:demo-naka3") continue;
+        EXPECT_EQ(f.props.count("aged_65"), 0U) << "z" << z << " " << fields;
+        EXPECT_EQ(f.props.count("aging_rate"), 0U) << "z" << z << " " << fields;
+        EXPECT_EQ(f.props.at("aged_65_status"), "suppressed") << "z" << z << " " << fields;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tsunagi::test
