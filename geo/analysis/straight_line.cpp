@@ -203,6 +203,22 @@ struct Block {
   }
 };
 
+/// For each cell of rows [y0, y1) that holds points of `from`: f(y, q0, q1, block), with the
+/// cell's points q0..q1 of `from` and the block of `other`'s points in and around the cell.
+template <typename F>
+void each_cell(const Cells& cells, const Bucketed& from, const Bucketed& other, std::int64_t y0,
+               std::int64_t y1, F&& f) {
+  for (std::int64_t y = y0; y < y1; ++y) {
+    for (std::int64_t x = 0; x < cells.nx; ++x) {
+      const auto c = static_cast<std::size_t>(y * cells.nx + x);
+      const auto q0 = from.start[c];
+      const auto q1 = from.start[c + 1];
+      if (q0 == q1) continue;
+      f(y, q0, q1, Block(cells, other, x, y));
+    }
+  }
+}
+
 /// Calls work(y0, y1, part) for the rows of cells in pieces of a few rows, taken in turn by up
 /// to `threads` threads (clustered points make equal halves of the rows very unequal work).
 /// Part numbers follow the rows, so results kept per part can be combined in row order.
@@ -278,50 +294,45 @@ std::vector<double> nearest_within(std::span<const LonLat> demand, std::span<con
   auto best = big_vector<double>(demand.size(), std::numeric_limits<double>::infinity());
   by_rows(cells, threads, p, "coverage", parts_of(cells),
           [&](std::int64_t y0, std::int64_t y1, std::size_t) {
-            for (std::int64_t y = y0; y < y1; ++y) {
-              for (std::int64_t x = 0; x < cells.nx; ++x) {
-                const auto c = static_cast<std::size_t>(y * cells.nx + x);
-                const auto q0 = d.start[c];
-                const auto q1 = d.start[c + 1];
-                if (q0 == q1) continue;
-                const Block block(cells, s, x, y);
-                // The latitudes where the rows above and below begin.
-                const double below = cells.min_lat + static_cast<double>(y) * cells.cell_lat;
-                const double above = below + cells.cell_lat;
-                for (auto q = q0; q < q1; ++q) {
-                  const LonLat pt = demand[d.id[q]];
-                  const Xyz qx = to_xyz(pt);
-                  double b = limit;
-                  bool found = false;
-                  auto scan = [&](std::size_t r) {
-                    for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
-                      const double c2 = chord2(qx, s.xyz[t]);
-                      if (c2 <= b) {
-                        b = c2;
-                        found = true;
+            each_cell(
+                cells, d, s, y0, y1,
+                [&](std::int64_t y, std::uint32_t q0, std::uint32_t q1, const Block& block) {
+                  // The latitudes where the rows above and below begin.
+                  const double below = cells.min_lat + static_cast<double>(y) * cells.cell_lat;
+                  const double above = below + cells.cell_lat;
+                  for (auto q = q0; q < q1; ++q) {
+                    const LonLat pt = demand[d.id[q]];
+                    const Xyz qx = to_xyz(pt);
+                    double b = limit;
+                    bool found = false;
+                    auto scan = [&](std::size_t r) {
+                      for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
+                        const double c2 = chord2(qx, s.xyz[t]);
+                        if (c2 <= b) {
+                          b = c2;
+                          found = true;
+                        }
                       }
+                    };
+                    // The own row first; then a row above or below only if it may hold a nearer
+                    // place: no point there is nearer than the latitude between (less 1e-9° for
+                    // points rounded into the row), and 2·sin(g/2) ≥ g − g³/24 bounds its chord.
+                    for (std::size_t r = 0; r < block.n; ++r) {
+                      if (block.row[r] == y) scan(r);
                     }
-                  };
-                  // The own row first; then a row above or below only if it may hold a nearer
-                  // place: no point there is nearer than the latitude between (less 1e-9° for
-                  // points rounded into the row), and 2·sin(g/2) ≥ g − g³/24 bounds its chord.
-                  for (std::size_t r = 0; r < block.n; ++r) {
-                    if (block.row[r] == y) scan(r);
-                  }
-                  for (std::size_t r = 0; r < block.n; ++r) {
-                    if (block.row[r] == y) continue;
-                    const double gap =
-                        ((block.row[r] > y ? above - pt.lat : pt.lat - below) - 1e-9) * kDeg;
-                    if (gap > 0) {
-                      const double lb = gap * (1 - gap * gap / 24) * (1 - 1e-12);
-                      if (lb * lb > b) continue;
+                    for (std::size_t r = 0; r < block.n; ++r) {
+                      if (block.row[r] == y) continue;
+                      const double gap =
+                          ((block.row[r] > y ? above - pt.lat : pt.lat - below) - 1e-9) * kDeg;
+                      if (gap > 0) {
+                        const double lb = gap * (1 - gap * gap / 24) * (1 - 1e-12);
+                        if (lb * lb > b) continue;
+                      }
+                      scan(r);
                     }
-                    scan(r);
+                    if (found) best[d.id[q]] = metres_of(b);
                   }
-                  if (found) best[d.id[q]] = metres_of(b);
-                }
-              }
-            }
+                });
           });
   return best;
 }
@@ -339,28 +350,23 @@ std::vector<char> covered_within(std::span<const LonLat> demand, std::span<const
   auto out = big_vector<char>(demand.size(), 0);
   by_rows(cells, threads, p, "coverage", parts_of(cells),
           [&](std::int64_t y0, std::int64_t y1, std::size_t) {
-            for (std::int64_t y = y0; y < y1; ++y) {
-              for (std::int64_t x = 0; x < cells.nx; ++x) {
-                const auto c = static_cast<std::size_t>(y * cells.nx + x);
-                const auto q0 = d.start[c];
-                const auto q1 = d.start[c + 1];
-                if (q0 == q1) continue;
-                const Block block(cells, s, x, y);
-                for (auto q = q0; q < q1; ++q) {
-                  const Xyz qx = to_xyz(demand[d.id[q]]);
-                  bool hit = false;
-                  for (std::size_t r = 0; r < block.n && !hit; ++r) {
-                    for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
-                      if (chord2(qx, s.xyz[t]) <= limit) {
-                        hit = true;
-                        break;
+            each_cell(
+                cells, d, s, y0, y1,
+                [&](std::int64_t /*y*/, std::uint32_t q0, std::uint32_t q1, const Block& block) {
+                  for (auto q = q0; q < q1; ++q) {
+                    const Xyz qx = to_xyz(demand[d.id[q]]);
+                    bool hit = false;
+                    for (std::size_t r = 0; r < block.n && !hit; ++r) {
+                      for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
+                        if (chord2(qx, s.xyz[t]) <= limit) {
+                          hit = true;
+                          break;
+                        }
                       }
                     }
+                    if (hit) out[d.id[q]] = 1;
                   }
-                  if (hit) out[d.id[q]] = 1;
-                }
-              }
-            }
+                });
           });
   return out;
 }
@@ -395,30 +401,25 @@ std::vector<double> two_sfca_within(std::span<const LonLat> demand, std::span<co
             auto& out = reach[part];
             auto& n = count[part];
             const bool keeping = keep.load(std::memory_order_relaxed);
-            for (std::int64_t y = y0; y < y1; ++y) {
-              for (std::int64_t x = 0; x < cells.nx; ++x) {
-                const auto c = static_cast<std::size_t>(y * cells.nx + x);
-                const auto q0 = s.start[c];
-                const auto q1 = s.start[c + 1];
-                if (q0 == q1) continue;
-                const Block block(cells, d, x, y);
-                for (auto q = q0; q < q1; ++q) {
-                  const Xyz qx = s.xyz[q];
-                  double sum = 0;
-                  const std::size_t before = out.size();
-                  for (std::size_t r = 0; r < block.n; ++r) {
-                    for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
-                      if (chord2(qx, d.xyz[t]) <= limit) {
-                        sum += pop_c[t];
-                        if (keeping) push(out, t);
+            each_cell(
+                cells, s, d, y0, y1,
+                [&](std::int64_t /*y*/, std::uint32_t q0, std::uint32_t q1, const Block& block) {
+                  for (auto q = q0; q < q1; ++q) {
+                    const Xyz qx = s.xyz[q];
+                    double sum = 0;
+                    const std::size_t before = out.size();
+                    for (std::size_t r = 0; r < block.n; ++r) {
+                      for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
+                        if (chord2(qx, d.xyz[t]) <= limit) {
+                          sum += pop_c[t];
+                          if (keeping) push(out, t);
+                        }
                       }
                     }
+                    n.push_back(static_cast<std::uint32_t>(out.size() - before));
+                    ratio_c[q] = sum > 0 ? cap[s.id[q]] / sum : 0.0;
                   }
-                  n.push_back(static_cast<std::uint32_t>(out.size() - before));
-                  ratio_c[q] = sum > 0 ? cap[s.id[q]] / sum : 0.0;
-                }
-              }
-            }
+                });
             if (kept.fetch_add(out.size()) + out.size() > kMaxKeptPairs) keep = false;
             if (!keep) out = {};
           });
@@ -439,25 +440,20 @@ std::vector<double> two_sfca_within(std::span<const LonLat> demand, std::span<co
     reach = {};
     by_rows(cells, threads, p, "2SFCA step 2", parts,
             [&](std::int64_t y0, std::int64_t y1, std::size_t) {
-              for (std::int64_t y = y0; y < y1; ++y) {
-                for (std::int64_t x = 0; x < cells.nx; ++x) {
-                  const auto c = static_cast<std::size_t>(y * cells.nx + x);
-                  const auto q0 = d.start[c];
-                  const auto q1 = d.start[c + 1];
-                  if (q0 == q1) continue;
-                  const Block block(cells, s, x, y);
-                  for (auto q = q0; q < q1; ++q) {
-                    const Xyz qx = d.xyz[q];
-                    double a = 0;
-                    for (std::size_t r = 0; r < block.n; ++r) {
-                      for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
-                        if (chord2(qx, s.xyz[t]) <= limit) a += ratio_c[t];
+              each_cell(
+                  cells, d, s, y0, y1,
+                  [&](std::int64_t /*y*/, std::uint32_t q0, std::uint32_t q1, const Block& block) {
+                    for (auto q = q0; q < q1; ++q) {
+                      const Xyz qx = d.xyz[q];
+                      double a = 0;
+                      for (std::size_t r = 0; r < block.n; ++r) {
+                        for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
+                          if (chord2(qx, s.xyz[t]) <= limit) a += ratio_c[t];
+                        }
                       }
+                      out_c[q] = a;
                     }
-                    out_c[q] = a;
-                  }
-                }
-              }
+                  });
             });
   }
   auto out = big_vector<double>(demand.size());
