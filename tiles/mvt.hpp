@@ -41,6 +41,15 @@ using TileLine = std::vector<TilePoint>;
 /// a ring that appears clockwise on screen, which is what MVT calls an exterior ring.
 std::int64_t twice_signed_area(const TileRing& ring);
 
+/// A map from text looked up by std::string_view without making a std::string (heterogeneous
+/// lookup): the dictionaries' keys and values.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename T>
+using TextMap = std::unordered_map<std::string, T, TextHash, std::equal_to<>>;
+
 /// Keys and values that many features of a layer share (field names, kind codes, booleans…),
 /// encoded once — for the resources of a published view, once per view — so that a feature
 /// names them by index and a tile copies the bytes of those it uses. Immutable once built.
@@ -57,15 +66,11 @@ class LayerDictionary {
   [[nodiscard]] std::string_view encoded_value(std::uint16_t v) const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   std::vector<std::string> keys_;
-  std::unordered_map<std::string, std::uint16_t, Hash, std::equal_to<>> key_ids_;
+  TextMap<std::uint16_t> key_ids_;
   std::string values_;               ///< the encoded values, one after another
   std::vector<std::uint32_t> ends_;  ///< where each ends in values_
-  std::unordered_map<std::string, std::uint16_t, Hash, std::equal_to<>> value_ids_;
+  TextMap<std::uint16_t> value_ids_;
 };
 
 /// The properties of one feature by reference: pairs of a dictionary's keys and values, the
@@ -131,16 +136,12 @@ class LayerBuilder {
   std::string features_;  ///< the encoded Layer.features fields
   std::size_t count_ = 0;
   std::vector<std::uint32_t> tags_;  ///< scratch, reused per feature
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   using Stored = std::variant<bool, std::int64_t, double>;
   std::vector<std::string> keys_;
-  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> key_ids_;
+  TextMap<std::uint32_t> key_ids_;
   std::string values_;                     ///< the encoded Tile.Value messages, one after another
   std::vector<std::uint32_t> value_ends_;  ///< where each ends in values_
-  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> string_ids_;
+  TextMap<std::uint32_t> string_ids_;
   std::map<Stored, std::uint32_t> other_ids_;  ///< booleans and numbers: few per layer
   const LayerDictionary* dict_ = nullptr;
   std::vector<std::uint32_t> dict_keys_;    ///< the layer's index of each dictionary key, or ~0
