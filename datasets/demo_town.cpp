@@ -1670,9 +1670,10 @@ class TownBuilder {
       }
       const Chome& ch = chome_[v.chome];
       Resource r = base(ResourceKind::ibasho, ++n, v, rng);
-      r.name = s.name;
-      if (const auto at = r.name.find("{}"); at != std::string::npos)
-        r.name.replace(at, 2, v.label.empty() ? ch.name : v.label);
+      std::string name = s.name;
+      if (const auto at = name.find("{}"); at != std::string::npos)
+        name.replace(at, 2, v.label.empty() ? ch.name : v.label);
+      r.name = std::move(name);
       named_.emplace(r.name, v);
       if (s.venue == VenueKind::private_home) r.accuracy = PositionAccuracy::chome;
       r.subtype = s.subtype;

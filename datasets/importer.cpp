@@ -291,7 +291,7 @@ class RowImporter {
                           column_name(Field::lg_code) + ": " + e.what());
       }
     }
-    auto copy = [&](Field fld, std::string& dst) {
+    auto copy = [&](Field fld, geo::Text& dst) {
       if (layout_.has(fld)) {
         std::string v = text(fld);
         if (!v.empty()) dst = std::move(v);

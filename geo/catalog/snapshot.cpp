@@ -61,7 +61,7 @@ constexpr std::int64_t kIncrementalRows = 4096;
 std::string make_search_key(const Resource& r, std::string_view name_reading) {
   std::string key;
   // Stored text is validated UTF-8; a bad row still must not make the whole view fail.
-  for (const std::string* part : {&r.name, &r.name_kana, &r.address, &r.building}) {
+  for (const Text* part : {&r.name, &r.name_kana, &r.address, &r.building}) {
     try {
       key += normalize_for_search(*part);
     } catch (const InvalidArgument&) {  // NOLINT(bugprone-empty-catch)
@@ -469,18 +469,6 @@ bool same_search_fields(const Resource& a, const Resource& b) {
          a.building == b.building;
 }
 
-/// Gives back the memory of the text fields a projection emptied (an assignment of "" keeps
-/// the copied buffer): the served record is kept for the snapshot's life.
-void release_emptied(Resource& r) {
-  for (const auto& f : resource_fields()) {
-    if (f.text != nullptr && (r.*f.text).empty()) (r.*f.text).shrink_to_fit();
-  }
-  for (std::string* t : {&r.source_key, &r.created_at, &r.updated_at, &r.note, &r.address,
-                         &r.building, &r.operator_name, &r.phone, &r.fax, &r.email}) {
-    if (t->empty()) t->shrink_to_fit();
-  }
-}
-
 /// The entries of one audience for stored resources `rs` (in id order). `internal` holds the
 /// stored values, shared by the audiences that see them unchanged.
 /// Names are read (reading_of) from the projected record only, once per name and build
@@ -501,9 +489,7 @@ std::vector<ServedPtr> project(Audience a, const std::vector<std::shared_ptr<con
     if (a == Audience::internal || (a == Audience::partners && r->note.empty())) {
       p = r;  // served() would return the same values
     } else {
-      Resource projected = served(a, *r, g);
-      release_emptied(projected);
-      p = std::make_shared<const Resource>(std::move(projected));
+      p = std::make_shared<const Resource>(served(a, *r, g));
     }
     const ServedResource* twin = aligned ? (*twins)[i].get() : nullptr;
     if (twin != nullptr && &twin->resource() == r.get() &&

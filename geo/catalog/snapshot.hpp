@@ -11,7 +11,8 @@
 //     rendered for it, while the bounded FeatureCache keeps it) is shared with the previous
 //     snapshot. Within a snapshot, audiences share what they see alike: the stored record
 //     (internal, and partners when there is no internal note), the search key, and the spatial
-//     index when their served positions are the same.
+//     index when their served positions are the same; a projected record shares the bytes of
+//     every text field it left alone with the stored one (geo/core/text.hpp).
 // Coming layers (the walking network, indicators) hang off the same object with their own
 // generations. Published by one atomic shared_ptr swap; readers never lock.
 #pragma once

@@ -70,7 +70,7 @@ FreshnessRule freshness_rule(int after_days, FreshnessRule::Public unconfirmed_p
 }
 
 std::string last_confirmed(const Resource& r) {
-  return !r.verified_at.empty() ? r.verified_at : r.created_at.substr(0, 10);
+  return !r.verified_at.empty() ? r.verified_at.str() : r.created_at.substr(0, 10);
 }
 
 bool unconfirmed(const Resource& r, const FreshnessRule& rule) {

@@ -11,6 +11,7 @@
 #include "geo/core/code_lists.hpp"
 #include "geo/core/enum_set.hpp"
 #include "geo/core/schedule.hpp"
+#include "geo/core/text.hpp"
 
 namespace tsunagi::geo {
 
@@ -63,41 +64,44 @@ struct PlacementOffer {
   bool operator==(const PlacementOffer&) const = default;
 };
 
+/// Text fields are Text (geo/core/text.hpp): a copy of a Resource — an audience's projection in a
+/// snapshot — shares the bytes of every text it does not change. `id` stays a std::string: it is
+/// the key of maps and indexes everywhere.
 struct Resource {
   // identity and provenance
   std::string id;              ///< UUIDv4, assigned by the store
   std::int64_t source_id = 0;  ///< 0 = created by hand through the API
-  std::string source_key;      ///< the row's id in its source (for re-imports)
+  Text source_key;             ///< the row's id in its source (for re-imports)
   std::int64_t version = 0;    ///< optimistic-concurrency version, bumped on every change
-  std::string created_at;      ///< ISO 8601 UTC
-  std::string updated_at;
+  Text created_at;             ///< ISO 8601 UTC
+  Text updated_at;
 
   // what
   ResourceKind kind = ResourceKind::public_facility;
-  std::string subtype;  ///< e.g. 地活 I型, 拠点 一般型, 介護サービスの種類, 子育て種別
-  std::string name;
-  std::string name_kana;
-  std::string description;
+  Text subtype;  ///< e.g. 地活 I型, 拠点 一般型, 介護サービスの種類, 子育て種別
+  Text name;
+  Text name_kana;
+  Text description;
 
   // where
   double lon = 0;
   double lat = 0;
   PositionAccuracy accuracy = PositionAccuracy::exact;
-  std::string lg_code;  ///< 全国地方公共団体コード (6 digits)
-  std::string address;
-  std::string building;
-  std::string access_note;  ///< アクセス: how to get there ("バス停から徒歩3分")
+  Text lg_code;  ///< 全国地方公共団体コード (6 digits)
+  Text address;
+  Text building;
+  Text access_note;  ///< アクセス: how to get there ("バス停から徒歩3分")
   VenueKind venue = VenueKind::unknown;
 
   // who runs it, how to reach them
   OperatorType operator_type = OperatorType::unknown;
-  std::string operator_name;  ///< an organisation; a representative's name is never published
-  std::string corporate_number;
-  std::string official_id;  ///< 介護事業所番号 and the like
-  std::string phone;
-  std::string fax;
-  std::string email;
-  std::string url;
+  Text operator_name;  ///< an organisation; a representative's name is never published
+  Text corporate_number;
+  Text official_id;  ///< 介護事業所番号 and the like
+  Text phone;
+  Text fax;
+  Text email;
+  Text url;
   /// The host agreed that the public may see the contact details above: a private host's (住民個人,
   /// or a meeting in a 個人宅) phone and fax, and any e-mail address. Without it (nullopt or
   /// false) only staff see them.
@@ -109,20 +113,20 @@ struct Resource {
   EnumSet<TargetGroup> targets;
   std::optional<int> age_min;
   std::optional<int> age_max;
-  std::string residency_restriction;
+  Text residency_restriction;
   std::vector<Schedule> schedules;
   std::vector<Fee> fees;
-  std::string fee_note;
+  Text fee_note;
   std::optional<bool> meal_provided;
   std::optional<bool> reservation_required;
   BarrierFree barrier_free;
-  std::string parking;
+  Text parking;
 
   // capacity
   std::optional<int> capacity;
   CapacityUnit capacity_unit = CapacityUnit::person;
   std::optional<int> vacancy;
-  std::string vacancy_as_of;
+  Text vacancy_as_of;
 
   // 参加支援
   Boxed<PlacementOffer> offer;  ///< on the heap: few resources are placement sites
@@ -130,8 +134,8 @@ struct Resource {
   // lifecycle
   PublishLevel publish = PublishLevel::public_;
   ResourceStatus status = ResourceStatus::active;
-  std::string verified_at;  ///< ISO date of the last check that it still runs
-  std::string note;
+  Text verified_at;  ///< ISO date of the last check that it still runs
+  Text note;
 
   bool operator==(const Resource&) const = default;
 };

@@ -325,7 +325,7 @@ std::string field_text(const ResourceField& f, const Resource& r) {
   switch (f.kind) {
     case FieldKind::text:
     case FieldKind::date:
-      return f.text != nullptr ? r.*f.text : std::string();
+      return f.text != nullptr ? (r.*f.text).str() : std::string();
     case FieldKind::integer:
       return f.integer != nullptr && (r.*f.integer) ? std::to_string(*(r.*f.integer))
                                                     : std::string();

@@ -104,7 +104,7 @@ struct ResourceField {
   std::size_t index = 0;      ///< position in resource_fields()
 
   // The member, by kind (plain fields).
-  std::string Resource::*text = nullptr;  ///< text, date
+  Text Resource::*text = nullptr;  ///< text, date
   std::optional<int> Resource::*integer = nullptr;
   std::optional<bool> Resource::*boolean = nullptr;
   const CodeList* codes = nullptr;                        ///< code, code_set

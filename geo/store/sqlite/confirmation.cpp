@@ -472,7 +472,8 @@ std::vector<Resource> SqliteConfirmations::unconfirmed_since(
   store_->for_each_resource([&](Resource&& r) {
     if (r.status == ResourceStatus::closed) return;
     if (kind && r.kind != *kind) return;
-    const std::string last = !r.verified_at.empty() ? r.verified_at : r.created_at.substr(0, 10);
+    const std::string last =
+        !r.verified_at.empty() ? r.verified_at.str() : r.created_at.substr(0, 10);
     if (last <= before_date) out.push_back(std::move(r));
   });
   return out;

@@ -7,6 +7,7 @@
 
 #include <random>
 
+#include "geo/core/resource_fields.hpp"
 #include "geo/spatial/geodesic.hpp"
 #include "geo/spatial/geometry.hpp"
 #include "geo/store/store.hpp"
@@ -338,6 +339,54 @@ TEST(Snapshot, AudiencesShareTheRecordsKeysAndIndexesTheySeeAlike) {
             std::vector<std::uint32_t>{*pub.index_of(home.id)})
       << "the public finds the home at its 町丁目's point only";
   EXPECT_TRUE(pub.within(BBox{133.9011, 35.002, 133.9013, 35.0022}).empty());
+}
+
+// The public's record differs from the stored one only where the projection changes a field;
+// every text it leaves alone is the stored record's own bytes, not a copy (issue 25: the public
+// view costs what it changes, not a second copy of every resource).
+TEST(Snapshot, ThePublicRecordSharesEveryTextTheProjectionLeavesAlone) {
+  test::TempDir dir;
+  test::TinyTown town(dir / "s.sqlite");
+  const Resource full =
+      town.add("上ノ山ふれあいサロン", ResourceKind::ibasho, 133.901, 35.001, [](Resource& r) {
+        r.name_kana = "カミノヤマフレアイサロン";
+        r.subtype = "地域の居場所";
+        r.description = "毎週水曜の午後、公民館の和室でお茶とおしゃべり。初めての方も歓迎します。";
+        r.address = "上ノ山町1-2";
+        r.building = "上ノ山公民館 2階";
+        r.access_note = "上ノ山バス停から徒歩3分";
+        r.operator_name = "上ノ山地区社会福祉協議会";
+        r.phone = "087-000-0000";
+        r.email = "salon@example.jp";  // not agreed: the public does not see it
+        r.url = "https://example.jp/salon";
+        r.fee_note = "お茶代として100円";
+        r.parking = "公民館の駐車場（5台）";
+        r.note = "鍵は隣家に預けてある";  // internal only
+      });
+  const auto snap = town.snapshot();
+  const Resource& stored = snap->view(Audience::internal).find(full.id)->resource();
+  const Resource& pub = snap->view(Audience::public_).find(full.id)->resource();
+  const Resource& partners = snap->view(Audience::partners).find(full.id)->resource();
+  ASSERT_NE(&pub, &stored) << "the public has its own record: the projection changes fields";
+
+  std::size_t shared = 0;
+  for (const auto& f : resource_fields()) {
+    if (f.text == nullptr) continue;
+    const Text& p = pub.*f.text;
+    const Text& s = stored.*f.text;
+    if (p.empty()) continue;
+    EXPECT_EQ(p, s) << f.key;
+    EXPECT_TRUE(p.shares(s)) << f.key << ": the public holds a copy of the stored text";
+    EXPECT_TRUE((partners.*f.text).shares(s)) << f.key;
+    ++shared;
+  }
+  EXPECT_GE(shared, 11U) << "name … parking: the texts the public may see";
+  // What the projection changed is the public's own: emptied, holding nothing.
+  EXPECT_TRUE(pub.email.empty());
+  EXPECT_TRUE(pub.note.empty());
+  EXPECT_TRUE(pub.created_at.empty());
+  EXPECT_FALSE(stored.email.empty());
+  EXPECT_FALSE(stored.note.empty());
 }
 
 TEST(Snapshot, ATownWhereEveryoneSeesTheSamePlacesBuildsOneIndex) {
