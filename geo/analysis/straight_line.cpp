@@ -201,6 +201,15 @@ struct Block {
       }
     }
   }
+  /// f(t) for each target t of the block within chord² `limit` of `q` (`xyz`: the targets').
+  template <typename F>
+  void each_within(const std::vector<Xyz>& xyz, const Xyz& q, double limit, F&& f) const {
+    for (std::size_t r = 0; r < n; ++r) {
+      for (auto t = runs[r].first; t < runs[r].second; ++t) {
+        if (chord2(q, xyz[t]) <= limit) f(t);
+      }
+    }
+  }
 };
 
 /// For each cell of rows [y0, y1) that holds points of `from`: f(y, q0, q1, block), with the
@@ -408,14 +417,10 @@ std::vector<double> two_sfca_within(std::span<const LonLat> demand, std::span<co
                     const Xyz qx = s.xyz[q];
                     double sum = 0;
                     const std::size_t before = out.size();
-                    for (std::size_t r = 0; r < block.n; ++r) {
-                      for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
-                        if (chord2(qx, d.xyz[t]) <= limit) {
-                          sum += pop_c[t];
-                          if (keeping) push(out, t);
-                        }
-                      }
-                    }
+                    block.each_within(d.xyz, qx, limit, [&](std::uint32_t t) {
+                      sum += pop_c[t];
+                      if (keeping) push(out, t);
+                    });
                     n.push_back(static_cast<std::uint32_t>(out.size() - before));
                     ratio_c[q] = sum > 0 ? cap[s.id[q]] / sum : 0.0;
                   }
@@ -446,11 +451,8 @@ std::vector<double> two_sfca_within(std::span<const LonLat> demand, std::span<co
                     for (auto q = q0; q < q1; ++q) {
                       const Xyz qx = d.xyz[q];
                       double a = 0;
-                      for (std::size_t r = 0; r < block.n; ++r) {
-                        for (auto t = block.runs[r].first; t < block.runs[r].second; ++t) {
-                          if (chord2(qx, s.xyz[t]) <= limit) a += ratio_c[t];
-                        }
-                      }
+                      block.each_within(s.xyz, qx, limit,
+                                        [&](std::uint32_t t) { a += ratio_c[t]; });
                       out_c[q] = a;
                     }
                   });
