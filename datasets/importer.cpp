@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/area_checks.hpp"
+#include "datasets/row_writer.hpp"
 #include "datasets/seen_ids.hpp"
 #include "datasets/text_encoding.hpp"
 #include "geo/core/csv.hpp"
@@ -111,14 +112,13 @@ class RowImporter {
   RowImporter(geo::Store& store, const GdalSource& src, const ResolvedLayout& layout,
               const ImportOptions& opt, const BoundaryCheck& boundaries, FileReport& report,
               std::string actor)
-      : store_(store),
-        src_(src),
+      : src_(src),
         layout_(layout),
         opt_(opt),
         boundaries_(boundaries),
         report_(report),
-        actor_(std::move(actor)),
-        names_(src.field_names()) {
+        names_(src.field_names()),
+        writer_(store, std::move(actor)) {
     csv_ = src.format() == SourceFormat::csv;
     if (csv_) {
       if (!opt.s_srs.empty()) {
@@ -163,6 +163,10 @@ class RowImporter {
       process(*feature, row);
       if (opt_.progress && (index & 4095) == 0) opt_.progress(index, expected);
     }
+    const RowWriter::Counts written = writer_.finish();
+    report_.inserted = written.inserted;
+    report_.updated = written.updated;
+    report_.unchanged = written.unchanged;
     report_.rows_read = index;
     if (opt_.progress) opt_.progress(index, index);
     for (const auto& [note, first_and_count] : lg_repairs_) {
@@ -370,17 +374,7 @@ class RowImporter {
     if (opt_.strict && !report_.rejected.empty()) return;  // will be rolled back: stop writing
 
     r.source_id = report_.source_id;
-    switch (store_.upsert_imported(r, actor_)) {
-      case geo::UpsertOutcome::inserted:
-        ++report_.inserted;
-        break;
-      case geo::UpsertOutcome::updated:
-        ++report_.updated;
-        break;
-      case geo::UpsertOutcome::unchanged:
-        ++report_.unchanged;
-        break;
-    }
+    writer_.push(std::move(r));
   }
 
   void read_coordinates(OGRFeature& /*f*/, const OGRGeometry* geom, geo::Resource& r,
@@ -521,19 +515,19 @@ class RowImporter {
     }
   }
 
-  geo::Store& store_;
   const GdalSource& src_;
   const ResolvedLayout& layout_;
   const ImportOptions& opt_;
   const BoundaryCheck& boundaries_;
   FileReport& report_;
-  std::string actor_;
   const std::vector<std::string>& names_;
   bool csv_ = false;
   CtPtr ct_;
   std::vector<std::string> cells_;
   SeenIds seen_;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> lg_repairs_;  // note → first, count
+  // Stores the checked rows on its own thread; declared last, so it is joined first.
+  RowWriter writer_;
 };
 
 bool is_polygonal(OGRwkbGeometryType t) {
