@@ -25,6 +25,7 @@ UpsertOutcome SqliteStore::upsert_imported(Resource& r, std::string_view actor) 
     bind_resource(ins, r, actor);
     try {
       ins.run();
+      impl_->note_deferred_insert(r.lon, r.lat);
       return UpsertOutcome::inserted;
     } catch (const StoreError&) {
       if (sqlite3_extended_errcode(impl_->db) != SQLITE_CONSTRAINT_UNIQUE) throw;
@@ -54,7 +55,11 @@ UpsertOutcome SqliteStore::upsert_imported(Resource& r, std::string_view actor) 
     auto& ins = impl_->stmt_static(&insert_sql(), insert_sql());
     bind_resource(ins, r, actor);
     ins.run();
-    if (tx) tx->commit();
+    if (tx) {
+      tx->commit();
+    } else {
+      impl_->note_deferred_insert(r.lon, r.lat);
+    }
     return UpsertOutcome::inserted;
   }
   const Resource old = read_resource(q);

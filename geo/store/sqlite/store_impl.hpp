@@ -300,8 +300,19 @@ struct SqliteStore::Impl {
   // pass, instead of by the per-row trigger (which cost half of a 200k-row import). The trigger is
   // dropped inside the transaction and re-created from its own SQL before COMMIT; DDL is
   // transactional, so a rollback or a crash restores it.
+  //
+  // SpatiaLite's geometry-constraint trigger (ggi_: is the new geometry of the type and SRID that
+  // geometry_columns registers?) is set aside the same way: tsunagi's INSERT writes
+  // MakePoint(lon, lat, 4326), the registered POINT/4326, on every row by construction, and the
+  // trigger's per-row subquery cost a tenth of a large import. Other tools writing the file
+  // afterwards meet it again.
   std::string deferred_trigger_sql;     ///< non-empty while deferring
+  std::string deferred_check_sql;       ///< the constraint trigger, when the store has it
   std::int64_t rowid_before_defer = 0;  ///< rows above it were inserted while deferring
+  /// The points of the rows inserted while deferring, as upsert_imported wrote them: at commit
+  /// the index is built from them instead of reading the new rows back (for a 200k-row import
+  /// into a new store that read cost as much as a fifth of the run).
+  std::vector<RTreeEntry> deferred_rows;
 
   void defer_rtree() {
     if (!deferred_trigger_sql.empty()) return;
@@ -316,24 +327,52 @@ struct SqliteStore::Impl {
     m.step();
     rowid_before_defer = m.int64(0);
     exec_sql(db, "DROP TRIGGER gii_resource_geom");
+    auto& c =
+        stmt("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'ggi_resource_geom'");
+    const auto c_done = c.reset_at_end();
+    if (c.step()) {
+      deferred_check_sql = c.text(0);
+      exec_sql(db, "DROP TRIGGER ggi_resource_geom");
+    }
+  }
+
+  /// After an INSERT into resource while deferring: its entry for the index at commit.
+  void note_deferred_insert(double lon, double lat) {
+    if (deferred_trigger_sql.empty()) return;
+    deferred_rows.push_back({sqlite3_last_insert_rowid(db), lon, lon, lat, lat});
   }
 
   void finish_rtree() {
     if (deferred_trigger_sql.empty()) return;
-    auto& count = stmt("SELECT count(*), count(*) FILTER (WHERE rowid > ?1) FROM resource");
-    count.bind(1, rowid_before_defer);
-    count.step();
-    const std::int64_t total = count.int64(0);
-    const std::int64_t added = count.int64(1);
-    count.end();
+    // Rowids only grow and resources are never deleted, so the rows inserted while deferring are
+    // rowid_before_defer + 1 … max(rowid), one each. When every one of them was noted, their
+    // points are known; otherwise (a row inserted some other way) they are read back.
+    auto& last = stmt("SELECT coalesce(max(rowid), 0) FROM resource");
+    last.step();
+    const std::int64_t max_rowid = last.int64(0);
+    last.end();
+    const std::int64_t added = max_rowid - rowid_before_defer;
+    const bool all_noted = added == static_cast<std::int64_t>(deferred_rows.size()) &&
+                           std::all_of(deferred_rows.begin(), deferred_rows.end(), [&](auto& e) {
+                             return e.id > rowid_before_defer && e.id <= max_rowid;
+                           });
     // SQLite adds an R*Tree entry in ~8 µs; packing the whole tree costs ~1 µs per entry. Repack
-    // when the new rows are a large share of all rows, else insert just the new ones.
-    if (added * 8 > total) {
+    // when the new rows are a large share of all rows (max(rowid) counts them all), else insert
+    // just the new ones.
+    if (added * 8 > max_rowid) {
       std::vector<RTreeEntry> entries;
-      entries.reserve(static_cast<std::size_t>(total));
-      auto& all = stmt("SELECT rowid, lon, lat FROM resource");
-      while (all.step()) {
-        entries.push_back({all.int64(0), all.real(1), all.real(1), all.real(2), all.real(2)});
+      auto read = [&](Stmt& q) {
+        while (q.step()) {
+          entries.push_back({q.int64(0), q.real(1), q.real(1), q.real(2), q.real(2)});
+        }
+      };
+      if (all_noted) {
+        entries = std::move(deferred_rows);
+        auto& old = stmt("SELECT rowid, lon, lat FROM resource WHERE rowid <= ?1");
+        old.bind(1, rowid_before_defer);
+        read(old);
+      } else {
+        read(stmt("SELECT rowid, lon, lat FROM resource"));
       }
       bulk_load_rtree(db, "idx_resource_geom", std::move(entries));
     } else {
@@ -345,12 +384,15 @@ struct SqliteStore::Impl {
       ins.run();
     }
     exec_sql(db, deferred_trigger_sql);
+    if (!deferred_check_sql.empty()) exec_sql(db, deferred_check_sql);
     forget_deferred();
   }
 
   void forget_deferred() {
     deferred_trigger_sql.clear();
+    deferred_check_sql.clear();
     rowid_before_defer = 0;
+    deferred_rows = {};
   }
 
   // Whether a source had no resources when the current write transaction first asked: a first
