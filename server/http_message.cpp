@@ -329,7 +329,7 @@ std::string serialize_head(const HttpResponse& response, bool keep_alive) {
   // 204 and 304 carry no body and no Content-Length (RFC 9110 §8.6).
   if (response.status != 204 && response.status != 304) {
     out += "Content-Length: ";
-    out += std::to_string(response.body.size());
+    out += std::to_string(response.payload().size());
     out += "\r\n";
   }
   out += keep_alive && !response.close_connection ? "Connection: keep-alive\r\n"
@@ -344,7 +344,7 @@ bool sends_body(const HttpResponse& response, bool head_request) {
 
 std::string serialize_response(const HttpResponse& response, bool head_request, bool keep_alive) {
   std::string out = serialize_head(response, keep_alive);
-  if (sends_body(response, head_request)) out += response.body;
+  if (sends_body(response, head_request)) out += response.payload();
   return out;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +76,20 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// A body kept by a cache (a tile, a compressed file), sent as it is instead of `body`: a
+  /// warm tile goes out without being copied. Set with share_body().
+  std::shared_ptr<const std::string> shared_body;
+
+  /// The bytes that go out: the shared body when there is one, else `body`.
+  [[nodiscard]] std::string_view payload() const {
+    return shared_body ? std::string_view(*shared_body) : std::string_view(body);
+  }
+  /// Sends `bytes`, owned by `owner` (kept alive until the response is written), as the body.
+  template <typename Owner>
+  void share_body(const std::shared_ptr<Owner>& owner, const std::string& bytes) {
+    body.clear();
+    shared_body = std::shared_ptr<const std::string>(owner, &bytes);
+  }
 
   /// Replaces a header of that name (case-insensitive) or adds it.
   void set_header(std::string_view name, std::string value);

@@ -207,7 +207,7 @@ void send(const Shared& shared, Connection& conn, const std::shared_ptr<Pistache
   std::string head = serialize_head(response, keep);
   head.insert(head.size() - 2, shared.security_head);  // before the blank line ending the head
   const std::string_view body =
-      sends_body(response, method == "HEAD") ? std::string_view(response.body) : std::string_view();
+      sends_body(response, method == "HEAD") ? response.payload() : std::string_view();
   log_access(shared, method, target, response.status, start);
   const std::size_t total = head.size() + body.size();
   // Only on the peer's own reactor thread: Pistache closes a connection's descriptor on that

@@ -151,7 +151,7 @@ std::optional<HttpResponse> StaticFiles::get(const std::vector<std::string>& pat
         if (!ec) cache_->files[real] = {mtime, size, gz};
       }
       r.set_header("Content-Encoding", "gzip");
-      r.body = *gz;
+      r.share_body(gz, *gz);
     }
   }
   return r;

@@ -159,9 +159,9 @@ HttpResponse get_tile(ServerContext& c, RequestContext& rc) {
   const std::string* ae = rc.http.header("accept-encoding");
   if (ae != nullptr && accepts_gzip(*ae)) {
     r.set_header("Content-Encoding", "gzip");
-    r.body = tile->gzip;
+    r.share_body(tile, tile->gzip);
   } else {
-    r.body = tile->mvt;
+    r.share_body(tile, tile->mvt);
   }
   return r;
 }
@@ -295,9 +295,9 @@ HttpResponse network_basemap_tile(ServerContext& c, RequestContext& rc,
   const std::string* ae = rc.http.header("accept-encoding");
   if (ae != nullptr && accepts_gzip(*ae)) {
     r.set_header("Content-Encoding", "gzip");
-    r.body = tile->gzip;
+    r.share_body(tile, tile->gzip);
   } else {
-    r.body = tile->mvt;
+    r.share_body(tile, tile->mvt);
   }
   return r;
 }
@@ -342,10 +342,10 @@ HttpResponse get_basemap_tile(ServerContext& c, RequestContext& rc) {
   r.set_header("Content-Type", std::string(kMvtType));
   const std::string* ae = rc.http.header("accept-encoding");
   if (!tile->gzip) {
-    r.body = tile->data;
+    r.share_body(tile, tile->data);
   } else if (ae != nullptr && accepts_gzip(*ae)) {
     r.set_header("Content-Encoding", "gzip");
-    r.body = tile->data;
+    r.share_body(tile, tile->data);
   } else {
     r.body = tiles::gunzip(tile->data);
   }

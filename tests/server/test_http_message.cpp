@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+
 namespace tsunagi::server {
 namespace {
 
@@ -101,6 +104,29 @@ TEST(HttpMessage, ResponsesKeepAliveAndHeadHasNoBody) {
   r.set_header("content-type", "text/plain");
   EXPECT_EQ(*r.header("Content-Type"), "text/plain");
   EXPECT_EQ(r.headers.size(), 1u);
+}
+
+// A cached tile goes out as the cache holds it: no copy, and the cache entry lives as long as
+// the response that sends it, even when the cache lets go of it first.
+TEST(HttpMessage, ASharedBodyIsSentAsItsOwnerHoldsItAndKeepsItsOwnerAlive) {
+  struct Cached {
+    std::string etag = "\"t1\"";
+    std::string bytes = std::string("\x1f\x8b", 2) + "tile";
+  };
+  auto owner = std::make_shared<const Cached>();
+  HttpResponse r;
+  r.body = "stale";
+  r.share_body(owner, owner->bytes);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.payload().data(), owner->bytes.data()) << "the body was copied";
+  const std::weak_ptr<const Cached> weak = owner;
+  owner.reset();  // the cache evicts the tile
+  ASSERT_FALSE(weak.expired());
+  const std::string out = serialize_response(r, false, true);
+  EXPECT_NE(out.find("Content-Length: 6\r\n"), std::string::npos);
+  EXPECT_EQ(out.substr(out.size() - 6), std::string("\x1f\x8b", 2) + "tile");
+  r = HttpResponse();
+  EXPECT_TRUE(weak.expired());
 }
 
 }  // namespace
