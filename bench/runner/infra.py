@@ -365,6 +365,12 @@ class Server:
                     return int(line.split()[1])
         raise BenchError(f"no {field} for the server")
 
+    def cpu_seconds(self):
+        """The server's CPU time so far (user + system, every thread), from /proc."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         if self.conn is not None:
             self.conn.close()
@@ -383,6 +389,12 @@ class Server:
 
 def wrk(url, seconds, connections=64, script=None):
     """req/s of one wrk run (wrk on core 1, the server on core 0); raises on errors."""
+    return wrk_run(url, seconds, connections, script)[0]
+
+
+def wrk_run(url, seconds, connections=64, script=None):
+    """(req/s, requests) of one wrk run (wrk on core 1, the server on core 0); raises on
+    errors."""
     cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
            "-H", "Connection: keep-alive"]
     if script:
@@ -394,7 +406,10 @@ def wrk(url, seconds, connections=64, script=None):
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+([0-9]+)", out)
     if non2xx and int(non2xx.group(1)) > 0:
         raise BenchError(f"wrk on {url}: {non2xx.group(1)} non-2xx responses:\n{out}")
-    return float(m.group(1))
+    n = re.search(r"([0-9]+) requests in", out)
+    if not n:
+        raise BenchError(f"wrk printed no request count:\n{out}")
+    return float(m.group(1)), int(n.group(1))
 
 
 def wrk_paths_script(paths_file, lua):
