@@ -20,6 +20,18 @@ namespace {
 
 using test::TempDir;
 
+/// The first column of the first row `sql` gives, as text ("" when there is none).
+std::string first_value(sqlite3* db, const char* sql) {
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
+  std::string v;
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
+    v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  }
+  sqlite3_finalize(st);
+  return v;
+}
+
 Resource salon(std::string name = "本町ふれあいサロン") {
   Resource r;
   r.kind = ResourceKind::ibasho;
@@ -291,15 +303,7 @@ TEST(Store, ALargeImportPacksTheRTreeAndLaterWritesKeepItWhole) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  auto one = [&](const char* sql) {
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
-    std::string v;
-    if (sqlite3_step(st) == SQLITE_ROW)
-      v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
-  };
+  auto one = [&](const char* sql) { return first_value(db, sql); };
   EXPECT_EQ(one("SELECT rtreecheck('idx_resource_geom')"), "ok");
   EXPECT_EQ(one("SELECT count(*) FROM idx_resource_geom"), "3002");
   // Rows 0..9 of the grid, plus nothing else, lie in this box; the row made after the import too.
@@ -342,15 +346,7 @@ TEST(Store, ARowCreatedInsideAnImportsTransactionIsIndexedToo) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  auto one = [&](const char* sql) {
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
-    std::string v;
-    if (sqlite3_step(st) == SQLITE_ROW)
-      v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
-  };
+  auto one = [&](const char* sql) { return first_value(db, sql); };
   EXPECT_EQ(one("SELECT rtreecheck('idx_resource_geom')"), "ok");
   EXPECT_EQ(one("SELECT count(*) FROM idx_resource_geom"), "2001");
   EXPECT_EQ(
