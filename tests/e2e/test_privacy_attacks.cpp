@@ -4,6 +4,8 @@
 // error messages, OGC filters, history or an export. Each must give nothing beyond the record as
 // projected for the caller (geo/catalog/visibility).
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -13,6 +15,7 @@
 #include "geo/spatial/geodesic.hpp"
 #include "geo/spatial/geometry.hpp"
 #include "support/mvt_reader.hpp"
+#include "tiles/basemap.hpp"
 #include "tiles/tile_math.hpp"
 
 namespace tsunagi::test {
@@ -583,6 +586,67 @@ TEST_F(PrivacyAttacks, CachesWarmedByStaffServeThePublicOnlyItsOwnView) {
       }
     }
   }
+}
+
+// Cached tiles now go out as the cache's own bytes (no copy per response). Staff and the public
+// ask for the same tiles, compressed, on one kept-alive connection and pipelined on one socket:
+// every public answer is the public's tile (its own entity tag, length and bytes), never a
+// staff tile's buffer, and a HEAD announces the public tile's length.
+TEST_F(PrivacyAttacks, TilesSentFromTheCacheToStaffAndPublicOnOneConnectionStayApart) {
+  const auto truth = tiles::lonlat_to_mercator(kHomeLon, kHomeLat);
+  const std::vector<std::pair<std::string, std::string>> gzip = {{"Accept-Encoding", "gzip"}};
+  auto with = [](auto headers, const std::vector<std::pair<std::string, std::string>>& more) {
+    headers.insert(headers.end(), more.begin(), more.end());
+    return headers;
+  };
+  HttpClient one(server_->host(), server_->port());
+  int compared = 0;
+  for (std::uint32_t z = 12; z <= 18; ++z) {
+    const auto t = tiles::tile_at(kHomeLon, kHomeLat, z);
+    const std::string path = tile_path("resources", t);
+    const auto plain = get(path);  // the public's tile, uncompressed, on its own connection
+    if (plain.status == 204) continue;
+    ASSERT_EQ(plain.status, 200) << plain.body;
+    for (int round = 0; round < 3; ++round) {
+      const auto staff = one.get(path, with(bearer(*town_, "coordinator"), gzip));
+      ASSERT_EQ(staff.status, 200);
+      const auto pub = one.get(path, gzip);
+      ASSERT_EQ(pub.status, 200);
+      ASSERT_EQ(pub.header("content-encoding"), "gzip");
+      EXPECT_EQ(pub.header("content-length"), std::to_string(pub.body.size()));
+      EXPECT_NE(pub.body, staff.body) << "z" << z << ": the public got the staff's bytes";
+      EXPECT_EQ(pub.header("etag"), plain.header("etag"));
+      const std::string mvt = tiles::gunzip(pub.body);
+      EXPECT_EQ(mvt, plain.body) << "z" << z;
+      expect_nothing_secret("gzip tile after staff on one connection", mvt);
+      const auto head = one.request("HEAD", path, gzip);
+      EXPECT_EQ(head.header("content-length"), pub.header("content-length")) << "z" << z;
+      ++compared;
+    }
+    // Pipelined: the staff's request and the public's in one write; the second answer is the
+    // public's, whatever the first one left queued.
+    std::string both = "GET " + path + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n";
+    for (const auto& [k, v] : bearer(*town_, "coordinator")) both += k + ": " + v + "\r\n";
+    both += "\r\nGET " + path + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n";
+    const int fd = open_connection(server_->host(), server_->port());
+    ASSERT_EQ(::send(fd, both.data(), both.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(both.size()));
+    const auto first = read_response(fd, false, 10000);
+    const auto second = read_response(fd, false, 10000);
+    ::close(fd);
+    ASSERT_EQ(first.status, 200);
+    ASSERT_EQ(second.status, 200);
+    EXPECT_EQ(second.header("etag"), plain.header("etag")) << "z" << z;
+    EXPECT_EQ(tiles::gunzip(second.body), plain.body) << "z" << z;
+    for (const auto& f : decode_tile(tiles::gunzip(second.body), t.z, t.x, t.y)) {
+      if (f.props.count("id") == 0 || f.props.at("id") != town_->ids.at("home")) continue;
+      double px = 0;
+      double py = 0;
+      ASSERT_EQ(std::sscanf(f.wkt.c_str(), "POINT (%lf %lf)", &px, &py), 2);
+      EXPECT_GT(std::hypot(px - truth.x, py - truth.y), 30.0) << "z" << z;
+    }
+  }
+  EXPECT_GT(compared, 0) << "no public tile over the house to compare";
 }
 
 }  // namespace
