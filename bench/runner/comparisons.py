@@ -521,10 +521,12 @@ class WarmTiles(Comparison):
         points = [tuple(json.loads(g)["coordinates"][:2]) for _, _, g in public_features(self.server)]
         tiles = sample_tiles(points, range(5, 17), 5 if ctx.quick else 20, 1)
         paths = [f"/tiles/resources/{z}/{x}/{y}.mvt" for z, x, y in tiles]
+        sizes = []
         for p in paths:  # fill the cache
-            status, _ = self.server.get(p, {"Accept-Encoding": "gzip"})
+            status, body = self.server.get(p, {"Accept-Encoding": "gzip"})
             if status not in (200, 204):
                 raise BenchError(f"{p}: {status}")
+            sizes.append(len(body))
         paths_file = ctx.path("tiles", "warm-paths.txt")
         with open(paths_file, "w") as f:
             f.write("\n".join(paths) + "\n")
@@ -536,10 +538,6 @@ class WarmTiles(Comparison):
             f.write("/health\n")
         self.health_lua = wrk_paths_script(health_file, ctx.path("tiles", "health.lua"))
         wrk(self.server.url + "/health", 2)  # warm-up
-        sizes = []
-        for p in paths:
-            status, body = self.server.get(p, {"Accept-Encoding": "gzip"})
-            sizes.append(len(body))
         _, health_body = self.server.get("/health", {"Accept-Encoding": "gzip"})
         self.notes.append(f"{len(paths)} tiles (z5–16, {ctx.scale} scale) cycled, gzip accepted "
                           f"({sum(sizes) / len(sizes) / 1024:,.1f} KiB a tile on average, up to "
