@@ -330,22 +330,26 @@ async function run(): Promise<void> {
   await poll(j, my);
 }
 
-async function poll(j: GapJob, my: number): Promise<void> {
+async function poll(j: GapJob, my: number, mayReread = true): Promise<void> {
   job = j;
   showProgress(j);
-  if (j.status === 'queued' || j.status === 'running') {
+  const ended = j.status !== 'queued' && j.status !== 'running';
+  // The server's 202 to the submission never carries the answer, yet on a busy server a quick
+  // analysis may already have ended by then: the job is read once more, at once, for its result.
+  const unread = j.status === 'done' && !j.result && mayReread;
+  if (!ended || unread) {
     timer = window.setTimeout(async () => {
       if (my !== seq) return;
       try {
         const next = await gapJob(j.id);
-        if (my === seq) await poll(next, my);
+        if (my === seq) await poll(next, my, !unread);
       } catch (e) {
         if (my !== seq) return;
         showError(errorText(e));
         $<HTMLButtonElement>('gap-submit').disabled = false;
         $('gap-progress-box').hidden = true;
       }
-    }, POLL_MS);
+    }, unread ? 0 : POLL_MS);
     return;
   }
   $<HTMLButtonElement>('gap-submit').disabled = false;
