@@ -54,8 +54,21 @@ export class Router {
     return this.pages.find((p) => p.hash === hash) ?? null;
   }
 
-  /** Shows the page of the current address: refused, or the open one closed and the new one opened. */
-  async route(hash: string = window.location.hash): Promise<void> {
+  /** The routing under way; the next one starts after it (see route). */
+  private running: Promise<void> = Promise.resolve();
+
+  /** Shows the page of the current address: refused, or the open one closed and the new one opened.
+   *  One at a time: a call made while another is under way (a sign-in ending while a link is
+   *  followed) waits for it and then reads the address and the role as they are by then. Two at
+   *  once would each open the page, and the second opening would drop what the first had started
+   *  on it (a running analysis). */
+  route(hash?: string): Promise<void> {
+    const next = this.running.then(() => this.routeNow(hash ?? window.location.hash));
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  private async routeNow(hash: string): Promise<void> {
     const role = this.host.role();
     const wanted = this.rowOf(hash);
     const allowed = !!wanted && mayOpen(wanted, role);
