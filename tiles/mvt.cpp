@@ -163,7 +163,7 @@ void LayerBuilder::write_feature(std::uint64_t id, std::uint32_t type,
   // Straight into the layer's one buffer of features (Layer.features, field 2).
   protozero::pbf_writer layer(features_);
   protozero::pbf_writer f(layer, 2);
-  f.add_uint64(1, id);  // Feature.id
+  if (id != 0) f.add_uint64(1, id);  // Feature.id; 0 is its default, read alike when absent
   f.add_packed_uint32(2, tags_.begin(), tags_.end());
   f.add_enum(3, static_cast<std::int32_t>(type));
   f.add_packed_uint32(4, geometry.begin(), geometry.end());

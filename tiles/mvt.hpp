@@ -96,7 +96,8 @@ class LayerBuilder {
 
   using Properties = std::vector<std::pair<std::string_view, Value>>;
 
-  /// A point feature (MoveTo with one point).
+  /// A point feature (MoveTo with one point). Of every feature: an id of 0 is not written (it is
+  /// the field's default, so readers see 0 either way); such a feature carries no id.
   void add_point(std::uint64_t id, TilePoint p, const Properties& props);
   /// A point feature whose properties name the layer's dictionary: no property is hashed or
   /// looked up by text, so a tile of thousands of points is a copy of integers and strings.

@@ -125,6 +125,25 @@ TEST(Mvt, KeysAndValuesAreStoredOncePerLayer) {
   EXPECT_EQ(layers[0].geometries[3], (std::vector<std::uint32_t>{9, 60, 120}));
 }
 
+// An id of 0 is the field's default: not written, so a feature without an id costs no bytes for
+// one, and readers (GDAL here) see it as they see a feature that never had one.
+TEST(Mvt, AZeroIdIsNotWrittenAndReadsAsNoId) {
+  LayerBuilder with("resources");
+  LayerBuilder without("resources");
+  with.add_point(9007199254740991ULL, {10, 20}, {{"id", std::string("a")}});
+  without.add_point(0, {10, 20}, {{"id", std::string("a")}});
+  const std::string a = encode_tile({&with});
+  const std::string b = encode_tile({&without});
+  EXPECT_EQ(read_layers(a).at(0).ids, (std::vector<std::uint64_t>{9007199254740991ULL}));
+  EXPECT_TRUE(read_layers(b).at(0).ids.empty()) << "no Feature.id field";
+  EXPECT_EQ(a.size() - b.size(), 9U) << "the tag and 8 bytes of a 53-bit id";
+  const auto features = tsunagi::test::decode_tile(b, 0, 0, 0);
+  ASSERT_EQ(features.size(), 1U);
+  EXPECT_EQ(features[0].id, 0U);
+  EXPECT_EQ(features[0].props.at("id"), "a");
+  EXPECT_EQ(features[0].wkt, tsunagi::test::decode_tile(a, 0, 0, 0).at(0).wkt);
+}
+
 // A layer's dictionary (keys and shared values encoded once, as the resources layer has per
 // view) gives the same tile as properties looked up by text, and each value once per layer.
 TEST(Mvt, DictionaryPointsDecodeAsPropertyPointsDo) {

@@ -246,6 +246,7 @@ TEST(ResourceLayer, PreEncodedTagsGiveTheFeaturesOfBefore) {
               continue;
             }
             ++points;
+            EXPECT_EQ(f.id, 0U) << "a point is named by its id property only";
             const auto* item = view.find(f.props.at("id"));
             ASSERT_NE(item, nullptr) << f.props.at("id");
             auto expected = props_by_text(*item);
