@@ -42,17 +42,22 @@ browser.context.on('console', (msg) => {
 
 // ---- helpers ----
 
-/** A page that has drawn the map and the list; external requests (the basemap) fail fast. */
-const pendingOf = new WeakMap();
-const pageErrorsOf = new WeakMap();
-const doneOf = new WeakMap();
+/** What each open page asked and threw, for what a test says when it times out (traffic()). */
+const watched = new WeakMap();
 
-/** The page's requests still unanswered: method, path and how long they have waited. */
-function unanswered(page) {
+const pathOf = (r) => `${r.method()} ${new URL(r.url()).pathname}${new URL(r.url()).search}`;
+
+/** The page's requests still unanswered (with how long they have waited), its last answered API
+ *  requests, and its errors. */
+function traffic(page) {
+  const w = watched.get(page);
+  if (!w) return 'not watched';
   const now = Date.now();
-  return [...(pendingOf.get(page) ?? new Map())].map(([r, t]) => `${r.method()} ${new URL(r.url()).pathname}${new URL(r.url()).search} (${now - t} ms)`);
+  const open = [...w.open].map(([r, t]) => `${pathOf(r)} (${now - t} ms)`);
+  return `unanswered: ${open.join(', ') || 'none'}; answered: ${w.done.slice(-8).join(', ')}; errors: ${w.errors.join(' | ') || 'none'}`;
 }
 
+/** A page that has drawn the map and the list; external requests (the basemap) fail fast. */
 async function openPage(query = '', { viewport, keepSession = false } = {}) {
   // Every page starts as the public unless told otherwise (the profile shares cookies).
   if (!keepSession) await browser.context.clearCookies();
@@ -69,18 +74,14 @@ async function openPage(query = '', { viewport, keepSession = false } = {}) {
   });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  pageErrorsOf.set(page, errors);
-  // The requests not yet answered, for what a test says when it times out (unanswered()).
-  const open = new Map();
-  pendingOf.set(page, open);
-  page.on('request', (r) => open.set(r, Date.now()));
-  const done = [];
-  doneOf.set(page, done);
+  const w = { open: new Map(), done: [], errors };
+  watched.set(page, w);
+  page.on('request', (r) => w.open.set(r, Date.now()));
   page.on('requestfinished', (r) => {
-    open.delete(r);
-    if (r.url().includes('/api/')) done.push(`${r.method()} ${new URL(r.url()).pathname}${new URL(r.url()).search}`);
+    w.open.delete(r);
+    if (r.url().includes('/api/')) w.done.push(pathOf(r));
   });
-  page.on('requestfailed', (r) => open.delete(r));
+  page.on('requestfailed', (r) => w.open.delete(r));
   await page.goto(`${base}/${query}`);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
   await page.waitForSelector('body[data-drawn-at]', { timeout: 30000 }); // the page's own "fully drawn"
@@ -1530,8 +1531,7 @@ async function runGap(page) {
       route: document.body.dataset.route ?? null,
     }));
     const job = state.job ? await (await gapApi(state.job, await pageCookie())).text() : 'no job was started';
-    const waiting = unanswered(page);
-    throw new Error(`${e.message}; the page: ${JSON.stringify(state)}; unanswered: ${waiting.join(', ') || 'none'}; answered: ${(doneOf.get(page) ?? []).slice(-8).join(', ')}; errors: ${(pageErrorsOf.get(page) ?? []).join(' | ') || 'none'}; the job: ${job.slice(0, 300)}`);
+    throw new Error(`${e.message}; the page: ${JSON.stringify(state)}; ${traffic(page)}; the job: ${job.slice(0, 300)}`);
   });
   assertEqual(ended, 'done', 'the analysis was drawn');
   return page.evaluate(() => document.body.dataset.gapDone);
