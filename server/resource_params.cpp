@@ -111,8 +111,9 @@ bool parse_flag(std::string_view key, std::string_view text) {
                                                    std::string(text.substr(0, 40)) + "'");
 }
 
-geo::ResourceQuery parse_resource_query(const QueryParams& query, const Config& config) {
-  query.require_known(resource_query_keys());
+geo::ResourceQuery parse_resource_query(const QueryParams& query, const Config& config,
+                                        const std::vector<std::string_view>& known) {
+  query.require_known(known);
   geo::ResourceQuery q;
   q.limit = static_cast<std::size_t>(config.default_page_size);
   if (const auto* v = query.get("bbox")) q.bbox = parse_bbox(*v, config.max_bbox_area_deg2);

@@ -45,8 +45,11 @@ std::size_t parse_count(std::string_view key, std::string_view text, std::size_t
 bool parse_flag(std::string_view key, std::string_view text);
 
 /// Every parameter above. What the caller may see is not a parameter: the query runs over the
-/// caller's audience's view (geo/catalog/visibility).
+/// caller's audience's view (geo/catalog/visibility). `known`: the keys the route takes (a tile
+/// takes no window or paging, and takes its own fields=).
 /// @throws ApiError(invalid_parameter, unknown_parameter).
-geo::ResourceQuery parse_resource_query(const QueryParams& query, const Config& config);
+geo::ResourceQuery parse_resource_query(
+    const QueryParams& query, const Config& config,
+    const std::vector<std::string_view>& known = resource_query_keys());
 
 }  // namespace tsunagi::server

@@ -23,12 +23,12 @@ constexpr std::string_view kMvtType = "application/vnd.mapbox-vector-tile";
 /// that do not overzoom.
 constexpr std::uint32_t kTileJsonMaxZoom = 16;
 
-/// The filter keys a resources tile takes: those of GET /api/resources that select resources
-/// (not bbox, near or paging: the tile is the window).
+/// The query keys a resources tile takes: those of GET /api/resources that select resources
+/// (not bbox, near or paging: the tile is the window), and fields= (the points' properties).
 const std::vector<std::string_view>& tile_filter_keys() {
   static const std::vector<std::string_view> keys = {
-      "kind",    "activity", "target",       "open",        "open_day", "open_from",
-      "open_to", "q",        "barrier_free", "has_vacancy", "status",   "municipality"};
+      "kind", "activity",     "target",      "open",   "open_day",     "open_from", "open_to",
+      "q",    "barrier_free", "has_vacancy", "status", "municipality", "fields"};
   return keys;
 }
 
@@ -39,14 +39,15 @@ tiles::Layer layer_of(std::string_view name) {
                                            "'; the layers are 'resources' and 'areas'");
 }
 
-/// The query as given, keys sorted and values percent-encoded: the cache key of the filter and
-/// the query of the TileJSON's tile URL, so equal filters share tiles.
-std::string canonical_filter(const QueryParams& query) {
+/// The query as given, keys sorted and values percent-encoded, without the key `except`: the
+/// cache key of the filter and the query of the TileJSON's tile URL, so equal filters share tiles.
+std::string canonical_filter(const QueryParams& query, std::string_view except = {}) {
   auto items = query.items();
   std::stable_sort(items.begin(), items.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string out;
   for (const auto& [k, v] : items) {
+    if (!except.empty() && k == except) continue;
     if (!out.empty()) out += '&';
     out += percent_encode(k);
     out += '=';
@@ -66,8 +67,7 @@ geo::ResourceQuery tile_query(tiles::Layer layer, const RequestContext& rc, cons
     if (town) q.lg_code = town->lg_code;
     return q;
   }
-  rc.query.require_known(tile_filter_keys());
-  geo::ResourceQuery q = parse_resource_query(rc.query, config);
+  geo::ResourceQuery q = parse_resource_query(rc.query, config, tile_filter_keys());
   if (town) q.lg_code = town->lg_code;
   try {
     const geo::ResourceMatcher check(q);  // the text must be valid UTF-8
@@ -86,6 +86,18 @@ tiles::AreaFields area_fields(const RequestContext& rc, const geo::Snapshot& sna
   if (list == nullptr) return {};
   try {
     return tiles::AreaFields::parse(*snapshot.area_layer(), a, *list);
+  } catch (const geo::InvalidArgument& e) {
+    throw ApiError(ErrorCode::invalid_parameter, e.what());
+  }
+}
+
+/// The properties of resource points: `fields=` (see tiles::ResourceFields; all when absent).
+/// @throws ApiError for a key the caller's audience has no such property of.
+tiles::ResourceFields point_fields(const RequestContext& rc, geo::Audience a) {
+  const std::string* list = rc.query.get("fields");
+  if (list == nullptr) return {};
+  try {
+    return tiles::ResourceFields::parse(a, *list);
   } catch (const geo::InvalidArgument& e) {
     throw ApiError(ErrorCode::invalid_parameter, e.what());
   }
@@ -136,10 +148,15 @@ HttpResponse get_tile(ServerContext& c, RequestContext& rc) {
   const geo::ResourceQuery q =
       tile_query(layer, rc, c.config(), parse_municipality(rc.query, *snapshot));
   const geo::Audience audience = geo::audience_for(rc.principal.role);
+  const bool areas = layer == tiles::Layer::areas;
   const tiles::AreaFields fields =
-      layer == tiles::Layer::areas ? area_fields(rc, *snapshot, audience) : tiles::AreaFields{};
+      areas ? area_fields(rc, *snapshot, audience) : tiles::AreaFields{};
+  const tiles::ResourceFields points = areas ? tiles::ResourceFields{} : point_fields(rc, audience);
+  // A resources tile's fields are part of the cache key apart from its filter, so that the map's
+  // tiles (fields= without a filter) stay in the share of the map everyone sees.
   const auto tile =
-      c.tiles().tile(*snapshot, layer, t, audience, q, canonical_filter(rc.query), fields);
+      c.tiles().tile(*snapshot, layer, t, audience, q,
+                     canonical_filter(rc.query, areas ? "" : "fields"), fields, points);
 
   HttpResponse r;
   r.set_header("Cache-Control", cache_control(audience, c.config()));
@@ -192,6 +209,8 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
   const std::string filter = canonical_filter(rc.query);
   const geo::Audience audience = geo::audience_for(rc.principal.role);
   if (layer == tiles::Layer::areas) (void)area_fields(rc, *snapshot, audience);
+  const tiles::ResourceFields points =
+      layer == tiles::Layer::resources ? point_fields(rc, audience) : tiles::ResourceFields{};
 
   std::optional<geo::BBox> extent;
   json layer_json;
@@ -200,8 +219,10 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
     layer_json = {{"id", tiles::kResourcesLayer},
                   {"description",
                    "居場所・通いの場・拠点・参加支援先など (resources); clustered up to zoom " +
-                       std::to_string(c.tiles().rules().max_zoom)},
-                  {"fields", fields_json(tiles::resource_fields(audience))},
+                       std::to_string(c.tiles().rules().max_zoom) +
+                       "; points carry id and kind, and the properties named in fields= "
+                       "(comma-separated keys, none when empty, all without it)"},
+                  {"fields", fields_json(tiles::resource_fields(audience, points))},
                   {"minzoom", 0},
                   {"maxzoom", kTileJsonMaxZoom}};
   } else {

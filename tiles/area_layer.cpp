@@ -5,9 +5,9 @@
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/code_lists.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/hash.hpp"
 #include "geo/spatial/geometry.hpp"
 #include "tiles/clip.hpp"
-#include "tiles/resource_layer.hpp"
 
 namespace tsunagi::tiles {
 
@@ -89,6 +89,10 @@ AreaTiles::AreaTiles(std::shared_ptr<const geo::AreaLayer> layer, Clipper clippe
 }
 
 AreaTiles::~AreaTiles() = default;
+
+std::uint64_t feature_id(std::string_view id) {
+  return geo::fnv1a(id) & ((1ULL << 53U) - 1);  // an integer JavaScript holds exactly
+}
 
 std::size_t AreaTiles::size() const {
   return entries_.size();

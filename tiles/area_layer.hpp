@@ -37,6 +37,9 @@ struct AreaFields {
   [[nodiscard]] std::string canonical(const geo::AreaLayer& layer) const;
 };
 
+/// An area's stable feature id, from its string id (53 bits, so JavaScript numbers keep it exact).
+std::uint64_t feature_id(std::string_view id);
+
 class AreaTiles {
  public:
   /// How a shape cut by a tile's edge is clipped: in integers (tiles/clip), with GEOS only for

@@ -6,7 +6,7 @@
 
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/code_lists.hpp"
-#include "geo/core/hash.hpp"
+#include "geo/core/error.hpp"
 
 namespace tsunagi::tiles {
 
@@ -54,22 +54,33 @@ TilePoint tile_units(const World& w, const TileId& t) {
 }
 
 void add_point(LayerBuilder& out, const PointIndex& index, std::uint32_t i, const World& w,
-               const TileId& t) {
+               const TileId& t, const ResourceFields& fields) {
   const geo::Resource& r = index.view().resource(i);
-  const auto& n = index.names();
+  const PointIndex::Names& n = index.names();
   const std::array<std::pair<std::uint16_t, std::string_view>, 2> own = {
       {{n.id, r.id}, {n.name, r.name}}};
+  const std::size_t owned = fields.has(ResourceFields::Field::name) ? 2 : 1;
+  std::span<const std::uint16_t> tags = index.shared_tags(i);
+  // kind and each optional field at most once: a pair each.
+  std::array<std::uint16_t, 2 * (1 + kResourceFieldNames.size())> kept{};
+  if (!fields.all()) {
+    std::size_t k = 0;
+    for (std::size_t j = 0; j + 1 < tags.size(); j += 2) {
+      const std::uint8_t f = n.field_of_key.at(tags[j]);
+      if (f == PointIndex::kAlways || fields.has(static_cast<ResourceFields::Field>(f))) {
+        kept.at(k++) = tags[j];
+        kept.at(k++) = tags[j + 1];
+      }
+    }
+    tags = std::span<const std::uint16_t>(kept).first(k);
+  }
   // No feature id: the point's identity is its `id` property. The 53-bit hash of it that was
   // written here was 8 bytes a point that gzip cannot shrink, 23 % of a warm tile's gzip bytes
   // (japan scale, the warm-tiles sample); the map never read it.
-  out.add_point(0, tile_units(w, t), {index.shared_tags(i), own, {}, {}});
+  out.add_point(0, tile_units(w, t), {tags, std::span(own).first(owned), {}, {}});
 }
 
 }  // namespace
-
-std::uint64_t feature_id(std::string_view id) {
-  return geo::fnv1a(id) & ((1ULL << 53U) - 1);  // an integer JavaScript holds exactly
-}
 
 PointIndex::PointIndex(std::shared_ptr<const geo::AudienceView> view) : view_(std::move(view)) {
   names_.id = dict_.key("id");
@@ -88,6 +99,10 @@ PointIndex::PointIndex(std::shared_ptr<const geo::AudienceView> view) : view_(st
   const std::uint16_t unconfirmed = dict_.key("unconfirmed");
   const std::uint16_t publish = dict_.key("publish");
   const std::uint16_t status = dict_.key("status");
+  names_.field_of_key.assign(dict_.key_count(), kAlways);
+  for (std::size_t f = 0; f < kResourceFieldNames.size(); ++f) {
+    names_.field_of_key.at(dict_.key(kResourceFieldNames.at(f))) = static_cast<std::uint8_t>(f);
+  }
   const bool staff_fields = geo::field_visible(view_->audience(), "publish");
   tag_begin_.reserve(view_->size() + 1);
   tags_.reserve(view_->size() * 10);
@@ -152,12 +167,12 @@ namespace {
 
 // The clusters of tile t: the points of one cell are a contiguous run of the tile's Z-ordered run.
 void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::ResourceMatcher& matches,
-                  const TileId& t, const ClusterRules& rules);
+                  const TileId& t, const ClusterRules& rules, const ResourceFields& fields);
 
 }  // namespace
 
 void add_resources(LayerBuilder& out, const PointIndex& index, const geo::ResourceMatcher& matches,
-                   const TileId& t, const ClusterRules& rules) {
+                   const TileId& t, const ClusterRules& rules, const ResourceFields& fields) {
   const geo::AudienceView& view = index.view();
   if (t.z > rules.max_zoom) {
     // Every point in the tile and its buffer: the Z-order runs of the tile and its eight
@@ -181,18 +196,18 @@ void add_resources(LayerBuilder& out, const PointIndex& index, const geo::Resour
       }
     }
     if (hits.size() <= rules.max_points) {
-      for (const auto* p : hits) add_point(out, index, p->index, {p->x, p->y}, t);
+      for (const auto* p : hits) add_point(out, index, p->index, {p->x, p->y}, t, fields);
       return;
     }
     // Over the budget (a dense city centre on a national store): cluster this tile too.
   }
-  add_clusters(out, index, matches, t, rules);
+  add_clusters(out, index, matches, t, rules, fields);
 }
 
 namespace {
 
 void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::ResourceMatcher& matches,
-                  const TileId& t, const ClusterRules& rules) {
+                  const TileId& t, const ClusterRules& rules, const ResourceFields& fields) {
   const geo::AudienceView& view = index.view();
   const auto [begin, end] = index.in_tile(t);
   const unsigned cell_bits = 2U * (32U - std::min(32U, t.z + rules.cell_shift));
@@ -224,7 +239,7 @@ void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::Resourc
     }
     if (count == 0) continue;
     if (count == 1) {
-      add_point(out, index, only->index, {only->x, only->y}, t);
+      add_point(out, index, only->index, {only->x, only->y}, t, fields);
       continue;
     }
     const World centre{sx / double(count), sy / double(count)};
@@ -248,17 +263,61 @@ void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::Resourc
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> resource_fields(geo::Audience a) {
-  std::vector<std::pair<std::string, std::string>> f = {
-      {"id", "String"},       {"kind", "String"},          {"name", "String"},
-      {"activity", "String"}, {"barrier_free", "Boolean"}, {"has_vacancy", "Boolean"},
-      {"cluster", "Boolean"}, {"count", "Number"},         {"unconfirmed", "Boolean"}};
+ResourceFields ResourceFields::parse(geo::Audience a, std::string_view list) {
+  if (list == "all") return {};
+  const bool staff = geo::field_visible(a, "publish");
+  const auto visible = [&](std::size_t f) {
+    return staff || (f != static_cast<std::size_t>(Field::publish) &&
+                     f != static_cast<std::size_t>(Field::status));
+  };
+  ResourceFields out{0};
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    const std::string_view key = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    if (key.empty()) continue;
+    const auto* it = std::find(kResourceFieldNames.begin(), kResourceFieldNames.end(), key);
+    const auto f = static_cast<std::size_t>(it - kResourceFieldNames.begin());
+    if (it == kResourceFieldNames.end() || !visible(f)) {
+      std::string known;
+      for (std::size_t k = 0; k < kResourceFieldNames.size(); ++k) {
+        if (!visible(k)) continue;
+        known += known.empty() ? "" : ", ";
+        known += kResourceFieldNames.at(k);
+      }
+      throw geo::InvalidArgument("fields: resource points have no property '" +
+                                 std::string(key.substr(0, 60)) +
+                                 "' to ask for (id and kind they always carry); ask for 'all' "
+                                 "or for some of: " +
+                                 known);
+    }
+    out.mask |= static_cast<std::uint8_t>(1U << f);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> resource_fields(geo::Audience a,
+                                                                 const ResourceFields& fields) {
+  using F = ResourceFields::Field;
+  std::vector<std::pair<std::string, std::string>> f = {{"id", "String"}, {"kind", "String"}};
+  const bool staff = geo::field_visible(a, "publish");
+  const auto add = [&](F field, const char* type) {
+    if (fields.has(field))
+      f.emplace_back(kResourceFieldNames.at(static_cast<std::size_t>(field)), type);
+  };
+  add(F::name, "String");
+  add(F::activity, "String");
+  add(F::barrier_free, "Boolean");
+  add(F::has_vacancy, "Boolean");
+  add(F::unconfirmed, "Boolean");
+  f.emplace_back("cluster", "Boolean");
+  f.emplace_back("count", "Number");
   for (const auto& e : geo::CodeTable<geo::ResourceKind>::entries) {
     f.emplace_back("count_" + std::string(e.id), "Number");
   }
-  if (geo::field_visible(a, "publish")) {
-    f.emplace_back("publish", "String");
-    f.emplace_back("status", "String");
+  if (staff) {
+    add(F::publish, "String");
+    add(F::status, "String");
   }
   return f;
 }

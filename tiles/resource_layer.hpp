@@ -5,10 +5,12 @@
 // with the listing's numberMatched.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "geo/catalog/resource_query.hpp"
@@ -31,6 +33,33 @@ struct ClusterRules {
   /// too, so no tile grows beyond a few hundred KB (tippecanoe keeps tiles under 500 KB).
   std::size_t max_points = 5000;
 };
+
+/// Which properties a resource point carries besides its `id` and `kind` (clusters carry their
+/// counts whatever is asked). The map draws an icon per kind and opens a resource by its id, so
+/// it asks for none and gets tiles about half the size; a desktop GIS that labels points by name
+/// asks for `name`, and a tile URL without `fields=` gets every property the audience may see.
+struct ResourceFields {
+  /// The optional properties, in the order of kResourceFieldNames.
+  enum class Field : std::uint8_t {
+    name,
+    activity,
+    barrier_free,
+    has_vacancy,
+    unconfirmed,
+    publish,
+    status
+  };
+  std::uint8_t mask = 0x7F;  ///< bit i: Field i is carried (absent from `a`'s view is absent)
+
+  [[nodiscard]] bool has(Field f) const { return (mask >> static_cast<unsigned>(f) & 1U) != 0; }
+  [[nodiscard]] bool all() const { return mask == 0x7F; }
+  /// The `fields=` of a resources tile request: "" = none, "all" = every one, else keys separated
+  /// by commas, each a property `a` may see. @throws geo::InvalidArgument naming an unknown (or,
+  /// for `a`, hidden: the two are indistinguishable) key and listing the keys `a` may ask for.
+  static ResourceFields parse(geo::Audience a, std::string_view list);
+};
+inline constexpr std::array<std::string_view, 7> kResourceFieldNames = {
+    "name", "activity", "barrier_free", "has_vacancy", "unconfirmed", "publish", "status"};
 
 /// The served positions of one view in Z-order (Morton code of their world position), so that
 /// the points of any tile, and of any cell within it, are one contiguous run. Built once per
@@ -64,10 +93,13 @@ class PointIndex {
   /// Dictionary keys and values the layer's features name.
   struct Names {
     std::uint16_t id, name, kind, cluster, count, yes;
+    /// The optional field (ResourceFields::Field) of each dictionary key; kAlways for id and kind.
+    std::vector<std::uint8_t> field_of_key;
     std::vector<std::uint16_t> count_of_kind;  ///< "count_<kind>" per kind
     std::vector<std::uint16_t> kind_value;     ///< the kind's code per kind
   };
   [[nodiscard]] const Names& names() const { return names_; }
+  static constexpr std::uint8_t kAlways = 0xFF;
 
  private:
   std::shared_ptr<const geo::AudienceView> view_;
@@ -78,19 +110,20 @@ class PointIndex {
   std::vector<std::uint32_t> tag_begin_;  ///< per view index, and one past the last
 };
 
-/// A stable feature id for a string id (53 bits, so JavaScript numbers keep it exact).
-std::uint64_t feature_id(std::string_view id);
-
-/// Adds the resources of tile t that `matches` accepts to `out` (points with `id`, `kind`,
-/// `name`, `activity`, `barrier_free`, `has_vacancy`, and for staff `publish` and `status`), or
+/// Adds the resources of tile t that `matches` accepts to `out` (points with `id`, `kind` and the
+/// `fields` among `name`, `activity`, `barrier_free`, `has_vacancy`, `unconfirmed`, and for
+/// staff `publish` and `status`), or
 /// at z ≤ rules.max_zoom their clusters (`cluster`, `count`, `kind` = the most frequent kind,
 /// `count_<kind>`); a cell holding one resource gives the resource itself. Points within the
 /// buffer of the tile are included above the cluster zooms, unless they are more than
 /// rules.max_points: then that tile is clustered as well.
 void add_resources(LayerBuilder& out, const PointIndex& index, const geo::ResourceMatcher& matches,
-                   const TileId& t, const ClusterRules& rules = {});
+                   const TileId& t, const ClusterRules& rules = {},
+                   const ResourceFields& fields = {});
 
-/// The names and types of the layer's fields, for TileJSON's vector_layers.
-std::vector<std::pair<std::string, std::string>> resource_fields(geo::Audience a);
+/// The names and types of the layer's fields that `a` gets with `fields`, for TileJSON's
+/// vector_layers.
+std::vector<std::pair<std::string, std::string>> resource_fields(geo::Audience a,
+                                                                 const ResourceFields& fields = {});
 
 }  // namespace tsunagi::tiles

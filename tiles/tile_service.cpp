@@ -96,12 +96,13 @@ std::string TileService::encode_both(const geo::Snapshot& snap, const TileId& t,
 std::pair<std::string, std::size_t> TileService::encode(const geo::Snapshot& snap, Layer layer,
                                                         const TileId& t, geo::Audience a,
                                                         const geo::ResourceQuery& q,
-                                                        const AreaFields& fields) {
+                                                        const AreaFields& fields,
+                                                        const ResourceFields& point_fields) {
   if (layer == Layer::resources) {
     const geo::ResourceMatcher matches(q);
     const auto pts = points(snap, a);
     LayerBuilder builder{std::string(kResourcesLayer), pts->dictionary()};
-    add_resources(builder, *pts, matches, t, rules_);
+    add_resources(builder, *pts, matches, t, rules_, point_fields);
     return {encode_tile({&builder}), builder.size()};
   }
   const auto area_tiles = areas(snap);
@@ -113,9 +114,10 @@ std::pair<std::string, std::size_t> TileService::encode(const geo::Snapshot& sna
 std::shared_ptr<const EncodedTile> TileService::build(const geo::Snapshot& snap, Layer layer,
                                                       const TileId& t, geo::Audience a,
                                                       const geo::ResourceQuery& q,
-                                                      const AreaFields& fields) {
+                                                      const AreaFields& fields,
+                                                      const ResourceFields& point_fields) {
   auto out = std::make_shared<EncodedTile>();
-  std::tie(out->mvt, out->features) = encode(snap, layer, t, a, q, fields);
+  std::tie(out->mvt, out->features) = encode(snap, layer, t, a, q, fields, point_fields);
   if (!out->mvt.empty()) out->gzip = gzip(out->mvt, kTileGzipLevel);
   out->etag = weak_etag(out->mvt);
   return out;
@@ -125,21 +127,23 @@ std::shared_ptr<const EncodedTile> TileService::tile(const geo::Snapshot& snap, 
                                                      const TileId& t, geo::Audience a,
                                                      const geo::ResourceQuery& q,
                                                      std::string_view filter_key,
-                                                     const AreaFields& fields) {
-  if (capacity_ == 0) return build(snap, layer, t, a, q, fields);
+                                                     const AreaFields& fields,
+                                                     const ResourceFields& point_fields) {
+  if (capacity_ == 0) return build(snap, layer, t, a, q, fields, point_fields);
   const std::uint64_t generation =
       layer == Layer::resources ? snap.view(a).generation()
                                 : static_cast<std::uint64_t>(snap.area_layer()->generation());
   // The areas layer's filter is municipality= and fields= alone.
   const KeyView key{static_cast<std::uint8_t>(layer),
                     static_cast<std::uint8_t>(a),
+                    layer == Layer::resources ? point_fields.mask : std::uint8_t{0},
                     generation,
                     t.z,
                     t.x,
                     t.y,
                     filter_key};
   Share& share = filter_key.empty() ? plain_ : filtered_;
-  return cached(share, key, [&] { return build(snap, layer, t, a, q, fields); });
+  return cached(share, key, [&] { return build(snap, layer, t, a, q, fields, point_fields); });
 }
 
 std::size_t TileService::KeyHash::operator()(const KeyView& k) const {
@@ -147,6 +151,7 @@ std::size_t TileService::KeyHash::operator()(const KeyView& k) const {
   const auto mix = [&](std::uint64_t v) { h = (h ^ v) * 0x100000001b3ULL; };
   mix(k.source);
   mix(k.audience);
+  mix(k.fields);
   mix(k.generation);
   mix(k.z);
   mix(k.x);
@@ -211,8 +216,14 @@ std::shared_ptr<const EncodedTile> TileService::network_tile(const geo::Snapshot
     return std::shared_ptr<const EncodedTile>(std::move(out));
   };
   if (capacity_ == 0) return build();
-  const KeyView key{
-      kNetworkSource, 0, static_cast<std::uint64_t>(snap.network_generation()), t.z, t.x, t.y, {}};
+  const KeyView key{kNetworkSource,
+                    0,
+                    0,
+                    static_cast<std::uint64_t>(snap.network_generation()),
+                    t.z,
+                    t.x,
+                    t.y,
+                    {}};
   return cached(plain_, key, build);
 }
 

@@ -55,24 +55,29 @@ class TileService {
 
   /// The tile of `layer` at t for audience `a`, filtered by `q` (the areas layer by its lg_code
   /// alone), from `snap`.
-  /// `filter_key` is the canonical text of the filter and of `fields` (part of the cache key);
-  /// `fields`: the figures an area tile carries.
+  /// `filter_key` is the canonical text of the filter and of an area tile's `fields` (part of the
+  /// cache key; a tile whose key is empty is kept in the share of the map everyone sees);
+  /// `fields`: the figures an area tile carries; `point_fields`: the properties of resource
+  /// points (part of the key apart from the filter text).
   std::shared_ptr<const EncodedTile> tile(const geo::Snapshot& snap, Layer layer, const TileId& t,
                                           geo::Audience a, const geo::ResourceQuery& q,
                                           std::string_view filter_key,
-                                          const AreaFields& fields = AreaFields::every());
+                                          const AreaFields& fields = AreaFields::every(),
+                                          const ResourceFields& point_fields = {});
 
   /// The tile's MVT bytes and feature count, without the cache, gzip or entity tag (what build()
   /// starts from; benchmarks compare it with PostGIS's ST_AsMVT, which does not compress).
   std::pair<std::string, std::size_t> encode(const geo::Snapshot& snap, Layer layer,
                                              const TileId& t, geo::Audience a,
                                              const geo::ResourceQuery& q,
-                                             const AreaFields& fields = AreaFields::every());
+                                             const AreaFields& fields = AreaFields::every(),
+                                             const ResourceFields& point_fields = {});
 
   /// Encodes without the cache (the MBTiles export and benchmarks).
   std::shared_ptr<const EncodedTile> build(const geo::Snapshot& snap, Layer layer, const TileId& t,
                                            geo::Audience a, const geo::ResourceQuery& q,
-                                           const AreaFields& fields = AreaFields::every());
+                                           const AreaFields& fields = AreaFields::every(),
+                                           const ResourceFields& point_fields = {});
 
   /// The walking network's streets at t (the minimal basemap of a store without a basemap
   /// extract: tiles/network_layer), cached with the unfiltered tiles and keyed by the network's
@@ -113,11 +118,12 @@ class TileService {
   std::shared_ptr<const NetworkTiles> network_;
 
   /// What a cached tile is keyed on: the layer (or the network basemap), the audience, the
-  /// generation of what the layer reads, z/x/y and the filter's canonical text. A lookup views
-  /// the request's own filter text: a hit allocates nothing.
+  /// generation of what the layer reads, z/x/y, the resource points' fields and the filter's
+  /// canonical text. A lookup views the request's own filter text: a hit allocates nothing.
   struct KeyView {
     std::uint8_t source = 0;
     std::uint8_t audience = 0;
+    std::uint8_t fields = 0;  ///< ResourceFields::mask of a resources tile, else 0
     std::uint64_t generation = 0;
     std::uint32_t z = 0;
     std::uint32_t x = 0;

@@ -178,6 +178,9 @@ suite.test('the map loads the demo town and draws markers from tiles; GSI failin
   await screenshot(page, 'desktop-map');
   assert(tileResponses.includes(200), `resource tiles were fetched (${tileResponses.join(',')})`);
   assert(drawn.every((f) => typeof f.kind === 'string'), 'every drawn feature has a kind');
+  const points = drawn.filter((f) => f.cluster !== true);
+  assert(points.length > 0 && points.every((f) => typeof f.id === 'string' && !('name' in f) && !('barrier_free' in f)),
+    `the map asks for its points' id and kind alone (fields=): ${JSON.stringify(points[0])}`);
   const boundary = await page.evaluate(
     () => window.tsunagi.map.queryRenderedFeatures({ layers: ['municipality-line'] }).length,
   );

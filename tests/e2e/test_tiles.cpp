@@ -325,8 +325,72 @@ TEST_F(Tiles, AreaTilesCarryOnlyTheFiguresAskedFor) {
   EXPECT_NE(unknown.body.find("nosuch"), std::string::npos) << unknown.body;
   EXPECT_NE(unknown.body.find("aging_rate"), std::string::npos) << "the keys one may ask for";
   EXPECT_EQ(get("/tiles/areas.json?fields=nosuch").status, 400);
-  EXPECT_EQ(get(tile_path("resources", t, "fields=all")).status, 400)
-      << "resources have no fields=";
+}
+
+// The map asks for points with their id and kind alone (fields=); a GIS labelling by name asks for
+// name; without fields= a point carries every property its audience may see. The cache keeps each
+// apart, whichever was asked first.
+TEST_F(Tiles, ResourcePointsCarryOnlyThePropertiesAskedFor) {
+  const auto t = tiles::tile_at(133.645, 35.102, 14);
+  const auto points = [&](const std::string& query, const std::string& role = "public") {
+    std::map<std::string, std::map<std::string, std::string>> out;
+    for (auto& f : features("resources", t, query, role)) {
+      std::erase_if(f.props, [](const auto& kv) { return kv.second.empty(); });
+      out[f.props.at("id")] = f.props;
+    }
+    return out;
+  };
+  const auto every = points("");
+  const auto lean = points("fields=");
+  const auto named = points("fields=name");
+  ASSERT_GT(every.size(), 5U);
+  ASSERT_EQ(lean.size(), every.size());
+  ASSERT_EQ(named.size(), every.size());
+  for (const auto& [id, p] : every) {
+    EXPECT_TRUE(p.contains("name") && p.contains("barrier_free")) << id;
+    EXPECT_EQ(lean.at(id),
+              (std::map<std::string, std::string>{{"id", id}, {"kind", p.at("kind")}}));
+    EXPECT_EQ(named.at(id), (std::map<std::string, std::string>{
+                                {"id", id}, {"kind", p.at("kind")}, {"name", p.at("name")}}));
+  }
+  EXPECT_EQ(points(""), every) << "the lean tile did not take the full one's place in the cache";
+  EXPECT_NE(get(tile_path("resources", t, "fields=")).header("etag"),
+            get(tile_path("resources", t)).header("etag"));
+  // Filters and fields together, in any order.
+  const auto filtered = points("fields=name&kind=kayoi_no_ba");
+  EXPECT_FALSE(filtered.empty());
+  for (const auto& [id, p] : filtered) {
+    EXPECT_EQ(p.at("kind"), "kayoi_no_ba");
+    EXPECT_FALSE(p.contains("barrier_free")) << id;
+  }
+
+  // The TileJSON hands the choice on to its tiles and lists only what they carry.
+  const json tj = json::parse(get("/tiles/resources.json?fields=&kind=ibasho").body);
+  const std::string url = tj["tiles"][0].get<std::string>();
+  EXPECT_NE(url.find("?fields=&kind=ibasho"), std::string::npos) << url;
+  const json& listed = tj["vector_layers"][0]["fields"];
+  EXPECT_TRUE(listed.contains("id") && listed.contains("kind") && listed.contains("count"));
+  EXPECT_FALSE(listed.contains("name") || listed.contains("barrier_free")) << listed.dump();
+  EXPECT_TRUE(json::parse(get("/tiles/resources.json").body)["vector_layers"][0]["fields"].contains(
+      "name"));
+
+  // Staff's properties: the public cannot ask for them (told which it can), staff can.
+  for (const std::string q : {"fields=publish", "fields=name,status", "fields=nosuch"}) {
+    const auto r = get(tile_path("resources", t, q));
+    EXPECT_EQ(r.status, 400) << q;
+    EXPECT_NE(r.body.find("name, activity, barrier_free, has_vacancy, unconfirmed"),
+              std::string::npos)
+        << r.body;
+    EXPECT_EQ(r.body.find("unconfirmed, publish"), std::string::npos) << r.body;
+    EXPECT_EQ(get("/tiles/resources.json?" + q).status, 400) << q;
+  }
+  const auto staff = points("fields=publish", "coordinator");
+  ASSERT_FALSE(staff.empty());
+  for (const auto& [id, p] : staff) {
+    EXPECT_TRUE(p.contains("publish")) << id;
+    EXPECT_FALSE(p.contains("status") || p.contains("name")) << id;
+  }
+  for (const auto& [id, p] : points("fields=", "coordinator")) EXPECT_FALSE(p.contains("publish"));
 }
 
 TEST_F(Tiles, GzipWhenAcceptedAndTheSameTileEitherWay) {

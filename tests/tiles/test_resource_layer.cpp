@@ -12,6 +12,7 @@
 #include "geo/catalog/resource_query.hpp"
 #include "geo/catalog/visibility.hpp"
 #include "geo/core/code_lists.hpp"
+#include "geo/core/error.hpp"
 #include "support/mvt_reader.hpp"
 #include "support/test_support.hpp"
 #include "support/tiny_town.hpp"
@@ -261,6 +262,107 @@ TEST(ResourceLayer, PreEncodedTagsGiveTheFeaturesOfBefore) {
     }
     EXPECT_GT(points, 300U) << geo::audience_id(a);
     EXPECT_GT(clusters, 10U) << geo::audience_id(a);
+  }
+}
+
+// A point carries its id, its kind and the fields asked for, nothing else, for the public and for
+// staff at every zoom; clusters are the same whatever is asked.
+TEST(ResourceLayer, APointCarriesTheFieldsAskedForAndNoOther) {
+  test::TempDir dir;
+  const auto snap = scattered_town(dir, 300);
+  tiles::TileService service(0);
+  const auto nonempty = [](std::map<std::string, std::string> m) {
+    std::erase_if(m, [](const auto& kv) { return kv.second.empty(); });
+    return m;
+  };
+  for (const auto a : {geo::Audience::public_, geo::Audience::internal}) {
+    const geo::AudienceView& view = snap->view(a);
+    const geo::BBox all = *view.extent();
+    std::vector<std::string> asks = {"", "name", "activity,unconfirmed,,barrier_free", "all"};
+    if (a != geo::Audience::public_) asks.emplace_back("publish,status,has_vacancy");
+    for (const std::string& ask : asks) {
+      const auto fields = tiles::ResourceFields::parse(a, ask);
+      std::set<std::string> kept = {"id", "kind"};
+      for (std::size_t f = 0; f < tiles::kResourceFieldNames.size(); ++f) {
+        if (fields.has(static_cast<tiles::ResourceFields::Field>(f))) {
+          kept.emplace(tiles::kResourceFieldNames.at(f));
+        }
+      }
+      std::size_t points = 0;
+      std::size_t clusters = 0;
+      for (std::uint32_t z = 9; z <= 16; ++z) {
+        const auto r =
+            tiles::tiles_covering({all.min_lon, all.min_lat, all.max_lon, all.max_lat}, z);
+        for (auto x = r.min_x; x <= r.max_x; ++x) {
+          for (auto y = r.min_y; y <= r.max_y; ++y) {
+            const auto t = tiles::make_tile(z, x, y);
+            const auto asked = service.build(*snap, tiles::Layer::resources, t, a,
+                                             geo::ResourceQuery{}, {}, fields);
+            const auto every =
+                service.build(*snap, tiles::Layer::resources, t, a, geo::ResourceQuery{});
+            ASSERT_EQ(asked->mvt.empty(), every->mvt.empty());
+            if (every->mvt.empty()) continue;
+            const auto got = test::decode_tile(asked->mvt, z, x, y);
+            const auto full = test::decode_tile(every->mvt, z, x, y);
+            ASSERT_EQ(got.size(), full.size()) << "z" << z << " ask '" << ask << "'";
+            for (std::size_t i = 0; i < got.size(); ++i) {
+              if (full[i].props.count("cluster") != 0) {
+                ++clusters;
+                EXPECT_EQ(nonempty(got[i].props), nonempty(full[i].props));
+                continue;
+              }
+              ++points;
+              auto expected = nonempty(full[i].props);
+              std::erase_if(expected, [&](const auto& kv) { return kept.count(kv.first) == 0; });
+              EXPECT_EQ(nonempty(got[i].props), expected)
+                  << "z" << z << " ask '" << ask << "' " << full[i].props.at("id");
+              EXPECT_EQ(got[i].props.count("name") != 0 && !got[i].props.at("name").empty(),
+                        kept.count("name") != 0);
+            }
+            if (ask == "all") {
+              EXPECT_EQ(asked->mvt, every->mvt);
+            }
+          }
+        }
+      }
+      EXPECT_GT(points, 300U) << geo::audience_id(a) << " '" << ask << "'";
+      EXPECT_GT(clusters, 10U) << geo::audience_id(a) << " '" << ask << "'";
+    }
+  }
+}
+
+// fields= names properties the audience may see: a misspelt key, and staff's fields asked by the
+// public, are refused alike, with the keys that can be asked for.
+TEST(ResourceLayer, FieldsRefuseWhatTheAudienceHasNot) {
+  using tiles::ResourceFields;
+  EXPECT_TRUE(ResourceFields::parse(geo::Audience::public_, "all").all());
+  EXPECT_EQ(ResourceFields::parse(geo::Audience::public_, "").mask, 0);
+  EXPECT_TRUE(
+      ResourceFields::parse(geo::Audience::public_, "name,name").has(ResourceFields::Field::name));
+  EXPECT_FALSE(
+      ResourceFields::parse(geo::Audience::public_, "name").has(ResourceFields::Field::activity));
+  EXPECT_TRUE(
+      ResourceFields::parse(geo::Audience::internal, "status").has(ResourceFields::Field::status));
+  for (const char* bad : {"nmae", "publish", "name,status", "id"}) {
+    try {
+      (void)ResourceFields::parse(geo::Audience::public_, bad);
+      ADD_FAILURE() << bad << " was taken";
+    } catch (const geo::InvalidArgument& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("fields: resource points have no property '"), std::string::npos);
+      EXPECT_NE(what.find("name, activity, barrier_free, has_vacancy, unconfirmed"),
+                std::string::npos)
+          << what;
+      EXPECT_EQ(what.find("publish,"), std::string::npos) << what;
+      EXPECT_EQ(what.find(", status"), std::string::npos) << what;
+    }
+  }
+  try {
+    (void)ResourceFields::parse(geo::Audience::internal, "owner");
+    ADD_FAILURE() << "owner was taken";
+  } catch (const geo::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("unconfirmed, publish, status"), std::string::npos)
+        << e.what();
   }
 }
 
