@@ -30,8 +30,12 @@ struct ClusterRules {
   /// so a cluster is the same in every tile and at every request.
   std::uint32_t cell_shift = 3;
   /// The tile budget above max_zoom: a tile whose filtered points outnumber this is clustered
-  /// too, so no tile grows beyond a few hundred KB (tippecanoe keeps tiles under 500 KB).
-  std::size_t max_points = 5000;
+  /// too. The map draws a point as a 13 px badge (10 px at zoom 11–12) on a 512 px tile: a
+  /// thousand of them cover about half of it, and beyond that a tile is a carpet of overlapping
+  /// badges, where a cluster's count per kind tells more (MapLibre's own clustering merges
+  /// points closer than 50 px up to zoom 14). It also bounds a tile to ~20 KB gzipped for a
+  /// phone, where 5,000 points were ~100 KB (japan scale, bench/TILES.md).
+  std::size_t max_points = 1000;
 };
 
 /// Which properties a resource point carries besides its `id` and `kind` (clusters carry their
