@@ -30,17 +30,18 @@ struct ClusterRules {
   /// so a cluster is the same in every tile and at every request.
   std::uint32_t cell_shift = 3;
   /// The tile budget above max_zoom: a tile whose filtered points outnumber this is clustered
-  /// too. The map draws a point as a 13 px badge (10 px at zoom 11–12) on a 512 px tile: a
-  /// thousand of them cover about half of it, and beyond that a tile is a carpet of overlapping
-  /// badges, where a cluster's count per kind tells more (MapLibre's own clustering merges
-  /// points closer than 50 px up to zoom 14). It also bounds a tile to ~20 KB gzipped for a
-  /// phone, where 5,000 points were ~100 KB (japan scale, bench/TILES.md).
+  /// too. The map draws a point as a round 13 px badge (10 px at zoom 11–12) on a 512 px tile: a
+  /// thousand of them cover a third to a half of it, and beyond that a tile is a carpet of
+  /// overlapping badges, where a cluster's count per kind tells more (MapLibre's own clustering
+  /// merges points closer than 50 px up to zoom 14). It also keeps a tile under ~25 KB gzipped
+  /// for a phone, where 5,000 points took up to 130 KB (japan scale, bench/TILES.md).
   std::size_t max_points = 1000;
 };
 
 /// Which properties a resource point carries besides its `id` and `kind` (clusters carry their
 /// counts whatever is asked). The map draws an icon per kind and opens a resource by its id, so
-/// it asks for none and gets tiles about half the size; a desktop GIS that labels points by name
+/// it asks for none and gets smaller tiles (a quarter smaller at bench's japan scale, whose names
+/// are short; the ids it needs are most of the rest); a desktop GIS that labels points by name
 /// asks for `name`, and a tile URL without `fields=` gets every property the audience may see.
 struct ResourceFields {
   /// The optional properties, in the order of kResourceFieldNames.
