@@ -142,7 +142,11 @@ std::shared_ptr<const EncodedTile> TileService::tile(const geo::Snapshot& snap, 
                     t.x,
                     t.y,
                     filter_key};
-  Share& share = filter_key.empty() ? plain_ : filtered_;
+  // Everyone's map: no filter, and points with every property (a GIS) or none (tsunagi's map);
+  // other choices of fields are kept with the filtered tiles, which they cannot then evict.
+  const bool plain = filter_key.empty() &&
+                     (layer != Layer::resources || point_fields.all() || point_fields.mask == 0);
+  Share& share = plain ? plain_ : filtered_;
   return cached(share, key, [&] { return build(snap, layer, t, a, q, fields, point_fields); });
 }
 

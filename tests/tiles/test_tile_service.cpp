@@ -159,4 +159,52 @@ TEST(TileService, AFloodOfDistinctFiltersDoesNotEvictTheUnfilteredTiles) {
   EXPECT_EQ(after.hits - flooded.hits, 2 * map.size());
 }
 
+// The map asks for points with their id and kind alone (fields=): those tiles are everyone's map as
+// much as the tiles with every property, and a flood of other choices of fields, each cached under
+// its own key, evicts neither.
+TEST(TileService, TheMapsFieldsStayWithEveryonesMap) {
+  test::TempDir dir;
+  test::TinyTown town(dir / "town.db");
+  for (int i = 0; i < 40; ++i) {
+    town.add("place " + std::to_string(i),
+             i % 2 == 0 ? ResourceKind::ibasho : ResourceKind::kominkan, 133.60 + 0.002 * i,
+             35.10 + 0.001 * (i % 7));
+  }
+  const auto snap = town.snapshot();
+  tiles::TileService service(64 * 1024);
+  std::vector<tiles::TileId> map;
+  for (std::uint32_t z = 8; z <= 16; ++z) map.push_back(tiles::tile_at(133.64, 35.10, z));
+  const geo::ResourceQuery none;
+  const auto lean = tiles::ResourceFields::parse(geo::Audience::public_, "");
+  auto visit_map = [&] {
+    for (const auto& t : map) {
+      service.tile(*snap, tiles::Layer::resources, t, geo::Audience::public_, none, "", {}, lean);
+      service.tile(*snap, tiles::Layer::resources, t, geo::Audience::public_, none, "");
+    }
+  };
+  visit_map();
+  const auto warm = service.stats();
+  ASSERT_EQ(warm.entries, 2 * map.size());
+  EXPECT_EQ(warm.filtered_entries, 0U) << "the map's tiles went to the filtered share";
+  // Every other choice of fields, at every zoom, several times over the cache.
+  std::size_t flood = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (std::uint8_t mask = 1; mask < 0x7F; ++mask) {
+      for (const auto& t : map) {
+        service.tile(*snap, tiles::Layer::resources, t, geo::Audience::public_, none, "", {},
+                     tiles::ResourceFields{mask});
+        ++flood;
+      }
+    }
+  }
+  const auto flooded = service.stats();
+  EXPECT_GT(flooded.misses - warm.misses, flood / 3);
+  EXPECT_GT(flooded.filtered_entries, 0U);
+  EXPECT_LE(flooded.filtered_bytes, flooded.capacity / tiles::TileService::kFilteredShareDivisor);
+  visit_map();
+  const auto after = service.stats();
+  EXPECT_EQ(after.misses, flooded.misses) << "a tile of everyone's map was evicted";
+  EXPECT_EQ(after.hits - flooded.hits, 2 * map.size());
+}
+
 }  // namespace
