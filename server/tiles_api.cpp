@@ -226,7 +226,9 @@ HttpResponse get_tilejson(ServerContext& c, RequestContext& rc) {
                   {"description",
                    "居場所・通いの場・拠点・参加支援先など (resources); clustered up to zoom " +
                        std::to_string(c.tiles().rules().max_zoom) +
-                       "; points carry id and kind, and the properties named in fields= "
+                       ", and deeper where a tile holds more than " +
+                       std::to_string(c.tiles().rules().max_points) +
+                       " points; points carry id and kind, and the properties named in fields= "
                        "(comma-separated keys, none when empty, all without it)"},
                   {"fields", fields_json(tiles::resource_fields(audience, points))},
                   {"minzoom", 0},

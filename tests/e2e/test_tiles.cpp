@@ -371,6 +371,9 @@ TEST_F(Tiles, ResourcePointsCarryOnlyThePropertiesAskedFor) {
   const json& listed = tj["vector_layers"][0]["fields"];
   EXPECT_TRUE(listed.contains("id") && listed.contains("kind") && listed.contains("count"));
   EXPECT_FALSE(listed.contains("name") || listed.contains("barrier_free")) << listed.dump();
+  const std::string says = tj["vector_layers"][0]["description"].get<std::string>();
+  EXPECT_NE(says.find("more than 1000 points"), std::string::npos) << "the budget: " << says;
+  EXPECT_NE(says.find("fields="), std::string::npos) << says;
   EXPECT_TRUE(json::parse(get("/tiles/resources.json").body)["vector_layers"][0]["fields"].contains(
       "name"));
 

@@ -1,6 +1,6 @@
 // The tile cache's fairness: every visitor asks for the unfiltered map, while each filter makes
-// tiles of its own. A client asking for many distinct filters must not evict the unfiltered
-// tiles everyone shares (issue 18).
+// tiles of its own. A client asking for many distinct filters, or choices of fields, must not
+// evict the unfiltered tiles everyone shares (issue 18).
 #include "tiles/tile_service.hpp"
 
 #include <gtest/gtest.h>
@@ -116,15 +116,20 @@ TEST(TileService, AWarmTileAllocatesNothing) {
   EXPECT_EQ(service.stats().hits, 3U);
 }
 
-TEST(TileService, AFloodOfDistinctFiltersDoesNotEvictTheUnfilteredTiles) {
-  test::TempDir dir;
+// A town of forty places, ibasho and kominkan by turns, around (133.64, 35.10).
+std::shared_ptr<const geo::Snapshot> forty_places(const test::TempDir& dir) {
   test::TinyTown town(dir / "town.db");
   for (int i = 0; i < 40; ++i) {
     town.add("place " + std::to_string(i),
              i % 2 == 0 ? ResourceKind::ibasho : ResourceKind::kominkan, 133.60 + 0.002 * i,
              35.10 + 0.001 * (i % 7));
   }
-  const auto snap = town.snapshot();
+  return town.snapshot();
+}
+
+TEST(TileService, AFloodOfDistinctFiltersDoesNotEvictTheUnfilteredTiles) {
+  test::TempDir dir;
+  const auto snap = forty_places(dir);
   tiles::TileService service(256 * 1024);
   // The public map: the resources and areas tiles of a few zooms over the town.
   std::vector<tiles::TileId> map;
@@ -164,13 +169,7 @@ TEST(TileService, AFloodOfDistinctFiltersDoesNotEvictTheUnfilteredTiles) {
 // its own key, evicts neither.
 TEST(TileService, TheMapsFieldsStayWithEveryonesMap) {
   test::TempDir dir;
-  test::TinyTown town(dir / "town.db");
-  for (int i = 0; i < 40; ++i) {
-    town.add("place " + std::to_string(i),
-             i % 2 == 0 ? ResourceKind::ibasho : ResourceKind::kominkan, 133.60 + 0.002 * i,
-             35.10 + 0.001 * (i % 7));
-  }
-  const auto snap = town.snapshot();
+  const auto snap = forty_places(dir);
   tiles::TileService service(64 * 1024);
   std::vector<tiles::TileId> map;
   for (std::uint32_t z = 8; z <= 16; ++z) map.push_back(tiles::tile_at(133.64, 35.10, z));
