@@ -590,6 +590,53 @@ TEST_F(PrivacyAttacks, CachesWarmedByStaffServeThePublicOnlyItsOwnView) {
   }
 }
 
+// fields= on resource tiles, with the cache first warmed by staff asking for the same tiles with
+// every choice of fields, their own properties included: whatever the public asks for, it gets its
+// own view (the house at its served point, nothing secret, no staff property), and staff's
+// properties only as a refusal.
+TEST_F(PrivacyAttacks, FieldChoicesWarmedByStaffServeThePublicOnlyItsOwnView) {
+  const auto truth = tiles::lonlat_to_mercator(kHomeLon, kHomeLat);
+  const std::vector<std::string> asks = {"", "fields=", "fields=name", "fields=all",
+                                         "fields=name,unconfirmed,activity"};
+  const std::vector<std::string> staff_only = {"fields=publish", "fields=status",
+                                               "fields=name,publish", "fields=publish,status"};
+  int seen_home = 0;
+  for (std::uint32_t z = 12; z <= 18; ++z) {
+    const auto t = tiles::tile_at(kHomeLon, kHomeLat, z);
+    for (const auto& ask : asks) {
+      ASSERT_EQ(get(tile_path("resources", t, ask), "coordinator").status, 200) << ask;
+    }
+    for (const auto& ask : staff_only) {
+      ASSERT_EQ(get(tile_path("resources", t, ask), "coordinator").status, 200) << ask;
+    }
+    for (const auto& ask : asks) {
+      const auto pub = get(tile_path("resources", t, ask));
+      if (pub.status == 204) continue;
+      ASSERT_EQ(pub.status, 200) << ask << ": " << pub.body;
+      expect_nothing_secret("tile " + ask + " after staff", pub.body);
+      for (const auto& f : decode_tile(pub.body, t.z, t.x, t.y)) {
+        for (const char* key : {"publish", "status"}) {
+          EXPECT_TRUE(f.props.count(key) == 0 || f.props.at(key).empty())
+              << key << " in the public's tile, z" << z << " " << ask;
+        }
+        if (f.props.count("id") == 0 || f.props.at("id") != town_->ids.at("home")) continue;
+        ++seen_home;
+        double px = 0;
+        double py = 0;
+        ASSERT_EQ(std::sscanf(f.wkt.c_str(), "POINT (%lf %lf)", &px, &py), 2);
+        EXPECT_GT(std::hypot(px - truth.x, py - truth.y), 30.0) << "z" << z << " " << ask;
+      }
+    }
+    for (const auto& ask : staff_only) {
+      const auto r = get(tile_path("resources", t, ask));
+      EXPECT_EQ(r.status, 400) << ask;
+      expect_nothing_secret("refused " + ask, r.body);
+      EXPECT_EQ(get("/tiles/resources.json?" + ask).status, 400) << ask;
+    }
+  }
+  EXPECT_GT(seen_home, 0) << "the public's tiles draw the house, at its served point";
+}
+
 // Cached tiles now go out as the cache's own bytes (no copy per response). Staff and the public
 // ask for the same tiles, compressed, on one kept-alive connection and pipelined on one socket:
 // every public answer is the public's tile (its own entity tag, length and bytes), never a

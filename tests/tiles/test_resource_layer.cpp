@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <set>
@@ -364,6 +366,76 @@ TEST(ResourceLayer, FieldsRefuseWhatTheAudienceHasNot) {
     EXPECT_NE(std::string(e.what()).find("unconfirmed, publish, status"), std::string::npos)
         << e.what();
   }
+}
+
+// An attack on the tile budget: a crowded tile is clustered, and its counts are its audience's
+// own — no internal resource counted for the public — and a private home is drawn, or counted,
+// only at its served point, never its true one.
+TEST(ResourceLayer, AnOverBudgetTileCountsOnlyWhatItsAudienceMaySee) {
+  constexpr double kLon = 133.6203;
+  constexpr double kLat = 35.1004;
+  test::TempDir dir;
+  test::TinyTown town(dir / "town.db");
+  std::mt19937 rng(11);
+  std::normal_distribution<double> d(0, 0.002);
+  for (int i = 0; i < 80; ++i) {
+    town.add("r" + std::to_string(i), i % 2 == 0 ? ResourceKind::ibasho : ResourceKind::kominkan,
+             kLon + d(rng), kLat + d(rng), [&](geo::Resource& r) {
+               if (i % 4 == 0) r.publish = geo::PublishLevel::internal;
+             });
+  }
+  const std::string home =
+      town.add("えんがわ", ResourceKind::ibasho, kLon, kLat,
+               [](geo::Resource& r) { r.venue = geo::VenueKind::private_home; })
+          .id;
+  const auto snap = town.snapshot();
+  tiles::ClusterRules rules;
+  rules.max_points = 5;
+  tiles::TileService service(0, rules);
+  const auto truth = tiles::lonlat_to_mercator(kLon, kLat);
+  int seen_home = 0;
+  for (const auto a : {geo::Audience::public_, geo::Audience::internal}) {
+    const geo::AudienceView& view = snap->view(a);
+    const auto* served = view.find(home);
+    ASSERT_NE(served, nullptr);
+    std::size_t clustered_tiles = 0;
+    // The tiles over the house as this audience's view places it, down to where it stands alone.
+    for (std::uint32_t z = 12; z <= 20; ++z) {
+      const auto t = tiles::tile_at(served->resource().lon, served->resource().lat, z);
+      std::int64_t expected = 0;  // the view's resources inside the tile
+      for (std::size_t i = 0; i < view.size(); ++i) {
+        const geo::Resource& r = view.resource(static_cast<std::uint32_t>(i));
+        if (tiles::tile_at(r.lon, r.lat, z) == t) ++expected;
+      }
+      const auto tile = service.build(*snap, tiles::Layer::resources, t, a, geo::ResourceQuery{});
+      ASSERT_FALSE(tile->mvt.empty()) << "z" << z;
+      std::int64_t counted = 0;
+      bool clustered = false;
+      for (const auto& f : test::decode_tile(tile->mvt, z, t.x, t.y)) {
+        if (f.props.count("cluster") != 0) {
+          clustered = true;
+          counted += std::stoll(f.props.at("count"));
+          continue;
+        }
+        ++counted;
+        if (a != geo::Audience::public_ || f.props.at("id") != home) continue;
+        ++seen_home;
+        double px = 0;
+        double py = 0;
+        ASSERT_EQ(std::sscanf(f.wkt.c_str(), "POINT (%lf %lf)", &px, &py), 2);
+        EXPECT_GT(std::hypot(px - truth.x, py - truth.y), 30.0) << "z" << z;
+      }
+      if (clustered) {
+        ++clustered_tiles;
+        EXPECT_EQ(counted, expected) << geo::audience_id(a) << " z" << z;
+      }
+    }
+    EXPECT_GT(clustered_tiles, 2U) << "the budget clusters the crowded tiles";
+  }
+  EXPECT_GT(seen_home, 0) << "the public's tiles draw the house, at its served point";
+  // The public counts 60 public resources and the house; staff all 81.
+  EXPECT_EQ(snap->view(geo::Audience::public_).size(), 61U);
+  EXPECT_EQ(snap->view(geo::Audience::internal).size(), 81U);
 }
 
 }  // namespace
