@@ -53,6 +53,12 @@ TilePoint tile_units(const World& w, const TileId& t) {
           static_cast<std::int32_t>(std::lround(w.y * scale - double(t.y) * kExtent))};
 }
 
+// Whether `a`'s points carry staff's properties (publish, status): those who may see publish
+// levels.
+bool staff_fields(geo::Audience a) {
+  return geo::field_visible(a, "publish");
+}
+
 void add_point(LayerBuilder& out, const PointIndex& index, std::uint32_t i, const World& w,
                const TileId& t, const ResourceFields& fields) {
   const geo::Resource& r = index.view().resource(i);
@@ -103,7 +109,7 @@ PointIndex::PointIndex(std::shared_ptr<const geo::AudienceView> view) : view_(st
   for (std::size_t f = 0; f < kResourceFieldNames.size(); ++f) {
     names_.field_of_key.at(dict_.key(kResourceFieldNames.at(f))) = static_cast<std::uint8_t>(f);
   }
-  const bool staff_fields = geo::field_visible(view_->audience(), "publish");
+  const bool staff = staff_fields(view_->audience());
   tag_begin_.reserve(view_->size() + 1);
   tags_.reserve(view_->size() * 10);
   const auto pair = [&](std::uint16_t key, const Value& v) {
@@ -129,7 +135,7 @@ PointIndex::PointIndex(std::shared_ptr<const geo::AudienceView> view) : view_(st
     pair(barrier_free, r.barrier_free.any_yes());
     pair(has_vacancy, geo::has_vacancy(r));
     if (item.unconfirmed()) pair(unconfirmed, true);  // 「要確認」
-    if (staff_fields) {
+    if (staff) {
       pair(publish, geo::code_id(r.publish));
       pair(status, geo::code_id(r.status));
     }
@@ -265,7 +271,7 @@ void add_clusters(LayerBuilder& out, const PointIndex& index, const geo::Resourc
 
 ResourceFields ResourceFields::parse(geo::Audience a, std::string_view list) {
   if (list == "all") return {};
-  const bool staff = geo::field_visible(a, "publish");
+  const bool staff = staff_fields(a);
   const auto visible = [&](std::size_t f) {
     return staff || (f != static_cast<std::size_t>(Field::publish) &&
                      f != static_cast<std::size_t>(Field::status));
@@ -300,7 +306,7 @@ std::vector<std::pair<std::string, std::string>> resource_fields(geo::Audience a
                                                                  const ResourceFields& fields) {
   using F = ResourceFields::Field;
   std::vector<std::pair<std::string, std::string>> f = {{"id", "String"}, {"kind", "String"}};
-  const bool staff = geo::field_visible(a, "publish");
+  const bool staff = staff_fields(a);
   const auto add = [&](F field, const char* type) {
     if (fields.has(field))
       f.emplace_back(kResourceFieldNames.at(static_cast<std::size_t>(field)), type);

@@ -127,13 +127,19 @@ std::shared_ptr<const geo::Snapshot> forty_places(const test::TempDir& dir) {
   return town.snapshot();
 }
 
+// The tiles over the middle of forty_places' town, one per zoom from `from` to `to`.
+std::vector<tiles::TileId> map_over_town(std::uint32_t from, std::uint32_t to) {
+  std::vector<tiles::TileId> map;
+  for (std::uint32_t z = from; z <= to; ++z) map.push_back(tiles::tile_at(133.64, 35.10, z));
+  return map;
+}
+
 TEST(TileService, AFloodOfDistinctFiltersDoesNotEvictTheUnfilteredTiles) {
   test::TempDir dir;
   const auto snap = forty_places(dir);
   tiles::TileService service(256 * 1024);
   // The public map: the resources and areas tiles of a few zooms over the town.
-  std::vector<tiles::TileId> map;
-  for (std::uint32_t z = 8; z <= 14; ++z) map.push_back(tiles::tile_at(133.64, 35.10, z));
+  const auto map = map_over_town(8, 14);
   const geo::ResourceQuery none;
   auto visit_map = [&] {
     for (const auto& t : map) {
@@ -171,8 +177,7 @@ TEST(TileService, TheMapsFieldsStayWithEveryonesMap) {
   test::TempDir dir;
   const auto snap = forty_places(dir);
   tiles::TileService service(64 * 1024);
-  std::vector<tiles::TileId> map;
-  for (std::uint32_t z = 8; z <= 16; ++z) map.push_back(tiles::tile_at(133.64, 35.10, z));
+  const auto map = map_over_town(8, 16);
   const geo::ResourceQuery none;
   const auto lean = tiles::ResourceFields::parse(geo::Audience::public_, "");
   auto visit_map = [&] {
