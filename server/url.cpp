@@ -1,5 +1,6 @@
 #include "server/url.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "server/errors.hpp"
@@ -42,6 +43,17 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return 0;
   if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
   return len;
+}
+
+// Whether `raw` decodes to itself and passes percent_decode's checks: printable ASCII without
+// '%' (and without '+' where it means a space). Most paths and queries are; they are then copied
+// as they are, and the name of the part for an error message is never built.
+bool decodes_to_itself(std::string_view raw, bool plus_is_space) {
+  for (const char ch : raw) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c > 0x7E || c == '%' || (c == '+' && plus_is_space)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -119,14 +131,17 @@ std::vector<std::string> split_path(std::string_view raw_path) {
     throw ApiError(ErrorCode::malformed_request, "the request target must start with '/'");
   }
   std::vector<std::string> segments;
+  segments.reserve(static_cast<std::size_t>(std::count(raw_path.begin(), raw_path.end(), '/')));
   std::size_t start = 1;
   while (start <= raw_path.size()) {
     std::size_t end = raw_path.find('/', start);
     if (end == std::string_view::npos) end = raw_path.size();
     const std::string_view seg = raw_path.substr(start, end - start);
     if (!seg.empty() || end != raw_path.size()) {
-      segments.push_back(
-          percent_decode(seg, false, "path segment " + std::to_string(segments.size() + 1)));
+      segments.push_back(decodes_to_itself(seg, false)
+                             ? std::string(seg)
+                             : percent_decode(seg, false, "path segment " +
+                                                              std::to_string(segments.size() + 1)));
     }
     start = end + 1;
   }
@@ -143,10 +158,16 @@ QueryParams QueryParams::parse(std::string_view raw_query) {
     start = end + 1;
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
-    std::string key = percent_decode(pair.substr(0, eq), true, "a query parameter name");
+    const std::string_view raw_key = pair.substr(0, eq);
+    std::string key = decodes_to_itself(raw_key, true)
+                          ? std::string(raw_key)
+                          : percent_decode(raw_key, true, "a query parameter name");
     std::string value;
     if (eq != std::string_view::npos) {
-      value = percent_decode(pair.substr(eq + 1), true, "query parameter '" + key + "'");
+      const std::string_view raw_value = pair.substr(eq + 1);
+      value = decodes_to_itself(raw_value, true)
+                  ? std::string(raw_value)
+                  : percent_decode(raw_value, true, "query parameter '" + key + "'");
     }
     if (q.get(key) != nullptr) {
       throw ApiError(ErrorCode::invalid_parameter,

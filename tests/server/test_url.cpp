@@ -73,6 +73,37 @@ TEST(Url, QueryParametersInOrderWithoutDuplicates) {
   EXPECT_NO_THROW(q.require_known({"q", "limit", "flag", "bbox"}));
 }
 
+// Plain printable ASCII is taken as it is; anything else (a '%', a '+' in a query, raw UTF-8, a
+// control byte) still goes through the decoding and its checks, with the part named.
+TEST(Url, PlainTextIsTakenAsItIsAndEverythingElseStillChecked) {
+  EXPECT_EQ(split_path("/tiles/resources/12/3640/1612.mvt"),
+            (std::vector<std::string>{"tiles", "resources", "12", "3640", "1612.mvt"}));
+  EXPECT_EQ(split_path("/a+b/x%20y/~._-"), (std::vector<std::string>{"a+b", "x y", "~._-"}));
+  EXPECT_EQ(split_path("/\xE7\x94\xBA"), std::vector<std::string>{"町"});
+  const auto q = QueryParams::parse("fields=&q=a+b&kind=ibasho,kayoi&x%5B%5D=1");
+  EXPECT_EQ(*q.get("fields"), "");
+  EXPECT_EQ(*q.get("q"), "a b");
+  EXPECT_EQ(*q.get("kind"), "ibasho,kayoi");
+  EXPECT_EQ(*q.get("x[]"), "1");
+  const auto detail = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.code(), ErrorCode::invalid_encoding);
+      return e.detail();
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(detail([] { split_path("/ok/a\x01"); }),
+            "path segment 2 contains a control character (byte 2)");
+  EXPECT_EQ(detail([] { QueryParams::parse("q=\x7F"); }),
+            "query parameter 'q' contains a control character (byte 1)");
+  EXPECT_EQ(detail([] { QueryParams::parse("a\x1F=1"); }),
+            "a query parameter name contains a control character (byte 2)");
+  EXPECT_NE(detail([] { QueryParams::parse("q=\x83J"); }).find("not valid UTF-8"),
+            std::string::npos);
+}
+
 TEST(Url, AccessLogKeepsQueryKeysButNeverValues) {
   EXPECT_EQ(query_keys_for_log("q=%E5%B1%B1%E7%94%B0&near=133.6,35.1&limit=5"), "?q&near&limit");
   EXPECT_EQ(query_keys_for_log(""), "");
