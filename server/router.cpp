@@ -71,25 +71,23 @@ Router::Match Router::match(Method method, const std::vector<std::string>& path)
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     const auto& segs = compiled_[i].segments;
     if (segs.size() != path.size()) continue;
-    std::vector<std::string> params;
     bool ok = true;
     for (std::size_t k = 0; k < segs.size() && ok; ++k) {
-      if (is_param(segs[k])) {
-        ok = !path[k].empty();
-        params.push_back(path[k]);
-      } else {
-        ok = segs[k] == path[k];
-      }
+      ok = is_param(segs[k]) ? !path[k].empty() : segs[k] == path[k];
     }
     if (!ok) continue;
     const Method rm = routes_[i].method;
+    m.allowed.reserve(kMethodNames.size());  // each method at most once: one allocation
     if (std::find(m.allowed.begin(), m.allowed.end(), rm) == m.allowed.end()) {
       m.allowed.push_back(rm);
       if (rm == Method::get) m.allowed.push_back(Method::head);
     }
     if (rm == wanted && m.route == nullptr) {
       m.route = &routes_[i];
-      m.params = std::move(params);
+      m.params.reserve(segs.size());
+      for (std::size_t k = 0; k < segs.size(); ++k) {
+        if (is_param(segs[k])) m.params.push_back(path[k]);
+      }
     }
   }
   if (!m.allowed.empty()) m.allowed.push_back(Method::options);
