@@ -1,7 +1,6 @@
 #include "server/http_message.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 namespace tsunagi::server {
@@ -9,21 +8,24 @@ namespace tsunagi::server {
 namespace {
 
 bool is_tchar(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  if (std::isalnum(u) != 0) return true;
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// Header names and codings are ASCII tokens: lowered without the C library's locale lookup.
+constexpr char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return ascii_lower(x) == ascii_lower(y);
          });
 }
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out) c = ascii_lower(c);
   return out;
 }
 
@@ -171,6 +173,11 @@ RequestParser::Status RequestParser::next(HttpRequest& out, ParseError& error) {
   req.target = std::string(target);
   req.minor_version = minor;
   std::size_t pos = line_end + 2;
+  // One allocation for the list: a line per header, within the limit.
+  const std::string_view header_lines = buf.substr(pos, head_end + 2 - pos);
+  req.headers.reserve(std::min(
+      limits_.max_header_count,
+      static_cast<std::size_t>(std::count(header_lines.begin(), header_lines.end(), '\n'))));
   std::optional<std::size_t> content_length;
   while (pos < head_end + 2) {
     const std::size_t eol = buf.find("\r\n", pos);
@@ -312,9 +319,14 @@ std::string_view reason_phrase(int status) {
   }
 }
 
-std::string serialize_head(const HttpResponse& response, bool keep_alive) {
+std::string serialize_head(const HttpResponse& response, bool keep_alive,
+                           std::string_view extra_lines) {
+  // Sized once (a tile's head with the security headers is some 700 bytes): the status line,
+  // Content-Length, Connection and the blank line take at most 110.
+  std::size_t size = 128 + extra_lines.size();
+  for (const auto& [k, v] : response.headers) size += k.size() + v.size() + 4;
   std::string out;
-  out.reserve(256);
+  out.reserve(size);
   out += "HTTP/1.1 ";
   out += std::to_string(response.status);
   out += ' ';
@@ -334,6 +346,7 @@ std::string serialize_head(const HttpResponse& response, bool keep_alive) {
   }
   out += keep_alive && !response.close_connection ? "Connection: keep-alive\r\n"
                                                   : "Connection: close\r\n";
+  out += extra_lines;
   out += "\r\n";
   return out;
 }
@@ -450,9 +463,7 @@ bool accepts_gzip(std::string_view header) {
     while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
       coding.remove_suffix(1);
     }
-    std::string lower(coding);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    const std::string lower = to_lower(coding);
     if (lower == "gzip" || lower == "x-gzip") {
       gzip_listed = true;
       gzip_ok = q > 0;

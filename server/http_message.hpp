@@ -102,8 +102,10 @@ struct HttpResponse {
 std::string_view reason_phrase(int status);
 
 /// The status line and headers of a response, up to and including the blank line. Adds
-/// Content-Length (the body's real length, for HEAD too) and Connection.
-std::string serialize_head(const HttpResponse& response, bool keep_alive);
+/// Content-Length (the body's real length, for HEAD too), Connection, and `extra_lines` (whole
+/// "Name: value\r\n" lines the server puts in every response) last.
+std::string serialize_head(const HttpResponse& response, bool keep_alive,
+                           std::string_view extra_lines = {});
 
 /// Whether the body goes out after the head: not for HEAD, 204 or 304.
 bool sends_body(const HttpResponse& response, bool head_request);

@@ -204,8 +204,7 @@ void send(const Shared& shared, Connection& conn, const std::shared_ptr<Pistache
     }
   }
   const bool keep = keep_alive_requested && !response.close_connection;
-  std::string head = serialize_head(response, keep);
-  head.insert(head.size() - 2, shared.security_head);  // before the blank line ending the head
+  const std::string head = serialize_head(response, keep, shared.security_head);
   const std::string_view body =
       sends_body(response, method == "HEAD") ? response.payload() : std::string_view();
   log_access(shared, method, target, response.status, start);
