@@ -138,10 +138,10 @@ std::vector<std::string> split_path(std::string_view raw_path) {
     if (end == std::string_view::npos) end = raw_path.size();
     const std::string_view seg = raw_path.substr(start, end - start);
     if (!seg.empty() || end != raw_path.size()) {
-      segments.push_back(decodes_to_itself(seg, false)
-                             ? std::string(seg)
-                             : percent_decode(seg, false, "path segment " +
-                                                              std::to_string(segments.size() + 1)));
+      segments.push_back(
+          decodes_to_itself(seg, false)
+              ? std::string(seg)
+              : percent_decode(seg, false, "path segment " + std::to_string(segments.size() + 1)));
     }
     start = end + 1;
   }
