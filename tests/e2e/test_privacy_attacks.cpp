@@ -630,11 +630,67 @@ TEST_F(PrivacyAttacks, FieldChoicesWarmedByStaffServeThePublicOnlyItsOwnView) {
     for (const auto& ask : staff_only) {
       const auto r = get(tile_path("resources", t, ask));
       EXPECT_EQ(r.status, 400) << ask;
-      expect_nothing_secret("refused " + ask, r.body);
+      expect_nothing_secret(std::string("refused ") + ask, r.body);
       EXPECT_EQ(get("/tiles/resources.json?" + ask).status, 400) << ask;
     }
   }
   EXPECT_GT(seen_home, 0) << "the public's tiles draw the house, at its served point";
+}
+
+// Plain parts of a URL are taken as they are; encoded ones are decoded. Every spelling of the same
+// request must reach the same route with the same checks: the public, writing a staff route, a
+// staff-only field or a hidden address in percent-encoding, in '+' for spaces or with header names
+// in capitals, gets exactly what it gets with the plain spelling, never staff's view.
+TEST_F(PrivacyAttacks, EverySpellingOfARequestGivesThePublicTheSameView) {
+  const auto t = tiles::tile_at(kHomeLon, kHomeLat, 16);
+  const std::string xyz =
+      std::to_string(t.z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y) + ".mvt";
+  ASSERT_EQ(get("/tiles/resources/" + xyz + "?fields=", "coordinator").status, 200);  // warm
+  const auto plain = get("/tiles/resources/" + xyz + "?fields=");
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  for (const std::string& spelled : {"/tiles/%72esources/" + xyz + "?fields=",
+                                     "/tiles/resources/%31" + xyz.substr(1) + "?fiel%64s="}) {
+    const auto r = get(spelled);
+    EXPECT_EQ(r.status, 200) << spelled;
+    EXPECT_EQ(r.header("etag"), plain.header("etag")) << spelled << ": not the public's tile";
+    EXPECT_EQ(r.body, plain.body) << spelled;
+  }
+  // Staff's properties, however written, are refused like a misspelt key.
+  for (const char* ask : {"fields=publish", "fields=pub%6Cish", "fiel%64s=status",
+                          "fields=name%2Cpublish", "fields=name+publish"}) {
+    const auto r = get("/tiles/resources/" + xyz + "?" + ask);
+    EXPECT_EQ(r.status, 400) << ask;
+    expect_nothing_secret(std::string("refused ") + ask, r.body);
+  }
+  // Staff routes, however written, refuse the public as the plain ones do.
+  for (const auto& [path, encoded] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/referrals", "/api/%72eferrals"},
+           {"/api/confirmation/overdue", "/api/confirmation/%6Fverdue"}}) {
+    const int refused = get(path).status;
+    ASSERT_TRUE(refused == 401 || refused == 403) << path << ": " << refused;
+    EXPECT_EQ(get(encoded).status, refused) << encoded;
+    EXPECT_EQ(get(path + "?limit=1").status, refused) << path;
+  }
+  // The hidden address and building, searched in '+' and percent spellings, find nothing for the
+  // public; staff's same spellings find the house (the answer echoes the words in its links).
+  for (const char* q : {"%E9%9B%A2%E3%82%8C", "%E9%9B%A2%E3%82%8C+", "3-14-15", "3%2D14%2D15",
+                        "%E4%B8%AD%E7%94%BA+3-14-15"}) {
+    const std::string target = std::string("/api/resources?q=") + q;
+    EXPECT_EQ(get_json(target)["numberMatched"], 0) << target;
+    EXPECT_EQ(get_json(target, "coordinator")["numberMatched"], 1) << target;
+  }
+  // Header names in capitals are the same headers: no spelling of Authorization or Cookie makes a
+  // public request staff's, and a staff token read in capitals is still only that token.
+  HttpClient c(server_->host(), server_->port());
+  for (const char* name : {"AUTHORIZATION", "authorization", "AuThOrIzAtIoN"}) {
+    EXPECT_EQ(c.get("/api/referrals", {{name, "Bearer not-a-token"}}).status, 401) << name;
+  }
+  for (const char* name : {"COOKIE", "cookie"}) {
+    EXPECT_EQ(c.get("/api/referrals", {{name, "tsunagi_session=forged"}}).status, 401) << name;
+  }
+  const auto staff = bearer(*town_, "matcher");
+  ASSERT_FALSE(staff.empty());
+  EXPECT_EQ(c.get("/api/referrals", {{"AUTHORIZATION", staff.front().second}}).status, 200);
 }
 
 // Cached tiles now go out as the cache's own bytes (no copy per response). Staff and the public
