@@ -56,6 +56,14 @@ bool decodes_to_itself(std::string_view raw, bool plus_is_space) {
   return true;
 }
 
+// percent_decode, with the part's name for its errors (`name()`) built only when the part needs
+// decoding at all.
+template <typename Name>
+std::string decode_part(std::string_view raw, bool plus_is_space, const Name& name) {
+  if (decodes_to_itself(raw, plus_is_space)) return std::string(raw);
+  return percent_decode(raw, plus_is_space, name());
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view text) {
@@ -138,10 +146,8 @@ std::vector<std::string> split_path(std::string_view raw_path) {
     if (end == std::string_view::npos) end = raw_path.size();
     const std::string_view seg = raw_path.substr(start, end - start);
     if (!seg.empty() || end != raw_path.size()) {
-      segments.push_back(
-          decodes_to_itself(seg, false)
-              ? std::string(seg)
-              : percent_decode(seg, false, "path segment " + std::to_string(segments.size() + 1)));
+      segments.push_back(decode_part(
+          seg, false, [&] { return "path segment " + std::to_string(segments.size() + 1); }));
     }
     start = end + 1;
   }
@@ -158,16 +164,12 @@ QueryParams QueryParams::parse(std::string_view raw_query) {
     start = end + 1;
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
-    const std::string_view raw_key = pair.substr(0, eq);
-    std::string key = decodes_to_itself(raw_key, true)
-                          ? std::string(raw_key)
-                          : percent_decode(raw_key, true, "a query parameter name");
+    std::string key =
+        decode_part(pair.substr(0, eq), true, [] { return std::string("a query parameter name"); });
     std::string value;
     if (eq != std::string_view::npos) {
-      const std::string_view raw_value = pair.substr(eq + 1);
-      value = decodes_to_itself(raw_value, true)
-                  ? std::string(raw_value)
-                  : percent_decode(raw_value, true, "query parameter '" + key + "'");
+      value =
+          decode_part(pair.substr(eq + 1), true, [&] { return "query parameter '" + key + "'"; });
     }
     if (q.get(key) != nullptr) {
       throw ApiError(ErrorCode::invalid_parameter,
